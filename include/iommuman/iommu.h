@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file iommu.h
+ * @brief Units, domains, devices and faults: the API every backend serves.
+ * @ingroup iommu
+ */
+#ifndef IOMMUMAN_IOMMU_H
+#define IOMMUMAN_IOMMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pgtable.h"
+#include "pool.h"
+#include "port.h"
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup iommu Units, domains and devices
+ * @{
+ * - A **unit** is one IOMMU instance (an SMMU, a VT-d remapping unit, a
+ *   paravirtual IOMMU). A backend's init function fills it; from then on
+ *   every stream it has not been told about is blocked.
+ * - A **domain** is one address space: a page table plus the identifiers
+ *   the hardware tags it with (ASID, VMID, context bank, domain ID).
+ * - A **device** is a set of stream (or source, or endpoint) IDs that one
+ *   bus master emits. Attaching it to a domain makes its DMA translate
+ *   through that domain; detaching blocks it again.
+ *
+ * All objects are caller-allocated; the library keeps pointers to them
+ * until they are torn down. Calls on one unit are serialized with the port's
+ * lock hooks (the unit is the lock object) when the port has them.
+ */
+
+struct iomm_unit;
+struct iomm_domain;
+struct iomm_dev;
+struct iomm_unit_ops;
+
+/** Kinds of domain. */
+enum iomm_domain_type {
+	IOMM_DOMAIN_S1 = 1,     /**< Stage 1 (or first-level): a device's DMA address space. */
+	IOMM_DOMAIN_S2 = 2,     /**< Stage 2 (or second-level): a VM's guest-physical space. */
+	IOMM_DOMAIN_NESTED = 3, /**< Stage 1 nested inside a stage-2 parent domain. */
+	IOMM_DOMAIN_BYPASS = 4, /**< Identity, no translation: only when explicitly asked. */
+	IOMM_DOMAIN_BLOCKED = 5, /**< Every access aborts (what detached devices get). */
+};
+
+/** @name Unit capability bits (iomm_unit::caps)
+ * @{ */
+#define IOMM_CAP_S1 (1u << 0)       /**< Stage-1 domains. */
+#define IOMM_CAP_S2 (1u << 1)       /**< Stage-2 domains. */
+#define IOMM_CAP_NESTED (1u << 2)   /**< Nested domains. */
+#define IOMM_CAP_BYPASS (1u << 3)   /**< Bypass domains. */
+#define IOMM_CAP_COHERENT (1u << 4) /**< Table walks are coherent (hardware and port agree). */
+#define IOMM_CAP_REMOTE (1u << 5)   /**< Mappings live elsewhere (paravirtual): no local page table. */
+/** @} */
+
+/**
+ * @brief A hardware (or paravirtual) IOMMU instance. Backends embed it in
+ *        their own object; integrators only pass pointers around.
+ */
+struct iomm_unit {
+	const struct iomm_unit_ops *ops; /**< The backend: the only seam. */
+	const struct iomm_port *port;    /**< Port of this unit. */
+	uintptr_t regs;                  /**< Register base (virtual address). */
+	uint32_t caps;                   /**< IOMM_CAP_* bits found at probe. */
+	uint32_t granules;               /**< Supported granules (bit n = 2^n bytes). */
+	uint64_t page_sizes;             /**< Supported leaf sizes (bit n = 2^n bytes). */
+	uint8_t ias;                     /**< Largest input address size (bits). */
+	uint8_t oas;                     /**< Largest output address size (bits). */
+	uint8_t sid_bits;                /**< Width of stream/source IDs. */
+	const char *name;                /**< Backend name, for logs. */
+};
+
+/** @brief How to create a domain (see iomm_domain_init()). */
+struct iomm_domain_cfg {
+	enum iomm_domain_type type;  /**< Required. */
+	uint32_t granule;            /**< 0: the smallest the unit supports. */
+	uint8_t ias;                 /**< 0: the unit's largest (capped at 48). */
+	uint8_t oas;                 /**< 0: the unit's oas. */
+	struct iomm_pool *pool;      /**< Table pages for this domain (a quota). Required unless bypass/blocked/remote. */
+	struct iomm_domain *parent;  /**< Stage-2 parent of a nested domain. */
+};
+
+/** @brief An address space. Caller-allocated; fields are private. */
+struct iomm_domain {
+	/** @cond INTERNAL */
+	struct iomm_unit *unit;
+	struct iomm_domain *parent;
+	struct iomm_pgt pgt;
+	enum iomm_domain_type type;
+	uint32_t id;        /* ASID, VMID, bank or DID the backend chose */
+	uint32_t ndevs;     /* devices attached */
+	uint64_t backend[4]; /* backend-private words */
+	/** @endcond */
+};
+
+/** Kinds of device identity. */
+enum iomm_devid_kind {
+	IOMM_DEVID_SID = 1,  /**< Raw stream / source / endpoint ID (with a don't-care mask). */
+	IOMM_DEVID_PCI = 2,  /**< PCI segment/bus/device/function, fields may be wildcards. */
+};
+
+/** Wildcard for one field of IOMM_PCI(). */
+#define IOMM_ANY 0xffffu
+
+/**
+ * @brief Identity of a bus master.
+ *
+ * For IOMM_DEVID_SID, @c mask has a bit set for each bit of @c sid that
+ * does not matter (a stream group). For IOMM_DEVID_PCI the requester ID is
+ * bus << 8 | dev << 3 | fn and maps to a stream ID one to one unless the
+ * unit's backend says otherwise.
+ */
+struct iomm_devid {
+	enum iomm_devid_kind kind; /**< Which fields are meaningful. */
+	uint32_t sid;              /**< IOMM_DEVID_SID: stream ID. */
+	uint32_t mask;             /**< IOMM_DEVID_SID: don't-care bits of sid. */
+	uint16_t seg;              /**< IOMM_DEVID_PCI: segment. */
+	uint16_t bus;              /**< IOMM_DEVID_PCI: bus or IOMM_ANY. */
+	uint16_t dev;              /**< IOMM_DEVID_PCI: device or IOMM_ANY. */
+	uint16_t fn;               /**< IOMM_DEVID_PCI: function or IOMM_ANY. */
+};
+
+/** A PCI identity; any field may be IOMM_ANY. */
+#define IOMM_PCI(b, d, f)                                                                          \
+	((struct iomm_devid){.kind = IOMM_DEVID_PCI, .bus = (uint16_t)(b), .dev = (uint16_t)(d),  \
+			     .fn = (uint16_t)(f)})
+/** A raw stream ID. */
+#define IOMM_SID(s) ((struct iomm_devid){.kind = IOMM_DEVID_SID, .sid = (uint32_t)(s)})
+
+/**
+ * @brief Resolve an identity to a stream ID and a don't-care mask.
+ *
+ * @param id   The identity.
+ * @param sid  Receives the stream ID (don't-care bits zero).
+ * @param mask Receives the don't-care bits.
+ * @retval IOMM_OK     Resolved.
+ * @retval IOMM_EINVAL NULL argument, unknown kind, or a PCI field out of
+ *                     range (bus > 255, device > 31, function > 7).
+ */
+int iomm_devid_resolve(const struct iomm_devid *id, uint32_t *sid, uint32_t *mask);
+
+/** @brief A bus master known to a unit. Caller-allocated; fields are private. */
+struct iomm_dev {
+	/** @cond INTERNAL */
+	struct iomm_unit *unit;
+	struct iomm_domain *domain;
+	uint32_t sid;
+	uint32_t mask;
+	uint64_t backend[2];
+	/** @endcond */
+};
+
+/** Why an access faulted (iomm_fault::reason). */
+enum iomm_fault_reason {
+	IOMM_FAULT_OTHER = 0,       /**< Anything not listed; see raw. */
+	IOMM_FAULT_TRANSLATION = 1, /**< No valid mapping for the address. */
+	IOMM_FAULT_PERMISSION = 2,  /**< Mapping exists but forbids the access. */
+	IOMM_FAULT_ACCESS_FLAG = 3, /**< Access flag clear. */
+	IOMM_FAULT_ADDR_SIZE = 4,   /**< Address beyond the configured input/output size. */
+	IOMM_FAULT_BAD_STREAM = 5,  /**< Stream unknown, out of range or not configured. */
+	IOMM_FAULT_BAD_CONFIG = 6,  /**< Stream or context configuration invalid. */
+	IOMM_FAULT_ABORT = 7,       /**< The stream is set to abort, or an external abort. */
+	IOMM_FAULT_WALK = 8,        /**< Table walk itself failed (external abort on walk). */
+	IOMM_FAULT_TLB_CONFLICT = 9, /**< Conflicting TLB entries. */
+};
+
+/** @name Fault flags (iomm_fault::flags)
+ * @{ */
+#define IOMM_FAULT_READ (1u << 0)   /**< The access was a read. */
+#define IOMM_FAULT_WRITE (1u << 1)  /**< The access was a write. */
+#define IOMM_FAULT_EXEC (1u << 2)   /**< Instruction fetch. */
+#define IOMM_FAULT_PRIV (1u << 3)   /**< Privileged access. */
+#define IOMM_FAULT_STAGE2 (1u << 4) /**< Raised by stage 2. */
+#define IOMM_FAULT_SSID (1u << 5)   /**< ssid is valid. */
+#define IOMM_FAULT_IPA (1u << 6)    /**< ipa is valid. */
+/** @} */
+
+/** @brief A decoded fault, the same for every backend. */
+struct iomm_fault {
+	uint32_t sid;                 /**< Stream / source / endpoint ID. */
+	uint32_t ssid;                /**< Substream / PASID, if IOMM_FAULT_SSID. */
+	uint64_t addr;                /**< Input address of the access. */
+	uint64_t ipa;                 /**< Intermediate address, if IOMM_FAULT_IPA. */
+	enum iomm_fault_reason reason; /**< Why. */
+	uint32_t flags;               /**< IOMM_FAULT_* bits. */
+	uint32_t raw;                 /**< Backend's own code (event ID, FSR, reason). */
+	uint32_t lost;                /**< Records lost before this one (overflow). */
+};
+
+/**
+ * @brief Fault handler of iomm_fault_poll().
+ * @param arg   The argument given to iomm_fault_poll().
+ * @param fault The decoded fault, valid only during the call.
+ */
+typedef void (*iomm_fault_fn)(void *arg, const struct iomm_fault *fault);
+
+/**
+ * @brief Create a domain on a unit.
+ *
+ * @param dom  Domain object (caller-allocated).
+ * @param unit An initialised unit.
+ * @param cfg  Type, geometry, table pool and parent.
+ * @retval IOMM_OK      Created, with an empty table.
+ * @retval IOMM_EINVAL  NULL argument, missing pool, nested without a
+ *                      stage-2 parent on the same unit.
+ * @retval IOMM_ENOTSUP The unit lacks the type, granule or address size.
+ * @retval IOMM_ENOSPC  No hardware identifier (ASID, VMID, bank) left.
+ * @retval IOMM_ENOMEM  No room for the root table.
+ */
+int iomm_domain_init(struct iomm_domain *dom, struct iomm_unit *unit,
+		     const struct iomm_domain_cfg *cfg);
+
+/**
+ * @brief Tear down a domain that has no devices attached; frees its tables.
+ * @param dom The domain.
+ * @retval IOMM_OK     Freed.
+ * @retval IOMM_EINVAL NULL or uninitialised domain.
+ * @retval IOMM_EBUSY  Devices are still attached.
+ * @return Any error of the backend's invalidation (e.g. ::IOMM_ETIMEDOUT).
+ */
+int iomm_domain_destroy(struct iomm_domain *dom);
+
+/**
+ * @brief Map a range in a domain (see iomm_pgt_map() for the rules).
+ * @param dom  The domain.
+ * @param iova Input address.
+ * @param pa   Output address.
+ * @param size Bytes.
+ * @param prot Permissions and attributes.
+ * @retval IOMM_OK      Mapped; visible to devices when this returns.
+ * @retval IOMM_EINVAL  Bad arguments, or a bypass/blocked domain.
+ * @retval IOMM_ERANGE  Outside the domain's input or output range.
+ * @retval IOMM_EEXIST  Overlaps an existing mapping.
+ * @retval IOMM_ENOMEM  Table pages exhausted.
+ * @retval IOMM_EPERM   A paravirtual host refused the permissions.
+ * @return Errors of the backend's post-map synchronisation.
+ */
+int iomm_map(struct iomm_domain *dom, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot);
+
+/**
+ * @brief Unmap a range in a domain and invalidate it; when this returns no
+ *        device can use the old translation.
+ * @param dom      The domain.
+ * @param iova     Input address.
+ * @param size     Bytes.
+ * @param unmapped Optional: bytes that were mapped.
+ * @retval IOMM_OK      Unmapped and invalidated.
+ * @retval IOMM_EINVAL  Bad arguments, or a bypass/blocked domain.
+ * @retval IOMM_ERANGE  Outside the domain's input range.
+ * @retval IOMM_ENOMEM  A block split needed a table page; nothing changed.
+ * @retval IOMM_ETIMEDOUT The invalidation did not complete: the mapping is
+ *                      gone from the table but may still be cached.
+ */
+int iomm_unmap(struct iomm_domain *dom, uint64_t iova, uint64_t size, uint64_t *unmapped);
+
+/**
+ * @brief Translate an address through a domain's table.
+ * @param dom  The domain.
+ * @param iova Input address.
+ * @param pa   Receives the output address.
+ * @retval IOMM_OK     Translated.
+ * @retval IOMM_ENOENT Not mapped.
+ * @retval IOMM_EINVAL NULL argument or a domain without a local table.
+ */
+int iomm_iova_to_phys(const struct iomm_domain *dom, uint64_t iova, uint64_t *pa);
+
+/**
+ * @brief Make a device known to a unit. The device stays blocked.
+ * @param dev  Device object (caller-allocated).
+ * @param unit The unit it sits behind.
+ * @param id   Its identity.
+ * @retval IOMM_OK     Ready to attach.
+ * @retval IOMM_EINVAL NULL argument or malformed identity.
+ * @retval IOMM_ERANGE Stream ID wider than the unit supports.
+ */
+int iomm_dev_init(struct iomm_dev *dev, struct iomm_unit *unit, const struct iomm_devid *id);
+
+/**
+ * @brief Attach a device to a domain of the same unit.
+ * @param dom The domain (bypass only if created as IOMM_DOMAIN_BYPASS).
+ * @param dev The device.
+ * @retval IOMM_OK      The device's DMA now translates through @p dom.
+ * @retval IOMM_EINVAL  NULL argument, or domain and device on different units.
+ * @retval IOMM_EBUSY   The device is attached elsewhere, or its streams
+ *                      conflict with another device's.
+ * @retval IOMM_ENOSPC  No stream-matching resource left.
+ * @retval IOMM_ENOMEM  No memory for stream-table pages.
+ * @retval IOMM_ETIMEDOUT The hardware did not acknowledge.
+ */
+int iomm_attach(struct iomm_domain *dom, struct iomm_dev *dev);
+
+/**
+ * @brief Detach a device: its DMA aborts again once this returns.
+ * @param dev The device.
+ * @retval IOMM_OK        Blocked and invalidated.
+ * @retval IOMM_EINVAL    NULL argument.
+ * @retval IOMM_ENOENT    Not attached.
+ * @retval IOMM_ETIMEDOUT The hardware did not acknowledge.
+ */
+int iomm_detach(struct iomm_dev *dev);
+
+/**
+ * @brief Deliver pending faults of a unit to @p fn, oldest first.
+ * @param unit The unit.
+ * @param fn   Handler called once per fault.
+ * @param arg  Passed to @p fn.
+ * @return Number of faults delivered (>= 0), or
+ * @retval IOMM_EINVAL  NULL argument.
+ * @retval IOMM_ENOTSUP The backend has no fault reporting.
+ * @retval IOMM_EIO     The unit reported a global error (also logged).
+ */
+int iomm_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOMMUMAN_IOMMU_H */

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file pgtable.h
+ * @brief Page-table builder: Arm VMSAv8-64 (LPAE) stage 1 and stage 2.
+ * @ingroup pgt
+ */
+#ifndef IOMMUMAN_PGTABLE_H
+#define IOMMUMAN_PGTABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pool.h"
+#include "port.h"
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup pgt Page tables
+ * @{
+ * A page table (struct iomm_pgt) is a radix tree in one of the formats of
+ * enum iomm_pgt_format, built in pages from a pool. It is usable on its own,
+ * without any backend: map, unmap, look up, walk, free.
+ *
+ * **Rules.** Every call either succeeds completely or fails and leaves the
+ * table exactly as it was: a map over an existing mapping fails with
+ * ::IOMM_EEXIST, and a map (or an unmap that must split a block) that cannot
+ * get all the table pages it needs fails with ::IOMM_ENOMEM before writing
+ * anything. The pages a call needs are counted and reserved first.
+ *
+ * **Invalidation.** iomm_pgt_unmap() never frees a table page the hardware
+ * might still walk. It records in a struct iomm_gather what must be
+ * invalidated and which pages wait for that; after the invalidation has
+ * completed the caller (usually a backend) hands the gather to
+ * iomm_pgt_gather_release(). Mapping over invalid entries needs no
+ * invalidation (IOMMUs do not cache invalid entries), except on hardware
+ * with caching mode, which backends handle.
+ *
+ * **Cache maintenance.** When the table is not walked coherently
+ * (::IOMM_PGT_COHERENT clear), each run of written entries and each new
+ * table page is cleaned with iomm_port::clean_tables once, after it is
+ * complete and before anything points to it.
+ *
+ * **Concurrency.** Different tables may be used from different threads at
+ * once. Calls on one table are serialized with the port's lock hooks (the
+ * table is the lock object) when the port has them; otherwise the caller
+ * serializes. iomm_pgt_iova_to_phys(), iomm_pgt_lookup() and the hardware
+ * may run concurrently with a map or unmap: every entry is read and written
+ * with one single-copy-atomic 64-bit access (also on 32-bit hosts), a new
+ * table is zeroed (and cleaned) before it is linked, and a table replacing
+ * a block is complete before it is linked, so no reader ever sees a torn
+ * entry or a half-built table.
+ */
+
+/** Page-table formats. */
+enum iomm_pgt_format {
+	IOMM_FMT_ARM_LPAE_S1 = 1, /**< Arm VMSAv8-64 stage 1 (SMMUv2/v3 stage 1, TTBR0). */
+	IOMM_FMT_ARM_LPAE_S2 = 2, /**< Arm VMSAv8-64 stage 2 (SMMUv2/v3 stage 2, VTTBR). */
+};
+
+/** @name Configuration flags (iomm_pgt_cfg::flags)
+ * @{ */
+/** The walker is cache-coherent: no iomm_port::clean_tables calls. */
+#define IOMM_PGT_COHERENT (1u << 0)
+/** Never set the contiguous hint, even where a range allows it. */
+#define IOMM_PGT_NO_CONTIG (1u << 1)
+/** Stage 1: mark leaves not-global (nG) so TLB entries are tagged with the ASID. */
+#define IOMM_PGT_NG (1u << 2)
+/** Stage 1: mark leaves non-secure (NS). */
+#define IOMM_PGT_NS (1u << 3)
+/** @} */
+
+/**
+ * @brief Geometry and behaviour of a page table.
+ *
+ * Zeroed optional fields mean "default". Backends fill this from what the
+ * hardware reports; standalone users fill it themselves.
+ */
+struct iomm_pgt_cfg {
+	enum iomm_pgt_format format; /**< Required. */
+	uint32_t granule;            /**< 4096, 16384 or 65536. Required. */
+	uint8_t ias;                 /**< Input address bits: 32..48, or 52 with a 64 KiB granule. */
+	uint8_t oas;                 /**< Output address bits: 32, 36, 40, 42, 44, 48, or 52 with 64 KiB. */
+	uint32_t flags;              /**< IOMM_PGT_* flags. */
+	/**
+	 * Leaf sizes allowed (bit n = 2^n bytes), to honour hardware that lacks
+	 * some block sizes. 0: every size the format offers for the granule.
+	 * The granule itself is always allowed.
+	 */
+	uint64_t leaf_sizes;
+};
+
+/**
+ * @brief What an unmap left to invalidate. Caller-allocated; initialise with
+ *        iomm_gather_init() and reuse across several unmaps to batch them.
+ *
+ * The fields are public so that backends can turn them into the fewest
+ * invalidation commands; users treat the struct as opaque.
+ */
+struct iomm_gather {
+	uint64_t start;      /**< First address to invalidate (valid when end > start). */
+	uint64_t end;        /**< One past the last address to invalidate. */
+	uint64_t leaf_sizes; /**< Bit n set: a leaf of 2^n bytes was removed or changed. */
+	uint32_t levels;     /**< Bit n set: an entry at lookup level n was removed or changed. */
+	bool tables;         /**< Table entries changed: walk caches must be invalidated too. */
+	uint32_t nfreed;     /**< Table pages waiting for the invalidation. */
+	void *freed;         /**< @private List of those pages. */
+	struct iomm_pgt *pgt; /**< @private Table the freed pages belong to. */
+};
+
+/** @brief One mapping, as iomm_pgt_lookup() and iomm_pgt_walk() report it. */
+struct iomm_mapping {
+	uint64_t iova;  /**< First input address of the leaf. */
+	uint64_t pa;    /**< Output address it translates to. */
+	uint64_t size;  /**< Size of the leaf in bytes (page, block or contiguous group member). */
+	uint32_t prot;  /**< IOMM_READ/WRITE/EXEC/PRIV plus memory type and shareability. */
+	uint8_t level;  /**< Lookup level of the leaf entry. */
+	bool contig;    /**< The entry carries the contiguous hint. */
+};
+
+/**
+ * @brief Callback of iomm_pgt_walk().
+ * @param arg The argument given to iomm_pgt_walk().
+ * @param m   The mapping (valid only during the call).
+ * @return 0 to continue, any other value to stop the walk with that value.
+ */
+typedef int (*iomm_walk_fn)(void *arg, const struct iomm_mapping *m);
+
+/**
+ * @brief Values for a translation regime's control registers (TCR/VTCR, CD, STE, TTBR, MAIR).
+ *
+ * Encodings are the architectural ones, so SMMUv2 context banks and SMMUv3
+ * context descriptors and stream table entries can copy them.
+ */
+struct iomm_lpae_regs {
+	uint64_t ttbr;   /**< Physical address of the root table. */
+	uint64_t mair;   /**< Stage 1 only: MAIR value matching the AttrIndx the builder writes. */
+	uint8_t tsz;     /**< T0SZ / S2T0SZ = 64 - ias. */
+	uint8_t tg;      /**< TG0 encoding: 0 = 4K, 1 = 64K, 2 = 16K. */
+	uint8_t sl0;     /**< Stage 2 only: SL0 encoding of the start level. */
+	uint8_t ps;      /**< IPS/PS encoding of oas: 0 = 32 bits ... 5 = 48, 6 = 52. */
+	uint8_t irgn;    /**< Inner cacheability of walks: 1 = WB-WA (coherent), 0 = non-cacheable. */
+	uint8_t orgn;    /**< Outer cacheability of walks, same encoding. */
+	uint8_t sh;      /**< Shareability of walks: 3 = inner (coherent), 0 = non-shareable. */
+	uint8_t start_level; /**< Lookup level of the root table. */
+	uint8_t concat;  /**< Stage 2: number of concatenated root tables (1 = none). */
+};
+
+/**
+ * @brief A page table. Caller-allocated; fields are private.
+ */
+struct iomm_pgt {
+	/** @cond INTERNAL */
+	struct iomm_pgt_cfg cfg;
+	const struct iomm_port *port;
+	struct iomm_pool *pool;
+	uint64_t *root;
+	uint64_t root_pa;
+	uint64_t oa_mask;       /* output address bits of a descriptor */
+	uint64_t oa_fold;       /* descriptor bits holding PA[51:48] (52-bit, 64 KiB) */
+	uint64_t va_pa_off;     /* table pointer = pa - va_pa_off (linear pools) */
+	uint64_t leaf_sizes;    /* allowed leaf sizes */
+	uint32_t mair_idx[3];   /* AttrIndx per IOMM_MEM_* (stage 1) */
+	uint8_t start_level;
+	uint8_t last_level;     /* always 3 for LPAE */
+	uint8_t page_shift;     /* log2(granule) */
+	uint8_t bits;           /* index bits per level */
+	uint8_t root_bits;      /* index bits of the (possibly concatenated) root */
+	uint8_t root_pages;     /* pages in the root */
+	uint8_t cont_shift[4];  /* log2(entries per contiguous group) per level, 0 = none */
+	bool linear;            /* pool with a fixed va/pa offset */
+	bool coherent;
+	/** @endcond */
+};
+
+/**
+ * @brief Create an empty page table.
+ *
+ * Allocates the root table (one page, or up to 16 concatenated pages for a
+ * stage-2 table whose start level was lowered) from @p pool.
+ *
+ * @param pgt  Table object to initialise (caller-allocated).
+ * @param cfg  Geometry and behaviour; copied.
+ * @param pool Pool with page size equal to cfg->granule.
+ * @param port Port for cache cleaning, locking and phys_to_virt; must stay valid.
+ *
+ * @retval IOMM_OK      The table is empty and ready.
+ * @retval IOMM_EINVAL  NULL argument; unknown format; pool page size differs
+ *                      from the granule; non-coherent table without a
+ *                      clean_tables hook; port pool without phys_to_virt.
+ * @retval IOMM_ENOTSUP Granule, input or output size not supported by the
+ *                      format (e.g. 52 bits with a 4 KiB granule).
+ * @retval IOMM_ENOMEM  The pool has no room for the root table.
+ */
+int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct iomm_pool *pool,
+		  const struct iomm_port *port);
+
+/**
+ * @brief Free every table page, the root included.
+ *
+ * The table must no longer be reachable by the hardware (detached and
+ * invalidated). The object may be re-initialised afterwards.
+ *
+ * @param pgt The table; NULL is ignored.
+ */
+void iomm_pgt_destroy(struct iomm_pgt *pgt);
+
+/**
+ * @brief Map [@p iova, @p iova + @p size) to [@p pa, @p pa + @p size).
+ *
+ * Uses the largest leaves that alignment of @p iova and @p pa, the remaining
+ * size and cfg.leaf_sizes allow, and sets the contiguous hint on every
+ * complete, aligned group. Existing tables are reused.
+ *
+ * @param pgt  The table.
+ * @param iova Input address, aligned to the granule.
+ * @param pa   Output address, aligned to the granule.
+ * @param size Bytes, a non-zero multiple of the granule.
+ * @param prot IOMM_READ / IOMM_WRITE / IOMM_EXEC / IOMM_PRIV and memory
+ *             type bits; at least one of READ and WRITE.
+ *
+ * @retval IOMM_OK      Everything is mapped.
+ * @retval IOMM_EINVAL  Misaligned or zero size, unknown or empty @p prot,
+ *                      or a range that wraps.
+ * @retval IOMM_ERANGE  The input range exceeds ias or the output range oas.
+ * @retval IOMM_EEXIST  Part of the range is already mapped; nothing changed.
+ * @retval IOMM_ENOMEM  Not enough table pages; nothing changed, nothing leaked.
+ */
+int iomm_pgt_map(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot);
+
+/**
+ * @brief Remove every mapping in [@p iova, @p iova + @p size).
+ *
+ * Holes in the range are allowed. A block only partly inside the range is
+ * split: the part outside stays mapped with the same attributes, using the
+ * largest leaves possible. Tables whose whole span lies inside the range are
+ * unlinked and queued in @p gather; they are reusable only after
+ * iomm_pgt_gather_release().
+ *
+ * @param pgt      The table.
+ * @param iova     Start, aligned to the granule.
+ * @param size     Bytes, a non-zero multiple of the granule.
+ * @param gather   Receives what must be invalidated. Must have been
+ *                 initialised; may carry earlier unmaps of the same table.
+ * @param unmapped If not NULL, receives the number of bytes that were
+ *                 mapped and are now unmapped.
+ *
+ * @retval IOMM_OK      Done (also when nothing was mapped).
+ * @retval IOMM_EINVAL  Misaligned, zero or wrapping range; NULL @p gather,
+ *                      or a gather holding pages of another table.
+ * @retval IOMM_ERANGE  The range exceeds ias.
+ * @retval IOMM_ENOMEM  A block had to be split and no table page was left;
+ *                      nothing changed.
+ */
+int iomm_pgt_unmap(struct iomm_pgt *pgt, uint64_t iova, uint64_t size, struct iomm_gather *gather,
+		   uint64_t *unmapped);
+
+/**
+ * @brief Translate one input address.
+ * @param pgt  The table.
+ * @param iova Any input address.
+ * @param pa   Receives the output address (with the offset inside the page).
+ * @retval IOMM_OK     Translated.
+ * @retval IOMM_ENOENT Not mapped (or beyond ias).
+ */
+int iomm_pgt_iova_to_phys(const struct iomm_pgt *pgt, uint64_t iova, uint64_t *pa);
+
+/**
+ * @brief Describe the leaf that maps @p iova.
+ * @param pgt  The table.
+ * @param iova Any input address.
+ * @param m    Receives the leaf (its first address, output address, size, prot).
+ * @retval IOMM_OK     Found.
+ * @retval IOMM_ENOENT Not mapped (or beyond ias).
+ * @retval IOMM_EINVAL NULL @p m.
+ */
+int iomm_pgt_lookup(const struct iomm_pgt *pgt, uint64_t iova, struct iomm_mapping *m);
+
+/**
+ * @brief Visit every leaf that intersects [@p iova, @p iova + @p size), in address order.
+ * @param pgt  The table.
+ * @param iova Start of the range (need not be aligned).
+ * @param size Bytes; 0 means "to the end of the input range".
+ * @param fn   Called once per leaf entry.
+ * @param arg  Passed to @p fn.
+ * @retval IOMM_OK     Every leaf was visited.
+ * @retval IOMM_EINVAL NULL @p fn, or a range that wraps.
+ * @return Any non-zero value @p fn returned, which stops the walk.
+ */
+int iomm_pgt_walk(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size, iomm_walk_fn fn,
+		  void *arg);
+
+/**
+ * @brief Register values for the hardware that will walk this table.
+ * @param pgt  The table.
+ * @param regs Receives TTBR, MAIR, T0SZ, TG, SL0, PS and walk attributes.
+ * @retval IOMM_OK     Filled.
+ * @retval IOMM_EINVAL NULL argument.
+ */
+int iomm_pgt_lpae_regs(const struct iomm_pgt *pgt, struct iomm_lpae_regs *regs);
+
+/**
+ * @brief Leaf sizes this table uses (bit n = 2^n bytes): what a virtio-iommu
+ *        page_size_mask or an SMMU's page-size bitmap advertises.
+ * @param pgt The table.
+ * @return The bitmap; 0 for NULL.
+ */
+uint64_t iomm_pgt_page_sizes(const struct iomm_pgt *pgt);
+
+/**
+ * @brief Physical address of the root table.
+ * @param pgt The table.
+ * @return The address; 0 for NULL.
+ */
+uint64_t iomm_pgt_root_pa(const struct iomm_pgt *pgt);
+
+/**
+ * @brief Prepare an empty gather.
+ * @param gather Caller-allocated gather; NULL is ignored.
+ */
+void iomm_gather_init(struct iomm_gather *gather);
+
+/**
+ * @brief Whether a gather holds anything to invalidate.
+ * @param gather The gather.
+ * @return true if at least one address or table entry changed.
+ */
+bool iomm_gather_pending(const struct iomm_gather *gather);
+
+/**
+ * @brief After the invalidation a gather describes has completed, return its
+ *        table pages to their pool and empty the gather.
+ * @param gather The gather; NULL is ignored.
+ */
+void iomm_pgt_gather_release(struct iomm_gather *gather);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOMMUMAN_PGTABLE_H */

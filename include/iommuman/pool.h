@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file pool.h
+ * @brief Table-memory pools: where every page-table page comes from.
+ * @ingroup pool
+ */
+#ifndef IOMMUMAN_POOL_H
+#define IOMMUMAN_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "port.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup pool Table-memory pools
+ * @{
+ * A pool hands out zeroed, naturally aligned pages of one size (the granule
+ * of the tables built from it: 4, 16 or 64 KiB). Two kinds exist:
+ *
+ * - a **region pool** manages memory the caller owns. Its bookkeeping (one
+ *   bit per page) lives at the start of that memory, so the library holds no
+ *   hidden state; pages are handed out from the first aligned page after it.
+ *   Physical addresses are the region's physical base plus the offset.
+ * - a **port pool** forwards to iomm_port::page_alloc / iomm_port::page_free
+ *   and caps the number of pages it hands out.
+ *
+ * A pool may be shared by many page tables. If the port has lock hooks, the
+ * pool takes its own lock (the pool's address is the lock object) around
+ * every allocation and release. A pool doubles as a quota: give each guest
+ * its own pool and one guest cannot exhaust another's table memory.
+ */
+
+/** @cond INTERNAL */
+#define IOMM_POOL_REGION 1u
+#define IOMM_POOL_PORT 2u
+/** @endcond */
+
+/**
+ * @brief A table-memory pool. Caller-allocated; fields are private.
+ */
+struct iomm_pool {
+	/** @cond INTERNAL */
+	const struct iomm_port *port;
+	uint32_t kind;
+	uint32_t page_shift;
+	uint8_t *base;     /* first page (region pools) */
+	uint64_t base_pa;  /* its physical address */
+	uint64_t *bitmap;  /* one bit per page, set = in use (region pools) */
+	size_t npages;     /* pages managed (region) or the cap (port) */
+	size_t used;       /* pages handed out */
+	size_t hint;       /* bitmap word where the last search ended */
+	/** @endcond */
+};
+
+/**
+ * @brief Make a pool from caller-owned memory.
+ *
+ * @param pool      Pool object to initialise (caller-allocated).
+ * @param port      Port whose lock hooks guard the pool; may have no hooks
+ *                  at all if the caller serializes. Must stay valid.
+ * @param mem       Start of the memory. It must stay valid and unused by
+ *                  anyone else for as long as the pool lives.
+ * @param size      Size of the memory in bytes.
+ * @param mem_pa    Physical address of @p mem as the IOMMU sees it.
+ * @param page_size Size of each page: 4096, 16384 or 65536.
+ *
+ * The pool's bookkeeping is placed at the start of @p mem; the remaining
+ * memory after the first page-aligned address (aligned in both the virtual
+ * and physical views) is divided into pages.
+ *
+ * @retval IOMM_OK      The pool is ready.
+ * @retval IOMM_EINVAL  NULL @p pool, @p port or @p mem; unsupported
+ *                      @p page_size; @p mem and @p mem_pa not congruent
+ *                      modulo @p page_size; or a region that wraps.
+ * @retval IOMM_ENOMEM  The region cannot hold its bookkeeping plus one page.
+ */
+int iomm_pool_init(struct iomm_pool *pool, const struct iomm_port *port, void *mem, size_t size,
+		   uint64_t mem_pa, size_t page_size);
+
+/**
+ * @brief Make a pool that takes pages from the port's page_alloc hook.
+ *
+ * @param pool      Pool object to initialise.
+ * @param port      Port with page_alloc, page_free and phys_to_virt hooks.
+ * @param page_size 4096, 16384 or 65536.
+ * @param max_pages Upper bound on pages out at once (a quota); at least 1.
+ *
+ * @retval IOMM_OK      The pool is ready.
+ * @retval IOMM_EINVAL  NULL argument, a missing hook, unsupported
+ *                      @p page_size or @p max_pages of 0.
+ */
+int iomm_pool_init_port(struct iomm_pool *pool, const struct iomm_port *port, size_t page_size,
+			size_t max_pages);
+
+/**
+ * @brief Take @p count contiguous pages, aligned to @p count pages.
+ *
+ * Used by page tables (and backends, for stream tables and queues) when they
+ * need table memory. The pages are zeroed. @p count must be a power of two
+ * no larger than 64.
+ *
+ * @param pool  The pool.
+ * @param count Number of pages.
+ * @param pa    Receives the physical address of the first page.
+ * @return The virtual address of the first page, or NULL when the pool
+ *         cannot satisfy the request (exhausted, quota reached, bad count).
+ */
+void *iomm_pool_alloc(struct iomm_pool *pool, size_t count, uint64_t *pa);
+
+/**
+ * @brief Return pages taken with iomm_pool_alloc().
+ *
+ * @param pool  The pool the pages came from.
+ * @param va    Virtual address iomm_pool_alloc() returned.
+ * @param count The same count. Freeing pages that are not in use is a
+ *              caller bug; region pools ignore such requests.
+ */
+void iomm_pool_release(struct iomm_pool *pool, void *va, size_t count);
+
+/**
+ * @brief Pages currently handed out.
+ * @param pool The pool.
+ * @return Number of pages in use.
+ */
+size_t iomm_pool_used(const struct iomm_pool *pool);
+
+/**
+ * @brief Pages the pool can hand out in total (region size or cap).
+ * @param pool The pool.
+ * @return Capacity in pages.
+ */
+size_t iomm_pool_capacity(const struct iomm_pool *pool);
+
+/**
+ * @brief Page size of the pool in bytes.
+ * @param pool The pool.
+ * @return 4096, 16384 or 65536.
+ */
+size_t iomm_pool_page_size(const struct iomm_pool *pool);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOMMUMAN_POOL_H */

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The unit/domain/device API. Everything backend-specific goes through
+ * unit->ops; nothing here knows which IOMMU it drives.
+ */
+#include <iommuman/backend.h>
+
+#include "iomm_internal.h"
+
+int iomm_devid_resolve(const struct iomm_devid *id, uint32_t *sid, uint32_t *mask)
+{
+	if (!id || !sid || !mask)
+		return IOMM_EINVAL;
+	switch (id->kind) {
+	case IOMM_DEVID_SID:
+		*mask = id->mask;
+		*sid = id->sid & ~id->mask;
+		return IOMM_OK;
+	case IOMM_DEVID_PCI: {
+		uint32_t m = 0, rid = 0;
+		if (id->bus == IOMM_ANY)
+			m |= 0xff00u;
+		else if (id->bus > 0xff)
+			return IOMM_EINVAL;
+		else
+			rid |= (uint32_t)id->bus << 8;
+		if (id->dev == IOMM_ANY)
+			m |= 0xf8u;
+		else if (id->dev > 31)
+			return IOMM_EINVAL;
+		else
+			rid |= (uint32_t)id->dev << 3;
+		if (id->fn == IOMM_ANY)
+			m |= 0x7u;
+		else if (id->fn > 7)
+			return IOMM_EINVAL;
+		else
+			rid |= id->fn;
+		*sid = rid;
+		*mask = m;
+		return IOMM_OK;
+	}
+	default:
+		return IOMM_EINVAL;
+	}
+}
+
+static bool unit_ok(const struct iomm_unit *unit)
+{
+	return unit && unit->ops && unit->port;
+}
+
+static bool has_table(const struct iomm_domain *dom)
+{
+	return (dom->type == IOMM_DOMAIN_S1 || dom->type == IOMM_DOMAIN_S2 ||
+		dom->type == IOMM_DOMAIN_NESTED) &&
+	       !(dom->unit->caps & IOMM_CAP_REMOTE);
+}
+
+static bool translates(const struct iomm_domain *dom)
+{
+	return dom->type == IOMM_DOMAIN_S1 || dom->type == IOMM_DOMAIN_S2 ||
+	       dom->type == IOMM_DOMAIN_NESTED;
+}
+
+static int domain_pgt_cfg(const struct iomm_unit *unit, const struct iomm_domain_cfg *cfg,
+			  struct iomm_pgt_cfg *pc)
+{
+	pc->format = cfg->type == IOMM_DOMAIN_S2 ? IOMM_FMT_ARM_LPAE_S2 : IOMM_FMT_ARM_LPAE_S1;
+	uint32_t gran = cfg->granule;
+	if (!gran) {
+		if (!unit->granules)
+			return IOMM_ENOTSUP;
+		gran = 1u << iomm_ctz64(unit->granules);
+	}
+	if (!(unit->granules & gran))
+		return IOMM_ENOTSUP;
+	pc->granule = gran;
+	uint8_t ias = cfg->ias ? cfg->ias : (unit->ias > 48 ? 48 : unit->ias);
+	uint8_t oas = cfg->oas ? cfg->oas : unit->oas;
+	if (cfg->type == IOMM_DOMAIN_NESTED && !cfg->oas)
+		oas = cfg->parent->pgt.cfg.ias;
+	if (ias > unit->ias || oas > unit->oas)
+		return IOMM_ENOTSUP;
+	pc->ias = ias;
+	pc->oas = oas;
+	pc->flags = 0;
+	if (unit->caps & IOMM_CAP_COHERENT)
+		pc->flags |= IOMM_PGT_COHERENT;
+	if (pc->format == IOMM_FMT_ARM_LPAE_S1)
+		pc->flags |= IOMM_PGT_NG;
+	pc->leaf_sizes = unit->page_sizes;
+	return IOMM_OK;
+}
+
+int iomm_domain_init(struct iomm_domain *dom, struct iomm_unit *unit,
+		     const struct iomm_domain_cfg *cfg)
+{
+	if (!dom || !unit_ok(unit) || !cfg)
+		return IOMM_EINVAL;
+	static const uint32_t need_cap[] = {
+		[IOMM_DOMAIN_S1] = IOMM_CAP_S1,
+		[IOMM_DOMAIN_S2] = IOMM_CAP_S2,
+		[IOMM_DOMAIN_NESTED] = IOMM_CAP_NESTED,
+		[IOMM_DOMAIN_BYPASS] = IOMM_CAP_BYPASS,
+		[IOMM_DOMAIN_BLOCKED] = 0,
+	};
+	if (cfg->type < IOMM_DOMAIN_S1 || cfg->type > IOMM_DOMAIN_BLOCKED)
+		return IOMM_EINVAL;
+	if (cfg->type == IOMM_DOMAIN_NESTED &&
+	    (!cfg->parent || cfg->parent->unit != unit || cfg->parent->type != IOMM_DOMAIN_S2))
+		return IOMM_EINVAL;
+	if ((unit->caps & need_cap[cfg->type]) != need_cap[cfg->type])
+		return IOMM_ENOTSUP;
+
+	struct iomm_domain d = {0};
+	d.unit = unit;
+	d.type = cfg->type;
+	d.parent = cfg->type == IOMM_DOMAIN_NESTED ? cfg->parent : NULL;
+	int rc;
+	if (has_table(&d)) {
+		struct iomm_pgt_cfg pc;
+		if (!cfg->pool)
+			return IOMM_EINVAL;
+		rc = domain_pgt_cfg(unit, cfg, &pc);
+		if (rc)
+			return rc;
+		rc = iomm_pgt_init(&d.pgt, &pc, cfg->pool, unit->port);
+		if (rc)
+			return rc;
+	}
+	*dom = d;
+	iomm_port_lock(unit->port, unit);
+	rc = unit->ops->domain_init ? unit->ops->domain_init(unit, dom) : IOMM_OK;
+	iomm_port_unlock(unit->port, unit);
+	if (rc) {
+		if (has_table(dom))
+			iomm_pgt_destroy(&dom->pgt);
+		dom->unit = NULL;
+	}
+	return rc;
+}
+
+int iomm_domain_destroy(struct iomm_domain *dom)
+{
+	if (!dom || !unit_ok(dom->unit))
+		return IOMM_EINVAL;
+	if (dom->ndevs)
+		return IOMM_EBUSY;
+	struct iomm_unit *unit = dom->unit;
+	int rc = IOMM_OK;
+	iomm_port_lock(unit->port, unit);
+	if (unit->ops->domain_fini)
+		rc = unit->ops->domain_fini(unit, dom);
+	iomm_port_unlock(unit->port, unit);
+	if (has_table(dom))
+		iomm_pgt_destroy(&dom->pgt);
+	dom->unit = NULL;
+	return rc;
+}
+
+int iomm_map(struct iomm_domain *dom, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot)
+{
+	if (!dom || !unit_ok(dom->unit) || !translates(dom))
+		return IOMM_EINVAL;
+	struct iomm_unit *unit = dom->unit;
+	if (!has_table(dom))
+		return unit->ops->map ? unit->ops->map(unit, dom, iova, pa, size, prot)
+				      : IOMM_EINVAL;
+	int rc = iomm_pgt_map(&dom->pgt, iova, pa, size, prot);
+	if (rc == IOMM_OK && unit->ops->map_sync) {
+		iomm_port_lock(unit->port, unit);
+		rc = unit->ops->map_sync(unit, dom, iova, size);
+		iomm_port_unlock(unit->port, unit);
+	}
+	return rc;
+}
+
+int iomm_unmap(struct iomm_domain *dom, uint64_t iova, uint64_t size, uint64_t *unmapped)
+{
+	if (!dom || !unit_ok(dom->unit) || !translates(dom))
+		return IOMM_EINVAL;
+	struct iomm_unit *unit = dom->unit;
+	if (!has_table(dom))
+		return unit->ops->unmap ? unit->ops->unmap(unit, dom, iova, size, unmapped)
+					: IOMM_EINVAL;
+	if (!unit->ops->flush)
+		return IOMM_EINVAL;
+	struct iomm_gather g;
+	iomm_gather_init(&g);
+	int rc = iomm_pgt_unmap(&dom->pgt, iova, size, &g, unmapped);
+	if (rc || !iomm_gather_pending(&g))
+		return rc;
+	iomm_port_lock(unit->port, unit);
+	rc = unit->ops->flush(unit, dom, &g);
+	iomm_port_unlock(unit->port, unit);
+	/*
+	 * Table pages go back to the pool only once the hardware is known to
+	 * have forgotten them. After a failed flush they are leaked on purpose:
+	 * reusing them could let a stale walk see new entries.
+	 */
+	if (rc == IOMM_OK)
+		iomm_pgt_gather_release(&g);
+	else
+		iomm_log(unit->port, IOMM_LOG_ERROR, "invalidation failed, table pages held back: ",
+			 g.nfreed, "");
+	return rc;
+}
+
+int iomm_iova_to_phys(const struct iomm_domain *dom, uint64_t iova, uint64_t *pa)
+{
+	if (!dom || !pa || !unit_ok(dom->unit) || !has_table(dom))
+		return IOMM_EINVAL;
+	return iomm_pgt_iova_to_phys(&dom->pgt, iova, pa);
+}
+
+int iomm_dev_init(struct iomm_dev *dev, struct iomm_unit *unit, const struct iomm_devid *id)
+{
+	if (!dev || !unit_ok(unit))
+		return IOMM_EINVAL;
+	uint32_t sid, mask;
+	int rc = iomm_devid_resolve(id, &sid, &mask);
+	if (rc)
+		return rc;
+	if (unit->sid_bits < 32 && ((sid | mask) >> unit->sid_bits))
+		return IOMM_ERANGE;
+	dev->unit = unit;
+	dev->domain = NULL;
+	dev->sid = sid;
+	dev->mask = mask;
+	dev->backend[0] = 0;
+	dev->backend[1] = 0;
+	return IOMM_OK;
+}
+
+int iomm_attach(struct iomm_domain *dom, struct iomm_dev *dev)
+{
+	if (!dom || !dev || !unit_ok(dom->unit) || dev->unit != dom->unit)
+		return IOMM_EINVAL;
+	if (dev->domain)
+		return IOMM_EBUSY;
+	struct iomm_unit *unit = dom->unit;
+	if (!unit->ops->attach)
+		return IOMM_ENOTSUP;
+	iomm_port_lock(unit->port, unit);
+	int rc = unit->ops->attach(unit, dom, dev);
+	if (rc == IOMM_OK) {
+		dev->domain = dom;
+		dom->ndevs++;
+	}
+	iomm_port_unlock(unit->port, unit);
+	return rc;
+}
+
+int iomm_detach(struct iomm_dev *dev)
+{
+	if (!dev || !unit_ok(dev->unit))
+		return IOMM_EINVAL;
+	if (!dev->domain)
+		return IOMM_ENOENT;
+	struct iomm_unit *unit = dev->unit;
+	iomm_port_lock(unit->port, unit);
+	int rc = unit->ops->detach ? unit->ops->detach(unit, dev) : IOMM_ENOTSUP;
+	if (rc == IOMM_OK) {
+		dev->domain->ndevs--;
+		dev->domain = NULL;
+	}
+	iomm_port_unlock(unit->port, unit);
+	return rc;
+}
+
+int iomm_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg)
+{
+	if (!unit_ok(unit) || !fn)
+		return IOMM_EINVAL;
+	if (!unit->ops->fault_poll)
+		return IOMM_ENOTSUP;
+	iomm_port_lock(unit->port, unit);
+	int rc = unit->ops->fault_poll(unit, fn, arg);
+	iomm_port_unlock(unit->port, unit);
+	return rc;
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Internal helpers shared by the core and the backends. Not installed. */
+#ifndef IOMM_INTERNAL_H
+#define IOMM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <iommuman/iommuman.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define IOMM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define IOMM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define IOMM_LIKELY(x) (x)
+#define IOMM_UNLIKELY(x) (x)
+#endif
+
+/* Bit helpers: masks and shifts, arguments evaluated once. */
+#define IOMM_BIT(n) (1ull << (n))
+#define IOMM_GENMASK(hi, lo) ((~0ull >> (63 - (hi))) & (~0ull << (lo)))
+
+static inline uint64_t iomm_field_get(uint64_t reg, uint64_t mask)
+{
+	return (reg & mask) >> __builtin_ctzll(mask);
+}
+
+static inline uint64_t iomm_field_prep(uint64_t mask, uint64_t val)
+{
+	return (val << __builtin_ctzll(mask)) & mask;
+}
+
+static inline unsigned iomm_ctz64(uint64_t v)
+{
+	return (unsigned)__builtin_ctzll(v);
+}
+
+static inline unsigned iomm_clz64(uint64_t v)
+{
+	return (unsigned)__builtin_clzll(v);
+}
+
+/* ---- byte order: hardware structures are little-endian in memory ---- */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+static inline uint64_t iomm_cpu_to_le64(uint64_t v)
+{
+	return __builtin_bswap64(v);
+}
+static inline uint32_t iomm_cpu_to_le32(uint32_t v)
+{
+	return __builtin_bswap32(v);
+}
+#else
+static inline uint64_t iomm_cpu_to_le64(uint64_t v)
+{
+	return v;
+}
+static inline uint32_t iomm_cpu_to_le32(uint32_t v)
+{
+	return v;
+}
+#endif
+#define iomm_le64_to_cpu iomm_cpu_to_le64
+#define iomm_le32_to_cpu iomm_cpu_to_le32
+
+/* ---- memory ---- */
+static inline void iomm_zero(void *p, size_t len)
+{
+	uint64_t *q = p;
+	for (size_t i = 0; i < len / 8; i++)
+		q[i] = 0;
+}
+
+static inline void iomm_compiler_barrier(void)
+{
+	__asm__ __volatile__("" ::: "memory");
+}
+
+/*
+ * Read and write one 64-bit descriptor so that no walker (and no concurrent
+ * lookup) sees it torn: single-copy-atomic 64-bit accesses, which compilers
+ * emit inline on every target we support (LDRD/STRD or LDREXD/STREXD on
+ * 32-bit Arm, SSE/x87 moves on 32-bit x86).
+ */
+static inline void iomm_write_desc(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, iomm_cpu_to_le64(v), __ATOMIC_RELAXED);
+}
+
+static inline uint64_t iomm_read_desc(const uint64_t *p)
+{
+	return iomm_le64_to_cpu(__atomic_load_n(p, __ATOMIC_RELAXED));
+}
+
+/* ---- port helpers ---- */
+static inline void iomm_port_lock(const struct iomm_port *port, void *obj)
+{
+	if (port->lock)
+		port->lock(port->ctx, obj);
+}
+
+static inline void iomm_port_unlock(const struct iomm_port *port, void *obj)
+{
+	if (port->unlock)
+		port->unlock(port->ctx, obj);
+}
+
+static inline void iomm_port_wmb(const struct iomm_port *port)
+{
+	if (port->wmb)
+		port->wmb(port->ctx);
+	else
+		iomm_compiler_barrier();
+}
+
+static inline void iomm_port_mb(const struct iomm_port *port)
+{
+	if (port->mb)
+		port->mb(port->ctx);
+	else
+		iomm_compiler_barrier();
+}
+
+uint32_t iomm_mmio_read32(const struct iomm_port *port, uintptr_t addr);
+void iomm_mmio_write32(const struct iomm_port *port, uintptr_t addr, uint32_t val);
+uint64_t iomm_mmio_read64(const struct iomm_port *port, uintptr_t addr);
+void iomm_mmio_write64(const struct iomm_port *port, uintptr_t addr, uint64_t val);
+
+/*
+ * Poll until (read32(addr) & mask) == want or the port's clock says
+ * timeout_ns passed. Returns IOMM_OK, IOMM_ETIMEDOUT, or IOMM_EINVAL when
+ * the port has no clock.
+ */
+int iomm_poll32(const struct iomm_port *port, uintptr_t addr, uint32_t mask, uint32_t want,
+		uint64_t timeout_ns);
+
+/* Logging without stdio: one line "<prefix>0x<value><suffix>". */
+void iomm_log(const struct iomm_port *port, enum iomm_log_level level, const char *prefix,
+	      uint64_t value, const char *suffix);
+void iomm_log_str(const struct iomm_port *port, enum iomm_log_level level, const char *msg);
+
+#endif /* IOMM_INTERNAL_H */

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Table-memory pools: a bitmap over caller memory, or the port's allocator. */
+#include "iomm_internal.h"
+
+static int page_shift_of(size_t page_size)
+{
+	switch (page_size) {
+	case 4096:
+		return 12;
+	case 16384:
+		return 14;
+	case 65536:
+		return 16;
+	default:
+		return -1;
+	}
+}
+
+/* Bytes of bitmap for n pages, in whole 64-bit words. */
+static size_t bitmap_bytes(size_t n)
+{
+	return ((n + 63) / 64) * 8;
+}
+
+int iomm_pool_init(struct iomm_pool *pool, const struct iomm_port *port, void *mem, size_t size,
+		   uint64_t mem_pa, size_t page_size)
+{
+	int shift = page_shift_of(page_size);
+	if (!pool || !port || !mem || shift < 0)
+		return IOMM_EINVAL;
+	uintptr_t va = (uintptr_t)mem;
+	if ((va & 7) || ((uint64_t)va & (page_size - 1)) != (mem_pa & (page_size - 1)))
+		return IOMM_EINVAL;
+	if (va + size < va || mem_pa + size < mem_pa)
+		return IOMM_EINVAL;
+
+	/* Largest n such that bitmap + padding to a page boundary + n pages fit. */
+	size_t n = size >> shift;
+	size_t first = 0;
+	for (; n > 0; n--) {
+		uintptr_t start = va + bitmap_bytes(n);
+		first = (size_t)(((start + page_size - 1) & ~(uintptr_t)(page_size - 1)) - va);
+		if (first <= size && (size - first) >> shift >= n)
+			break;
+	}
+	if (n == 0)
+		return IOMM_ENOMEM;
+
+	pool->port = port;
+	pool->kind = IOMM_POOL_REGION;
+	pool->page_shift = (uint32_t)shift;
+	pool->base = (uint8_t *)mem + first;
+	pool->base_pa = mem_pa + first;
+	pool->bitmap = mem;
+	pool->npages = n;
+	pool->used = 0;
+	pool->hint = 0;
+	size_t words = bitmap_bytes(n) / 8;
+	for (size_t i = 0; i < words; i++)
+		pool->bitmap[i] = 0;
+	if (n % 64) /* bits past the last page read as "in use" */
+		pool->bitmap[words - 1] = ~0ull << (n % 64);
+	return IOMM_OK;
+}
+
+int iomm_pool_init_port(struct iomm_pool *pool, const struct iomm_port *port, size_t page_size,
+			size_t max_pages)
+{
+	int shift = page_shift_of(page_size);
+	if (!pool || !port || shift < 0 || max_pages == 0 || !port->page_alloc ||
+	    !port->page_free || !port->phys_to_virt)
+		return IOMM_EINVAL;
+	pool->port = port;
+	pool->kind = IOMM_POOL_PORT;
+	pool->page_shift = (uint32_t)shift;
+	pool->base = NULL;
+	pool->base_pa = 0;
+	pool->bitmap = NULL;
+	pool->npages = max_pages;
+	pool->used = 0;
+	pool->hint = 0;
+	return IOMM_OK;
+}
+
+/* Find @count free, count-aligned bits (count is a power of two <= 64). */
+static bool region_find(struct iomm_pool *pool, size_t count, size_t *page)
+{
+	size_t words = (pool->npages + 63) / 64;
+	uint64_t want = count == 64 ? ~0ull : ((1ull << count) - 1);
+	for (size_t k = 0; k < words; k++) {
+		size_t w = pool->hint + k;
+		if (w >= words)
+			w -= words;
+		uint64_t bits = pool->bitmap[w];
+		if (bits == ~0ull)
+			continue;
+		if (count == 1) {
+			unsigned b = iomm_ctz64(~bits);
+			pool->bitmap[w] = bits | (1ull << b);
+			pool->hint = w;
+			*page = w * 64 + b;
+			return true;
+		}
+		for (unsigned b = 0; b < 64; b += (unsigned)count) {
+			if (!(bits & (want << b))) {
+				pool->bitmap[w] = bits | (want << b);
+				pool->hint = w;
+				*page = w * 64 + b;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+void *iomm_pool_alloc(struct iomm_pool *pool, size_t count, uint64_t *pa)
+{
+	if (!pool || !pa || count == 0 || count > 64 || (count & (count - 1)))
+		return NULL;
+	size_t bytes = count << pool->page_shift;
+	void *va = NULL;
+
+	iomm_port_lock(pool->port, pool);
+	if (pool->npages - pool->used >= count) {
+		if (pool->kind == IOMM_POOL_REGION) {
+			size_t page;
+			if (region_find(pool, count, &page)) {
+				va = pool->base + (page << pool->page_shift);
+				*pa = pool->base_pa + ((uint64_t)page << pool->page_shift);
+			}
+		} else {
+			const struct iomm_port *port = pool->port;
+			va = port->page_alloc(port->ctx, bytes, bytes, pa);
+			if (va && (((uintptr_t)va | *pa) & (bytes - 1))) {
+				/* A port that ignores alignment would corrupt tables. */
+				port->page_free(port->ctx, va, bytes);
+				va = NULL;
+			}
+		}
+		if (va)
+			pool->used += count;
+	}
+	iomm_port_unlock(pool->port, pool);
+
+	if (va)
+		iomm_zero(va, bytes);
+	return va;
+}
+
+void iomm_pool_release(struct iomm_pool *pool, void *va, size_t count)
+{
+	if (!pool || !va || count == 0 || count > 64 || (count & (count - 1)))
+		return;
+	iomm_port_lock(pool->port, pool);
+	if (pool->kind == IOMM_POOL_REGION) {
+		uintptr_t off = (uintptr_t)va - (uintptr_t)pool->base;
+		size_t page = (size_t)(off >> pool->page_shift);
+		uint64_t want = count == 64 ? ~0ull : ((1ull << count) - 1);
+		size_t w = page / 64;
+		unsigned b = (unsigned)(page % 64);
+		if ((uintptr_t)va >= (uintptr_t)pool->base && page + count <= pool->npages &&
+		    !(off & (((uintptr_t)1 << pool->page_shift) - 1)) && b % count == 0 &&
+		    (pool->bitmap[w] & (want << b)) == (want << b)) {
+			pool->bitmap[w] &= ~(want << b);
+			pool->used -= count;
+			pool->hint = w;
+		}
+	} else if (pool->used >= count) {
+		pool->port->page_free(pool->port->ctx, va, count << pool->page_shift);
+		pool->used -= count;
+	}
+	iomm_port_unlock(pool->port, pool);
+}
+
+size_t iomm_pool_used(const struct iomm_pool *pool)
+{
+	return pool ? pool->used : 0;
+}
+
+size_t iomm_pool_capacity(const struct iomm_pool *pool)
+{
+	return pool ? pool->npages : 0;
+}
+
+size_t iomm_pool_page_size(const struct iomm_pool *pool)
+{
+	return pool ? (size_t)1 << pool->page_shift : 0;
+}
