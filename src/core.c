@@ -99,11 +99,11 @@ int iomm_domain_init(struct iomm_domain *dom, struct iomm_unit *unit,
 	if (!dom || !unit_ok(unit) || !cfg)
 		return IOMM_EINVAL;
 	static const uint32_t need_cap[] = {
-		[IOMM_DOMAIN_S1] = IOMM_CAP_S1,
-		[IOMM_DOMAIN_S2] = IOMM_CAP_S2,
-		[IOMM_DOMAIN_NESTED] = IOMM_CAP_NESTED,
-		[IOMM_DOMAIN_BYPASS] = IOMM_CAP_BYPASS,
-		[IOMM_DOMAIN_BLOCKED] = 0,
+	    [IOMM_DOMAIN_S1] = IOMM_CAP_S1,
+	    [IOMM_DOMAIN_S2] = IOMM_CAP_S2,
+	    [IOMM_DOMAIN_NESTED] = IOMM_CAP_NESTED,
+	    [IOMM_DOMAIN_BYPASS] = IOMM_CAP_BYPASS,
+	    [IOMM_DOMAIN_BLOCKED] = 0,
 	};
 	if (cfg->type < IOMM_DOMAIN_S1 || cfg->type > IOMM_DOMAIN_BLOCKED)
 		return IOMM_EINVAL;
@@ -202,8 +202,8 @@ int iomm_unmap(struct iomm_domain *dom, uint64_t iova, uint64_t size, uint64_t *
 	if (rc == IOMM_OK)
 		iomm_pgt_gather_release(&g);
 	else
-		iomm_log(unit->port, IOMM_LOG_ERROR, "invalidation failed, table pages held back: ",
-			 g.nfreed, "");
+		iomm_log(unit->port, IOMM_LOG_ERROR,
+			 "invalidation failed, table pages held back: ", g.nfreed, "");
 	return rc;
 }
 

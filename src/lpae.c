@@ -15,42 +15,42 @@
 #include "iomm_internal.h"
 
 /* ---- descriptor layout (Arm ARM D8.3, SMMUv3 5.x) ---- */
-#define D_VALID IOMM_BIT(0)
+#define D_VALID	    IOMM_BIT(0)
 #define D_TYPE_MASK 3ull
-#define D_TABLE 3ull /* table at levels 0-2 */
-#define D_PAGE 3ull  /* page at level 3 */
-#define D_BLOCK 1ull /* block at levels 1-2 */
+#define D_TABLE	    3ull /* table at levels 0-2 */
+#define D_PAGE	    3ull /* page at level 3 */
+#define D_BLOCK	    1ull /* block at levels 1-2 */
 
-#define D_ATTRIDX_SHIFT 2
-#define D_NS IOMM_BIT(5)
-#define D_AP_UNPRIV IOMM_BIT(6) /* stage 1 AP[1] */
-#define D_AP_RDONLY IOMM_BIT(7) /* stage 1 AP[2] */
-#define D_S2AP_R IOMM_BIT(6)
-#define D_S2AP_W IOMM_BIT(7)
+#define D_ATTRIDX_SHIFT	   2
+#define D_NS		   IOMM_BIT(5)
+#define D_AP_UNPRIV	   IOMM_BIT(6) /* stage 1 AP[1] */
+#define D_AP_RDONLY	   IOMM_BIT(7) /* stage 1 AP[2] */
+#define D_S2AP_R	   IOMM_BIT(6)
+#define D_S2AP_W	   IOMM_BIT(7)
 #define D_S2_MEMATTR_SHIFT 2
-#define D_SH_SHIFT 8
-#define D_SH_MASK (3ull << D_SH_SHIFT)
-#define D_AF IOMM_BIT(10)
-#define D_NG IOMM_BIT(11)
-#define D_CONT IOMM_BIT(52)
-#define D_PXN IOMM_BIT(53)
-#define D_UXN IOMM_BIT(54) /* stage 1 UXN/XN; stage 2 XN[1] */
+#define D_SH_SHIFT	   8
+#define D_SH_MASK	   (3ull << D_SH_SHIFT)
+#define D_AF		   IOMM_BIT(10)
+#define D_NG		   IOMM_BIT(11)
+#define D_CONT		   IOMM_BIT(52)
+#define D_PXN		   IOMM_BIT(53)
+#define D_UXN		   IOMM_BIT(54) /* stage 1 UXN/XN; stage 2 XN[1] */
 
-#define SH_NONE 0ull
+#define SH_NONE	 0ull
 #define SH_OUTER 2ull
 #define SH_INNER 3ull
 
 /* MAIR attribute indices and the MAIR value that goes with them. */
-#define MAIR_IDX_WB 0u
-#define MAIR_IDX_NC 1u
+#define MAIR_IDX_WB  0u
+#define MAIR_IDX_NC  1u
 #define MAIR_IDX_DEV 2u
-#define MAIR_WB 0xffull  /* normal, inner/outer write-back RW-allocate */
-#define MAIR_NC 0x44ull  /* normal, inner/outer non-cacheable */
-#define MAIR_DEV 0x04ull /* device nGnRE */
+#define MAIR_WB	     0xffull /* normal, inner/outer write-back RW-allocate */
+#define MAIR_NC	     0x44ull /* normal, inner/outer non-cacheable */
+#define MAIR_DEV     0x04ull /* device nGnRE */
 
 /* Stage-2 MemAttr[3:0] */
-#define S2_MEMATTR_WB 0xfull
-#define S2_MEMATTR_NC 0x5ull
+#define S2_MEMATTR_WB  0xfull
+#define S2_MEMATTR_NC  0x5ull
 #define S2_MEMATTR_DEV 0x1ull
 
 #define FOLD52_MASK IOMM_GENMASK(15, 12) /* PA[51:48] with a 64 KiB granule */
@@ -62,13 +62,18 @@ static inline bool is_s2(const struct iomm_pgt *pgt)
 
 static inline unsigned lvl_shift(const struct iomm_pgt *pgt, unsigned l)
 {
-	return pgt->page_shift + (3u - l) * pgt->bits;
+	return pgt->shift[l];
 }
 
 static inline size_t lvl_index(const struct iomm_pgt *pgt, unsigned l, uint64_t iova)
 {
-	unsigned b = l == pgt->start_level ? pgt->root_bits : pgt->bits;
-	return (size_t)((iova >> lvl_shift(pgt, l)) & ((1ull << b) - 1));
+	return (size_t)(iova >> pgt->shift[l]) & pgt->idx_mask[l];
+}
+
+/* Entries of a table at level l (the root's count differs). */
+static inline size_t lvl_entries(const struct iomm_pgt *pgt, unsigned l)
+{
+	return (size_t)pgt->idx_mask[l] + 1;
 }
 
 static inline bool pte_valid(uint64_t pte)
@@ -89,6 +94,8 @@ static inline uint64_t pa_to_pte(const struct iomm_pgt *pgt, uint64_t pa)
 static inline uint64_t pte_to_pa(const struct iomm_pgt *pgt, uint64_t pte)
 {
 	uint64_t oa = pte & pgt->oa_mask;
+	if (IOMM_LIKELY(!pgt->oa_fold))
+		return oa;
 	return (oa & ~pgt->oa_fold) | ((oa & pgt->oa_fold) << 36);
 }
 
@@ -186,7 +193,7 @@ static uint64_t prot_to_attr(const struct iomm_pgt *pgt, uint32_t prot)
 	uint64_t attr = D_AF | (sh << D_SH_SHIFT);
 
 	if (is_s2(pgt)) {
-		uint64_t memattr = mem == IOMM_MEM_WB   ? S2_MEMATTR_WB
+		uint64_t memattr = mem == IOMM_MEM_WB	? S2_MEMATTR_WB
 				   : mem == IOMM_MEM_NC ? S2_MEMATTR_NC
 							: S2_MEMATTR_DEV;
 		attr |= memattr << D_S2_MEMATTR_SHIFT;
@@ -219,7 +226,7 @@ static uint32_t pte_to_prot(const struct iomm_pgt *pgt, uint64_t pte)
 	uint32_t mem;
 	if (is_s2(pgt)) {
 		uint64_t memattr = (pte >> D_S2_MEMATTR_SHIFT) & 0xf;
-		mem = memattr == S2_MEMATTR_WB ? IOMM_MEM_WB
+		mem = memattr == S2_MEMATTR_WB	 ? IOMM_MEM_WB
 		      : memattr == S2_MEMATTR_NC ? IOMM_MEM_NC
 						 : IOMM_MEM_DEVICE;
 		if (pte & D_S2AP_R)
@@ -230,7 +237,9 @@ static uint32_t pte_to_prot(const struct iomm_pgt *pgt, uint64_t pte)
 			prot |= IOMM_EXEC;
 	} else {
 		uint32_t idx = (uint32_t)(pte >> D_ATTRIDX_SHIFT) & 7u;
-		mem = idx == MAIR_IDX_WB ? IOMM_MEM_WB : idx == MAIR_IDX_NC ? IOMM_MEM_NC : IOMM_MEM_DEVICE;
+		mem = idx == MAIR_IDX_WB   ? IOMM_MEM_WB
+		      : idx == MAIR_IDX_NC ? IOMM_MEM_NC
+					   : IOMM_MEM_DEVICE;
 		prot |= IOMM_READ;
 		if (!(pte & D_AP_RDONLY))
 			prot |= IOMM_WRITE;
@@ -241,7 +250,9 @@ static uint32_t pte_to_prot(const struct iomm_pgt *pgt, uint64_t pte)
 	}
 	uint32_t dflt = mem == IOMM_MEM_WB ? (uint32_t)SH_INNER : (uint32_t)SH_OUTER;
 	if (sh != dflt)
-		prot |= sh == SH_NONE ? IOMM_SH_NONE : sh == SH_OUTER ? IOMM_SH_OUTER : IOMM_SH_INNER;
+		prot |= sh == SH_NONE	 ? IOMM_SH_NONE
+			: sh == SH_OUTER ? IOMM_SH_OUTER
+					 : IOMM_SH_INNER;
 	return prot | mem;
 }
 
@@ -293,7 +304,8 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
 		return IOMM_ENOTSUP;
 	}
 	unsigned max_bits = g == 16 ? 52 : 48;
-	if (cfg->ias < 32 || cfg->ias > max_bits || ps_encoding(cfg->oas) < 0 || cfg->oas > max_bits)
+	if (cfg->ias < 32 || cfg->ias > max_bits || ps_encoding(cfg->oas) < 0 ||
+	    cfg->oas > max_bits)
 		return IOMM_ENOTSUP;
 	if (iomm_pool_page_size(pool) != cfg->granule)
 		return IOMM_EINVAL;
@@ -308,9 +320,15 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
 	t.pool = pool;
 	t.page_shift = (uint8_t)g;
 	t.bits = (uint8_t)(g - 3);
-	t.last_level = 3;
+	for (unsigned l = 0; l < 4; l++) {
+		t.shift[l] = (uint8_t)(g + (3 - l) * t.bits);
+		t.idx_mask[l] = (1u << t.bits) - 1;
+	}
 	t.coherent = (cfg->flags & IOMM_PGT_COHERENT) != 0;
 	t.oa_mask = IOMM_GENMASK(47, g);
+	t.gmask = (1ull << g) - 1;
+	t.in_limit = 1ull << cfg->ias;
+	t.out_limit = 1ull << cfg->oas;
 	if (cfg->oas == 52) {
 		t.oa_fold = FOLD52_MASK;
 		t.oa_mask |= FOLD52_MASK;
@@ -339,6 +357,7 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
 	if (root_bits > t.bits + 4u || root_bits == 0)
 		return IOMM_ENOTSUP;
 	t.root_bits = (uint8_t)root_bits;
+	t.idx_mask[start] = (1u << root_bits) - 1;
 	t.root_pages = (uint8_t)(root_bits > t.bits ? 1u << (root_bits - t.bits) : 1u);
 
 	/* Leaf sizes: pages, plus blocks where the granule allows them. */
@@ -376,6 +395,8 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
 	t.mair_idx[0] = MAIR_IDX_WB;
 	t.mair_idx[1] = MAIR_IDX_NC;
 	t.mair_idx[2] = MAIR_IDX_DEV;
+	t.last_prot = IOMM_READ;
+	t.last_attr = prot_to_attr(&t, IOMM_READ);
 
 	if (pool->kind == IOMM_POOL_REGION) {
 		t.linear = true;
@@ -465,25 +486,48 @@ static long map_count(const struct iomm_pgt *pgt, const uint64_t *table, unsigne
  * Write leaves t[i..i+n) at level l for [iova, pa...), setting the
  * contiguous hint on complete aligned groups. Cleans the run once.
  */
-static void write_leaves(const struct iomm_pgt *pgt, uint64_t *t, size_t i, size_t n, unsigned l,
-			 uint64_t pa, uint64_t attr)
+static inline __attribute__((always_inline)) void write_leaves(const struct iomm_pgt *pgt,
+							       uint64_t *t, size_t i, size_t n,
+							       unsigned l, uint64_t pa,
+							       uint64_t attr)
 {
 	unsigned sh = lvl_shift(pgt, l);
 	uint64_t esz = 1ull << sh;
 	unsigned cs = pgt->cont_shift[l];
-	uint64_t type = l == 3 ? D_PAGE : D_BLOCK;
-	uint64_t cont = 0;
 	uint64_t *p = &t[i];
+	attr |= l == 3 ? D_PAGE : D_BLOCK;
 
-	if (!cs) {
-		for (size_t k = 0; k < n; k++, pa += esz)
-			iomm_write_desc(&p[k], pa_to_pte(pgt, pa) | attr | type);
-	} else {
-		size_t cmask = ((size_t)1 << cs) - 1;
+	if (IOMM_UNLIKELY(pgt->oa_fold)) {
+		/* PA[51:48] live in bits 15:12: no running descriptor. */
 		for (size_t k = 0; k < n; k++, pa += esz) {
-			if (!((i + k) & cmask))
-				cont = (n - k > cmask && !(pa & ((esz << cs) - 1))) ? D_CONT : 0;
-			iomm_write_desc(&p[k], pa_to_pte(pgt, pa) | attr | type | cont);
+			uint64_t cont = 0;
+			if (cs) {
+				size_t g = (size_t)1 << cs, first = (i + k) & ~(g - 1);
+				uint64_t gpa = pa - (uint64_t)(i + k - first) * esz;
+				if (first >= i && first + g <= i + n && !(gpa & ((esz << cs) - 1)))
+					cont = D_CONT;
+			}
+			iomm_write_desc(&p[k], pa_to_pte(pgt, pa) | attr | cont);
+		}
+	} else if (n == 1) {
+		iomm_write_desc(p, pa | attr);
+	} else {
+		uint64_t d = pa | attr;
+		size_t k = 0;
+		while (k < n) {
+			size_t run = n - k;
+			uint64_t cont = 0;
+			if (cs) {
+				size_t g = (size_t)1 << cs, off = (i + k) & (g - 1);
+				if (!off && run >= g && !((d & pgt->oa_mask) & ((esz << cs) - 1))) {
+					run = g;
+					cont = D_CONT;
+				} else if (run > g - off) {
+					run = g - off;
+				}
+			}
+			for (size_t e = k + run; k < e; k++, d += esz)
+				iomm_write_desc(&p[k], d | cont);
 		}
 	}
 	clean(pgt, p, n * sizeof(*p));
@@ -495,8 +539,7 @@ static void write_leaves(const struct iomm_pgt *pgt, uint64_t *t, size_t i, size
  * range and the reserve holds every table page needed.
  */
 static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0, uint64_t iova,
-		      uint64_t pa, uint64_t size, uint64_t attr, struct reserve *r,
-		      bool subtables)
+		      uint64_t pa, uint64_t size, uint64_t attr, struct reserve *r, bool subtables)
 {
 	while (size) {
 		uint64_t *t = table0;
@@ -507,10 +550,7 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 			if (leaf_ok(pgt, l, iova, pa, size) &&
 			    (!subtables || !pte_valid(iomm_read_desc(&t[i])))) {
 				unsigned sh = lvl_shift(pgt, l);
-				size_t left = (l == pgt->start_level && t == pgt->root
-						       ? ((size_t)1 << pgt->root_bits)
-						       : ((size_t)1 << pgt->bits)) -
-					      i;
+				size_t left = lvl_entries(pgt, l) - i;
 				uint64_t fit = size >> sh;
 				size_t n = fit < left ? (size_t)fit : left;
 				if (subtables) {
@@ -544,12 +584,71 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 	}
 }
 
-static int check_range(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size)
+/*
+ * The common case in one pass: every table down to the level of the leaves
+ * exists and the whole range is one run of same-sized leaves in one table.
+ * Returns 1 when the general two-pass path must take over (nothing written).
+ */
+static int map_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size,
+		    uint64_t attr)
 {
-	uint64_t gmask = (1ull << pgt->page_shift) - 1;
-	if (!size || ((iova | size) & gmask) || iova + size < iova)
+	/* Largest leaf that alignment and size allow for the first chunk. */
+	uint64_t al = iova | pa;
+	uint64_t low = al ? (al & (0 - al)) : IOMM_BIT(63);
+	uint64_t top = IOMM_BIT(63 - iomm_clz64(size));
+	uint64_t lim = low < top ? low : top;
+	uint64_t allowed = pgt->leaf_sizes & ((lim << 1) - 1);
+	unsigned sh = 63 - iomm_clz64(allowed);
+	uint64_t *t = pgt->root;
+	unsigned l = pgt->start_level;
+
+	for (; pgt->shift[l] != sh; l++) {
+		uint64_t pte = iomm_read_desc(&t[lvl_index(pgt, l, iova)]);
+		/* l is above the leaf level here, so it is below 3 */
+		if ((pte & D_TYPE_MASK) != D_TABLE)
+			return pte_valid(pte) ? IOMM_EEXIST : 1;
+		t = table_va(pgt, pte_to_pa(pgt, pte));
+	}
+	size_t i = lvl_index(pgt, l, iova);
+	uint64_t n = size >> sh;
+	if ((size & ((1ull << sh) - 1)) || n > lvl_entries(pgt, l) - i)
+		return 1;
+	uint64_t any = 0;
+	for (size_t k = 0; k < n; k++)
+		any |= iomm_read_desc(&t[i + k]);
+	if (any & D_VALID) {
+		for (size_t k = 0;; k++) {
+			uint64_t pte = iomm_read_desc(&t[i + k]);
+			if (pte_valid(pte))
+				return pte_is_table(pte, l) ? 1 : IOMM_EEXIST;
+		}
+	}
+	write_leaves(pgt, t, i, (size_t)n, l, pa, attr);
+	return IOMM_OK;
+}
+
+/* The general two-pass map: count, reserve, write. */
+static __attribute__((noinline)) int map_slow(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa,
+					      uint64_t size, uint64_t attr)
+{
+	bool subtables = false;
+	long need = map_count(pgt, pgt->root, pgt->start_level, iova, pa, size, &subtables);
+	if (need < 0)
+		return (int)need;
+	struct reserve r = {NULL, 0};
+	if (need > 0 && reserve_fill(pgt, &r, (size_t)need))
+		return IOMM_ENOMEM;
+	map_apply(pgt, pgt->root, pgt->start_level, iova, pa, size, attr, &r, subtables);
+	reserve_drop(pgt, &r); /* empty: the count is exact */
+	return IOMM_OK;
+}
+
+static inline int check_range(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size)
+{
+	uint64_t end = iova + size;
+	if (IOMM_UNLIKELY(!size || ((iova | size) & pgt->gmask) || end < iova))
 		return IOMM_EINVAL;
-	if (iova + size > (1ull << pgt->cfg.ias))
+	if (IOMM_UNLIKELY(end > pgt->in_limit))
 		return IOMM_ERANGE;
 	return IOMM_OK;
 }
@@ -561,49 +660,29 @@ int iomm_pgt_map(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size
 	int rc = check_range(pgt, iova, size);
 	if (IOMM_UNLIKELY(rc))
 		return rc;
-	if (IOMM_UNLIKELY((pa & ((1ull << pgt->page_shift) - 1)) || pa + size < pa ||
-			  (prot & ~(uint32_t)IOMM_PROT_ALL) || !(prot & (IOMM_READ | IOMM_WRITE)) ||
-			  (prot & IOMM_MEM_MASK) == IOMM_MEM_MASK))
-		return IOMM_EINVAL;
-	if (IOMM_UNLIKELY(pa + size > (1ull << pgt->cfg.oas)))
+	if (IOMM_UNLIKELY((pa & pgt->gmask) || pa + size < pa || prot != pgt->last_prot)) {
+		if ((pa & pgt->gmask) || pa + size < pa || (prot & ~(uint32_t)IOMM_PROT_ALL) ||
+		    !(prot & (IOMM_READ | IOMM_WRITE)) || (prot & IOMM_MEM_MASK) == IOMM_MEM_MASK)
+			return IOMM_EINVAL;
+	}
+	if (IOMM_UNLIKELY(pa + size > pgt->out_limit))
 		return IOMM_ERANGE;
 
-	uint64_t attr = prot_to_attr(pgt, prot);
 	const struct iomm_port *port = pgt->port;
 	iomm_port_lock(port, pgt);
-	bool subtables = false;
-	long need = map_count(pgt, pgt->root, pgt->start_level, iova, pa, size, &subtables);
-	struct reserve r = {NULL, 0};
-	if (need < 0) {
-		rc = (int)need;
-	} else if (need == 0 || (rc = reserve_fill(pgt, &r, (size_t)need)) == IOMM_OK) {
-		map_apply(pgt, pgt->root, pgt->start_level, iova, pa, size, attr, &r, subtables);
-		reserve_drop(pgt, &r); /* empty unless the count was pessimistic */
+	if (IOMM_UNLIKELY(prot != pgt->last_prot)) {
+		pgt->last_attr = prot_to_attr(pgt, prot);
+		pgt->last_prot = prot;
 	}
+	uint64_t attr = pgt->last_attr;
+	rc = map_fast(pgt, iova, pa, size, attr);
+	if (IOMM_UNLIKELY(rc > 0))
+		rc = map_slow(pgt, iova, pa, size, attr);
 	iomm_port_unlock(port, pgt);
 	return rc;
 }
 
 /* ---- gather ---- */
-void iomm_gather_init(struct iomm_gather *gather)
-{
-	if (!gather)
-		return;
-	gather->start = 0;
-	gather->end = 0;
-	gather->leaf_sizes = 0;
-	gather->levels = 0;
-	gather->tables = false;
-	gather->nfreed = 0;
-	gather->freed = NULL;
-	gather->pgt = NULL;
-}
-
-bool iomm_gather_pending(const struct iomm_gather *gather)
-{
-	return gather && (gather->end > gather->start || gather->tables || gather->nfreed);
-}
-
 static inline void gather_add(struct iomm_gather *g, uint64_t start, uint64_t size,
 			      uint64_t leaf_size, unsigned l)
 {
@@ -634,17 +713,16 @@ static void gather_free_table(struct iomm_gather *g, uint64_t *table)
 	g->tables = true;
 }
 
-void iomm_pgt_gather_release(struct iomm_gather *gather)
+void iomm_gather_free_pages(struct iomm_gather *gather)
 {
-	if (!gather)
-		return;
 	uint64_t *p = gather->freed;
 	while (p) {
 		uint64_t *next = (uint64_t *)(uintptr_t)iomm_read_desc(p);
 		iomm_pool_release(gather->pgt->pool, p, 1);
 		p = next;
 	}
-	iomm_gather_init(gather);
+	gather->freed = NULL;
+	gather->nfreed = 0;
 }
 
 /* ---- unmap ---- */
@@ -730,15 +808,15 @@ static size_t unmap_count(const struct iomm_pgt *pgt, uint64_t iova, uint64_t si
 	if (e2 && e2 != e1) {
 		uint64_t bsz = 1ull << lvl_shift(pgt, l2);
 		uint64_t base = end & ~(bsz - 1);
-		need += split_count(pgt, l2 + 1, base, pte_to_pa(pgt, iomm_read_desc(e2)), base,
-				    end);
+		need +=
+		    split_count(pgt, l2 + 1, base, pte_to_pa(pgt, iomm_read_desc(e2)), base, end);
 	}
 	return need;
 }
 
 /* Remove the contiguous hint from the group around t[i] (level l). */
-static void strip_cont(const struct iomm_pgt *pgt, uint64_t *t, size_t i, unsigned l,
-		       uint64_t iova, struct iomm_gather *g)
+static __attribute__((noinline)) void strip_cont(const struct iomm_pgt *pgt, uint64_t *t, size_t i,
+						 unsigned l, uint64_t iova, struct iomm_gather *g)
 {
 	unsigned cs = pgt->cont_shift[l];
 	size_t first = i & ~(((size_t)1 << cs) - 1);
@@ -756,8 +834,8 @@ static void strip_cont(const struct iomm_pgt *pgt, uint64_t *t, size_t i, unsign
 
 /* Unlink-time walk of a table being dropped whole: count its leaves' bytes
  * and queue every table page of it for release. */
-static uint64_t drop_subtree(const struct iomm_pgt *pgt, uint64_t *table, unsigned l,
-			     struct iomm_gather *g)
+static __attribute__((noinline)) uint64_t drop_subtree(const struct iomm_pgt *pgt, uint64_t *table,
+						       unsigned l, struct iomm_gather *g)
 {
 	uint64_t bytes = 0;
 	uint64_t esz = 1ull << lvl_shift(pgt, l);
@@ -786,9 +864,9 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 	while (size) {
 		uint64_t *t = pgt->root;
 		unsigned l = pgt->start_level;
-		size_t nent = (size_t)1 << pgt->root_bits;
+		size_t nent = lvl_entries(pgt, l);
 		size_t i = lvl_index(pgt, l, iova);
-		size_t run = i;	/* first entry written in this table */
+		size_t run = i; /* first entry written in this table */
 		for (;;) {
 			unsigned sh = lvl_shift(pgt, l);
 			uint64_t esz = 1ull << sh;
@@ -805,7 +883,7 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 					clean(pgt, &t[run], (i - run) * sizeof(*t));
 				t = table_va(pgt, pte_to_pa(pgt, pte));
 				l++;
-				nent = (size_t)1 << pgt->bits;
+				nent = lvl_entries(pgt, l);
 				i = lvl_index(pgt, l, iova);
 				run = i;
 				continue;
@@ -820,8 +898,8 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 				}
 				if (pte_is_table(pte, l)) {
 					iomm_write_desc(&t[i], 0);
-					bytes += drop_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)),
-							      l + 1, g);
+					bytes += drop_subtree(
+					    pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1, g);
 					gather_add(g, iova, esz, 0, l);
 				} else if (whole) {
 					iomm_write_desc(&t[i], 0);
@@ -831,14 +909,17 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 					/* split the block, keeping what lies outside the range */
 					uint64_t base = iova - off;
 					uint64_t bpa = pte_to_pa(pgt, pte);
-					uint64_t attr = pte & ~(pgt->oa_mask | D_TYPE_MASK | D_CONT);
+					uint64_t attr =
+					    pte & ~(pgt->oa_mask | D_TYPE_MASK | D_CONT);
 					uint64_t npa;
 					uint64_t *nt = reserve_take(r, &npa);
 					if (off)
-						map_apply(pgt, nt, l + 1, base, bpa, off, attr, r, false);
+						map_apply(pgt, nt, l + 1, base, bpa, off, attr, r,
+							  false);
 					if (off + chunk < esz)
-						map_apply(pgt, nt, l + 1, iova + chunk, bpa + off + chunk,
-							  esz - off - chunk, attr, r, false);
+						map_apply(pgt, nt, l + 1, iova + chunk,
+							  bpa + off + chunk, esz - off - chunk,
+							  attr, r, false);
 					clean(pgt, nt, (size_t)1 << pgt->page_shift);
 					if (pgt->coherent)
 						iomm_port_wmb(pgt->port);
@@ -860,6 +941,89 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 	return bytes;
 }
 
+/*
+ * The common case in one pass: the range is one run of whole entries in one
+ * table (leaves, holes, or tables dropped whole). No block is cut, so no
+ * table page is needed and nothing can fail. Returns 1 (nothing written)
+ * when the general path must take over.
+ */
+static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
+		      struct iomm_gather *g, uint64_t *bytes)
+{
+	/* Entries wholly inside the range are at most this large. */
+	uint64_t low = iova ? (iova & (0 - iova)) : IOMM_BIT(63);
+	uint64_t top = IOMM_BIT(63 - iomm_clz64(size));
+	uint64_t lim = low < top ? low : top;
+	uint64_t *t = pgt->root;
+	unsigned l = pgt->start_level;
+	while (pgt->shift[l] > 63 - iomm_clz64(lim)) {
+		/* the range cuts this entry: only a table can be followed */
+		uint64_t pte = iomm_read_desc(&t[lvl_index(pgt, l, iova)]);
+		if ((pte & D_TYPE_MASK) != D_TABLE)
+			return 1;
+		t = table_va(pgt, pte_to_pa(pgt, pte));
+		l++;
+	}
+	unsigned sh = pgt->shift[l];
+	uint64_t esz = 1ull << sh;
+	size_t i = lvl_index(pgt, l, iova);
+	uint64_t n = size >> sh;
+	if ((size & (esz - 1)) || n > lvl_entries(pgt, l) - i)
+		return 1;
+	uint64_t pte = iomm_read_desc(&t[i]);
+	unsigned cs = pgt->cont_shift[l];
+	if (n == 1 && !(pte & D_CONT) && !pte_is_table(pte, l)) {
+		/* one leaf or hole: the everyday unmap */
+		if (pte_valid(pte)) {
+			iomm_write_desc(&t[i], 0);
+			clean(pgt, &t[i], sizeof(*t));
+			gather_add(g, iova, esz, esz, l);
+			*bytes = esz;
+		}
+		return IOMM_OK;
+	}
+	if (cs) {
+		size_t cmask = ((size_t)1 << cs) - 1;
+		size_t last = i + (size_t)n - 1;
+		if ((i & cmask) && (pte & D_CONT))
+			strip_cont(pgt, t, i, l, iova, g);
+		if (((last + 1) & cmask) && (iomm_read_desc(&t[last]) & D_CONT))
+			strip_cont(pgt, t, last, l, iova + size - esz, g);
+	}
+	uint64_t done = 0;
+	bool tables = false;
+	for (size_t k = 0; k < n; k++) {
+		pte = iomm_read_desc(&t[i + k]);
+		if (!pte_valid(pte))
+			continue;
+		iomm_write_desc(&t[i + k], 0);
+		if (pte_is_table(pte, l)) {
+			done += drop_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1, g);
+			tables = true;
+		} else {
+			done += esz;
+		}
+	}
+	clean(pgt, &t[i], (size_t)n * sizeof(*t));
+	if (done || tables)
+		gather_add(g, iova, size, tables ? 0 : esz, l);
+	*bytes = done;
+	return IOMM_OK;
+}
+
+/* The general two-pass unmap: count block splits, reserve, write. */
+static __attribute__((noinline)) int unmap_slow(struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
+						struct iomm_gather *g, uint64_t *bytes)
+{
+	struct reserve r = {NULL, 0};
+	size_t need = unmap_count(pgt, iova, size);
+	if (need && reserve_fill(pgt, &r, need))
+		return IOMM_ENOMEM;
+	*bytes = unmap_apply(pgt, iova, size, g, &r);
+	reserve_drop(pgt, &r);
+	return IOMM_OK;
+}
+
 int iomm_pgt_unmap(struct iomm_pgt *pgt, uint64_t iova, uint64_t size, struct iomm_gather *gather,
 		   uint64_t *unmapped)
 {
@@ -873,17 +1037,13 @@ int iomm_pgt_unmap(struct iomm_pgt *pgt, uint64_t iova, uint64_t size, struct io
 
 	const struct iomm_port *port = pgt->port;
 	iomm_port_lock(port, pgt);
-	struct reserve r = {NULL, 0};
-	size_t need = unmap_count(pgt, iova, size);
-	if (need)
-		rc = reserve_fill(pgt, &r, need);
-	if (rc == IOMM_OK) {
-		gather->pgt = pgt;
-		uint64_t bytes = unmap_apply(pgt, iova, size, gather, &r);
-		reserve_drop(pgt, &r);
-		if (unmapped)
-			*unmapped = bytes;
-	}
+	uint64_t bytes = 0;
+	gather->pgt = pgt;
+	rc = unmap_fast(pgt, iova, size, gather, &bytes);
+	if (IOMM_UNLIKELY(rc > 0))
+		rc = unmap_slow(pgt, iova, size, gather, &bytes);
+	if (rc == IOMM_OK && unmapped)
+		*unmapped = bytes;
 	iomm_port_unlock(port, pgt);
 	return rc;
 }
@@ -943,8 +1103,8 @@ static int walk_table(const struct iomm_pgt *pgt, const uint64_t *t, unsigned l,
 		if (pte_valid(pte)) {
 			int rc;
 			if (pte_is_table(pte, l)) {
-				rc = walk_table(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1, iova,
-						next < end ? next : end, fn, arg);
+				rc = walk_table(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1,
+						iova, next < end ? next : end, fn, arg);
 			} else {
 				struct iomm_mapping m;
 				fill_mapping(pgt, pte, l, iova, &m);
@@ -985,7 +1145,7 @@ int iomm_pgt_lpae_regs(const struct iomm_pgt *pgt, struct iomm_lpae_regs *regs)
 	regs->ttbr = pgt->root_pa;
 	regs->mair = is_s2(pgt) ? 0
 				: (MAIR_WB << (8 * MAIR_IDX_WB)) | (MAIR_NC << (8 * MAIR_IDX_NC)) |
-					  (MAIR_DEV << (8 * MAIR_IDX_DEV));
+				      (MAIR_DEV << (8 * MAIR_IDX_DEV));
 	regs->tsz = (uint8_t)(64 - pgt->cfg.ias);
 	regs->tg = g == 12 ? 0 : g == 16 ? 1 : 2;
 	unsigned sl0 = g == 12 ? 2u - pgt->start_level : 3u - pgt->start_level;

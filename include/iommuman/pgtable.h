@@ -161,17 +161,23 @@ struct iomm_pgt {
 	uint64_t *root;
 	uint64_t root_pa;
 	uint64_t oa_mask;       /* output address bits of a descriptor */
+	uint64_t gmask;         /* granule - 1 */
+	uint64_t in_limit;      /* 2^ias */
+	uint64_t out_limit;     /* 2^oas */
 	uint64_t oa_fold;       /* descriptor bits holding PA[51:48] (52-bit, 64 KiB) */
 	uint64_t va_pa_off;     /* table pointer = pa - va_pa_off (linear pools) */
 	uint64_t leaf_sizes;    /* allowed leaf sizes */
 	uint32_t mair_idx[3];   /* AttrIndx per IOMM_MEM_* (stage 1) */
+	uint32_t last_prot;     /* prot of the previous map ... */
+	uint64_t last_attr;     /* ... and its descriptor attributes */
+	uint32_t idx_mask[4];   /* index mask per level (the root's may be wider or narrower) */
+	uint8_t shift[4];       /* log2 of the bytes one entry maps, per level */
+	uint8_t cont_shift[4];  /* log2(entries per contiguous group) per level, 0 = none */
 	uint8_t start_level;
-	uint8_t last_level;     /* always 3 for LPAE */
 	uint8_t page_shift;     /* log2(granule) */
 	uint8_t bits;           /* index bits per level */
 	uint8_t root_bits;      /* index bits of the (possibly concatenated) root */
 	uint8_t root_pages;     /* pages in the root */
-	uint8_t cont_shift[4];  /* log2(entries per contiguous group) per level, 0 = none */
 	bool linear;            /* pool with a fixed va/pa offset */
 	bool coherent;
 	/** @endcond */
@@ -318,25 +324,47 @@ uint64_t iomm_pgt_page_sizes(const struct iomm_pgt *pgt);
  */
 uint64_t iomm_pgt_root_pa(const struct iomm_pgt *pgt);
 
+/** @cond INTERNAL */
+void iomm_gather_free_pages(struct iomm_gather *gather);
+/** @endcond */
+
 /**
  * @brief Prepare an empty gather.
- * @param gather Caller-allocated gather; NULL is ignored.
+ * @param gather Caller-allocated gather; must not be NULL.
  */
-void iomm_gather_init(struct iomm_gather *gather);
+static inline void iomm_gather_init(struct iomm_gather *gather)
+{
+	gather->start = 0;
+	gather->end = 0;
+	gather->leaf_sizes = 0;
+	gather->levels = 0;
+	gather->tables = false;
+	gather->nfreed = 0;
+	gather->freed = NULL;
+	gather->pgt = NULL;
+}
 
 /**
  * @brief Whether a gather holds anything to invalidate.
  * @param gather The gather.
  * @return true if at least one address or table entry changed.
  */
-bool iomm_gather_pending(const struct iomm_gather *gather);
+static inline bool iomm_gather_pending(const struct iomm_gather *gather)
+{
+	return gather->end > gather->start || gather->tables || gather->nfreed;
+}
 
 /**
  * @brief After the invalidation a gather describes has completed, return its
- *        table pages to their pool and empty the gather.
- * @param gather The gather; NULL is ignored.
+ *        table pages to their pool and empty the gather for reuse.
+ * @param gather The gather; must not be NULL.
  */
-void iomm_pgt_gather_release(struct iomm_gather *gather);
+static inline void iomm_pgt_gather_release(struct iomm_gather *gather)
+{
+	if (gather->freed)
+		iomm_gather_free_pages(gather);
+	iomm_gather_init(gather);
+}
 
 /** @} */
 
