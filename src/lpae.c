@@ -106,6 +106,19 @@ static inline uint64_t *table_va(const struct iomm_pgt *pgt, uint64_t pa)
 	return pgt->port->phys_to_virt(pgt->port->ctx, pa);
 }
 
+static __attribute__((noinline)) uint64_t *next_table_slow(const struct iomm_pgt *pgt, uint64_t pte)
+{
+	return table_va(pgt, pte_to_pa(pgt, pte));
+}
+
+/* The table a table descriptor points to; one test on the common path. */
+static inline uint64_t *next_table(const struct iomm_pgt *pgt, uint64_t pte)
+{
+	if (IOMM_LIKELY(pgt->plain))
+		return (uint64_t *)(uintptr_t)((pte & pgt->oa_mask) - pgt->va_pa_off);
+	return next_table_slow(pgt, pte);
+}
+
 static inline bool leaf_ok(const struct iomm_pgt *pgt, unsigned l, uint64_t iova, uint64_t pa,
 			   uint64_t size)
 {
@@ -358,6 +371,13 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
 		return IOMM_ENOTSUP;
 	t.root_bits = (uint8_t)root_bits;
 	t.idx_mask[start] = (1u << root_bits) - 1;
+	/* lvl_for[k]: the first level (from the root) whose entries map at most 2^k bytes */
+	for (unsigned k = 0; k < 64; k++) {
+		unsigned l = start;
+		while (l < 3 && t.shift[l] > k)
+			l++;
+		t.lvl_for[k] = (uint8_t)l;
+	}
 	t.root_pages = (uint8_t)(root_bits > t.bits ? 1u << (root_bits - t.bits) : 1u);
 
 	/* Leaf sizes: pages, plus blocks where the granule allows them. */
@@ -400,6 +420,7 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
 
 	if (pool->kind == IOMM_POOL_REGION) {
 		t.linear = true;
+		t.plain = !t.oa_fold;
 		t.va_pa_off = pool->base_pa - (uint64_t)(uintptr_t)pool->base;
 	}
 	uint64_t root_pa;
@@ -593,21 +614,19 @@ static int map_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint
 		    uint64_t attr)
 {
 	/* Largest leaf that alignment and size allow for the first chunk. */
-	uint64_t al = iova | pa;
-	uint64_t low = al ? (al & (0 - al)) : IOMM_BIT(63);
-	uint64_t top = IOMM_BIT(63 - iomm_clz64(size));
-	uint64_t lim = low < top ? low : top;
-	uint64_t allowed = pgt->leaf_sizes & ((lim << 1) - 1);
+	/* lowest set bit of (iova | pa | top bit of size) = min(alignment, size) */
+	unsigned fit = iomm_ctz64(iova | pa | IOMM_BIT(63 - iomm_clz64(size)));
+	uint64_t allowed = pgt->leaf_sizes & ((2ull << fit) - 1);
 	unsigned sh = 63 - iomm_clz64(allowed);
 	uint64_t *t = pgt->root;
 	unsigned l = pgt->start_level;
 
-	for (; pgt->shift[l] != sh; l++) {
+	for (unsigned leaf = pgt->lvl_for[sh]; l < leaf; l++) {
 		uint64_t pte = iomm_read_desc(&t[lvl_index(pgt, l, iova)]);
 		/* l is above the leaf level here, so it is below 3 */
 		if ((pte & D_TYPE_MASK) != D_TABLE)
 			return pte_valid(pte) ? IOMM_EEXIST : 1;
-		t = table_va(pgt, pte_to_pa(pgt, pte));
+		t = next_table(pgt, pte);
 	}
 	size_t i = lvl_index(pgt, l, iova);
 	uint64_t n = size >> sh;
@@ -660,17 +679,19 @@ int iomm_pgt_map(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size
 	int rc = check_range(pgt, iova, size);
 	if (IOMM_UNLIKELY(rc))
 		return rc;
-	if (IOMM_UNLIKELY((pa & pgt->gmask) || pa + size < pa || prot != pgt->last_prot)) {
-		if ((pa & pgt->gmask) || pa + size < pa || (prot & ~(uint32_t)IOMM_PROT_ALL) ||
-		    !(prot & (IOMM_READ | IOMM_WRITE)) || (prot & IOMM_MEM_MASK) == IOMM_MEM_MASK)
-			return IOMM_EINVAL;
-	}
+	if (IOMM_UNLIKELY((pa & pgt->gmask) || pa + size < pa))
+		return IOMM_EINVAL;
 	if (IOMM_UNLIKELY(pa + size > pgt->out_limit))
 		return IOMM_ERANGE;
 
 	const struct iomm_port *port = pgt->port;
 	iomm_port_lock(port, pgt);
-	if (IOMM_UNLIKELY(prot != pgt->last_prot)) {
+	if (IOMM_UNLIKELY(prot != pgt->last_prot)) { /* the memo is guarded by the lock */
+		if ((prot & ~(uint32_t)IOMM_PROT_ALL) || !(prot & (IOMM_READ | IOMM_WRITE)) ||
+		    (prot & IOMM_MEM_MASK) == IOMM_MEM_MASK) {
+			iomm_port_unlock(port, pgt);
+			return IOMM_EINVAL;
+		}
 		pgt->last_attr = prot_to_attr(pgt, prot);
 		pgt->last_prot = prot;
 	}
@@ -951,18 +972,15 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 		      struct iomm_gather *g, uint64_t *bytes)
 {
 	/* Entries wholly inside the range are at most this large. */
-	uint64_t low = iova ? (iova & (0 - iova)) : IOMM_BIT(63);
-	uint64_t top = IOMM_BIT(63 - iomm_clz64(size));
-	uint64_t lim = low < top ? low : top;
+	unsigned fit = iomm_ctz64(iova | IOMM_BIT(63 - iomm_clz64(size)));
 	uint64_t *t = pgt->root;
 	unsigned l = pgt->start_level;
-	while (pgt->shift[l] > 63 - iomm_clz64(lim)) {
+	for (unsigned target = pgt->lvl_for[fit]; l < target; l++) {
 		/* the range cuts this entry: only a table can be followed */
 		uint64_t pte = iomm_read_desc(&t[lvl_index(pgt, l, iova)]);
 		if ((pte & D_TYPE_MASK) != D_TABLE)
 			return 1;
-		t = table_va(pgt, pte_to_pa(pgt, pte));
-		l++;
+		t = next_table(pgt, pte);
 	}
 	unsigned sh = pgt->shift[l];
 	uint64_t esz = 1ull << sh;
@@ -1032,13 +1050,15 @@ int iomm_pgt_unmap(struct iomm_pgt *pgt, uint64_t iova, uint64_t size, struct io
 	int rc = check_range(pgt, iova, size);
 	if (IOMM_UNLIKELY(rc))
 		return rc;
-	if (IOMM_UNLIKELY(gather->pgt && gather->pgt != pgt))
-		return IOMM_EINVAL;
+	if (IOMM_UNLIKELY(gather->pgt != pgt)) {
+		if (gather->pgt)
+			return IOMM_EINVAL;
+		gather->pgt = pgt;
+	}
 
 	const struct iomm_port *port = pgt->port;
 	iomm_port_lock(port, pgt);
 	uint64_t bytes = 0;
-	gather->pgt = pgt;
 	rc = unmap_fast(pgt, iova, size, gather, &bytes);
 	if (IOMM_UNLIKELY(rc > 0))
 		rc = unmap_slow(pgt, iova, size, gather, &bytes);
@@ -1063,7 +1083,7 @@ int iomm_pgt_iova_to_phys(const struct iomm_pgt *pgt, uint64_t iova, uint64_t *p
 			*pa = (pte_to_pa(pgt, pte) & ~mask) | (iova & mask);
 			return IOMM_OK;
 		}
-		t = table_va(pgt, pte_to_pa(pgt, pte));
+		t = next_table(pgt, pte);
 	}
 }
 

@@ -172,6 +172,7 @@ struct iomm_pgt {
 	uint64_t last_attr;     /* ... and its descriptor attributes */
 	uint32_t idx_mask[4];   /* index mask per level (the root's may be wider or narrower) */
 	uint8_t shift[4];       /* log2 of the bytes one entry maps, per level */
+	uint8_t lvl_for[64];    /* first level whose entries map at most 2^k bytes */
 	uint8_t cont_shift[4];  /* log2(entries per contiguous group) per level, 0 = none */
 	uint8_t start_level;
 	uint8_t page_shift;     /* log2(granule) */
@@ -179,6 +180,7 @@ struct iomm_pgt {
 	uint8_t root_bits;      /* index bits of the (possibly concatenated) root */
 	uint8_t root_pages;     /* pages in the root */
 	bool linear;            /* pool with a fixed va/pa offset */
+	bool plain;             /* linear and no folded PA bits: the fastest walk */
 	bool coherent;
 	/** @endcond */
 };
