@@ -77,6 +77,8 @@ static int domain_pgt_cfg(const struct iomm_unit *unit, const struct iomm_domain
 		return IOMM_ENOTSUP;
 	pc->granule = gran;
 	uint8_t ias = cfg->ias ? cfg->ias : (unit->ias > 48 ? 48 : unit->ias);
+	if (cfg->type == IOMM_DOMAIN_S2 && !cfg->ias && ias > unit->oas)
+		ias = unit->oas; /* an IPA is no wider than the output */
 	uint8_t oas = cfg->oas ? cfg->oas : unit->oas;
 	if (cfg->type == IOMM_DOMAIN_NESTED && !cfg->oas)
 		oas = cfg->parent->pgt.cfg.ias;
@@ -132,6 +134,8 @@ int iomm_domain_init(struct iomm_domain *dom, struct iomm_unit *unit,
 	*dom = d;
 	iomm_port_lock(unit->port, unit);
 	rc = unit->ops->domain_init ? unit->ops->domain_init(unit, dom) : IOMM_OK;
+	if (rc == IOMM_OK && dom->parent)
+		dom->parent->nchildren++;
 	iomm_port_unlock(unit->port, unit);
 	if (rc) {
 		if (has_table(dom))
@@ -145,16 +149,28 @@ int iomm_domain_destroy(struct iomm_domain *dom)
 {
 	if (!dom || !unit_ok(dom->unit))
 		return IOMM_EINVAL;
-	if (dom->ndevs)
+	if (dom->ndevs || dom->nchildren)
 		return IOMM_EBUSY;
 	struct iomm_unit *unit = dom->unit;
 	int rc = IOMM_OK;
 	iomm_port_lock(unit->port, unit);
 	if (unit->ops->domain_fini)
 		rc = unit->ops->domain_fini(unit, dom);
+	if (rc != IOMM_EBUSY && dom->parent)
+		dom->parent->nchildren--;
 	iomm_port_unlock(unit->port, unit);
-	if (has_table(dom))
+	if (rc == IOMM_EBUSY)
+		return rc;
+	/*
+	 * If the hardware did not confirm that it forgot the domain, its table
+	 * pages are held back (leaked on purpose): reusing them could let a
+	 * stale walk see someone else's entries.
+	 */
+	if (has_table(dom) && rc == IOMM_OK)
 		iomm_pgt_destroy(&dom->pgt);
+	else if (has_table(dom))
+		iomm_log(unit->port, IOMM_LOG_ERROR, "domain teardown not confirmed, pages held: ",
+			 iomm_pool_used(dom->pgt.pool), "");
 	dom->unit = NULL;
 	return rc;
 }

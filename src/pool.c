@@ -82,32 +82,50 @@ int iomm_pool_init_port(struct iomm_pool *pool, const struct iomm_port *port, si
 	return IOMM_OK;
 }
 
-/* Find @count free, count-aligned bits (count is a power of two <= 64). */
+static bool bit_free(const struct iomm_pool *pool, size_t page)
+{
+	return !(pool->bitmap[page / 64] & (1ull << (page % 64)));
+}
+
+static void bit_set(struct iomm_pool *pool, size_t page)
+{
+	pool->bitmap[page / 64] |= 1ull << (page % 64);
+}
+
+/*
+ * Find @count free pages whose physical address is aligned to @count pages
+ * (count is a power of two <= 64), and mark them used.
+ */
 static bool region_find(struct iomm_pool *pool, size_t count, size_t *page)
 {
 	size_t words = (pool->npages + 63) / 64;
-	uint64_t want = count == 64 ? ~0ull : ((1ull << count) - 1);
-	for (size_t k = 0; k < words; k++) {
-		size_t w = pool->hint + k;
-		if (w >= words)
-			w -= words;
-		uint64_t bits = pool->bitmap[w];
-		if (bits == ~0ull)
-			continue;
-		if (count == 1) {
+	if (count == 1) {
+		for (size_t k = 0; k < words; k++) {
+			size_t w = pool->hint + k;
+			if (w >= words)
+				w -= words;
+			uint64_t bits = pool->bitmap[w];
+			if (bits == ~0ull)
+				continue;
 			unsigned b = iomm_ctz64(~bits);
 			pool->bitmap[w] = bits | (1ull << b);
 			pool->hint = w;
 			*page = w * 64 + b;
 			return true;
 		}
-		for (unsigned b = 0; b < 64; b += (unsigned)count) {
-			if (!(bits & (want << b))) {
-				pool->bitmap[w] = bits | (want << b);
-				pool->hint = w;
-				*page = w * 64 + b;
-				return true;
-			}
+		return false;
+	}
+	/* Multi-page runs (concatenated roots, stream-table spans) are rare: plain scan. */
+	size_t skew = (size_t)(pool->base_pa >> pool->page_shift) & (count - 1);
+	for (size_t p = (count - skew) & (count - 1); p + count <= pool->npages; p += count) {
+		size_t k = 0;
+		while (k < count && bit_free(pool, p + k))
+			k++;
+		if (k == count) {
+			for (k = 0; k < count; k++)
+				bit_set(pool, p + k);
+			*page = p;
+			return true;
 		}
 	}
 	return false;
@@ -155,15 +173,15 @@ void iomm_pool_release(struct iomm_pool *pool, void *va, size_t count)
 	if (pool->kind == IOMM_POOL_REGION) {
 		uintptr_t off = (uintptr_t)va - (uintptr_t)pool->base;
 		size_t page = (size_t)(off >> pool->page_shift);
-		uint64_t want = count == 64 ? ~0ull : ((1ull << count) - 1);
-		size_t w = page / 64;
-		unsigned b = (unsigned)(page % 64);
-		if ((uintptr_t)va >= (uintptr_t)pool->base && page + count <= pool->npages &&
-		    !(off & (((uintptr_t)1 << pool->page_shift) - 1)) && b % count == 0 &&
-		    (pool->bitmap[w] & (want << b)) == (want << b)) {
-			pool->bitmap[w] &= ~(want << b);
+		bool ok = (uintptr_t)va >= (uintptr_t)pool->base && page + count <= pool->npages &&
+			  !(off & (((uintptr_t)1 << pool->page_shift) - 1));
+		for (size_t k = 0; ok && k < count; k++)
+			ok = !bit_free(pool, page + k);
+		if (ok) {
+			for (size_t k = 0; k < count; k++)
+				pool->bitmap[(page + k) / 64] &= ~(1ull << ((page + k) % 64));
 			pool->used -= count;
-			pool->hint = w;
+			pool->hint = page / 64;
 		}
 	} else if (pool->used >= count) {
 		pool->port->page_free(pool->port->ctx, va, count << pool->page_shift);

@@ -97,6 +97,7 @@ struct iomm_domain {
 	enum iomm_domain_type type;
 	uint32_t id;        /* ASID, VMID, bank or DID the backend chose */
 	uint32_t ndevs;     /* devices attached */
+	uint32_t nchildren; /* nested domains using this one as stage 2 */
 	uint64_t backend[4]; /* backend-private words */
 	/** @endcond */
 };

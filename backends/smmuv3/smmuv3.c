@@ -1,0 +1,1081 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Arm SMMUv3 backend.
+ *
+ * Ordering rules followed here (Arm IHI 0070, 3.21 and 4.x):
+ * - GBPA is set to abort before anything else, so a disabled SMMU never
+ *   lets traffic through.
+ * - Structures (STEs, CDs, stream table descriptors, commands) are
+ *   complete, and cleaned when the SMMU is not coherent, before anything
+ *   that makes them reachable is written.
+ * - A live STE changes in steps that never grant more than the old or the
+ *   new configuration: a stream with access is first set to abort and
+ *   invalidated (CFGI_STE + CMD_SYNC), then the new STE is written with its
+ *   first word last, then invalidated again.
+ * - Every wait for the hardware is bounded by the port's clock.
+ */
+#include <iommuman/backend.h>
+#include <iommuman/smmuv3.h>
+
+#include "smmuv3_regs.h"
+
+#define DEFAULT_TIMEOUT_NS    100000000ull
+#define DEFAULT_INV_THRESHOLD 32u
+#define CMD_BATCH	      16u
+
+static const struct iomm_unit_ops smmuv3_ops;
+
+static inline struct iomm_smmuv3 *to_smmu(struct iomm_unit *unit)
+{
+	return (struct iomm_smmuv3 *)(void *)unit;
+}
+
+static inline const struct iomm_port *port_of(const struct iomm_smmuv3 *s)
+{
+	return s->unit.port;
+}
+
+static inline uint32_t rd32(const struct iomm_smmuv3 *s, uint32_t off)
+{
+	return iomm_mmio_read32(port_of(s), s->unit.regs + off);
+}
+
+static inline void wr32(const struct iomm_smmuv3 *s, uint32_t off, uint32_t v)
+{
+	iomm_mmio_write32(port_of(s), s->unit.regs + off, v);
+}
+
+static inline void wr64(const struct iomm_smmuv3 *s, uint32_t off, uint64_t v)
+{
+	iomm_mmio_write64(port_of(s), s->unit.regs + off, v);
+}
+
+static inline uint64_t timeout_of(const struct iomm_smmuv3 *s)
+{
+	return s->cfg.timeout_ns;
+}
+
+/* Make structures in memory visible to the SMMU's reads. */
+static void sync_mem(const struct iomm_smmuv3 *s, const void *va, size_t len)
+{
+	const struct iomm_port *port = port_of(s);
+	if (!(s->unit.caps & IOMM_CAP_COHERENT))
+		port->clean_tables(port->ctx, va, len);
+	iomm_port_wmb(port);
+}
+
+/* ---- global errors ---- */
+static uint32_t gerror_active(const struct iomm_smmuv3 *s)
+{
+	return (rd32(s, SMMU_GERROR) ^ rd32(s, SMMU_GERRORN)) & GERROR_ALL;
+}
+
+static void gerror_ack(const struct iomm_smmuv3 *s, uint32_t bits)
+{
+	/* An error is acknowledged by making GERRORN equal to GERROR for its bit. */
+	wr32(s, SMMU_GERRORN, rd32(s, SMMU_GERRORN) ^ bits);
+}
+
+/* ---- command queue ---- */
+static inline uint32_t q_entries(uint8_t shift)
+{
+	return 1u << shift;
+}
+
+static inline uint32_t q_mask(uint8_t shift)
+{
+	return (2u << shift) - 1; /* index bits plus the wrap bit */
+}
+
+static uint32_t cmdq_space(const struct iomm_smmuv3 *s, uint32_t cons)
+{
+	uint32_t used = (s->cmdq_prod - cons) & q_mask(s->cmdq_shift);
+	return q_entries(s->cmdq_shift) - used;
+}
+
+/*
+ * A command error stops the queue at CONS. Per the architecture, software
+ * reports it, replaces the offending command (here with a CMD_SYNC, which is
+ * always legal) and acknowledges GERROR.CMDQ_ERR; the SMMU then retries at
+ * CONS and goes on.
+ */
+static void cmdq_recover(struct iomm_smmuv3 *s)
+{
+	uint32_t cons = rd32(s, SMMU_CMDQ_CONS);
+	uint32_t err = (uint32_t)iomm_field_get(cons, CMDQ_CONS_ERR);
+	uint32_t idx = cons & (q_entries(s->cmdq_shift) - 1);
+	uint64_t *slot = (uint64_t *)s->mem.cmdq + 2u * idx;
+	uint64_t op = iomm_field_get(iomm_read_desc(slot), CMD0_OP);
+	iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: command error, CERROR=", err, "");
+	iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: rejected command opcode ", op, "");
+	iomm_write_desc(&slot[0], iomm_field_prep(CMD0_OP, CMD_SYNC));
+	iomm_write_desc(&slot[1], 0);
+	sync_mem(s, slot, 16);
+	s->stats.cmd_errors++;
+	gerror_ack(s, GERROR_CMDQ_ERR);
+}
+
+/*
+ * Wait until the SMMU has consumed everything up to the shadow PROD
+ * (drained) or until at least @want slots are free. Command errors are
+ * recovered from and reported through the return value.
+ */
+static int cmdq_wait(struct iomm_smmuv3 *s, uint32_t want, bool drain)
+{
+	const struct iomm_port *port = port_of(s);
+	uint64_t start = port->now_ns(port->ctx);
+	int rc = IOMM_OK;
+	for (;;) {
+		uint32_t cons = rd32(s, SMMU_CMDQ_CONS) & q_mask(s->cmdq_shift);
+		if (drain ? cons == (s->cmdq_prod & q_mask(s->cmdq_shift))
+			  : cmdq_space(s, cons) >= want)
+			return rc;
+		if (gerror_active(s) & GERROR_CMDQ_ERR) {
+			cmdq_recover(s);
+			rc = IOMM_EIO;
+			continue;
+		}
+		if (port->now_ns(port->ctx) - start > timeout_of(s)) {
+			iomm_log(port, IOMM_LOG_ERROR, "smmuv3: command queue stuck at CONS=", cons,
+				 "");
+			return IOMM_ETIMEDOUT;
+		}
+		if (port->relax)
+			port->relax(port->ctx);
+	}
+}
+
+/* Queue @n commands (and a CMD_SYNC when @sync), publishing PROD once per batch. */
+static int cmdq_issue(struct iomm_smmuv3 *s, const uint64_t (*cmds)[2], uint32_t n, bool sync)
+{
+	uint32_t total = n + (sync ? 1u : 0u);
+	uint32_t done = 0;
+	int rc = IOMM_OK;
+	while (done < total) {
+		uint32_t cap = q_entries(s->cmdq_shift) - 1u;
+		uint32_t chunk = total - done < cap ? total - done : cap;
+		int w = cmdq_wait(s, chunk, false);
+		if (w == IOMM_ETIMEDOUT)
+			return w;
+		if (w)
+			rc = w;
+		uint32_t first = s->cmdq_prod;
+		for (uint32_t k = 0; k < chunk; k++, done++) {
+			uint32_t idx = s->cmdq_prod & (q_entries(s->cmdq_shift) - 1);
+			uint64_t *slot = (uint64_t *)s->mem.cmdq + 2u * idx;
+			if (done < n) {
+				iomm_write_desc(&slot[0], cmds[done][0]);
+				iomm_write_desc(&slot[1], cmds[done][1]);
+			} else {
+				iomm_write_desc(&slot[0],
+						iomm_field_prep(CMD0_OP, CMD_SYNC) |
+						    iomm_field_prep(CMD0_SYNC_CS, SYNC_CS_NONE));
+				iomm_write_desc(&slot[1], 0);
+				s->stats.syncs++;
+			}
+			s->cmdq_prod = (s->cmdq_prod + 1) & q_mask(s->cmdq_shift);
+			s->stats.cmds++;
+		}
+		/* Clean the slots written (the ring may have wrapped once). */
+		uint32_t fi = first & (q_entries(s->cmdq_shift) - 1);
+		uint32_t li = s->cmdq_prod & (q_entries(s->cmdq_shift) - 1);
+		uint64_t *q = s->mem.cmdq;
+		if (li > fi || li == 0) {
+			uint32_t end = li ? li : q_entries(s->cmdq_shift);
+			sync_mem(s, q + 2u * fi, (size_t)(end - fi) * 16u);
+		} else {
+			sync_mem(s, q + 2u * fi, (size_t)(q_entries(s->cmdq_shift) - fi) * 16u);
+			sync_mem(s, q, (size_t)li * 16u);
+		}
+		wr32(s, SMMU_CMDQ_PROD, s->cmdq_prod);
+	}
+	if (sync) {
+		int w = cmdq_wait(s, 0, true);
+		if (w)
+			rc = w;
+	}
+	return rc;
+}
+
+/* A small batch that flushes itself when full. */
+struct batch {
+	uint64_t cmd[CMD_BATCH][2];
+	uint32_t n;
+	int rc;
+};
+
+static void batch_add(struct iomm_smmuv3 *s, struct batch *b, uint64_t w0, uint64_t w1)
+{
+	if (b->n == CMD_BATCH) {
+		int rc = cmdq_issue(s, (const uint64_t(*)[2])b->cmd, b->n, false);
+		if (rc && !b->rc)
+			b->rc = rc;
+		b->n = 0;
+	}
+	b->cmd[b->n][0] = w0;
+	b->cmd[b->n][1] = w1;
+	b->n++;
+	uint32_t op = (uint32_t)(w0 & CMD0_OP);
+	if (op >= CMD_TLBI_NH_ALL && op <= CMD_TLBI_NSNH_ALL)
+		s->stats.tlbi++;
+	else if (op >= CMD_CFGI_STE && op <= CMD_CFGI_CD_ALL)
+		s->stats.cfgi++;
+}
+
+static int batch_sync(struct iomm_smmuv3 *s, struct batch *b)
+{
+	int rc = cmdq_issue(s, (const uint64_t(*)[2])b->cmd, b->n, true);
+	b->n = 0;
+	return b->rc ? b->rc : rc;
+}
+
+/* ---- register helpers ---- */
+static int write_ack(struct iomm_smmuv3 *s, uint32_t reg, uint32_t ack, uint32_t val)
+{
+	wr32(s, reg, val);
+	int rc = iomm_poll32(port_of(s), s->unit.regs + ack, 0xffffffffu, val, timeout_of(s));
+	if (rc)
+		iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: no acknowledgement for register ",
+			 reg, "");
+	return rc;
+}
+
+static int gbpa_abort(struct iomm_smmuv3 *s)
+{
+	wr32(s, SMMU_GBPA, (uint32_t)(GBPA_ABORT | GBPA_UPDATE));
+	return iomm_poll32(port_of(s), s->unit.regs + SMMU_GBPA, (uint32_t)GBPA_UPDATE, 0,
+			   timeout_of(s));
+}
+
+/* ---- stream table ---- */
+static uint64_t *ste_of(struct iomm_smmuv3 *s, uint32_t sid)
+{
+	if (!(s->cfg.flags & IOMM_SMMUV3_CFG_2LVL))
+		return (uint64_t *)s->mem.strtab + (size_t)sid * STE_WORDS;
+	uint64_t l1 = iomm_read_desc((uint64_t *)s->mem.strtab + (sid >> s->split));
+	if (!iomm_field_get(l1, L1STD_SPAN))
+		return NULL;
+	uint64_t pa = l1 & L1STD_L2PTR;
+	uint64_t *l2 = (uint64_t *)(uintptr_t)(pa - s->pool->base_pa + (uintptr_t)s->pool->base);
+	if (s->pool->kind != IOMM_POOL_REGION)
+		l2 = port_of(s)->phys_to_virt(port_of(s)->ctx, pa);
+	return l2 + (size_t)(sid & ((1u << s->split) - 1)) * STE_WORDS;
+}
+
+static void ste_fill_abort(uint64_t *ste, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (unsigned w = 1; w < STE_WORDS; w++)
+			iomm_write_desc(&ste[i * STE_WORDS + w], 0);
+		iomm_write_desc(&ste[i * STE_WORDS],
+				STE0_V | iomm_field_prep(STE0_CFG, STE_CFG_ABORT));
+	}
+}
+
+/* Make sure the level-2 span holding @sid exists (2-level tables only). */
+static int ste_ensure(struct iomm_smmuv3 *s, uint32_t sid)
+{
+	if (!(s->cfg.flags & IOMM_SMMUV3_CFG_2LVL) || ste_of(s, sid))
+		return IOMM_OK;
+	uint64_t pa;
+	uint64_t *l2 = iomm_pool_alloc(s->pool, 1, &pa);
+	if (!l2)
+		return IOMM_ENOMEM;
+	size_t n = (size_t)1 << s->split;
+	ste_fill_abort(l2, n);
+	sync_mem(s, l2, n * STE_WORDS * 8u);
+	uint64_t *l1 = (uint64_t *)s->mem.strtab + (sid >> s->split);
+	iomm_write_desc(l1, (pa & L1STD_L2PTR) | iomm_field_prep(L1STD_SPAN, s->split + 1u));
+	sync_mem(s, l1, 8);
+	return IOMM_OK;
+}
+
+/* ---- IDs ---- */
+static inline struct iomm_domain *dom_next(const struct iomm_domain *d)
+{
+	return (struct iomm_domain *)(uintptr_t)d->backend[0];
+}
+
+static bool id_used(const struct iomm_smmuv3 *s, uint32_t id, bool asid)
+{
+	for (const struct iomm_domain *d = s->domains; d; d = dom_next(d)) {
+		bool is_asid = d->type == IOMM_DOMAIN_S1 || d->type == IOMM_DOMAIN_NESTED;
+		bool is_vmid = d->type == IOMM_DOMAIN_S2;
+		if (d->id == id && (asid ? is_asid : is_vmid))
+			return true;
+	}
+	return false;
+}
+
+static int id_alloc(struct iomm_smmuv3 *s, bool asid, uint32_t *out)
+{
+	uint32_t limit = 1u << (asid ? s->asid_bits : s->vmid_bits);
+	uint32_t *next = asid ? &s->next_asid : &s->next_vmid;
+	for (uint32_t tries = 0; tries < limit; tries++) {
+		uint32_t id = *next;
+		*next = *next + 1 >= limit ? 1 : *next + 1; /* 0 stays unused */
+		if (id && !id_used(s, id, asid)) {
+			*out = id;
+			return IOMM_OK;
+		}
+	}
+	return IOMM_ENOSPC;
+}
+
+/* ---- domains ---- */
+#define DOM_CD_VA 1
+#define DOM_CD_PA 2
+
+static uint32_t dom_vmid(const struct iomm_domain *d)
+{
+	if (d->type == IOMM_DOMAIN_S2)
+		return d->id;
+	if (d->type == IOMM_DOMAIN_NESTED)
+		return d->parent->id;
+	return 0;
+}
+
+static int smmuv3_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
+{
+	struct iomm_smmuv3 *s = to_smmu(unit);
+	int rc = IOMM_OK;
+	switch (dom->type) {
+	case IOMM_DOMAIN_S1:
+	case IOMM_DOMAIN_NESTED: {
+		rc = id_alloc(s, true, &dom->id);
+		if (rc)
+			return rc;
+		struct iomm_lpae_regs r;
+		iomm_pgt_lpae_regs(&dom->pgt, &r);
+		uint64_t pa;
+		uint64_t *cd = iomm_pool_alloc(dom->pgt.pool, 1, &pa);
+		if (!cd)
+			return IOMM_ENOMEM;
+		iomm_write_desc(&cd[1], r.ttbr & CD1_TTB0);
+		iomm_write_desc(&cd[3], r.mair);
+		iomm_write_desc(&cd[0], iomm_field_prep(CD0_T0SZ, r.tsz) |
+					    iomm_field_prep(CD0_TG0, r.tg) |
+					    iomm_field_prep(CD0_IRGN0, r.irgn) |
+					    iomm_field_prep(CD0_ORGN0, r.orgn) |
+					    iomm_field_prep(CD0_SH0, r.sh) | CD0_EPD1 | CD0_V |
+					    iomm_field_prep(CD0_IPS, r.ps) | CD0_AA64 | CD0_R |
+					    CD0_A | iomm_field_prep(CD0_ASID, dom->id));
+		sync_mem(s, cd, CD_WORDS * 8u);
+		dom->backend[DOM_CD_VA] = (uint64_t)(uintptr_t)cd;
+		dom->backend[DOM_CD_PA] = pa;
+		break;
+	}
+	case IOMM_DOMAIN_S2:
+		rc = id_alloc(s, false, &dom->id);
+		if (rc)
+			return rc;
+		break;
+	default:
+		break;
+	}
+	dom->backend[0] = (uint64_t)(uintptr_t)s->domains;
+	s->domains = dom;
+	return IOMM_OK;
+}
+
+static int flush_all_of(struct iomm_smmuv3 *s, const struct iomm_domain *dom)
+{
+	struct batch b = {.n = 0, .rc = 0};
+	bool el2 = (s->cfg.flags & IOMM_SMMUV3_CFG_EL2) != 0;
+	switch (dom->type) {
+	case IOMM_DOMAIN_S1:
+	case IOMM_DOMAIN_NESTED:
+		batch_add(s, &b,
+			  iomm_field_prep(CMD0_OP, el2 ? CMD_TLBI_EL2_ASID : CMD_TLBI_NH_ASID) |
+			      iomm_field_prep(CMD0_ASID, dom->id) |
+			      iomm_field_prep(CMD0_VMID, dom_vmid(dom)),
+			  0);
+		break;
+	case IOMM_DOMAIN_S2:
+		batch_add(s, &b,
+			  iomm_field_prep(CMD0_OP, CMD_TLBI_S12_VMALL) |
+			      iomm_field_prep(CMD0_VMID, dom->id),
+			  0);
+		break;
+	default:
+		return IOMM_OK;
+	}
+	return batch_sync(s, &b);
+}
+
+static int smmuv3_domain_fini(struct iomm_unit *unit, struct iomm_domain *dom)
+{
+	struct iomm_smmuv3 *s = to_smmu(unit);
+	int rc = flush_all_of(s, dom);
+	if (dom->backend[DOM_CD_VA]) {
+		void *cd = (void *)(uintptr_t)dom->backend[DOM_CD_VA];
+		iomm_zero(cd, CD_WORDS * 8u);
+		if (rc == IOMM_OK) /* a CD the SMMU may still cache is not reused */
+			iomm_pool_release(dom->pgt.pool, cd, 1);
+		dom->backend[DOM_CD_VA] = 0;
+	}
+	for (struct iomm_domain **p = &s->domains; *p;
+	     p = (struct iomm_domain **)(void *)&(*p)->backend[0]) {
+		if (*p == dom) {
+			*p = dom_next(dom);
+			break;
+		}
+	}
+	return rc;
+}
+
+/* ---- devices ---- */
+static inline struct iomm_dev *dev_next(const struct iomm_dev *d)
+{
+	return (struct iomm_dev *)(uintptr_t)d->backend[1];
+}
+
+/* Iterate the stream IDs of a device: sid with every subset of the mask. */
+#define FOR_EACH_SID(dev, sid, sub)                                                                \
+	for (uint32_t sub = 0, sid = (dev)->sid, more_ = 1; more_;                                 \
+	     sub = (sub - (dev)->mask) & (dev)->mask, sid = (dev)->sid | sub, more_ = sub != 0)
+
+static void ste_build(const struct iomm_smmuv3 *s, const struct iomm_domain *dom,
+		      uint64_t ste[STE_WORDS])
+{
+	for (unsigned w = 0; w < STE_WORDS; w++)
+		ste[w] = 0;
+	bool coh = (s->unit.caps & IOMM_CAP_COHERENT) != 0;
+	uint64_t cfg;
+	const struct iomm_domain *s2 = NULL;
+	switch (dom->type) {
+	case IOMM_DOMAIN_S1:
+		cfg = STE_CFG_S1;
+		break;
+	case IOMM_DOMAIN_NESTED:
+		cfg = STE_CFG_NESTED;
+		s2 = dom->parent;
+		break;
+	case IOMM_DOMAIN_S2:
+		cfg = STE_CFG_S2;
+		s2 = dom;
+		break;
+	case IOMM_DOMAIN_BYPASS:
+		cfg = STE_CFG_BYPASS;
+		break;
+	default:
+		cfg = STE_CFG_ABORT;
+		break;
+	}
+	ste[0] = STE0_V | iomm_field_prep(STE0_CFG, cfg);
+	ste[1] = iomm_field_prep(STE1_SHCFG, STE_SHCFG_INCOMING);
+	if (cfg == STE_CFG_S1 || cfg == STE_CFG_NESTED) {
+		ste[0] |= (dom->backend[DOM_CD_PA] & STE0_S1CTXPTR);
+		ste[1] |= iomm_field_prep(STE1_S1CIR, coh ? CR1_CACHE_WB : 0) |
+			  iomm_field_prep(STE1_S1COR, coh ? CR1_CACHE_WB : 0) |
+			  iomm_field_prep(STE1_S1CSH, coh ? CR1_SH_ISH : 0) |
+			  iomm_field_prep(STE1_STRW, (s->cfg.flags & IOMM_SMMUV3_CFG_EL2)
+							 ? STE_STRW_EL2
+							 : STE_STRW_NSEL1);
+	}
+	if (s2) {
+		struct iomm_lpae_regs r;
+		iomm_pgt_lpae_regs(&s2->pgt, &r);
+		ste[2] = iomm_field_prep(STE2_S2VMID, s2->id) |
+			 iomm_field_prep(STE2_S2T0SZ, r.tsz) | iomm_field_prep(STE2_S2SL0, r.sl0) |
+			 iomm_field_prep(STE2_S2IR0, r.irgn) | iomm_field_prep(STE2_S2OR0, r.orgn) |
+			 iomm_field_prep(STE2_S2SH0, r.sh) | iomm_field_prep(STE2_S2TG, r.tg) |
+			 iomm_field_prep(STE2_S2PS, r.ps) | STE2_S2AA64 | STE2_S2R;
+		ste[3] = r.ttbr & STE3_S2TTB;
+	}
+}
+
+static bool ste_grants(uint64_t w0)
+{
+	return (w0 & STE0_V) && iomm_field_get(w0, STE0_CFG) != STE_CFG_ABORT;
+}
+
+/*
+ * Point every stream of @dev at @ste. Streams that currently grant access
+ * go through abort first (one CMD_SYNC for all of them), then the new
+ * entries are written with word 0 last and invalidated (one more sync).
+ */
+static int ste_install(struct iomm_smmuv3 *s, const struct iomm_dev *dev,
+		       const uint64_t ste[STE_WORDS])
+{
+	struct batch b = {.n = 0, .rc = 0};
+	bool live = false;
+	FOR_EACH_SID(dev, sid, sub)
+	{
+		uint64_t *e = ste_of(s, sid);
+		if (ste_grants(iomm_read_desc(e))) {
+			iomm_write_desc(e, STE0_V | iomm_field_prep(STE0_CFG, STE_CFG_ABORT));
+			sync_mem(s, e, 8);
+			batch_add(s, &b,
+				  iomm_field_prep(CMD0_OP, CMD_CFGI_STE) |
+				      iomm_field_prep(CMD0_SID, sid),
+				  CMD1_LEAF);
+			live = true;
+		}
+	}
+	int rc = live ? batch_sync(s, &b) : IOMM_OK;
+	if (rc == IOMM_ETIMEDOUT)
+		return rc; /* streams are aborting: fail closed */
+	FOR_EACH_SID(dev, sid, sub)
+	{
+		uint64_t *e = ste_of(s, sid);
+		for (unsigned w = 1; w < STE_WORDS; w++)
+			iomm_write_desc(&e[w], ste[w]);
+		sync_mem(s, e, STE_WORDS * 8u);
+		iomm_write_desc(&e[0], ste[0]);
+		sync_mem(s, e, 8);
+		batch_add(s, &b,
+			  iomm_field_prep(CMD0_OP, CMD_CFGI_STE) | iomm_field_prep(CMD0_SID, sid),
+			  0 /* not leaf: drop a cached L1 descriptor too */);
+	}
+	int rc2 = batch_sync(s, &b);
+	return rc ? rc : rc2;
+}
+
+static bool sets_overlap(const struct iomm_dev *a, const struct iomm_dev *b)
+{
+	return ((a->sid ^ b->sid) & ~(a->mask | b->mask)) == 0;
+}
+
+static int smmuv3_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct iomm_dev *dev)
+{
+	struct iomm_smmuv3 *s = to_smmu(unit);
+	if ((dev->sid | dev->mask) >> s->sid_bits)
+		return IOMM_ERANGE;
+	for (const struct iomm_dev *d = s->devs; d; d = dev_next(d))
+		if (sets_overlap(d, dev))
+			return IOMM_EBUSY;
+	FOR_EACH_SID(dev, sid, sub)
+	{
+		int rc = ste_ensure(s, sid);
+		if (rc)
+			return rc;
+	}
+	uint64_t ste[STE_WORDS];
+	ste_build(s, dom, ste);
+	int rc = ste_install(s, dev, ste);
+	if (rc == IOMM_OK || rc == IOMM_EIO) {
+		dev->backend[1] = (uint64_t)(uintptr_t)s->devs;
+		s->devs = dev;
+	}
+	return rc == IOMM_EIO ? IOMM_OK : rc;
+}
+
+static int smmuv3_detach(struct iomm_unit *unit, struct iomm_dev *dev)
+{
+	struct iomm_smmuv3 *s = to_smmu(unit);
+	uint64_t ste[STE_WORDS];
+	for (unsigned w = 0; w < STE_WORDS; w++)
+		ste[w] = 0;
+	ste[0] = STE0_V | iomm_field_prep(STE0_CFG, STE_CFG_ABORT);
+	int rc = ste_install(s, dev, ste);
+	if (rc == IOMM_ETIMEDOUT)
+		return rc;
+	for (struct iomm_dev **p = &s->devs; *p;
+	     p = (struct iomm_dev **)(void *)&(*p)->backend[1]) {
+		if (*p == dev) {
+			*p = dev_next(dev);
+			break;
+		}
+	}
+	return IOMM_OK;
+}
+
+/* ---- invalidation ---- */
+static unsigned tg_enc(unsigned gshift)
+{
+	return gshift == 12 ? 1u : gshift == 14 ? 2u : 3u;
+}
+
+static int smmuv3_flush(struct iomm_unit *unit, struct iomm_domain *dom,
+			const struct iomm_gather *g)
+{
+	struct iomm_smmuv3 *s = to_smmu(unit);
+	bool el2 = (s->cfg.flags & IOMM_SMMUV3_CFG_EL2) != 0;
+	bool s2 = dom->type == IOMM_DOMAIN_S2;
+	uint64_t base0;
+	if (s2)
+		base0 =
+		    iomm_field_prep(CMD0_OP, CMD_TLBI_S2_IPA) | iomm_field_prep(CMD0_VMID, dom->id);
+	else
+		base0 = iomm_field_prep(CMD0_OP, el2 ? CMD_TLBI_EL2_VA : CMD_TLBI_NH_VA) |
+			iomm_field_prep(CMD0_ASID, dom->id) |
+			iomm_field_prep(CMD0_VMID, dom_vmid(dom));
+	uint64_t leaf = g->tables ? 0u : (uint64_t)CMD1_LEAF;
+	unsigned gshift = dom->pgt.page_shift;
+	uint64_t start = g->start & ~((1ull << gshift) - 1);
+	uint64_t end = g->end;
+	struct batch b = {.n = 0, .rc = 0};
+
+	if (end > start) {
+		bool wide = false;
+		if (s->features & IOMM_SMMUV3_F_RIL) {
+			/*
+			 * Range commands: each covers (NUM+1) << SCALE granules.
+			 * Peel the page count from its low bits, five at a time.
+			 */
+			uint64_t pages = (end - start + (1ull << gshift) - 1) >> gshift;
+			uint64_t ttl = 0;
+			if (!g->tables && g->levels && !(g->levels & (g->levels - 1)))
+				ttl = iomm_ctz64(g->levels); /* the only level touched */
+			uint32_t ncmd = 0;
+			for (uint64_t p = pages; p; ncmd++)
+				p -= ((p >> iomm_ctz64(p)) & 31u) << iomm_ctz64(p);
+			if (ncmd > s->cfg.inv_threshold || pages >> 31) {
+				wide = true;
+			} else {
+				uint64_t iova = start;
+				for (uint64_t p = pages; p;) {
+					unsigned scale = iomm_ctz64(p);
+					uint64_t num = (p >> scale) & 31u;
+					p -= num << scale;
+					batch_add(
+					    s, &b,
+					    base0 | iomm_field_prep(CMD0_TLBI_NUM, num - 1) |
+						iomm_field_prep(CMD0_TLBI_SCALE, scale),
+					    leaf | iomm_field_prep(CMD1_TLBI_TTL, ttl) |
+						iomm_field_prep(CMD1_TLBI_TG, tg_enc(gshift)) |
+						(iova & CMD1_TLBI_ADDR));
+					iova += num << (scale + gshift);
+				}
+			}
+		} else {
+			/* One command per leaf of the smallest size removed. */
+			uint64_t step =
+			    g->leaf_sizes ? 1ull << iomm_ctz64(g->leaf_sizes) : 1ull << gshift;
+			if (step < (1ull << gshift))
+				step = 1ull << gshift;
+			uint64_t a = start & ~(step - 1);
+			if ((end - a + step - 1) / step > s->cfg.inv_threshold) {
+				wide = true;
+			} else {
+				for (; a < end; a += step)
+					batch_add(s, &b, base0, leaf | (a & CMD1_TLBI_ADDR));
+			}
+		}
+		if (wide) {
+			b.n = 0;
+			if (s2)
+				batch_add(s, &b,
+					  iomm_field_prep(CMD0_OP, CMD_TLBI_S12_VMALL) |
+					      iomm_field_prep(CMD0_VMID, dom->id),
+					  0);
+			else
+				batch_add(s, &b,
+					  iomm_field_prep(CMD0_OP, el2 ? CMD_TLBI_EL2_ASID
+								       : CMD_TLBI_NH_ASID) |
+					      iomm_field_prep(CMD0_ASID, dom->id) |
+					      iomm_field_prep(CMD0_VMID, dom_vmid(dom)),
+					  0);
+		}
+	}
+	/* Stage-2 changes also live in combined stage 1+2 entries of nested children. */
+	if (s2 && dom->nchildren)
+		batch_add(s, &b,
+			  iomm_field_prep(CMD0_OP, CMD_TLBI_NH_ALL) |
+			      iomm_field_prep(CMD0_VMID, dom->id),
+			  0);
+	int rc = batch_sync(s, &b);
+	return rc == IOMM_EIO ? IOMM_EIO : rc;
+}
+
+/* ---- events ---- */
+int iomm_smmuv3_decode_event(const uint64_t rec[4], struct iomm_fault *f)
+{
+	if (!rec || !f)
+		return IOMM_EINVAL;
+	uint64_t w0 = iomm_le64_to_cpu(rec[0]), w1 = iomm_le64_to_cpu(rec[1]);
+	uint64_t w2 = iomm_le64_to_cpu(rec[2]), w3 = iomm_le64_to_cpu(rec[3]);
+	uint32_t id = (uint32_t)iomm_field_get(w0, EVT0_ID);
+	f->sid = (uint32_t)iomm_field_get(w0, EVT0_SID);
+	f->ssid = (uint32_t)iomm_field_get(w0, EVT0_SSID);
+	f->flags = (w0 & EVT0_SSV) ? IOMM_FAULT_SSID : 0;
+	f->addr = 0;
+	f->ipa = 0;
+	f->raw = id;
+	f->lost = 0;
+	switch (id) {
+	case EVT_F_TRANSLATION:
+		f->reason = IOMM_FAULT_TRANSLATION;
+		break;
+	case EVT_F_ADDR_SIZE:
+		f->reason = IOMM_FAULT_ADDR_SIZE;
+		break;
+	case EVT_F_ACCESS:
+		f->reason = IOMM_FAULT_ACCESS_FLAG;
+		break;
+	case EVT_F_PERMISSION:
+		f->reason = IOMM_FAULT_PERMISSION;
+		break;
+	case EVT_C_BAD_STREAMID:
+	case EVT_C_BAD_SUBSTREAMID:
+		f->reason = IOMM_FAULT_BAD_STREAM;
+		break;
+	case EVT_C_BAD_STE:
+	case EVT_C_BAD_CD:
+	case EVT_F_CFG_CONFLICT:
+		f->reason = IOMM_FAULT_BAD_CONFIG;
+		break;
+	case EVT_F_STREAM_DISABLED:
+	case EVT_F_TRANSL_FORBIDDEN:
+		f->reason = IOMM_FAULT_ABORT;
+		break;
+	case EVT_F_STE_FETCH:
+	case EVT_F_CD_FETCH:
+	case EVT_F_WALK_EABT:
+	case EVT_F_VMS_FETCH:
+		f->reason = IOMM_FAULT_WALK;
+		break;
+	case EVT_F_TLB_CONFLICT:
+		f->reason = IOMM_FAULT_TLB_CONFLICT;
+		break;
+	default:
+		f->reason = IOMM_FAULT_OTHER;
+		break;
+	}
+	bool access = id == EVT_F_TRANSLATION || id == EVT_F_ADDR_SIZE || id == EVT_F_ACCESS ||
+		      id == EVT_F_PERMISSION || id == EVT_F_WALK_EABT ||
+		      id == EVT_F_TRANSL_FORBIDDEN || id == EVT_F_UUT || id == EVT_F_TLB_CONFLICT;
+	if (access) {
+		f->addr = w2;
+		f->flags |= (w1 & EVT1_RNW) ? IOMM_FAULT_READ : IOMM_FAULT_WRITE;
+		if (w1 & EVT1_IND)
+			f->flags |= IOMM_FAULT_EXEC;
+		if (w1 & EVT1_PNU)
+			f->flags |= IOMM_FAULT_PRIV;
+		if (w1 & EVT1_S2) {
+			f->flags |= IOMM_FAULT_STAGE2 | IOMM_FAULT_IPA;
+			f->ipa = w3 & EVT3_IPA;
+		}
+	}
+	return IOMM_OK;
+}
+
+static int smmuv3_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg)
+{
+	struct iomm_smmuv3 *s = to_smmu(unit);
+	int rc = 0;
+	uint32_t gerr = gerror_active(s);
+	if (gerr & ~(uint32_t)GERROR_CMDQ_ERR) {
+		iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: global error GERROR bits ", gerr, "");
+		gerror_ack(s, gerr & ~(uint32_t)GERROR_CMDQ_ERR);
+		rc = IOMM_EIO;
+	}
+	uint32_t mask = q_mask(s->evtq_shift);
+	uint32_t prod_reg = rd32(s, SMMU_EVTQ_PROD);
+	uint32_t prod = prod_reg & mask;
+	uint32_t lost = 0;
+	uint32_t ovf = prod_reg & (uint32_t)EVTQ_OVFLG;
+	if (ovf != (s->evtq_cons & (uint32_t)EVTQ_OVFLG)) {
+		/* The SMMU dropped records: it says so but not how many. */
+		lost = 1;
+		s->stats.overflows++;
+		iomm_log_str(port_of(s), IOMM_LOG_WARN, "smmuv3: event queue overflowed");
+	}
+	int n = 0;
+	uint32_t cons = s->evtq_cons & mask;
+	while (cons != prod) {
+		uint32_t idx = cons & (q_entries(s->evtq_shift) - 1);
+		uint64_t *rec = (uint64_t *)s->mem.evtq + 4u * idx;
+		if (!(s->unit.caps & IOMM_CAP_COHERENT))
+			port_of(s)->clean_tables(port_of(s)->ctx, rec, 32);
+		uint64_t copy[4];
+		for (unsigned w = 0; w < 4; w++)
+			copy[w] = iomm_cpu_to_le64(iomm_read_desc(&rec[w]));
+		struct iomm_fault f;
+		iomm_smmuv3_decode_event(copy, &f);
+		f.lost = lost;
+		lost = 0;
+		cons = (cons + 1) & mask;
+		s->evtq_cons = (s->evtq_cons & (uint32_t)EVTQ_OVFLG) | cons;
+		wr32(s, SMMU_EVTQ_CONS, s->evtq_cons);
+		s->stats.events++;
+		fn(arg, &f);
+		n++;
+	}
+	if (ovf != (s->evtq_cons & (uint32_t)EVTQ_OVFLG)) {
+		if (lost) { /* overflow with nothing left to carry it: report alone */
+			struct iomm_fault f = {0};
+			f.reason = IOMM_FAULT_OTHER;
+			f.lost = lost;
+			fn(arg, &f);
+			n++;
+		}
+		s->evtq_cons = (s->evtq_cons & mask) | ovf; /* acknowledge */
+		wr32(s, SMMU_EVTQ_CONS, s->evtq_cons);
+	}
+	return rc ? rc : n;
+}
+
+static const struct iomm_unit_ops smmuv3_ops = {
+    .domain_init = smmuv3_domain_init,
+    .domain_fini = smmuv3_domain_fini,
+    .attach = smmuv3_attach,
+    .detach = smmuv3_detach,
+    .flush = smmuv3_flush,
+    .fault_poll = smmuv3_fault_poll,
+};
+
+/* ---- probe, reset, enable ---- */
+static const uint8_t oas_bits[] = {32, 36, 40, 42, 44, 48, 52};
+
+static int probe(struct iomm_smmuv3 *s)
+{
+	for (unsigned i = 0; i < 6; i++)
+		s->idr[i] = rd32(s, SMMU_IDR0 + 4 * i);
+	s->iidr = rd32(s, SMMU_IIDR);
+	s->aidr = rd32(s, SMMU_AIDR);
+	uint32_t idr0 = s->idr[0], idr1 = s->idr[1], idr5 = s->idr[5];
+	uint32_t f = 0;
+	uint32_t ttf = (uint32_t)iomm_field_get(idr0, IDR0_TTF);
+	if (ttf == IDR0_TTF_AARCH64 || ttf == IDR0_TTF_BOTH)
+		f |= IOMM_SMMUV3_F_AARCH64;
+	if (idr0 & IDR0_S1P)
+		f |= IOMM_SMMUV3_F_S1;
+	if (idr0 & IDR0_S2P)
+		f |= IOMM_SMMUV3_F_S2;
+	if (iomm_field_get(idr0, IDR0_ST_LEVEL) == 1)
+		f |= IOMM_SMMUV3_F_2LVL;
+	if (idr0 & IDR0_COHACC)
+		f |= IOMM_SMMUV3_F_COHACC;
+	if (s->idr[3] & IDR3_RIL)
+		f |= IOMM_SMMUV3_F_RIL;
+	if (idr0 & IDR0_ASID16)
+		f |= IOMM_SMMUV3_F_ASID16;
+	if (idr0 & IDR0_VMID16)
+		f |= IOMM_SMMUV3_F_VMID16;
+	if (idr0 & IDR0_HYP)
+		f |= IOMM_SMMUV3_F_HYP;
+	if (idr0 & IDR0_BTM)
+		f |= IOMM_SMMUV3_F_BTM;
+	if (idr0 & IDR0_MSI)
+		f |= IOMM_SMMUV3_F_MSI;
+	if (idr0 & IDR0_ATS)
+		f |= IOMM_SMMUV3_F_ATS;
+	if (idr0 & IDR0_PRI)
+		f |= IOMM_SMMUV3_F_PRI;
+	if (idr0 & IDR0_HTTU)
+		f |= IOMM_SMMUV3_F_HTTU;
+	s->features = f;
+	if (!(f & IOMM_SMMUV3_F_AARCH64) || !(f & (IOMM_SMMUV3_F_S1 | IOMM_SMMUV3_F_S2)))
+		return IOMM_ENODEV;
+
+	struct iomm_unit *u = &s->unit;
+	u->caps = IOMM_CAP_BYPASS;
+	if (f & IOMM_SMMUV3_F_S1)
+		u->caps |= IOMM_CAP_S1;
+	if (f & IOMM_SMMUV3_F_S2)
+		u->caps |= IOMM_CAP_S2;
+	if ((f & IOMM_SMMUV3_F_S1) && (f & IOMM_SMMUV3_F_S2))
+		u->caps |= IOMM_CAP_NESTED;
+	if ((f & IOMM_SMMUV3_F_COHACC) && (port_of(s)->flags & IOMM_PORT_DMA_COHERENT))
+		u->caps |= IOMM_CAP_COHERENT;
+	u->granules = 0;
+	u->page_sizes = 0;
+	if (idr5 & IDR5_GRAN4K) {
+		u->granules |= 1u << 12;
+		u->page_sizes |= IOMM_BIT(12) | IOMM_BIT(21) | IOMM_BIT(30);
+	}
+	if (idr5 & IDR5_GRAN16K) {
+		u->granules |= 1u << 14;
+		u->page_sizes |= IOMM_BIT(14) | IOMM_BIT(25);
+	}
+	if (idr5 & IDR5_GRAN64K) {
+		u->granules |= 1u << 16;
+		u->page_sizes |= IOMM_BIT(16) | IOMM_BIT(29);
+	}
+	if (!u->granules)
+		return IOMM_ENODEV;
+	uint32_t oas = (uint32_t)iomm_field_get(idr5, IDR5_OAS);
+	if (oas >= sizeof(oas_bits))
+		oas = sizeof(oas_bits) - 1;
+	s->oas_enc = (uint8_t)oas;
+	u->oas = oas_bits[oas];
+	u->ias = u->oas > 48 ? 48 : (u->oas < 32 ? 32 : 48);
+	if (u->ias < u->oas && !(f & IOMM_SMMUV3_F_S1))
+		u->ias = u->oas; /* stage 2 input is an IPA up to OAS */
+	s->asid_bits = (f & IOMM_SMMUV3_F_ASID16) ? 16 : 8;
+	s->vmid_bits = (f & IOMM_SMMUV3_F_VMID16) ? 16 : 8;
+	u->sid_bits = (uint8_t)iomm_field_get(idr1, IDR1_SIDSIZE);
+	u->name = "smmuv3";
+	return IOMM_OK;
+}
+
+static unsigned log2_floor(uint64_t v)
+{
+	return 63u - iomm_clz64(v);
+}
+
+static bool aligned_pow2(uint64_t pa, const void *va, size_t size)
+{
+	return size && !(size & (size - 1)) && !(pa & (size - 1)) && !((uintptr_t)va & (size - 1));
+}
+
+int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uintptr_t regs,
+		     const struct iomm_smmuv3_mem *mem, struct iomm_pool *pool,
+		     const struct iomm_smmuv3_cfg *cfg)
+{
+	if (!smmu || !port || !mem || !port->read32 || !port->write32 || !port->now_ns)
+		return IOMM_EINVAL;
+	struct iomm_smmuv3_cfg c = cfg ? *cfg : (struct iomm_smmuv3_cfg){0};
+	if (!c.timeout_ns)
+		c.timeout_ns = DEFAULT_TIMEOUT_NS;
+	if (!c.inv_threshold)
+		c.inv_threshold = DEFAULT_INV_THRESHOLD;
+	if (!mem->strtab || !mem->cmdq || !mem->evtq || mem->cmdq_size < 32 ||
+	    mem->evtq_size < 32 || !aligned_pow2(mem->cmdq_pa, mem->cmdq, mem->cmdq_size) ||
+	    !aligned_pow2(mem->evtq_pa, mem->evtq, mem->evtq_size) || mem->strtab_size < 64 ||
+	    (mem->strtab_pa & 63) || ((uintptr_t)mem->strtab & 7))
+		return IOMM_EINVAL;
+	if ((c.flags & IOMM_SMMUV3_CFG_2LVL) && !pool)
+		return IOMM_EINVAL;
+
+	struct iomm_smmuv3 s = {0};
+	s.unit.ops = &smmuv3_ops;
+	s.unit.port = port;
+	s.unit.regs = regs;
+	s.cfg = c;
+	s.mem = *mem;
+	s.pool = pool;
+	s.next_asid = 1;
+	s.next_vmid = 1;
+	int rc = probe(&s);
+	if (rc)
+		return rc;
+	if (!(s.unit.caps & IOMM_CAP_COHERENT) && !port->clean_tables)
+		return IOMM_EINVAL;
+	if ((c.flags & IOMM_SMMUV3_CFG_2LVL) && !(s.features & IOMM_SMMUV3_F_2LVL))
+		return IOMM_ENOTSUP;
+	if ((c.flags & IOMM_SMMUV3_CFG_EL2) && !(s.features & IOMM_SMMUV3_F_HYP))
+		return IOMM_ENOTSUP;
+
+	/* Geometry of the stream table and queues. */
+	unsigned hw_sid = s.unit.sid_bits;
+	unsigned sid_bits;
+	uint32_t strtab_cfg;
+	if (c.flags & IOMM_SMMUV3_CFG_2LVL) {
+		size_t psz = iomm_pool_page_size(pool);
+		s.split = (uint8_t)(log2_floor(psz) - 6); /* one pool page per span: 6, 8 or 10 */
+		size_t l1 = mem->strtab_size / 8;
+		sid_bits = log2_floor(l1) + s.split;
+		if (sid_bits > hw_sid)
+			sid_bits = hw_sid;
+		if (sid_bits < s.split)
+			sid_bits = s.split;
+		size_t l1_bytes = (size_t)8 << (sid_bits - s.split);
+		if (l1_bytes > mem->strtab_size ||
+		    !aligned_pow2(mem->strtab_pa, mem->strtab, l1_bytes < 64 ? 64 : l1_bytes))
+			return IOMM_EINVAL;
+		strtab_cfg = (uint32_t)(iomm_field_prep(STRTAB_CFG_FMT, STRTAB_FMT_2LVL) |
+					iomm_field_prep(STRTAB_CFG_SPLIT, s.split) |
+					iomm_field_prep(STRTAB_CFG_LOG2SIZE, sid_bits));
+	} else {
+		sid_bits = log2_floor(mem->strtab_size / 64);
+		if (sid_bits > hw_sid)
+			sid_bits = hw_sid;
+		if (!aligned_pow2(mem->strtab_pa, mem->strtab, (size_t)64 << sid_bits))
+			return IOMM_EINVAL;
+		strtab_cfg = (uint32_t)(iomm_field_prep(STRTAB_CFG_FMT, STRTAB_FMT_LINEAR) |
+					iomm_field_prep(STRTAB_CFG_LOG2SIZE, sid_bits));
+	}
+	if (c.sid_bits && c.sid_bits < sid_bits)
+		sid_bits = c.sid_bits;
+	else if (c.sid_bits > sid_bits)
+		return IOMM_EINVAL; /* more streams asked for than the memory covers */
+	s.sid_bits = (uint8_t)sid_bits;
+	s.unit.sid_bits = (uint8_t)sid_bits;
+	unsigned cq = log2_floor(mem->cmdq_size / 16), eq = log2_floor(mem->evtq_size / 32);
+	unsigned cq_max = (unsigned)iomm_field_get(s.idr[1], IDR1_CMDQS);
+	unsigned eq_max = (unsigned)iomm_field_get(s.idr[1], IDR1_EVTQS);
+	s.cmdq_shift = (uint8_t)(cq < cq_max ? cq : cq_max);
+	s.evtq_shift = (uint8_t)(eq < eq_max ? eq : eq_max);
+	if (s.cmdq_shift < 1)
+		return IOMM_EINVAL;
+
+	/* Fail closed first: while disabled, traffic aborts. */
+	*smmu = s;
+	s = (struct iomm_smmuv3){0};
+	struct iomm_smmuv3 *p = smmu;
+	rc = gbpa_abort(p);
+	if (rc)
+		return rc;
+	rc = write_ack(p, SMMU_CR0, SMMU_CR0ACK, 0);
+	if (rc)
+		return rc;
+
+	/* Stream table: every stream aborts. */
+	if (c.flags & IOMM_SMMUV3_CFG_2LVL) {
+		size_t l1n = (size_t)1 << (sid_bits > p->split ? sid_bits - p->split : 0);
+		for (size_t i = 0; i < l1n; i++)
+			iomm_write_desc((uint64_t *)mem->strtab + i, 0);
+		sync_mem(p, mem->strtab, l1n * 8);
+	} else {
+		ste_fill_abort(mem->strtab, (size_t)1 << sid_bits);
+		sync_mem(p, mem->strtab, (size_t)64 << sid_bits);
+	}
+	wr64(p, SMMU_STRTAB_BASE, STRTAB_BASE_RA | (mem->strtab_pa & STRTAB_BASE_ADDR));
+	wr32(p, SMMU_STRTAB_BASE_CFG, strtab_cfg);
+
+	iomm_zero(mem->cmdq, (size_t)16 << p->cmdq_shift);
+	iomm_zero(mem->evtq, (size_t)32 << p->evtq_shift);
+	sync_mem(p, mem->cmdq, (size_t)16 << p->cmdq_shift);
+	sync_mem(p, mem->evtq, (size_t)32 << p->evtq_shift);
+	wr64(p, SMMU_CMDQ_BASE,
+	     Q_BASE_RWA | (mem->cmdq_pa & Q_BASE_ADDR) |
+		 iomm_field_prep(Q_BASE_LOG2SIZE, p->cmdq_shift));
+	wr32(p, SMMU_CMDQ_PROD, 0);
+	wr32(p, SMMU_CMDQ_CONS, 0);
+	wr64(p, SMMU_EVTQ_BASE,
+	     Q_BASE_RWA | (mem->evtq_pa & Q_BASE_ADDR) |
+		 iomm_field_prep(Q_BASE_LOG2SIZE, p->evtq_shift));
+	wr32(p, SMMU_EVTQ_PROD, 0);
+	wr32(p, SMMU_EVTQ_CONS, 0);
+	p->cmdq_prod = 0;
+	p->evtq_cons = 0;
+
+	bool coh = (p->unit.caps & IOMM_CAP_COHERENT) != 0;
+	uint32_t cache = coh ? CR1_CACHE_WB : 0, sh = coh ? CR1_SH_ISH : 0;
+	wr32(p, SMMU_CR1,
+	     (uint32_t)(iomm_field_prep(CR1_QUEUE_IC, cache) |
+			iomm_field_prep(CR1_QUEUE_OC, cache) | iomm_field_prep(CR1_QUEUE_SH, sh) |
+			iomm_field_prep(CR1_TABLE_IC, cache) |
+			iomm_field_prep(CR1_TABLE_OC, cache) | iomm_field_prep(CR1_TABLE_SH, sh)));
+	wr32(p, SMMU_CR2,
+	     (uint32_t)(CR2_RECINVSID | CR2_PTM | ((c.flags & IOMM_SMMUV3_CFG_EL2) ? CR2_E2H : 0)));
+	gerror_ack(p, gerror_active(p));
+
+	uint32_t cr0 = (uint32_t)CR0_CMDQEN;
+	rc = write_ack(p, SMMU_CR0, SMMU_CR0ACK, cr0);
+	if (rc)
+		return rc;
+	struct batch b = {.n = 0, .rc = 0};
+	batch_add(p, &b, iomm_field_prep(CMD0_OP, CMD_CFGI_STE_RANGE),
+		  iomm_field_prep(CMD1_RANGE, 31));
+	if (p->features & IOMM_SMMUV3_F_HYP)
+		batch_add(p, &b, iomm_field_prep(CMD0_OP, CMD_TLBI_EL2_ALL), 0);
+	batch_add(p, &b, iomm_field_prep(CMD0_OP, CMD_TLBI_NSNH_ALL), 0);
+	rc = batch_sync(p, &b);
+	if (rc)
+		return rc;
+	cr0 |= (uint32_t)CR0_EVTQEN;
+	rc = write_ack(p, SMMU_CR0, SMMU_CR0ACK, cr0);
+	if (rc)
+		return rc;
+	cr0 |= (uint32_t)CR0_SMMUEN;
+	rc = write_ack(p, SMMU_CR0, SMMU_CR0ACK, cr0);
+	if (rc)
+		return rc;
+	p->enabled = true;
+	iomm_log(port, IOMM_LOG_INFO, "smmuv3: enabled, IDR0=", p->idr[0], "");
+	return IOMM_OK;
+}
+
+int iomm_smmuv3_disable(struct iomm_smmuv3 *smmu)
+{
+	if (!smmu || smmu->unit.ops != &smmuv3_ops)
+		return IOMM_EINVAL;
+	int rc = gbpa_abort(smmu);
+	int rc2 = write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, 0);
+	smmu->enabled = false;
+	return rc ? rc : rc2;
+}
