@@ -107,10 +107,14 @@ static void cmdq_recover(struct iomm_smmuv3 *s)
 	uint64_t *slot = (uint64_t *)s->mem.cmdq + 2u * idx;
 	uint64_t op = iomm_field_get(iomm_read_desc(slot), CMD0_OP);
 	iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: command error, CERROR=", err, "");
-	iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: rejected command opcode ", op, "");
-	iomm_write_desc(&slot[0], iomm_field_prep(CMD0_OP, CMD_SYNC));
-	iomm_write_desc(&slot[1], 0);
-	sync_mem(s, slot, 16);
+	iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: at command opcode ", op, "");
+	if (err == CERROR_ILL) {
+		/* An illegal command is skipped: a CMD_SYNC is always legal. */
+		iomm_write_desc(&slot[0], iomm_field_prep(CMD0_OP, CMD_SYNC));
+		iomm_write_desc(&slot[1], 0);
+		sync_mem(s, slot, 16);
+	}
+	/* CERROR_ABT and the others: the command itself was fine; it runs again. */
 	s->stats.cmd_errors++;
 	gerror_ack(s, GERROR_CMDQ_ERR);
 }
@@ -133,7 +137,6 @@ static int cmdq_wait(struct iomm_smmuv3 *s, uint32_t want, bool drain)
 		if (gerror_active(s) & GERROR_CMDQ_ERR) {
 			cmdq_recover(s);
 			rc = IOMM_EIO;
-			continue;
 		}
 		if (port->now_ns(port->ctx) - start > timeout_of(s)) {
 			iomm_log(port, IOMM_LOG_ERROR, "smmuv3: command queue stuck at CONS=", cons,
@@ -378,10 +381,16 @@ static int smmuv3_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 	return IOMM_OK;
 }
 
+/* Stage-1-only streams use the EL2 regime when configured; streams with stage 2 are NS-EL1. */
+static bool uses_el2(const struct iomm_smmuv3 *s, const struct iomm_domain *dom)
+{
+	return (s->cfg.flags & IOMM_SMMUV3_CFG_EL2) && dom->type == IOMM_DOMAIN_S1;
+}
+
 static int flush_all_of(struct iomm_smmuv3 *s, const struct iomm_domain *dom)
 {
 	struct batch b = {.n = 0, .rc = 0};
-	bool el2 = (s->cfg.flags & IOMM_SMMUV3_CFG_EL2) != 0;
+	bool el2 = uses_el2(s, dom);
 	switch (dom->type) {
 	case IOMM_DOMAIN_S1:
 	case IOMM_DOMAIN_NESTED:
@@ -466,12 +475,11 @@ static void ste_build(const struct iomm_smmuv3 *s, const struct iomm_domain *dom
 	ste[1] = iomm_field_prep(STE1_SHCFG, STE_SHCFG_INCOMING);
 	if (cfg == STE_CFG_S1 || cfg == STE_CFG_NESTED) {
 		ste[0] |= (dom->backend[DOM_CD_PA] & STE0_S1CTXPTR);
-		ste[1] |= iomm_field_prep(STE1_S1CIR, coh ? CR1_CACHE_WB : 0) |
-			  iomm_field_prep(STE1_S1COR, coh ? CR1_CACHE_WB : 0) |
-			  iomm_field_prep(STE1_S1CSH, coh ? CR1_SH_ISH : 0) |
-			  iomm_field_prep(STE1_STRW, (s->cfg.flags & IOMM_SMMUV3_CFG_EL2)
-							 ? STE_STRW_EL2
-							 : STE_STRW_NSEL1);
+		ste[1] |=
+		    iomm_field_prep(STE1_S1CIR, coh ? CR1_CACHE_WB : 0) |
+		    iomm_field_prep(STE1_S1COR, coh ? CR1_CACHE_WB : 0) |
+		    iomm_field_prep(STE1_S1CSH, coh ? CR1_SH_ISH : 0) |
+		    iomm_field_prep(STE1_STRW, uses_el2(s, dom) ? STE_STRW_EL2 : STE_STRW_NSEL1);
 	}
 	if (s2) {
 		struct iomm_lpae_regs r;
@@ -490,15 +498,35 @@ static bool ste_grants(uint64_t w0)
 	return (w0 & STE0_V) && iomm_field_get(w0, STE0_CFG) != STE_CFG_ABORT;
 }
 
+/* Set the streams of @dev to abort in memory and queue their CFGI_STEs. */
+static void ste_abort_all(struct iomm_smmuv3 *s, const struct iomm_dev *dev, struct batch *b)
+{
+	FOR_EACH_SID(dev, sid, sub)
+	{
+		uint64_t *e = ste_of(s, sid);
+		iomm_write_desc(e, STE0_V | iomm_field_prep(STE0_CFG, STE_CFG_ABORT));
+		sync_mem(s, e, 8);
+		batch_add(s, b,
+			  iomm_field_prep(CMD0_OP, CMD_CFGI_STE) | iomm_field_prep(CMD0_SID, sid),
+			  0 /* not leaf: drop a cached L1 descriptor too */);
+	}
+}
+
 /*
- * Point every stream of @dev at @ste. Streams that currently grant access
- * go through abort first (one CMD_SYNC for all of them), then the new
- * entries are written with word 0 last and invalidated (one more sync).
+ * Point every stream of @dev at @ste. If the new entry grants access,
+ * streams that currently grant access go through abort first (one CMD_SYNC
+ * for all of them); then the new entries are written with word 0 last and
+ * invalidated (one more sync). If that last step is not confirmed, the
+ * streams are put back to abort, so a failure never leaves one translating.
  */
 static int ste_install(struct iomm_smmuv3 *s, const struct iomm_dev *dev,
 		       const uint64_t ste[STE_WORDS])
 {
 	struct batch b = {.n = 0, .rc = 0};
+	if (!ste_grants(ste[0])) {
+		ste_abort_all(s, dev, &b);
+		return batch_sync(s, &b);
+	}
 	bool live = false;
 	FOR_EACH_SID(dev, sid, sub)
 	{
@@ -514,8 +542,8 @@ static int ste_install(struct iomm_smmuv3 *s, const struct iomm_dev *dev,
 		}
 	}
 	int rc = live ? batch_sync(s, &b) : IOMM_OK;
-	if (rc == IOMM_ETIMEDOUT)
-		return rc; /* streams are aborting: fail closed */
+	if (rc)
+		return rc; /* the streams abort now: fail closed */
 	FOR_EACH_SID(dev, sid, sub)
 	{
 		uint64_t *e = ste_of(s, sid);
@@ -528,8 +556,12 @@ static int ste_install(struct iomm_smmuv3 *s, const struct iomm_dev *dev,
 			  iomm_field_prep(CMD0_OP, CMD_CFGI_STE) | iomm_field_prep(CMD0_SID, sid),
 			  0 /* not leaf: drop a cached L1 descriptor too */);
 	}
-	int rc2 = batch_sync(s, &b);
-	return rc ? rc : rc2;
+	rc = batch_sync(s, &b);
+	if (rc) {
+		ste_abort_all(s, dev, &b);
+		(void)batch_sync(s, &b);
+	}
+	return rc;
 }
 
 static bool sets_overlap(const struct iomm_dev *a, const struct iomm_dev *b)
@@ -554,11 +586,11 @@ static int smmuv3_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct
 	uint64_t ste[STE_WORDS];
 	ste_build(s, dom, ste);
 	int rc = ste_install(s, dev, ste);
-	if (rc == IOMM_OK || rc == IOMM_EIO) {
+	if (rc == IOMM_OK) {
 		dev->backend[1] = (uint64_t)(uintptr_t)s->devs;
 		s->devs = dev;
 	}
-	return rc == IOMM_EIO ? IOMM_OK : rc;
+	return rc;
 }
 
 static int smmuv3_detach(struct iomm_unit *unit, struct iomm_dev *dev)
@@ -569,8 +601,8 @@ static int smmuv3_detach(struct iomm_unit *unit, struct iomm_dev *dev)
 		ste[w] = 0;
 	ste[0] = STE0_V | iomm_field_prep(STE0_CFG, STE_CFG_ABORT);
 	int rc = ste_install(s, dev, ste);
-	if (rc == IOMM_ETIMEDOUT)
-		return rc;
+	if (rc)
+		return rc; /* not confirmed: the device stays recorded as attached */
 	for (struct iomm_dev **p = &s->devs; *p;
 	     p = (struct iomm_dev **)(void *)&(*p)->backend[1]) {
 		if (*p == dev) {
@@ -591,7 +623,7 @@ static int smmuv3_flush(struct iomm_unit *unit, struct iomm_domain *dom,
 			const struct iomm_gather *g)
 {
 	struct iomm_smmuv3 *s = to_smmu(unit);
-	bool el2 = (s->cfg.flags & IOMM_SMMUV3_CFG_EL2) != 0;
+	bool el2 = uses_el2(s, dom);
 	bool s2 = dom->type == IOMM_DOMAIN_S2;
 	uint64_t base0;
 	if (s2)
@@ -629,13 +661,22 @@ static int smmuv3_flush(struct iomm_unit *unit, struct iomm_domain *dom,
 					unsigned scale = iomm_ctz64(p);
 					uint64_t num = (p >> scale) & 31u;
 					p -= num << scale;
-					batch_add(
-					    s, &b,
-					    base0 | iomm_field_prep(CMD0_TLBI_NUM, num - 1) |
-						iomm_field_prep(CMD0_TLBI_SCALE, scale),
-					    leaf | iomm_field_prep(CMD1_TLBI_TTL, ttl) |
-						iomm_field_prep(CMD1_TLBI_TG, tg_enc(gshift)) |
-						(iova & CMD1_TLBI_ADDR));
+					if (num == 1 && scale == 0 && ttl == 0) {
+						/* TG with NUM=SCALE=TTL=0 is reserved: plain form
+						 */
+						batch_add(s, &b, base0,
+							  leaf | (iova & CMD1_TLBI_ADDR));
+					} else {
+						batch_add(
+						    s, &b,
+						    base0 |
+							iomm_field_prep(CMD0_TLBI_NUM, num - 1) |
+							iomm_field_prep(CMD0_TLBI_SCALE, scale),
+						    leaf | iomm_field_prep(CMD1_TLBI_TTL, ttl) |
+							iomm_field_prep(CMD1_TLBI_TG,
+									tg_enc(gshift)) |
+							(iova & CMD1_TLBI_ADDR));
+					}
 					iova += num << (scale + gshift);
 				}
 			}
@@ -844,8 +885,8 @@ static int probe(struct iomm_smmuv3 *s)
 		f |= IOMM_SMMUV3_F_ASID16;
 	if (idr0 & IDR0_VMID16)
 		f |= IOMM_SMMUV3_F_VMID16;
-	if (idr0 & IDR0_HYP)
-		f |= IOMM_SMMUV3_F_HYP;
+	if ((idr0 & IDR0_HYP) && (idr0 & IDR0_S1P) && (idr0 & IDR0_S2P))
+		f |= IOMM_SMMUV3_F_HYP; /* RES0 unless both stages exist */
 	if (idr0 & IDR0_BTM)
 		f |= IOMM_SMMUV3_F_BTM;
 	if (idr0 & IDR0_MSI)
@@ -949,39 +990,37 @@ int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uin
 	if ((c.flags & IOMM_SMMUV3_CFG_EL2) && !(s.features & IOMM_SMMUV3_F_HYP))
 		return IOMM_ENOTSUP;
 
-	/* Geometry of the stream table and queues. */
-	unsigned hw_sid = s.unit.sid_bits;
-	unsigned sid_bits;
-	uint32_t strtab_cfg;
-	if (c.flags & IOMM_SMMUV3_CFG_2LVL) {
-		size_t psz = iomm_pool_page_size(pool);
-		s.split = (uint8_t)(log2_floor(psz) - 6); /* one pool page per span: 6, 8 or 10 */
-		size_t l1 = mem->strtab_size / 8;
-		sid_bits = log2_floor(l1) + s.split;
-		if (sid_bits > hw_sid)
-			sid_bits = hw_sid;
-		if (sid_bits < s.split)
-			sid_bits = s.split;
-		size_t l1_bytes = (size_t)8 << (sid_bits - s.split);
-		if (l1_bytes > mem->strtab_size ||
-		    !aligned_pow2(mem->strtab_pa, mem->strtab, l1_bytes < 64 ? 64 : l1_bytes))
-			return IOMM_EINVAL;
-		strtab_cfg = (uint32_t)(iomm_field_prep(STRTAB_CFG_FMT, STRTAB_FMT_2LVL) |
-					iomm_field_prep(STRTAB_CFG_SPLIT, s.split) |
-					iomm_field_prep(STRTAB_CFG_LOG2SIZE, sid_bits));
-	} else {
-		sid_bits = log2_floor(mem->strtab_size / 64);
-		if (sid_bits > hw_sid)
-			sid_bits = hw_sid;
-		if (!aligned_pow2(mem->strtab_pa, mem->strtab, (size_t)64 << sid_bits))
-			return IOMM_EINVAL;
-		strtab_cfg = (uint32_t)(iomm_field_prep(STRTAB_CFG_FMT, STRTAB_FMT_LINEAR) |
-					iomm_field_prep(STRTAB_CFG_LOG2SIZE, sid_bits));
-	}
+	/* Geometry of the stream table: what the memory covers, the hardware
+	 * supports and the caller asked for, whichever is least. */
+	unsigned sid_bits = s.unit.sid_bits;
+	bool two = (c.flags & IOMM_SMMUV3_CFG_2LVL) != 0;
+	if (two)
+		s.split = (uint8_t)(log2_floor(iomm_pool_page_size(pool)) - 6); /* 6, 8 or 10 */
+	unsigned mem_bits =
+	    two ? log2_floor(mem->strtab_size / 8) + s.split : log2_floor(mem->strtab_size / 64);
+	if (c.sid_bits > sid_bits || c.sid_bits > mem_bits)
+		return IOMM_EINVAL; /* more streams asked for than can be covered */
+	if (mem_bits < sid_bits)
+		sid_bits = mem_bits;
 	if (c.sid_bits && c.sid_bits < sid_bits)
 		sid_bits = c.sid_bits;
-	else if (c.sid_bits > sid_bits)
-		return IOMM_EINVAL; /* more streams asked for than the memory covers */
+	if (two && sid_bits < s.split)
+		sid_bits = s.split;
+	size_t strtab_bytes = two ? (size_t)8 << (sid_bits - s.split) : (size_t)64 << sid_bits;
+	if (strtab_bytes < 64)
+		strtab_bytes = 64;
+	if (strtab_bytes > mem->strtab_size ||
+	    !aligned_pow2(mem->strtab_pa, mem->strtab, strtab_bytes))
+		return IOMM_EINVAL;
+	uint32_t strtab_cfg =
+	    (uint32_t)(iomm_field_prep(STRTAB_CFG_FMT, two ? STRTAB_FMT_2LVL : STRTAB_FMT_LINEAR) |
+		       iomm_field_prep(STRTAB_CFG_SPLIT, two ? s.split : 0u) |
+		       iomm_field_prep(STRTAB_CFG_LOG2SIZE, sid_bits));
+	/* The SMMU must reach every structure it is handed. */
+	uint64_t reach = s.unit.oas >= 64 ? ~0ull : (1ull << s.unit.oas);
+	if (mem->strtab_pa + strtab_bytes > reach || mem->cmdq_pa + mem->cmdq_size > reach ||
+	    mem->evtq_pa + mem->evtq_size > reach)
+		return IOMM_EINVAL;
 	s.sid_bits = (uint8_t)sid_bits;
 	s.unit.sid_bits = (uint8_t)sid_bits;
 	unsigned cq = log2_floor(mem->cmdq_size / 16), eq = log2_floor(mem->evtq_size / 32);

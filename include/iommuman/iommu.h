@@ -259,6 +259,10 @@ int iomm_map(struct iomm_domain *dom, uint64_t iova, uint64_t pa, uint64_t size,
  * @retval IOMM_ENOMEM  A block split needed a table page; nothing changed.
  * @retval IOMM_ETIMEDOUT The invalidation did not complete: the mapping is
  *                      gone from the table but may still be cached.
+ * @retval IOMM_EIO     The hardware rejected a command on the way (logged):
+ *                      the mapping is gone from the table but the
+ *                      invalidation is not confirmed; table pages it
+ *                      freed are held back.
  */
 int iomm_unmap(struct iomm_domain *dom, uint64_t iova, uint64_t size, uint64_t *unmapped);
 
@@ -294,7 +298,10 @@ int iomm_dev_init(struct iomm_dev *dev, struct iomm_unit *unit, const struct iom
  *                      conflict with another device's.
  * @retval IOMM_ENOSPC  No stream-matching resource left.
  * @retval IOMM_ENOMEM  No memory for stream-table pages.
- * @retval IOMM_ETIMEDOUT The hardware did not acknowledge.
+ * @retval IOMM_ETIMEDOUT The hardware did not acknowledge; the device's
+ *                      streams are left blocking.
+ * @retval IOMM_EIO     The hardware rejected a command; the device's streams
+ *                      are left blocking.
  */
 int iomm_attach(struct iomm_domain *dom, struct iomm_dev *dev);
 
@@ -304,7 +311,10 @@ int iomm_attach(struct iomm_domain *dom, struct iomm_dev *dev);
  * @retval IOMM_OK        Blocked and invalidated.
  * @retval IOMM_EINVAL    NULL argument.
  * @retval IOMM_ENOENT    Not attached.
- * @retval IOMM_ETIMEDOUT The hardware did not acknowledge.
+ * @retval IOMM_ETIMEDOUT The hardware did not acknowledge; the streams are
+ *                        set to abort in memory but the device stays
+ *                        recorded as attached.
+ * @retval IOMM_EIO       The hardware rejected a command; as for a timeout.
  */
 int iomm_detach(struct iomm_dev *dev);
 

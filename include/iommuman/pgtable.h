@@ -83,7 +83,7 @@ enum iomm_pgt_format {
 struct iomm_pgt_cfg {
 	enum iomm_pgt_format format; /**< Required. */
 	uint32_t granule;            /**< 4096, 16384 or 65536. Required. */
-	uint8_t ias;                 /**< Input address bits: 32..48, or 52 with a 64 KiB granule. */
+	uint8_t ias;                 /**< Input address bits: 32..48 (32..52 with a 64 KiB granule). */
 	uint8_t oas;                 /**< Output address bits: 32, 36, 40, 42, 44, 48, or 52 with 64 KiB. */
 	uint32_t flags;              /**< IOMM_PGT_* flags. */
 	/**

@@ -74,8 +74,8 @@ struct iomm_pool {
  * and physical views) is divided into pages.
  *
  * @retval IOMM_OK      The pool is ready.
- * @retval IOMM_EINVAL  NULL @p pool, @p port or @p mem; unsupported
- *                      @p page_size; @p mem and @p mem_pa not congruent
+ * @retval IOMM_EINVAL  NULL @p pool, @p port or @p mem; @p mem not 8-byte
+ *                      aligned; unsupported @p page_size; @p mem and @p mem_pa not congruent
  *                      modulo @p page_size; or a region that wraps.
  * @retval IOMM_ENOMEM  The region cannot hold its bookkeeping plus one page.
  */

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * iomm_bench operations.
+ *
+ * Each operation has one measured loop, bench_loop_<name>(), that does
+ * nothing but call the library N times, and a driver, run_<name>(), that
+ * prepares the table, times the loop with the monotonic clock and tidies up
+ * between batches. The loops are out of line and have distinct names so
+ * that `valgrind --tool=callgrind --toggle-collect=bench_loop_<name>` counts
+ * the instructions of the loop (and of everything it calls) and nothing else.
+ *
+ * Address layout (stage 1, 4 KiB granule, 48-bit input space):
+ *
+ *   1 GiB + [0, 2 MiB)    one leaf table: page 0 keeps it alive, pages 1..511 are measured
+ *   2 GiB + t * 2 MiB     64 leaf tables for the 256 x 4 KiB ops: page 0 keeps each alive,
+ *                         pages 256..511 (1 MiB) are the measured range
+ *   3 GiB + [0, 2 MiB)    512 pages for iova_to_phys
+ *   4 GiB + [0, 1 GiB)    one level-2 table: block 0 keeps it alive, blocks 1..511 measured
+ *   8 GiB + t * 1 GiB     64 level-2 tables for the 256 x 2 MiB ops: block 0 keeps each
+ *                         alive, blocks 256..511 (512 MiB) are the measured range
+ *
+ * Output addresses are the input address plus 1 TiB. Every measured call
+ * thus finds the tables it needs already present, as the reference setup
+ * does. Single-page and single-block set-up maps are done one call per
+ * page, so no contiguous hint is set where a single entry is later removed.
+ *
+ * Unmap figures include the gather: iomm_gather_init() before and
+ * iomm_pgt_gather_release() after every unmap call are part of the loop.
+ */
+#include "bench.h"
+
+#include <stdio.h>
+
+#define R_4K_ONE (1ull * BENCH_SZ_1G)
+#define R_4K_MULTI (2ull * BENCH_SZ_1G)
+#define R_LOOKUP (3ull * BENCH_SZ_1G)
+#define R_2M_ONE (4ull * BENCH_SZ_1G)
+#define R_2M_MULTI (8ull * BENCH_SZ_1G)
+#define PA_OFF (1ull << 40)
+#define MULTI_TABLES 64u
+#define SLOTS 511u
+
+/* ---- measured loops --------------------------------------------------- */
+
+#define MAP_LOOP(name, size, stride)                                                             \
+	BENCH_NOINLINE int bench_loop_##name(struct iomm_pgt *pgt, uint64_t iova, uint64_t n,     \
+					     uint32_t prot);                                      \
+	BENCH_NOINLINE int bench_loop_##name(struct iomm_pgt *pgt, uint64_t iova, uint64_t n,     \
+					     uint32_t prot)                                       \
+	{                                                                                          \
+		int rc = 0;                                                                        \
+		for (uint64_t i = 0; i < n; i++, iova += (stride))                                 \
+			rc |= iomm_pgt_map(pgt, iova, iova + PA_OFF, (size), prot);                \
+		return rc;                                                                         \
+	}
+
+#define UNMAP_LOOP(name, size, stride)                                                           \
+	BENCH_NOINLINE int bench_loop_##name(struct iomm_pgt *pgt, uint64_t iova, uint64_t n,     \
+					     uint64_t *total);                                    \
+	BENCH_NOINLINE int bench_loop_##name(struct iomm_pgt *pgt, uint64_t iova, uint64_t n,     \
+					     uint64_t *total)                                     \
+	{                                                                                          \
+		struct iomm_gather g;                                                              \
+		uint64_t sum = 0, unmapped;                                                        \
+		int rc = 0;                                                                        \
+		for (uint64_t i = 0; i < n; i++, iova += (stride)) {                               \
+			iomm_gather_init(&g);                                                      \
+			rc |= iomm_pgt_unmap(pgt, iova, (size), &g, &unmapped);                    \
+			iomm_pgt_gather_release(&g);                                               \
+			sum += unmapped;                                                           \
+		}                                                                                  \
+		*total = sum;                                                                      \
+		return rc;                                                                         \
+	}
+
+MAP_LOOP(map_4k, BENCH_SZ_4K, BENCH_SZ_4K)
+UNMAP_LOOP(unmap_4k, BENCH_SZ_4K, BENCH_SZ_4K)
+MAP_LOOP(map_256x4k, 256u * BENCH_SZ_4K, BENCH_SZ_2M)
+UNMAP_LOOP(unmap_256x4k, 256u * BENCH_SZ_4K, BENCH_SZ_2M)
+MAP_LOOP(map_2m, BENCH_SZ_2M, BENCH_SZ_2M)
+UNMAP_LOOP(unmap_2m, BENCH_SZ_2M, BENCH_SZ_2M)
+MAP_LOOP(map_256x2m, 256u * BENCH_SZ_2M, BENCH_SZ_1G)
+UNMAP_LOOP(unmap_256x2m, 256u * BENCH_SZ_2M, BENCH_SZ_1G)
+
+BENCH_NOINLINE int bench_loop_iova_to_phys(const struct iomm_pgt *pgt, uint64_t iova, uint64_t n,
+					   uint64_t *acc);
+BENCH_NOINLINE int bench_loop_iova_to_phys(const struct iomm_pgt *pgt, uint64_t iova, uint64_t n,
+					   uint64_t *acc)
+{
+	uint64_t sum = 0, pa = 0;
+	int rc = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		rc |= iomm_pgt_iova_to_phys(pgt, iova + ((i & 511u) << 12) + 0x123u, &pa);
+		sum += pa;
+	}
+	*acc = sum;
+	return rc;
+}
+
+/* The loop of a map op around a call that does nothing: the loop's own cost. */
+BENCH_NOINLINE int bench_nop(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size,
+			     uint32_t prot);
+BENCH_NOINLINE int bench_nop(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size,
+			     uint32_t prot)
+{
+	(void)pgt;
+	(void)iova;
+	(void)pa;
+	(void)size;
+	(void)prot;
+	__asm__ __volatile__("" ::: "memory");
+	return 0;
+}
+
+BENCH_NOINLINE int bench_loop_empty(struct iomm_pgt *pgt, uint64_t iova, uint64_t n, uint32_t prot);
+BENCH_NOINLINE int bench_loop_empty(struct iomm_pgt *pgt, uint64_t iova, uint64_t n, uint32_t prot)
+{
+	int rc = 0;
+	for (uint64_t i = 0; i < n; i++, iova += BENCH_SZ_4K)
+		rc |= bench_nop(pgt, iova, iova + PA_OFF, BENCH_SZ_4K, prot);
+	return rc;
+}
+
+/* ---- set-up and clean-up (not measured) ------------------------------ */
+
+static int fail(const char *what, int rc)
+{
+	fprintf(stderr, "iomm_bench: %s: %s (%d)\n", what, iomm_strerror(rc), rc);
+	return -1;
+}
+
+/* Map @p n leaves of @p size at @p iova, @p stride apart, one call each. */
+static int map_each(struct bench_fixture *f, uint64_t iova, uint64_t size, uint64_t stride,
+		    uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++, iova += stride) {
+		int rc = iomm_pgt_map(&f->pgt, iova, iova + PA_OFF, size, f->prot);
+		if (rc != IOMM_OK)
+			return fail("set-up map", rc);
+	}
+	return 0;
+}
+
+/* Unmap @p n ranges of @p size at @p iova, @p stride apart, and release. */
+static int unmap_each(struct bench_fixture *f, uint64_t iova, uint64_t size, uint64_t stride,
+		      uint64_t n)
+{
+	struct iomm_gather g;
+	iomm_gather_init(&g);
+	for (uint64_t i = 0; i < n; i++, iova += stride) {
+		uint64_t unmapped = 0;
+		int rc = iomm_pgt_unmap(&f->pgt, iova, size, &g, &unmapped);
+		if (rc != IOMM_OK)
+			return fail("clean-up unmap", rc);
+		if (unmapped != size) {
+			fprintf(stderr, "iomm_bench: clean-up unmapped %llu of %llu bytes\n",
+				(unsigned long long)unmapped, (unsigned long long)size);
+			return -1;
+		}
+	}
+	iomm_pgt_gather_release(&g);
+	return 0;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* ---- drivers ---------------------------------------------------------- */
+
+typedef int (*map_loop_fn)(struct iomm_pgt *, uint64_t, uint64_t, uint32_t);
+typedef int (*unmap_loop_fn)(struct iomm_pgt *, uint64_t, uint64_t, uint64_t *);
+
+/*
+ * Shape of one family: @p keep keepers at @p base + k * @p table_span hold
+ * their tables; the measured ranges (@p size bytes each) start at
+ * @p first + j * @p stride, at most @p per_batch of them per batch.
+ */
+struct shape {
+	uint64_t base, table_span, keep_size, keep;
+	uint64_t first, size, stride, per_batch;
+};
+
+static const struct shape shape_4k = {R_4K_ONE, BENCH_SZ_2M, BENCH_SZ_4K, 1,
+				      R_4K_ONE + BENCH_SZ_4K, BENCH_SZ_4K, BENCH_SZ_4K, SLOTS};
+static const struct shape shape_256x4k = {R_4K_MULTI, BENCH_SZ_2M, BENCH_SZ_4K, MULTI_TABLES,
+					  R_4K_MULTI + 256u * BENCH_SZ_4K, 256u * BENCH_SZ_4K,
+					  BENCH_SZ_2M, MULTI_TABLES};
+static const struct shape shape_2m = {R_2M_ONE, BENCH_SZ_1G, BENCH_SZ_2M, 1,
+				      R_2M_ONE + BENCH_SZ_2M, BENCH_SZ_2M, BENCH_SZ_2M, SLOTS};
+static const struct shape shape_256x2m = {R_2M_MULTI, BENCH_SZ_1G, BENCH_SZ_2M, MULTI_TABLES,
+					  R_2M_MULTI + 256u * BENCH_SZ_2M, 256u * BENCH_SZ_2M,
+					  BENCH_SZ_1G, MULTI_TABLES};
+
+static int keep_tables(struct bench_fixture *f, const struct shape *s)
+{
+	return map_each(f, s->base, s->keep_size, s->table_span, s->keep);
+}
+
+static double drive_map(struct bench_fixture *f, uint64_t iters, const struct shape *s,
+			map_loop_fn loop)
+{
+	uint64_t ns = 0;
+
+	if (keep_tables(f, s) != 0)
+		return -1;
+	while (iters > 0) {
+		uint64_t n = min_u64(iters, s->per_batch);
+		uint64_t t0 = bench_now_ns();
+		int rc = loop(&f->pgt, s->first, n, f->prot);
+		uint64_t t1 = bench_now_ns();
+		if (rc != IOMM_OK)
+			return fail("measured map", rc);
+		ns += t1 - t0;
+		if (unmap_each(f, s->first, s->size, s->stride, n) != 0)
+			return -1;
+		iters -= n;
+	}
+	return (double)ns;
+}
+
+static double drive_unmap(struct bench_fixture *f, uint64_t iters, const struct shape *s,
+			  unmap_loop_fn loop)
+{
+	uint64_t ns = 0;
+
+	if (keep_tables(f, s) != 0)
+		return -1;
+	while (iters > 0) {
+		uint64_t n = min_u64(iters, s->per_batch), total = 0;
+		/* One set-up call per measured range: a single leaf or a whole range. */
+		if (map_each(f, s->first, s->size, s->stride, n) != 0)
+			return -1;
+		uint64_t t0 = bench_now_ns();
+		int rc = loop(&f->pgt, s->first, n, &total);
+		uint64_t t1 = bench_now_ns();
+		if (rc != IOMM_OK)
+			return fail("measured unmap", rc);
+		if (total != n * s->size) {
+			fprintf(stderr, "iomm_bench: measured unmap removed %llu of %llu bytes\n",
+				(unsigned long long)total, (unsigned long long)(n * s->size));
+			return -1;
+		}
+		ns += t1 - t0;
+		iters -= n;
+	}
+	return (double)ns;
+}
+
+static double run_map_4k(struct bench_fixture *f, uint64_t iters)
+{
+	return drive_map(f, iters, &shape_4k, bench_loop_map_4k);
+}
+
+static double run_unmap_4k(struct bench_fixture *f, uint64_t iters)
+{
+	return drive_unmap(f, iters, &shape_4k, bench_loop_unmap_4k);
+}
+
+static double run_map_256x4k(struct bench_fixture *f, uint64_t iters)
+{
+	return drive_map(f, iters, &shape_256x4k, bench_loop_map_256x4k);
+}
+
+static double run_unmap_256x4k(struct bench_fixture *f, uint64_t iters)
+{
+	return drive_unmap(f, iters, &shape_256x4k, bench_loop_unmap_256x4k);
+}
+
+static double run_map_2m(struct bench_fixture *f, uint64_t iters)
+{
+	return drive_map(f, iters, &shape_2m, bench_loop_map_2m);
+}
+
+static double run_unmap_2m(struct bench_fixture *f, uint64_t iters)
+{
+	return drive_unmap(f, iters, &shape_2m, bench_loop_unmap_2m);
+}
+
+static double run_map_256x2m(struct bench_fixture *f, uint64_t iters)
+{
+	return drive_map(f, iters, &shape_256x2m, bench_loop_map_256x2m);
+}
+
+static double run_unmap_256x2m(struct bench_fixture *f, uint64_t iters)
+{
+	return drive_unmap(f, iters, &shape_256x2m, bench_loop_unmap_256x2m);
+}
+
+static double run_iova_to_phys(struct bench_fixture *f, uint64_t iters)
+{
+	uint64_t acc = 0, expect = 0;
+
+	if (map_each(f, R_LOOKUP, BENCH_SZ_4K, BENCH_SZ_4K, 512) != 0)
+		return -1;
+	for (uint64_t i = 0; i < iters; i++)
+		expect += R_LOOKUP + ((i & 511u) << 12) + 0x123u + PA_OFF;
+	uint64_t t0 = bench_now_ns();
+	int rc = bench_loop_iova_to_phys(&f->pgt, R_LOOKUP, iters, &acc);
+	uint64_t t1 = bench_now_ns();
+	if (rc != IOMM_OK)
+		return fail("measured iova_to_phys", rc);
+	if (acc != expect) {
+		fprintf(stderr, "iomm_bench: iova_to_phys returned wrong addresses\n");
+		return -1;
+	}
+	return (double)(t1 - t0);
+}
+
+static double run_empty(struct bench_fixture *f, uint64_t iters)
+{
+	uint64_t t0 = bench_now_ns();
+	int rc = bench_loop_empty(&f->pgt, R_4K_ONE, iters, f->prot);
+	uint64_t t1 = bench_now_ns();
+	return rc == 0 ? (double)(t1 - t0) : -1;
+}
+
+/* References: Linux io-pgtable-arm, same configuration, per call. */
+const struct bench_op bench_ops[] = {
+	{"map_4k", "map 4K", 200000, 336, 16.3, 16.3, run_map_4k},
+	{"unmap_4k", "unmap 4K", 200000, 298, 15.1, 15.1, run_unmap_4k},
+	{"map_256x4k", "map 256x4K", 20000, 6456, 450, 490, run_map_256x4k},
+	{"unmap_256x4k", "unmap 256x4K", 20000, 8827, 760, 800, run_unmap_256x4k},
+	{"map_2m", "map 2M", 200000, 291, 14.0, 14.0, run_map_2m},
+	{"unmap_2m", "unmap 2M", 200000, 259, 13.1, 13.1, run_unmap_2m},
+	{"map_256x2m", "map 256x2M", 20000, 7431, 440, 440, run_map_256x2m},
+	{"unmap_256x2m", "unmap 256x2M", 20000, 8788, 725, 725, run_unmap_256x2m},
+	{"iova_to_phys", "iova_to_phys", 1000000, 460, 24.6, 24.6, run_iova_to_phys},
+	{"empty", "(loop overhead)", 1000000, 0, 0, 0, run_empty},
+};
+
+const size_t bench_nops = sizeof(bench_ops) / sizeof(bench_ops[0]);

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Scenario harness of the QEMU acceptance suite.
+ *
+ * A scenario defines scenario_main() and checks with the CHECK* macros. The
+ * harness (harness.c) provides qemu_main(): it runs scenario_main(), then
+ * prints the verdict line that tests/qemu/run-scenario.sh looks for
+ * ("QEMU-SCENARIO-VERDICT: PASS" or "... FAIL") and returns 0 only when every
+ * check passed, so the port's qemu_exit() turns it into QEMU's exit status.
+ * Failed checks print their expression, file, line and values.
+ */
+#ifndef IOMMQ_HARNESS_H
+#define IOMMQ_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <iommuman/iommuman.h>
+
+#include "qemu_board.h"
+
+/** Name of the scenario (-DIOMMQ_SCENARIO="..." from tests/qemu/CMakeLists.txt). */
+#ifndef IOMMQ_SCENARIO
+#define IOMMQ_SCENARIO "unnamed"
+#endif
+
+/** The scenario body, defined by each scenario source. */
+void scenario_main(void);
+
+/** Print "-- @p name" to mark a step of the scenario in the log. */
+void harness_step(const char *name);
+/** Print one line of information ("   @p msg"). */
+void harness_note(const char *msg);
+/** Print one line "   @p msg 0x<v>". */
+void harness_note_hex(const char *msg, uint64_t v);
+/** Print one line "   @p msg <v>". */
+void harness_note_dec(const char *msg, uint64_t v);
+
+bool harness_check(bool ok, const char *expr, const char *file, int line);
+bool harness_check_eq(uint64_t got, uint64_t want, const char *got_expr, const char *want_expr,
+		      const char *file, int line);
+bool harness_check_rc(int got, int want, const char *expr, const char *file, int line);
+/** Stop the scenario now: print why, the verdict FAIL, and exit. */
+_Noreturn void harness_fatal(const char *why, const char *file, int line);
+
+/** Check that @p cond holds. Evaluates to the result. */
+#define CHECK(cond) harness_check(!!(cond), #cond, __FILE__, __LINE__)
+/** Check that two integers are equal (compared as uint64_t). */
+#define CHECK_EQ(got, want)                                                                        \
+	harness_check_eq((uint64_t)(got), (uint64_t)(want), #got, #want, __FILE__, __LINE__)
+/** Check that an iommuman call returns the status @p want (e.g. IOMM_OK, IOMM_ENOENT). */
+#define CHECK_RC(expr, want) harness_check_rc((int)(expr), (int)(want), #expr, __FILE__, __LINE__)
+/** Check an iommuman call succeeds. */
+#define CHECK_OK(expr) CHECK_RC(expr, IOMM_OK)
+/** Like CHECK, but end the scenario at once when it fails. */
+#define REQUIRE(cond)                                                                              \
+	do {                                                                                       \
+		if (!harness_check(!!(cond), #cond, __FILE__, __LINE__))                           \
+			harness_fatal("a required check failed", __FILE__, __LINE__);              \
+	} while (0)
+
+/** Number of checks so far, and how many failed. */
+unsigned harness_checks(void);
+unsigned harness_failures(void);
+
+#endif /* IOMMQ_HARNESS_H */
