@@ -22,6 +22,8 @@ extern "C" {
  * drives the domain's page table and calls these hooks. Optional hooks may
  * be NULL.
  */
+
+/** @brief Operations a backend provides; see the group description. */
 struct iomm_unit_ops {
 	/**
 	 * Check @p dom's type and geometry (already filled in by the core) and

@@ -65,7 +65,9 @@ struct iomm_port {
 	 * order with respect to each other, and must not block. Addresses are
 	 * the virtual addresses the integrator passed as a unit's register base
 	 * plus a register offset. @{ */
+	/** 32-bit read of the register at @p addr. Required by every backend. */
 	uint32_t (*read32)(void *ctx, uintptr_t addr);
+	/** 32-bit write of @p val to the register at @p addr. Required by every backend. */
 	void (*write32)(void *ctx, uintptr_t addr, uint32_t val);
 	/** 64-bit read. NULL: two 32-bit reads, low word first. */
 	uint64_t (*read64)(void *ctx, uintptr_t addr);
@@ -110,9 +112,10 @@ struct iomm_port {
 	 */
 	void *(*phys_to_virt)(void *ctx, uint64_t pa);
 	/**
-	 * Clean (write back) @p len bytes at @p va to the point of coherency so
-	 * a non-coherent table walker sees them, and wait for completion (Arm
-	 * `dc cvac` + `dsb`). Called in batches: once per run of written
+	 * Clean and invalidate @p len bytes at @p va to the point of coherency
+	 * so a non-coherent table walker sees them and the CPU then reads what
+	 * the IOMMU wrote (event records), and wait for completion (Arm
+	 * `dc civac` + `dsb`). Called in batches: once per run of written
 	 * entries and once per new table page, only when walks are not
 	 * coherent. Must not block. NULL is an error for non-coherent tables.
 	 */

@@ -42,14 +42,14 @@ typedef uint64_t iomm_pa_t;   /**< A physical (or, at stage 1 of a nested pair, 
 #define IOMM_EXEC (1u << 2)  /**< The device may fetch instructions (otherwise execute-never). */
 #define IOMM_PRIV (1u << 3)  /**< Stage 1: privileged accesses only (otherwise unprivileged too). */
 
-#define IOMM_MEM_SHIFT 4u
-#define IOMM_MEM_MASK (3u << IOMM_MEM_SHIFT)
+#define IOMM_MEM_SHIFT 4u /**< Position of the memory-type field in @c prot. */
+#define IOMM_MEM_MASK (3u << IOMM_MEM_SHIFT) /**< The memory-type field of @c prot. */
 #define IOMM_MEM_WB (0u << IOMM_MEM_SHIFT)     /**< Normal memory, write-back cacheable (default). */
 #define IOMM_MEM_NC (1u << IOMM_MEM_SHIFT)     /**< Normal memory, non-cacheable. */
 #define IOMM_MEM_DEVICE (2u << IOMM_MEM_SHIFT) /**< Device memory (nGnRE): MSI doorbells, peer MMIO. */
 
-#define IOMM_SH_SHIFT 6u
-#define IOMM_SH_MASK (3u << IOMM_SH_SHIFT)
+#define IOMM_SH_SHIFT 6u /**< Position of the shareability field in @c prot. */
+#define IOMM_SH_MASK (3u << IOMM_SH_SHIFT) /**< The shareability field of @c prot. */
 #define IOMM_SH_DEFAULT (0u << IOMM_SH_SHIFT) /**< Inner shareable for write-back, outer otherwise. */
 #define IOMM_SH_NONE (1u << IOMM_SH_SHIFT)    /**< Non-shareable. */
 #define IOMM_SH_OUTER (2u << IOMM_SH_SHIFT)   /**< Outer shareable. */

@@ -6,7 +6,7 @@
  * Choices an integrator must revisit:
  *  - MMU and caches stay off, so CPU accesses are non-cacheable and the
  *    IOMMU's table walks see every store without cache maintenance. The
- *    clean_tables hook still does `dc cvac` + `dsb sy` over the range and the
+ *    clean_tables hook still does `dc civac` + `dsb sy` over the range and the
  *    port does not claim IOMM_PORT_DMA_COHERENT, so the same code stays
  *    correct once the MMU and data cache are turned on with non-coherent
  *    walks. (Cleaning by VA works with the MMU off: VA == PA.)
@@ -260,7 +260,7 @@ static void hook_clean_tables(void *ctx, const void *va, size_t len)
 	p = (uint64_t)(uintptr_t)va & ~(line - 1);
 	end = (uint64_t)(uintptr_t)va + len;
 	for (; p < end; p += line)
-		__asm__ __volatile__("dc cvac, %0" ::"r"(p) : "memory");
+		__asm__ __volatile__("dc civac, %0" ::"r"(p) : "memory");
 	__asm__ __volatile__("dsb sy" ::: "memory");
 	qemu_port_stats.cleans++;
 	qemu_port_stats.clean_bytes += len;

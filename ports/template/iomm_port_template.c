@@ -251,7 +251,7 @@ static void tmpl_clean_tables(void *ctx, const void *va, size_t len)
 	uintptr_t p = (uintptr_t)va & ~(line - 1u);
 	uintptr_t end = (uintptr_t)va + len;
 	for (; p < end; p += line)
-		__asm__ __volatile__("dc cvac, %0" : : "r"(p) : "memory");
+		__asm__ __volatile__("dc civac, %0" : : "r"(p) : "memory");
 	__asm__ __volatile__("dsb sy" ::: "memory");
 #elif defined(__x86_64__) || defined(__i386__)
 	/* Non-coherent walks on x86 (VT-d without ECAP.C): flush each line. */

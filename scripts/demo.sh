@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# scripts/demo.sh: build the library and run examples/demo_stage2, which
+# builds a guest's stage-2 IOMMU table and shows what a passed-through device
+# may and may not reach. Installs gcc, make and cmake first if they are
+# missing (Debian/Ubuntu, as root or with sudo).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+jobs=${JOBS:-2}
+
+missing=()
+want() {
+	local pkg=$1 c
+	shift
+	for c in "$@"; do
+		case $c in
+		/*) [ -e "$c" ] || { missing+=("$pkg"); return 0; } ;;
+		*) command -v "$c" >/dev/null 2>&1 || { missing+=("$pkg"); return 0; } ;;
+		esac
+	done
+}
+want cmake cmake
+want make make
+want gcc gcc
+want libc6-dev /usr/include/stdio.h
+
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "== installing: ${missing[*]}"
+	if ! command -v apt-get >/dev/null 2>&1; then
+		echo "apt-get not found: please install ${missing[*]} by hand" >&2
+		exit 1
+	fi
+	sudo=()
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null 2>&1 || {
+			echo "not root and sudo not found: cannot install ${missing[*]}" >&2
+			exit 1
+		}
+		sudo=(sudo)
+	fi
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		"${missing[@]}"
+fi
+
+echo "== building the library and the demo (build/demo)"
+# CMakePresets.json needs CMake 3.25; older versions get the same settings by hand.
+cmake_version=$(cmake --version | sed -n 's/^cmake version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
+read -r major minor <<<"$cmake_version"
+if [ "$major" -gt 3 ] || { [ "$major" -eq 3 ] && [ "$minor" -ge 25 ]; }; then
+	cmake --preset demo >/dev/null
+	cmake --build --preset demo -j "$jobs" >/dev/null
+else
+	cmake -S . -B build/demo -DCMAKE_BUILD_TYPE=Release -DIOMM_BUILD_TESTS=OFF \
+		-DIOMM_BUILD_EXAMPLES=ON -DIOMM_BUILD_BENCH=OFF -DIOMM_BUILD_DOCS=OFF \
+		-DIOMM_INSTALL=OFF >/dev/null
+	cmake --build build/demo -j "$jobs" >/dev/null
+fi
+
+echo "== running build/demo/examples/demo_stage2"
+echo
+exec build/demo/examples/demo_stage2

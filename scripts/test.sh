@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# scripts/test.sh: everything CI checks, on a fresh Debian 12 machine.
+#
+#   1. installs the Debian packages that are missing (and only those);
+#   2. configures and builds every preset: dev, clang, asan, coverage,
+#      aarch64, arm32;
+#   3. runs the tests: dev, the QEMU acceptance scenarios, the unit and
+#      backend tests under valgrind, clang, asan, and coverage (with an lcov
+#      report in build/coverage/html);
+#   4. checks that the cross-built libraries use no hosted C library symbols;
+#   5. builds the API documentation with zero Doxygen warnings;
+#   6. builds the two downstream consumer projects (add_subdirectory, and
+#      find_package + pkg-config after installing to a temporary prefix);
+#   7. runs the demo.
+#
+# Environment:
+#   JOBS=N                 parallel build/test jobs (default 2)
+#   IOMM_TEST_QUICK=1      fewer iterations in randomised tests
+#                          (exports IOMM_TEST_ITERATIONS=1000 unless set)
+#   IOMM_TEST_ITERATIONS   passed through to the tests
+#   IOMM_MEMCHECK_ITERATIONS  iterations under valgrind (default 500)
+#   IOMM_COVERAGE_ITERATIONS  iterations in the coverage run (default 20000)
+#   IOMM_SKIP_QEMU=1       neither install QEMU nor run the QEMU scenarios
+#   IOMM_MEMCHECK_EXCLUDE  regex of unit tests not run under valgrind
+#                          (default: the 16k, 64k and geometry variants;
+#                          set it empty to run them all)
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$(pwd)
+
+jobs=${JOBS:-2}
+presets=(dev clang asan coverage aarch64 arm32)
+steps=0
+current="setup"
+start_time=$(date +%s)
+
+if [ -n "${IOMM_TEST_QUICK:-}" ] && [ "${IOMM_TEST_QUICK}" != 0 ]; then
+	export IOMM_TEST_ITERATIONS=${IOMM_TEST_ITERATIONS:-1000}
+fi
+
+on_exit() {
+	local rc=$?
+	if [ $rc -ne 0 ]; then
+		echo >&2
+		echo "scripts/test.sh: FAILED during: $current (exit status $rc)" >&2
+	fi
+}
+trap on_exit EXIT
+
+section() {
+	current=$*
+	echo
+	echo "================================================================"
+	echo "== [$((steps + 1))] $*"
+	echo "================================================================"
+}
+
+done_step() {
+	steps=$((steps + 1))
+}
+
+# ---- 1. packages ------------------------------------------------------------
+
+missing=()
+want() {
+	# want PACKAGE CHECK...: PACKAGE is missing if any CHECK fails; a CHECK is
+	# a command name or an absolute path that must exist.
+	local pkg=$1 c
+	shift
+	for c in "$@"; do
+		case $c in
+		/*) [ -e "$c" ] || { missing+=("$pkg"); return 0; } ;;
+		*) command -v "$c" >/dev/null 2>&1 || { missing+=("$pkg"); return 0; } ;;
+		esac
+	done
+}
+
+install_missing() {
+	want cmake cmake ctest
+	want make make
+	want gcc gcc gcov
+	want libc6-dev /usr/include/stdio.h
+	want clang clang
+	want gcc-aarch64-linux-gnu aarch64-linux-gnu-gcc aarch64-linux-gnu-nm
+	want gcc-arm-linux-gnueabihf arm-linux-gnueabihf-gcc arm-linux-gnueabihf-nm
+	want libcmocka-dev /usr/include/cmocka.h
+	want doxygen doxygen
+	want lcov lcov genhtml
+	want valgrind valgrind
+	want pkg-config pkg-config
+	want binutils nm
+
+	if [ ${#missing[@]} -eq 0 ]; then
+		echo "all required packages are present"
+		return 0
+	fi
+	echo "missing packages: ${missing[*]}"
+	if ! command -v apt-get >/dev/null 2>&1; then
+		echo "apt-get not found: install these packages (or equivalents) by hand" >&2
+		return 1
+	fi
+	local sudo=()
+	if [ "$(id -u)" -ne 0 ]; then
+		if command -v sudo >/dev/null 2>&1; then
+			sudo=(sudo)
+		else
+			echo "not root and sudo not found: cannot install ${missing[*]}" >&2
+			return 1
+		fi
+	fi
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		"${missing[@]}"
+}
+
+section "packages"
+install_missing
+cmake --version | head -n 1
+# The QEMU acceptance scenarios (tests/qemu) need QEMU >= 10, which Debian 12
+# has only in bookworm-backports; scripts/qemu-install.sh sets that up. Once
+# it succeeded, a scenario that cannot run fails instead of being skipped.
+if [ -x scripts/qemu-install.sh ] && [ -z "${IOMM_SKIP_QEMU:-}" ]; then
+	if scripts/qemu-install.sh; then
+		export IOMM_QEMU_REQUIRE=1
+	else
+		echo "WARNING: QEMU >= 10 unavailable: the QEMU scenarios will report Skipped" >&2
+	fi
+fi
+done_step
+
+# ---- 2. configure and build every preset ---------------------------------
+
+for p in "${presets[@]}"; do
+	section "configure + build: $p"
+	cmake --preset "$p"
+	cmake --build --preset "$p" -j "$jobs"
+	done_step
+done
+
+# ---- 3. tests -----------------------------------------------------------------
+
+section "tests: dev"
+ctest --preset dev -LE qemu -j "$jobs" --output-on-failure
+done_step
+
+section "tests: QEMU acceptance scenarios (dev)"
+# Bare-metal programs built with the cross/-m32 compilers, independent of the
+# host preset: run once, here, rather than in every preset.
+if [ -n "${IOMM_SKIP_QEMU:-}" ]; then
+	echo "skipped (IOMM_SKIP_QEMU is set)"
+else
+	ctest --preset dev -L qemu -j "$jobs" --output-on-failure
+fi
+done_step
+
+section "tests: dev unit and backend tests under valgrind memcheck"
+# Valgrind slows the tests down some 30-50 times, so this step runs each unit
+# test with few iterations (IOMM_TEST_ITERATIONS) and skips the 16K, 64K and
+# geometry variants, which take minutes each under valgrind; the plain and
+# ASan runs above and below cover them in full. Dashboard mode (-T) ignores
+# test presets, hence --test-dir.
+memcheck_dir=$root/build/dev/Testing/Temporary
+memcheck_exclude=${IOMM_MEMCHECK_EXCLUDE-'\.(16k|64k|geometry)$'}
+rm -f "$memcheck_dir"/MemoryChecker.*.log
+if ! IOMM_TEST_ITERATIONS=${IOMM_MEMCHECK_ITERATIONS:-500} \
+	ctest --test-dir build/dev -L '^(unit|smmuv3)$' ${memcheck_exclude:+-E "$memcheck_exclude"} \
+	-j "$jobs" --output-on-failure -T memcheck \
+	--overwrite "MemoryCheckCommand=$(command -v valgrind)" \
+	--overwrite "MemoryCheckCommandOptions=--error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+	2> >(grep -v 'DartConfiguration.tcl' >&2); then
+	for log in "$memcheck_dir"/MemoryChecker.*.log; do
+		[ -s "$log" ] || continue
+		echo "---- $log"
+		cat "$log"
+	done
+	exit 1
+fi
+done_step
+
+section "tests: clang"
+ctest --preset clang -LE qemu -j "$jobs" --output-on-failure
+done_step
+
+section "tests: asan (AddressSanitizer + UndefinedBehaviorSanitizer)"
+ctest --preset asan -LE qemu -j "$jobs" --output-on-failure
+done_step
+
+section "tests: coverage (lcov report in build/coverage/html)"
+cov=$root/build/coverage
+lcov --quiet --zerocounters --directory "$cov"
+# A zero baseline first, so that files no test runs count as uncovered.
+# (Debian's lcov 1.16 warns about redefined subroutines on every run: noise.)
+lcov --quiet --capture --initial --directory "$cov" --output-file "$cov/base.info" \
+	--rc lcov_branch_coverage=1 2> >(grep -v '^Subroutine .* redefined' >&2)
+# Counting every execution makes the randomised tests slow, and beyond a few
+# thousand operations they add no coverage: fewer iterations here.
+IOMM_TEST_ITERATIONS=${IOMM_COVERAGE_ITERATIONS:-${IOMM_TEST_ITERATIONS:-20000}} \
+	ctest --preset coverage -LE qemu -j "$jobs" --output-on-failure
+lcov --quiet --capture --directory "$cov" --output-file "$cov/tests.info" \
+	--rc lcov_branch_coverage=1 2> >(grep -v '^Subroutine .* redefined' >&2)
+lcov --quiet --add-tracefile "$cov/base.info" --add-tracefile "$cov/tests.info" \
+	--output-file "$cov/all.info" --rc lcov_branch_coverage=1
+lcov --quiet --extract "$cov/all.info" "$root/src/*" "$root/include/*" "$root/backends/*" \
+	--output-file "$cov/coverage.info" --rc lcov_branch_coverage=1
+rm -rf "$cov/html"
+genhtml --quiet --branch-coverage --title "iommuman" --output-directory "$cov/html" \
+	"$cov/coverage.info"
+lcov --summary "$cov/coverage.info" --rc lcov_branch_coverage=1
+echo "report: build/coverage/html/index.html"
+done_step
+
+# ---- 4. freestanding symbol check ---------------------------------------------
+
+section "symbols: aarch64"
+scripts/check-symbols.sh build/aarch64 aarch64-linux-gnu-nm
+done_step
+
+section "symbols: arm32"
+scripts/check-symbols.sh build/arm32 arm-linux-gnueabihf-nm
+done_step
+
+# ---- 5. documentation ---------------------------------------------------------
+
+section "docs (Doxygen, warnings are errors)"
+cmake --build --preset docs
+test -f build/dev/docs/html/index.html
+echo "documentation: build/dev/docs/html/index.html"
+done_step
+
+# ---- 6. downstream consumers ----------------------------------------------------
+
+ds=$root/build/downstream
+rm -rf "$ds"
+mkdir -p "$ds"
+
+section "downstream: add_subdirectory"
+cmake -S tests/downstream/add_subdirectory -B "$ds/add_subdirectory" \
+	-DIOMMUMAN_SOURCE_DIR="$root"
+cmake --build "$ds/add_subdirectory" -j "$jobs"
+"$ds/add_subdirectory/consumer"
+done_step
+
+section "downstream: install, find_package and pkg-config"
+prefix=$ds/prefix
+cmake --install build/dev --prefix "$prefix"
+cmake -S tests/downstream/find_package -B "$ds/find_package" -DCMAKE_PREFIX_PATH="$prefix"
+cmake --build "$ds/find_package" -j "$jobs"
+"$ds/find_package/consumer"
+pc=$(find "$prefix" -name iommuman.pc -print -quit)
+[ -n "$pc" ] || { echo "iommuman.pc was not installed" >&2; exit 1; }
+export PKG_CONFIG_PATH
+PKG_CONFIG_PATH=$(dirname "$pc")
+echo "pkg-config: $(pkg-config --modversion iommuman): $(pkg-config --cflags --libs iommuman)"
+# shellcheck disable=SC2046 # word splitting of pkg-config output is intended
+${CC:-gcc} -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags iommuman) \
+	tests/downstream/consumer.c $(pkg-config --libs iommuman) -o "$ds/pkgconfig-consumer"
+"$ds/pkgconfig-consumer"
+done_step
+
+# ---- 7. demo ---------------------------------------------------------------------
+
+section "demo"
+scripts/demo.sh
+done_step
+
+current="summary"
+elapsed=$(($(date +%s) - start_time))
+echo
+echo "scripts/test.sh: all $steps steps passed in $((elapsed / 60))m$((elapsed % 60))s"
