@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# scripts/demo.sh: build the library and run examples/demo_stage2, which
-# builds a guest's stage-2 IOMMU table and shows what a passed-through device
-# may and may not reach. Installs gcc, make and cmake first if they are
+# scripts/demo.sh: build the library and run two demos: examples/demo_stage2
+# (a guest's stage-2 IOMMU table and what a passed-through device may reach)
+# and examples/roles_demo (the host confines a device to the guest's memory A,
+# the guest narrows it to buffer B through virtio-iommu, DMA is tried inside
+# B, inside A but outside B, and outside A, with a software SMMUv3). Installs gcc, make and cmake first if they are
 # missing (Debian/Ubuntu, as root or with sudo).
 set -euo pipefail
 
@@ -60,6 +62,10 @@ else
 	cmake --build build/demo -j "$jobs" >/dev/null
 fi
 
-echo "== running build/demo/examples/demo_stage2"
+echo "== running build/demo/examples/demo_stage2 (a guest's stage-2 table, explained)"
 echo
-exec build/demo/examples/demo_stage2
+build/demo/examples/demo_stage2
+echo
+echo "== running build/demo/examples/roles_demo (host region A, guest buffer B, DMA)"
+echo
+exec build/demo/examples/roles_demo

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file vm.h
+ * @brief Host role: a VM's memory map, device assignment and the
+ *        virtual-SMMU (virtio-iommu) device model.
+ * @ingroup vm
+ */
+#ifndef IOMMUMAN_VM_H
+#define IOMMUMAN_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iommu.h"
+#include "pgtable.h"
+#include "pool.h"
+#include "virtio_iommu.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup vm Host role: VMs, assignment, virtual SMMU
+ * @{
+ * A **VM** is described by its memory map A: a list of regions, each a
+ * guest-physical range backed by a host-physical range with permissions.
+ * Pass-through devices are **assigned** to a VM on a hardware unit, by PCI
+ * bus/device/function (any field may be ::IOMM_ANY) or by raw stream ID
+ * with a don't-care mask. Identification by MMIO base is left to platform
+ * discovery: the caller resolves it to a stream ID first. Per unit, the VM
+ * owns one stage-2 domain that maps exactly A (created at the first
+ * assignment on that unit, from the VM's own table pool) and one blocked
+ * domain; an assigned device is always attached to one of them or to a
+ * guest domain, so it has exactly one owner and a second assignment of the
+ * same streams, to any VM or to the host, fails with ::IOMM_EBUSY.
+ *
+ * The **virtual SMMU** is a virtio-iommu device model: a pure function of
+ * (VM state, request bytes) to (response bytes, new state). It never
+ * touches guest memory itself: the VMM copies the device-readable part of
+ * a request out of the virtqueue (through whatever guest-memory access it
+ * has) and hands it to iomm_vsmmu_handle(), which fills the device-writable
+ * part in a caller buffer that the VMM copies back. Each byte of the
+ * request is read once, into a private copy, before anything is checked.
+ *
+ * Per guest domain the model creates one real stage-2 domain on the unit
+ * of its endpoints: guest IOVA -> host-physical, holding only translations
+ * of A. ATTACH moves the endpoint's device from its VM policy domain to
+ * that domain; DETACH and reset move it back. Nothing outside A can ever be
+ * mapped, and no mapping has wider permissions than the region of A it
+ * comes from.
+ *
+ * Status codes the model returns (byte 0 of the tail):
+ * | Condition                                                   | Status     |
+ * |-------------------------------------------------------------|------------|
+ * | success                                                     | S_OK       |
+ * | device-readable part shorter than the request's layout      | S_IOERR    |
+ * | MAP/UNMAP without F_MAP_UNMAP offered; ATTACH of an endpoint to a domain living on another unit | S_UNSUPP |
+ * | the real unit failed (timeout, command error, unexpected)   | S_DEVERR   |
+ * | non-zero ATTACH or UNMAP reserved bytes, unknown flag bits, MAP with neither READ nor WRITE, virt_end < virt_start, overlapping MAP, MAP/UNMAP on a bypass domain, bypass flag inconsistent with the domain, DETACH from a domain the endpoint is not attached to, PROBE buffer smaller than probe_size, permission escalation (flags wider than the region of A) | S_INVAL |
+ * | unaligned virt_start / phys_start / virt_end + 1, range outside input_range, domain outside domain_range, guest-physical range not inside A, UNMAP that would split a mapping | S_RANGE |
+ * | unknown endpoint; MAP/UNMAP of a domain that does not exist | S_NOENT    |
+ * | MAP whose IOVA range overlaps a RESV_MEM region             | S_FAULT    |
+ * | guest-domain, mapping or table-page quota of this VM spent  | S_NOMEM    |
+ *
+ * As the specification requires, reserved bytes of the request head, of
+ * DETACH and of PROBE are ignored; an unknown request type, a PROBE without
+ * F_PROBE offered, and a device-writable part too small for the tail are
+ * answered with a used length of 0 and nothing written. A request that
+ * fails changes nothing (the one exception: S_DEVERR after a real unit
+ * failed, when the device is left blocked rather than anywhere else).
+ *
+ * Calls on one VM must be serialised by the caller; calls on different VMs
+ * may run concurrently as far as the units' port locks allow, except that
+ * assignment of the same streams to two VMs at once is a caller bug.
+ */
+
+/** Most hardware units one VM can have devices on. */
+#define IOMM_VM_MAX_UNITS 4u
+
+/** @brief One region of a VM's memory map A. */
+struct iomm_vm_region {
+	uint64_t gpa;  /**< Guest-physical base, aligned to the VM granule. */
+	uint64_t hpa;  /**< Host-physical base, aligned to the VM granule. */
+	uint64_t size; /**< Bytes, a non-zero multiple of the granule. */
+	/** ::IOMM_READ and/or ::IOMM_WRITE, optionally ::IOMM_MEM_DEVICE or ::IOMM_MEM_NC. */
+	uint32_t prot;
+};
+
+/** @brief A reserved IOVA region advertised by PROBE (RESV_MEM property). */
+struct iomm_vm_resv {
+	uint64_t start;  /**< First IOVA. */
+	uint64_t end;    /**< Last IOVA (inclusive). */
+	uint8_t subtype; /**< ::IOMM_VIOMMU_RESV_T_RESERVED or ::IOMM_VIOMMU_RESV_T_MSI. */
+};
+
+/** What an endpoint that no guest domain holds may do (host policy). */
+enum iomm_vm_policy {
+	IOMM_VM_BLOCK = 0,   /**< Every access aborts (config.bypass = 0). */
+	IOMM_VM_CONFINE = 1, /**< Identity over A only: the VM's stage-2 domain (config.bypass = 1). */
+};
+
+/** @brief One assigned device (an endpoint to the guest). Caller-allocated array; fields private. */
+struct iomm_vm_endpoint {
+	/** @cond INTERNAL */
+	struct iomm_dev dev;
+	uint32_t id;
+	uint32_t gdom; /* index + 1 of the guest domain, 0: none */
+	uint8_t unit;  /* index in iomm_vm::units */
+	bool used;
+	/** @endcond */
+};
+
+/** @brief One guest domain. Caller-allocated array (its length is the domain quota); fields private. */
+struct iomm_vm_gdom {
+	/** @cond INTERNAL */
+	struct iomm_domain real;
+	uint32_t id;
+	uint32_t nep;
+	uint8_t unit;
+	bool used;
+	bool bypass;
+	/** @endcond */
+};
+
+/** @brief One guest mapping (one MAP request). Caller-allocated array (its length is the mapping quota); fields private. */
+struct iomm_vm_mapping {
+	/** @cond INTERNAL */
+	uint64_t iova;
+	uint64_t last;
+	uint64_t gpa;
+	uint32_t gdom; /* index + 1, 0: free */
+	uint32_t flags;
+	/** @endcond */
+};
+
+/** @brief One queued fault event, in wire format. */
+struct iomm_vm_event {
+	uint8_t bytes[IOMM_VIOMMU_FAULT_SIZE]; /**< A virtio-iommu fault record. */
+};
+
+/** @brief Configuration of a VM (see iomm_vm_init()). Zeroed optional fields mean defaults. */
+struct iomm_vm_cfg {
+	const struct iomm_vm_region *regions; /**< A: referenced, must stay valid and unchanged. */
+	size_t nregions;                      /**< Number of regions (at least 1). */
+	struct iomm_pool *pool;               /**< The VM's own table pool: its table-page quota. Required. */
+	uint32_t granule;                     /**< Page granule of the real domains; 0: the pool's page size. */
+	struct iomm_vm_endpoint *endpoints;   /**< Assignment slots. Required. */
+	size_t nendpoints;                    /**< Number of slots. */
+	struct iomm_vm_gdom *domains;         /**< Guest-domain slots (quota). May be NULL if ndomains is 0. */
+	size_t ndomains;                      /**< Guest-domain quota. */
+	struct iomm_vm_mapping *mappings;     /**< Mapping slots (quota). May be NULL if nmappings is 0. */
+	size_t nmappings;                     /**< Mapping quota. */
+	struct iomm_vm_event *events;         /**< Fault event ring. May be NULL if nevents is 0. */
+	size_t nevents;                       /**< Ring capacity. */
+	const struct iomm_vm_resv *resv;      /**< RESV_MEM regions (referenced). */
+	size_t nresv;                         /**< Number of RESV_MEM regions. */
+	/** Feature bits offered (bit n = IOMM_VIOMMU_F_* n); 0: INPUT_RANGE, DOMAIN_RANGE,
+	 *  MAP_UNMAP, PROBE, MMIO, BYPASS_CONFIG and VERSION_1. F_BYPASS is never offered. */
+	uint64_t features;
+	uint64_t page_size_mask; /**< 0: the granule. Its lowest bit must be at least the granule. */
+	uint64_t input_start;    /**< First IOVA (with input_end; both 0: [0, 2^40 - 1]). */
+	uint64_t input_end;      /**< Last IOVA (inclusive). */
+	uint32_t domain_start;   /**< First domain ID (with domain_end; both 0: [0, 0xffffffff]). */
+	uint32_t domain_end;     /**< Last domain ID (inclusive). */
+	uint32_t probe_size;     /**< Bytes of PROBE properties; 0: 512. */
+	enum iomm_vm_policy policy; /**< Initial config.bypass: what unattached endpoints may do. */
+};
+
+/** @cond INTERNAL */
+struct iomm_vm_unit {
+	struct iomm_unit *unit;
+	struct iomm_domain a_dom;
+	struct iomm_domain blk_dom;
+	bool up;
+};
+/** @endcond */
+
+/** @brief A VM. Caller-allocated; fields are private. */
+struct iomm_vm {
+	/** @cond INTERNAL */
+	struct iomm_vm_cfg cfg;
+	struct iomm_vm_unit units[IOMM_VM_MAX_UNITS];
+	uint64_t dropped;
+	size_t ev_head;
+	size_t ev_count;
+	uint8_t bypass;
+	bool up;
+	/** @endcond */
+};
+
+/**
+ * @brief Check a memory map and prepare a VM object.
+ *
+ * Checks every region: granule-aligned base addresses and size, no wrap
+ * (of either address space), permissions READ and/or WRITE plus an optional
+ * memory type, and no two regions overlapping in guest-physical space.
+ * Also checks the RESV_MEM regions (end >= start, known subtype, fitting in
+ * probe_size) and zeroes the caller's slot arrays.
+ *
+ * @param vm  VM object (caller-allocated).
+ * @param cfg Configuration; copied (the arrays it points at are referenced).
+ * @retval IOMM_OK     Ready; no device assigned yet.
+ * @retval IOMM_EINVAL NULL argument or array, a bad region, overlapping
+ *                     regions, bad RESV_MEM regions, a page_size_mask finer
+ *                     than the granule, empty input or domain range, or an
+ *                     unsupported granule.
+ */
+int iomm_vm_init(struct iomm_vm *vm, const struct iomm_vm_cfg *cfg);
+
+/**
+ * @brief Assign a pass-through device to a VM.
+ *
+ * On the first assignment on @p unit this creates the VM's stage-2 domain
+ * of A (and a blocked domain) on it, from the VM's pool. The device is then
+ * attached according to the VM's policy (config.bypass): confined to A, or
+ * blocked. Either way it is claimed: its streams cannot be attached by
+ * anyone else until iomm_vm_unassign().
+ *
+ * @param vm       The VM.
+ * @param unit     The unit the device sits behind.
+ * @param id       PCI identity (fields may be ::IOMM_ANY) or raw stream ID.
+ * @param endpoint The endpoint ID the guest uses for it.
+ * @retval IOMM_OK      Assigned.
+ * @retval IOMM_EINVAL  NULL argument, malformed identity, uninitialised VM.
+ * @retval IOMM_EEXIST  @p endpoint is already used in this VM.
+ * @retval IOMM_EBUSY   The device (or a stream it shares) is already owned,
+ *                      by this VM, another VM or the host.
+ * @retval IOMM_ENOSPC  No free endpoint slot, or more than ::IOMM_VM_MAX_UNITS
+ *                      units, or no hardware identifier (VMID) left.
+ * @retval IOMM_ERANGE  Stream ID too wide for the unit, or A beyond the
+ *                      unit's address sizes.
+ * @retval IOMM_ENOTSUP The unit has no stage-2 domains or lacks the granule.
+ * @retval IOMM_ENOMEM  The VM's pool cannot hold the tables of A.
+ * @retval IOMM_ETIMEDOUT The unit did not acknowledge; nothing assigned.
+ * @retval IOMM_EIO     The unit rejected a command; nothing assigned.
+ */
+int iomm_vm_assign(struct iomm_vm *vm, struct iomm_unit *unit, const struct iomm_devid *id,
+		   uint32_t endpoint);
+
+/**
+ * @brief Take a device back from a VM: it is detached (blocked) and freed.
+ * If it was the last endpoint of a guest domain, that domain is destroyed.
+ * @param vm       The VM.
+ * @param endpoint Its endpoint ID.
+ * @retval IOMM_OK      Unassigned; the device's DMA aborts.
+ * @retval IOMM_EINVAL  NULL or uninitialised VM.
+ * @retval IOMM_ENOENT  No such endpoint.
+ * @retval IOMM_ETIMEDOUT The unit did not acknowledge; still assigned.
+ * @retval IOMM_EIO     The unit rejected a command; still assigned.
+ */
+int iomm_vm_unassign(struct iomm_vm *vm, uint32_t endpoint);
+
+/**
+ * @brief Unassign every device and destroy the VM's domains.
+ * @param vm The VM.
+ * @retval IOMM_OK     Torn down; @p vm may be initialised again.
+ * @retval IOMM_EINVAL NULL or uninitialised VM.
+ * @return The first error of iomm_vm_unassign() or iomm_domain_destroy();
+ *         what could not be torn down stays in place.
+ */
+int iomm_vm_destroy(struct iomm_vm *vm);
+
+/**
+ * @brief Visit every leaf of the table the endpoint's device translates
+ *        through now (a guest domain's real domain or the VM's A domain).
+ * @param vm       The VM.
+ * @param endpoint Endpoint ID.
+ * @param fn       Called per leaf (see iomm_pgt_walk()).
+ * @param arg      Passed to @p fn.
+ * @retval IOMM_OK     Walked (nothing to walk when the device is blocked).
+ * @retval IOMM_EINVAL NULL argument or uninitialised VM.
+ * @retval IOMM_ENOENT No such endpoint.
+ * @return Any non-zero value @p fn returned.
+ */
+int iomm_vm_walk(const struct iomm_vm *vm, uint32_t endpoint, iomm_walk_fn fn, void *arg);
+
+/**
+ * @brief Audit: every leaf of every real domain of the VM lies inside A
+ *        and grants no more than the region it lies in.
+ * @param vm The VM.
+ * @retval IOMM_OK     Contained.
+ * @retval IOMM_EINVAL NULL or uninitialised VM.
+ * @retval IOMM_EPERM  A leaf escapes A or has wider permissions.
+ */
+int iomm_vm_audit(const struct iomm_vm *vm);
+
+/**
+ * @brief Route one fault of a unit to the VM that owns the faulting stream,
+ *        as a virtio-iommu fault event (call from an iomm_fault_poll() handler).
+ *
+ * The stream becomes the endpoint ID; the input address is the guest IOVA
+ * (or guest-physical address for a device confined to A). Translation,
+ * permission, access-flag and address-size faults become
+ * ::IOMM_VIOMMU_FAULT_R_MAPPING with the address; faults of a blocked or
+ * misconfigured stream become ::IOMM_VIOMMU_FAULT_R_DOMAIN; others
+ * ::IOMM_VIOMMU_FAULT_R_UNKNOWN.
+ *
+ * @param vm    The VM.
+ * @param unit  The unit that reported the fault.
+ * @param fault The fault.
+ * @retval IOMM_OK        Queued for the guest.
+ * @retval IOMM_EINVAL    NULL argument or uninitialised VM.
+ * @retval IOMM_ENOENT    The stream is not assigned to this VM.
+ * @retval IOMM_EOVERFLOW The ring was full: the event was dropped and counted.
+ */
+int iomm_vm_fault_route(struct iomm_vm *vm, const struct iomm_unit *unit,
+			const struct iomm_fault *fault);
+
+/**
+ * @brief Take the oldest queued fault event.
+ * @param vm  The VM.
+ * @param buf Receives ::IOMM_VIOMMU_FAULT_SIZE bytes (an event-queue buffer).
+ * @param len Size of @p buf.
+ * @return ::IOMM_VIOMMU_FAULT_SIZE when an event was written, 0 when none
+ *         is queued, or
+ * @retval IOMM_EINVAL NULL argument, uninitialised VM, or @p len too small.
+ */
+int iomm_vsmmu_next_event(struct iomm_vm *vm, void *buf, size_t len);
+
+/**
+ * @brief Events dropped because the ring was full (since init or reset).
+ * @param vm The VM.
+ * @return The count; 0 for NULL.
+ */
+uint64_t iomm_vsmmu_events_dropped(const struct iomm_vm *vm);
+
+/**
+ * @brief Feature bits the device offers.
+ * @param vm The VM.
+ * @return Bit n set for IOMM_VIOMMU_F_* n; 0 for NULL.
+ */
+uint64_t iomm_vsmmu_features(const struct iomm_vm *vm);
+
+/**
+ * @brief Fill the device configuration space (::IOMM_VIOMMU_CFG_SIZE bytes).
+ * @param vm  The VM.
+ * @param buf Receives the little-endian configuration.
+ * @param len Size of @p buf.
+ * @retval IOMM_OK     Filled.
+ * @retval IOMM_EINVAL NULL argument, uninitialised VM, or @p len < ::IOMM_VIOMMU_CFG_SIZE.
+ */
+int iomm_vsmmu_config(const struct iomm_vm *vm, void *buf, size_t len);
+
+/**
+ * @brief The guest wrote config.bypass: unattached endpoints are
+ *        re-programmed (bit 0 set: confined to A, clear: blocked).
+ * @param vm    The VM.
+ * @param value The byte written (bits 1-7 are ignored).
+ * @retval IOMM_OK      Applied.
+ * @retval IOMM_EINVAL  NULL or uninitialised VM.
+ * @retval IOMM_EPERM   F_BYPASS_CONFIG is not offered: the field is read-only.
+ * @return Errors of iomm_attach()/iomm_detach(); endpoints that failed are blocked.
+ */
+int iomm_vsmmu_set_bypass(struct iomm_vm *vm, uint8_t value);
+
+/**
+ * @brief Handle one request.
+ *
+ * @param vm       The VM.
+ * @param req      Device-readable part of the request (head and fields).
+ * @param req_len  Its size in bytes.
+ * @param resp     Device-writable part: PROBE properties (if any), then the
+ *                 4-byte tail as its last bytes.
+ * @param resp_len Its size in bytes; the whole part is written.
+ * @param used     Receives the used length: @p resp_len, or 0 when the
+ *                 request could not be answered (unknown type, PROBE not
+ *                 offered, no room for the tail) and nothing was written.
+ * @retval IOMM_OK     Handled (the guest-visible status is in the tail).
+ * @retval IOMM_EINVAL NULL argument or uninitialised VM.
+ */
+int iomm_vsmmu_handle(struct iomm_vm *vm, const void *req, size_t req_len, void *resp,
+		      size_t resp_len, size_t *used);
+
+/**
+ * @brief Device reset: every endpoint leaves its guest domain (back to the
+ *        VM policy), every guest domain is destroyed (its mappings
+ *        invalidated), queued events are discarded. config.bypass keeps
+ *        its value.
+ * @param vm The VM.
+ * @retval IOMM_OK     Reset.
+ * @retval IOMM_EINVAL NULL or uninitialised VM.
+ * @return The first error of the real unit; devices it concerns are blocked.
+ */
+int iomm_vsmmu_reset(struct iomm_vm *vm);
+
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOMMUMAN_VM_H */

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Host role: a VM's memory map A, device assignment, fault routing and the
+ * containment audit. The virtio-iommu device model is in vsmmu.c.
+ */
+#include <iommuman/vm.h>
+
+#include "iomm_internal.h"
+#include "vm_internal.h"
+
+#define VM_DEFAULT_FEATURES                                                                        \
+	((1ull << IOMM_VIOMMU_F_INPUT_RANGE) | (1ull << IOMM_VIOMMU_F_DOMAIN_RANGE) |              \
+	 (1ull << IOMM_VIOMMU_F_MAP_UNMAP) | (1ull << IOMM_VIOMMU_F_PROBE) |                       \
+	 (1ull << IOMM_VIOMMU_F_MMIO) | (1ull << IOMM_VIOMMU_F_BYPASS_CONFIG) |                    \
+	 (1ull << IOMM_VIOMMU_F_VERSION_1))
+#define VM_KNOWN_FEATURES     (VM_DEFAULT_FEATURES)
+#define VM_DEFAULT_INPUT_END  ((1ull << 40) - 1)
+#define VM_DEFAULT_PROBE_SIZE 512u
+#define VM_REGION_PROT	      (IOMM_READ | IOMM_WRITE | IOMM_MEM_MASK)
+
+static bool region_ok(const struct iomm_vm_region *r, uint64_t gmask)
+{
+	if (!r->size || ((r->gpa | r->hpa | r->size) & gmask))
+		return false;
+	if (r->gpa + (r->size - 1) < r->gpa || r->hpa + (r->size - 1) < r->hpa)
+		return false;
+	if (!(r->prot & (IOMM_READ | IOMM_WRITE)) || (r->prot & ~(uint32_t)VM_REGION_PROT))
+		return false;
+	return (r->prot & IOMM_MEM_MASK) != IOMM_MEM_MASK;
+}
+
+int iomm_vm_init(struct iomm_vm *vm, const struct iomm_vm_cfg *cfg)
+{
+	if (!vm || !cfg || !cfg->regions || !cfg->nregions || !cfg->pool || !cfg->endpoints ||
+	    !cfg->nendpoints || (cfg->ndomains && !cfg->domains) ||
+	    (cfg->nmappings && !cfg->mappings) || (cfg->nevents && !cfg->events) ||
+	    (cfg->nresv && !cfg->resv))
+		return IOMM_EINVAL;
+	struct iomm_vm_cfg c = *cfg;
+	if (!c.granule)
+		c.granule = (uint32_t)iomm_pool_page_size(c.pool);
+	if (c.granule != 4096u && c.granule != 16384u && c.granule != 65536u)
+		return IOMM_EINVAL;
+	uint64_t gmask = (uint64_t)c.granule - 1;
+	for (size_t i = 0; i < c.nregions; i++) {
+		const struct iomm_vm_region *a = &c.regions[i];
+		if (!region_ok(a, gmask))
+			return IOMM_EINVAL;
+		for (size_t j = 0; j < i; j++) {
+			const struct iomm_vm_region *b = &c.regions[j];
+			if (a->gpa <= b->gpa + (b->size - 1) && b->gpa <= a->gpa + (a->size - 1))
+				return IOMM_EINVAL;
+		}
+	}
+	if (!c.features)
+		c.features = VM_DEFAULT_FEATURES;
+	c.features &= VM_KNOWN_FEATURES;
+	if (!c.page_size_mask)
+		c.page_size_mask = c.granule;
+	if ((c.page_size_mask & (~c.page_size_mask + 1)) < c.granule)
+		return IOMM_EINVAL;
+	if (!c.input_start && !c.input_end)
+		c.input_end = VM_DEFAULT_INPUT_END;
+	if (c.input_end < c.input_start)
+		return IOMM_EINVAL;
+	if (!c.domain_start && !c.domain_end)
+		c.domain_end = UINT32_MAX;
+	if (c.domain_end < c.domain_start)
+		return IOMM_EINVAL;
+	if (!c.probe_size)
+		c.probe_size = VM_DEFAULT_PROBE_SIZE;
+	if (c.nresv > c.probe_size / IOMM_VIOMMU_RESV_SIZE)
+		return IOMM_EINVAL;
+	for (size_t i = 0; i < c.nresv; i++)
+		if (c.resv[i].end < c.resv[i].start || c.resv[i].subtype > IOMM_VIOMMU_RESV_T_MSI)
+			return IOMM_EINVAL;
+	if (c.policy != IOMM_VM_BLOCK && c.policy != IOMM_VM_CONFINE)
+		return IOMM_EINVAL;
+
+	for (size_t i = 0; i < c.nendpoints; i++)
+		c.endpoints[i] = (struct iomm_vm_endpoint){0};
+	for (size_t i = 0; i < c.ndomains; i++)
+		c.domains[i] = (struct iomm_vm_gdom){0};
+	for (size_t i = 0; i < c.nmappings; i++)
+		c.mappings[i] = (struct iomm_vm_mapping){0};
+	vm->cfg = c;
+	for (unsigned u = 0; u < IOMM_VM_MAX_UNITS; u++) {
+		vm->units[u].unit = NULL;
+		vm->units[u].up = false;
+	}
+	vm->dropped = 0;
+	vm->ev_head = 0;
+	vm->ev_count = 0;
+	vm->bypass = c.policy == IOMM_VM_CONFINE ? 1u : 0u;
+	vm->up = true;
+	return IOMM_OK;
+}
+
+const struct iomm_vm_region *iomm__vm_region_at(const struct iomm_vm *vm, uint64_t gpa)
+{
+	for (size_t i = 0; i < vm->cfg.nregions; i++) {
+		const struct iomm_vm_region *r = &vm->cfg.regions[i];
+		if (gpa >= r->gpa && gpa - r->gpa < r->size)
+			return r;
+	}
+	return NULL;
+}
+
+/* The unit slot of @unit, creating A's domain on the first use. */
+static int unit_slot(struct iomm_vm *vm, struct iomm_unit *unit, unsigned *idx)
+{
+	unsigned free_idx = IOMM_VM_MAX_UNITS;
+	for (unsigned u = 0; u < IOMM_VM_MAX_UNITS; u++) {
+		if (vm->units[u].up && vm->units[u].unit == unit) {
+			*idx = u;
+			return IOMM_OK;
+		}
+		if (!vm->units[u].up && free_idx == IOMM_VM_MAX_UNITS)
+			free_idx = u;
+	}
+	if (free_idx == IOMM_VM_MAX_UNITS)
+		return IOMM_ENOSPC;
+	struct iomm_vm_unit *vu = &vm->units[free_idx];
+	struct iomm_domain_cfg dc = {0};
+	dc.type = IOMM_DOMAIN_S2;
+	dc.granule = vm->cfg.granule;
+	dc.pool = vm->cfg.pool;
+	int rc = iomm_domain_init(&vu->a_dom, unit, &dc);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < vm->cfg.nregions && rc == IOMM_OK; i++) {
+		const struct iomm_vm_region *r = &vm->cfg.regions[i];
+		rc = iomm_map(&vu->a_dom, r->gpa, r->hpa, r->size, r->prot);
+	}
+	if (rc == IOMM_OK) {
+		struct iomm_domain_cfg bc = {0};
+		bc.type = IOMM_DOMAIN_BLOCKED;
+		rc = iomm_domain_init(&vu->blk_dom, unit, &bc);
+	}
+	if (rc) {
+		(void)iomm_domain_destroy(&vu->a_dom);
+		return rc;
+	}
+	vu->unit = unit;
+	vu->up = true;
+	*idx = free_idx;
+	return IOMM_OK;
+}
+
+struct iomm_domain *iomm__vm_policy_domain(struct iomm_vm *vm, const struct iomm_vm_endpoint *ep)
+{
+	struct iomm_vm_unit *vu = &vm->units[ep->unit];
+	return (vm->bypass & 1u) ? &vu->a_dom : &vu->blk_dom;
+}
+
+/*
+ * Move a device to @to. The two steps are separate hardware updates; in
+ * between (and after a failure) the device's streams abort. After a failed
+ * attach the device is claimed again by the blocked domain when possible.
+ */
+int iomm__vm_move(struct iomm_vm *vm, struct iomm_vm_endpoint *ep, struct iomm_domain *to)
+{
+	if (ep->dev.domain == to)
+		return IOMM_OK;
+	int rc;
+	if (ep->dev.domain) {
+		rc = iomm_detach(&ep->dev);
+		if (rc)
+			return rc;
+	}
+	rc = iomm_attach(to, &ep->dev);
+	if (rc) {
+		struct iomm_domain *blk = &vm->units[ep->unit].blk_dom;
+		if (to != blk)
+			(void)iomm_attach(blk, &ep->dev);
+	}
+	return rc;
+}
+
+int iomm__vm_policy_attach(struct iomm_vm *vm, struct iomm_vm_endpoint *ep)
+{
+	return iomm__vm_move(vm, ep, iomm__vm_policy_domain(vm, ep));
+}
+
+static struct iomm_vm_endpoint *find_ep(const struct iomm_vm *vm, uint32_t endpoint)
+{
+	for (size_t i = 0; i < vm->cfg.nendpoints; i++)
+		if (vm->cfg.endpoints[i].used && vm->cfg.endpoints[i].id == endpoint)
+			return &vm->cfg.endpoints[i];
+	return NULL;
+}
+
+int iomm_vm_assign(struct iomm_vm *vm, struct iomm_unit *unit, const struct iomm_devid *id,
+		   uint32_t endpoint)
+{
+	if (!vm || !vm->up || !unit || !id)
+		return IOMM_EINVAL;
+	uint32_t sid, mask;
+	int rc = iomm_devid_resolve(id, &sid, &mask);
+	if (rc)
+		return rc;
+	if (find_ep(vm, endpoint))
+		return IOMM_EEXIST;
+	struct iomm_vm_endpoint *slot = NULL;
+	for (size_t i = 0; i < vm->cfg.nendpoints; i++) {
+		struct iomm_vm_endpoint *e = &vm->cfg.endpoints[i];
+		if (!e->used) {
+			if (!slot)
+				slot = e;
+			continue;
+		}
+		if (e->dev.unit == unit && ((e->dev.sid ^ sid) & ~(e->dev.mask | mask)) == 0)
+			return IOMM_EBUSY;
+	}
+	if (!slot)
+		return IOMM_ENOSPC;
+	unsigned u;
+	rc = unit_slot(vm, unit, &u);
+	if (rc)
+		return rc;
+	struct iomm_vm_endpoint e = {0};
+	rc = iomm_dev_init(&e.dev, unit, id);
+	if (rc)
+		return rc;
+	e.id = endpoint;
+	e.unit = (uint8_t)u;
+	*slot = e;
+	rc = iomm_attach(iomm__vm_policy_domain(vm, slot), &slot->dev);
+	if (rc)
+		return rc;
+	slot->used = true;
+	return IOMM_OK;
+}
+
+int iomm_vm_unassign(struct iomm_vm *vm, uint32_t endpoint)
+{
+	if (!vm || !vm->up)
+		return IOMM_EINVAL;
+	struct iomm_vm_endpoint *ep = find_ep(vm, endpoint);
+	if (!ep)
+		return IOMM_ENOENT;
+	if (ep->gdom)
+		(void)iomm__vsmmu_ep_leave(vm, ep); /* the detach below decides */
+	if (ep->dev.domain) {
+		int rc = iomm_detach(&ep->dev);
+		if (rc)
+			return rc;
+	}
+	ep->used = false;
+	return IOMM_OK;
+}
+
+int iomm_vm_destroy(struct iomm_vm *vm)
+{
+	if (!vm || !vm->up)
+		return IOMM_EINVAL;
+	int first = IOMM_OK;
+	for (size_t i = 0; i < vm->cfg.nendpoints; i++) {
+		struct iomm_vm_endpoint *ep = &vm->cfg.endpoints[i];
+		if (!ep->used)
+			continue;
+		int rc = iomm_vm_unassign(vm, ep->id);
+		if (rc && first == IOMM_OK)
+			first = rc;
+	}
+	for (size_t i = 0; i < vm->cfg.ndomains; i++) {
+		struct iomm_vm_gdom *g = &vm->cfg.domains[i];
+		if (g->used && !g->bypass && g->nep == 0) {
+			int rc = iomm_domain_destroy(&g->real);
+			if (rc && first == IOMM_OK)
+				first = rc;
+			g->used = false;
+		}
+	}
+	for (unsigned u = 0; u < IOMM_VM_MAX_UNITS; u++) {
+		struct iomm_vm_unit *vu = &vm->units[u];
+		if (!vu->up)
+			continue;
+		int rc = iomm_domain_destroy(&vu->a_dom);
+		int rc2 = iomm_domain_destroy(&vu->blk_dom);
+		if (rc == IOMM_OK)
+			rc = rc2;
+		if (rc && first == IOMM_OK)
+			first = rc;
+		if (rc == IOMM_OK)
+			vu->up = false;
+	}
+	if (first == IOMM_OK)
+		vm->up = false;
+	return first;
+}
+
+int iomm_vm_walk(const struct iomm_vm *vm, uint32_t endpoint, iomm_walk_fn fn, void *arg)
+{
+	if (!vm || !vm->up || !fn)
+		return IOMM_EINVAL;
+	const struct iomm_vm_endpoint *ep = find_ep(vm, endpoint);
+	if (!ep)
+		return IOMM_ENOENT;
+	const struct iomm_domain *d = ep->dev.domain;
+	if (!d || d->type != IOMM_DOMAIN_S2)
+		return IOMM_OK;
+	return iomm_pgt_walk(&d->pgt, 0, 0, fn, arg);
+}
+
+/* A leaf is contained if its output range lies in one region of A and its
+ * access permissions are no wider than that region's. */
+static int audit_leaf(void *arg, const struct iomm_mapping *m)
+{
+	const struct iomm_vm *vm = arg;
+	uint32_t acc = m->prot & IOMM_PROT_ACCESS;
+	for (size_t i = 0; i < vm->cfg.nregions; i++) {
+		const struct iomm_vm_region *r = &vm->cfg.regions[i];
+		if (m->pa >= r->hpa && m->pa - r->hpa < r->size &&
+		    m->size <= r->size - (m->pa - r->hpa) &&
+		    (acc & ~(r->prot & (IOMM_READ | IOMM_WRITE))) == 0)
+			return IOMM_OK;
+	}
+	return IOMM_EPERM;
+}
+
+int iomm_vm_audit(const struct iomm_vm *vm)
+{
+	if (!vm || !vm->up)
+		return IOMM_EINVAL;
+	for (unsigned u = 0; u < IOMM_VM_MAX_UNITS; u++) {
+		if (!vm->units[u].up)
+			continue;
+		int rc =
+		    iomm_pgt_walk(&vm->units[u].a_dom.pgt, 0, 0, audit_leaf, (void *)(uintptr_t)vm);
+		if (rc)
+			return IOMM_EPERM;
+	}
+	for (size_t i = 0; i < vm->cfg.ndomains; i++) {
+		const struct iomm_vm_gdom *g = &vm->cfg.domains[i];
+		if (!g->used || g->bypass)
+			continue;
+		int rc = iomm_pgt_walk(&g->real.pgt, 0, 0, audit_leaf, (void *)(uintptr_t)vm);
+		if (rc)
+			return IOMM_EPERM;
+	}
+	return IOMM_OK;
+}
+
+/* ---- faults ---- */
+
+int iomm_vm_fault_route(struct iomm_vm *vm, const struct iomm_unit *unit,
+			const struct iomm_fault *fault)
+{
+	if (!vm || !vm->up || !unit || !fault)
+		return IOMM_EINVAL;
+	const struct iomm_vm_endpoint *ep = NULL;
+	for (size_t i = 0; i < vm->cfg.nendpoints && !ep; i++) {
+		const struct iomm_vm_endpoint *e = &vm->cfg.endpoints[i];
+		if (e->used && e->dev.unit == unit &&
+		    ((e->dev.sid ^ fault->sid) & ~e->dev.mask) == 0)
+			ep = e;
+	}
+	if (!ep)
+		return IOMM_ENOENT;
+	uint8_t reason = IOMM_VIOMMU_FAULT_R_UNKNOWN;
+	uint32_t flags = 0;
+	switch (fault->reason) {
+	case IOMM_FAULT_TRANSLATION:
+	case IOMM_FAULT_PERMISSION:
+	case IOMM_FAULT_ACCESS_FLAG:
+	case IOMM_FAULT_ADDR_SIZE:
+		reason = IOMM_VIOMMU_FAULT_R_MAPPING;
+		flags |= IOMM_VIOMMU_FAULT_F_ADDRESS;
+		break;
+	case IOMM_FAULT_ABORT:
+	case IOMM_FAULT_BAD_STREAM:
+	case IOMM_FAULT_BAD_CONFIG:
+		reason = IOMM_VIOMMU_FAULT_R_DOMAIN;
+		break;
+	default:
+		break;
+	}
+	if (fault->flags & IOMM_FAULT_READ)
+		flags |= IOMM_VIOMMU_FAULT_F_READ;
+	if (fault->flags & IOMM_FAULT_WRITE)
+		flags |= IOMM_VIOMMU_FAULT_F_WRITE;
+	if (fault->flags & IOMM_FAULT_EXEC)
+		flags |= IOMM_VIOMMU_FAULT_F_EXEC;
+	if (vm->ev_count >= vm->cfg.nevents) {
+		vm->dropped++;
+		return IOMM_EOVERFLOW;
+	}
+	size_t at = (vm->ev_head + vm->ev_count) % vm->cfg.nevents;
+	uint8_t *b = vm->cfg.events[at].bytes;
+	for (unsigned i = 0; i < IOMM_VIOMMU_FAULT_SIZE; i++)
+		b[i] = 0;
+	b[IOMM_VIOMMU_FAULT_REASON] = reason;
+	iomm_put_le32(b + IOMM_VIOMMU_FAULT_FLAGS, flags);
+	iomm_put_le32(b + IOMM_VIOMMU_FAULT_ENDPOINT, ep->id);
+	if (flags & IOMM_VIOMMU_FAULT_F_ADDRESS)
+		iomm_put_le64(b + IOMM_VIOMMU_FAULT_ADDRESS, fault->addr);
+	vm->ev_count++;
+	return IOMM_OK;
+}
+
+int iomm_vsmmu_next_event(struct iomm_vm *vm, void *buf, size_t len)
+{
+	if (!vm || !vm->up || !buf || len < IOMM_VIOMMU_FAULT_SIZE)
+		return IOMM_EINVAL;
+	if (!vm->ev_count)
+		return 0;
+	const uint8_t *s = vm->cfg.events[vm->ev_head].bytes;
+	uint8_t *d = buf;
+	for (unsigned i = 0; i < IOMM_VIOMMU_FAULT_SIZE; i++)
+		d[i] = s[i];
+	vm->ev_head = (vm->ev_head + 1) % vm->cfg.nevents;
+	vm->ev_count--;
+	return (int)IOMM_VIOMMU_FAULT_SIZE;
+}
+
+uint64_t iomm_vsmmu_events_dropped(const struct iomm_vm *vm)
+{
+	return vm ? vm->dropped : 0;
+}

@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The virtual SMMU: a virtio-iommu device model on top of real units.
+ * A pure function of (VM state, request bytes) -> (response bytes, new
+ * state); the status table is in vm.h. Every request is copied once into a
+ * private buffer, fully validated, and only then applied.
+ */
+#include <iommuman/vm.h>
+
+#include "iomm_internal.h"
+#include "vm_internal.h"
+
+#define F(vm, bit) (((vm)->cfg.features >> (bit)) & 1u)
+
+/* Longest device-readable part of any request: PROBE's. */
+#define REQ_MAX IOMM_VIOMMU_PROBE_PROPS
+
+static struct iomm_vm_endpoint *ep_find(struct iomm_vm *vm, uint32_t id)
+{
+	for (size_t i = 0; i < vm->cfg.nendpoints; i++)
+		if (vm->cfg.endpoints[i].used && vm->cfg.endpoints[i].id == id)
+			return &vm->cfg.endpoints[i];
+	return NULL;
+}
+
+static struct iomm_vm_gdom *gdom_find(struct iomm_vm *vm, uint32_t id)
+{
+	for (size_t i = 0; i < vm->cfg.ndomains; i++)
+		if (vm->cfg.domains[i].used && vm->cfg.domains[i].id == id)
+			return &vm->cfg.domains[i];
+	return NULL;
+}
+
+static uint32_t gdom_tag(const struct iomm_vm *vm, const struct iomm_vm_gdom *g)
+{
+	return (uint32_t)(g - vm->cfg.domains) + 1u;
+}
+
+static struct iomm_vm_gdom *gdom_of(struct iomm_vm *vm, const struct iomm_vm_endpoint *ep)
+{
+	return ep->gdom ? &vm->cfg.domains[ep->gdom - 1u] : NULL;
+}
+
+static uint8_t status_of(int rc)
+{
+	switch (rc) {
+	case IOMM_OK:
+		return IOMM_VIOMMU_S_OK;
+	case IOMM_ENOMEM:
+	case IOMM_ENOSPC:
+		return IOMM_VIOMMU_S_NOMEM;
+	case IOMM_ERANGE:
+		return IOMM_VIOMMU_S_RANGE;
+	case IOMM_EEXIST:
+	case IOMM_EINVAL:
+		return IOMM_VIOMMU_S_INVAL;
+	default:
+		return IOMM_VIOMMU_S_DEVERR;
+	}
+}
+
+/* Destroy a guest domain that no endpoint uses: its mappings go, its real
+ * domain is torn down (the backend invalidates everything tagged with it). */
+static int gdom_destroy(struct iomm_vm *vm, struct iomm_vm_gdom *g)
+{
+	uint32_t tag = gdom_tag(vm, g);
+	for (size_t i = 0; i < vm->cfg.nmappings; i++)
+		if (vm->cfg.mappings[i].gdom == tag)
+			vm->cfg.mappings[i].gdom = 0;
+	int rc = IOMM_OK;
+	if (!g->bypass)
+		rc = iomm_domain_destroy(&g->real);
+	g->used = false;
+	g->nep = 0;
+	return rc;
+}
+
+int iomm__vsmmu_ep_leave(struct iomm_vm *vm, struct iomm_vm_endpoint *ep)
+{
+	struct iomm_vm_gdom *g = gdom_of(vm, ep);
+	int rc = iomm__vm_policy_attach(vm, ep);
+	if (!g)
+		return rc;
+	ep->gdom = 0;
+	if (--g->nep == 0) {
+		int rc2 = gdom_destroy(vm, g);
+		if (rc == IOMM_OK)
+			rc = rc2;
+	}
+	return rc;
+}
+
+/* Memory type of a piece: device memory if the guest asks for MMIO or the
+ * host region is device memory; otherwise the host region's type. */
+static uint32_t piece_prot(const struct iomm_vm_region *r, uint32_t access, bool mmio)
+{
+	uint32_t mem = r->prot & IOMM_MEM_MASK;
+	if (mmio)
+		mem = IOMM_MEM_DEVICE;
+	return access | mem;
+}
+
+/* Map the MSI doorbells (RESV_MEM MSI regions that lie in one region of A)
+ * into a new real domain, through A, so that they keep working. */
+static int map_doorbells(struct iomm_vm *vm, struct iomm_domain *d)
+{
+	uint64_t gmask = (uint64_t)vm->cfg.granule - 1;
+	for (size_t i = 0; i < vm->cfg.nresv; i++) {
+		const struct iomm_vm_resv *rv = &vm->cfg.resv[i];
+		if (rv->subtype != IOMM_VIOMMU_RESV_T_MSI || (rv->start & gmask) ||
+		    ((rv->end + 1) & gmask) || rv->end + 1 == 0)
+			continue;
+		const struct iomm_vm_region *r = iomm__vm_region_at(vm, rv->start);
+		uint64_t size = rv->end - rv->start + 1;
+		if (!r || size > r->size - (rv->start - r->gpa))
+			continue;
+		int rc = iomm_map(d, rv->start, r->hpa + (rv->start - r->gpa), size, r->prot);
+		if (rc)
+			return rc;
+	}
+	return IOMM_OK;
+}
+
+/* ---- ATTACH ---- */
+
+static uint8_t do_attach(struct iomm_vm *vm, const uint8_t *r)
+{
+	uint32_t domain = iomm_get_le32(r + IOMM_VIOMMU_ATTACH_DOMAIN);
+	uint32_t endpoint = iomm_get_le32(r + IOMM_VIOMMU_ATTACH_ENDPOINT);
+	uint32_t flags = iomm_get_le32(r + IOMM_VIOMMU_ATTACH_FLAGS);
+	if (iomm_get_le32(r + IOMM_VIOMMU_ATTACH_FLAGS + 4))
+		return IOMM_VIOMMU_S_INVAL;
+	uint32_t known = F(vm, IOMM_VIOMMU_F_BYPASS_CONFIG) ? IOMM_VIOMMU_ATTACH_F_BYPASS : 0u;
+	if (flags & ~known)
+		return IOMM_VIOMMU_S_INVAL;
+	bool bypass = (flags & IOMM_VIOMMU_ATTACH_F_BYPASS) != 0;
+	struct iomm_vm_endpoint *ep = ep_find(vm, endpoint);
+	if (!ep)
+		return IOMM_VIOMMU_S_NOENT;
+	if (domain < vm->cfg.domain_start || domain > vm->cfg.domain_end)
+		return IOMM_VIOMMU_S_RANGE;
+	struct iomm_vm_gdom *g = gdom_find(vm, domain);
+	bool created = false;
+	if (g) {
+		if (g->bypass != bypass)
+			return IOMM_VIOMMU_S_INVAL;
+		if (!g->bypass && g->unit != ep->unit)
+			return IOMM_VIOMMU_S_UNSUPP;
+		if (gdom_of(vm, ep) == g)
+			return IOMM_VIOMMU_S_OK;
+	} else {
+		for (size_t i = 0; i < vm->cfg.ndomains && !g; i++)
+			if (!vm->cfg.domains[i].used)
+				g = &vm->cfg.domains[i];
+		if (!g)
+			return IOMM_VIOMMU_S_NOMEM;
+		if (!bypass) {
+			struct iomm_domain_cfg dc = {0};
+			dc.type = IOMM_DOMAIN_S2;
+			dc.granule = vm->cfg.granule;
+			dc.pool = vm->cfg.pool;
+			int rc = iomm_domain_init(&g->real, vm->units[ep->unit].unit, &dc);
+			if (rc)
+				return rc == IOMM_ENOMEM || rc == IOMM_ENOSPC
+					   ? IOMM_VIOMMU_S_NOMEM
+					   : IOMM_VIOMMU_S_DEVERR;
+			rc = map_doorbells(vm, &g->real);
+			if (rc) {
+				(void)iomm_domain_destroy(&g->real);
+				return status_of(rc);
+			}
+		}
+		g->id = domain;
+		g->unit = ep->unit;
+		g->bypass = bypass;
+		g->nep = 0;
+		g->used = true;
+		created = true;
+	}
+	struct iomm_domain *to = g->bypass ? &vm->units[ep->unit].a_dom : &g->real;
+	struct iomm_vm_gdom *old = gdom_of(vm, ep);
+	int rc = iomm__vm_move(vm, ep, to);
+	if (rc) {
+		/* The device is blocked now: it left its old domain. */
+		if (old) {
+			ep->gdom = 0;
+			if (--old->nep == 0)
+				(void)gdom_destroy(vm, old);
+		}
+		if (created)
+			(void)gdom_destroy(vm, g);
+		return IOMM_VIOMMU_S_DEVERR;
+	}
+	if (old && --old->nep == 0)
+		(void)gdom_destroy(vm, old);
+	ep->gdom = gdom_tag(vm, g);
+	g->nep++;
+	return IOMM_VIOMMU_S_OK;
+}
+
+/* ---- DETACH ---- */
+
+static uint8_t do_detach(struct iomm_vm *vm, const uint8_t *r)
+{
+	uint32_t domain = iomm_get_le32(r + IOMM_VIOMMU_DETACH_DOMAIN);
+	uint32_t endpoint = iomm_get_le32(r + IOMM_VIOMMU_DETACH_ENDPOINT);
+	/* reserved bytes: ignored, as the specification requires */
+	struct iomm_vm_endpoint *ep = ep_find(vm, endpoint);
+	if (!ep)
+		return IOMM_VIOMMU_S_NOENT;
+	struct iomm_vm_gdom *g = gdom_find(vm, domain);
+	if (!g || gdom_of(vm, ep) != g)
+		return IOMM_VIOMMU_S_INVAL;
+	return iomm__vsmmu_ep_leave(vm, ep) ? IOMM_VIOMMU_S_DEVERR : IOMM_VIOMMU_S_OK;
+}
+
+/* ---- MAP ---- */
+
+static bool overlaps(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
+{
+	return a0 <= b1 && b0 <= a1;
+}
+
+static uint8_t do_map(struct iomm_vm *vm, const uint8_t *r)
+{
+	if (!F(vm, IOMM_VIOMMU_F_MAP_UNMAP))
+		return IOMM_VIOMMU_S_UNSUPP;
+	uint32_t domain = iomm_get_le32(r + IOMM_VIOMMU_MAP_DOMAIN);
+	uint64_t vs = iomm_get_le64(r + IOMM_VIOMMU_MAP_VIRT_START);
+	uint64_t ve = iomm_get_le64(r + IOMM_VIOMMU_MAP_VIRT_END);
+	uint64_t ps = iomm_get_le64(r + IOMM_VIOMMU_MAP_PHYS_START);
+	uint32_t flags = iomm_get_le32(r + IOMM_VIOMMU_MAP_FLAGS);
+	uint32_t known = IOMM_VIOMMU_MAP_F_READ | IOMM_VIOMMU_MAP_F_WRITE |
+			 (F(vm, IOMM_VIOMMU_F_MMIO) ? IOMM_VIOMMU_MAP_F_MMIO : 0u);
+	if ((flags & ~known) || !(flags & (IOMM_VIOMMU_MAP_F_READ | IOMM_VIOMMU_MAP_F_WRITE)))
+		return IOMM_VIOMMU_S_INVAL;
+	if (ve < vs)
+		return IOMM_VIOMMU_S_INVAL;
+	if (domain < vm->cfg.domain_start || domain > vm->cfg.domain_end)
+		return IOMM_VIOMMU_S_RANGE;
+	struct iomm_vm_gdom *g = gdom_find(vm, domain);
+	if (!g)
+		return IOMM_VIOMMU_S_NOENT;
+	if (g->bypass)
+		return IOMM_VIOMMU_S_INVAL;
+	uint64_t pmask = (vm->cfg.page_size_mask & (~vm->cfg.page_size_mask + 1)) - 1;
+	if ((vs & pmask) || (ps & pmask) || ((ve + 1) & pmask))
+		return IOMM_VIOMMU_S_RANGE;
+	if (vs < vm->cfg.input_start || ve > vm->cfg.input_end)
+		return IOMM_VIOMMU_S_RANGE;
+	uint64_t size = ve - vs + 1;
+	if (!size || ps + (size - 1) < ps)
+		return IOMM_VIOMMU_S_RANGE;
+	for (size_t i = 0; i < vm->cfg.nresv; i++)
+		if (overlaps(vs, ve, vm->cfg.resv[i].start, vm->cfg.resv[i].end))
+			return IOMM_VIOMMU_S_FAULT;
+	uint32_t tag = gdom_tag(vm, g);
+	struct iomm_vm_mapping *slot = NULL;
+	for (size_t i = 0; i < vm->cfg.nmappings; i++) {
+		struct iomm_vm_mapping *m = &vm->cfg.mappings[i];
+		if (m->gdom == tag && overlaps(vs, ve, m->iova, m->last))
+			return IOMM_VIOMMU_S_INVAL;
+		if (!m->gdom && !slot)
+			slot = m;
+	}
+	/* The guest-physical range must lie in A, piece by piece, with no
+	 * wider permissions than each region grants. */
+	uint32_t access = ((flags & IOMM_VIOMMU_MAP_F_READ) ? IOMM_READ : 0u) |
+			  ((flags & IOMM_VIOMMU_MAP_F_WRITE) ? IOMM_WRITE : 0u);
+	for (uint64_t off = 0; off < size;) {
+		const struct iomm_vm_region *reg = iomm__vm_region_at(vm, ps + off);
+		if (!reg)
+			return IOMM_VIOMMU_S_RANGE;
+		if (access & ~reg->prot)
+			return IOMM_VIOMMU_S_INVAL;
+		uint64_t left = reg->size - (ps + off - reg->gpa);
+		off += left < size - off ? left : size - off;
+	}
+	if (!slot)
+		return IOMM_VIOMMU_S_NOMEM;
+	bool mmio = (flags & IOMM_VIOMMU_MAP_F_MMIO) != 0;
+	uint64_t off = 0;
+	int rc = IOMM_OK;
+	while (off < size) {
+		const struct iomm_vm_region *reg = iomm__vm_region_at(vm, ps + off);
+		uint64_t in = ps + off - reg->gpa;
+		uint64_t left = reg->size - in;
+		uint64_t piece = left < size - off ? left : size - off;
+		rc = iomm_map(&g->real, vs + off, reg->hpa + in, piece,
+			      piece_prot(reg, access, mmio));
+		if (rc)
+			break;
+		off += piece;
+	}
+	if (rc) {
+		if (off)
+			(void)iomm_unmap(&g->real, vs, off, NULL);
+		return status_of(rc);
+	}
+	slot->iova = vs;
+	slot->last = ve;
+	slot->gpa = ps;
+	slot->flags = flags;
+	slot->gdom = tag;
+	return IOMM_VIOMMU_S_OK;
+}
+
+/* ---- UNMAP ---- */
+
+static uint8_t do_unmap(struct iomm_vm *vm, const uint8_t *r)
+{
+	if (!F(vm, IOMM_VIOMMU_F_MAP_UNMAP))
+		return IOMM_VIOMMU_S_UNSUPP;
+	uint32_t domain = iomm_get_le32(r + IOMM_VIOMMU_UNMAP_DOMAIN);
+	uint64_t vs = iomm_get_le64(r + IOMM_VIOMMU_UNMAP_VIRT_START);
+	uint64_t ve = iomm_get_le64(r + IOMM_VIOMMU_UNMAP_VIRT_END);
+	if (iomm_get_le32(r + IOMM_VIOMMU_UNMAP_VIRT_END + 8))
+		return IOMM_VIOMMU_S_INVAL; /* and nothing is unmapped */
+	if (ve < vs)
+		return IOMM_VIOMMU_S_INVAL;
+	if (domain < vm->cfg.domain_start || domain > vm->cfg.domain_end)
+		return IOMM_VIOMMU_S_RANGE;
+	struct iomm_vm_gdom *g = gdom_find(vm, domain);
+	if (!g)
+		return IOMM_VIOMMU_S_NOENT;
+	if (g->bypass)
+		return IOMM_VIOMMU_S_INVAL;
+	uint32_t tag = gdom_tag(vm, g);
+	for (size_t i = 0; i < vm->cfg.nmappings; i++) {
+		const struct iomm_vm_mapping *m = &vm->cfg.mappings[i];
+		if (m->gdom == tag && overlaps(vs, ve, m->iova, m->last) &&
+		    (m->iova < vs || m->last > ve))
+			return IOMM_VIOMMU_S_RANGE;
+	}
+	uint8_t st = IOMM_VIOMMU_S_OK;
+	for (size_t i = 0; i < vm->cfg.nmappings; i++) {
+		struct iomm_vm_mapping *m = &vm->cfg.mappings[i];
+		if (m->gdom != tag || !overlaps(vs, ve, m->iova, m->last))
+			continue;
+		int rc = iomm_unmap(&g->real, m->iova, m->last - m->iova + 1, NULL);
+		m->gdom = 0; /* gone from the table even when not confirmed */
+		if (rc)
+			st = IOMM_VIOMMU_S_DEVERR;
+	}
+	return st;
+}
+
+/* ---- PROBE ---- */
+
+static uint8_t do_probe(struct iomm_vm *vm, const uint8_t *r, uint8_t *props, size_t props_len)
+{
+	uint32_t endpoint = iomm_get_le32(r + IOMM_VIOMMU_PROBE_ENDPOINT);
+	/* 64 reserved bytes: ignored, as the specification requires */
+	if (!ep_find(vm, endpoint))
+		return IOMM_VIOMMU_S_NOENT;
+	if (props_len < vm->cfg.probe_size)
+		return IOMM_VIOMMU_S_INVAL;
+	size_t at = 0;
+	for (size_t i = 0; i < vm->cfg.nresv; i++, at += IOMM_VIOMMU_RESV_SIZE) {
+		const struct iomm_vm_resv *rv = &vm->cfg.resv[i];
+		uint8_t *p = props + at;
+		iomm_put_le16(p, IOMM_VIOMMU_PROP_RESV_MEM);
+		iomm_put_le16(p + 2, IOMM_VIOMMU_RESV_SIZE - IOMM_VIOMMU_PROP_HEAD_SIZE);
+		p[IOMM_VIOMMU_RESV_SUBTYPE] = rv->subtype;
+		iomm_put_le64(p + IOMM_VIOMMU_RESV_START, rv->start);
+		iomm_put_le64(p + IOMM_VIOMMU_RESV_END, rv->end);
+	}
+	return IOMM_VIOMMU_S_OK;
+}
+
+/* ---- entry points ---- */
+
+int iomm_vsmmu_handle(struct iomm_vm *vm, const void *req, size_t req_len, void *resp,
+		      size_t resp_len, size_t *used)
+{
+	if (!vm || !vm->up || !used || (!req && req_len) || (!resp && resp_len))
+		return IOMM_EINVAL;
+	*used = 0;
+	uint8_t r[REQ_MAX];
+	size_t n = req_len < REQ_MAX ? req_len : REQ_MAX;
+	const uint8_t *src = req;
+	for (size_t i = 0; i < n; i++)
+		r[i] = src[i];
+	for (size_t i = n; i < REQ_MAX; i++)
+		r[i] = 0;
+	if (n < 1)
+		return IOMM_OK; /* no type: cannot answer */
+	size_t need;
+	switch (r[0]) {
+	case IOMM_VIOMMU_T_ATTACH:
+		need = IOMM_VIOMMU_ATTACH_SIZE - IOMM_VIOMMU_TAIL_SIZE;
+		break;
+	case IOMM_VIOMMU_T_DETACH:
+		need = IOMM_VIOMMU_DETACH_SIZE - IOMM_VIOMMU_TAIL_SIZE;
+		break;
+	case IOMM_VIOMMU_T_MAP:
+		need = IOMM_VIOMMU_MAP_SIZE - IOMM_VIOMMU_TAIL_SIZE;
+		break;
+	case IOMM_VIOMMU_T_UNMAP:
+		need = IOMM_VIOMMU_UNMAP_SIZE - IOMM_VIOMMU_TAIL_SIZE;
+		break;
+	case IOMM_VIOMMU_T_PROBE:
+		if (!F(vm, IOMM_VIOMMU_F_PROBE))
+			return IOMM_OK;
+		need = IOMM_VIOMMU_PROBE_PROPS;
+		break;
+	default:
+		return IOMM_OK; /* unknown type: used length 0 */
+	}
+	if (resp_len < IOMM_VIOMMU_TAIL_SIZE)
+		return IOMM_OK; /* no tail to write */
+	uint8_t *w = resp;
+	size_t props_len = resp_len - IOMM_VIOMMU_TAIL_SIZE;
+	for (size_t i = 0; i < props_len; i++)
+		w[i] = 0;
+	uint8_t st;
+	if (n < need) {
+		st = IOMM_VIOMMU_S_IOERR;
+	} else {
+		switch (r[0]) {
+		case IOMM_VIOMMU_T_ATTACH:
+			st = do_attach(vm, r);
+			break;
+		case IOMM_VIOMMU_T_DETACH:
+			st = do_detach(vm, r);
+			break;
+		case IOMM_VIOMMU_T_MAP:
+			st = do_map(vm, r);
+			break;
+		case IOMM_VIOMMU_T_UNMAP:
+			st = do_unmap(vm, r);
+			break;
+		default:
+			st = do_probe(vm, r, w, props_len);
+			if (st != IOMM_VIOMMU_S_OK)
+				for (size_t i = 0; i < props_len; i++)
+					w[i] = 0;
+			break;
+		}
+	}
+	w[props_len] = st;
+	w[props_len + 1] = 0;
+	w[props_len + 2] = 0;
+	w[props_len + 3] = 0;
+	*used = resp_len;
+	return IOMM_OK;
+}
+
+uint64_t iomm_vsmmu_features(const struct iomm_vm *vm)
+{
+	return vm ? vm->cfg.features : 0;
+}
+
+int iomm_vsmmu_config(const struct iomm_vm *vm, void *buf, size_t len)
+{
+	if (!vm || !vm->up || !buf || len < IOMM_VIOMMU_CFG_SIZE)
+		return IOMM_EINVAL;
+	uint8_t *b = buf;
+	for (unsigned i = 0; i < IOMM_VIOMMU_CFG_SIZE; i++)
+		b[i] = 0;
+	iomm_put_le64(b + IOMM_VIOMMU_CFG_PAGE_SIZE_MASK, vm->cfg.page_size_mask);
+	iomm_put_le64(b + IOMM_VIOMMU_CFG_INPUT_START, vm->cfg.input_start);
+	iomm_put_le64(b + IOMM_VIOMMU_CFG_INPUT_END, vm->cfg.input_end);
+	iomm_put_le32(b + IOMM_VIOMMU_CFG_DOMAIN_START, vm->cfg.domain_start);
+	iomm_put_le32(b + IOMM_VIOMMU_CFG_DOMAIN_END, vm->cfg.domain_end);
+	iomm_put_le32(b + IOMM_VIOMMU_CFG_PROBE_SIZE, vm->cfg.probe_size);
+	b[IOMM_VIOMMU_CFG_BYPASS] = vm->bypass;
+	return IOMM_OK;
+}
+
+int iomm_vsmmu_set_bypass(struct iomm_vm *vm, uint8_t value)
+{
+	if (!vm || !vm->up)
+		return IOMM_EINVAL;
+	if (!F(vm, IOMM_VIOMMU_F_BYPASS_CONFIG))
+		return IOMM_EPERM;
+	vm->bypass = value & 1u;
+	int first = IOMM_OK;
+	for (size_t i = 0; i < vm->cfg.nendpoints; i++) {
+		struct iomm_vm_endpoint *ep = &vm->cfg.endpoints[i];
+		if (!ep->used || ep->gdom)
+			continue;
+		int rc = iomm__vm_policy_attach(vm, ep);
+		if (rc && first == IOMM_OK)
+			first = rc;
+	}
+	return first;
+}
+
+int iomm_vsmmu_reset(struct iomm_vm *vm)
+{
+	if (!vm || !vm->up)
+		return IOMM_EINVAL;
+	int first = IOMM_OK;
+	for (size_t i = 0; i < vm->cfg.nendpoints; i++) {
+		struct iomm_vm_endpoint *ep = &vm->cfg.endpoints[i];
+		if (!ep->used || !ep->gdom)
+			continue;
+		int rc = iomm__vsmmu_ep_leave(vm, ep);
+		if (rc && first == IOMM_OK)
+			first = rc;
+	}
+	for (size_t i = 0; i < vm->cfg.ndomains; i++) {
+		struct iomm_vm_gdom *g = &vm->cfg.domains[i];
+		if (g->used) {
+			int rc = gdom_destroy(vm, g);
+			if (rc && first == IOMM_OK)
+				first = rc;
+		}
+	}
+	vm->ev_head = 0;
+	vm->ev_count = 0;
+	vm->dropped = 0;
+	return first;
+}
