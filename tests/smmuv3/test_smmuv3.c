@@ -2087,8 +2087,10 @@ static void test_el2_regime_nested(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 1) /* run one test (or a wildcard pattern) only */
+		cmocka_set_test_filter(argv[1]);
 	const struct CMUnitTest tests[] = {
 	    /* 1. probe */
 	    T(test_probe_default),
