@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Host and guest roles on QEMU's SMMUv3 with the edu device doing the DMA
+ * (the bare-metal twin of examples/roles_demo.c, used by
+ * scripts/demo.sh --qemu). Everything goes through the library's API: the
+ * host creates a VM with memory map A and confines edu to it; the guest's
+ * requests go through the paravirtual backend and the loopback transport
+ * into the host's virtio-iommu device model, in this same image.
+ */
+#include <iommuman/paravirt.h>
+#include <iommuman/smmuv3.h>
+#include <iommuman/virtio_iommu.h>
+#include <iommuman/vm.h>
+
+#include "edu.h"
+#include "harness.h"
+
+#define XFER   16u
+#define A_GPA  0x80000000ull
+#define A_SIZE (256u * 1024u)
+#define EP     8u
+
+static uint8_t guest_ram[A_SIZE] __attribute__((aligned(4096)));
+static uint8_t strtab[256 * 64] __attribute__((aligned(256 * 64)));
+static uint8_t cmdq[4096] __attribute__((aligned(4096)));
+static uint8_t evtq[64 * 1024] __attribute__((aligned(64 * 1024)));
+static uint8_t pattern[64] __attribute__((aligned(64)));
+
+static struct iomm_smmuv3 smmu;
+static struct edu edu;
+static struct iomm_vm vm;
+
+static uint64_t pa_of(const void *p)
+{
+	return qemu_virt_to_phys(p);
+}
+
+static void fill(uint8_t *p, uint8_t v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = v;
+}
+
+static bool all(const uint8_t *p, uint8_t v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+/* edu writes XFER bytes of 0x5a at bus address @addr; did they land at @target? */
+static bool lands(uint64_t addr, uint8_t *target)
+{
+	fill(target, 0xee, XFER);
+	qemu_mb();
+	CHECK_EQ(edu_dma_from_device(&edu, addr, 0, XFER), EDU_OK);
+	qemu_mb();
+	if (all(target, 0x5a, XFER))
+		return true;
+	CHECK(all(target, 0xee, XFER));
+	return false;
+}
+
+struct faults {
+	struct iomm_fault f[32];
+	unsigned n;
+};
+
+static void collect(void *arg, const struct iomm_fault *f)
+{
+	struct faults *l = arg;
+	if (l->n < 32)
+		l->f[l->n] = *f;
+	l->n++;
+}
+
+static bool saw(const struct faults *l, uint32_t id, uint64_t addr)
+{
+	for (unsigned i = 0; i < l->n && i < 32; i++)
+		if (l->f[i].sid == id && l->f[i].addr == addr)
+			return true;
+	return false;
+}
+
+/* ---- loopback into the host's device model ---- */
+static size_t h_handle(void *dev, const void *req, size_t len, void *resp, size_t cap)
+{
+	size_t used = 0;
+	return iomm_vsmmu_handle(dev, req, len, resp, cap, &used) == IOMM_OK ? used : 0;
+}
+
+static size_t h_config(void *dev, void *buf, size_t cap)
+{
+	uint8_t cfg[IOMM_VIOMMU_CFG_SIZE];
+	if (iomm_vsmmu_config(dev, cfg, sizeof(cfg)) != IOMM_OK)
+		return 0;
+	for (size_t i = 0; i < cap && i < sizeof(cfg); i++)
+		((uint8_t *)buf)[i] = cfg[i];
+	return sizeof(cfg);
+}
+
+static void h_config_write(void *dev, uint32_t off, const void *buf, size_t len)
+{
+	if (off == IOMM_VIOMMU_CFG_BYPASS && len >= 1)
+		iomm_vsmmu_set_bypass(dev, *(const uint8_t *)buf);
+}
+
+static uint64_t h_features(void *dev)
+{
+	return iomm_vsmmu_features(dev);
+}
+
+static size_t h_event(void *dev, void *buf, size_t cap)
+{
+	int n = iomm_vsmmu_next_event(dev, buf, cap);
+	return n > 0 ? (size_t)n : 0;
+}
+
+void scenario_main(void)
+{
+	const struct pci_loc want = {IOMMQ_EDU_BUS, IOMMQ_EDU_DEV, IOMMQ_EDU_FN};
+	REQUIRE(edu_init(&edu, want) == EDU_OK);
+	fill(pattern, 0x5a, sizeof(pattern));
+	REQUIRE(edu_dma_to_device(&edu, pa_of(pattern), 0, XFER) == EDU_OK);
+
+	harness_step("host: SMMUv3 up, every stream aborts");
+	struct iomm_smmuv3_mem mem = {
+	    .strtab = strtab,
+	    .strtab_pa = pa_of(strtab),
+	    .strtab_size = sizeof(strtab),
+	    .cmdq = cmdq,
+	    .cmdq_pa = pa_of(cmdq),
+	    .cmdq_size = sizeof(cmdq),
+	    .evtq = evtq,
+	    .evtq_pa = pa_of(evtq),
+	    .evtq_size = sizeof(evtq),
+	};
+	REQUIRE(iomm_smmuv3_init(&smmu, &qemu_port, QEMU_BOARD_SMMU_BASE, &mem, NULL, NULL) ==
+		IOMM_OK);
+	CHECK(!lands(pa_of(guest_ram), guest_ram));
+
+	harness_step("host: VM with A = guest 0x80000000 (256 KiB) -> a host buffer; edu confined");
+	static const struct iomm_vm_region *regions;
+	static struct iomm_vm_region a[1];
+	a[0].gpa = A_GPA;
+	a[0].hpa = pa_of(guest_ram);
+	a[0].size = A_SIZE;
+	a[0].prot = IOMM_READ | IOMM_WRITE;
+	regions = a;
+	uint64_t pool_pa;
+	void *pool_mem = qemu_table_mem(64 * 4096, 4096, &pool_pa);
+	REQUIRE(pool_mem != NULL);
+	static struct iomm_pool pool;
+	REQUIRE(iomm_pool_init(&pool, &qemu_port, pool_mem, 64 * 4096, pool_pa, 4096) == IOMM_OK);
+	static struct iomm_vm_endpoint eps[2];
+	static struct iomm_vm_gdom doms[2];
+	static struct iomm_vm_mapping maps[8];
+	static struct iomm_vm_event evs[16];
+	struct iomm_vm_cfg cfg = {0};
+	cfg.regions = regions;
+	cfg.nregions = 1;
+	cfg.pool = &pool;
+	cfg.endpoints = eps;
+	cfg.nendpoints = 2;
+	cfg.domains = doms;
+	cfg.ndomains = 2;
+	cfg.mappings = maps;
+	cfg.nmappings = 8;
+	cfg.events = evs;
+	cfg.nevents = 16;
+	cfg.policy = IOMM_VM_CONFINE;
+	REQUIRE(iomm_vm_init(&vm, &cfg) == IOMM_OK);
+	REQUIRE(iomm_vm_assign(&vm, &smmu.unit, &IOMM_SID(edu_rid(&edu)), EP) == IOMM_OK);
+	CHECK(lands(A_GPA + 0x2000, guest_ram + 0x2000));
+
+	harness_step("host: outside A is blocked and reported to the host");
+	CHECK(!lands(0x90000000, guest_ram));
+	struct faults host = {.n = 0};
+	CHECK(iomm_fault_poll(&smmu.unit, collect, &host) >= 0);
+	CHECK(saw(&host, edu_rid(&edu), 0x90000000));
+
+	harness_step("guest: virtio-iommu through the paravirtual backend, map B");
+	const struct iomm_viommu_loopback_dev hooks = {.dev = &vm,
+						       .handle = h_handle,
+						       .config = h_config,
+						       .config_write = h_config_write,
+						       .features = h_features,
+						       .event = h_event};
+	static struct iomm_viommu_loopback lb;
+	const struct iomm_viommu_transport *t = iomm_viommu_loopback_init(&lb, &hooks);
+	static struct iomm_paravirt pv;
+	REQUIRE(t != NULL && iomm_paravirt_init(&pv, &qemu_port, t, NULL) == IOMM_OK);
+	static struct iomm_domain dom;
+	static struct iomm_dev gdev;
+	struct iomm_domain_cfg dc = {.type = IOMM_DOMAIN_S1};
+	REQUIRE(iomm_domain_init(&dom, &pv.unit, &dc) == IOMM_OK);
+	REQUIRE(iomm_dev_init(&gdev, &pv.unit, &IOMM_SID(EP)) == IOMM_OK);
+	CHECK_OK(iomm_attach(&dom, &gdev));
+	CHECK_OK(iomm_map(&dom, 0x10000000, A_GPA + 0x3000, 4096, IOMM_READ | IOMM_WRITE));
+	CHECK_RC(iomm_map(&dom, 0x10002000, 0x90000000, 4096, IOMM_READ), IOMM_ERANGE);
+
+	harness_step("DMA inside B works");
+	CHECK(lands(0x10000000, guest_ram + 0x3000));
+
+	harness_step("DMA inside A but outside B is blocked; the guest gets a virtio-iommu fault");
+	CHECK(!lands(0x10001000, guest_ram + 0x3000));
+	CHECK(!lands(A_GPA + 0x2000, guest_ram + 0x2000));
+	host.n = 0;
+	CHECK(iomm_fault_poll(&smmu.unit, collect, &host) >= 0);
+	for (unsigned i = 0; i < host.n && i < 32; i++)
+		iomm_vm_fault_route(&vm, &smmu.unit, &host.f[i]);
+	struct faults guest = {.n = 0};
+	CHECK(iomm_fault_poll(&pv.unit, collect, &guest) >= 0);
+	CHECK(saw(&guest, EP, 0x10001000));
+
+	harness_step("DMA outside A stays blocked");
+	CHECK(!lands(0x90000000, guest_ram));
+
+	harness_step("guest unmaps B: blocked at once (the host invalidated)");
+	CHECK(lands(0x10000000, guest_ram + 0x3000));
+	CHECK_OK(iomm_unmap(&dom, 0x10000000, 4096, NULL));
+	CHECK(!lands(0x10000000, guest_ram + 0x3000));
+	CHECK_OK(iomm_vm_audit(&vm));
+	harness_note_dec("SMMU commands issued:", smmu.stats.cmds);
+}
