@@ -221,6 +221,23 @@ static bool overlaps(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
 	return a0 <= b1 && b0 <= a1;
 }
 
+/* The guest domain a MAP or UNMAP of [vs, ve] addresses, or the status that refuses it. */
+static uint8_t range_domain(struct iomm_vm *vm, uint32_t domain, uint64_t vs, uint64_t ve,
+			    struct iomm_vm_gdom **gp)
+{
+	if (ve < vs)
+		return IOMM_VIOMMU_S_INVAL;
+	if (domain < vm->cfg.domain_start || domain > vm->cfg.domain_end)
+		return IOMM_VIOMMU_S_RANGE;
+	struct iomm_vm_gdom *g = gdom_find(vm, domain);
+	if (!g)
+		return IOMM_VIOMMU_S_NOENT;
+	if (g->bypass)
+		return IOMM_VIOMMU_S_INVAL;
+	*gp = g;
+	return IOMM_VIOMMU_S_OK;
+}
+
 static uint8_t do_map(struct iomm_vm *vm, const uint8_t *r)
 {
 	if (!F(vm, IOMM_VIOMMU_F_MAP_UNMAP))
@@ -234,15 +251,10 @@ static uint8_t do_map(struct iomm_vm *vm, const uint8_t *r)
 			 (F(vm, IOMM_VIOMMU_F_MMIO) ? IOMM_VIOMMU_MAP_F_MMIO : 0u);
 	if ((flags & ~known) || !(flags & (IOMM_VIOMMU_MAP_F_READ | IOMM_VIOMMU_MAP_F_WRITE)))
 		return IOMM_VIOMMU_S_INVAL;
-	if (ve < vs)
-		return IOMM_VIOMMU_S_INVAL;
-	if (domain < vm->cfg.domain_start || domain > vm->cfg.domain_end)
-		return IOMM_VIOMMU_S_RANGE;
-	struct iomm_vm_gdom *g = gdom_find(vm, domain);
-	if (!g)
-		return IOMM_VIOMMU_S_NOENT;
-	if (g->bypass)
-		return IOMM_VIOMMU_S_INVAL;
+	struct iomm_vm_gdom *g = NULL;
+	uint8_t st = range_domain(vm, domain, vs, ve, &g);
+	if (st != IOMM_VIOMMU_S_OK)
+		return st;
 	uint64_t pmask = (vm->cfg.page_size_mask & (~vm->cfg.page_size_mask + 1)) - 1;
 	if ((vs & pmask) || (ps & pmask) || ((ve + 1) & pmask))
 		return IOMM_VIOMMU_S_RANGE;
@@ -316,15 +328,10 @@ static uint8_t do_unmap(struct iomm_vm *vm, const uint8_t *r)
 	uint64_t ve = iomm_get_le64(r + IOMM_VIOMMU_UNMAP_VIRT_END);
 	if (iomm_get_le32(r + IOMM_VIOMMU_UNMAP_VIRT_END + 8))
 		return IOMM_VIOMMU_S_INVAL; /* and nothing is unmapped */
-	if (ve < vs)
-		return IOMM_VIOMMU_S_INVAL;
-	if (domain < vm->cfg.domain_start || domain > vm->cfg.domain_end)
-		return IOMM_VIOMMU_S_RANGE;
-	struct iomm_vm_gdom *g = gdom_find(vm, domain);
-	if (!g)
-		return IOMM_VIOMMU_S_NOENT;
-	if (g->bypass)
-		return IOMM_VIOMMU_S_INVAL;
+	struct iomm_vm_gdom *g = NULL;
+	uint8_t st = range_domain(vm, domain, vs, ve, &g);
+	if (st != IOMM_VIOMMU_S_OK)
+		return st;
 	uint32_t tag = gdom_tag(vm, g);
 	for (size_t i = 0; i < vm->cfg.nmappings; i++) {
 		const struct iomm_vm_mapping *m = &vm->cfg.mappings[i];
@@ -332,7 +339,6 @@ static uint8_t do_unmap(struct iomm_vm *vm, const uint8_t *r)
 		    (m->iova < vs || m->last > ve))
 			return IOMM_VIOMMU_S_RANGE;
 	}
-	uint8_t st = IOMM_VIOMMU_S_OK;
 	for (size_t i = 0; i < vm->cfg.nmappings; i++) {
 		struct iomm_vm_mapping *m = &vm->cfg.mappings[i];
 		if (m->gdom != tag || !overlaps(vs, ve, m->iova, m->last))
