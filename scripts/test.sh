@@ -92,6 +92,9 @@ install_missing() {
 	want valgrind valgrind
 	want pkg-config pkg-config
 	want binutils nm
+	want cppcheck cppcheck
+	want clang-tidy clang-tidy
+	want libclang-rt-14-dev /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 
 	if [ ${#missing[@]} -eq 0 ]; then
 		echo "all required packages are present"
@@ -235,6 +238,26 @@ done_step
 ds=$root/build/downstream
 rm -rf "$ds"
 mkdir -p "$ds"
+
+section "static analysis (cppcheck, clang-tidy)"
+scripts/static-analysis.sh
+done_step
+
+section "footprint: core + LPAE + SMMUv3 under 24 KiB of .text"
+scripts/footprint.sh --stdout >/dev/null
+done_step
+
+section "ThreadSanitizer stress test"
+cmake -S . -B build/tsan -DCMAKE_C_COMPILER=clang -DIOMM_TSAN=ON -DIOMM_BACKEND_SMMUV3=ON \
+	-DIOMM_WERROR=ON -DIOMM_BUILD_BENCH=OFF -DIOMM_BUILD_DOCS=OFF >/dev/null
+cmake --build build/tsan -j "$jobs" --target iomm_stress
+ctest --test-dir build/tsan -L tsan --output-on-failure
+done_step
+
+section "fuzzing (libFuzzer, ${IOMM_FUZZ_SECONDS:-30} s per target)"
+scripts/fuzz.sh all "${IOMM_FUZZ_SECONDS:-30}"
+ctest --test-dir build/fuzz -L fuzz --output-on-failure
+done_step
 
 section "downstream: add_subdirectory"
 cmake -S tests/downstream/add_subdirectory -B "$ds/add_subdirectory" \

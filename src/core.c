@@ -84,6 +84,8 @@ static int domain_pgt_cfg(const struct iomm_unit *unit, const struct iomm_domain
 		oas = cfg->parent->pgt.cfg.ias;
 	if (ias > unit->ias || oas > unit->oas)
 		return IOMM_ENOTSUP;
+	if (cfg->type == IOMM_DOMAIN_S2 && ias > unit->oas)
+		return IOMM_ENOTSUP; /* an IPA wider than the output cannot be walked */
 	pc->ias = ias;
 	pc->oas = oas;
 	pc->flags = 0;

@@ -1105,12 +1105,18 @@ int iomm_pgt_lookup(const struct iomm_pgt *pgt, uint64_t iova, struct iomm_mappi
 		return IOMM_EINVAL;
 	if (!pgt || !pgt->root || (iova >> pgt->cfg.ias))
 		return IOMM_ENOENT;
-	unsigned l;
-	uint64_t *e;
-	if (!find_leaf(pgt, iova, &l, &e))
-		return IOMM_ENOENT;
-	fill_mapping(pgt, iomm_read_desc(e), l, iova, m);
-	return IOMM_OK;
+	/* One read per level: what is reported is what was checked. */
+	const uint64_t *t = pgt->root;
+	for (unsigned l = pgt->start_level;; l++) {
+		uint64_t pte = iomm_read_desc(&t[lvl_index(pgt, l, iova)]);
+		if (!pte_valid(pte))
+			return IOMM_ENOENT;
+		if (!pte_is_table(pte, l)) {
+			fill_mapping(pgt, pte, l, iova, m);
+			return IOMM_OK;
+		}
+		t = next_table(pgt, pte);
+	}
 }
 
 static int walk_table(const struct iomm_pgt *pgt, const uint64_t *t, unsigned l, uint64_t iova,

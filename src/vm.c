@@ -214,7 +214,7 @@ int iomm_vm_assign(struct iomm_vm *vm, struct iomm_unit *unit, const struct iomm
 	}
 	if (!slot)
 		return IOMM_ENOSPC;
-	unsigned u;
+	unsigned u = 0;
 	rc = unit_slot(vm, unit, &u);
 	if (rc)
 		return rc;

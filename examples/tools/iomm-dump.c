@@ -1,0 +1,754 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * iomm-dump: look into IOMMU memory from outside.
+ *
+ *   iomm-dump pgt --image FILE --base PA --root PA [options]
+ *       Walk the Arm VMSAv8-64 (LPAE) translation tables rooted at PA in a
+ *       raw memory image (the bytes of physical memory from PA --base on)
+ *       and print the mappings as merged ranges with their permissions and
+ *       memory attributes. Every descriptor on the way is checked against
+ *       the architecture; a broken table is reported and the exit status is 1.
+ *
+ *   iomm-dump ste WORD0 [WORD1 ... WORD7]
+ *   iomm-dump cd  WORD0 [WORD1 ... WORD7]
+ *   iomm-dump ste|cd --image FILE --base PA --at PA
+ *       Decode an SMMUv3 stream table entry or context descriptor (64 bytes:
+ *       eight 64-bit words, hex, missing words are zero; or read from the
+ *       image) into named fields (Arm IHI 0070, 5.2 and 5.4), and print the
+ *       pgt command that dumps the tables it points to.
+ *
+ * The walk is the independent walker of the unit tests
+ * (tests/walker/arm_walker.c), compiled in: the tool does not need the
+ * library, and reads tables whoever built them. Hosted code.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arm_walker.h"
+
+/* What iomm_pgt_lpae_regs() reports as MAIR: index 0 WB, 1 NC, 2 Device-nGnRE. */
+#define DEFAULT_MAIR UINT64_C(0x00000000000444ff)
+
+static const char *prog = "iomm-dump";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage:\n"
+		"  %s pgt --image FILE --root PA [--base PA] [--format s1|s2] [--granule 4k|16k|64k]\n"
+		"            [--ias BITS] [--oas BITS] [--start-level L | --sl0 N] [--concat N]\n"
+		"            [--mair HEX] [--pa-range BITS] [--leaves]\n"
+		"  %s ste|cd WORD0 [WORD1 ... WORD7]          (64-bit words, hex)\n"
+		"  %s ste|cd --image FILE [--base PA] --at PA\n"
+		"\n"
+		"pgt prints one line per range of consecutive leaves with contiguous output\n"
+		"addresses and equal attributes:\n"
+		"  FIRST-LAST -> PA size=BYTES PERMS MEMTYPE SHAREABILITY [nG] [NS] leaves=COUNTxSIZE,...\n"
+		"PERMS is el1:rwx el0:rwx at stage 1 and s2:rwx at stage 2 ('-': not allowed).\n"
+		"Defaults: --base 0, --format s1, --granule 4k, --ias 48, --oas 48, the start\n"
+		"level the input size implies (stage 2: the deepest one with at most 16\n"
+		"concatenated root tables), --mair 0x%" PRIx64 " (what iommuman programs).\n"
+		"Numbers are decimal or 0x hex; sizes may end in k, m or g.\n",
+		prog, prog, prog, DEFAULT_MAIR);
+}
+
+static void die_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	usage(stderr);
+	exit(2);
+}
+
+static bool parse_u64(const char *s, int base, uint64_t *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-')
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, base);
+	if (errno || end == s)
+		return false;
+	uint64_t mult = 1;
+	if (*end == 'k' || *end == 'K')
+		mult = 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		mult = 1024 * 1024, end++;
+	else if (*end == 'g' || *end == 'G')
+		mult = 1024 * 1024 * 1024, end++;
+	if (*end)
+		return false;
+	if (mult > 1 && v > UINT64_MAX / mult)
+		return false;
+	*out = (uint64_t)v * mult;
+	return true;
+}
+
+static uint64_t need_u64(const char *opt, const char *s)
+{
+	uint64_t v;
+	if (!parse_u64(s, 0, &v))
+		die_usage("bad number for %s", opt);
+	return v;
+}
+
+static uint64_t hex_word(const char *s)
+{
+	uint64_t v;
+	if (!parse_u64(s, 16, &v))
+		die_usage("not a 64-bit hex word: %s", s);
+	return v;
+}
+
+/* ---- the image -------------------------------------------------------------- */
+
+struct image {
+	uint8_t *data;
+	size_t size;
+	uint64_t base;
+};
+
+static void image_load(struct image *im, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+		exit(2);
+	}
+	size_t cap = 1u << 20, n = 0;
+	uint8_t *buf = malloc(cap);
+	for (;;) {
+		if (!buf) {
+			fprintf(stderr, "%s: out of memory reading %s\n", prog, path);
+			exit(2);
+		}
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		cap *= 2;
+		uint8_t *nb = realloc(buf, cap);
+		if (!nb)
+			free(buf);
+		buf = nb;
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "%s: %s: read error\n", prog, path);
+		exit(2);
+	}
+	fclose(f);
+	im->data = buf;
+	im->size = n;
+}
+
+static int image_read64(void *ctx, uint64_t pa, uint64_t *val)
+{
+	const struct image *im = ctx;
+	if (pa < im->base || im->size < 8 || pa - im->base > im->size - 8)
+		return -1;
+	const uint8_t *p = im->data + (pa - im->base);
+	uint64_t v = 0;
+	for (unsigned i = 0; i < 8; i++)
+		v |= (uint64_t)p[i] << (8 * i); /* descriptors are little-endian */
+	*val = v;
+	return 0;
+}
+
+/* ---- pgt: walk and print ------------------------------------------------------ */
+
+struct range {
+	bool open;
+	uint64_t iova, pa, size;
+	char attrs[96];
+	uint64_t nleaves[64]; /* leaves per log2 size */
+};
+
+struct dump {
+	unsigned stage;
+	bool each_leaf;
+	struct range r;
+	uint64_t ranges, leaves;
+};
+
+static const char *size_name(uint64_t size, char *buf, size_t len)
+{
+	static const char units[] = "KMGTP";
+	if (size < 1024 || (size & 1023)) {
+		snprintf(buf, len, "%" PRIu64, size);
+		return buf;
+	}
+	unsigned u = 0;
+	size >>= 10;
+	while (size >= 1024 && !(size & 1023) && u < sizeof(units) - 2) {
+		size >>= 10;
+		u++;
+	}
+	snprintf(buf, len, "%" PRIu64 "%c", size, units[u]);
+	return buf;
+}
+
+static const char *mem_name(unsigned stage, const struct aw_leaf *l, char *buf, size_t len)
+{
+	static const char *const dev[4] = {"DEV-nGnRnE", "DEV-nGnRE", "DEV-nGRE", "DEV-GRE"};
+	switch (l->mem) {
+	case AW_MEM_WB:
+		return "WB";
+	case AW_MEM_NC:
+		return "NC";
+	case AW_MEM_DEVICE:
+		return dev[l->devtype & 3];
+	default:
+		snprintf(buf, len, "OTHER(0x%x)", stage == 1 ? l->mair_attr : l->memattr);
+		return buf;
+	}
+}
+
+static void leaf_attrs(const struct dump *d, const struct aw_leaf *l, char *out, size_t len)
+{
+	static const char *const sh[4] = {"NSH", "SH?", "OSH", "ISH"};
+	char perms[32], mbuf[24];
+	if (d->stage == 1) {
+		snprintf(perms, sizeof(perms), "el1:%c%c%c el0:%c%c%c", l->pr ? 'r' : '-',
+			 l->pw ? 'w' : '-', l->px ? 'x' : '-', l->ur ? 'r' : '-', l->uw ? 'w' : '-',
+			 l->ux ? 'x' : '-');
+	} else {
+		char x = l->px && l->ux ? 'x' : l->px ? 'p' : l->ux ? 'u' : '-';
+		snprintf(perms, sizeof(perms), "s2:%c%c%c", l->pr ? 'r' : '-', l->pw ? 'w' : '-', x);
+	}
+	snprintf(out, len, "%s %s %s%s%s", perms, mem_name(d->stage, l, mbuf, sizeof(mbuf)), sh[l->sh & 3],
+		 d->stage == 1 && l->ng ? " nG" : "", d->stage == 1 && l->ns ? " NS" : "");
+}
+
+static void flush_range(struct dump *d)
+{
+	struct range *r = &d->r;
+	if (!r->open)
+		return;
+	char buf[32];
+	printf("0x%016" PRIx64 "-0x%016" PRIx64 " -> 0x%016" PRIx64 " size=0x%" PRIx64 " %s leaves=",
+	       r->iova, r->iova + r->size - 1, r->pa, r->size, r->attrs);
+	bool first = true;
+	for (unsigned k = 64; k-- > 0;) {
+		if (!r->nleaves[k])
+			continue;
+		printf("%s%" PRIu64 "x%s", first ? "" : ",", r->nleaves[k],
+		       size_name(UINT64_C(1) << k, buf, sizeof(buf)));
+		first = false;
+	}
+	putchar('\n');
+	d->ranges++;
+	r->open = false;
+}
+
+static int on_leaf(void *arg, const struct aw_leaf *l)
+{
+	struct dump *d = arg;
+	char attrs[96];
+	leaf_attrs(d, l, attrs, sizeof(attrs));
+	d->leaves++;
+	if (d->each_leaf) {
+		char buf[32];
+		printf("0x%016" PRIx64 "-0x%016" PRIx64 " -> 0x%016" PRIx64 " %s level %u%s %s desc "
+		       "0x%016" PRIx64 " at 0x%" PRIx64 "\n",
+		       l->iova, l->iova + l->size - 1, l->oa, size_name(l->size, buf, sizeof(buf)),
+		       l->level, l->contig ? " contig" : "", attrs, l->desc, l->desc_pa);
+		return 0;
+	}
+	struct range *r = &d->r;
+	if (r->open && r->iova + r->size == l->iova && r->pa + r->size == l->oa &&
+	    strcmp(r->attrs, attrs) == 0) {
+		r->size += l->size;
+	} else {
+		flush_range(d);
+		r->open = true;
+		r->iova = l->iova;
+		r->pa = l->oa;
+		r->size = l->size;
+		memcpy(r->attrs, attrs, sizeof(attrs));
+		memset(r->nleaves, 0, sizeof(r->nleaves));
+	}
+	r->nleaves[__builtin_ctzll(l->size)]++;
+	return 0;
+}
+
+/* Stage 2 start level as iommuman chooses it: the deepest one SL0 can encode
+ * that needs at most 16 concatenated root tables. */
+static int s2_default_level(unsigned gshift, unsigned ias)
+{
+	unsigned stride = gshift - 3;
+	unsigned shallowest = gshift == 12 ? 0 : 1, deepest = gshift == 12 ? 2 : 3;
+	for (unsigned l = deepest + 1; l-- > shallowest;) {
+		unsigned sh = gshift + (3 - l) * stride;
+		if (ias > sh && ias - sh <= stride + 4)
+			return (int)l;
+	}
+	return -1;
+}
+
+static int cmd_pgt(int argc, char **argv)
+{
+	const char *image_path = NULL;
+	struct image im = {NULL, 0, 0};
+	uint64_t root = 0, mair = DEFAULT_MAIR, granule = 4096;
+	bool have_root = false, each_leaf = false;
+	unsigned stage = 1, ias = 48, oas = 48, pa_range = 0;
+	int start_level = -1, sl0 = -1, concat = -1;
+
+	for (int i = 0; i < argc; i++) {
+		const char *o = argv[i];
+		const char *v = NULL;
+		char name[32];
+		const char *eq = strchr(o, '=');
+		if (strncmp(o, "--", 2) != 0)
+			die_usage("unexpected argument: %s", o);
+		if (eq) {
+			size_t n = (size_t)(eq - o);
+			if (n >= sizeof(name))
+				die_usage("unknown option: %s", o);
+			memcpy(name, o, n);
+			name[n] = '\0';
+			v = eq + 1;
+		} else {
+			snprintf(name, sizeof(name), "%s", o);
+		}
+		if (strcmp(name, "--leaves") == 0) {
+			each_leaf = true;
+			continue;
+		}
+		if (strcmp(name, "--help") == 0) {
+			usage(stdout);
+			exit(0);
+		}
+		if (!v) {
+			if (i + 1 >= argc)
+				die_usage("%s needs a value", name);
+			v = argv[++i];
+		}
+		if (strcmp(name, "--image") == 0) {
+			image_path = v;
+		} else if (strcmp(name, "--base") == 0) {
+			im.base = need_u64(name, v);
+		} else if (strcmp(name, "--root") == 0) {
+			root = need_u64(name, v);
+			have_root = true;
+		} else if (strcmp(name, "--format") == 0) {
+			if (strcmp(v, "s1") == 0)
+				stage = 1;
+			else if (strcmp(v, "s2") == 0)
+				stage = 2;
+			else
+				die_usage("--format is s1 or s2, not %s", v);
+		} else if (strcmp(name, "--granule") == 0) {
+			granule = need_u64(name, v);
+		} else if (strcmp(name, "--ias") == 0) {
+			ias = (unsigned)need_u64(name, v);
+		} else if (strcmp(name, "--oas") == 0) {
+			oas = (unsigned)need_u64(name, v);
+		} else if (strcmp(name, "--pa-range") == 0) {
+			pa_range = (unsigned)need_u64(name, v);
+		} else if (strcmp(name, "--start-level") == 0) {
+			start_level = (int)need_u64(name, v);
+		} else if (strcmp(name, "--sl0") == 0) {
+			sl0 = (int)need_u64(name, v);
+		} else if (strcmp(name, "--concat") == 0) {
+			concat = (int)need_u64(name, v);
+		} else if (strcmp(name, "--mair") == 0) {
+			mair = hex_word(v);
+		} else {
+			die_usage("unknown option: %s", name);
+		}
+	}
+	if (!image_path || !have_root)
+		die_usage("%s", "pgt needs --image and --root");
+	unsigned g = aw_granule_shift((unsigned)granule);
+	if (!g || granule > 65536)
+		die_usage("%s", "--granule is 4k, 16k or 64k");
+	if (ias > 64 || oas > 64 || start_level > 3 || sl0 > 3 || concat > 16)
+		die_usage("%s", "--ias/--oas/--start-level/--sl0/--concat out of range");
+
+	struct aw_config c;
+	memset(&c, 0, sizeof(c));
+	c.granule = (unsigned)granule;
+	c.ias = ias;
+	c.oas = oas;
+	c.stage = stage;
+	c.root_pa = root;
+	c.mair = mair;
+	c.s2_xnx = true;
+	c.read = image_read64;
+	c.ctx = &im;
+	if (stage == 1) {
+		if (sl0 >= 0)
+			die_usage("%s", "--sl0 is for stage 2");
+		if (start_level >= 0) {
+			c.start_level = (unsigned)start_level;
+			c.start_level_valid = true;
+		}
+	} else {
+		/* the start level: --sl0, --start-level, or iommuman's choice */
+		if (sl0 < 0) {
+			int l = start_level >= 0 ? start_level : s2_default_level(g, ias);
+			if (l < 0)
+				die_usage("%s", "no stage-2 start level fits this --ias; give --start-level");
+			sl0 = g == 12 ? 2 - l : 3 - l;
+			if (sl0 < 0)
+				die_usage("%s", "--start-level not encodable for this granule");
+		}
+		c.sl0 = (unsigned)sl0;
+		int l = aw_s2_sl0_level((unsigned)granule, c.sl0);
+		if (l < 0 || (start_level >= 0 && l != start_level))
+			die_usage("%s", "--sl0 and --start-level disagree (or SL0 is reserved)");
+		c.start_level = (unsigned)l;
+		/* the number of root tables follows from ias and the start level */
+		unsigned root_bits = ias > g + (3u - c.start_level) * (g - 3)
+					 ? ias - (g + (3u - c.start_level) * (g - 3))
+					 : 0;
+		c.concat = root_bits > g - 3 ? 1u << (root_bits - (g - 3)) : 1u;
+		if (concat >= 0 && (unsigned)concat != c.concat) {
+			fprintf(stderr,
+				"%s: --concat %d, but ias %u at start level %u means %u root tables\n",
+				prog, concat, ias, c.start_level, c.concat);
+			return 2;
+		}
+		/* the PA range only gates SL0 validity; assume hardware that allows it */
+		c.pa_range = pa_range ? pa_range : (granule == 65536 ? 52u : 48u);
+		if (c.pa_range < oas)
+			c.pa_range = oas;
+	}
+
+	image_load(&im, image_path);
+	struct aw_walker w;
+	if (aw_init(&w, &c) != AW_OK) {
+		fprintf(stderr, "%s: %s\n", prog, w.err);
+		return 2;
+	}
+	printf("# stage %u, %uK granule, ias %u, oas %u, start level %u", stage,
+	       (unsigned)(granule >> 10), ias, oas, w.start_level);
+	if (stage == 2)
+		printf(" (SL0 %u, %u root table%s)", c.sl0, w.root_pages, w.root_pages > 1 ? "s" : "");
+	else
+		printf(", MAIR 0x%016" PRIx64, mair);
+	printf(", root 0x%" PRIx64 ", image 0x%" PRIx64 "+0x%zx\n", root, im.base, im.size);
+
+	struct dump d;
+	memset(&d, 0, sizeof(d));
+	d.stage = stage;
+	d.each_leaf = each_leaf;
+	int rc = aw_walk(&w, on_leaf, NULL, &d);
+	flush_range(&d);
+	printf("# %" PRIu64 " %s, %" PRIu64 " leaves\n", each_leaf ? d.leaves : d.ranges,
+	       each_leaf ? "leaves" : "ranges", d.leaves);
+	free(im.data);
+	if (rc != AW_OK) {
+		fprintf(stderr, "%s: the tables are broken: %s\n", prog, w.err);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- ste / cd --------------------------------------------------------------------- */
+
+static uint64_t field(uint64_t w, unsigned hi, unsigned lo)
+{
+	uint64_t v = w >> lo;
+	return hi - lo >= 63 ? v : v & ((UINT64_C(1) << (hi - lo + 1)) - 1);
+}
+
+static void pf(const char *name, uint64_t v, const char *meaning)
+{
+	if (meaning && *meaning)
+		printf("  %-14s 0x%" PRIx64 " (%s)\n", name, v, meaning);
+	else
+		printf("  %-14s 0x%" PRIx64 "\n", name, v);
+}
+
+static const char *cache_name(uint64_t v)
+{
+	static const char *const n[4] = {"non-cacheable", "write-back allocate", "write-through",
+					 "write-back no-allocate"};
+	return n[v & 3];
+}
+
+static const char *sh_name(uint64_t v)
+{
+	static const char *const n[4] = {"non-shareable", "reserved", "outer shareable",
+					 "inner shareable"};
+	return n[v & 3];
+}
+
+static unsigned ps_bits(uint64_t ps)
+{
+	static const unsigned b[8] = {32, 36, 40, 42, 44, 48, 52, 56};
+	return b[ps & 7];
+}
+
+static unsigned tg_granule(uint64_t tg, bool *ok)
+{
+	*ok = tg != 3;
+	return tg == 0 ? 4096 : tg == 1 ? 65536 : tg == 2 ? 16384 : 0;
+}
+
+static void decode_ste(const uint64_t w[8])
+{
+	static const char *const cfgs[8] = {"abort",
+					    "reserved",
+					    "reserved",
+					    "reserved",
+					    "bypass",
+					    "stage 1 translate, stage 2 bypass",
+					    "stage 1 bypass, stage 2 translate",
+					    "stage 1 and stage 2 translate"};
+	static const char *const fmts[4] = {"linear", "2-level, 4K L2 tables", "2-level, 64K L2 tables",
+					    "reserved"};
+	static const char *const dss[4] = {"terminate", "bypass", "substream 0", "reserved"};
+	static const char *const strw[4] = {"NS-EL1", "reserved", "EL2", "EL3"};
+	static const char *const eats[4] = {"ATS abort", "ATS full", "ATS split", "reserved"};
+	static const char *const shcfg[4] = {"non-shareable", "use incoming", "outer shareable",
+					     "inner shareable"};
+	static const char *const privcfg[4] = {"use incoming", "reserved", "unprivileged",
+					       "privileged"};
+	static const char *const instcfg[4] = {"use incoming", "reserved", "data", "instruction"};
+	char buf[64];
+
+	uint64_t v = field(w[0], 0, 0), config = field(w[0], 3, 1);
+	printf("STE (stream table entry):\n");
+	pf("V", v, v ? "valid" : "invalid: the stream is not configured (C_BAD_STE)");
+	pf("Config", config, cfgs[config]);
+	pf("S1Fmt", field(w[0], 5, 4), fmts[field(w[0], 5, 4)]);
+	pf("S1ContextPtr", w[0] & UINT64_C(0x00ffffffffffffc0), "address of the CD or CD table");
+	snprintf(buf, sizeof(buf), "%u context descriptors",
+		 1u << (unsigned)field(w[0], 63, 59));
+	pf("S1CDMax", field(w[0], 63, 59), field(w[0], 63, 59) ? buf : "one CD, no substreams");
+	pf("S1DSS", field(w[1], 1, 0), dss[field(w[1], 1, 0)]);
+	pf("S1CIR", field(w[1], 3, 2), cache_name(field(w[1], 3, 2)));
+	pf("S1COR", field(w[1], 5, 4), cache_name(field(w[1], 5, 4)));
+	pf("S1CSH", field(w[1], 7, 6), sh_name(field(w[1], 7, 6)));
+	pf("DRE", field(w[1], 12, 12), "");
+	pf("CONT", field(w[1], 16, 13), "");
+	pf("DCP", field(w[1], 17, 17), "");
+	pf("PPAR", field(w[1], 18, 18), "");
+	pf("MEV", field(w[1], 19, 19), "merge events");
+	pf("S1STALLD", field(w[1], 27, 27), "");
+	pf("EATS", field(w[1], 29, 28), eats[field(w[1], 29, 28)]);
+	pf("STRW", field(w[1], 31, 30), strw[field(w[1], 31, 30)]);
+	pf("MemAttr", field(w[1], 35, 32), "");
+	pf("MTCFG", field(w[1], 36, 36), "");
+	pf("ALLOCCFG", field(w[1], 40, 37), "");
+	pf("SHCFG", field(w[1], 45, 44), shcfg[field(w[1], 45, 44)]);
+	pf("NSCFG", field(w[1], 47, 46), "");
+	pf("PRIVCFG", field(w[1], 49, 48), privcfg[field(w[1], 49, 48)]);
+	pf("INSTCFG", field(w[1], 51, 50), instcfg[field(w[1], 51, 50)]);
+	pf("S2VMID", field(w[2], 15, 0), "");
+	uint64_t t0sz = field(w[2], 37, 32);
+	snprintf(buf, sizeof(buf), "IPA size %u bits", 64u - (unsigned)t0sz);
+	pf("S2T0SZ", t0sz, buf);
+	pf("S2SL0", field(w[2], 39, 38), "");
+	pf("S2IR0", field(w[2], 41, 40), cache_name(field(w[2], 41, 40)));
+	pf("S2OR0", field(w[2], 43, 42), cache_name(field(w[2], 43, 42)));
+	pf("S2SH0", field(w[2], 45, 44), sh_name(field(w[2], 45, 44)));
+	bool gok;
+	unsigned gran = tg_granule(field(w[2], 47, 46), &gok);
+	snprintf(buf, sizeof(buf), "%uK granule", gran >> 10);
+	pf("S2TG", field(w[2], 47, 46), gok ? buf : "reserved");
+	snprintf(buf, sizeof(buf), "%u-bit output", ps_bits(field(w[2], 50, 48)));
+	pf("S2PS", field(w[2], 50, 48), buf);
+	pf("S2AA64", field(w[2], 51, 51), field(w[2], 51, 51) ? "VMSAv8-64 tables" : "VMSAv8-32 tables");
+	pf("S2ENDI", field(w[2], 52, 52), field(w[2], 52, 52) ? "big-endian" : "little-endian");
+	pf("S2AFFD", field(w[2], 53, 53), "");
+	pf("S2PTW", field(w[2], 54, 54), "");
+	pf("S2HD", field(w[2], 55, 55), "");
+	pf("S2HA", field(w[2], 56, 56), "");
+	pf("S2S", field(w[2], 57, 57), "stall");
+	pf("S2R", field(w[2], 58, 58), "record faults");
+	pf("S2TTB", w[3] & UINT64_C(0x00fffffffffffff0), "stage 2 root table");
+	for (unsigned i = 4; i < 8; i++) {
+		snprintf(buf, sizeof(buf), "word%u", i);
+		pf(buf, w[i], "");
+	}
+	if (v && (config == 6 || config == 7) && gok) {
+		unsigned g = aw_granule_shift(gran);
+		uint64_t sl0 = field(w[2], 39, 38);
+		int level = aw_s2_sl0_level(gran, (unsigned)sl0);
+		printf("stage 2 tables: %s pgt --format s2 --granule %uk --ias %u --oas %u --sl0 %u "
+		       "--root 0x%" PRIx64 " --image FILE --base PA\n",
+		       prog, gran >> 10, 64u - (unsigned)t0sz, ps_bits(field(w[2], 50, 48)),
+		       (unsigned)sl0, w[3] & UINT64_C(0x00fffffffffffff0));
+		if (level < 0)
+			printf("  (S2SL0 %u is reserved for the %uK granule)\n", (unsigned)sl0, 1u << (g - 10));
+	}
+	if (v && (config == 5 || config == 7))
+		printf("context descriptor: %s cd --image FILE --base PA --at 0x%" PRIx64 "\n", prog,
+		       w[0] & UINT64_C(0x00ffffffffffffc0));
+}
+
+static void decode_mair(uint64_t mair)
+{
+	for (unsigned i = 0; i < 8; i++) {
+		unsigned a = (unsigned)(mair >> (8 * i)) & 0xffu;
+		enum aw_mem mem;
+		enum aw_devtype dev;
+		static const char *const devn[4] = {"Device-nGnRnE", "Device-nGnRE", "Device-nGRE",
+						    "Device-GRE"};
+		const char *name = "reserved";
+		if (aw_decode_mair_attr(a, &mem, &dev) == 0)
+			name = mem == AW_MEM_WB ? "Normal write-back"
+			       : mem == AW_MEM_NC ? "Normal non-cacheable"
+			       : mem == AW_MEM_DEVICE ? devn[dev & 3]
+						      : "Normal (other cacheability)";
+		printf("    Attr%u 0x%02x %s\n", i, a, name);
+	}
+}
+
+static void decode_cd(const uint64_t w[8])
+{
+	static const char *const tg1[4] = {"reserved", "16K granule", "4K granule", "64K granule"};
+	char buf[64];
+	bool gok;
+	uint64_t v = field(w[0], 31, 31);
+	printf("CD (context descriptor):\n");
+	snprintf(buf, sizeof(buf), "VA size %u bits", 64u - (unsigned)field(w[0], 5, 0));
+	pf("T0SZ", field(w[0], 5, 0), buf);
+	unsigned gran = tg_granule(field(w[0], 7, 6), &gok);
+	snprintf(buf, sizeof(buf), "%uK granule", gran >> 10);
+	pf("TG0", field(w[0], 7, 6), gok ? buf : "reserved");
+	pf("IR0", field(w[0], 9, 8), cache_name(field(w[0], 9, 8)));
+	pf("OR0", field(w[0], 11, 10), cache_name(field(w[0], 11, 10)));
+	pf("SH0", field(w[0], 13, 12), sh_name(field(w[0], 13, 12)));
+	pf("EPD0", field(w[0], 14, 14), field(w[0], 14, 14) ? "TTB0 walks disabled" : "");
+	pf("ENDI", field(w[0], 15, 15), field(w[0], 15, 15) ? "big-endian" : "little-endian");
+	pf("T1SZ", field(w[0], 21, 16), "");
+	pf("TG1", field(w[0], 23, 22), tg1[field(w[0], 23, 22)]);
+	pf("IR1", field(w[0], 25, 24), cache_name(field(w[0], 25, 24)));
+	pf("OR1", field(w[0], 27, 26), cache_name(field(w[0], 27, 26)));
+	pf("SH1", field(w[0], 29, 28), sh_name(field(w[0], 29, 28)));
+	pf("EPD1", field(w[0], 30, 30), field(w[0], 30, 30) ? "TTB1 walks disabled" : "");
+	pf("V", v, v ? "valid" : "invalid (C_BAD_CD)");
+	snprintf(buf, sizeof(buf), "%u-bit intermediate/output size", ps_bits(field(w[0], 34, 32)));
+	pf("IPS", field(w[0], 34, 32), buf);
+	pf("AFFD", field(w[0], 35, 35), "");
+	pf("WXN", field(w[0], 36, 36), "");
+	pf("UWXN", field(w[0], 37, 37), "");
+	pf("TBI0", field(w[0], 38, 38), "");
+	pf("TBI1", field(w[0], 39, 39), "");
+	pf("PAN", field(w[0], 40, 40), "");
+	pf("AA64", field(w[0], 41, 41), field(w[0], 41, 41) ? "VMSAv8-64 tables" : "VMSAv8-32 tables");
+	pf("HD", field(w[0], 42, 42), "");
+	pf("HA", field(w[0], 43, 43), "");
+	pf("S", field(w[0], 44, 44), "stall");
+	pf("R", field(w[0], 45, 45), "record faults");
+	pf("A", field(w[0], 46, 46), field(w[0], 46, 46) ? "abort on fault" : "RAZ/WI on fault");
+	pf("ASET", field(w[0], 47, 47), "");
+	pf("ASID", field(w[0], 63, 48), "");
+	pf("NSCFG0", field(w[1], 0, 0), "");
+	pf("HAD0", field(w[1], 1, 1), "");
+	pf("TTB0", w[1] & UINT64_C(0x00fffffffffffff0), "stage 1 root table");
+	pf("NSCFG1", field(w[2], 0, 0), "");
+	pf("HAD1", field(w[2], 1, 1), "");
+	pf("TTB1", w[2] & UINT64_C(0x00fffffffffffff0), "");
+	pf("MAIR", w[3], "");
+	decode_mair(w[3]);
+	pf("AMAIR", w[4], "");
+	for (unsigned i = 5; i < 8; i++) {
+		snprintf(buf, sizeof(buf), "word%u", i);
+		pf(buf, w[i], "");
+	}
+	if (v && field(w[0], 41, 41) && gok)
+		printf("stage 1 tables: %s pgt --format s1 --granule %uk --ias %u --oas %u --mair "
+		       "0x%" PRIx64 " --root 0x%" PRIx64 " --image FILE --base PA\n",
+		       prog, gran >> 10, 64u - (unsigned)field(w[0], 5, 0),
+		       ps_bits(field(w[0], 34, 32)), w[3], w[1] & UINT64_C(0x00fffffffffffff0));
+}
+
+static int cmd_struct(bool ste, int argc, char **argv)
+{
+	uint64_t w[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+	unsigned nw = 0;
+	const char *image_path = NULL;
+	struct image im = {NULL, 0, 0};
+	uint64_t at = 0;
+	bool have_at = false;
+	for (int i = 0; i < argc; i++) {
+		const char *o = argv[i];
+		if (strcmp(o, "--image") == 0 || strcmp(o, "--base") == 0 || strcmp(o, "--at") == 0) {
+			if (i + 1 >= argc)
+				die_usage("%s needs a value", o);
+			const char *v = argv[++i];
+			if (strcmp(o, "--image") == 0)
+				image_path = v;
+			else if (strcmp(o, "--base") == 0)
+				im.base = need_u64(o, v);
+			else
+				at = need_u64(o, v), have_at = true;
+			continue;
+		}
+		if (strncmp(o, "--", 2) == 0)
+			die_usage("unknown option: %s", o);
+		/* words, possibly several per argument separated by commas */
+		for (const char *p = o; *p;) {
+			char tok[40];
+			size_t n = strcspn(p, ", ");
+			if (n >= sizeof(tok))
+				die_usage("not a 64-bit hex word: %s", o);
+			if (n) {
+				memcpy(tok, p, n);
+				tok[n] = '\0';
+				if (nw == 8)
+					die_usage("%s", "at most 8 words (64 bytes)");
+				w[nw++] = hex_word(tok);
+			}
+			p += n;
+			p += strspn(p, ", ");
+		}
+	}
+	if (image_path) {
+		if (nw || !have_at)
+			die_usage("%s", "with --image give --at (and no words)");
+		image_load(&im, image_path);
+		for (unsigned i = 0; i < 8; i++) {
+			if (image_read64(&im, at + 8u * i, &w[i]) != 0) {
+				fprintf(stderr, "%s: 0x%" PRIx64 " is outside the image\n", prog,
+					at + 8u * i);
+				free(im.data);
+				return 1;
+			}
+		}
+		free(im.data);
+		printf("# %s at 0x%" PRIx64 "\n", ste ? "STE" : "CD", at);
+	} else if (!nw) {
+		die_usage("%s", "give the words, or --image and --at");
+	}
+	printf("# words:");
+	for (unsigned i = 0; i < 8; i++)
+		printf(" %016" PRIx64, w[i]);
+	putchar('\n');
+	if (ste)
+		decode_ste(w);
+	else
+		decode_cd(w);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "pgt") == 0)
+		return cmd_pgt(argc - 2, argv + 2);
+	if (strcmp(argv[1], "ste") == 0)
+		return cmd_struct(true, argc - 2, argv + 2);
+	if (strcmp(argv[1], "cd") == 0)
+		return cmd_struct(false, argc - 2, argv + 2);
+	die_usage("unknown command: %s", argv[1]);
+	return 2;
+}

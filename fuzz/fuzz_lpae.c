@@ -1,0 +1,1087 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * fuzz_lpae: differential fuzzing of the LPAE page-table builder.
+ *
+ * The first bytes choose a configuration (granule, stage, input and output
+ * size, coherent or not, contiguous hint, nG/NS, restricted leaf sizes, the
+ * size of a deliberately small region pool, and where in the input range
+ * the operations land). The rest is a sequence of operations: map, unmap
+ * (with gathers batched across several unmaps or released at once),
+ * iova_to_phys / lookup, calls with raw (mostly invalid) arguments, walks of
+ * sub-ranges, and full checks.
+ *
+ * Every result is predicted before the call, from a shadow model
+ * (tests/unit/shadow.c) and from the independent walker
+ * (tests/walker/arm_walker.c), and must match:
+ *  - the status code: EINVAL / ERANGE from the documented argument rules,
+ *    EEXIST from the model, ENOMEM exactly when the table pages the call
+ *    needs (counted here from the walker's view of the table) exceed the
+ *    free pages of the pool;
+ *  - the pool use after a map or unmap (exactly the counted pages more);
+ *  - unmap's byte count and gather; a failed call changes nothing.
+ * Every 32 operations, after every ENOMEM and at the end, the walker
+ * validates every table against the architecture and its leaves must equal
+ * iomm_pgt_walk()'s leaf for leaf, and, merged, the model's mappings; the
+ * pool must hold exactly the reachable table pages. For tables that are not
+ * walked coherently the walker reads an image of memory that only
+ * clean_tables() updates, so a missing cache clean shows up as a mismatch.
+ * Any disagreement abort()s.
+ */
+#include <string.h>
+
+#include <iommuman/iommuman.h>
+
+#include "arm_walker.h"
+#include "fuzz_common.h"
+#include "shadow.h"
+
+#define MAX_OPS 256
+#define CHECK_EVERY 32
+
+/* ---- leaf lists ------------------------------------------------------------ */
+
+struct leaf {
+	uint64_t iova, pa, size;
+	uint32_t prot; /* canonical */
+	uint8_t level;
+	bool contig;
+};
+
+struct leaves {
+	struct leaf *v;
+	size_t n, cap;
+};
+
+static void leaves_push(struct leaves *l, const struct leaf *x)
+{
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 256;
+		struct leaf *nv = realloc(l->v, ncap * sizeof(*nv));
+		FZ_CHECK(nv != NULL, "out of memory");
+		l->v = nv;
+		l->cap = ncap;
+	}
+	l->v[l->n++] = *x;
+}
+
+/* Merge neighbours with contiguous input and output and equal prot (in place). */
+static void leaves_merge(struct leaves *l)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		struct leaf *x = &l->v[i];
+		if (o > 0) {
+			struct leaf *y = &l->v[o - 1];
+			if (y->iova + y->size == x->iova && y->pa + y->size == x->pa &&
+			    y->prot == x->prot) {
+				y->size += x->size;
+				continue;
+			}
+		}
+		l->v[o] = *x;
+		l->v[o].level = 0;
+		l->v[o].contig = false;
+		o++;
+	}
+	l->n = o;
+}
+
+/* ---- prot canonicalisation (what a table can express) -------------------------- */
+
+static uint32_t canon_prot(uint32_t prot, unsigned stage)
+{
+	uint32_t acc = prot & IOMM_PROT_ACCESS;
+	if (stage == 1) {
+		if (acc & IOMM_WRITE)
+			acc |= IOMM_READ; /* no write-only permission at stage 1 */
+	} else {
+		acc &= ~(uint32_t)IOMM_PRIV; /* no privilege distinction at stage 2 */
+	}
+	uint32_t mem = prot & IOMM_MEM_MASK;
+	uint32_t sh = prot & IOMM_SH_MASK;
+	if (sh == IOMM_SH_DEFAULT)
+		sh = mem == IOMM_MEM_WB ? IOMM_SH_INNER : IOMM_SH_OUTER;
+	return acc | mem | sh;
+}
+
+/* A prot value from what the walker decoded; 0x100 / 0x200 mark combinations
+ * the library never writes. */
+static uint32_t walker_prot(const struct aw_leaf *l, unsigned stage)
+{
+	uint32_t p = 0;
+	if (l->pr)
+		p |= IOMM_READ;
+	if (l->pw)
+		p |= IOMM_WRITE;
+	if (stage == 1) {
+		if (l->px)
+			p |= IOMM_EXEC;
+		if (!l->ur) {
+			p |= IOMM_PRIV;
+			if (l->uw || l->ux)
+				p |= 0x100;
+		} else if (l->uw != l->pw || l->ux != l->px) {
+			p |= 0x100;
+		}
+	} else {
+		if (l->px && l->ux)
+			p |= IOMM_EXEC;
+		else if (l->px != l->ux)
+			p |= 0x100;
+	}
+	switch (l->mem) {
+	case AW_MEM_WB:
+		p |= IOMM_MEM_WB;
+		break;
+	case AW_MEM_NC:
+		p |= IOMM_MEM_NC;
+		break;
+	case AW_MEM_DEVICE:
+		p |= l->devtype == AW_DEV_nGnRE ? IOMM_MEM_DEVICE : 0x200u;
+		break;
+	default:
+		p |= 0x200;
+		break;
+	}
+	switch (l->sh) {
+	case 0:
+		p |= IOMM_SH_NONE;
+		break;
+	case 2:
+		p |= IOMM_SH_OUTER;
+		break;
+	case 3:
+		p |= IOMM_SH_INNER;
+		break;
+	default:
+		p |= 0x200;
+		break;
+	}
+	return p;
+}
+
+/* ---- state ------------------------------------------------------------------- */
+
+struct st {
+	struct iomm_port port;
+	struct iomm_pool pool;
+	struct iomm_pgt pgt;
+	struct iomm_pgt_cfg cfg;
+	struct iomm_lpae_regs regs;
+	struct aw_walker w;
+	struct shadow sh;
+	struct iomm_gather g;
+	bool pgt_live;
+	unsigned stage, gshift, pa_range;
+	uint64_t P;
+	uint64_t allowed; /* leaf sizes the table may use */
+	uint64_t in_top, out_top;
+	uint8_t *mem;   /* the pool's memory, as the CPU sees it */
+	uint8_t *image; /* non-coherent tables: the memory as the walker sees it */
+	size_t mem_size;
+	uint64_t mem_pa;
+	size_t capacity;
+	bool coherent;
+	int depth;
+	uint64_t budget; /* counting stops beyond this many pages */
+	uint64_t win_base, win_size, big;
+	struct leaves a, b;
+	unsigned long op;
+};
+
+/* ---- port hooks ------------------------------------------------------------------ */
+
+static void hook_clean(void *ctx, const void *va, size_t len)
+{
+	struct st *s = ctx;
+	const uint8_t *p = va;
+	FZ_CHECK(p >= s->mem && len <= s->mem_size && (size_t)(p - s->mem) <= s->mem_size - len,
+		 "clean_tables(%p, %zu) outside the pool memory", va, len);
+	FZ_CHECK(!s->coherent, "clean_tables on a coherent table");
+	memcpy(s->image + (p - s->mem), p, len);
+}
+
+static void hook_lock(void *ctx, void *obj)
+{
+	struct st *s = ctx;
+	FZ_CHECK(obj == &s->pgt || obj == &s->pool, "lock of an unknown object %p", obj);
+	s->depth++;
+	FZ_CHECK(s->depth <= 2, "lock nesting %d", s->depth);
+}
+
+static void hook_unlock(void *ctx, void *obj)
+{
+	struct st *s = ctx;
+	(void)obj;
+	FZ_CHECK(s->depth > 0, "unlock without lock");
+	s->depth--;
+}
+
+static void *hook_p2v(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	FZ_CHECK(false, "phys_to_virt(0x%llx) called for a region pool", FZ_ULL(pa));
+	return NULL;
+}
+
+/* The walker's memory: the pool region at its fake physical address. */
+static int walker_read(void *ctx, uint64_t pa, uint64_t *val)
+{
+	struct st *s = ctx;
+	if (pa < s->mem_pa || pa - s->mem_pa > s->mem_size - 8 || (pa & 7))
+		return -1;
+	const uint8_t *src = (s->coherent ? s->mem : s->image) + (pa - s->mem_pa);
+	uint64_t v = 0;
+	for (unsigned i = 0; i < 8; i++)
+		v |= (uint64_t)src[i] << (8 * i);
+	*val = v;
+	return 0;
+}
+
+/* ---- geometry ------------------------------------------------------------------ */
+
+static uint64_t lsize(const struct st *s, unsigned level)
+{
+	return 1ull << (s->gshift + (3 - level) * (s->gshift - 3));
+}
+
+static uint64_t free_pages(const struct st *s)
+{
+	return (uint64_t)(s->capacity - iomm_pool_used(&s->pool));
+}
+
+static bool entry_is_table(struct st *s, uint64_t va, unsigned level)
+{
+	unsigned d = 0;
+	bool leaf = false;
+	int rc = aw_descend(&s->w, va, &d, &leaf);
+	FZ_CHECK(rc == AW_OK, "walker at 0x%llx: %d %s", FZ_ULL(va), rc, s->w.err);
+	return d > level;
+}
+
+static bool leafable(const struct st *s, unsigned level, uint64_t iova, uint64_t pa, uint64_t len)
+{
+	uint64_t e = lsize(s, level);
+	return (s->allowed & e) && len == e && !((iova | pa) & (e - 1));
+}
+
+/*
+ * Table pages a map of [iova, iova + len) -> pa needs below level @level
+ * (@exists: the table at this level is linked already), leaves chosen
+ * greedily as documented (the largest allowed leaf that alignment and the
+ * remaining size permit; a linked table where a leaf would go is reused).
+ * Counting stops once it passes s->budget.
+ */
+static uint64_t map_need(struct st *s, unsigned level, bool exists, uint64_t iova, uint64_t pa,
+			 uint64_t len)
+{
+	uint64_t need = 0, e = lsize(s, level);
+	while (len && need <= s->budget) {
+		uint64_t chunk = e - (iova & (e - 1));
+		if (chunk > len)
+			chunk = len;
+		bool table = exists && level < 3 && entry_is_table(s, iova, level);
+		if (table) {
+			need += map_need(s, level + 1, true, iova, pa, chunk);
+		} else if (!leafable(s, level, iova, pa, chunk)) {
+			FZ_CHECK(level < 3, "no leaf fits a page");
+			need += 1 + map_need(s, level + 1, false, iova, pa, chunk);
+		}
+		iova += chunk;
+		pa += chunk;
+		len -= chunk;
+	}
+	return need;
+}
+
+/*
+ * Table pages needed to keep, with the largest leaves, what lies outside the
+ * hole [rs, re) of the level-@level entry at @eb when that entry is a block.
+ */
+static uint64_t split_need(struct st *s, unsigned level, uint64_t eb, uint64_t rs, uint64_t re)
+{
+	uint64_t e = lsize(s, level), ee = eb + e;
+	if (rs <= eb && re >= ee)
+		return 0; /* removed whole */
+	bool cut = rs < ee && re > eb;
+	if (!cut && (s->allowed & e))
+		return 0; /* kept whole as one leaf */
+	if (level == 3)
+		return 0;
+	uint64_t need = 1, f = lsize(s, level + 1);
+	for (uint64_t b = eb; b < ee && need <= s->budget; b += f)
+		need += split_need(s, level + 1, b, rs, re);
+	return need;
+}
+
+static uint64_t unmap_need(struct st *s, uint64_t iova, uint64_t end)
+{
+	struct aw_leaf l1, l2;
+	bool cut1 = false, cut2 = false;
+	int rc = aw_translate(&s->w, iova, &l1);
+	FZ_CHECK(rc != AW_BAD, "walker: %s", s->w.err);
+	if (rc == AW_OK && (iova & (l1.size - 1)))
+		cut1 = true;
+	if (end < s->in_top) {
+		rc = aw_translate(&s->w, end, &l2);
+		FZ_CHECK(rc != AW_BAD, "walker: %s", s->w.err);
+		if (rc == AW_OK && (end & (l2.size - 1)))
+			cut2 = true;
+	}
+	uint64_t need = 0;
+	if (cut1)
+		need += split_need(s, l1.level, l1.iova, iova, end);
+	if (cut2 && !(cut1 && l1.iova == l2.iova && l1.level == l2.level))
+		need += split_need(s, l2.level, l2.iova, iova, end);
+	return need;
+}
+
+/* ---- checks ------------------------------------------------------------------- */
+
+static int lib_cb(void *arg, const struct iomm_mapping *m)
+{
+	struct st *s = arg;
+	struct leaf x = {m->iova, m->pa, m->size, canon_prot(m->prot, s->stage), m->level,
+			 m->contig};
+	leaves_push(&s->a, &x);
+	return 0;
+}
+
+struct walk_arg {
+	struct st *s;
+	uint64_t pages; /* table pages reachable */
+};
+
+static int walker_cb(void *arg, const struct aw_leaf *l)
+{
+	struct walk_arg *wa = arg;
+	struct leaf x = {l->iova, l->oa, l->size, walker_prot(l, wa->s->stage), (uint8_t)l->level,
+			 l->contig};
+	leaves_push(&wa->s->b, &x);
+	return 0;
+}
+
+static int table_cb(void *arg, uint64_t pa, uint64_t bytes, unsigned level)
+{
+	struct walk_arg *wa = arg;
+	(void)pa;
+	(void)level;
+	wa->pages += (bytes + wa->s->P - 1) / wa->s->P;
+	return 0;
+}
+
+static void check_addr(struct st *s, uint64_t addr)
+{
+	uint64_t pa = 0;
+	int rc = iomm_pgt_iova_to_phys(&s->pgt, addr, &pa);
+	const struct shadow_ext *e = addr < s->in_top ? shadow_find(&s->sh, addr) : NULL;
+	struct iomm_mapping m;
+	int lrc = iomm_pgt_lookup(&s->pgt, addr, &m);
+	if (!e) {
+		FZ_CHECK(rc == IOMM_ENOENT, "op %lu: iova_to_phys(0x%llx) = %d pa 0x%llx, model: unmapped",
+			 s->op, FZ_ULL(addr), rc, FZ_ULL(pa));
+		FZ_CHECK(lrc == IOMM_ENOENT, "op %lu: lookup(0x%llx) = %d, model: unmapped", s->op,
+			 FZ_ULL(addr), lrc);
+		return;
+	}
+	uint64_t want = e->pa + (addr - e->iova);
+	FZ_CHECK(rc == IOMM_OK && pa == want, "op %lu: iova_to_phys(0x%llx) = %d pa 0x%llx, model 0x%llx",
+		 s->op, FZ_ULL(addr), rc, FZ_ULL(pa), FZ_ULL(want));
+	FZ_CHECK(lrc == IOMM_OK, "op %lu: lookup(0x%llx) = %d, model: mapped", s->op, FZ_ULL(addr),
+		 lrc);
+	FZ_CHECK(m.iova <= addr && addr - m.iova < m.size && m.size == lsize(s, m.level) &&
+			 !(m.iova & (m.size - 1)) && m.pa + (addr - m.iova) == want &&
+			 canon_prot(m.prot, s->stage) == canon_prot(e->prot, s->stage),
+		 "op %lu: lookup(0x%llx): leaf 0x%llx +0x%llx level %u -> 0x%llx prot 0x%x; model "
+		 "0x%llx prot 0x%x",
+		 s->op, FZ_ULL(addr), FZ_ULL(m.iova), FZ_ULL(m.size), m.level, FZ_ULL(m.pa), m.prot,
+		 FZ_ULL(want), e->prot);
+	/* the whole leaf lies inside mappings the model has, at the same offset */
+	for (uint64_t a = m.iova; a < m.iova + m.size;) {
+		const struct shadow_ext *x = shadow_find(&s->sh, a);
+		FZ_CHECK(x && x->pa + (a - x->iova) == m.pa + (a - m.iova),
+			 "op %lu: leaf 0x%llx +0x%llx not backed by the model at 0x%llx", s->op,
+			 FZ_ULL(m.iova), FZ_ULL(m.size), FZ_ULL(a));
+		a = x->iova + x->size;
+	}
+	struct aw_leaf wl;
+	int wrc = aw_translate(&s->w, addr, &wl);
+	FZ_CHECK(wrc == AW_OK && wl.iova == m.iova && wl.size == m.size && wl.oa == m.pa,
+		 "op %lu: walker at 0x%llx: %d %s", s->op, FZ_ULL(addr), wrc,
+		 wrc == AW_BAD ? s->w.err : "leaf differs");
+}
+
+static void release_gather(struct st *s)
+{
+	uint32_t nfreed = s->g.nfreed;
+	size_t used = iomm_pool_used(&s->pool);
+	iomm_pgt_gather_release(&s->g);
+	FZ_CHECK(iomm_pool_used(&s->pool) + nfreed == used,
+		 "op %lu: releasing a gather of %u pages took pool use %zu -> %zu", s->op, nfreed,
+		 used, iomm_pool_used(&s->pool));
+	FZ_CHECK(!iomm_gather_pending(&s->g), "a released gather is still pending");
+}
+
+static void full_check(struct st *s)
+{
+	release_gather(s);
+	s->a.n = 0;
+	s->b.n = 0;
+	struct walk_arg wa = {s, 0};
+	int rc = aw_walk(&s->w, walker_cb, table_cb, &wa);
+	FZ_CHECK(rc == AW_OK, "op %lu: the walker rejects the tables: %s", s->op, s->w.err);
+	FZ_CHECK(iomm_pool_used(&s->pool) == wa.pages,
+		 "op %lu: the pool holds %zu pages, %llu table pages are reachable", s->op,
+		 iomm_pool_used(&s->pool), FZ_ULL(wa.pages));
+	rc = iomm_pgt_walk(&s->pgt, 0, 0, lib_cb, s);
+	FZ_CHECK(rc == IOMM_OK, "iomm_pgt_walk: %d", rc);
+	FZ_CHECK(s->a.n == s->b.n, "op %lu: iomm_pgt_walk found %zu leaves, the walker %zu", s->op,
+		 s->a.n, s->b.n);
+	for (size_t i = 0; i < s->a.n; i++) {
+		const struct leaf *x = &s->a.v[i], *y = &s->b.v[i];
+		FZ_CHECK(x->iova == y->iova && x->pa == y->pa && x->size == y->size &&
+				 x->prot == y->prot && x->level == y->level && x->contig == y->contig,
+			 "op %lu: leaf %zu: iomm_pgt_walk 0x%llx +0x%llx -> 0x%llx prot 0x%x L%u c%d; "
+			 "walker 0x%llx +0x%llx -> 0x%llx prot 0x%x L%u c%d",
+			 s->op, i, FZ_ULL(x->iova), FZ_ULL(x->size), FZ_ULL(x->pa), x->prot, x->level,
+			 x->contig, FZ_ULL(y->iova), FZ_ULL(y->size), FZ_ULL(y->pa), y->prot,
+			 y->level, y->contig);
+	}
+	/* merged, the leaves are the model's mappings */
+	leaves_merge(&s->b);
+	s->a.n = 0;
+	for (size_t i = 0; i < s->sh.n; i++) {
+		const struct shadow_ext *e = &s->sh.v[i];
+		struct leaf x = {e->iova, e->pa, e->size, canon_prot(e->prot, s->stage), 0, false};
+		leaves_push(&s->a, &x);
+	}
+	leaves_merge(&s->a);
+	FZ_CHECK(s->a.n == s->b.n, "op %lu: the model has %zu extents, the tables %zu", s->op,
+		 s->a.n, s->b.n);
+	for (size_t i = 0; i < s->a.n; i++) {
+		const struct leaf *x = &s->a.v[i], *y = &s->b.v[i];
+		FZ_CHECK(x->iova == y->iova && x->pa == y->pa && x->size == y->size &&
+				 x->prot == y->prot,
+			 "op %lu: extent %zu: model 0x%llx +0x%llx -> 0x%llx prot 0x%x; tables 0x%llx "
+			 "+0x%llx -> 0x%llx prot 0x%x",
+			 s->op, i, FZ_ULL(x->iova), FZ_ULL(x->size), FZ_ULL(x->pa), x->prot,
+			 FZ_ULL(y->iova), FZ_ULL(y->size), FZ_ULL(y->pa), y->prot);
+	}
+	FZ_CHECK(s->depth == 0, "lock depth %d after a call", s->depth);
+}
+
+/* ---- operations ------------------------------------------------------------------ */
+
+static int predict_range(const struct st *s, uint64_t iova, uint64_t size)
+{
+	uint64_t end = iova + size;
+	if (!size || ((iova | size) & (s->P - 1)) || end < iova)
+		return IOMM_EINVAL;
+	if (end > s->in_top)
+		return IOMM_ERANGE;
+	return IOMM_OK;
+}
+
+static void do_map(struct st *s, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot)
+{
+	int want = predict_range(s, iova, size);
+	if (want == IOMM_OK) {
+		if ((pa & (s->P - 1)) || pa + size < pa)
+			want = IOMM_EINVAL;
+		else if (pa + size > s->out_top)
+			want = IOMM_ERANGE;
+		else if ((prot & ~(uint32_t)IOMM_PROT_ALL) || !(prot & (IOMM_READ | IOMM_WRITE)) ||
+			 (prot & IOMM_MEM_MASK) == IOMM_MEM_MASK)
+			want = IOMM_EINVAL;
+		else if (shadow_overlaps(&s->sh, iova, size))
+			want = IOMM_EEXIST;
+	}
+	uint64_t need = 0;
+	if (want == IOMM_OK) {
+		s->budget = free_pages(s);
+		need = map_need(s, s->w.start_level, true, iova, pa, size);
+		if (need > s->budget)
+			want = IOMM_ENOMEM;
+	}
+	size_t used = iomm_pool_used(&s->pool);
+	int rc = iomm_pgt_map(&s->pgt, iova, pa, size, prot);
+	FZ_CHECK(rc == want, "op %lu: map(0x%llx, 0x%llx, 0x%llx, 0x%x) = %d, expected %d (need %llu, free %llu)",
+		 s->op, FZ_ULL(iova), FZ_ULL(pa), FZ_ULL(size), prot, rc, want, FZ_ULL(need),
+		 FZ_ULL(s->budget));
+	FZ_CHECK(s->depth == 0, "lock depth %d after map", s->depth);
+	if (rc != IOMM_OK) {
+		FZ_CHECK(iomm_pool_used(&s->pool) == used, "op %lu: a failed map changed pool use %zu -> %zu",
+			 s->op, used, iomm_pool_used(&s->pool));
+		if (rc == IOMM_ENOMEM)
+			full_check(s);
+		return;
+	}
+	FZ_CHECK(iomm_pool_used(&s->pool) == used + need,
+		 "op %lu: map took %zu table pages, expected %llu", s->op,
+		 iomm_pool_used(&s->pool) - used, FZ_ULL(need));
+	FZ_CHECK(shadow_map(&s->sh, iova, pa, size, prot), "model refused");
+	check_addr(s, iova);
+	check_addr(s, iova + size - 1);
+}
+
+struct cover_arg {
+	struct st *s;
+};
+
+static void check_piece(void *arg, const struct shadow_ext *piece)
+{
+	struct st *s = ((struct cover_arg *)arg)->s;
+	FZ_CHECK(s->g.end > s->g.start && s->g.start <= piece->iova &&
+			 piece->iova + piece->size <= s->g.end,
+		 "op %lu: gather [0x%llx, 0x%llx) misses the unmapped piece [0x%llx, +0x%llx)",
+		 s->op, FZ_ULL(s->g.start), FZ_ULL(s->g.end), FZ_ULL(piece->iova),
+		 FZ_ULL(piece->size));
+}
+
+static void do_unmap(struct st *s, uint64_t iova, uint64_t size, bool release)
+{
+	int want = predict_range(s, iova, size);
+	uint64_t need = 0;
+	if (want == IOMM_OK) {
+		s->budget = free_pages(s);
+		need = unmap_need(s, iova, iova + size);
+		if (need > s->budget)
+			want = IOMM_ENOMEM;
+	}
+	size_t used = iomm_pool_used(&s->pool);
+	struct iomm_gather before = s->g;
+	uint64_t unmapped = ~0ull;
+	int rc = iomm_pgt_unmap(&s->pgt, iova, size, &s->g, &unmapped);
+	FZ_CHECK(rc == want, "op %lu: unmap(0x%llx, 0x%llx) = %d, expected %d (need %llu, free %llu)",
+		 s->op, FZ_ULL(iova), FZ_ULL(size), rc, want, FZ_ULL(need), FZ_ULL(s->budget));
+	FZ_CHECK(s->depth == 0, "lock depth %d after unmap", s->depth);
+	if (rc != IOMM_OK) {
+		FZ_CHECK(iomm_pool_used(&s->pool) == used,
+			 "op %lu: a failed unmap changed pool use %zu -> %zu", s->op, used,
+			 iomm_pool_used(&s->pool));
+		FZ_CHECK(unmapped == ~0ull, "a failed unmap reported bytes");
+		FZ_CHECK(s->g.start == before.start && s->g.end == before.end &&
+				 s->g.leaf_sizes == before.leaf_sizes && s->g.levels == before.levels &&
+				 s->g.tables == before.tables && s->g.nfreed == before.nfreed,
+			 "op %lu: a failed unmap changed the gather", s->op);
+		if (rc == IOMM_ENOMEM)
+			full_check(s);
+		return;
+	}
+	FZ_CHECK(iomm_pool_used(&s->pool) == used + need,
+		 "op %lu: unmap took %zu table pages, expected %llu", s->op,
+		 iomm_pool_used(&s->pool) - used, FZ_ULL(need));
+	struct cover_arg ca = {s};
+	uint64_t removed = shadow_unmap(&s->sh, iova, size, check_piece, &ca);
+	FZ_CHECK(unmapped == removed, "op %lu: unmap reported 0x%llx bytes, the model removed 0x%llx",
+		 s->op, FZ_ULL(unmapped), FZ_ULL(removed));
+	if (removed)
+		FZ_CHECK(iomm_gather_pending(&s->g), "op %lu: bytes unmapped, gather empty", s->op);
+	if (release)
+		release_gather(s);
+	check_addr(s, iova);
+	check_addr(s, iova + size - 1);
+	if (iova >= s->P)
+		check_addr(s, iova - 1);
+	if (iova + size < s->in_top)
+		check_addr(s, iova + size);
+}
+
+/* ---- generating addresses ---------------------------------------------------------- */
+
+static uint64_t pick_align(struct st *s, uint8_t k)
+{
+	uint64_t c3 = s->P * aw_contig_entries((unsigned)s->P, 3);
+	uint64_t b2 = lsize(s, 2);
+	uint64_t c2 = b2 * aw_contig_entries((unsigned)s->P, 2);
+	uint64_t a;
+	switch (k % 6) {
+	case 0:
+	case 1:
+		a = s->P;
+		break;
+	case 2:
+		a = c3;
+		break;
+	case 3:
+		a = b2;
+		break;
+	case 4:
+		a = c2;
+		break;
+	default:
+		a = s->big;
+		break;
+	}
+	return a > s->win_size ? s->win_size : a;
+}
+
+static void gen_range(struct st *s, struct fz *in, uint64_t *iova_out, uint64_t *size_out)
+{
+	uint8_t k = fz_u8(in);
+	uint64_t a = pick_align(s, k);
+	uint64_t slots = s->win_size / a;
+	uint64_t iova = s->win_base + (fz_u8(in) % slots) * a;
+	uint8_t j = fz_u8(in);
+	switch (j >> 6) {
+	case 1:
+		iova += (uint64_t)(j & 0x3f) * s->P;
+		break;
+	case 2:
+		if (iova - s->win_base >= (uint64_t)(j & 0x3f) * s->P)
+			iova -= (uint64_t)(j & 0x3f) * s->P;
+		break;
+	case 3:
+		iova += lsize(s, 2) * (j & 7);
+		break;
+	default:
+		break;
+	}
+	uint8_t z = fz_u8(in);
+	uint64_t size;
+	switch (z >> 6) {
+	case 0:
+		size = (uint64_t)(1 + (z & 63)) * s->P;
+		break;
+	case 1:
+		size = a * (1 + (z & 3)) + (uint64_t)((z >> 2) & 7) * s->P;
+		break;
+	case 2:
+		size = lsize(s, 2) * (uint64_t)(1 + (z & 15));
+		break;
+	default:
+		if ((z & 0x3f) == 0)
+			size = 0;
+		else if (z & 1)
+			size = s->big * (uint64_t)(1 + ((z >> 1) & 1));
+		else
+			size = s->win_base + s->win_size > iova ? s->win_base + s->win_size - iova
+								 : s->P;
+		break;
+	}
+	*iova_out = iova;
+	*size_out = size;
+}
+
+static uint64_t gen_pa(struct st *s, struct fz *in, uint64_t iova, uint64_t size)
+{
+	uint8_t m = fz_u8(in);
+	unsigned kbits = s->cfg.oas - 2 < 36 ? s->cfg.oas - 2u : 36u;
+	uint64_t K = 1ull << kbits;
+	switch (m & 3) {
+	case 0:
+		return (uint64_t)((m >> 2) & 3) * K + (iova & (K - 1)); /* congruent */
+	case 1:
+		return ((uint64_t)fz_u32(in) << s->gshift) & (s->out_top - 1);
+	case 2:
+		return s->out_top - size - (uint64_t)(m >> 2) * s->P;
+	default:
+		return iova;
+	}
+}
+
+static void op_map(struct st *s, struct fz *in)
+{
+	uint64_t iova, size;
+	gen_range(s, in, &iova, &size);
+	uint64_t pa = gen_pa(s, in, iova, size);
+	uint32_t prot = fz_u8(in);
+	/* Keep the number of leaves (and so the cost of the checks) moderate:
+	 * a range that can only be mapped with pages gets at most 2048. */
+	if (((iova ^ pa) & (lsize(s, 2) - 1)) && size > 2048 * s->P)
+		size = 2048 * s->P;
+	do_map(s, iova, pa, size, prot);
+}
+
+static void op_unmap(struct st *s, struct fz *in)
+{
+	uint8_t k = fz_u8(in);
+	uint64_t iova, size;
+	if ((k & 3) == 0 && s->sh.n) {
+		/* exactly one mapping, or a cut into one */
+		const struct shadow_ext *e = &s->sh.v[fz_u8(in) % s->sh.n];
+		uint64_t pages = e->size / s->P;
+		uint64_t off = (fz_u16(in) % pages) * s->P;
+		uint64_t len = (fz_u16(in) % (pages - off / s->P) + 1) * s->P;
+		iova = e->iova + ((k & 4) ? off : 0);
+		size = (k & 8) ? len : e->size - ((k & 4) ? off : 0);
+		if (k & 16)
+			size += (uint64_t)(fz_u8(in) & 15) * s->P;
+	} else {
+		gen_range(s, in, &iova, &size);
+	}
+	do_unmap(s, iova, size, (k & 0x80) == 0);
+}
+
+static void op_lookup(struct st *s, struct fz *in)
+{
+	uint8_t k = fz_u8(in);
+	uint64_t addr;
+	if ((k & 1) && s->sh.n) {
+		const struct shadow_ext *e = &s->sh.v[fz_u8(in) % s->sh.n];
+		addr = e->iova + (fz_u64(in) % e->size);
+	} else {
+		addr = s->win_base + (fz_u64(in) % s->win_size);
+	}
+	check_addr(s, addr);
+}
+
+struct stop_arg {
+	unsigned left;
+	unsigned seen;
+};
+
+static int stop_cb(void *arg, const struct iomm_mapping *m)
+{
+	struct stop_arg *a = arg;
+	(void)m;
+	a->seen++;
+	return a->left-- == 0 ? 7 : 0;
+}
+
+struct range_arg {
+	struct st *s;
+	uint64_t lo, hi; /* [lo, hi) */
+	size_t seen;
+};
+
+static int range_cb(void *arg, const struct iomm_mapping *m)
+{
+	struct range_arg *r = arg;
+	FZ_CHECK(m->iova < r->hi && m->iova + m->size > r->lo,
+		 "walk of [0x%llx, 0x%llx) reported the leaf 0x%llx +0x%llx", FZ_ULL(r->lo),
+		 FZ_ULL(r->hi), FZ_ULL(m->iova), FZ_ULL(m->size));
+	r->seen++;
+	return 0;
+}
+
+static int count_cb(void *arg, const struct aw_leaf *l)
+{
+	struct range_arg *r = arg;
+	if (l->iova < r->hi && l->iova + l->size > r->lo)
+		r->seen++;
+	return 0;
+}
+
+/* Calls with raw, mostly invalid arguments; sub-range walks. */
+static void op_edge(struct st *s, struct fz *in)
+{
+	uint8_t k = fz_u8(in);
+	switch (k % 6) {
+	case 0: {
+		uint64_t iova = fz_u64(in), pa = fz_u64(in), size = fz_u64(in);
+		uint32_t prot = fz_u32(in);
+		if (k & 0x80)
+			iova &= s->in_top - 1;
+		if (k & 0x40)
+			size &= (s->in_top - 1) & ~(s->P - 1);
+		do_map(s, iova, pa, size, prot);
+		break;
+	}
+	case 1: {
+		uint64_t iova = fz_u64(in), size = fz_u64(in);
+		if (k & 0x80)
+			iova &= (s->in_top - 1) & ~(s->P - 1);
+		if (k & 0x40)
+			size &= (s->in_top - 1) & ~(s->P - 1);
+		do_unmap(s, iova, size, true);
+		break;
+	}
+	case 2:
+		check_addr(s, fz_u64(in));
+		break;
+	case 3: {
+		/* a gather that belongs to another table */
+		struct iomm_pgt other;
+		memset(&other, 0, sizeof(other));
+		struct iomm_gather g;
+		iomm_gather_init(&g);
+		g.pgt = &other;
+		uint64_t unmapped = 0;
+		FZ_CHECK(iomm_pgt_unmap(&s->pgt, s->win_base, s->P, &g, &unmapped) == IOMM_EINVAL,
+			 "unmap with another table's gather");
+		FZ_CHECK(!iomm_gather_pending(&g), "a refused unmap filled the gather");
+		break;
+	}
+	case 4: {
+		/* NULL arguments */
+		struct iomm_mapping m;
+		uint64_t pa = 0;
+		FZ_CHECK(iomm_pgt_map(NULL, 0, 0, s->P, IOMM_READ) == IOMM_EINVAL, "map(NULL)");
+		FZ_CHECK(iomm_pgt_unmap(&s->pgt, s->win_base, s->P, NULL, NULL) == IOMM_EINVAL,
+			 "unmap with a NULL gather");
+		FZ_CHECK(iomm_pgt_lookup(&s->pgt, 0, NULL) == IOMM_EINVAL, "lookup(NULL)");
+		FZ_CHECK(iomm_pgt_lookup(NULL, 0, &m) == IOMM_ENOENT, "lookup on NULL");
+		FZ_CHECK(iomm_pgt_iova_to_phys(&s->pgt, 0, NULL) == IOMM_ENOENT, "iova_to_phys(NULL)");
+		FZ_CHECK(iomm_pgt_iova_to_phys(NULL, 0, &pa) == IOMM_ENOENT, "iova_to_phys on NULL");
+		FZ_CHECK(iomm_pgt_walk(&s->pgt, 0, 0, NULL, NULL) == IOMM_EINVAL, "walk(NULL fn)");
+		FZ_CHECK(iomm_pgt_walk(&s->pgt, ~0ull - s->P, 2 * s->P, lib_cb, s) == IOMM_EINVAL,
+			 "walk of a wrapping range");
+		break;
+	}
+	default: {
+		/* walk a sub-range; stop a walk early */
+		uint64_t lo = s->win_base + fz_u64(in) % s->win_size;
+		uint64_t len = fz_u64(in) % s->win_size + 1;
+		struct range_arg r = {s, lo, lo + len, 0}, w = {s, lo, lo + len, 0};
+		if (w.hi > s->in_top)
+			w.hi = s->in_top;
+		int rc = iomm_pgt_walk(&s->pgt, lo, len, range_cb, &r);
+		FZ_CHECK(rc == IOMM_OK, "walk of a sub-range: %d", rc);
+		FZ_CHECK(aw_walk(&s->w, count_cb, NULL, &w) == AW_OK, "walker: %s", s->w.err);
+		FZ_CHECK(r.seen == w.seen, "walk of [0x%llx, +0x%llx) saw %zu leaves, the walker %zu",
+			 FZ_ULL(lo), FZ_ULL(len), r.seen, w.seen);
+		if (r.seen > 1) {
+			struct stop_arg st = {(unsigned)(fz_u8(in) % (r.seen - 1)), 0};
+			unsigned want = st.left + 1;
+			rc = iomm_pgt_walk(&s->pgt, lo, len, stop_cb, &st);
+			FZ_CHECK(rc == 7 && st.seen == want, "stopped walk returned %d after %u leaves",
+				 rc, st.seen);
+		}
+		break;
+	}
+	}
+}
+
+/* ---- configuration ---------------------------------------------------------------- */
+
+static bool s2_any_valid(unsigned granule, unsigned ias, unsigned pa_range)
+{
+	char err[256];
+	for (unsigned sl0 = 0; sl0 < 4; sl0++) {
+		unsigned sl, concat;
+		if (aw_s2_check(granule, ias, sl0, pa_range, &sl, &concat, err, sizeof(err)) == AW_OK)
+			return true;
+	}
+	return false;
+}
+
+/* Sets up s from the configuration bytes; false if the input is not worth running. */
+static bool setup(struct st *s, struct fz *in)
+{
+	static const uint32_t granules[4] = {4096, 16384, 65536, 4096};
+	static const uint8_t oases[7] = {32, 36, 40, 42, 44, 48, 52};
+	uint8_t c0 = fz_u8(in), c1 = fz_u8(in), c2 = fz_u8(in), c3 = fz_u8(in), c4 = fz_u8(in);
+	uint8_t c5 = fz_u8(in);
+
+	memset(&s->cfg, 0, sizeof(s->cfg));
+	s->cfg.granule = granules[c0 & 3];
+	s->stage = (c0 & 4) ? 2 : 1;
+	s->cfg.format = s->stage == 2 ? IOMM_FMT_ARM_LPAE_S2 : IOMM_FMT_ARM_LPAE_S1;
+	s->coherent = !(c0 & 8);
+	if (s->coherent)
+		s->cfg.flags |= IOMM_PGT_COHERENT;
+	if (c0 & 0x10)
+		s->cfg.flags |= IOMM_PGT_NO_CONTIG;
+	if (s->stage == 1 && (c0 & 0x20))
+		s->cfg.flags |= IOMM_PGT_NG;
+	if (s->stage == 1 && (c0 & 0x40))
+		s->cfg.flags |= IOMM_PGT_NS;
+	s->P = s->cfg.granule;
+	s->gshift = (unsigned)__builtin_ctzll(s->P);
+	unsigned max_bits = s->P == 65536 ? 52 : 48;
+	s->cfg.ias = (uint8_t)(32 + c1 % (max_bits - 31));
+	s->cfg.oas = oases[c2 % (s->P == 65536 ? 7 : 6)];
+	if (c0 & 0x80) {
+		/* pages always; each block size on or off */
+		s->cfg.leaf_sizes = s->P;
+		if (c5 & 1)
+			s->cfg.leaf_sizes |= lsize(s, 2);
+		if (c5 & 2)
+			s->cfg.leaf_sizes |= lsize(s, 1);
+	}
+	s->in_top = 1ull << s->cfg.ias;
+	s->out_top = 1ull << s->cfg.oas;
+	s->pa_range = s->cfg.oas;
+	if (s->stage == 2 && !s2_any_valid(s->cfg.granule, s->cfg.ias, s->cfg.oas))
+		s->pa_range = max_bits;
+
+	/* a small pool: ENOMEM must happen */
+	size_t max_pages = s->P == 4096 ? 96 : s->P == 16384 ? 40 : 20;
+	size_t npages = 1 + c3 % max_pages;
+	s->mem_size = (npages + 1) * s->P;
+	s->mem = aligned_alloc(65536, (s->mem_size + 65535) & ~(size_t)65535);
+	s->image = malloc(s->mem_size);
+	FZ_CHECK(s->mem && s->image, "out of memory");
+	memset(s->mem, 0xa5, s->mem_size);
+	memset(s->image, 0x5a, s->mem_size);
+	/* near the top of the output range, so folded PA bits and wide addresses show */
+	s->mem_pa = (s->out_top - s->mem_size - 0x40000) & ~0xffffull;
+
+	memset(&s->port, 0, sizeof(s->port));
+	s->port.ctx = s;
+	s->port.clean_tables = hook_clean;
+	s->port.lock = hook_lock;
+	s->port.unlock = hook_unlock;
+	s->port.phys_to_virt = hook_p2v;
+	FZ_CHECK(iomm_pool_init(&s->pool, &s->port, s->mem, s->mem_size, s->mem_pa, s->P) ==
+			 IOMM_OK,
+		 "pool init");
+	s->capacity = iomm_pool_capacity(&s->pool);
+	FZ_CHECK(s->capacity == npages, "a pool of %zu + 1 pages holds %zu", npages, s->capacity);
+
+	/* the root: one page, or (stage 2) the 2..16 concatenated pages of the
+	 * deepest start level the architecture allows, aligned to their size */
+	unsigned root_pages = 1, root_level = 0;
+	if (s->stage == 2) {
+		char err[256];
+		bool found = false;
+		for (unsigned sl0 = 0; sl0 < 4; sl0++) {
+			unsigned sl, concat;
+			if (aw_s2_check(s->cfg.granule, s->cfg.ias, sl0, s->pa_range, &sl, &concat, err,
+					sizeof(err)) == AW_OK &&
+			    (!found || sl > root_level)) {
+				root_pages = concat;
+				root_level = sl;
+				found = true;
+			}
+		}
+		FZ_CHECK(found, "no valid stage-2 start level");
+	}
+	uint64_t first = (s->mem_pa + s->P) / s->P; /* the bitmap takes the first page */
+	bool fits = false;
+	for (uint64_t p = 0; p + root_pages <= npages; p++)
+		if ((first + p) % root_pages == 0)
+			fits = true;
+
+	int rc = iomm_pgt_init(&s->pgt, &s->cfg, &s->pool, &s->port);
+	if (rc == IOMM_ENOMEM) {
+		FZ_CHECK(!fits, "init: ENOMEM with room for a %u-page root in %zu pages", root_pages,
+			 npages);
+		FZ_CHECK(iomm_pool_used(&s->pool) == 0, "a failed init kept pages");
+		return false;
+	}
+	FZ_CHECK(rc == IOMM_OK, "init(%u, stage %u, ias %u, oas %u, flags 0x%x) = %d",
+		 (unsigned)s->P, s->stage, s->cfg.ias, s->cfg.oas, s->cfg.flags, rc);
+	s->pgt_live = true;
+	FZ_CHECK(iomm_pgt_lpae_regs(&s->pgt, &s->regs) == IOMM_OK, "lpae_regs");
+	FZ_CHECK(fits, "init succeeded without room for a %u-page root", root_pages);
+	FZ_CHECK(iomm_pool_used(&s->pool) == s->regs.concat,
+		 "the root takes %zu pages, regs say %u", iomm_pool_used(&s->pool), s->regs.concat);
+	FZ_CHECK(iomm_pgt_root_pa(&s->pgt) == s->regs.ttbr, "root_pa differs from ttbr");
+
+	struct aw_config ac;
+	memset(&ac, 0, sizeof(ac));
+	ac.granule = s->cfg.granule;
+	ac.ias = s->cfg.ias;
+	ac.oas = s->cfg.oas;
+	ac.stage = s->stage;
+	ac.root_pa = s->regs.ttbr;
+	ac.mair = s->regs.mair;
+	ac.sl0 = s->regs.sl0;
+	ac.start_level = s->regs.start_level;
+	ac.concat = s->regs.concat;
+	ac.start_level_valid = true;
+	ac.pa_range = s->pa_range;
+	ac.s2_xnx = true;
+	ac.read = walker_read;
+	ac.ctx = s;
+	rc = aw_init(&s->w, &ac);
+	FZ_CHECK(rc == AW_OK,
+		 "%uK stage %u ias %u oas %u: the walker rejects the registers (sl0 %u start "
+		 "level %u concat %u): %s",
+		 (unsigned)(s->P >> 10), s->stage, s->cfg.ias, s->cfg.oas, s->regs.sl0,
+		 s->regs.start_level, s->regs.concat, s->w.err);
+	FZ_CHECK(s->regs.concat == root_pages && (s->stage == 1 || s->regs.start_level == root_level),
+		 "root of %u pages at level %u, expected %u at level %u", s->regs.concat,
+		 s->regs.start_level, root_pages, root_level);
+
+	/* leaf sizes: the architecture's, restricted, none above the start level */
+	uint64_t allowed = s->P | lsize(s, 2);
+	if (s->P == 4096)
+		allowed |= lsize(s, 1);
+	if (s->cfg.leaf_sizes)
+		allowed &= s->cfg.leaf_sizes | s->P;
+	for (unsigned l = 0; l < s->w.start_level; l++)
+		allowed &= ~lsize(s, l);
+	s->allowed = allowed;
+	FZ_CHECK(iomm_pgt_page_sizes(&s->pgt) == allowed, "page_sizes 0x%llx, expected 0x%llx",
+		 FZ_ULL(iomm_pgt_page_sizes(&s->pgt)), FZ_ULL(allowed));
+
+	/* the window the operations use */
+	uint64_t b2 = lsize(s, 2);
+	s->big = s->P == 4096 ? lsize(s, 1) : b2 * aw_contig_entries((unsigned)s->P, 2);
+	s->win_size = 4 * s->big;
+	if (s->win_size > s->in_top / 2)
+		s->win_size = s->in_top / 2;
+	if (s->big > s->win_size)
+		s->big = s->win_size;
+	switch (c4 & 3) {
+	case 0:
+		s->win_base = 0;
+		break;
+	case 1:
+		s->win_base = s->in_top / 2;
+		break;
+	case 2:
+		s->win_base = s->in_top - s->win_size;
+		break;
+	default:
+		s->win_base = ((uint64_t)(c4 >> 2) * s->big) % (s->in_top - s->win_size);
+		break;
+	}
+	iomm_gather_init(&s->g);
+	return true;
+}
+
+static void teardown(struct st *s)
+{
+	if (s->pgt_live) {
+		iomm_pgt_destroy(&s->pgt);
+		FZ_CHECK(iomm_pool_used(&s->pool) == 0, "%zu pages in use after destroy",
+			 iomm_pool_used(&s->pool));
+	}
+	shadow_fini(&s->sh);
+	free(s->a.v);
+	free(s->b.v);
+	free(s->mem);
+	free(s->image);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct st s;
+	memset(&s, 0, sizeof(s));
+	shadow_init(&s.sh);
+	struct fz in = {data, size};
+	if (size < 6 || !setup(&s, &in)) {
+		teardown(&s);
+		return 0;
+	}
+	for (s.op = 0; fz_more(&in) && s.op < MAX_OPS;) {
+		uint8_t op = fz_u8(&in);
+		switch (op % 8) {
+		case 0:
+		case 1:
+		case 2:
+			op_map(&s, &in);
+			break;
+		case 3:
+		case 4:
+			op_unmap(&s, &in);
+			break;
+		case 5:
+			op_lookup(&s, &in);
+			break;
+		case 6:
+			op_edge(&s, &in);
+			break;
+		default:
+			full_check(&s);
+			break;
+		}
+		if (++s.op % CHECK_EVERY == 0)
+			full_check(&s);
+	}
+	full_check(&s);
+	/* unmap everything: only the root remains */
+	do_unmap(&s, 0, s.in_top, true);
+	FZ_CHECK(s.sh.n == 0, "model not empty");
+	full_check(&s);
+	FZ_CHECK(iomm_pool_used(&s.pool) == s.regs.concat, "%zu pages in use, the root has %u",
+		 iomm_pool_used(&s.pool), s.regs.concat);
+	teardown(&s);
+	return 0;
+}
