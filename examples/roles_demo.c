@@ -81,39 +81,6 @@ static void collect(void *arg, const struct iomm_fault *f)
 	l->n++;
 }
 
-/* ---- the guest's transport: straight into the host's device model ---- */
-static size_t vsmmu_handle(void *dev, const void *req, size_t len, void *resp, size_t cap)
-{
-	size_t used = 0;
-	return iomm_vsmmu_handle(dev, req, len, resp, cap, &used) == IOMM_OK ? used : 0;
-}
-
-static size_t vsmmu_config(void *dev, void *buf, size_t cap)
-{
-	uint8_t cfg[IOMM_VIOMMU_CFG_SIZE];
-	if (iomm_vsmmu_config(dev, cfg, sizeof(cfg)) != IOMM_OK)
-		return 0;
-	memcpy(buf, cfg, cap < sizeof(cfg) ? cap : sizeof(cfg));
-	return sizeof(cfg);
-}
-
-static void vsmmu_config_write(void *dev, uint32_t off, const void *buf, size_t len)
-{
-	if (off == IOMM_VIOMMU_CFG_BYPASS && len >= 1)
-		iomm_vsmmu_set_bypass(dev, *(const uint8_t *)buf);
-}
-
-static uint64_t vsmmu_features(void *dev)
-{
-	return iomm_vsmmu_features(dev);
-}
-
-static size_t vsmmu_event(void *dev, void *buf, size_t cap)
-{
-	int n = iomm_vsmmu_next_event(dev, buf, cap);
-	return n > 0 ? (size_t)n : 0;
-}
-
 int main(void)
 {
 	printf("iommuman: host and guest roles, end to end\n\n");
@@ -188,12 +155,8 @@ int main(void)
 	       "... and the host is told: stream 0x8, address 0x400000");
 
 	printf("\n3. Inside the guest, a driver asks for buffer B through its virtual IOMMU.\n");
-	const struct iomm_viommu_loopback_dev hooks = {.dev = &vm,
-						       .handle = vsmmu_handle,
-						       .config = vsmmu_config,
-						       .config_write = vsmmu_config_write,
-						       .features = vsmmu_features,
-						       .event = vsmmu_event};
+	struct iomm_viommu_loopback_dev hooks;
+	iomm_vsmmu_loopback(&vm, &hooks);
 	static struct iomm_viommu_loopback lb;
 	const struct iomm_viommu_transport *t = iomm_viommu_loopback_init(&lb, &hooks);
 	static struct iomm_paravirt pv;

@@ -752,8 +752,8 @@ void iomm_gather_free_pages(struct iomm_gather *gather)
  * Tables needed to rebuild the block [base, base + 2^shift(l-1)) that sits
  * at level l-1 as a level-l table, minus the hole [rs, re).
  */
-static size_t split_count(const struct iomm_pgt *pgt, unsigned l, uint64_t base, uint64_t pa,
-			  uint64_t rs, uint64_t re)
+static size_t split_count(const struct iomm_pgt *pgt, unsigned l, uint64_t base, uint64_t rs,
+			  uint64_t re)
 {
 	if (l == 3)
 		return 1;
@@ -766,7 +766,7 @@ static size_t split_count(const struct iomm_pgt *pgt, unsigned l, uint64_t base,
 			uint64_t ee = eb + esz;
 			if (rs <= eb && re >= ee)
 				continue;
-			need += split_count(pgt, l + 1, eb, pa + (eb - base), rs, re);
+			need += split_count(pgt, l + 1, eb, rs, re);
 		}
 		return need;
 	}
@@ -774,28 +774,40 @@ static size_t split_count(const struct iomm_pgt *pgt, unsigned l, uint64_t base,
 	uint64_t e1 = rs > base && rs < end && (rs & (esz - 1)) ? rs & ~(esz - 1) : UINT64_MAX;
 	uint64_t e2 = re > base && re < end && (re & (esz - 1)) ? re & ~(esz - 1) : UINT64_MAX;
 	if (e1 != UINT64_MAX)
-		need += split_count(pgt, l + 1, e1, pa + (e1 - base), rs, re);
+		need += split_count(pgt, l + 1, e1, rs, re);
 	if (e2 != UINT64_MAX && e2 != e1)
-		need += split_count(pgt, l + 1, e2, pa + (e2 - base), rs, re);
+		need += split_count(pgt, l + 1, e2, rs, re);
 	return need;
 }
 
-/* Find the leaf holding @addr; return its level and entry, or false. */
-static bool find_leaf(const struct iomm_pgt *pgt, uint64_t addr, unsigned *lp, uint64_t **ep)
+/*
+ * The leaf descriptor that maps @addr (0 if none), with its level and, when
+ * @ep is not NULL, its address. One read per level: what the caller gets is
+ * what was checked, even while another thread changes the table.
+ */
+static inline uint64_t leaf_of(const struct iomm_pgt *pgt, uint64_t addr, unsigned *lp,
+			       const uint64_t **ep)
 {
-	uint64_t *t = pgt->root;
+	const uint64_t *t = pgt->root;
 	for (unsigned l = pgt->start_level;; l++) {
-		uint64_t *e = &t[lvl_index(pgt, l, addr)];
+		const uint64_t *e = &t[lvl_index(pgt, l, addr)];
 		uint64_t pte = iomm_read_desc(e);
 		if (!pte_valid(pte))
-			return false;
+			return 0;
 		if (!pte_is_table(pte, l)) {
 			*lp = l;
-			*ep = e;
-			return true;
+			if (ep)
+				*ep = e;
+			return pte;
 		}
-		t = table_va(pgt, pte_to_pa(pgt, pte));
+		t = next_table(pgt, pte);
 	}
+}
+
+/* Whether @addr lies strictly inside a block (so an unmap edge there cuts it). */
+static bool cuts_block(const struct iomm_pgt *pgt, uint64_t addr, unsigned *lp, const uint64_t **ep)
+{
+	return leaf_of(pgt, addr, lp, ep) && (addr & ((1ull << lvl_shift(pgt, *lp)) - 1));
 }
 
 /* Pass 1 of an unmap: pages needed to split blocks cut by the range's edges. */
@@ -803,34 +815,18 @@ static size_t unmap_count(const struct iomm_pgt *pgt, uint64_t iova, uint64_t si
 {
 	uint64_t end = iova + size;
 	unsigned l1 = 0, l2 = 0;
-	uint64_t *e1 = NULL, *e2 = NULL;
-	uint64_t sz;
+	const uint64_t *e1 = NULL, *e2 = NULL;
 	size_t need = 0;
-	if (find_leaf(pgt, iova, &l1, &e1)) {
-		sz = 1ull << lvl_shift(pgt, l1);
-		if (!(iova & (sz - 1)))
-			e1 = NULL;
-	} else {
-		e1 = NULL;
-	}
-	if (end < (1ull << pgt->cfg.ias) && find_leaf(pgt, end, &l2, &e2)) {
-		sz = 1ull << lvl_shift(pgt, l2);
-		if (!(end & (sz - 1)))
-			e2 = NULL;
-	} else {
-		e2 = NULL;
-	}
-	if (e1) {
+	bool c1 = cuts_block(pgt, iova, &l1, &e1);
+	bool c2 = end < pgt->in_limit && cuts_block(pgt, end, &l2, &e2);
+	if (c1) {
 		uint64_t bsz = 1ull << lvl_shift(pgt, l1);
 		uint64_t base = iova & ~(bsz - 1);
-		need += split_count(pgt, l1 + 1, base, pte_to_pa(pgt, iomm_read_desc(e1)), iova,
-				    end < base + bsz ? end : base + bsz);
+		need += split_count(pgt, l1 + 1, base, iova, end < base + bsz ? end : base + bsz);
 	}
-	if (e2 && e2 != e1) {
-		uint64_t bsz = 1ull << lvl_shift(pgt, l2);
-		uint64_t base = end & ~(bsz - 1);
-		need +=
-		    split_count(pgt, l2 + 1, base, pte_to_pa(pgt, iomm_read_desc(e2)), base, end);
+	if (c2 && !(c1 && e2 == e1)) { /* both edges in one block: counted above */
+		uint64_t base = end & ~((1ull << lvl_shift(pgt, l2)) - 1);
+		need += split_count(pgt, l2 + 1, base, base, end);
 	}
 	return need;
 }
@@ -1073,18 +1069,13 @@ int iomm_pgt_iova_to_phys(const struct iomm_pgt *pgt, uint64_t iova, uint64_t *p
 {
 	if (IOMM_UNLIKELY(!pgt || !pgt->root || !pa || (iova >> pgt->cfg.ias)))
 		return IOMM_ENOENT;
-	const uint64_t *t = pgt->root;
-	for (unsigned l = pgt->start_level;; l++) {
-		uint64_t pte = iomm_read_desc(&t[lvl_index(pgt, l, iova)]);
-		if (!pte_valid(pte))
-			return IOMM_ENOENT;
-		if (!pte_is_table(pte, l)) {
-			uint64_t mask = (1ull << lvl_shift(pgt, l)) - 1;
-			*pa = (pte_to_pa(pgt, pte) & ~mask) | (iova & mask);
-			return IOMM_OK;
-		}
-		t = next_table(pgt, pte);
-	}
+	unsigned l;
+	uint64_t pte = leaf_of(pgt, iova, &l, NULL);
+	if (!pte)
+		return IOMM_ENOENT;
+	uint64_t mask = (1ull << lvl_shift(pgt, l)) - 1;
+	*pa = (pte_to_pa(pgt, pte) & ~mask) | (iova & mask);
+	return IOMM_OK;
 }
 
 static void fill_mapping(const struct iomm_pgt *pgt, uint64_t pte, unsigned l, uint64_t iova,
@@ -1105,18 +1096,12 @@ int iomm_pgt_lookup(const struct iomm_pgt *pgt, uint64_t iova, struct iomm_mappi
 		return IOMM_EINVAL;
 	if (!pgt || !pgt->root || (iova >> pgt->cfg.ias))
 		return IOMM_ENOENT;
-	/* One read per level: what is reported is what was checked. */
-	const uint64_t *t = pgt->root;
-	for (unsigned l = pgt->start_level;; l++) {
-		uint64_t pte = iomm_read_desc(&t[lvl_index(pgt, l, iova)]);
-		if (!pte_valid(pte))
-			return IOMM_ENOENT;
-		if (!pte_is_table(pte, l)) {
-			fill_mapping(pgt, pte, l, iova, m);
-			return IOMM_OK;
-		}
-		t = next_table(pgt, pte);
-	}
+	unsigned l;
+	uint64_t pte = leaf_of(pgt, iova, &l, NULL);
+	if (!pte)
+		return IOMM_ENOENT;
+	fill_mapping(pgt, pte, l, iova, m);
+	return IOMM_OK;
 }
 
 static int walk_table(const struct iomm_pgt *pgt, const uint64_t *t, unsigned l, uint64_t iova,

@@ -519,3 +519,50 @@ int iomm_vsmmu_reset(struct iomm_vm *vm)
 	vm->dropped = 0;
 	return first;
 }
+
+/* ---- in-process transport ---- */
+static size_t lb_handle(void *dev, const void *req, size_t len, void *resp, size_t cap)
+{
+	size_t used = 0;
+	return iomm_vsmmu_handle(dev, req, len, resp, cap, &used) == IOMM_OK ? used : 0;
+}
+
+static size_t lb_config(void *dev, void *buf, size_t cap)
+{
+	uint8_t cfg[IOMM_VIOMMU_CFG_SIZE];
+	if (iomm_vsmmu_config(dev, cfg, sizeof(cfg)) != IOMM_OK)
+		return 0;
+	for (size_t i = 0; i < cap && i < sizeof(cfg); i++)
+		((uint8_t *)buf)[i] = cfg[i];
+	return sizeof(cfg);
+}
+
+static void lb_config_write(void *dev, uint32_t off, const void *buf, size_t len)
+{
+	if (off == IOMM_VIOMMU_CFG_BYPASS && len >= 1)
+		(void)iomm_vsmmu_set_bypass(dev, *(const uint8_t *)buf);
+}
+
+static uint64_t lb_features(void *dev)
+{
+	return iomm_vsmmu_features(dev);
+}
+
+static size_t lb_event(void *dev, void *buf, size_t cap)
+{
+	int n = iomm_vsmmu_next_event(dev, buf, cap);
+	return n > 0 ? (size_t)n : 0;
+}
+
+void iomm_vsmmu_loopback(struct iomm_vm *vm, struct iomm_viommu_loopback_dev *dev)
+{
+	if (!vm || !dev)
+		return;
+	dev->dev = vm;
+	dev->handle = lb_handle;
+	dev->config = lb_config;
+	dev->config_write = lb_config_write;
+	dev->features = lb_features;
+	dev->set_features = NULL;
+	dev->event = lb_event;
+}

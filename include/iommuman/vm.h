@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "iommu.h"
+#include "paravirt.h"
 #include "pgtable.h"
 #include "pool.h"
 #include "virtio_iommu.h"
@@ -384,6 +385,19 @@ int iomm_vsmmu_handle(struct iomm_vm *vm, const void *req, size_t req_len, void 
  * @return The first error of the real unit; devices it concerns are blocked.
  */
 int iomm_vsmmu_reset(struct iomm_vm *vm);
+
+/**
+ * @brief Wire a loopback transport straight to this VM's device model, for a
+ *        guest backend in the same program (tests, demos, single-image VMMs).
+ *
+ * Fills every hook of @p dev (requests, configuration read and write of
+ * config.bypass, features, fault events); pass it to
+ * iomm_viommu_loopback_init().
+ *
+ * @param vm  The VM; must outlive the transport.
+ * @param dev Receives the hooks; NULL arguments are ignored.
+ */
+void iomm_vsmmu_loopback(struct iomm_vm *vm, struct iomm_viommu_loopback_dev *dev);
 
 
 /** @} */

@@ -83,40 +83,6 @@ static bool saw(const struct faults *l, uint32_t id, uint64_t addr)
 	return false;
 }
 
-/* ---- loopback into the host's device model ---- */
-static size_t h_handle(void *dev, const void *req, size_t len, void *resp, size_t cap)
-{
-	size_t used = 0;
-	return iomm_vsmmu_handle(dev, req, len, resp, cap, &used) == IOMM_OK ? used : 0;
-}
-
-static size_t h_config(void *dev, void *buf, size_t cap)
-{
-	uint8_t cfg[IOMM_VIOMMU_CFG_SIZE];
-	if (iomm_vsmmu_config(dev, cfg, sizeof(cfg)) != IOMM_OK)
-		return 0;
-	for (size_t i = 0; i < cap && i < sizeof(cfg); i++)
-		((uint8_t *)buf)[i] = cfg[i];
-	return sizeof(cfg);
-}
-
-static void h_config_write(void *dev, uint32_t off, const void *buf, size_t len)
-{
-	if (off == IOMM_VIOMMU_CFG_BYPASS && len >= 1)
-		iomm_vsmmu_set_bypass(dev, *(const uint8_t *)buf);
-}
-
-static uint64_t h_features(void *dev)
-{
-	return iomm_vsmmu_features(dev);
-}
-
-static size_t h_event(void *dev, void *buf, size_t cap)
-{
-	int n = iomm_vsmmu_next_event(dev, buf, cap);
-	return n > 0 ? (size_t)n : 0;
-}
-
 void scenario_main(void)
 {
 	const struct pci_loc want = {IOMMQ_EDU_BUS, IOMMQ_EDU_DEV, IOMMQ_EDU_FN};
@@ -181,12 +147,8 @@ void scenario_main(void)
 	CHECK(saw(&host, edu_rid(&edu), 0x90000000));
 
 	harness_step("guest: virtio-iommu through the paravirtual backend, map B");
-	const struct iomm_viommu_loopback_dev hooks = {.dev = &vm,
-						       .handle = h_handle,
-						       .config = h_config,
-						       .config_write = h_config_write,
-						       .features = h_features,
-						       .event = h_event};
+	struct iomm_viommu_loopback_dev hooks;
+	iomm_vsmmu_loopback(&vm, &hooks);
 	static struct iomm_viommu_loopback lb;
 	const struct iomm_viommu_transport *t = iomm_viommu_loopback_init(&lb, &hooks);
 	static struct iomm_paravirt pv;
