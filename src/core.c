@@ -66,7 +66,10 @@ static bool translates(const struct iomm_domain *dom)
 static int domain_pgt_cfg(const struct iomm_unit *unit, const struct iomm_domain_cfg *cfg,
 			  struct iomm_pgt_cfg *pc)
 {
-	pc->format = cfg->type == IOMM_DOMAIN_S2 ? IOMM_FMT_ARM_LPAE_S2 : IOMM_FMT_ARM_LPAE_S1;
+	if (cfg->type == IOMM_DOMAIN_S2)
+		pc->format = unit->fmt_s2 ? unit->fmt_s2 : IOMM_FMT_ARM_LPAE_S2;
+	else
+		pc->format = unit->fmt_s1 ? unit->fmt_s1 : IOMM_FMT_ARM_LPAE_S1;
 	uint32_t gran = cfg->granule;
 	if (!gran) {
 		if (!unit->granules)

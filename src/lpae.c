@@ -1150,7 +1150,7 @@ int iomm_pgt_walk(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size, iomm
 /* ---- registers ---- */
 int iomm_pgt_lpae_regs(const struct iomm_pgt *pgt, struct iomm_lpae_regs *regs)
 {
-	if (!pgt || !regs || !pgt->root)
+	if (!pgt || !regs || !pgt->root || pgt->cfg.format > IOMM_FMT_ARM_LPAE_S2)
 		return IOMM_EINVAL;
 	unsigned g = pgt->page_shift;
 	regs->ttbr = pgt->root_pa;
@@ -1168,6 +1168,11 @@ int iomm_pgt_lpae_regs(const struct iomm_pgt *pgt, struct iomm_lpae_regs *regs)
 	regs->start_level = pgt->start_level;
 	regs->concat = pgt->root_pages;
 	return IOMM_OK;
+}
+
+unsigned iomm_pgt_levels(const struct iomm_pgt *pgt)
+{
+	return pgt && pgt->root ? 4u - pgt->start_level : 0u;
 }
 
 uint64_t iomm_pgt_page_sizes(const struct iomm_pgt *pgt)

@@ -75,6 +75,10 @@ struct iomm_unit {
 	uint8_t ias;                     /**< Largest input address size (bits). */
 	uint8_t oas;                     /**< Largest output address size (bits). */
 	uint8_t sid_bits;                /**< Width of stream/source IDs. */
+	/** Table format of stage-1 domains; 0 means ::IOMM_FMT_ARM_LPAE_S1. */
+	enum iomm_pgt_format fmt_s1;
+	/** Table format of stage-2 domains; 0 means ::IOMM_FMT_ARM_LPAE_S2. */
+	enum iomm_pgt_format fmt_s2;
 	const char *name;                /**< Backend name, for logs. */
 };
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file pgtable.h
- * @brief Page-table builder: Arm VMSAv8-64 (LPAE) stage 1 and stage 2.
+ * @brief Page-table builder: Arm VMSAv8-64 (LPAE) stage 1 and stage 2, Intel
+ *        VT-d second stage and x86-64 (VT-d first stage).
  * @ingroup pgt
  */
 #ifndef IOMMUMAN_PGTABLE_H
@@ -60,7 +61,22 @@ extern "C" {
 enum iomm_pgt_format {
 	IOMM_FMT_ARM_LPAE_S1 = 1, /**< Arm VMSAv8-64 stage 1 (SMMUv2/v3 stage 1, TTBR0). */
 	IOMM_FMT_ARM_LPAE_S2 = 2, /**< Arm VMSAv8-64 stage 2 (SMMUv2/v3 stage 2, VTTBR). */
+	/**
+	 * Intel VT-d second-stage (second-level) tables: 4 KiB granule, 3, 4 or
+	 * 5 levels (ias 32..39, 40..48, 49..57), 2 MiB / 1 GiB superpages, R/W
+	 * permissions, SNP with ::IOMM_PGT_SNOOP.
+	 */
+	IOMM_FMT_VTD_SL = 3,
+	/**
+	 * x86-64 paging as VT-d first-stage tables: 4 KiB granule, 4 levels
+	 * (ias up to 48) or 5 (up to 57), 2 MiB / 1 GiB pages. Write implies
+	 * read: a write-only mapping is refused.
+	 */
+	IOMM_FMT_X86_FL = 4,
 };
+
+/** Deepest tree any format builds (5-level VT-d / x86-64). */
+#define IOMM_PGT_MAX_LEVELS 5
 
 /** @name Configuration flags (iomm_pgt_cfg::flags)
  * @{ */
@@ -72,6 +88,8 @@ enum iomm_pgt_format {
 #define IOMM_PGT_NG (1u << 2)
 /** Stage 1: mark leaves non-secure (NS). */
 #define IOMM_PGT_NS (1u << 3)
+/** VT-d second stage: set SNP (snoop) in leaves, for units with ECAP.SC. */
+#define IOMM_PGT_SNOOP (1u << 4)
 /** @} */
 
 /**
@@ -118,7 +136,12 @@ struct iomm_mapping {
 	uint64_t pa;    /**< Output address it translates to. */
 	uint64_t size;  /**< Size of the leaf in bytes (page, block or contiguous group member). */
 	uint32_t prot;  /**< IOMM_READ/WRITE/EXEC/PRIV plus memory type and shareability. */
-	uint8_t level;  /**< Lookup level of the leaf entry. */
+	/**
+	 * Lookup level of the leaf entry. Arm LPAE: 0..3, 3 holds pages. VT-d
+	 * and x86-64: 0..4 counted from a 5-level root, 4 holds 4 KiB pages,
+	 * 3 2 MiB and 2 1 GiB pages (a 4-level table starts at level 1).
+	 */
+	uint8_t level;
 	bool contig;    /**< The entry carries the contiguous hint. */
 };
 
@@ -307,9 +330,17 @@ int iomm_pgt_walk(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size, iomm
  * @param pgt  The table.
  * @param regs Receives TTBR, MAIR, T0SZ, TG, SL0, PS and walk attributes.
  * @retval IOMM_OK     Filled.
- * @retval IOMM_EINVAL NULL argument.
+ * @retval IOMM_EINVAL NULL argument, or a table not in an Arm LPAE format.
  */
 int iomm_pgt_lpae_regs(const struct iomm_pgt *pgt, struct iomm_lpae_regs *regs);
+
+/**
+ * @brief Number of lookup levels the hardware walks for this table (the
+ *        AGAW/AW or paging-mode a VT-d context or PASID entry names).
+ * @param pgt The table.
+ * @return 2..5; 0 for NULL or an uninitialised table.
+ */
+unsigned iomm_pgt_levels(const struct iomm_pgt *pgt);
 
 /**
  * @brief Leaf sizes this table uses (bit n = 2^n bytes): what a virtio-iommu
