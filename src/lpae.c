@@ -943,12 +943,15 @@ static inline uint64_t leaf_of(const struct iomm_pgt *pgt, uint64_t addr, unsign
 			       const uint64_t **ep)
 {
 	const uint64_t *t = pgt->root;
+	/* the format's bits in registers: the atomic reads below pin memory */
+	const uint64_t v_mask = pgt->v_mask, t_mask = pgt->t_mask, t_val = pgt->t_val;
+	const unsigned last = pgt->last;
 	for (unsigned l = pgt->start_level;; l++) {
 		const uint64_t *e = &t[lvl_index(pgt, l, addr)];
 		uint64_t pte = iomm_read_desc(e);
-		if (!pte_valid(pgt, pte))
+		if (!(pte & v_mask))
 			return 0;
-		if (!pte_is_table(pgt, pte, l)) {
+		if (l == last || (pte & t_mask) != t_val) {
 			*lp = l;
 			if (ep)
 				*ep = e;
@@ -1160,12 +1163,14 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 	}
 	uint64_t done = 0;
 	bool tables = false;
+	const uint64_t v_mask = pgt->v_mask, t_mask = pgt->t_mask, t_val = pgt->t_val;
+	const bool may_table = l < pgt->last;
 	for (size_t k = 0; k < n; k++) {
 		pte = iomm_read_desc(&t[i + k]);
-		if (!pte_valid(pgt, pte))
+		if (!(pte & v_mask))
 			continue;
 		iomm_write_desc(&t[i + k], 0);
-		if (pte_is_table(pgt, pte, l)) {
+		if (may_table && (pte & t_mask) == t_val) {
 			done += drop_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1, g);
 			tables = true;
 		} else {
