@@ -799,7 +799,7 @@ static void test_bad_init(void **state)
 	c = ok;
 	c.format = (enum iomm_pgt_format)0;
 	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
-	c.format = (enum iomm_pgt_format)3;
+	c.format = (enum iomm_pgt_format)5;
 	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
 	/* pool page size differs from the granule */
 	c = ok;
