@@ -112,8 +112,12 @@ struct iomm_vtd_cfg {
 	uint32_t did_count;  /**< Domain IDs to hand out; 0: up to the limit CAP.ND allows. */
 	uint64_t timeout_ns; /**< Bound on every hardware wait; 0: 100 ms. */
 	/**
-	 * More page-selective invalidations than this become one
-	 * domain-selective invalidation; 0: 16.
+	 * An unmap (or caching-mode map) becomes one page-selective
+	 * invalidation whose address mask names the smallest naturally
+	 * aligned block covering the range; when that block spans more than
+	 * this many 4 KiB pages (or more than CAP.MAMV allows, or CAP.PSI is
+	 * clear) it becomes one domain-selective invalidation instead.
+	 * 0: 512 (2 MiB).
 	 */
 	uint32_t inv_threshold;
 };
@@ -169,7 +173,7 @@ struct iomm_vtd {
 	uint32_t seq;
 	uint32_t next_did;
 	uint32_t did_end;
-	uint32_t fault_idx;
+	uint8_t mamv; /* CAP.MAMV */
 	struct iomm_domain *domains; /* list through iomm_domain backend word 0 */
 	struct iomm_dev *devs;	     /* attached devices, through iomm_dev backend word 1 */
 	bool enabled;
