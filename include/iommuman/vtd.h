@@ -154,7 +154,7 @@ struct iomm_vtd {
 	uint8_t sagaw;		     /**< CAP.SAGAW: bit 1 = 3-level, 2 = 4-level, 3 = 5-level. */
 	uint8_t mgaw;		     /**< CAP.MGAW + 1: widest input address (bits). */
 	uint8_t did_bits;	     /**< Domain-ID width from CAP.ND. */
-	uint8_t nfr;		     /**< Fault recording registers (CAP.NFR + 1). */
+	uint16_t nfr;		     /**< Fault recording registers (CAP.NFR + 1). */
 	uint32_t fro;		     /**< Offset of the first fault recording register (bytes). */
 	uint32_t iro;		     /**< Offset of the IOTLB registers (bytes). */
 	bool scalable;		     /**< Scalable mode is in use. */
@@ -211,11 +211,17 @@ int iomm_vtd_init(struct iomm_vtd *vtd, const struct iomm_port *port, uintptr_t 
 		  const struct iomm_vtd_cfg *cfg);
 
 /**
- * @brief Enable translation on a unit initialised with ::IOMM_VTD_CFG_NO_ENABLE.
+ * @brief Enable translation on a unit initialised with ::IOMM_VTD_CFG_NO_ENABLE
+ *        or disabled with iomm_vtd_disable().
+ *
+ * After iomm_vtd_disable() the invalidation queue is restarted and every
+ * cache invalidated before translation is turned back on.
+ *
  * @param vtd The unit.
  * @retval IOMM_OK        Translation enabled (also when it already was).
  * @retval IOMM_EINVAL    NULL or never initialised.
  * @retval IOMM_ETIMEDOUT The unit did not acknowledge.
+ * @retval IOMM_EIO       The unit reported an invalidation queue error.
  */
 int iomm_vtd_enable(struct iomm_vtd *vtd);
 
