@@ -158,12 +158,14 @@ static void qi_publish(struct iomm_vtd *v)
 static int qi_push(struct iomm_vtd *v, const uint64_t d[4])
 {
 	uint32_t next = (v->iq_tail + 1u) & (v->iq_entries - 1u);
-	if (next == qi_head(v)) {
+	if (next == v->iq_head)
+		v->iq_head = qi_head(v); /* read IQH only when the ring looks full */
+	if (next == v->iq_head) {
 		/* Full: let the unit consume what is queued. */
 		qi_publish(v);
 		const struct iomm_port *port = port_of(v);
 		uint64_t t0 = port->now_ns(port->ctx);
-		while (next == qi_head(v)) {
+		while (next == (v->iq_head = qi_head(v))) {
 			if (qi_check_error(v))
 				continue;
 			if (port->now_ns(port->ctx) - t0 > v->cfg.timeout_ns)
@@ -940,6 +942,7 @@ static int qi_start(struct iomm_vtd *v)
 	iomm_zero(v->mem.iq, v->mem.iq_size);
 	sync_mem(v, v->mem.iq, v->mem.iq_size);
 	v->iq_tail = 0;
+	v->iq_head = 0;
 	wr32(v, VTD_IQT, 0);
 	unsigned qs = iomm_ctz64(v->mem.iq_size) - 12u;
 	wr64(v, VTD_IQA,

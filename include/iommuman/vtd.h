@@ -167,7 +167,7 @@ struct iomm_vtd {
 	uint64_t *root;
 	void *ctx[512]; /* context table per bus (legacy) or per half bus (scalable) */
 	uint32_t gcmd;	/* shadow of the enabled GCMD bits */
-	uint32_t iq_tail, iq_entries, iq_shift;
+	uint32_t iq_tail, iq_head, iq_entries, iq_shift;
 	uint32_t *status;   /* wait-descriptor status word (pool page) */
 	uint64_t status_pa;
 	uint32_t seq;

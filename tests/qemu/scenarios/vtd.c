@@ -158,7 +158,8 @@ static void vtd_up(uint32_t flags, bool with_queue)
 	if (with_queue) {
 		mem.iq = iq;
 		mem.iq_pa = pa_of(iq);
-		mem.iq_size = sizeof(iq);
+		/* Case 2 uses the smallest queue (256 descriptors) so that it wraps. */
+		mem.iq_size = IOMMQ_VTD_CASE == 2 ? 4096u : sizeof(iq);
 	}
 	struct iomm_vtd_cfg cfg = {.flags = flags, .bus_first = 0, .bus_last = 1};
 	harness_step("VT-d probe, root table, invalidation and enable through iomm_vtd_init");
@@ -267,6 +268,18 @@ static void translate_story(struct iomm_domain *d, bool first_stage)
 	fill(bufs[0], 0x11, XFER);
 	CHECK(dma_write_lands(iova, bufs[3]));
 	CHECK(all(bufs[0], 0x11, XFER)); /* the old page saw nothing */
+
+	if (IOMMQ_VTD_CASE == 2) {
+		harness_step("200 unmap/map cycles: the invalidation queue wraps, DMA stays right");
+		for (unsigned i = 0; i < 200; i++) {
+			CHECK_OK(iomm_unmap(d, iova, g, NULL));
+			CHECK_OK(iomm_map(d, iova, pa_of(bufs[i & 1u ? 3 : 0]), g,
+					  IOMM_READ | IOMM_WRITE));
+			if (i % 50u == 49u)
+				CHECK(dma_write_lands(iova, bufs[i & 1u ? 3 : 0]));
+		}
+		CHECK(vtd.stats.qi_descs > 256u);
+	}
 
 	harness_step("a 2 MiB range unmapped at once: one invalidation, the access is gone");
 	before = vtd.stats;
