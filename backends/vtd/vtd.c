@@ -474,14 +474,14 @@ static void inv_range(struct iomm_vtd *v, struct batch *b, const struct iomm_dom
 	start &= ~(uint64_t)(VTD_PAGE - 1u);
 	uint64_t first = start >> 12, last = (end - 1u) >> 12;
 	unsigned am = first == last ? 0u : 64u - iomm_clz64(first ^ last);
-	uint64_t addr = (first >> am) << (am + 12u);
 	bool fs = dom_is_fs(dom);
 	/* PASID-based invalidations take any mask; the register ones only up to MAMV. */
 	bool psi_ok = fs || ((v->features & IOMM_VTD_F_PSI) && am <= v->mamv);
-	if (!psi_ok || am >= 52u || (1ull << am) > v->cfg.inv_threshold) {
+	if (!psi_ok || am >= 32u || (1ull << am) > v->cfg.inv_threshold) {
 		inv_domain(v, b, dom);
 		return;
 	}
+	uint64_t addr = (first >> am) << (am + 12u);
 	if (fs)
 		inv_piotlb(v, b, PIOTLB_G_PAGE, dom->id, RID_PASID, addr, am, leaf_only);
 	else
@@ -519,10 +519,15 @@ static inline struct iomm_dev *dev_next(const struct iomm_dev *d)
 	return (struct iomm_dev *)(uintptr_t)d->backend[1];
 }
 
-/* Iterate the source IDs of a device: sid with every subset of the mask. */
-#define FOR_EACH_SID(dev, sid, sub)                                                                \
-	for (uint32_t sub = 0, sid = (dev)->sid, more_ = 1; more_;                                 \
-	     sub = (sub - (dev)->mask) & (dev)->mask, sid = (dev)->sid | sub, more_ = sub != 0)
+/*
+ * The source IDs of a device are sid | sub for every subset sub of the mask:
+ * start with sub = 0, continue while sid_next() returns true.
+ */
+static inline bool sid_next(const struct iomm_dev *dev, uint32_t *sub)
+{
+	*sub = (*sub - dev->mask) & dev->mask;
+	return *sub != 0;
+}
 
 static bool sets_overlap(const struct iomm_dev *a, const struct iomm_dev *b)
 {
@@ -644,9 +649,9 @@ static void ctx_write(struct iomm_vtd *v, uint32_t sid, const struct iomm_domain
 static void ctx_clear(struct iomm_vtd *v, const struct iomm_dev *dev)
 {
 	unsigned words = v->scalable ? SM_CE_WORDS : LEGACY_CE_WORDS;
-	FOR_EACH_SID(dev, sid, sub)
-	{
-		uint64_t *ce = ctx_entry(v, sid);
+	uint32_t sub = 0;
+	do {
+		uint64_t *ce = ctx_entry(v, dev->sid | sub);
 		if (!ce)
 			continue;
 		iomm_write_desc(&ce[0], 0);
@@ -654,7 +659,7 @@ static void ctx_clear(struct iomm_vtd *v, const struct iomm_dev *dev)
 		for (unsigned w = 1; w < words; w++)
 			iomm_write_desc(&ce[w], 0);
 		sync_mem(v, ce, words * 8u);
-	}
+	} while (sid_next(dev, &sub));
 }
 
 /* Context-cache invalidation for the entries of @dev tagged with @did. */
@@ -708,19 +713,21 @@ static int vtd_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct io
 	if (dom->type != IOMM_DOMAIN_BLOCKED) {
 		bool fresh = false;
 		int rc = IOMM_OK;
-		FOR_EACH_SID(dev, sid, sub)
-		{
-			rc = ctx_ensure(v, sid, &fresh);
+		uint32_t sub = 0;
+		do {
+			rc = ctx_ensure(v, dev->sid | sub, &fresh);
 			if (rc)
 				return rc; /* new context tables stay, empty: nothing is reachable */
-		}
+		} while (sid_next(dev, &sub));
 		if (v->scalable) {
 			rc = pasid_setup(v, dom, dev);
 			if (rc)
 				return rc;
 		}
-		FOR_EACH_SID(dev, sid, sub)
-		ctx_write(v, sid, dom, dev);
+		sub = 0;
+		do
+			ctx_write(v, dev->sid | sub, dom, dev);
+		while (sid_next(dev, &sub));
 		struct batch b = {0, 0};
 		if (v->features & IOMM_VTD_F_CM) {
 			/* Not-present entries may be cached, tagged with domain ID 0. */
