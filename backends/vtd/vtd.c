@@ -157,22 +157,17 @@ static void qi_publish(struct iomm_vtd *v)
 /* Write one descriptor into the ring (not yet published). */
 static int qi_push(struct iomm_vtd *v, const uint64_t d[4])
 {
+	/*
+	 * Every batch waits for its completion, so the ring holds at most one
+	 * batch (a few descriptors). It can only look full after an earlier
+	 * wait timed out: then the unit has stopped consuming and nothing more
+	 * is queued. IQH is read only in that case.
+	 */
 	uint32_t next = (v->iq_tail + 1u) & (v->iq_entries - 1u);
-	if (next == v->iq_head)
-		v->iq_head = qi_head(v); /* read IQH only when the ring looks full */
 	if (next == v->iq_head) {
-		/* Full: let the unit consume what is queued. */
-		qi_publish(v);
-		const struct iomm_port *port = port_of(v);
-		uint64_t t0 = port->now_ns(port->ctx);
-		while (next == (v->iq_head = qi_head(v))) {
-			if (qi_check_error(v))
-				continue;
-			if (port->now_ns(port->ctx) - t0 > v->cfg.timeout_ns)
-				return IOMM_ETIMEDOUT;
-			if (port->relax)
-				port->relax(port->ctx);
-		}
+		v->iq_head = qi_head(v);
+		if (next == v->iq_head)
+			return IOMM_ETIMEDOUT;
 	}
 	uint64_t *slot = (uint64_t *)v->mem.iq + (size_t)v->iq_tail * desc_words(v);
 	for (unsigned w = 0; w < desc_words(v); w++)
@@ -195,9 +190,9 @@ static uint32_t status_read(const struct iomm_vtd *v)
 /* Queue a wait descriptor with a status write and wait for it. */
 static int qi_wait(struct iomm_vtd *v)
 {
+	/* The status word starts at 0 and the first wait writes 1; after 2^32
+	 * waits 0 comes round again while the word still holds 0xffffffff. */
 	uint32_t seq = ++v->seq;
-	if (seq == 0)
-		seq = v->seq = 1;
 	uint64_t d[4] = {DESC_WAIT | WAIT_SW | WAIT_FN | iomm_field_prep(WAIT_DATA, seq),
 			 v->status_pa & WAIT_ADDR, 0, 0};
 	int rc = qi_push(v, d);
@@ -401,24 +396,16 @@ static int vtd_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 {
 	struct iomm_vtd *v = to_vtd(unit);
 	uint64_t flags = 0;
-	switch (dom->type) {
-	case IOMM_DOMAIN_S1:
-	case IOMM_DOMAIN_S2: {
+	/* The core offers only what unit.caps allow: S1, S2, bypass, blocked. */
+	if (dom->type == IOMM_DOMAIN_S1 || dom->type == IOMM_DOMAIN_S2) {
 		unsigned levels = iomm_pgt_levels(&dom->pgt);
 		if (dom->pgt.cfg.format == IOMM_FMT_X86_FL) {
 			if (levels == 5 && !(v->features & IOMM_VTD_F_FL5LP))
 				return IOMM_ENOTSUP;
 			flags |= DOM_F_FS;
-		} else if (levels < 3 || levels > 5 || !(v->sagaw & (1u << aw_of_levels(levels)))) {
+		} else if (!(v->sagaw & (1u << aw_of_levels(levels)))) {
 			return IOMM_ENOTSUP; /* an address width the unit cannot walk */
 		}
-		break;
-	}
-	case IOMM_DOMAIN_BYPASS:
-	case IOMM_DOMAIN_BLOCKED:
-		break;
-	default:
-		return IOMM_ENOTSUP;
 	}
 	uint32_t did = 0;
 	if (dom->type != IOMM_DOMAIN_BLOCKED) {
@@ -534,7 +521,7 @@ static bool sets_overlap(const struct iomm_dev *a, const struct iomm_dev *b)
 	return ((a->sid ^ b->sid) & ~(a->mask | b->mask)) == 0;
 }
 
-/* Context table holding @sid's entry, or NULL. Scalable: one per half bus. */
+/* Context table slot of @sid: one table per bus, or per half bus in scalable mode. */
 static inline unsigned ctx_slot(const struct iomm_vtd *v, uint32_t sid)
 {
 	return v->scalable ? ((sid >> 8) & 0xffu) * 2u + ((sid >> 7) & 1u) : (sid >> 8) & 0xffu;
@@ -542,9 +529,7 @@ static inline unsigned ctx_slot(const struct iomm_vtd *v, uint32_t sid)
 
 static uint64_t *ctx_entry(const struct iomm_vtd *v, uint32_t sid)
 {
-	uint64_t *t = v->ctx[ctx_slot(v, sid)];
-	if (!t)
-		return NULL;
+	uint64_t *t = v->ctx[ctx_slot(v, sid)]; /* present: ctx_ensure() ran for @sid */
 	if (v->scalable)
 		return t + (size_t)(sid & 0x7fu) * SM_CE_WORDS;
 	return t + (size_t)(sid & 0xffu) * LEGACY_CE_WORDS;
@@ -652,8 +637,6 @@ static void ctx_clear(struct iomm_vtd *v, const struct iomm_dev *dev)
 	uint32_t sub = 0;
 	do {
 		uint64_t *ce = ctx_entry(v, dev->sid | sub);
-		if (!ce)
-			continue;
 		iomm_write_desc(&ce[0], 0);
 		sync_mem(v, ce, 8);
 		for (unsigned w = 1; w < words; w++)
@@ -780,31 +763,45 @@ static int vtd_detach(struct iomm_unit *unit, struct iomm_dev *dev)
 
 /* ---- faults ---- */
 
-static enum iomm_fault_reason map_reason(uint32_t fr)
-{
-	switch (fr) {
-	case 0x01: case 0x02: case 0x39: case 0x41: case 0x51: case 0x59:
-		return IOMM_FAULT_BAD_STREAM; /* root, context or PASID entry not present */
-	case 0x03: case 0x0a: case 0x0b: case 0x0c: case 0x0d: case 0x30: case 0x31: case 0x32:
-	case 0x3a: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47: case 0x48:
-	case 0x52: case 0x5a: case 0x5b: case 0x5c: case 0x5d: case 0x72: case 0x7a: case 0x7b:
-		return IOMM_FAULT_BAD_CONFIG;
-	case 0x04: case 0x74: case 0x80: case 0x83: case 0x84:
-		return IOMM_FAULT_ADDR_SIZE;
-	case 0x05: case 0x06: case 0x75: case 0x76: case 0x77: case 0x79: case 0x81: case 0x82:
-	case 0x85: case 0x86:
-		return IOMM_FAULT_PERMISSION;
-	case 0x71:
-		return IOMM_FAULT_TRANSLATION;
-	case 0x07: case 0x08: case 0x09: case 0x38: case 0x40: case 0x50: case 0x58: case 0x70:
-	case 0x73: case 0x78:
-		return IOMM_FAULT_WALK;
-	case 0x7c: case 0x90:
-		return IOMM_FAULT_ACCESS_FLAG;
-	default:
-		return IOMM_FAULT_OTHER;
-	}
-}
+/* Fault reason code -> enum iomm_fault_reason; codes not listed are IOMM_FAULT_OTHER (0). */
+static const uint8_t reason_of[256] = {
+    /* root, context or PASID entry not present: the device is not set up */
+    [0x01] = IOMM_FAULT_BAD_STREAM, [0x02] = IOMM_FAULT_BAD_STREAM,
+    [0x39] = IOMM_FAULT_BAD_STREAM, [0x41] = IOMM_FAULT_BAD_STREAM,
+    [0x51] = IOMM_FAULT_BAD_STREAM, [0x59] = IOMM_FAULT_BAD_STREAM,
+    /* invalid or reserved bits in a root, context, PASID or table entry */
+    [0x03] = IOMM_FAULT_BAD_CONFIG, [0x0a] = IOMM_FAULT_BAD_CONFIG,
+    [0x0b] = IOMM_FAULT_BAD_CONFIG, [0x0c] = IOMM_FAULT_BAD_CONFIG,
+    [0x0d] = IOMM_FAULT_BAD_CONFIG, [0x30] = IOMM_FAULT_BAD_CONFIG,
+    [0x31] = IOMM_FAULT_BAD_CONFIG, [0x32] = IOMM_FAULT_BAD_CONFIG,
+    [0x3a] = IOMM_FAULT_BAD_CONFIG, [0x42] = IOMM_FAULT_BAD_CONFIG,
+    [0x43] = IOMM_FAULT_BAD_CONFIG, [0x44] = IOMM_FAULT_BAD_CONFIG,
+    [0x45] = IOMM_FAULT_BAD_CONFIG, [0x46] = IOMM_FAULT_BAD_CONFIG,
+    [0x47] = IOMM_FAULT_BAD_CONFIG, [0x48] = IOMM_FAULT_BAD_CONFIG,
+    [0x52] = IOMM_FAULT_BAD_CONFIG, [0x5a] = IOMM_FAULT_BAD_CONFIG,
+    [0x5b] = IOMM_FAULT_BAD_CONFIG, [0x5c] = IOMM_FAULT_BAD_CONFIG,
+    [0x5d] = IOMM_FAULT_BAD_CONFIG, [0x72] = IOMM_FAULT_BAD_CONFIG,
+    [0x7a] = IOMM_FAULT_BAD_CONFIG, [0x7b] = IOMM_FAULT_BAD_CONFIG,
+    /* address beyond the width, non-canonical */
+    [0x04] = IOMM_FAULT_ADDR_SIZE, [0x74] = IOMM_FAULT_ADDR_SIZE,
+    [0x80] = IOMM_FAULT_ADDR_SIZE, [0x83] = IOMM_FAULT_ADDR_SIZE,
+    [0x84] = IOMM_FAULT_ADDR_SIZE,
+    /* read/write/execute/privilege refused (second stage: also not present) */
+    [0x05] = IOMM_FAULT_PERMISSION, [0x06] = IOMM_FAULT_PERMISSION,
+    [0x75] = IOMM_FAULT_PERMISSION, [0x76] = IOMM_FAULT_PERMISSION,
+    [0x77] = IOMM_FAULT_PERMISSION, [0x79] = IOMM_FAULT_PERMISSION,
+    [0x81] = IOMM_FAULT_PERMISSION, [0x82] = IOMM_FAULT_PERMISSION,
+    [0x85] = IOMM_FAULT_PERMISSION, [0x86] = IOMM_FAULT_PERMISSION,
+    /* first-stage entry not present */
+    [0x71] = IOMM_FAULT_TRANSLATION,
+    /* the walk could not read a structure */
+    [0x07] = IOMM_FAULT_WALK, [0x08] = IOMM_FAULT_WALK, [0x09] = IOMM_FAULT_WALK,
+    [0x38] = IOMM_FAULT_WALK, [0x40] = IOMM_FAULT_WALK, [0x50] = IOMM_FAULT_WALK,
+    [0x58] = IOMM_FAULT_WALK, [0x70] = IOMM_FAULT_WALK, [0x73] = IOMM_FAULT_WALK,
+    [0x78] = IOMM_FAULT_WALK,
+    /* accessed/dirty update needed but not possible */
+    [0x7c] = IOMM_FAULT_ACCESS_FLAG, [0x90] = IOMM_FAULT_ACCESS_FLAG,
+};
 
 int iomm_vtd_decode_fault(const uint64_t rec[2], struct iomm_fault *f)
 {
@@ -817,7 +814,7 @@ int iomm_vtd_decode_fault(const uint64_t rec[2], struct iomm_fault *f)
 	f->addr = lo & FRCD_LO_FI;
 	f->ipa = 0;
 	f->raw = fr;
-	f->reason = map_reason(fr);
+	f->reason = (enum iomm_fault_reason)reason_of[fr & 0xffu];
 	f->lost = 0;
 	f->flags = 0;
 	if (!(hi & FRCD_HI_T2))
