@@ -479,9 +479,10 @@ static int vtd_flush(struct iomm_unit *unit, struct iomm_domain *dom, const stru
 {
 	struct iomm_vtd *v = to_vtd(unit);
 	struct batch b = {0, 0};
+	/* The core calls this only for a pending gather: a range, or tables without one. */
 	if (g->end > g->start)
 		inv_range(v, &b, dom, g->start, g->end, !g->tables && !g->nfreed);
-	else if (g->tables || g->nfreed)
+	else
 		inv_domain(v, &b, dom);
 	return batch_sync(v, &b);
 }
@@ -680,8 +681,9 @@ static void pasid_release(struct iomm_vtd *v, struct iomm_dev *dev)
 
 static bool sid_in_range(const struct iomm_vtd *v, const struct iomm_dev *dev)
 {
+	/* iomm_dev_init() already kept the IDs within 16 bits (unit.sid_bits). */
 	uint32_t lo = dev->sid, hi = dev->sid | dev->mask;
-	return hi <= 0xffffu && (lo >> 8) >= v->cfg.bus_first && (hi >> 8) <= v->cfg.bus_last;
+	return (lo >> 8) >= v->cfg.bus_first && (hi >> 8) <= v->cfg.bus_last;
 }
 
 static int vtd_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct iomm_dev *dev)
