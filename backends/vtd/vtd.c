@@ -218,6 +218,16 @@ static int qi_wait(struct iomm_vtd *v)
 	return failed ? IOMM_EIO : IOMM_OK;
 }
 
+/*
+ * After iomm_vtd_disable() the queue is off and nothing translates;
+ * iomm_vtd_enable() invalidates everything before translation resumes, so
+ * invalidations are skipped (and not counted) meanwhile.
+ */
+static inline bool queue_off(const struct iomm_vtd *v)
+{
+	return v->qi && !(v->gcmd & GCMD_QIE);
+}
+
 static void qi_add(struct iomm_vtd *v, struct batch *b, uint64_t w0, uint64_t w1)
 {
 	if (b->rc)
@@ -237,6 +247,8 @@ static int reg_wait64(struct iomm_vtd *v, uint32_t off)
 static void inv_cc(struct iomm_vtd *v, struct batch *b, unsigned gran, uint32_t did, uint32_t sid,
 		   uint32_t fm)
 {
+	if (queue_off(v))
+		return;
 	if (gran == GRAN_GLOBAL)
 		v->stats.cc_global++;
 	else if (gran == GRAN_DOMAIN)
@@ -264,6 +276,8 @@ static void inv_cc(struct iomm_vtd *v, struct batch *b, unsigned gran, uint32_t 
 static void inv_iotlb(struct iomm_vtd *v, struct batch *b, unsigned gran, uint32_t did,
 		      uint64_t addr, unsigned am, bool ih)
 {
+	if (queue_off(v))
+		return;
 	if (gran == GRAN_GLOBAL)
 		v->stats.iotlb_global++;
 	else if (gran == GRAN_DOMAIN)
@@ -295,6 +309,8 @@ static void inv_iotlb(struct iomm_vtd *v, struct batch *b, unsigned gran, uint32
 /* PASID-cache invalidation (scalable mode, queue only). */
 static void inv_pc(struct iomm_vtd *v, struct batch *b, unsigned g, uint32_t did, uint32_t pasid)
 {
+	if (queue_off(v))
+		return;
 	v->stats.pc++;
 	qi_add(v, b,
 	       DESC_PC | iomm_field_prep(DESC_G, g) | iomm_field_prep(P_DID, did) |
@@ -306,6 +322,8 @@ static void inv_pc(struct iomm_vtd *v, struct batch *b, unsigned g, uint32_t did
 static void inv_piotlb(struct iomm_vtd *v, struct batch *b, unsigned g, uint32_t did,
 		       uint32_t pasid, uint64_t addr, unsigned am, bool ih)
 {
+	if (queue_off(v))
+		return;
 	uint64_t w1 = 0;
 	if (g == PIOTLB_G_PAGE) {
 		v->stats.piotlb_page++;
@@ -1144,19 +1162,19 @@ int iomm_vtd_enable(struct iomm_vtd *vtd)
 {
 	if (!live(vtd))
 		return IOMM_EINVAL;
-	if (vtd->gcmd & GCMD_TE)
-		return IOMM_OK;
+	iomm_port_lock(port_of(vtd), &vtd->unit);
 	int rc = IOMM_OK;
-	if (vtd->qi && !(vtd->gcmd & GCMD_QIE)) {
+	if (queue_off(vtd)) {
 		/* Queue was turned off by iomm_vtd_disable(): restart it and forget stale state. */
 		rc = qi_start(vtd);
 		if (rc == IOMM_OK)
 			rc = flush_everything(vtd);
 	}
-	if (rc == IOMM_OK)
+	if (rc == IOMM_OK && !(vtd->gcmd & GCMD_TE))
 		rc = gcmd_state(vtd, GCMD_TE, true);
 	if (rc == IOMM_OK)
 		vtd->enabled = true;
+	iomm_port_unlock(port_of(vtd), &vtd->unit);
 	return rc;
 }
 
@@ -1164,6 +1182,7 @@ int iomm_vtd_disable(struct iomm_vtd *vtd)
 {
 	if (!live(vtd))
 		return IOMM_EINVAL;
+	iomm_port_lock(port_of(vtd), &vtd->unit);
 	int rc = IOMM_OK;
 	if (vtd->gcmd & GCMD_TE)
 		rc = gcmd_state(vtd, GCMD_TE, false);
@@ -1171,6 +1190,7 @@ int iomm_vtd_disable(struct iomm_vtd *vtd)
 		rc = gcmd_state(vtd, GCMD_QIE, false);
 	if (rc == IOMM_OK)
 		vtd->enabled = false;
+	iomm_port_unlock(port_of(vtd), &vtd->unit);
 	return rc;
 }
 

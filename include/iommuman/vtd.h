@@ -242,7 +242,9 @@ int iomm_vtd_enable(struct iomm_vtd *vtd);
  *
  * With translation disabled a VT-d unit passes DMA through untranslated:
  * call this only when the devices behind the unit are quiet or may access
- * all memory.
+ * all memory. Domains and devices may still be changed meanwhile; their
+ * invalidations are skipped, and iomm_vtd_enable() invalidates every cache
+ * before translation resumes.
  *
  * @param vtd The unit.
  * @retval IOMM_OK        Disabled.
