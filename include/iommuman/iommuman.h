@@ -12,6 +12,8 @@
 #include "pool.h"
 #include "pgtable.h"
 #include "iommu.h"
+#include "config.h"
+#include "discovery.h"
 
 /** Library version, major. */
 #define IOMM_VERSION_MAJOR 0
