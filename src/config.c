@@ -400,13 +400,17 @@ static int apply_all(const struct iomm_board *b, const struct iomm_config_storag
 			int rc = iomm_domain_init(dom, unit, &dc);
 			if (rc)
 				return fail(err, rc, IOMM_CFG_DEVICE, i, 0, "creating a domain failed");
+		}
+		/* attach first: a paravirtual domain exists only once an endpoint is in
+		 * it, and an empty domain still blocks everything */
+		int rc = iomm_attach(dom, &st->devs[i]);
+		if (rc)
+			return fail(err, rc, IOMM_CFG_DEVICE, i, 0, "attaching the device failed");
+		if (d->policy != IOMM_POLICY_BYPASS) {
 			rc = fill_domain(b, d, i, dom, err);
 			if (rc)
 				return rc;
 		}
-		int rc = iomm_attach(dom, &st->devs[i]);
-		if (rc)
-			return fail(err, rc, IOMM_CFG_DEVICE, i, 0, "attaching the device failed");
 	}
 	return IOMM_OK;
 }

@@ -14,6 +14,7 @@
 
 #include "iommu.h"
 #include "pool.h"
+#include "status.h"
 #include "types.h"
 
 #ifdef __cplusplus
