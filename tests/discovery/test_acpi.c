@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -557,6 +558,36 @@ static void test_dmar_malformed(void **state)
 	test_free(t);
 }
 
+/* The DMAR QEMU 10 really builds for q35 + intel-iommu (data/README.md). */
+static void test_dmar_qemu_q35(void **state)
+{
+	(void)state;
+	uint8_t *b = test_malloc(4096);
+	FILE *fp = fopen(IOMM_TEST_DATA "/q35-intel-iommu-dmar.bin", "rb");
+	assert_non_null(fp);
+	size_t len = fread(b, 1, 4096, fp);
+	fclose(fp);
+	assert_int_equal(len, 120);
+	struct out *o = out_new();
+	assert_int_equal(iomm_acpi_parse_dmar(&o->d, b, len, NULL), IOMM_OK);
+	assert_int_equal(o->d.nunits, 1);
+	assert_int_equal(o->units[0].base, 0xfed90000);
+	assert_int_equal(o->units[0].flags, 0);
+	assert_int_equal(o->d.ndevices, 6);
+	pci_is(&o->devs[0], 0, 0, 0, 0);
+	pci_is(&o->devs[2], 0, 0, 3, 0); /* edu */
+	pci_is(&o->devs[5], 0, 0, 0x1f, 3);
+	/* truncated copies of the real table are refused, and so is a flipped byte */
+	assert_int_equal(iomm_discovery_init(&o->d, o->units, 8, o->devs, 32, o->resv, 8), IOMM_OK);
+	for (size_t cut = 0; cut < len; cut += 7)
+		rejects(o, iomm_acpi_parse_dmar(&o->d, b, cut, NULL),
+			IOMM_EINVAL, NULL);
+	b[70] ^= 0x10;
+	rejects(o, iomm_acpi_parse_dmar(&o->d, b, len, NULL), IOMM_EIO, "checksum");
+	test_free(o);
+	test_free(b);
+}
+
 static void test_table_check(void **state)
 {
 	(void)state;
@@ -789,6 +820,7 @@ int main(int argc, char **argv)
 	    T(test_dmar_scopes_rmrr_atsr),
 	    T(test_dmar_without_pci_access),
 	    T(test_dmar_malformed),
+	    T(test_dmar_qemu_q35),
 	    T(test_table_check),
 	    T(test_rsdp_and_table_walk),
 	    T(test_discovery_arrays),
