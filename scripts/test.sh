@@ -87,6 +87,7 @@ install_missing() {
 	want gcc-aarch64-linux-gnu aarch64-linux-gnu-gcc aarch64-linux-gnu-nm
 	want gcc-arm-linux-gnueabihf arm-linux-gnueabihf-gcc arm-linux-gnueabihf-nm
 	want libcmocka-dev /usr/include/cmocka.h
+	want libfdt-dev /usr/include/libfdt.h # device tree discovery (IOMM_DISCOVERY_FDT)
 	want doxygen doxygen
 	want lcov lcov genhtml
 	want valgrind valgrind
