@@ -344,6 +344,8 @@ static int scope_parse(struct dmar *t, uint32_t at, uint32_t end, uint16_t seg, 
 				 "DMAR device scope length malformed or beyond its structure");
 	s->type = rd8(p, at);
 	s->seg = seg;
+	s->dev = 0;
+	s->fn = 0;
 	uint32_t bus = rd8(p, at + 5);
 	uint32_t steps = (sl - 6) / 2;
 	for (uint32_t i = 0; i < steps; i++) {
@@ -391,7 +393,7 @@ static int dmar_add_dev(struct dmar *t, uint32_t unit, struct iomm_devid id, uin
 static int drhd_scopes(struct dmar *t, uint32_t off, uint32_t sl, uint32_t unit, uint16_t seg)
 {
 	for (uint32_t at = off + 16; at < off + sl;) {
-		struct scope s;
+		struct scope s = {0};
 		int n = scope_parse(t, at, off + sl, seg, &s);
 		if (n < 0)
 			return n;
@@ -488,7 +490,7 @@ static int dmar_rmrr(struct dmar *t, uint32_t off, uint32_t sl)
 		return disc_fail(t->d, &t->m, IOMM_EINVAL, off,
 				 "DMAR RMRR range unaligned or inverted");
 	for (uint32_t at = off + 24; at < off + sl;) {
-		struct scope s;
+		struct scope s = {0};
 		int n = scope_parse(t, at, off + sl, seg, &s);
 		if (n < 0)
 			return n;
@@ -525,7 +527,7 @@ static int dmar_atsr(struct dmar *t, uint32_t off, uint32_t sl)
 		return disc_fail(t->d, &t->m, IOMM_EINVAL, off, "DMAR ATSR too short");
 	uint16_t seg = (uint16_t)rd16(t->p, off + 6);
 	for (uint32_t at = off + 8; at < off + sl;) {
-		struct scope s;
+		struct scope s = {0};
 		int n = scope_parse(t, at, off + sl, seg, &s);
 		if (n < 0)
 			return n;

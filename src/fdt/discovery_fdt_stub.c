@@ -16,7 +16,9 @@ int iomm_fdt_map_rid(const void *fdt, size_t len, uint32_t rid, uint32_t *iommu_
 	(void)fdt;
 	(void)len;
 	(void)rid;
-	(void)iommu_phandle;
-	(void)sid;
+	if (iommu_phandle)
+		*iommu_phandle = 0;
+	if (sid)
+		*sid = 0;
 	return IOMM_ENOTSUP;
 }
