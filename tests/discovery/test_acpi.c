@@ -286,6 +286,37 @@ static void test_iort_malformed(void **state)
 	tb_finish(t);
 	rejects(o, iomm_acpi_parse_iort(&o->d, t->b, t->len), IOMM_EINVAL, "interrupt array");
 
+	/* nodes shorter than their type's fixed fields */
+	static const struct {
+		uint8_t type;
+		uint32_t len;
+		const char *msg;
+	} shorts[] = {
+	    {4, 56, "SMMUv3 node too short"},
+	    {3, 56, "SMMU node too short"},
+	    {1, 28, "named component too short"},
+	    {2, 32, "root complex node too short"},
+	};
+	for (size_t i = 0; i < sizeof(shorts) / sizeof(shorts[0]); i++) {
+		iort_begin(t, 1);
+		uint32_t n = iort_node(t, shorts[i].type, 0, 0);
+		tb_put(t, 0, shorts[i].len - 16);
+		iort_end_node(t, n);
+		tb_finish(t);
+		rejects(o, iomm_acpi_parse_iort(&o->d, t->b, t->len), IOMM_EINVAL, shorts[i].msg);
+	}
+	/* a table too short for the IORT's own fields; an unknown node type is skipped */
+	tb_header(t, "IORT", 3);
+	tb_put(t, 0, 4);
+	tb_finish(t);
+	rejects(o, iomm_acpi_parse_iort(&o->d, t->b, t->len), IOMM_EINVAL, "fixed fields");
+	iort_begin(t, 1);
+	uint32_t unk = iort_node(t, 0x7f, 0, 0);
+	iort_end_node(t, unk);
+	tb_finish(t);
+	assert_int_equal(iomm_acpi_parse_iort(&o->d, t->b, t->len), IOMM_OK);
+	assert_int_equal(o->d.nunits + o->d.ndevices, 0);
+
 	assert_int_equal(iomm_acpi_parse_iort(NULL, t->b, t->len), IOMM_EINVAL);
 	assert_int_equal(iomm_acpi_parse_iort(&o->d, NULL, 0), IOMM_EINVAL);
 	test_free(o);

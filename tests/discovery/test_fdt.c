@@ -385,6 +385,136 @@ static void test_fdt_malformed_properties(void **state)
 	test_free(fdt);
 }
 
+/* Less common shapes: a bus with one-cell addresses, a non-GIC interrupt
+ * controller, too many interrupts, an unknown interrupt parent, an SMMU
+ * without phandle (nothing can name it), #iommu-cells 0, a PCI-addressed
+ * master (no MMIO window), a phandle that is no known IOMMU, and (with
+ * @bad) an IOMMU with #iommu-cells 3. */
+static size_t build_odd(void *fdt, size_t cap, bool bad)
+{
+	CHECK_FDT(fdt_create(fdt, (int)cap));
+	CHECK_FDT(fdt_finish_reservemap(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, ""));
+	CHECK_FDT(fdt_property_u32(fdt, "#address-cells", 2));
+	CHECK_FDT(fdt_property_u32(fdt, "#size-cells", 2));
+	CHECK_FDT(fdt_begin_node(fdt, "intc"));
+	CHECK_FDT(fdt_property_u32(fdt, "phandle", 10));
+	CHECK_FDT(fdt_property_u32(fdt, "#interrupt-cells", 2));
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "other-iommu"));
+	CHECK_FDT(fdt_property_u32(fdt, "phandle", 3));
+	CHECK_FDT(fdt_property_u32(fdt, "#iommu-cells", 1));
+	CHECK_FDT(fdt_end_node(fdt));
+
+	CHECK_FDT(fdt_begin_node(fdt, "bus"));
+	CHECK_FDT(fdt_property_u32(fdt, "#address-cells", 1));
+	CHECK_FDT(fdt_property_u32(fdt, "#size-cells", 1));
+	CHECK_FDT(fdt_begin_node(fdt, "iommu@1000"));
+	CHECK_FDT(fdt_property_string(fdt, "compatible", "arm,mmu-401"));
+	const uint32_t r1[] = {0x1000, 0x100};
+	prop_cells(fdt, "reg", r1, 2);
+	CHECK_FDT(fdt_property_u32(fdt, "interrupt-parent", 10));
+	const uint32_t irqs[] = {5, 0, 6, 0, 7, 0, 8, 0, 9, 0};
+	prop_cells(fdt, "interrupts", irqs, 10);
+	CHECK_FDT(fdt_property_u32(fdt, "#iommu-cells", 1));
+	CHECK_FDT(fdt_property_u32(fdt, "phandle", 1));
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "iommu@2000"));
+	CHECK_FDT(fdt_property_string(fdt, "compatible", "arm,smmu-v2"));
+	const uint32_t r2[] = {0x2000, 0x100};
+	prop_cells(fdt, "reg", r2, 2);
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "iommu@3000"));
+	CHECK_FDT(fdt_property_string(fdt, "compatible", "arm,smmu-v1"));
+	const uint32_t r3[] = {0x3000, 0x100};
+	prop_cells(fdt, "reg", r3, 2);
+	CHECK_FDT(fdt_property_u32(fdt, "interrupt-parent", 99));
+	CHECK_FDT(fdt_property_u32(fdt, "interrupts", 4));
+	CHECK_FDT(fdt_property_u32(fdt, "#iommu-cells", 0));
+	CHECK_FDT(fdt_property_u32(fdt, "phandle", 2));
+	CHECK_FDT(fdt_end_node(fdt));
+	if (bad) {
+		CHECK_FDT(fdt_begin_node(fdt, "iommu@5000"));
+		CHECK_FDT(fdt_property_string(fdt, "compatible", "arm,mmu-500"));
+		const uint32_t r5[] = {0x5000, 0x100};
+		prop_cells(fdt, "reg", r5, 2);
+		CHECK_FDT(fdt_property_u32(fdt, "#iommu-cells", 3));
+		CHECK_FDT(fdt_property_u32(fdt, "phandle", 4));
+		CHECK_FDT(fdt_end_node(fdt));
+	}
+	CHECK_FDT(fdt_begin_node(fdt, "dev@4000"));
+	const uint32_t r4[] = {0x4000, 0x10};
+	prop_cells(fdt, "reg", r4, 2);
+	const uint32_t io[] = {1, 0x11, 2, 3, 5};
+	prop_cells(fdt, "iommus", io, bad ? 2 : 3);
+	CHECK_FDT(fdt_end_node(fdt));
+	if (bad) {
+		CHECK_FDT(fdt_begin_node(fdt, "dev@6000"));
+		const uint32_t iob[] = {4, 1, 2, 3};
+		prop_cells(fdt, "iommus", iob, 4);
+		CHECK_FDT(fdt_end_node(fdt));
+	}
+	CHECK_FDT(fdt_end_node(fdt));
+
+	CHECK_FDT(fdt_begin_node(fdt, "pci"));
+	CHECK_FDT(fdt_property_u32(fdt, "#address-cells", 3));
+	CHECK_FDT(fdt_property_u32(fdt, "#size-cells", 2));
+	const uint32_t map[] = {0x100, 3, 0, 0x10};
+	prop_cells(fdt, "iommu-map", map, 4); /* to an IOMMU nothing here drives */
+	CHECK_FDT(fdt_begin_node(fdt, "ep@1,0"));
+	const uint32_t pr[] = {0x800, 0, 0, 0, 0};
+	prop_cells(fdt, "reg", pr, 5);
+	const uint32_t pio[] = {1, 0x22, 3, 0x33};
+	prop_cells(fdt, "iommus", pio, 4);
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_end_node(fdt));
+
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_finish(fdt));
+	return fdt_totalsize(fdt);
+}
+
+static void test_fdt_uncommon_shapes(void **state)
+{
+	(void)state;
+	void *fdt = test_malloc(8192);
+	size_t len = build_odd(fdt, 8192, false);
+	struct out *o = out_new();
+	assert_int_equal(iomm_fdt_parse(&o->d, fdt, len), IOMM_OK);
+	assert_int_equal(o->d.nunits, 2); /* iommu@2000 has no phandle */
+	assert_int_equal(o->units[0].type, IOMM_UNIT_SMMUV2);
+	assert_int_equal(o->units[0].base, 0x1000);
+	assert_int_equal(o->units[0].size, 0x100);
+	assert_int_equal(o->units[0].nirqs, IOMM_CFG_UNIT_IRQS);
+	assert_int_equal(o->units[0].irqs[0], 5); /* not a GIC: the first cell */
+	assert_int_equal(o->units[0].irqs[3], 8);
+	assert_int_equal(o->units[1].base, 0x3000);
+	assert_int_equal(o->units[1].nirqs, 0); /* unknown interrupt parent */
+	/* dev@4000: SID 0x11 on unit 0, SID 0 on the zero-cell unit 1; ep@1,0: 0x22 */
+	assert_int_equal(o->d.ndevices, 3);
+	sid_is(&o->devs[0], 0, 0x11, 0);
+	assert_int_equal(o->devs[0].mmio_base, 0x4000);
+	sid_is(&o->devs[1], 1, 0, 0);
+	sid_is(&o->devs[2], 0, 0x22, 0);
+	assert_int_equal(o->devs[2].mmio_base, 0); /* PCI addresses are no MMIO window */
+	uint32_t ph, sid;
+	assert_int_equal(iomm_fdt_map_rid(fdt, len, 0x105, &ph, &sid), IOMM_OK);
+	assert_int_equal(ph, 3);
+	assert_int_equal(sid, 5);
+	assert_int_equal(iomm_fdt_map_rid(fdt, len, 0x5, &ph, &sid), IOMM_ENOENT);
+	struct out *s = test_calloc(1, sizeof(*s));
+	assert_int_equal(iomm_discovery_init(&s->d, s->units, 4, s->devs, 1, NULL, 0), IOMM_OK);
+	rejects(s, iomm_fdt_parse(&s->d, fdt, len), IOMM_ENOSPC, "device array full");
+	test_free(s);
+
+	len = build_odd(fdt, 8192, true);
+	struct out *b = out_new();
+	rejects(b, iomm_fdt_parse(&b->d, fdt, len), IOMM_EINVAL, "unknown IOMMU");
+	test_free(b);
+	test_free(o);
+	test_free(fdt);
+}
+
 static void test_fdt_damaged_blob(void **state)
 {
 	(void)state;
@@ -442,6 +572,7 @@ int main(int argc, char **argv)
 	    T(test_fdt_qemu_virt_virtio_iommu),
 	    T(test_fdt_built_tree),
 	    T(test_fdt_malformed_properties),
+	    T(test_fdt_uncommon_shapes),
 	    T(test_fdt_damaged_blob),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
