@@ -13,6 +13,12 @@
  *     window by configuration) is applied with iomm_config_apply(), and
  *     edu's DMA proves it: inside the window it lands, outside it is
  *     blocked, and after iomm_config_remove() everything is blocked again.
+ *
+ * With IOMMQ_DT_VIRTIO (qemu-discovery-dt-virtio-iommu, `-M virt -device
+ * virtio-iommu-pci,addr=02.0`) the same tree has a virtio-iommu instead:
+ * the paravirtual unit is found with its PCI address (00:02.0), edu's
+ * endpoint ID comes from the iommu-map, the virtio-iommu's own requester
+ * ID is left out of the map, and the description validates as a board.
  */
 #include <libfdt.h>
 
@@ -22,17 +28,11 @@
 
 #include "edu.h"
 #include "harness.h"
+#include "pci.h"
 
 #define XFER 16u
 #define WINDOW_IOVA 0x10000000ull
 
-static uint8_t target[4096] __attribute__((aligned(4096)));
-static uint8_t outside[4096] __attribute__((aligned(4096)));
-static uint8_t strtab[256 * 64] __attribute__((aligned(256 * 64)));
-static uint8_t cmdq[4096] __attribute__((aligned(4096)));
-static uint8_t evtq[64 * 1024] __attribute__((aligned(64 * 1024)));
-
-static struct iomm_smmuv3 smmu;
 static struct edu edu;
 static struct iomm_cfg_unit units[4];
 static struct iomm_cfg_device devs[32];
@@ -119,6 +119,13 @@ void __stack_chk_fail(void)
 }
 
 /* ---- the scenario ---- */
+#ifndef IOMMQ_DT_VIRTIO
+static uint8_t target[4096] __attribute__((aligned(4096)));
+static uint8_t outside[4096] __attribute__((aligned(4096)));
+static uint8_t strtab[256 * 64] __attribute__((aligned(256 * 64)));
+static uint8_t cmdq[4096] __attribute__((aligned(4096)));
+static uint8_t evtq[64 * 1024] __attribute__((aligned(64 * 1024)));
+static struct iomm_smmuv3 smmu;
 
 static void fill(uint8_t *p, uint8_t v, size_t n)
 {
@@ -237,3 +244,43 @@ void scenario_main(void)
 	CHECK(!dma_lands(WINDOW_IOVA, target));
 	CHECK_EQ(iomm_pool_used(&pool), 0);
 }
+#else
+void scenario_main(void)
+{
+	const void *fdt = (const void *)(uintptr_t)QEMU_BOARD_RAM_BASE;
+	harness_step("device tree at the start of RAM");
+	REQUIRE(fdt_magic(fdt) == FDT_MAGIC);
+	uint32_t total = fdt_totalsize(fdt);
+	REQUIRE(total > 0 && total <= (1u << 20));
+
+	harness_step("discovery: the virtio-iommu and its endpoints");
+	struct iomm_discovery d;
+	REQUIRE(iomm_discovery_init(&d, units, 4, devs, 32, resv, 4) == IOMM_OK);
+	int rc = iomm_fdt_parse(&d, fdt, total);
+	if (rc && d.msg)
+		harness_note(d.msg);
+	REQUIRE(rc == IOMM_OK);
+	REQUIRE(d.nunits == 1);
+	CHECK_EQ(units[0].type, IOMM_UNIT_PARAVIRT);
+	CHECK_EQ(units[0].pci_rid, 0x10); /* 00:02.0 */
+	harness_note_hex("virtio-iommu phandle", units[0].fw_ref);
+	harness_note_dec("endpoint groups:", d.ndevices);
+	CHECK(d.ndevices >= 2);
+
+	const struct pci_loc want = {IOMMQ_EDU_BUS, IOMMQ_EDU_DEV, IOMMQ_EDU_FN};
+	REQUIRE(edu_init(&edu, want) == EDU_OK);
+	uint32_t ph = 0, ep = 0;
+	CHECK_OK(iomm_fdt_map_rid(fdt, total, edu_rid(&edu), &ph, &ep));
+	CHECK_EQ(ph, units[0].fw_ref);
+	CHECK_EQ(ep, 0x8);
+	harness_note_hex("edu endpoint ID", ep);
+	CHECK_RC(iomm_fdt_map_rid(fdt, total, units[0].pci_rid, &ph, &ep), IOMM_ENOENT);
+	/* the virtio-iommu function itself is sitting on the PCI bus there */
+	const struct pci_loc vio = {0, 2, 0};
+	CHECK_EQ(pci_cfg_read32(vio, 0), 0x10571af4u);
+
+	struct iomm_board board;
+	CHECK_OK(iomm_discovery_board(&d, &board));
+	CHECK_OK(iomm_config_validate(&board, NULL, NULL));
+}
+#endif
