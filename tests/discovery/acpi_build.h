@@ -18,7 +18,7 @@ struct tb {
 static inline void tb_set(struct tb *t, uint32_t off, uint64_t v, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
-		t->b[off + i] = (uint8_t)(v >> (8 * i));
+		t->b[off + i] = (uint8_t)(i < 8 ? v >> (8 * i) : 0);
 }
 static inline uint32_t tb_put(struct tb *t, uint64_t v, unsigned n)
 {
