@@ -1130,8 +1130,10 @@ int iomm_vtd_init(struct iomm_vtd *vtd, const struct iomm_port *port, uintptr_t 
 		    VTD_PAGE | IOMM_BIT(21) | ((f & IOMM_VTD_F_FL1G) ? IOMM_BIT(30) : 0);
 		u->fmt_s1 = IOMM_FMT_X86_FL;
 		u->page_sizes = (u->caps & IOMM_CAP_S2) ? (sl_sizes & fl_sizes) : fl_sizes;
-		if (u->ias > 48 && !(f & IOMM_VTD_F_FL5LP))
-			u->ias = 48;
+		/* Canonical first-stage inputs: 4 levels take 47 bits, 5 levels 56. */
+		uint8_t fl_ias = (f & IOMM_VTD_F_FL5LP) ? 56 : 47;
+		if (u->ias > fl_ias)
+			u->ias = fl_ias;
 	}
 	if (f & IOMM_VTD_F_PT)
 		u->caps |= IOMM_CAP_BYPASS;
