@@ -112,8 +112,12 @@ struct iomm_vtd_cfg {
 	uint32_t did_count;  /**< Domain IDs to hand out; 0: up to the limit CAP.ND allows. */
 	uint64_t timeout_ns; /**< Bound on every hardware wait; 0: 100 ms. */
 	/**
-	 * More page-selective invalidations than this become one
-	 * domain-selective invalidation; 0: 16.
+	 * An unmap (or caching-mode map) becomes one page-selective
+	 * invalidation whose address mask names the smallest naturally
+	 * aligned block covering the range; when that block spans more than
+	 * this many 4 KiB pages (or more than CAP.MAMV allows, or CAP.PSI is
+	 * clear) it becomes one domain-selective invalidation instead.
+	 * 0: 512 (2 MiB).
 	 */
 	uint32_t inv_threshold;
 };
@@ -150,7 +154,7 @@ struct iomm_vtd {
 	uint8_t sagaw;		     /**< CAP.SAGAW: bit 1 = 3-level, 2 = 4-level, 3 = 5-level. */
 	uint8_t mgaw;		     /**< CAP.MGAW + 1: widest input address (bits). */
 	uint8_t did_bits;	     /**< Domain-ID width from CAP.ND. */
-	uint8_t nfr;		     /**< Fault recording registers (CAP.NFR + 1). */
+	uint16_t nfr;		     /**< Fault recording registers (CAP.NFR + 1). */
 	uint32_t fro;		     /**< Offset of the first fault recording register (bytes). */
 	uint32_t iro;		     /**< Offset of the IOTLB registers (bytes). */
 	bool scalable;		     /**< Scalable mode is in use. */
@@ -163,13 +167,13 @@ struct iomm_vtd {
 	uint64_t *root;
 	void *ctx[512]; /* context table per bus (legacy) or per half bus (scalable) */
 	uint32_t gcmd;	/* shadow of the enabled GCMD bits */
-	uint32_t iq_tail, iq_entries, iq_shift;
+	uint32_t iq_tail, iq_head, iq_entries, iq_shift;
 	uint32_t *status;   /* wait-descriptor status word (pool page) */
 	uint64_t status_pa;
 	uint32_t seq;
 	uint32_t next_did;
 	uint32_t did_end;
-	uint32_t fault_idx;
+	uint8_t mamv; /* CAP.MAMV */
 	struct iomm_domain *domains; /* list through iomm_domain backend word 0 */
 	struct iomm_dev *devs;	     /* attached devices, through iomm_dev backend word 1 */
 	bool enabled;
@@ -207,11 +211,17 @@ int iomm_vtd_init(struct iomm_vtd *vtd, const struct iomm_port *port, uintptr_t 
 		  const struct iomm_vtd_cfg *cfg);
 
 /**
- * @brief Enable translation on a unit initialised with ::IOMM_VTD_CFG_NO_ENABLE.
+ * @brief Enable translation on a unit initialised with ::IOMM_VTD_CFG_NO_ENABLE
+ *        or disabled with iomm_vtd_disable().
+ *
+ * After iomm_vtd_disable() the invalidation queue is restarted and every
+ * cache invalidated before translation is turned back on.
+ *
  * @param vtd The unit.
  * @retval IOMM_OK        Translation enabled (also when it already was).
  * @retval IOMM_EINVAL    NULL or never initialised.
  * @retval IOMM_ETIMEDOUT The unit did not acknowledge.
+ * @retval IOMM_EIO       The unit reported an invalidation queue error.
  */
 int iomm_vtd_enable(struct iomm_vtd *vtd);
 
