@@ -437,7 +437,7 @@ static void test_queue_descriptors(void **state)
 	qi_submit(t, VTD_M_DSC_DEVTLB, 0);
 	qi_submit(t, VTD_M_DSC_IEC, 0);
 	qi_submit(t, VTD_M_DSC_PC | (3u << 4), 0);
-	qi_submit(t, VTD_M_DSC_PIOTLB | (uint64_t)9 << 16, 0);
+	qi_submit(t, VTD_M_DSC_PIOTLB | (2u << 4) | (uint64_t)9 << 16, 0);
 	qi_submit(t, VTD_M_DSC_WAIT | (1u << 4), 0);
 	assert_int_equal(t->m.stats.cc_global, 1);
 	assert_int_equal(t->m.stats.devtlb, 1);
@@ -459,7 +459,7 @@ static void test_queue_descriptors(void **state)
 	    {VTD_M_DSC_IOTLB | (1u << 4), 0x80},
 	    {VTD_M_DSC_WAIT | (1u << 8), 0},
 	    {VTD_M_DSC_PC | (2u << 4), 0},
-	    {VTD_M_DSC_PIOTLB | (2u << 4), 0},
+	    {VTD_M_DSC_PIOTLB | (1u << 4), 0},
 	};
 	uint64_t iqe = 0;
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -494,7 +494,7 @@ static void test_queue_128bit(void **state)
 	qi_submit(t, wait_dsc(7), pa(t->status));
 	assert_int_equal(*t->status, 7);
 	assert_int_equal(r64(t, VTD_M_IQH), 32);
-	qi_submit(t, VTD_M_DSC_PIOTLB, 0);
+	qi_submit(t, VTD_M_DSC_PIOTLB | (2u << 4), 0);
 	assert_int_equal(r64(t, VTD_M_IQERCD) & 0xf, VTD_M_IQEI_WIDTH);
 	uint64_t head = r64(t, VTD_M_IQH);
 	t->iq[head / 8] = VTD_M_DSC_DEVTLB; /* not supported here */
@@ -654,9 +654,9 @@ static void test_scalable_first_stage(void **state)
 	pt[4] = 0;
 	qi_submit(t, VTD_M_DSC_IOTLB | (3u << 4) | (uint64_t)12 << 16, 0x4000);
 	assert_int_equal(dma(t, 0x0185, 0x4010, true, &out), 0);
-	qi_submit(t, VTD_M_DSC_PIOTLB | (1u << 4) | (uint64_t)12 << 16 | (uint64_t)1 << 32, 0x4000);
+	qi_submit(t, VTD_M_DSC_PIOTLB | (3u << 4) | (uint64_t)12 << 16 | (uint64_t)1 << 32, 0x4000);
 	assert_int_equal(dma(t, 0x0185, 0x4010, true, &out), 0); /* wrong PASID */
-	qi_submit(t, VTD_M_DSC_PIOTLB | (1u << 4) | (uint64_t)12 << 16, 0x4000);
+	qi_submit(t, VTD_M_DSC_PIOTLB | (3u << 4) | (uint64_t)12 << 16, 0x4000);
 	assert_int_equal(dma(t, 0x0185, 0x4010, true, &out), VTD_M_FR_SM_FS_NP);
 	/* the PASID entry is cached until a PASID-cache invalidation */
 	pe[0] = 0;

@@ -510,7 +510,8 @@ static unsigned exec_desc(struct vtd_model *m, const uint64_t *w, bool dw)
 			return VTD_M_IQEI_TYPE;
 		if (!dw)
 			return VTD_M_IQEI_WIDTH;
-		if ((w[0] & UINT64_C(0xfff000000000f1c0)) || (w[1] & 0xf80u) || inv.g > 1)
+		/* G: 2 all of the PASID (non-global), 3 page-selective within the PASID */
+		if ((w[0] & UINT64_C(0xfff000000000f1c0)) || (w[1] & 0xf80u) || inv.g < 2)
 			return VTD_M_IQEI_RSVD;
 		inv.pasid = (uint32_t)(w[0] >> 32) & 0xfffffu;
 		inv.addr = w[1] & PAGE_MASK;
@@ -520,7 +521,7 @@ static unsigned exec_desc(struct vtd_model *m, const uint64_t *w, bool dw)
 		s.did = (uint16_t)inv.did;
 		s.fl = true;
 		s.pasid = inv.pasid;
-		if (inv.g == 1) {
+		if (inv.g == 3) {
 			if (inv.am > c->mamv)
 				return VTD_M_IQEI_RSVD;
 			uint64_t size = UINT64_C(1) << (12 + inv.am);

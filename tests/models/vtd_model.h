@@ -330,7 +330,7 @@ struct vtd_model_inv {
 	uint64_t seq;	 /**< 1 for the first ever */
 	bool queued;	 /**< from the queue (else a register write) */
 	unsigned type;	 /**< VTD_M_DSC_* (registers: CC or IOTLB) */
-	unsigned g;	 /**< granularity as requested */
+	unsigned g;	 /**< granularity as requested (PASID IOTLB: 2 PASID, 3 page) */
 	uint32_t did;	 /**< domain ID */
 	uint32_t sid;	 /**< source ID (device-selective context-cache) */
 	unsigned fm;	 /**< function mask */
