@@ -45,7 +45,8 @@
  *    bits, bad granularities, an address mask above CAP.MAMV, a misaligned or
  *    out-of-range tail, and PASID descriptors in a 128-bit queue raise
  *    FSTS.IQE (IQERCD.IQEI tells why); the queue then stops at the bad
- *    descriptor until software clears IQE.
+ *    descriptor until software clears IQE. (The PASID-based IOTLB
+ *    descriptor's mask is not bounded by CAP.MAMV.)
  *  - Fault recording: primary fault logging in the fault recording
  *    registers (F bit, FSTS.PPF / FRI / PFO), faults dropped while PFO is set
  *    or the next record is still full, optional compression (a fault equal
