@@ -1095,7 +1095,8 @@ int iomm_vtd_init(struct iomm_vtd *vtd, const struct iomm_port *port, uintptr_t 
 	if (ias > v->mgaw)
 		ias = v->mgaw;
 	u->ias = ias;
-	u->oas = v->mgaw;
+	/* Output addresses: the host address width, at most 52 bits in every table format. */
+	u->oas = v->mgaw > 52 ? 52 : v->mgaw;
 	u->sid_bits = 16;
 	u->granules = VTD_PAGE;
 	u->fmt_s2 = IOMM_FMT_VTD_SL;

@@ -45,7 +45,16 @@ extern "C" {
  * context-command and IOTLB registers. An unmap becomes the fewest
  * page-selective IOTLB invalidations (or one domain-selective one) followed
  * by one wait descriptor. On caching-mode hardware (CAP.CM) maps are
- * invalidated too. iomm_fault_poll() drains the fault recording registers.
+ * invalidated too. iomm_fault_poll() drains the fault recording registers;
+ * when FSTS.PFO (primary fault overflow) was set, the first fault that poll
+ * delivers carries iomm_fault::lost = 1 (at least one record was lost), or,
+ * with no record pending, one extra fault with reason ::IOMM_FAULT_OTHER,
+ * raw 0 and lost 1 is delivered.
+ *
+ * The unit's output address size is CAP.MGAW capped at 52 bits; with the
+ * core's rule that a stage-2 input is no wider than the output, 5-level
+ * second-stage tables are reached through ::IOMM_DOMAIN_S1 domains (legacy
+ * mode, or ::IOMM_VTD_CFG_S1_SECOND_STAGE).
  */
 
 /** @name Feature bits found at probe (iomm_vtd::features)
