@@ -250,7 +250,10 @@ static void test_legacy_table_levels(void **state)
 	struct iomm_dev dev[3];
 	for (unsigned i = 0; i < 3; i++) {
 		uint16_t sid = (uint16_t)(0x0100 + i);
-		assert_int_equal(fx_domain(f, &d[i], IOMM_DOMAIN_S2, ias[i]), IOMM_OK);
+		/* an S2 domain's input is no wider than the unit's output (52 bits): the
+		 * 5-level table comes from an S1 domain (second-stage tables in legacy mode) */
+		enum iomm_domain_type type = ias[i] > 52 ? IOMM_DOMAIN_S1 : IOMM_DOMAIN_S2;
+		assert_int_equal(fx_domain(f, &d[i], type, ias[i]), IOMM_OK);
 		fx_attach(f, &dev[i], &d[i], sid);
 		uint64_t top = (UINT64_C(1) << ias[i]) - 0x1000;
 		map_ok(&d[i], 0x1000, 0x100000, 0x1000, RW);
@@ -528,7 +531,13 @@ static void test_unmap_queued_fewest_descriptors(void **state)
 		assert_int_equal(fx_dma(f, 0x0600, a, true, NULL), VTD_M_FR_WRITE);
 	assert_int_equal(fx_xlate(f, 0x0600, 0xc000, false), MiB(64) + 0xc000);
 
-	/* more pages than the threshold: one domain-selective invalidation */
+	/* more pages than the threshold (0: 512): one domain-selective invalidation */
+	fx_snap(f);
+	unmap_ok(&d, 0x20000, 0x20000);
+	assert_int_equal(FX_D(f, qi_descs), 2);
+	assert_int_equal(FX_D(f, iotlb_page), 1); /* 32 pages: still page-selective */
+	map_ok(&d, 0x20000, MiB(64) + 0x20000, 0x20000, RW);
+	f->vtd.cfg.inv_threshold = 16;
 	fx_snap(f);
 	unmap_ok(&d, 0x20000, 0x20000);
 	assert_int_equal(FX_D(f, qi_descs), 2);
