@@ -1053,6 +1053,7 @@ static void test_disable_enable(void **state)
 	assert_int_equal(iomm_vtd_enable(&f->vtd), IOMM_OK);
 	assert_true(gsts(f) & VTD_M_GCMD_TE);
 	assert_true(gsts(f) & VTD_M_GCMD_QIE);
+	assert_int_equal(iomm_vtd_enable(&f->vtd), IOMM_OK); /* already on */
 	assert_int_equal(fx_xlate(f, 0x0d00, 0x1000, false), 0x71000);
 	assert_int_equal(fx_dma(f, 0x0d01, 0x1000, false, NULL), VTD_M_FR_CTX_NP);
 	unmap_ok(&d, 0x1000, 0x1000);
@@ -1078,6 +1079,194 @@ static void test_noncoherent_walks_cleaned(void **state)
 	assert_true(f->px.clean_calls > c0);
 	assert_int_equal(fx_xlate(f, 0x0e00, 0x1000, true), 0x81000);
 	fx_check_hygiene(f);
+}
+
+
+/* ==== 10. more corners =========================================================== */
+
+static void test_init_takes_over_from_firmware(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(vtd_model_init(&f->model, &f->mcfg), 0);
+	f->model_up = true;
+	/* firmware left translation and the queue on, and a fault pending */
+	uint64_t *old_iq = fx_mem(f, 4096, 4096);
+	vtd_model_write(&f->model, VTD_M_IQA, (uint64_t)(uintptr_t)old_iq, 8);
+	vtd_model_write(&f->model, VTD_M_GCMD, VTD_M_GCMD_QIE, 4);
+	vtd_model_write(&f->model, VTD_M_GCMD, VTD_M_GCMD_QIE | VTD_M_GCMD_TE, 4);
+	assert_int_equal(vtd_model_dma(&f->model, 0x0100, 0x1000, 1, false, NULL), VTD_M_FR_ROOT_ACCESS);
+	assert_int_equal(vtd_model_pending_faults(&f->model), 1);
+	f->model.stats.gcmd_multi = 0;
+	fx_start(f);
+	assert_true(gsts(f) & VTD_M_GCMD_TE);
+	assert_int_equal(f->model.rta_active, f->mem.root_pa);
+	assert_int_equal(f->model.iqa & ~UINT64_C(0xfff), f->mem.iq_pa);
+	assert_int_equal(vtd_model_pending_faults(&f->model), 0);
+	assert_int_equal(fx_dma(f, 0x0100, 0x1000, false, NULL), VTD_M_FR_ROOT_NP);
+	fx_check_hygiene(f);
+}
+
+static void test_init_resources(void **state)
+{
+	/* a non-coherent unit needs the port's clean_tables */
+	struct fx *f = fresh(state);
+	f->mcfg.c = false;
+	fx_port_up(f);
+	f->px.port.clean_tables = NULL;
+	assert_int_equal(fx_boot(f), IOMM_EINVAL);
+	/* no page for the wait-status word */
+	f = fresh(state);
+	f->pool = fx_pool(f, 1);
+	uint64_t pa;
+	assert_non_null(iomm_pool_alloc(f->pool, 1, &pa));
+	assert_int_equal(fx_boot(f), IOMM_ENOMEM);
+	/* the wait of the first global invalidation never completes */
+	f = fresh(state);
+	f->mcfg.wait_stuck = true;
+	assert_int_equal(fx_boot(f), IOMM_ETIMEDOUT);
+	/* scalable with first stage but no 5-level first stage: 48-bit domains */
+	f = fresh(state);
+	f->mcfg.fl5lp = false;
+	f->cfg.flags = IOMM_VTD_CFG_SCALABLE;
+	fx_start(f);
+	assert_int_equal(f->vtd.unit.ias, 48);
+	struct iomm_domain d;
+	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 57), IOMM_ENOTSUP);
+	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_NESTED, 48), IOMM_EINVAL);
+}
+
+static void test_attach_out_of_pool_memory(void **state)
+{
+	struct fx *f = *state;
+	f->pool = fx_pool(f, 2); /* status word + one context table */
+	fx_start(f);
+	struct iomm_domain d;
+	struct iomm_dev a, b;
+	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
+	map_ok(&d, 0, 0x50000, 0x1000, RW);
+	fx_attach(f, &a, &d, 0x0100);
+	struct iomm_devid id = IOMM_SID(0x0200);
+	assert_int_equal(iomm_dev_init(&b, &f->vtd.unit, &id), IOMM_OK);
+	assert_int_equal(iomm_attach(&d, &b), IOMM_ENOMEM);
+	assert_int_equal(fx_dma(f, 0x0200, 0, false, NULL), VTD_M_FR_ROOT_NP);
+	assert_int_equal(fx_xlate(f, 0x0100, 0, false), 0x50000);
+	fx_check_hygiene(f);
+
+	/* scalable mode: two pages of PASID structures per device */
+	f = fresh(state);
+	f->cfg.flags = IOMM_VTD_CFG_SCALABLE;
+	f->pool = fx_pool(f, 3);
+	fx_start(f);
+	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 48), IOMM_OK);
+	id = IOMM_SID(0x0100);
+	assert_int_equal(iomm_dev_init(&a, &f->vtd.unit, &id), IOMM_OK);
+	assert_int_equal(iomm_attach(&d, &a), IOMM_ENOMEM);
+	assert_int_equal(fx_dma(f, 0x0100, 0, false, NULL), VTD_M_FR_SM_CTX_NP);
+}
+
+static void test_caching_mode_attach_variants(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.cm = true;
+	fx_start(f);
+	struct iomm_domain d, by;
+	struct iomm_dev a, b, c;
+	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
+	assert_int_equal(fx_domain(f, &by, IOMM_DOMAIN_BYPASS, 0), IOMM_OK);
+	map_ok(&d, 0, 0x60000, 0x1000, RW);
+	fx_attach(f, &a, &d, 0x0100);
+	/* same bus: the context table exists, its not-present entry was cached */
+	assert_int_equal(fx_dma(f, 0x0101, 0, false, NULL), VTD_M_FR_CTX_NP);
+	fx_snap(f);
+	fx_attach(f, &b, &by, 0x0101);
+	assert_int_equal(FX_D(f, cc_device), 1);
+	assert_int_equal(fx_xlate(f, 0x0101, 0x7777000, true), 0x7777000);
+	/* an attach whose invalidation never completes leaves the device blocked */
+	struct iomm_devid id = IOMM_SID(0x0102);
+	assert_int_equal(iomm_dev_init(&c, &f->vtd.unit, &id), IOMM_OK);
+	f->model.cfg.wait_stuck = true;
+	assert_int_equal(iomm_attach(&d, &c), IOMM_ETIMEDOUT);
+	f->model.cfg.wait_stuck = false;
+	vtd_model_process(&f->model);
+	assert_int_equal(iomm_vtd_flush_all(&f->vtd), IOMM_OK);
+	assert_int_equal(fx_dma(f, 0x0102, 0, false, NULL), VTD_M_FR_CTX_NP);
+	assert_int_equal(iomm_attach(&d, &c), IOMM_OK);
+	assert_int_equal(fx_xlate(f, 0x0102, 0, false), 0x60000);
+}
+
+static void test_fault_overflow_without_records(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.nfr = 1;
+	f->mcfg.fro = 0x200;
+	fx_start(f);
+	assert_int_equal(fx_dma(f, 0x0100, 0x1000, false, NULL), VTD_M_FR_ROOT_NP);
+	assert_int_equal(fx_dma(f, 0x0101, 0x1000, false, NULL), VTD_M_FR_ROOT_NP);
+	assert_true(vtd_model_read(&f->model, VTD_M_FSTS, 4) & VTD_M_FSTS_PFO);
+	/* someone else drained the record: only the overflow is left to report */
+	vtd_model_write(&f->model, 0x20c, 1u << 31, 4);
+	assert_int_equal(fx_poll(f), 1);
+	assert_int_equal(f->faults[0].reason, IOMM_FAULT_OTHER);
+	assert_true(f->faults[0].lost >= 1);
+	assert_int_equal(f->vtd.stats.lost, 1);
+}
+
+static void test_decode_reason_table(void **state)
+{
+	(void)state;
+	static const struct {
+		uint32_t fr;
+		enum iomm_fault_reason reason;
+	} map[] = {
+	    {0x01, IOMM_FAULT_BAD_STREAM}, {0x02, IOMM_FAULT_BAD_STREAM},
+	    {0x03, IOMM_FAULT_BAD_CONFIG}, {0x0b, IOMM_FAULT_BAD_CONFIG},
+	    {0x04, IOMM_FAULT_ADDR_SIZE},  {0x05, IOMM_FAULT_PERMISSION},
+	    {0x06, IOMM_FAULT_PERMISSION}, {0x07, IOMM_FAULT_WALK},
+	    {0x08, IOMM_FAULT_WALK},	   {0x41, IOMM_FAULT_BAD_STREAM},
+	    {0x59, IOMM_FAULT_BAD_STREAM}, {0x5b, IOMM_FAULT_BAD_CONFIG},
+	    {0x71, IOMM_FAULT_TRANSLATION}, {0x80, IOMM_FAULT_ADDR_SIZE},
+	    {0x85, IOMM_FAULT_PERMISSION}, {0x7c, IOMM_FAULT_ACCESS_FLAG},
+	};
+	for (unsigned i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		uint64_t rec[2] = {0x5000, VTD_M_FRCD_F | (uint64_t)map[i].fr << 32};
+		struct iomm_fault fl;
+		assert_int_equal(iomm_vtd_decode_fault(rec, &fl), IOMM_OK);
+		assert_int_equal(fl.raw, map[i].fr);
+		assert_int_equal(fl.reason, map[i].reason);
+		assert_true(fl.flags & IOMM_FAULT_WRITE); /* T1 clear */
+	}
+}
+
+static void test_queue_wraps_and_fills(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f); /* 4 KiB queue: 256 descriptors */
+	struct iomm_domain d;
+	struct iomm_dev dev;
+	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
+	fx_attach(f, &dev, &d, 0x0f00);
+	for (unsigned i = 0; i < 300; i++) {
+		map_ok(&d, 0x1000, 0x11000 + i * 0x1000, 0x1000, RW);
+		assert_int_equal(fx_xlate(f, 0x0f00, 0x1000, false), 0x11000 + i * 0x1000);
+		unmap_ok(&d, 0x1000, 0x1000);
+		assert_int_equal(fx_dma(f, 0x0f00, 0x1000, false, NULL), VTD_M_FR_READ);
+	}
+	assert_true(f->model.stats.qi_descs > 600);
+	fx_check_hygiene(f);
+	/* the unit stops consuming: each wait times out, then the ring fills */
+	f->model.cfg.qi_stuck = true;
+	int rc = IOMM_OK;
+	unsigned n;
+	for (n = 0; n < 200; n++) {
+		map_ok(&d, 0x2000, 0x22000, 0x1000, RW);
+		rc = iomm_unmap(&d, 0x2000, 0x1000, NULL);
+		assert_int_equal(rc, IOMM_ETIMEDOUT);
+	}
+	f->model.cfg.qi_stuck = false;
+	vtd_model_process(&f->model);
+	assert_int_equal(iomm_vtd_flush_all(&f->vtd), IOMM_OK);
+	map_ok(&d, 0x2000, 0x23000, 0x1000, RW);
+	assert_int_equal(fx_xlate(f, 0x0f00, 0x2000, false), 0x23000);
 }
 
 /* ==== runner ===================================================================== */
@@ -1121,6 +1310,13 @@ int main(int argc, char **argv)
 	    T(test_queue_error_is_eio),
 	    T(test_disable_enable),
 	    T(test_noncoherent_walks_cleaned),
+	    T(test_init_takes_over_from_firmware),
+	    T(test_init_resources),
+	    T(test_attach_out_of_pool_memory),
+	    T(test_caching_mode_attach_variants),
+	    T(test_fault_overflow_without_records),
+	    T(test_decode_reason_table),
+	    T(test_queue_wraps_and_fills),
 	};
 	return cmocka_run_group_tests_name("vtd", tests, NULL, NULL);
 }

@@ -91,6 +91,9 @@ int fx_boot(struct fx *f)
 	if (!f->model_up) {
 		assert_int_equal(vtd_model_init(&f->model, &f->mcfg), 0);
 		f->model_up = true;
+	}
+	if (!f->win_up) {
+		f->win_up = true;
 		fx_port_up(f);
 		assert_int_equal(iomm_posix_add_mmio_model(&f->px, FX_REGS, VTD_M_MMIO_SIZE,
 							   &fx_mmio_ops, &f->model),

@@ -49,7 +49,8 @@ struct fx {
 
 	/* -- state -- */
 	struct vtd_model model;
-	bool model_up;
+	bool model_up; /* a test may set the model up (and program it) before fx_boot() */
+	bool win_up;
 	struct iomm_posix px;
 	bool px_up;
 	struct iomm_vtd vtd;
