@@ -754,6 +754,208 @@ static void test_stuck_knobs(void **state)
 	assert_int_equal(t->m.stats.gcmd_multi, multi + 1);
 }
 
+
+static void test_registers_misc(void **state)
+{
+	struct mt *t = *state;
+	t->cfg.iotlb_capacity = 2;
+	assert_int_equal(vtd_model_init(&t->m, &t->cfg), 0);
+	static const uint64_t regs32[] = {VTD_M_FEDATA, VTD_M_FEADDR, VTD_M_FEUADDR,
+					  VTD_M_IEDATA, VTD_M_IEADDR, VTD_M_IEUADDR};
+	for (unsigned i = 0; i < 6; i++) {
+		w32(t, regs32[i], 0x1230 + i);
+		assert_int_equal(r32(t, regs32[i]), 0x1230 + i);
+	}
+	w64(t, VTD_M_IRTA, 0xabc000);
+	assert_int_equal(r64(t, VTD_M_IRTA), 0xabc000);
+	w32(t, VTD_M_IECTL, 0);
+	assert_int_equal(r32(t, VTD_M_IECTL), 0);
+	assert_int_equal(r32(t, VTD_M_GCMD), 0); /* write-only */
+	w32(t, VTD_M_VER, 0);
+	assert_int_equal(t->m.stats.ro_writes, 1);
+	/* unknown offsets, wrong sizes, outside the page */
+	r32(t, 0x300);
+	w32(t, 0x300, 1);
+	w64(t, VTD_M_GCMD, 0);
+	vtd_model_write(&t->m, VTD_M_MMIO_SIZE, 0, 4);
+	vtd_model_write(&t->m, VTD_M_CAP, 0, 2);
+	assert_int_equal(t->m.stats.bad_accesses, 5);
+	/* interrupt remapping commands follow */
+	w32(t, VTD_M_GCMD, VTD_M_GCMD_SIRTP);
+	assert_true(r32(t, VTD_M_GSTS) & VTD_M_GCMD_SIRTP);
+	w32(t, VTD_M_GCMD, VTD_M_GCMD_IRE);
+	assert_true(r32(t, VTD_M_GSTS) & VTD_M_GCMD_IRE);
+	/* oddities are counted: WBF without RWBF, IQA while the queue runs,
+	 * disabling a queue with work in it, QIE without QI */
+	w32(t, VTD_M_GCMD, VTD_M_GCMD_IRE | VTD_M_GCMD_WBF);
+	assert_int_equal(t->m.stats.anomalies, 1);
+	t->iq = page(t);
+	w64(t, VTD_M_IQA, pa(t->iq));
+	w32(t, VTD_M_GCMD, VTD_M_GCMD_IRE | VTD_M_GCMD_QIE);
+	w64(t, VTD_M_IQA, pa(t->iq));
+	assert_int_equal(t->m.stats.anomalies, 2);
+	t->m.cfg.qi_stuck = true;
+	w64(t, VTD_M_IQT, 16);
+	w32(t, VTD_M_GCMD, VTD_M_GCMD_IRE);
+	assert_int_equal(t->m.stats.anomalies, 3);
+	t->m.cfg.qi = false;
+	w32(t, VTD_M_GCMD, VTD_M_GCMD_IRE | VTD_M_GCMD_QIE);
+	assert_int_equal(t->m.stats.anomalies, 4);
+	assert_false(r32(t, VTD_M_GSTS) & VTD_M_GCMD_QIE);
+	t->m.cfg.qi = true;
+	t->m.cfg.qi_stuck = false;
+	/* a queue the unit cannot read */
+	w64(t, VTD_M_IQT, 0);
+	w64(t, VTD_M_IQA, 0x1000);
+	w32(t, VTD_M_GCMD, VTD_M_GCMD_IRE | VTD_M_GCMD_QIE);
+	w64(t, VTD_M_IQT, 16);
+	assert_int_equal(r64(t, VTD_M_IQERCD) & 0xf, VTD_M_IQEI_FETCH);
+	assert_null(vtd_model_inv_log(&t->m, 0));
+	/* reset */
+	vtd_model_reset(&t->m);
+	assert_int_equal(r32(t, VTD_M_GSTS), 0);
+	assert_int_equal(t->m.stats.iqe, 0);
+}
+
+static void test_queue_misc(void **state)
+{
+	struct mt *t = *state;
+	t->cfg.iotlb_capacity = 2;
+	boot(t, VTD_M_TTM_LEGACY);
+	qi_on(t, true);
+	uint64_t *top = page(t);
+	legacy_ctx(t, 0x10, pa(top), 2, 6, 0);
+	for (unsigned i = 0; i < 3; i++)
+		sl_map(t, top, 4, 0x1000u * (i + 1), 0x100000u * (i + 1), 3);
+	uint64_t out;
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(dma(t, 0x10, 0x1000u * (i + 1), false, &out), 0);
+	assert_int_equal(vtd_model_iotlb_count(&t->m), 2);
+	assert_int_equal(t->m.stats.iotlb_evictions, 1);
+	/* PASID cache domain-selective, a wait whose status write fails, page
+	 * invalidation without PSI done domain-selectively */
+	qi_submit(t, VTD_M_DSC_PC | (0u << 4) | (uint64_t)6 << 16, 0);
+	assert_int_equal(t->m.stats.pc_domain, 1);
+	qi_submit(t, wait_dsc(1), 0x100);
+	assert_int_equal(t->m.stats.anomalies, 1);
+	t->m.cfg.psi = false;
+	qi_submit(t, VTD_M_DSC_IOTLB | (3u << 4) | (uint64_t)6 << 16, 0x1000);
+	assert_int_equal(vtd_model_iotlb_count(&t->m), 0);
+	/* misaligned page address */
+	t->m.cfg.psi = true;
+	qi_submit(t, VTD_M_DSC_IOTLB | (3u << 4) | (uint64_t)6 << 16, 0x1000 | 1);
+	qi_submit(t, VTD_M_DSC_PIOTLB | (3u << 4), 0x1000 | 1);
+	assert_int_equal(t->m.stats.anomalies, 3);
+	/* types the unit lacks; a full log */
+	t->m.cfg.smts = false;
+	qi_submit(t, VTD_M_DSC_PIOTLB | (2u << 4), 0);
+	assert_int_equal(r64(t, VTD_M_IQERCD) & 0xf, VTD_M_IQEI_TYPE);
+	uint64_t head = r64(t, VTD_M_IQH);
+	t->iq[head / 8] = VTD_M_DSC_PC | (3u << 4);
+	w32(t, VTD_M_FSTS, VTD_M_FSTS_IQE);
+	t->iq[head / 8] = VTD_M_DSC_PDEVTLB;
+	w32(t, VTD_M_FSTS, VTD_M_FSTS_IQE);
+	t->iq[head / 8] = VTD_M_DSC_WAIT;
+	t->iq[head / 8 + 2] = 1; /* 256-bit descriptor, reserved upper half */
+	w32(t, VTD_M_FSTS, VTD_M_FSTS_IQE);
+	assert_int_equal(r64(t, VTD_M_IQERCD) & 0xf, VTD_M_IQEI_RSVD);
+	t->iq[head / 8 + 2] = 0;
+	w32(t, VTD_M_FSTS, VTD_M_FSTS_IQE);
+	assert_int_equal(t->m.stats.iqe, 4);
+	for (unsigned i = 0; i < 140; i++)
+		qi_submit(t, VTD_M_DSC_WAIT, 0);
+	assert_non_null(vtd_model_inv_log(&t->m, VTD_MODEL_LOG - 1));
+	assert_null(vtd_model_inv_log(&t->m, VTD_MODEL_LOG));
+	/* register invalidation while the queue runs is ignored */
+	w64(t, 0x508, VTD_M_IOTLB_IVT | (uint64_t)1 << 60);
+	assert_true(r64(t, 0x508) & VTD_M_IOTLB_IVT);
+	assert_int_equal(t->m.stats.reg_inv_while_qi, 1);
+	vtd_model_drop_caches(&t->m);
+	assert_false(vtd_model_ctx_cached(&t->m, 0x10));
+}
+
+static void test_walk_errors(void **state)
+{
+	struct mt *t = *state;
+	t->cfg.cm = true;
+	boot(t, VTD_M_TTM_LEGACY);
+	uint64_t out;
+	uint64_t *top = page(t);
+	legacy_ctx(t, 0x10, pa(top), 2, 6, 0);
+	sl_map(t, top, 4, 0x1000, 0x11000, 3);
+	*sl_leaf(top, 4, 0x1000) |= UINT64_C(1) << 62; /* reserved */
+	assert_int_equal(dma(t, 0x10, 0x1000, false, &out), VTD_M_FR_PTE_RSVD);
+	*sl_leaf(top, 4, 0x1000) = 0x11000 | 3 | (1u << 11); /* SNP without ECAP.SC */
+	vtd_model_drop_caches(&t->m);
+	t->m.cfg.sc = false;
+	assert_int_equal(dma(t, 0x10, 0x1000, false, &out), VTD_M_FR_PTE_RSVD);
+	t->m.cfg.sc = true;
+	/* a table the unit cannot read */
+	top[1] = 0x1000 | 3;
+	assert_int_equal(dma(t, 0x10, UINT64_C(1) << 39, false, &out), VTD_M_FR_PTE_ACCESS);
+	/* root entry with a reserved bit */
+	t->root[2 * 2] = pa(page(t)) | 1 | 2;
+	assert_int_equal(dma(t, 0x0200, 0, false, &out), VTD_M_FR_ROOT_RSVD);
+	/* zero-length and wrapping accesses */
+	vtd_model_drop_caches(&t->m);
+	*sl_leaf(top, 4, 0x1000) = 0x11000 | 3;
+	assert_int_equal(vtd_model_dma(&t->m, 0x10, 0x1000, 0, false, &out), 0);
+	assert_int_equal(out, 0x11000);
+	w32(t, VTD_M_GCMD, 0);
+	assert_int_equal(vtd_model_dma(&t->m, 0x10, ~UINT64_C(0) - 4, 64, false, &out), 0);
+}
+
+static void test_scalable_errors(void **state)
+{
+	struct mt *t = *state;
+	t->cfg.cm = true;
+	boot(t, VTD_M_TTM_SCALABLE);
+	uint64_t out;
+	uint64_t *pe = sm_pasid_entry(t, 0x0010);
+	/* PASID directory entry not present: cached (caching mode) */
+	uint64_t *ct = (uint64_t *)(uintptr_t)(t->root[0] & ~0xfffull);
+	uint64_t *dir = (uint64_t *)(uintptr_t)(ct[0x10 * 4] & ~0xfffull);
+	uint64_t de = dir[0];
+	dir[0] = 0;
+	assert_int_equal(dma(t, 0x10, 0, false, &out), VTD_M_FR_SM_PD_NP);
+	dir[0] = de;
+	pe[0] = (4u << 6) | 1;
+	pe[1] = 1;
+	assert_int_equal(dma(t, 0x10, 0, false, &out), VTD_M_FR_SM_PD_NP);
+	assert_true(vtd_model_pasid_cached(&t->m, 0x10, 0));
+	vtd_model_drop_caches(&t->m);
+	assert_int_equal(dma(t, 0x10, 0x77000, false, &out), 0);
+	assert_int_equal(out, 0x77000);
+	/* reserved and unsupported fields */
+	dir[0] = de | 4;
+	vtd_model_drop_caches(&t->m);
+	assert_int_equal(dma(t, 0x10, 0, false, &out), VTD_M_FR_SM_PD_RSVD);
+	dir[0] = de;
+	ct[0x10 * 4 + 2] = 1;
+	vtd_model_drop_caches(&t->m);
+	assert_int_equal(dma(t, 0x10, 0, false, &out), VTD_M_FR_SM_CTX_RSVD);
+	ct[0x10 * 4 + 2] = 0;
+	ct[0x10 * 4] |= 1u << 4; /* PRE */
+	vtd_model_drop_caches(&t->m);
+	assert_int_equal(dma(t, 0x10, 0, false, &out), VTD_M_FR_SM_CTX_INV);
+	ct[0x10 * 4] &= ~(uint64_t)(1u << 4);
+	pe[0] = (2u << 6) | (5u << 2) | 1; /* second stage with a bad AW */
+	vtd_model_drop_caches(&t->m);
+	assert_int_equal(dma(t, 0x10, 0, false, &out), VTD_M_FR_SM_PT_INV);
+	/* first-stage large page at the top level is reserved */
+	uint64_t *pml4 = page(t);
+	pml4[0] = 0x80 | 7;
+	pe[0] = (1u << 6) | 1;
+	pe[2] = pa(pml4);
+	vtd_model_drop_caches(&t->m);
+	assert_int_equal(dma(t, 0x10, 0, false, &out), VTD_M_FR_SM_FS_RSVD);
+	/* root table the unit cannot read */
+	w64(t, VTD_M_RTADDR, 0x1000 | (uint64_t)VTD_M_TTM_SCALABLE << 10);
+	w32(t, VTD_M_GCMD, VTD_M_GCMD_TE | VTD_M_GCMD_SRTP);
+	vtd_model_drop_caches(&t->m);
+	assert_int_equal(dma(t, 0x10, 0, false, &out), VTD_M_FR_SM_ROOT_ACCESS);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(int argc, char **argv)
@@ -776,6 +978,10 @@ int main(int argc, char **argv)
 	    T(test_scalable_first_stage),
 	    T(test_scalable_second_stage_and_pt),
 	    T(test_stuck_knobs),
+	    T(test_registers_misc),
+	    T(test_queue_misc),
+	    T(test_walk_errors),
+	    T(test_scalable_errors),
 	};
 	return cmocka_run_group_tests_name("vtd_model", tests, NULL, NULL);
 }
