@@ -493,7 +493,12 @@ static int geometry_x86(struct iomm_pgt *t, const struct iomm_pgt_cfg *cfg)
 		t->type_mask = SL_PS;
 		t->block_bits = SL_PS;
 	} else {
-		levels = cfg->ias <= 48 ? 4 : 5;
+		/* First-stage input addresses must be canonical: bit 47 (bit 56
+		 * with 5 levels) is the sign bit, and a device address with it set
+		 * is not canonical. 4 levels translate 47 bits, 5 levels 56. */
+		if (cfg->ias > 56)
+			return IOMM_ENOTSUP;
+		levels = cfg->ias <= 47 ? 4 : 5;
 		t->v_mask = FL_P;
 		t->t_mask = FL_P | FL_PS;
 		t->t_val = FL_P;

@@ -157,22 +157,17 @@ static void qi_publish(struct iomm_vtd *v)
 /* Write one descriptor into the ring (not yet published). */
 static int qi_push(struct iomm_vtd *v, const uint64_t d[4])
 {
+	/*
+	 * Every batch waits for its completion, so the ring holds at most one
+	 * batch (a few descriptors). It can only look full after an earlier
+	 * wait timed out: then the unit has stopped consuming and nothing more
+	 * is queued. IQH is read only in that case.
+	 */
 	uint32_t next = (v->iq_tail + 1u) & (v->iq_entries - 1u);
-	if (next == v->iq_head)
-		v->iq_head = qi_head(v); /* read IQH only when the ring looks full */
 	if (next == v->iq_head) {
-		/* Full: let the unit consume what is queued. */
-		qi_publish(v);
-		const struct iomm_port *port = port_of(v);
-		uint64_t t0 = port->now_ns(port->ctx);
-		while (next == (v->iq_head = qi_head(v))) {
-			if (qi_check_error(v))
-				continue;
-			if (port->now_ns(port->ctx) - t0 > v->cfg.timeout_ns)
-				return IOMM_ETIMEDOUT;
-			if (port->relax)
-				port->relax(port->ctx);
-		}
+		v->iq_head = qi_head(v);
+		if (next == v->iq_head)
+			return IOMM_ETIMEDOUT;
 	}
 	uint64_t *slot = (uint64_t *)v->mem.iq + (size_t)v->iq_tail * desc_words(v);
 	for (unsigned w = 0; w < desc_words(v); w++)
@@ -195,9 +190,9 @@ static uint32_t status_read(const struct iomm_vtd *v)
 /* Queue a wait descriptor with a status write and wait for it. */
 static int qi_wait(struct iomm_vtd *v)
 {
+	/* The status word starts at 0 and the first wait writes 1; after 2^32
+	 * waits 0 comes round again while the word still holds 0xffffffff. */
 	uint32_t seq = ++v->seq;
-	if (seq == 0)
-		seq = v->seq = 1;
 	uint64_t d[4] = {DESC_WAIT | WAIT_SW | WAIT_FN | iomm_field_prep(WAIT_DATA, seq),
 			 v->status_pa & WAIT_ADDR, 0, 0};
 	int rc = qi_push(v, d);
@@ -223,6 +218,16 @@ static int qi_wait(struct iomm_vtd *v)
 	return failed ? IOMM_EIO : IOMM_OK;
 }
 
+/*
+ * After iomm_vtd_disable() the queue is off and nothing translates;
+ * iomm_vtd_enable() invalidates everything before translation resumes, so
+ * invalidations are skipped (and not counted) meanwhile.
+ */
+static inline bool queue_off(const struct iomm_vtd *v)
+{
+	return v->qi && !(v->gcmd & GCMD_QIE);
+}
+
 static void qi_add(struct iomm_vtd *v, struct batch *b, uint64_t w0, uint64_t w1)
 {
 	if (b->rc)
@@ -242,6 +247,8 @@ static int reg_wait64(struct iomm_vtd *v, uint32_t off)
 static void inv_cc(struct iomm_vtd *v, struct batch *b, unsigned gran, uint32_t did, uint32_t sid,
 		   uint32_t fm)
 {
+	if (queue_off(v))
+		return;
 	if (gran == GRAN_GLOBAL)
 		v->stats.cc_global++;
 	else if (gran == GRAN_DOMAIN)
@@ -269,6 +276,8 @@ static void inv_cc(struct iomm_vtd *v, struct batch *b, unsigned gran, uint32_t 
 static void inv_iotlb(struct iomm_vtd *v, struct batch *b, unsigned gran, uint32_t did,
 		      uint64_t addr, unsigned am, bool ih)
 {
+	if (queue_off(v))
+		return;
 	if (gran == GRAN_GLOBAL)
 		v->stats.iotlb_global++;
 	else if (gran == GRAN_DOMAIN)
@@ -300,6 +309,8 @@ static void inv_iotlb(struct iomm_vtd *v, struct batch *b, unsigned gran, uint32
 /* PASID-cache invalidation (scalable mode, queue only). */
 static void inv_pc(struct iomm_vtd *v, struct batch *b, unsigned g, uint32_t did, uint32_t pasid)
 {
+	if (queue_off(v))
+		return;
 	v->stats.pc++;
 	qi_add(v, b,
 	       DESC_PC | iomm_field_prep(DESC_G, g) | iomm_field_prep(P_DID, did) |
@@ -311,6 +322,8 @@ static void inv_pc(struct iomm_vtd *v, struct batch *b, unsigned g, uint32_t did
 static void inv_piotlb(struct iomm_vtd *v, struct batch *b, unsigned g, uint32_t did,
 		       uint32_t pasid, uint64_t addr, unsigned am, bool ih)
 {
+	if (queue_off(v))
+		return;
 	uint64_t w1 = 0;
 	if (g == PIOTLB_G_PAGE) {
 		v->stats.piotlb_page++;
@@ -401,24 +414,16 @@ static int vtd_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 {
 	struct iomm_vtd *v = to_vtd(unit);
 	uint64_t flags = 0;
-	switch (dom->type) {
-	case IOMM_DOMAIN_S1:
-	case IOMM_DOMAIN_S2: {
+	/* The core offers only what unit.caps allow: S1, S2, bypass, blocked. */
+	if (dom->type == IOMM_DOMAIN_S1 || dom->type == IOMM_DOMAIN_S2) {
 		unsigned levels = iomm_pgt_levels(&dom->pgt);
 		if (dom->pgt.cfg.format == IOMM_FMT_X86_FL) {
 			if (levels == 5 && !(v->features & IOMM_VTD_F_FL5LP))
 				return IOMM_ENOTSUP;
 			flags |= DOM_F_FS;
-		} else if (levels < 3 || levels > 5 || !(v->sagaw & (1u << aw_of_levels(levels)))) {
+		} else if (!(v->sagaw & (1u << aw_of_levels(levels)))) {
 			return IOMM_ENOTSUP; /* an address width the unit cannot walk */
 		}
-		break;
-	}
-	case IOMM_DOMAIN_BYPASS:
-	case IOMM_DOMAIN_BLOCKED:
-		break;
-	default:
-		return IOMM_ENOTSUP;
 	}
 	uint32_t did = 0;
 	if (dom->type != IOMM_DOMAIN_BLOCKED) {
@@ -492,9 +497,10 @@ static int vtd_flush(struct iomm_unit *unit, struct iomm_domain *dom, const stru
 {
 	struct iomm_vtd *v = to_vtd(unit);
 	struct batch b = {0, 0};
+	/* The core calls this only for a pending gather: a range, or tables without one. */
 	if (g->end > g->start)
 		inv_range(v, &b, dom, g->start, g->end, !g->tables && !g->nfreed);
-	else if (g->tables || g->nfreed)
+	else
 		inv_domain(v, &b, dom);
 	return batch_sync(v, &b);
 }
@@ -534,7 +540,7 @@ static bool sets_overlap(const struct iomm_dev *a, const struct iomm_dev *b)
 	return ((a->sid ^ b->sid) & ~(a->mask | b->mask)) == 0;
 }
 
-/* Context table holding @sid's entry, or NULL. Scalable: one per half bus. */
+/* Context table slot of @sid: one table per bus, or per half bus in scalable mode. */
 static inline unsigned ctx_slot(const struct iomm_vtd *v, uint32_t sid)
 {
 	return v->scalable ? ((sid >> 8) & 0xffu) * 2u + ((sid >> 7) & 1u) : (sid >> 8) & 0xffu;
@@ -542,9 +548,7 @@ static inline unsigned ctx_slot(const struct iomm_vtd *v, uint32_t sid)
 
 static uint64_t *ctx_entry(const struct iomm_vtd *v, uint32_t sid)
 {
-	uint64_t *t = v->ctx[ctx_slot(v, sid)];
-	if (!t)
-		return NULL;
+	uint64_t *t = v->ctx[ctx_slot(v, sid)]; /* present: ctx_ensure() ran for @sid */
 	if (v->scalable)
 		return t + (size_t)(sid & 0x7fu) * SM_CE_WORDS;
 	return t + (size_t)(sid & 0xffu) * LEGACY_CE_WORDS;
@@ -652,8 +656,6 @@ static void ctx_clear(struct iomm_vtd *v, const struct iomm_dev *dev)
 	uint32_t sub = 0;
 	do {
 		uint64_t *ce = ctx_entry(v, dev->sid | sub);
-		if (!ce)
-			continue;
 		iomm_write_desc(&ce[0], 0);
 		sync_mem(v, ce, 8);
 		for (unsigned w = 1; w < words; w++)
@@ -697,8 +699,9 @@ static void pasid_release(struct iomm_vtd *v, struct iomm_dev *dev)
 
 static bool sid_in_range(const struct iomm_vtd *v, const struct iomm_dev *dev)
 {
+	/* iomm_dev_init() already kept the IDs within 16 bits (unit.sid_bits). */
 	uint32_t lo = dev->sid, hi = dev->sid | dev->mask;
-	return hi <= 0xffffu && (lo >> 8) >= v->cfg.bus_first && (hi >> 8) <= v->cfg.bus_last;
+	return (lo >> 8) >= v->cfg.bus_first && (hi >> 8) <= v->cfg.bus_last;
 }
 
 static int vtd_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct iomm_dev *dev)
@@ -780,31 +783,45 @@ static int vtd_detach(struct iomm_unit *unit, struct iomm_dev *dev)
 
 /* ---- faults ---- */
 
-static enum iomm_fault_reason map_reason(uint32_t fr)
-{
-	switch (fr) {
-	case 0x01: case 0x02: case 0x39: case 0x41: case 0x51: case 0x59:
-		return IOMM_FAULT_BAD_STREAM; /* root, context or PASID entry not present */
-	case 0x03: case 0x0a: case 0x0b: case 0x0c: case 0x0d: case 0x30: case 0x31: case 0x32:
-	case 0x3a: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47: case 0x48:
-	case 0x52: case 0x5a: case 0x5b: case 0x5c: case 0x5d: case 0x72: case 0x7a: case 0x7b:
-		return IOMM_FAULT_BAD_CONFIG;
-	case 0x04: case 0x74: case 0x80: case 0x83: case 0x84:
-		return IOMM_FAULT_ADDR_SIZE;
-	case 0x05: case 0x06: case 0x75: case 0x76: case 0x77: case 0x79: case 0x81: case 0x82:
-	case 0x85: case 0x86:
-		return IOMM_FAULT_PERMISSION;
-	case 0x71:
-		return IOMM_FAULT_TRANSLATION;
-	case 0x07: case 0x08: case 0x09: case 0x38: case 0x40: case 0x50: case 0x58: case 0x70:
-	case 0x73: case 0x78:
-		return IOMM_FAULT_WALK;
-	case 0x7c: case 0x90:
-		return IOMM_FAULT_ACCESS_FLAG;
-	default:
-		return IOMM_FAULT_OTHER;
-	}
-}
+/* Fault reason code -> enum iomm_fault_reason; codes not listed are IOMM_FAULT_OTHER (0). */
+static const uint8_t reason_of[256] = {
+    /* root, context or PASID entry not present: the device is not set up */
+    [0x01] = IOMM_FAULT_BAD_STREAM, [0x02] = IOMM_FAULT_BAD_STREAM,
+    [0x39] = IOMM_FAULT_BAD_STREAM, [0x41] = IOMM_FAULT_BAD_STREAM,
+    [0x51] = IOMM_FAULT_BAD_STREAM, [0x59] = IOMM_FAULT_BAD_STREAM,
+    /* invalid or reserved bits in a root, context, PASID or table entry */
+    [0x03] = IOMM_FAULT_BAD_CONFIG, [0x0a] = IOMM_FAULT_BAD_CONFIG,
+    [0x0b] = IOMM_FAULT_BAD_CONFIG, [0x0c] = IOMM_FAULT_BAD_CONFIG,
+    [0x0d] = IOMM_FAULT_BAD_CONFIG, [0x30] = IOMM_FAULT_BAD_CONFIG,
+    [0x31] = IOMM_FAULT_BAD_CONFIG, [0x32] = IOMM_FAULT_BAD_CONFIG,
+    [0x3a] = IOMM_FAULT_BAD_CONFIG, [0x42] = IOMM_FAULT_BAD_CONFIG,
+    [0x43] = IOMM_FAULT_BAD_CONFIG, [0x44] = IOMM_FAULT_BAD_CONFIG,
+    [0x45] = IOMM_FAULT_BAD_CONFIG, [0x46] = IOMM_FAULT_BAD_CONFIG,
+    [0x47] = IOMM_FAULT_BAD_CONFIG, [0x48] = IOMM_FAULT_BAD_CONFIG,
+    [0x52] = IOMM_FAULT_BAD_CONFIG, [0x5a] = IOMM_FAULT_BAD_CONFIG,
+    [0x5b] = IOMM_FAULT_BAD_CONFIG, [0x5c] = IOMM_FAULT_BAD_CONFIG,
+    [0x5d] = IOMM_FAULT_BAD_CONFIG, [0x72] = IOMM_FAULT_BAD_CONFIG,
+    [0x7a] = IOMM_FAULT_BAD_CONFIG, [0x7b] = IOMM_FAULT_BAD_CONFIG,
+    /* address beyond the width, non-canonical */
+    [0x04] = IOMM_FAULT_ADDR_SIZE, [0x74] = IOMM_FAULT_ADDR_SIZE,
+    [0x80] = IOMM_FAULT_ADDR_SIZE, [0x83] = IOMM_FAULT_ADDR_SIZE,
+    [0x84] = IOMM_FAULT_ADDR_SIZE,
+    /* read/write/execute/privilege refused (second stage: also not present) */
+    [0x05] = IOMM_FAULT_PERMISSION, [0x06] = IOMM_FAULT_PERMISSION,
+    [0x75] = IOMM_FAULT_PERMISSION, [0x76] = IOMM_FAULT_PERMISSION,
+    [0x77] = IOMM_FAULT_PERMISSION, [0x79] = IOMM_FAULT_PERMISSION,
+    [0x81] = IOMM_FAULT_PERMISSION, [0x82] = IOMM_FAULT_PERMISSION,
+    [0x85] = IOMM_FAULT_PERMISSION, [0x86] = IOMM_FAULT_PERMISSION,
+    /* first-stage entry not present */
+    [0x71] = IOMM_FAULT_TRANSLATION,
+    /* the walk could not read a structure */
+    [0x07] = IOMM_FAULT_WALK, [0x08] = IOMM_FAULT_WALK, [0x09] = IOMM_FAULT_WALK,
+    [0x38] = IOMM_FAULT_WALK, [0x40] = IOMM_FAULT_WALK, [0x50] = IOMM_FAULT_WALK,
+    [0x58] = IOMM_FAULT_WALK, [0x70] = IOMM_FAULT_WALK, [0x73] = IOMM_FAULT_WALK,
+    [0x78] = IOMM_FAULT_WALK,
+    /* accessed/dirty update needed but not possible */
+    [0x7c] = IOMM_FAULT_ACCESS_FLAG, [0x90] = IOMM_FAULT_ACCESS_FLAG,
+};
 
 int iomm_vtd_decode_fault(const uint64_t rec[2], struct iomm_fault *f)
 {
@@ -817,7 +834,7 @@ int iomm_vtd_decode_fault(const uint64_t rec[2], struct iomm_fault *f)
 	f->addr = lo & FRCD_LO_FI;
 	f->ipa = 0;
 	f->raw = fr;
-	f->reason = map_reason(fr);
+	f->reason = (enum iomm_fault_reason)reason_of[fr & 0xffu];
 	f->lost = 0;
 	f->flags = 0;
 	if (!(hi & FRCD_HI_T2))
@@ -1113,8 +1130,10 @@ int iomm_vtd_init(struct iomm_vtd *vtd, const struct iomm_port *port, uintptr_t 
 		    VTD_PAGE | IOMM_BIT(21) | ((f & IOMM_VTD_F_FL1G) ? IOMM_BIT(30) : 0);
 		u->fmt_s1 = IOMM_FMT_X86_FL;
 		u->page_sizes = (u->caps & IOMM_CAP_S2) ? (sl_sizes & fl_sizes) : fl_sizes;
-		if (u->ias > 48 && !(f & IOMM_VTD_F_FL5LP))
-			u->ias = 48;
+		/* Canonical first-stage inputs: 4 levels take 47 bits, 5 levels 56. */
+		uint8_t fl_ias = (f & IOMM_VTD_F_FL5LP) ? 56 : 47;
+		if (u->ias > fl_ias)
+			u->ias = fl_ias;
 	}
 	if (f & IOMM_VTD_F_PT)
 		u->caps |= IOMM_CAP_BYPASS;
@@ -1145,19 +1164,19 @@ int iomm_vtd_enable(struct iomm_vtd *vtd)
 {
 	if (!live(vtd))
 		return IOMM_EINVAL;
-	if (vtd->gcmd & GCMD_TE)
-		return IOMM_OK;
+	iomm_port_lock(port_of(vtd), &vtd->unit);
 	int rc = IOMM_OK;
-	if (vtd->qi && !(vtd->gcmd & GCMD_QIE)) {
+	if (queue_off(vtd)) {
 		/* Queue was turned off by iomm_vtd_disable(): restart it and forget stale state. */
 		rc = qi_start(vtd);
 		if (rc == IOMM_OK)
 			rc = flush_everything(vtd);
 	}
-	if (rc == IOMM_OK)
+	if (rc == IOMM_OK && !(vtd->gcmd & GCMD_TE))
 		rc = gcmd_state(vtd, GCMD_TE, true);
 	if (rc == IOMM_OK)
 		vtd->enabled = true;
+	iomm_port_unlock(port_of(vtd), &vtd->unit);
 	return rc;
 }
 
@@ -1165,6 +1184,7 @@ int iomm_vtd_disable(struct iomm_vtd *vtd)
 {
 	if (!live(vtd))
 		return IOMM_EINVAL;
+	iomm_port_lock(port_of(vtd), &vtd->unit);
 	int rc = IOMM_OK;
 	if (vtd->gcmd & GCMD_TE)
 		rc = gcmd_state(vtd, GCMD_TE, false);
@@ -1172,6 +1192,7 @@ int iomm_vtd_disable(struct iomm_vtd *vtd)
 		rc = gcmd_state(vtd, GCMD_QIE, false);
 	if (rc == IOMM_OK)
 		vtd->enabled = false;
+	iomm_port_unlock(port_of(vtd), &vtd->unit);
 	return rc;
 }
 

@@ -69,8 +69,10 @@ enum iomm_pgt_format {
 	IOMM_FMT_VTD_SL = 3,
 	/**
 	 * x86-64 paging as VT-d first-stage tables: 4 KiB granule, 4 levels
-	 * (ias 32..48) or 5 (49..57), 2 MiB / 1 GiB pages; A and D preset.
-	 * Write implies read: a write-only mapping is refused.
+	 * (ias 32..47) or 5 (48..56), 2 MiB / 1 GiB pages; A and D preset.
+	 * First-stage input addresses are canonical, so the top bit a paging
+	 * mode translates (47 or 56) is the sign bit and never part of an
+	 * IOVA. Write implies read: a write-only mapping is refused.
 	 */
 	IOMM_FMT_X86_FL = 4,
 };
@@ -101,8 +103,12 @@ enum iomm_pgt_format {
 struct iomm_pgt_cfg {
 	enum iomm_pgt_format format; /**< Required. */
 	uint32_t granule;            /**< 4096, 16384 or 65536. Required. */
-	uint8_t ias;                 /**< Input address bits: 32..48 (32..52 with a 64 KiB granule). */
-	uint8_t oas;                 /**< Output address bits: 32, 36, 40, 42, 44, 48, or 52 with 64 KiB. */
+	/** Input address bits: 32..48 (32..52 with a 64 KiB granule); VT-d
+	 *  second stage 32..57, x86-64 32..56. */
+	uint8_t ias;
+	/** Output address bits: 32, 36, 40, 42, 44, 48, or 52 with 64 KiB;
+	 *  VT-d and x86-64 any of 32..52. */
+	uint8_t oas;
 	uint32_t flags;              /**< IOMM_PGT_* flags. */
 	/**
 	 * Leaf sizes allowed (bit n = 2^n bytes), to honour hardware that lacks

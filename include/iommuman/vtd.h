@@ -38,7 +38,10 @@ extern "C" {
  *
  * Device identities are PCI requester IDs (source ID = bus << 8 | devfn);
  * IOMM_PCI() wildcards cover every function, device or bus they name.
- * Domain IDs are handed out from iomm_vtd_cfg::did_first upwards.
+ * iomm_attach() returns ::IOMM_ERANGE for a device on a bus outside
+ * iomm_vtd_cfg::bus_first .. bus_last (nothing changed). Domain IDs are
+ * handed out from iomm_vtd_cfg::did_first upwards (::IOMM_ENOSPC when
+ * did_count are in use).
  *
  * Invalidation uses the invalidation queue when ECAP.QI is set and an
  * invalidation queue was given (unless ::IOMM_VTD_CFG_REGINV), otherwise the
@@ -239,7 +242,9 @@ int iomm_vtd_enable(struct iomm_vtd *vtd);
  *
  * With translation disabled a VT-d unit passes DMA through untranslated:
  * call this only when the devices behind the unit are quiet or may access
- * all memory.
+ * all memory. Domains and devices may still be changed meanwhile; their
+ * invalidations are skipped, and iomm_vtd_enable() invalidates every cache
+ * before translation resumes.
  *
  * @param vtd The unit.
  * @retval IOMM_OK        Disabled.
