@@ -728,7 +728,8 @@ static void test_scalable_first_stage(void **state)
 	assert_int_equal(f->vtd.unit.fmt_s1, IOMM_FMT_X86_FL);
 	struct iomm_domain d;
 	struct iomm_dev dev;
-	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 48), IOMM_OK);
+	/* 4-level first stage: the lower canonical half, 47 bits */
+	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 47), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0410);
 	map_ok(&d, 0x10000, 0xa0000, 0x1000, RW);
 	map_ok(&d, 0x11000, 0xa1000, 0x1000, IOMM_READ);
@@ -759,7 +760,7 @@ static void test_scalable_first_stage(void **state)
 	/* 5-level first-stage table */
 	struct iomm_domain d5;
 	struct iomm_dev dev5;
-	assert_int_equal(fx_domain(f, &d5, IOMM_DOMAIN_S1, 57), IOMM_OK);
+	assert_int_equal(fx_domain(f, &d5, IOMM_DOMAIN_S1, 56), IOMM_OK);
 	fx_attach(f, &dev5, &d5, 0x0411);
 	map_ok(&d5, UINT64_C(1) << 50, 0xb0000, 0x1000, RW);
 	assert_int_equal(fx_xlate(f, 0x0411, (UINT64_C(1) << 50) + 4, true), 0xb0004);
@@ -1129,9 +1130,9 @@ static void test_init_resources(void **state)
 	f->mcfg.fl5lp = false;
 	f->cfg.flags = IOMM_VTD_CFG_SCALABLE;
 	fx_start(f);
-	assert_int_equal(f->vtd.unit.ias, 48);
+	assert_int_equal(f->vtd.unit.ias, 47); /* 4-level, lower canonical half */
 	struct iomm_domain d;
-	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 57), IOMM_ENOTSUP);
+	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 56), IOMM_ENOTSUP);
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_NESTED, 48), IOMM_EINVAL);
 }
 
