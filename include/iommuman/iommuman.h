@@ -12,6 +12,7 @@
 #include "pool.h"
 #include "pgtable.h"
 #include "iommu.h"
+#include "smmuv2.h"
 
 /** Library version, major. */
 #define IOMM_VERSION_MAJOR 0
