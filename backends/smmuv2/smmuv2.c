@@ -553,7 +553,12 @@ static int probe(struct iomm_smmuv2 *s)
 	s->ncb = (uint16_t)(ncb > IOMM_SMMUV2_MAX_CB ? IOMM_SMMUV2_MAX_CB : ncb);
 	s->ns2cb = (uint16_t)(ns2cb > s->ncb ? s->ncb : ns2cb);
 	s->pgshift = (id1 & ID1_PAGESIZE) ? 16u : 12u;
-	s->cb_base = (2u << iomm_field_get(id1, ID1_NUMPAGENDXB)) << s->pgshift;
+	unsigned numpage = 2u << iomm_field_get(id1, ID1_NUMPAGENDXB);
+	s->cb_base = numpage << s->pgshift;
+	if (s->ncb > numpage) /* only NUMPAGE banks fit in the context bank space */
+		s->ncb = (uint16_t)numpage;
+	if (s->ns2cb > s->ncb)
+		s->ns2cb = s->ncb;
 
 	struct iomm_unit *u = &s->unit;
 	u->caps = IOMM_CAP_BYPASS;
