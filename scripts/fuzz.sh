@@ -7,7 +7,7 @@
 #   scripts/fuzz.sh all SECONDS       run every target, SECONDS each
 #   scripts/fuzz.sh list              print the target names
 #
-# Targets: fuzz_lpae, fuzz_smmuv3_event, fuzz_smmuv3_cmds (fuzz/README.md).
+# Targets: fuzz_lpae, fuzz_smmuv3_event, fuzz_smmuv3_cmds, fuzz_smmuv2_fault (fuzz/README.md).
 #
 # The targets are built with clang (-fsanitize=fuzzer,address,undefined) in
 # their own build directory, build/fuzz unless IOMM_FUZZ_BUILD_DIR says
@@ -72,6 +72,7 @@ command -v "$cc" >/dev/null 2>&1 || { echo "$cc not found: the fuzz targets need
 max_len() {
 	case $1 in
 	fuzz_smmuv3_event) echo 1024 ;;
+	fuzz_smmuv2_fault) echo 1000 ;;
 	*) echo 2048 ;;
 	esac
 }
@@ -94,6 +95,7 @@ cmake -S "$root" -B "$build" -G "${IOMM_FUZZ_GENERATOR:-Unix Makefiles}" \
 	-DCMAKE_BUILD_TYPE= \
 	-DIOMM_BUILD_FUZZ=ON \
 	-DIOMM_BACKEND_SMMUV3=ON \
+	-DIOMM_BACKEND_SMMUV2=ON \
 	-DIOMM_WERROR=ON \
 	-DIOMM_BUILD_TESTS=OFF \
 	-DIOMM_BUILD_EXAMPLES=OFF \

@@ -393,12 +393,12 @@ int iomm_smmuv2_decode_fault(const struct iomm_smmuv2_fault_regs *r, struct iomm
 		return IOMM_EINVAL;
 	*f = (struct iomm_fault){0};
 	uint32_t fsr = r->fsr;
+	if (!(fsr & (r->global ? GFSR_FAULTS : FSR_FAULTS)))
+		return IOMM_ENOENT;
 	f->raw = fsr;
 	f->addr = r->far;
 	f->sid = r->synr1 & 0xffffu;
 	if (r->global) {
-		if (!(fsr & GFSR_FAULTS))
-			return IOMM_ENOENT;
 		f->flags = (r->fsynr0 & GFSYNR0_WNR) ? IOMM_FAULT_WRITE : IOMM_FAULT_READ;
 		if (r->fsynr0 & GFSYNR0_PNU)
 			f->flags |= IOMM_FAULT_PRIV;
@@ -417,8 +417,6 @@ int iomm_smmuv2_decode_fault(const struct iomm_smmuv2_fault_regs *r, struct iomm
 		f->lost = (fsr & GFSR_MULTI) ? 1u : 0u;
 		return IOMM_OK;
 	}
-	if (!(fsr & FSR_FAULTS))
-		return IOMM_ENOENT;
 	f->flags = (r->fsynr0 & FSYNR0_WNR) ? IOMM_FAULT_WRITE : IOMM_FAULT_READ;
 	if (r->fsynr0 & FSYNR0_PNU)
 		f->flags |= IOMM_FAULT_PRIV;
