@@ -287,24 +287,27 @@ static int attach_smr(struct iomm_smmuv2 *s, struct iomm_domain *dom, struct iom
 	return IOMM_OK;
 }
 
-/* Iterate the stream IDs of a device: sid with every subset of the mask. */
-#define FOR_EACH_SID(dev, sid, sub)                                                                \
-	for (uint32_t sub = 0, sid = (dev)->sid, more_ = 1; more_;                                 \
-	     sub = (sub - (dev)->mask) & (dev)->mask, sid = (dev)->sid | sub, more_ = sub != 0)
+/* The stream IDs of a device are sid with every subset of its mask: the
+ * next subset after @sub (0 once all were visited). */
+static inline uint32_t next_sub(uint32_t sub, uint32_t mask)
+{
+	return (sub - mask) & mask;
+}
 
 static int attach_indexed(struct iomm_smmuv2 *s, struct iomm_domain *dom, struct iomm_dev *dev)
 {
-	FOR_EACH_SID(dev, sid, sub)
-	{
-		if (s->owner[sid])
+	uint32_t sub = 0;
+	do {
+		if (s->owner[dev->sid | sub])
 			return IOMM_EBUSY;
-	}
+		sub = next_sub(sub, dev->mask);
+	} while (sub);
 	uint32_t v = s2cr_for(dom);
-	FOR_EACH_SID(dev, sid, sub)
-	{
-		gr0_wr(s, GR0_S2CR(sid), v);
-		s->owner[sid] = dev;
-	}
+	do {
+		gr0_wr(s, GR0_S2CR(dev->sid | sub), v);
+		s->owner[dev->sid | sub] = dev;
+		sub = next_sub(sub, dev->mask);
+	} while (sub);
 	return IOMM_OK;
 }
 
@@ -327,11 +330,12 @@ static int smmuv2_detach(struct iomm_unit *unit, struct iomm_dev *dev)
 		s->owner[i] = NULL;
 		return IOMM_OK;
 	}
-	FOR_EACH_SID(dev, sid, sub)
-	{
-		gr0_wr(s, GR0_S2CR(sid), S2CR_FAULT);
-		s->owner[sid] = NULL;
-	}
+	uint32_t sub = 0;
+	do {
+		gr0_wr(s, GR0_S2CR(dev->sid | sub), S2CR_FAULT);
+		s->owner[dev->sid | sub] = NULL;
+		sub = next_sub(sub, dev->mask);
+	} while (sub);
 	return IOMM_OK;
 }
 
@@ -637,8 +641,7 @@ int iomm_smmuv2_init(struct iomm_smmuv2 *smmu, const struct iomm_port *port, uin
 		c.timeout_ns = DEFAULT_TIMEOUT_NS;
 	if (!c.inv_threshold)
 		c.inv_threshold = DEFAULT_INV_THRESHOLD;
-	for (size_t i = 0; i < sizeof(*smmu); i++)
-		((unsigned char *)smmu)[i] = 0;
+	*smmu = (struct iomm_smmuv2){0};
 	struct iomm_smmuv2 *s = smmu;
 	s->unit.port = port;
 	s->unit.regs = regs;
