@@ -358,9 +358,8 @@ static int smmuv2_flush(struct iomm_unit *unit, struct iomm_domain *dom,
 	unsigned gshift = dom->pgt.page_shift;
 	uint64_t start = g->start & ~((1ull << gshift) - 1);
 	uint64_t end = g->end;
+	/* one operation per leaf of the smallest size removed (never below the granule) */
 	uint64_t step = g->leaf_sizes ? 1ull << iomm_ctz64(g->leaf_sizes) : 1ull << gshift;
-	if (step < (1ull << gshift))
-		step = 1ull << gshift;
 	uint64_t a = start & ~(step - 1);
 	bool wide = (s2 && dom->nchildren) || end <= start ||
 		    (end - a + step - 1) / step > s->cfg.inv_threshold;
@@ -590,9 +589,15 @@ static int probe(struct iomm_smmuv2 *s)
 	s->ipa_bits = size_bits((uint32_t)iomm_field_get(id2, ID2_IAS));
 	s->s1_ias = size_bits((uint32_t)iomm_field_get(id2, ID2_UBS));
 	u->oas = size_bits((uint32_t)iomm_field_get(id2, ID2_OAS));
-	u->ias = (u->caps & IOMM_CAP_S1) ? s->s1_ias : s->ipa_bits;
-	if ((u->caps & IOMM_CAP_S2) && s->ipa_bits > u->ias)
+	if ((u->caps & IOMM_CAP_S1) && s->ipa_bits < u->oas)
+		u->oas = s->ipa_bits; /* stage 1 outputs an IPA */
+	/* One input size for every domain: stage 1 takes UBS bits, stage 2 IAS. */
+	if (!(u->caps & IOMM_CAP_S2))
+		u->ias = s->s1_ias;
+	else if (!(u->caps & IOMM_CAP_S1))
 		u->ias = s->ipa_bits;
+	else
+		u->ias = s->s1_ias < s->ipa_bits ? s->s1_ias : s->ipa_bits;
 	u->sid_bits = (uint8_t)sidb;
 	u->name = "smmuv2";
 	return IOMM_OK;

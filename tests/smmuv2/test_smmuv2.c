@@ -236,6 +236,58 @@ static void test_probe_refuses(void **state)
 	assert_true(f->model.scr0 & SMMUV2_M_SCR0_CLIENTPD);
 }
 
+static void test_probe_sizes_and_limits(void **state)
+{
+	struct fx *f = *state;
+	/* UBS 40, IAS 44: one input size that suits both stages; stage 1 outputs 44 bits */
+	f->mcfg.ubs = 40;
+	f->mcfg.ias = 44;
+	fx_start(f);
+	assert_int_equal(f->smmu.unit.ias, 40);
+	assert_int_equal(f->smmu.unit.oas, 44);
+	/* UBS 40, IAS and OAS 48: DMA through a 40-bit stage 1 */
+	f->mcfg.ias = 48;
+	assert_int_equal(smmuv2_model_init(&f->model, &f->mcfg), 0);
+	fx_start(f);
+	assert_int_equal(f->smmu.unit.ias, 40);
+	assert_int_equal(f->smmu.unit.oas, 48);
+	struct iomm_pool *p = fx_pool(f, 4096, 16);
+	struct iomm_domain d;
+	struct iomm_domain_cfg c = {.type = IOMM_DOMAIN_S1, .pool = p, .ias = 44};
+	assert_int_equal(iomm_domain_init(&d, &f->smmu.unit, &c), IOMM_ENOTSUP);
+	c.ias = 0;
+	assert_int_equal(iomm_domain_init(&d, &f->smmu.unit, &c), IOMM_OK);
+	assert_int_equal(d.pgt.cfg.ias, 40);
+	assert_int_equal(iomm_map(&d, 0xfffff000, 0x3ffffff000, SZ4K, RW), IOMM_OK);
+	struct iomm_dev dev;
+	fx_attach(f, &dev, &d, 1, 0);
+	assert_int_equal(fx_xlate(f, 1, 0xfffff008, RD), 0x3ffffff008);
+	assert_int_equal(iomm_map(&d, 0x10000000000, 0x1000, SZ4K, RW), IOMM_ERANGE);
+	fx_check_hygiene(f);
+}
+
+static void test_probe_odd_layouts(void **state)
+{
+	struct fx *f = *state;
+	/* stream indexing with 9 stream ID bits: only 128 S2CRs fit in the register page */
+	smmuv2_model_cfg_preset(&f->mcfg, SMMUV2_MODEL_INDEXING);
+	f->mcfg.numsidb = 9;
+	fx_start(f);
+	assert_int_equal(f->smmu.nsmr, 128);
+	assert_int_equal(f->smmu.unit.sid_bits, 7);
+	struct iomm_dev dev;
+	assert_int_equal(fx_dev(f, &dev, 128, 0), IOMM_ERANGE);
+	/* ID1 claiming more banks than the context bank space holds (16 pages) */
+	smmuv2_model_cfg_preset(&f->mcfg, SMMUV2_MODEL_GENERIC);
+	assert_int_equal(smmuv2_model_init(&f->model, &f->mcfg), 0);
+	f->model.id[1] = (f->model.id[1] & ~0x00ff00ffu) | (40u << 16) | 40u;
+	fx_start(f);
+	assert_int_equal(f->smmu.ncb, 16);
+	assert_int_equal(f->smmu.ns2cb, 16);
+	assert_int_equal(f->smmu.unit.caps & IOMM_CAP_S1, 0); /* no bank left for stage 1 */
+	fx_check_hygiene(f);
+}
+
 /* ==== MMU-500 =============================================================== */
 
 static void test_mmu500_settings(void **state)
@@ -924,6 +976,8 @@ int main(int argc, char **argv)
 	    T(test_probe_4k_only),
 	    T(test_probe_stage2_only),
 	    T(test_probe_refuses),
+	    T(test_probe_sizes_and_limits),
+	    T(test_probe_odd_layouts),
 	    /* MMU-500 */
 	    T(test_mmu500_settings),
 	    T(test_mmu500_cache_locked),
