@@ -927,6 +927,92 @@ static void test_decode_fault(void **state)
 	assert_int_equal(iomm_smmuv2_decode_fault(&multi, NULL), IOMM_EINVAL);
 }
 
+/* ==== register discipline ================================================== */
+
+/* Offset (from the register base) of the @i-th traced write, or ~0. */
+static uint64_t wr_off(const struct fx *f, size_t i)
+{
+	const struct iomm_posix_mmio_access *a = iomm_posix_trace_get(&f->px, i);
+	return a && a->write ? (uint64_t)(a->addr - FX_REGS) : ~UINT64_C(0);
+}
+
+static void test_register_order(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	struct iomm_posix_mmio_access trace[256];
+	iomm_posix_trace_set_buffer(&f->px, trace, 256);
+	/* a bank is enabled (SCTLR.M) last, after its TLB sync */
+	iomm_posix_trace_enable(&f->px, true);
+	struct pdom d;
+	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
+	unsigned cb = cb_of(&d.dom);
+	size_t n = iomm_posix_trace_count(&f->px), last = SIZE_MAX, sync = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		if (wr_off(f, i) == fx_cb_off(f, cb, SMMUV2_M_CB_SCTLR))
+			last = i;
+		if (wr_off(f, i) == fx_cb_off(f, cb, SMMUV2_M_CB_TLBSYNC))
+			sync = i;
+	}
+	assert_true(sync != SIZE_MAX && last != SIZE_MAX && sync < last);
+	assert_true(trace[last].value & SMMUV2_M_SCTLR_M);
+	/* attach: S2CR, then SMR (valid last); detach: S2CR (fault), then SMR */
+	iomm_posix_trace_clear(&f->px);
+	struct iomm_dev dev;
+	fx_attach(f, &dev, &d.dom, 0x12, 0);
+	unsigned i = (unsigned)dev.backend[0];
+	n = iomm_posix_trace_count(&f->px);
+	assert_int_equal(n, 2);
+	assert_int_equal(wr_off(f, 0), SMMUV2_M_S2CR(i));
+	assert_int_equal(wr_off(f, 1), SMMUV2_M_SMR(i));
+	iomm_posix_trace_clear(&f->px);
+	assert_int_equal(iomm_detach(&dev), IOMM_OK);
+	assert_int_equal(iomm_posix_trace_count(&f->px), 2);
+	assert_int_equal(wr_off(f, 0), SMMUV2_M_S2CR(i));
+	assert_int_equal(S2CR_TYPE(trace[0].value), 2);
+	assert_int_equal(wr_off(f, 1), SMMUV2_M_SMR(i));
+	assert_int_equal(trace[1].value, 0);
+	/* a map touches no register */
+	iomm_posix_trace_clear(&f->px);
+	assert_int_equal(iomm_map(&d.dom, 0x1000, 0x2000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_posix_trace_count(&f->px), 0);
+	iomm_posix_trace_enable(&f->px, false);
+	fx_check_hygiene(f);
+}
+
+static void test_mmio_32bit_port(void **state)
+{
+	struct fx *f = *state;
+	fx_port_up(f);
+	iomm_posix_set_mmio64(&f->px, false); /* 64-bit registers as two 32-bit halves */
+	fx_start(f);
+	struct pdom d, s2;
+	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
+	pdom_up(f, &s2, IOMM_DOMAIN_S2, 0, NULL);
+	assert_int_equal(iomm_map(&d.dom, 0x7654000, 0x1234000, 2 * SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&s2.dom, 0x7654000, 0x1234000, 2 * SZ4K, IOMM_READ), IOMM_OK);
+	struct iomm_dev a, b;
+	fx_attach(f, &a, &d.dom, 1, 0);
+	fx_attach(f, &b, &s2.dom, 2, 0);
+	assert_int_equal(fx_xlate(f, 1, 0x7655010, WR), 0x1235010);
+	assert_int_equal(fx_xlate(f, 2, 0x7655010, RD), 0x1235010);
+	assert_int_equal(iomm_unmap(&d.dom, 0x7655000, SZ4K, NULL), IOMM_OK);
+	assert_int_equal(iomm_unmap(&s2.dom, 0x7655000, SZ4K, NULL), IOMM_OK);
+	assert_int_equal(fx_dma(f, 1, 0x7655010, RD, NULL), SMMUV2_MODEL_F_TF);
+	assert_int_equal(fx_dma(f, 2, 0x7655010, RD, NULL), SMMUV2_MODEL_F_TF);
+	assert_int_equal(fx_xlate(f, 1, 0x7654010, RD), 0x1234010);
+	assert_int_equal(fx_poll(f), 2);
+	/* fault addresses read back as two halves too */
+	assert_int_equal(fx_dma(f, 1, 0x123456789000, WR, NULL), SMMUV2_MODEL_F_TF);
+	assert_int_equal(fx_dma(f, 0x55, 0xabcdef012000, WR, NULL), SMMUV2_MODEL_G_USF);
+	assert_int_equal(fx_poll(f), 2); /* the global one, then the bank's */
+	assert_int_equal(f->faults[0].addr, 0xabcdef012000);
+	assert_int_equal(f->faults[0].sid, 0x55);
+	assert_int_equal(f->faults[1].addr, 0x123456789000);
+	assert_int_equal(f->faults[1].sid, 1);
+	fx_check_hygiene(f);
+}
+
 /* ==== 7. bad input ========================================================== */
 
 static void test_bad_input(void **state)
@@ -1006,6 +1092,9 @@ int main(int argc, char **argv)
 	    /* 6. faults */
 	    T(test_fault_unidentified_stream),
 	    T(test_decode_fault),
+	    /* register discipline */
+	    T(test_register_order),
+	    T(test_mmio_32bit_port),
 	    /* 7. bad input */
 	    T(test_bad_input),
 	};
