@@ -707,8 +707,8 @@ static uint32_t walk_stage(struct smmuv2_model *m, unsigned n, unsigned stage, u
 	struct aw_leaf l;
 	int rc = aw_translate(&w, ia, &l);
 	*s2_failed = ctx.s2_failed;
-	if (rc == AW_UNMAPPED)
-		return ia >> w.cfg.ias ? SMMUV2_M_FSR_TF : SMMUV2_M_FSR_TF;
+	if (rc == AW_UNMAPPED) /* an invalid entry, or an input beyond T0SZ */
+		return SMMUV2_M_FSR_TF;
 	if (rc != AW_OK) {
 		if (!ctx.s2_failed)
 			m->stats.bad_tables++;
@@ -811,6 +811,10 @@ int smmuv2_model_dma(struct smmuv2_model *m, uint32_t sid, uint64_t iova, unsign
 				context_fault(m, n, SMMUV2_M_FSR_PF, sid, iova, access, 0);
 				m->stats.dma_faults++;
 				return SMMUV2_MODEL_F_PF;
+			}
+			if (ctype == 2) {
+				m->stats.dma_faults++;
+				return SMMUV2_MODEL_ABORT; /* stage 2 fault context */
 			}
 			*pa_out = e->oa + (iova - e->ia);
 			m->stats.dma_ok++;

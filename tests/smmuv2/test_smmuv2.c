@@ -590,6 +590,77 @@ static void test_bank_nested(void **state)
 	fx_check_hygiene(f);
 }
 
+static void test_bank_nested_walk_fault(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	/* stage 2 maps the target but not the stage-1 tables: the stage-1 walk faults at stage 2 */
+	struct pdom s2, s1;
+	pdom_up(f, &s2, IOMM_DOMAIN_S2, 0, NULL);
+	assert_int_equal(iomm_map(&s2.dom, 0x40000000, 0x90000000, SZ4K, RW), IOMM_OK);
+	pdom_up(f, &s1, IOMM_DOMAIN_NESTED, 0, &s2.dom);
+	assert_int_equal(iomm_map(&s1.dom, 0x7000, 0x40000000, SZ4K, RW), IOMM_OK);
+	struct iomm_dev dev;
+	fx_attach(f, &dev, &s1.dom, 0x61, 0);
+	assert_int_equal(fx_dma(f, 0x61, 0x7000, RD, NULL), SMMUV2_MODEL_F_TF);
+	assert_int_equal(fx_poll(f), 1);
+	assert_int_equal(f->faults[0].reason, IOMM_FAULT_TRANSLATION);
+	assert_int_equal(f->faults[0].flags, IOMM_FAULT_READ | IOMM_FAULT_STAGE2);
+	assert_int_equal(f->faults[0].addr, 0x7000);
+	/* the parent cannot go while its child lives */
+	assert_int_equal(iomm_detach(&dev), IOMM_OK);
+	assert_int_equal(iomm_domain_destroy(&s2.dom), IOMM_EBUSY);
+	assert_int_equal(iomm_domain_destroy(&s1.dom), IOMM_OK);
+	assert_int_equal(iomm_domain_destroy(&s2.dom), IOMM_OK);
+	assert_int_equal(iomm_pool_used(s1.pool) + iomm_pool_used(s2.pool), 0);
+}
+
+/* Architected behaviours of the model that the backend never asks for. */
+static void test_model_architecture(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	struct pdom d;
+	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
+	assert_int_equal(iomm_map(&d.dom, 0x1000, 0x5000, SZ4K, RW), IOMM_OK);
+	struct iomm_dev dev;
+	fx_attach(f, &dev, &d.dom, 0x20, 0);
+	unsigned cb = cb_of(&d.dom), i = (unsigned)dev.backend[0];
+	/* a bank with SCTLR.M clear does not translate: stage 1 is bypassed */
+	uint64_t sctlr = fx_cb_off(f, cb, SMMUV2_M_CB_SCTLR);
+	smmuv2_model_write(&f->model, sctlr, 0, 4);
+	assert_int_equal(fx_xlate(f, 0x20, 0x1010, RD), 0x1010);
+	smmuv2_model_write(&f->model, sctlr, SMMUV2_M_SCTLR_M, 4);
+	assert_int_equal(fx_xlate(f, 0x20, 0x1010, RD), 0x5010);
+	/* CBAR type 2: stage 1, then the stage-2 fault context terminates it */
+	uint32_t cbar = f->model.cbar[cb];
+	smmuv2_model_write(&f->model, 0x1000u + SMMUV2_M_CBAR(cb), (cbar & ~(3u << 16)) | (2u << 16),
+			   4);
+	assert_int_equal(fx_dma(f, 0x20, 0x1010, RD, NULL), SMMUV2_MODEL_ABORT);
+	/* stage-2-only banks take no stage-1 type */
+	smmuv2_model_write(&f->model, 0x1000u + SMMUV2_M_CBAR(0), 1u << 16, 4);
+	assert_int_equal(CBAR_TYPE(f->model.cbar[0]), 0);
+	/* an S2CR naming a bank that does not exist */
+	smmuv2_model_write(&f->model, SMMUV2_M_S2CR(i), 40u, 4);
+	assert_int_equal(fx_dma(f, 0x20, 0x1010, RD, NULL), SMMUV2_MODEL_G_UCBF);
+	/* client access disabled: everything bypasses */
+	smmuv2_model_write(&f->model, SMMUV2_M_SCR0, f->model.scr0 | SMMUV2_M_SCR0_CLIENTPD, 4);
+	assert_int_equal(fx_xlate(f, 0x7ff, 0x1010, RD), 0x1010);
+	/* unmatched streams bypass when USFCFG is clear */
+	smmuv2_model_write(&f->model, SMMUV2_M_SCR0, 0, 4);
+	assert_int_equal(fx_xlate(f, 0x7ff, 0x1010, RD), 0x1010);
+	/* TLBIALLNSNH drops everything, at the global sync */
+	size_t cached = smmuv2_model_tlb_count(&f->model);
+	assert_true(cached > 0);
+	smmuv2_model_write(&f->model, SMMUV2_M_TLBIALLNSNH, 0, 4);
+	assert_int_equal(smmuv2_model_tlb_count(&f->model), cached);
+	smmuv2_model_write(&f->model, SMMUV2_M_STLBGSYNC, 0, 4);
+	assert_int_equal(smmuv2_model_tlb_count(&f->model), 0);
+	/* ID registers are read-only */
+	smmuv2_model_write(&f->model, SMMUV2_M_ID(0), 0, 4);
+	assert_int_equal(f->model.stats.ro_writes, 1);
+}
+
 static void test_bank_exhaustion(void **state)
 {
 	struct fx *f = *state;
@@ -1079,7 +1150,9 @@ int main(int argc, char **argv)
 	    T(test_bank_stage1_granules),
 	    T(test_bank_stage2),
 	    T(test_bank_nested),
+	    T(test_bank_nested_walk_fault),
 	    T(test_bank_exhaustion),
+	    T(test_model_architecture),
 	    /* 4. invalidation */
 	    T(test_inval_stage1_page),
 	    T(test_inval_stage1_range_and_threshold),
