@@ -13,6 +13,8 @@
 #include "pgtable.h"
 #include "iommu.h"
 #include "smmuv2.h"
+#include "config.h"
+#include "discovery.h"
 
 /** Library version, major. */
 #define IOMM_VERSION_MAJOR 0
