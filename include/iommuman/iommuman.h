@@ -13,6 +13,7 @@
 #include "pgtable.h"
 #include "iommu.h"
 #include "vtd.h"
+#include "smmuv2.h"
 #include "config.h"
 #include "discovery.h"
 
