@@ -7,7 +7,7 @@
 #   scripts/fuzz.sh all SECONDS       run every target, SECONDS each
 #   scripts/fuzz.sh list              print the target names
 #
-# Targets: fuzz_lpae, fuzz_smmuv3_event, fuzz_smmuv3_cmds (fuzz/README.md).
+# Targets: fuzz_lpae, fuzz_smmuv3_event, fuzz_smmuv3_cmds, fuzz_vsmmu (fuzz/README.md).
 #
 # The targets are built with clang (-fsanitize=fuzzer,address,undefined) in
 # their own build directory, build/fuzz unless IOMM_FUZZ_BUILD_DIR says
