@@ -1166,6 +1166,13 @@ static bool setup(struct st *s, struct fz *in)
 		}
 	}
 
+	for (size_t i = 0; i < nregions; i++)
+		TRACE("region %zu: gpa 0x%llx hpa 0x%llx size 0x%llx prot 0x%x\n", i,
+		      FZ_ULL(s->regions[i].gpa), FZ_ULL(s->regions[i].hpa), FZ_ULL(s->regions[i].size),
+		      s->regions[i].prot);
+	for (size_t i = 0; i < nresv; i++)
+		TRACE("resv %zu: 0x%llx..0x%llx subtype %u\n", i, FZ_ULL(s->resv[i].start),
+		      FZ_ULL(s->resv[i].end), s->resv[i].subtype);
 	memset(&s->cfg, 0, sizeof(s->cfg));
 	s->cfg.regions = s->regions;
 	s->cfg.nregions = nregions;
@@ -1212,9 +1219,13 @@ static bool setup(struct st *s, struct fz *in)
 	s->cfg.policy = (c[0] & 4) ? IOMM_VM_CONFINE : IOMM_VM_BLOCK;
 	int rc = iomm_vm_init(&s->vm, &s->cfg);
 	if (rc) {
-		/* only a RESV_MEM list longer than probe_size is refused here */
-		FZ_CHECK(rc == IOMM_EINVAL && nresv * IOMM_VIOMMU_RESV_SIZE > s->cfg.probe_size,
-			 "vm init: %d", rc);
+		/* only a RESV_MEM list longer than probe_size, or with overlapping
+		 * regions, is refused here */
+		bool bad = nresv * IOMM_VIOMMU_RESV_SIZE > (s->cfg.probe_size ? s->cfg.probe_size : 512u);
+		if (nresv == 2 && s->resv[0].start <= s->resv[1].end &&
+		    s->resv[1].start <= s->resv[0].end)
+			bad = true;
+		FZ_CHECK(rc == IOMM_EINVAL && bad, "vm init: %d", rc);
 		return false;
 	}
 	s->vm_up = true;
