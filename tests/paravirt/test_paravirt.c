@@ -910,6 +910,199 @@ static void test_loopback_checks(void **state)
 	assert_int_equal(t->features_set(t->ctx, 1ull << IOMM_VIOMMU_F_BYPASS), IOMM_ENOTSUP);
 }
 
+/* ---- virtio-pci: a misbehaving device, on a fake clock ---- */
+struct pwrap {
+	struct fake_pci *fp;
+	bool no_caps;       /* PCI status without the capability list */
+	bool gen_moves;     /* config_generation changes on every read */
+	int numq;           /* >= 0: num_queues reads this */
+	int qmax;           /* >= 0: queue_size reads this */
+	int used_id;        /* >= 0: after a request, the used element names this id */
+	int used_len;       /* >= 0: ... and this length */
+	uint64_t now, step; /* the fake clock */
+	unsigned relaxed;
+};
+
+static uint64_t pw_now(void *ctx)
+{
+	struct pwrap *w = ctx;
+	return w->now += w->step;
+}
+
+static void pw_relax(void *ctx)
+{
+	((struct pwrap *)ctx)->relaxed++;
+}
+
+static uint32_t pw_cfg_read32(void *ctx, uint16_t off)
+{
+	struct pwrap *w = ctx;
+	uint32_t v = fpci_cfg_read32(w->fp, off);
+	if (off == 0x04 && w->no_caps)
+		v &= ~(1u << 20);
+	return v;
+}
+
+static uint32_t pw_mmio_read(void *ctx, uintptr_t addr, unsigned width)
+{
+	struct pwrap *w = ctx;
+	uintptr_t off = addr - (uintptr_t)w->fp->bar;
+	static uint8_t gen;
+	if (off == 0x15 && w->gen_moves)
+		return gen++;
+	if (off == 0x12 && w->numq >= 0)
+		return (uint32_t)w->numq;
+	if (off == 0x18 && w->qmax >= 0)
+		return (uint32_t)w->qmax;
+	return fpci_mmio_read(w->fp, addr, width);
+}
+
+static void pw_mmio_write(void *ctx, uintptr_t addr, unsigned width, uint32_t val)
+{
+	struct pwrap *w = ctx;
+	fpci_mmio_write(w->fp, addr, width, val);
+	uintptr_t off = addr - (uintptr_t)w->fp->bar;
+	if (off >= 0x3000 && val == 0 && (w->used_id >= 0 || w->used_len >= 0)) {
+		/* the request was just answered: rewrite its used element */
+		uint8_t *u = (uint8_t *)(uintptr_t)w->fp->q[0].used;
+		uint8_t *e = u + 4 + 8u * ((uint16_t)(w->fp->q[0].used_idx - 1) % w->fp->q[0].size);
+		if (w->used_id >= 0)
+			iomm_put_le32(e, (uint32_t)w->used_id);
+		if (w->used_len >= 0)
+			iomm_put_le32(e + 4, (uint32_t)w->used_len);
+	}
+}
+
+static void test_virtio_pci_faults(void **state)
+{
+	(void)state;
+	static struct fake_viommu f;
+	static struct fake_pci fp;
+	static struct iomm_viommu_pci vp;
+	static struct iomm_paravirt pv;
+	static struct pwrap w;
+	memset(&w, 0, sizeof(w));
+	w.fp = &fp;
+	w.numq = w.qmax = w.used_id = w.used_len = -1;
+	w.step = 1000000; /* 1 ms per clock read */
+	const struct iomm_port fport = {.now_ns = pw_now, .relax = pw_relax, .ctx = &w,
+					.log_level = IOMM_LOG_ERROR};
+	fake_init(&f);
+	fpci_init(&fp, &f);
+	struct iomm_viommu_pci_cfg c = {
+	    .ctx = &w,
+	    .pci_read32 = pw_cfg_read32,
+	    .mmio_read = pw_mmio_read,
+	    .mmio_write = pw_mmio_write,
+	    .mem = qmem,
+	    .mem_pa = (uint64_t)(uintptr_t)qmem,
+	    .mem_size = sizeof(qmem),
+	    .event_slots = 4,
+	    .timeout_ns = 0, /* the default: 1 s */
+	};
+	c.bar[4] = (uintptr_t)fp.bar;
+	const struct iomm_viommu_transport *t = NULL;
+
+	/* argument checks */
+	assert_int_equal(iomm_viommu_pci_init(NULL, &fport, &c, &t), IOMM_EINVAL);
+	assert_int_equal(iomm_viommu_pci_init(&vp, &fport, &c, NULL), IOMM_EINVAL);
+	struct iomm_viommu_pci_cfg bad = c;
+	bad.mem = qmem + 8; /* not 16-byte aligned */
+	assert_int_equal(iomm_viommu_pci_init(&vp, &fport, &bad, &t), IOMM_EINVAL);
+	bad = c;
+	bad.mmio_write = NULL;
+	assert_int_equal(iomm_viommu_pci_init(&vp, &fport, &bad, &t), IOMM_EINVAL);
+	assert_true(iomm_viommu_pci_mem_size(0) > iomm_viommu_pci_mem_size(4)); /* 0: 64 slots */
+
+	/* no capability list: not a virtio-pci device */
+	w.no_caps = true;
+	assert_int_equal(iomm_viommu_pci_init(&vp, &fport, &c, &t), IOMM_ENODEV);
+	w.no_caps = false;
+
+	/* one request queue only, or queues too small: refused, FAILED set */
+	w.numq = 1;
+	assert_int_equal(iomm_viommu_pci_init(&vp, &fport, &c, &t), IOMM_OK);
+	assert_int_equal(iomm_paravirt_init(&pv, &fport, t, NULL), IOMM_ENOTSUP);
+	assert_true(fp.status & 0x80);
+	w.numq = -1;
+	fpci_init(&fp, &f);
+	w.qmax = 2;
+	assert_int_equal(iomm_viommu_pci_init(&vp, &fport, &c, &t), IOMM_OK);
+	assert_int_equal(iomm_paravirt_init(&pv, &fport, t, NULL), IOMM_ENOTSUP);
+	assert_true(fp.status & 0x80);
+	w.qmax = -1;
+
+	/* a configuration that never reads the same twice */
+	fpci_init(&fp, &f);
+	assert_int_equal(iomm_viommu_pci_init(&vp, &fport, &c, &t), IOMM_OK);
+	w.gen_moves = true;
+	assert_int_equal(iomm_paravirt_init(&pv, &fport, t, NULL), IOMM_EIO);
+	w.gen_moves = false;
+
+	/* a working device */
+	fpci_init(&fp, &f);
+	assert_int_equal(iomm_viommu_pci_init(&vp, &fport, &c, &t), IOMM_OK);
+	assert_int_equal(iomm_paravirt_init(&pv, &fport, t, NULL), IOMM_OK);
+	uint8_t cfg[8];
+	assert_int_equal(t->config_read(t->ctx, 0, cfg, sizeof(cfg)), IOMM_OK);
+	assert_int_equal(iomm_get_le64(cfg), iomm_get_le64(f.cfg));
+	assert_int_equal(t->config_read(t->ctx, 36, cfg, 8), IOMM_EINVAL); /* beyond the device config */
+	assert_int_equal(t->config_write(t->ctx, 40, cfg, 1), IOMM_EINVAL);
+	uint8_t req[20] = {IOMM_VIOMMU_T_DETACH};
+	uint8_t resp[8];
+	assert_int_equal(t->request(t->ctx, req, 0, resp, 4), IOMM_EINVAL);
+	assert_int_equal(t->request(t->ctx, req, sizeof(req), resp, 3), IOMM_EINVAL);
+	assert_int_equal(t->request(t->ctx, req, sizeof(req), resp, 1u << 20), IOMM_EINVAL);
+	/* a short reply: its tail is the last four bytes written */
+	iomm_put_le32(req + 8, 0x1234); /* an endpoint in no domain: S_INVAL */
+	w.used_len = 4;
+	memset(resp, 0xee, sizeof(resp));
+	assert_int_equal(t->request(t->ctx, req, sizeof(req), resp, sizeof(resp)), IOMM_OK);
+	assert_int_equal(resp[4], 0); /* the device's first four bytes: zeroes */
+	w.used_len = -1;
+	assert_int_equal(t->request(t->ctx, req, sizeof(req), resp, sizeof(resp)), IOMM_OK);
+	assert_int_equal(resp[4], IOMM_VIOMMU_S_INVAL);
+
+	/* events: a longer record than the buffer is cut to the caller's buffer */
+	uint64_t pa;
+	fake_dma(&f, 0x55, 0x7000, false, &pa);
+	fpci_pump_events(&fp);
+	uint8_t ev[8];
+	assert_int_equal(t->event_get(t->ctx, ev, sizeof(ev)), 8);
+	assert_int_equal(t->event_get(t->ctx, ev, sizeof(ev)), 0);
+
+	/* a used element naming a descriptor that was never posted: the
+	 * transport stops (the device may be writing anywhere) */
+	w.used_id = 7;
+	assert_int_equal(t->request(t->ctx, req, sizeof(req), resp, sizeof(resp)), IOMM_EIO);
+	w.used_id = -1;
+	assert_int_equal(t->request(t->ctx, req, sizeof(req), resp, sizeof(resp)), IOMM_EIO);
+	assert_int_equal(t->event_get(t->ctx, ev, sizeof(ev)), IOMM_EIO);
+
+	/* the same for the event queue */
+	fpci_init(&fp, &f);
+	assert_int_equal(iomm_viommu_pci_init(&vp, &fport, &c, &t), IOMM_OK);
+	assert_int_equal(iomm_paravirt_init(&pv, &fport, t, NULL), IOMM_OK);
+	fake_dma(&f, 0x55, 0x7000, false, &pa);
+	fpci_pump_events(&fp);
+	uint8_t *u = (uint8_t *)(uintptr_t)fp.q[1].used;
+	iomm_put_le32(u + 4 + 8u * ((uint16_t)(fp.q[1].used_idx - 1) % fp.q[1].size), 99);
+	assert_int_equal(t->event_get(t->ctx, ev, sizeof(ev)), IOMM_EIO);
+
+	/* a device that never answers: ETIMEDOUT after the default second of
+	 * the port's clock, relaxing while it waits */
+	fpci_init(&fp, &f);
+	assert_int_equal(iomm_viommu_pci_init(&vp, &fport, &c, &t), IOMM_OK);
+	assert_int_equal(iomm_paravirt_init(&pv, &fport, t, NULL), IOMM_OK);
+	fp.mute = true;
+	uint64_t t0 = w.now;
+	w.relaxed = 0;
+	assert_int_equal(t->request(t->ctx, req, sizeof(req), resp, sizeof(resp)), IOMM_ETIMEDOUT);
+	assert_true(w.now - t0 >= 1000000000ull);
+	assert_true(w.now - t0 < 1100000000ull);
+	assert_true(w.relaxed > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -919,6 +1112,7 @@ int main(void)
 	    cmocka_unit_test(test_faults),       cmocka_unit_test(test_virtio_pci),
 	    cmocka_unit_test(test_init_failures), cmocka_unit_test(test_probe_errors),
 	    cmocka_unit_test(test_fault_records), cmocka_unit_test(test_loopback_checks),
+	    cmocka_unit_test(test_virtio_pci_faults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -326,6 +326,51 @@ static void test_probe_refuses_missing_options(void **state)
 	fx_check_hygiene(f);
 }
 
+/* A port with 32-bit register accessors only and no relax hook: 64-bit
+ * registers are written as two halves, low first, and everything works; a
+ * register acknowledgement that never comes times out on the port's clock
+ * without relaxing. */
+static void test_port_32bit_no_relax(void **state)
+{
+	struct fx *f = *state;
+	fx_port_up(f);
+	f->px.port.read64 = NULL;
+	f->px.port.write64 = NULL;
+	f->px.port.relax = NULL;
+	iomm_posix_trace_enable(&f->px, true);
+	fx_start(f);
+	struct pdom a;
+	pdom_up(f, &a, IOMM_DOMAIN_S1);
+	struct iomm_dev dev;
+	fx_attach(f, &dev, &a.dom, 3, 0);
+	assert_int_equal(iomm_map(&a.dom, 0x100000, 0x40000000, 0x1000, IOMM_READ | IOMM_WRITE),
+			 IOMM_OK);
+	assert_int_equal(fx_xlate(f, 3, 0x100010, WR), 0x40000010);
+	iomm_posix_trace_enable(&f->px, false);
+	size_t n = iomm_posix_trace_count(&f->px);
+	assert_true(n > 0 && n <= FX_TRACE_CAP);
+	long lo = -1, hi = -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct iomm_posix_mmio_access *x = iomm_posix_trace_get(&f->px, i);
+		assert_int_equal(x->width, 4);
+		if (x->write && x->addr - FX_REGS == R_STRTAB_BASE && lo < 0) {
+			lo = (long)i;
+			assert_int_equal(x->value, (uint32_t)f->mem.strtab_pa);
+		}
+		if (x->write && x->addr - FX_REGS == R_STRTAB_BASE + 4 && hi < 0)
+			hi = (long)i;
+	}
+	assert_true(lo >= 0 && hi == lo + 1);
+	assert_int_equal(iomm_detach(&dev), IOMM_OK);
+
+	f->model.cfg.cr0ack_broken = true;
+	uint64_t t0 = f->px.fake_now;
+	assert_int_equal(iomm_smmuv3_disable(&f->smmu), IOMM_ETIMEDOUT);
+	assert_true(f->px.fake_now - t0 >= UINT64_C(100000000));
+	f->model.cfg.cr0ack_broken = false;
+	fx_check_hygiene(f);
+}
+
 /* ==== 2. fail closed ======================================================= */
 
 /* GBPA is set to abort before anything else is touched, every stream aborts
@@ -2101,6 +2146,7 @@ int main(int argc, char **argv)
 	    T(test_probe_refuses_missing_options),
 	    /* 2. fail closed */
 	    T(test_init_fail_closed),
+	    T(test_port_32bit_no_relax),
 	    /* 3. stream table entries and faults */
 	    T(test_ste_bypass),
 	    T(test_ste_stage1_granules),
