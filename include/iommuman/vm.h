@@ -260,8 +260,11 @@ int iomm_vm_unassign(struct iomm_vm *vm, uint32_t endpoint);
  * @param vm The VM.
  * @retval IOMM_OK     Torn down; @p vm may be initialised again.
  * @retval IOMM_EINVAL NULL or uninitialised VM.
- * @return The first error of iomm_vm_unassign() or iomm_domain_destroy();
- *         what could not be torn down stays in place.
+ * @return The first error of iomm_vm_unassign() (the devices that could not
+ *         be unassigned stay assigned, and the VM's own domains stay) or of
+ *         iomm_domain_destroy() (the unit did not confirm the teardown: the
+ *         domains are gone, their table pages held back; call again to
+ *         finish).
  */
 int iomm_vm_destroy(struct iomm_vm *vm);
 
