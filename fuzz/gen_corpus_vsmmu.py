@@ -14,6 +14,7 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "fuzz_v
 
 # operation codes (op byte % 16 in the target)
 MAP, UNMAP, ATTACH, DETACH, PROBE, RAW, BYPASS, RESET, REASSIGN, DMA = 0, 3, 5, 7, 8, 9, 10, 11, 12, 13
+STALL = b"\xff"  # the next operation runs with the SMMU's command queue stalled
 
 
 def cfg(gran=0, confine=False, nregions=1, features=None, ndomains=4, nmappings=15,
@@ -152,6 +153,15 @@ SEEDS = {
     + resv_reserved(1, 2)
     + op_attach(0, 0) + op_attach(1, 0) + op_map(1, 4, 2, 0, 0) + op_map(1, 3, 2, 0, 0)
     + op_map(1, 8, 2, 1, 0, flags=2) + op_probe(2) + op_unmap_at(1, 4, 2),
+    # The SMMU stalls during an UNMAP, a DETACH, an ATTACH elsewhere, a
+    # config.bypass write, an unassignment and a reset; everything is retried.
+    "4k_stall": cfg(nregions=2, neps=3)
+    + region(pages=16) + region(gap=2, pages=4, hpa=1, access="r")
+    + op_attach(1, 0) + op_map(1, 0, 4, 0, 2) + STALL + op_unmap_at(1, 0, 4)
+    + op_map(1, 8, 2, 0, 0) + STALL + op_detach(1, 0) + STALL + op_attach(2, 0)
+    + STALL + bytes([BYPASS, 1]) + STALL + bytes([REASSIGN, 1]) + op_detach(1, 0)
+    + op_attach(2, 0) + op_map(2, 0, 1, 1, 0, flags=1) + STALL + bytes([RESET])
+    + op_attach(3, 2) + op_dma(2, 0, 1),
 }
 
 
