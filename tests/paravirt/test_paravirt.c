@@ -1103,7 +1103,7 @@ static void test_virtio_pci_faults(void **state)
 	assert_true(w.relaxed > 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_init),         cmocka_unit_test(test_request_bytes),
@@ -1114,5 +1114,7 @@ int main(void)
 	    cmocka_unit_test(test_fault_records), cmocka_unit_test(test_loopback_checks),
 	    cmocka_unit_test(test_virtio_pci_faults),
 	};
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
