@@ -48,6 +48,11 @@
 #define E_F_ACCESS	    0x12u
 #define E_F_PERMISSION	    0x13u
 #define E_F_TLB_CONFLICT    0x20u
+#define E_F_UUT		    0x01u
+#define E_F_STREAM_DISABLED 0x06u
+#define E_F_TRANSL_FORBID   0x07u
+#define E_F_CFG_CONFLICT    0x21u
+#define E_F_VMS_FETCH	    0x25u
 
 /* event record word 1 (7.3.x: F_TRANSLATION and friends) */
 #define EV1_PNU (UINT64_C(1) << 33)
@@ -319,6 +324,11 @@ static void test_probe_refuses_missing_options(void **state)
 	f->cfg.flags = IOMM_SMMUV3_CFG_EL2;
 	assert_int_equal(fx_boot(f), IOMM_ENOTSUP);
 	assert_false(f->smmu.features & IOMM_SMMUV3_F_HYP);
+	f->cfg.flags = 0;
+	uint32_t idr5 = f->model.idr[5];
+	f->model.idr[5] &= ~(7u << 4); /* IDR5.GRAN4K/16K/64K: no translation granule */
+	assert_int_equal(fx_boot(f), IOMM_ENODEV);
+	f->model.idr[5] = idr5;
 
 	/* refusing did not leave anything behind: a plain init still works */
 	f->cfg.flags = 0;
@@ -1864,6 +1874,11 @@ static void test_decode_event_reasons(void **state)
 	    {E_F_STE_FETCH, IOMM_FAULT_WALK, false},
 	    {E_F_CD_FETCH, IOMM_FAULT_WALK, false},
 	    {E_F_TLB_CONFLICT, IOMM_FAULT_TLB_CONFLICT, true},
+	    {E_F_STREAM_DISABLED, IOMM_FAULT_ABORT, false},
+	    {E_F_TRANSL_FORBID, IOMM_FAULT_ABORT, true},
+	    {E_F_CFG_CONFLICT, IOMM_FAULT_BAD_CONFIG, false},
+	    {E_F_VMS_FETCH, IOMM_FAULT_WALK, false},
+	    {E_F_UUT, IOMM_FAULT_OTHER, true},
 	    {0x00u, IOMM_FAULT_OTHER, false},
 	    {0x7fu, IOMM_FAULT_OTHER, false},
 	    {0xffu, IOMM_FAULT_OTHER, false},
@@ -1880,8 +1895,13 @@ static void test_decode_event_reasons(void **state)
 		assert_int_equal(flt.sid, 0x1234u + i);
 		assert_int_equal(flt.lost, 0);
 		assert_false(flt.flags & IOMM_FAULT_SSID);
-		if (cases[i].access)
+		if (cases[i].access) {
 			assert_int_equal(flt.addr, UINT64_C(0xdead0000) + i);
+			assert_true(flt.flags & IOMM_FAULT_READ);
+		} else {
+			assert_int_equal(flt.addr, 0);
+			assert_false(flt.flags & (IOMM_FAULT_READ | IOMM_FAULT_WRITE));
+		}
 	}
 	uint64_t rec[4] = {0, 0, 0, 0};
 	struct iomm_fault flt;
