@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * fuzz_lpae: differential fuzzing of the LPAE page-table builder.
+ * fuzz_lpae: differential fuzzing of the page-table builder: Arm LPAE,
+ * VT-d second stage and x86-64 (VT-d first stage).
  *
- * The first bytes choose a configuration (granule, stage, input and output
- * size, coherent or not, contiguous hint, nG/NS, restricted leaf sizes, the
+ * The first bytes choose a configuration (format, granule, stage, input and
+ * output size, coherent or not, contiguous hint, nG/NS or snoop, restricted
+ * leaf sizes, the
  * size of a deliberately small region pool, and where in the input range
  * the operations land). The rest is a sequence of operations: map, unmap
  * (with gathers batched across several unmaps or released at once),
@@ -11,8 +13,8 @@
  * sub-ranges, and full checks.
  *
  * Every result is predicted before the call, from a shadow model
- * (tests/unit/shadow.c) and from the independent walker
- * (tests/walker/arm_walker.c), and must match:
+ * (tests/unit/shadow.c) and from the independent walker of the format
+ * (tests/walker/arm_walker.c or tests/walker/x86_walker.c), and must match:
  *  - the status code: EINVAL / ERANGE from the documented argument rules,
  *    EEXIST from the model, ENOMEM exactly when the table pages the call
  *    needs (counted here from the walker's view of the table) exceed the
@@ -34,6 +36,7 @@
 #include "arm_walker.h"
 #include "fuzz_common.h"
 #include "shadow.h"
+#include "x86_walker.h"
 
 #define MAX_OPS 256
 #define CHECK_EVERY 32
@@ -88,9 +91,17 @@ static void leaves_merge(struct leaves *l)
 
 /* ---- prot canonicalisation (what a table can express) -------------------------- */
 
+#define ST_VTD 3u /* "stage" of a VT-d second-stage table */
+#define ST_X86 4u /* "stage" of an x86-64 first-stage table */
+
 static uint32_t canon_prot(uint32_t prot, unsigned stage)
 {
 	uint32_t acc = prot & IOMM_PROT_ACCESS;
+	if (stage == ST_VTD)
+		return acc & (IOMM_READ | IOMM_WRITE);
+	if (stage == ST_X86)
+		return (acc & (IOMM_WRITE | IOMM_PRIV)) | IOMM_READ |
+		       ((prot & IOMM_MEM_MASK) == IOMM_MEM_WB ? IOMM_MEM_WB : IOMM_MEM_NC);
 	if (stage == 1) {
 		if (acc & IOMM_WRITE)
 			acc |= IOMM_READ; /* no write-only permission at stage 1 */
@@ -160,6 +171,31 @@ static uint32_t walker_prot(const struct aw_leaf *l, unsigned stage)
 	return p;
 }
 
+/* The same for a VT-d / x86-64 leaf. */
+static uint32_t xwalker_prot(const struct xw_leaf *l, unsigned stage, bool snoop)
+{
+	uint32_t p = 0;
+	if (stage == ST_VTD) {
+		if (l->r)
+			p |= IOMM_READ;
+		if (l->w)
+			p |= IOMM_WRITE;
+		return p | (l->snp != snoop ? 0x200u : 0u);
+	}
+	p = IOMM_READ;
+	if (l->w)
+		p |= IOMM_WRITE;
+	if (!l->user)
+		p |= IOMM_PRIV;
+	if (l->pcd && l->pwt)
+		p |= IOMM_MEM_NC;
+	else if (l->pcd || l->pwt || l->pat)
+		p |= 0x200;
+	if (l->g || l->xd)
+		p |= 0x100;
+	return p;
+}
+
 /* ---- state ------------------------------------------------------------------- */
 
 struct st {
@@ -169,6 +205,11 @@ struct st {
 	struct iomm_pgt_cfg cfg;
 	struct iomm_lpae_regs regs;
 	struct aw_walker w;
+	struct xw_walker xw;
+	bool x86;        /* VT-d or x86-64: xw applies, levels end at 4 */
+	unsigned last;   /* level of page entries: 3 (Arm) or 4 */
+	unsigned start;  /* level of the root */
+	unsigned min_tables; /* table pages left after unmapping everything */
 	struct shadow sh;
 	struct iomm_gather g;
 	bool pgt_live;
@@ -242,7 +283,90 @@ static int walker_read(void *ctx, uint64_t pa, uint64_t *val)
 
 static uint64_t lsize(const struct st *s, unsigned level)
 {
-	return 1ull << (s->gshift + (3 - level) * (s->gshift - 3));
+	return 1ull << (s->gshift + (s->last - level) * (s->gshift - 3));
+}
+
+/* A leaf from either walker. */
+struct wleaf {
+	uint64_t iova, oa, size;
+	unsigned level;
+	bool contig;
+	uint32_t prot;
+};
+
+static const char *w_err(const struct st *s)
+{
+	return s->x86 ? s->xw.err : s->w.err;
+}
+
+static int w_translate(struct st *s, uint64_t va, struct wleaf *out)
+{
+	int rc;
+	if (s->x86) {
+		struct xw_leaf l;
+		rc = xw_translate(&s->xw, va, &l);
+		if (rc == XW_OK) {
+			struct wleaf x = {l.iova, l.oa, l.size, l.level, false,
+					  xwalker_prot(&l, s->stage,
+						       (s->cfg.flags & IOMM_PGT_SNOOP) != 0)};
+			*out = x;
+		}
+	} else {
+		struct aw_leaf l;
+		rc = aw_translate(&s->w, va, &l);
+		if (rc == AW_OK) {
+			struct wleaf x = {l.iova, l.oa, l.size, l.level, l.contig,
+					  walker_prot(&l, s->stage)};
+			*out = x;
+		}
+	}
+	return rc;
+}
+
+static int w_descend(struct st *s, uint64_t va, unsigned *level, bool *leaf)
+{
+	return s->x86 ? xw_descend(&s->xw, va, level, leaf) : aw_descend(&s->w, va, level, leaf);
+}
+
+typedef int (*wleaf_fn)(void *arg, const struct wleaf *l);
+
+struct wwalk {
+	struct st *s;
+	wleaf_fn fn;
+	aw_table_fn table_fn;
+	void *arg;
+};
+
+static int w_table_cb(void *arg, uint64_t pa, uint64_t bytes, unsigned level)
+{
+	struct wwalk *w = arg;
+	return w->table_fn(w->arg, pa, bytes, level);
+}
+
+static int w_aw_cb(void *arg, const struct aw_leaf *l)
+{
+	struct wwalk *w = arg;
+	struct wleaf x = {l->iova, l->oa, l->size, l->level, l->contig,
+			  walker_prot(l, w->s->stage)};
+	return w->fn(w->arg, &x);
+}
+
+static int w_xw_cb(void *arg, const struct xw_leaf *l)
+{
+	struct wwalk *w = arg;
+	struct wleaf x = {l->iova, l->oa, l->size, l->level, false,
+			  xwalker_prot(l, w->s->stage, (w->s->cfg.flags & IOMM_PGT_SNOOP) != 0)};
+	return w->fn(w->arg, &x);
+}
+
+/* Walk every table with the format's walker (the table callback gets @arg). */
+static int w_walk(struct st *s, wleaf_fn fn, aw_table_fn table_fn, void *arg)
+{
+	struct wwalk w = {s, fn, table_fn, arg};
+	aw_table_fn tf = table_fn ? w_table_cb : NULL;
+	if (s->x86)
+		return xw_walk(&s->xw, fn ? w_xw_cb : NULL, tf, &w);
+	return aw_walk(&s->w, fn ? w_aw_cb : NULL, tf, &w);
 }
 
 static uint64_t free_pages(const struct st *s)
@@ -254,8 +378,8 @@ static bool entry_is_table(struct st *s, uint64_t va, unsigned level)
 {
 	unsigned d = 0;
 	bool leaf = false;
-	int rc = aw_descend(&s->w, va, &d, &leaf);
-	FZ_CHECK(rc == AW_OK, "walker at 0x%llx: %d %s", FZ_ULL(va), rc, s->w.err);
+	int rc = w_descend(s, va, &d, &leaf);
+	FZ_CHECK(rc == AW_OK, "walker at 0x%llx: %d %s", FZ_ULL(va), rc, w_err(s));
 	return d > level;
 }
 
@@ -280,11 +404,11 @@ static uint64_t map_need(struct st *s, unsigned level, bool exists, uint64_t iov
 		uint64_t chunk = e - (iova & (e - 1));
 		if (chunk > len)
 			chunk = len;
-		bool table = exists && level < 3 && entry_is_table(s, iova, level);
+		bool table = exists && level < s->last && entry_is_table(s, iova, level);
 		if (table) {
 			need += map_need(s, level + 1, true, iova, pa, chunk);
 		} else if (!leafable(s, level, iova, pa, chunk)) {
-			FZ_CHECK(level < 3, "no leaf fits a page");
+			FZ_CHECK(level < s->last, "no leaf fits a page");
 			need += 1 + map_need(s, level + 1, false, iova, pa, chunk);
 		}
 		iova += chunk;
@@ -306,7 +430,7 @@ static uint64_t split_need(struct st *s, unsigned level, uint64_t eb, uint64_t r
 	bool cut = rs < ee && re > eb;
 	if (!cut && (s->allowed & e))
 		return 0; /* kept whole as one leaf */
-	if (level == 3)
+	if (level == s->last)
 		return 0;
 	uint64_t need = 1, f = lsize(s, level + 1);
 	for (uint64_t b = eb; b < ee && need <= s->budget; b += f)
@@ -316,15 +440,15 @@ static uint64_t split_need(struct st *s, unsigned level, uint64_t eb, uint64_t r
 
 static uint64_t unmap_need(struct st *s, uint64_t iova, uint64_t end)
 {
-	struct aw_leaf l1, l2;
+	struct wleaf l1, l2;
 	bool cut1 = false, cut2 = false;
-	int rc = aw_translate(&s->w, iova, &l1);
-	FZ_CHECK(rc != AW_BAD, "walker: %s", s->w.err);
+	int rc = w_translate(s, iova, &l1);
+	FZ_CHECK(rc != AW_BAD, "walker: %s", w_err(s));
 	if (rc == AW_OK && (iova & (l1.size - 1)))
 		cut1 = true;
 	if (end < s->in_top) {
-		rc = aw_translate(&s->w, end, &l2);
-		FZ_CHECK(rc != AW_BAD, "walker: %s", s->w.err);
+		rc = w_translate(s, end, &l2);
+		FZ_CHECK(rc != AW_BAD, "walker: %s", w_err(s));
 		if (rc == AW_OK && (end & (l2.size - 1)))
 			cut2 = true;
 	}
@@ -352,11 +476,10 @@ struct walk_arg {
 	uint64_t pages; /* table pages reachable */
 };
 
-static int walker_cb(void *arg, const struct aw_leaf *l)
+static int walker_cb(void *arg, const struct wleaf *l)
 {
 	struct walk_arg *wa = arg;
-	struct leaf x = {l->iova, l->oa, l->size, walker_prot(l, wa->s->stage), (uint8_t)l->level,
-			 l->contig};
+	struct leaf x = {l->iova, l->oa, l->size, l->prot, (uint8_t)l->level, l->contig};
 	leaves_push(&wa->s->b, &x);
 	return 0;
 }
@@ -404,11 +527,12 @@ static void check_addr(struct st *s, uint64_t addr)
 			 FZ_ULL(m.iova), FZ_ULL(m.size), FZ_ULL(a));
 		a = x->iova + x->size;
 	}
-	struct aw_leaf wl;
-	int wrc = aw_translate(&s->w, addr, &wl);
-	FZ_CHECK(wrc == AW_OK && wl.iova == m.iova && wl.size == m.size && wl.oa == m.pa,
+	struct wleaf wl;
+	int wrc = w_translate(s, addr, &wl);
+	FZ_CHECK(wrc == AW_OK && wl.iova == m.iova && wl.size == m.size && wl.oa == m.pa &&
+			 wl.level == m.level && wl.prot == canon_prot(m.prot, s->stage),
 		 "op %lu: walker at 0x%llx: %d %s", s->op, FZ_ULL(addr), wrc,
-		 wrc == AW_BAD ? s->w.err : "leaf differs");
+		 wrc == AW_BAD ? w_err(s) : "leaf differs");
 }
 
 static void release_gather(struct st *s)
@@ -428,8 +552,8 @@ static void full_check(struct st *s)
 	s->a.n = 0;
 	s->b.n = 0;
 	struct walk_arg wa = {s, 0};
-	int rc = aw_walk(&s->w, walker_cb, table_cb, &wa);
-	FZ_CHECK(rc == AW_OK, "op %lu: the walker rejects the tables: %s", s->op, s->w.err);
+	int rc = w_walk(s, walker_cb, table_cb, &wa);
+	FZ_CHECK(rc == AW_OK, "op %lu: the walker rejects the tables: %s", s->op, w_err(s));
 	FZ_CHECK(iomm_pool_used(&s->pool) == wa.pages,
 		 "op %lu: the pool holds %zu pages, %llu table pages are reachable", s->op,
 		 iomm_pool_used(&s->pool), FZ_ULL(wa.pages));
@@ -493,13 +617,17 @@ static void do_map(struct st *s, uint64_t iova, uint64_t pa, uint64_t size, uint
 		else if ((prot & ~(uint32_t)IOMM_PROT_ALL) || !(prot & (IOMM_READ | IOMM_WRITE)) ||
 			 (prot & IOMM_MEM_MASK) == IOMM_MEM_MASK)
 			want = IOMM_EINVAL;
+		else if (s->stage == ST_VTD && (prot & IOMM_PRIV))
+			want = IOMM_EINVAL; /* no privilege distinction */
+		else if (s->stage == ST_X86 && !(prot & IOMM_READ))
+			want = IOMM_EINVAL; /* no write-only pages */
 		else if (shadow_overlaps(&s->sh, iova, size))
 			want = IOMM_EEXIST;
 	}
 	uint64_t need = 0;
 	if (want == IOMM_OK) {
 		s->budget = free_pages(s);
-		need = map_need(s, s->w.start_level, true, iova, pa, size);
+		need = map_need(s, s->start, true, iova, pa, size);
 		if (need > s->budget)
 			want = IOMM_ENOMEM;
 	}
@@ -589,11 +717,24 @@ static void do_unmap(struct st *s, uint64_t iova, uint64_t size, bool release)
 
 /* ---- generating addresses ---------------------------------------------------------- */
 
+/* The block size one level above pages (2 MiB with 4 KiB pages). */
+static uint64_t blk(const struct st *s)
+{
+	return lsize(s, s->last - 1);
+}
+
+/* Entries of a contiguous group @up levels above pages; VT-d and x86-64 have
+ * none: 16 entries as an alignment pattern. */
+static uint64_t group(const struct st *s, unsigned up)
+{
+	return s->x86 ? 16 : aw_contig_entries((unsigned)s->P, 3 - up);
+}
+
 static uint64_t pick_align(struct st *s, uint8_t k)
 {
-	uint64_t c3 = s->P * aw_contig_entries((unsigned)s->P, 3);
-	uint64_t b2 = lsize(s, 2);
-	uint64_t c2 = b2 * aw_contig_entries((unsigned)s->P, 2);
+	uint64_t c3 = s->P * group(s, 0);
+	uint64_t b2 = blk(s);
+	uint64_t c2 = b2 * group(s, 1);
 	uint64_t a;
 	switch (k % 6) {
 	case 0:
@@ -632,7 +773,7 @@ static void gen_range(struct st *s, struct fz *in, uint64_t *iova_out, uint64_t 
 			iova -= (uint64_t)(j & 0x3f) * s->P;
 		break;
 	case 3:
-		iova += lsize(s, 2) * (j & 7);
+		iova += blk(s) * (j & 7);
 		break;
 	default:
 		break;
@@ -647,7 +788,7 @@ static void gen_range(struct st *s, struct fz *in, uint64_t *iova_out, uint64_t 
 		size = a * (1 + (z & 3)) + (uint64_t)((z >> 2) & 7) * s->P;
 		break;
 	case 2:
-		size = lsize(s, 2) * (uint64_t)(1 + (z & 15));
+		size = blk(s) * (uint64_t)(1 + (z & 15));
 		break;
 	default:
 		if ((z & 0x3f) == 0)
@@ -688,7 +829,7 @@ static void op_map(struct st *s, struct fz *in)
 	uint32_t prot = fz_u8(in);
 	/* Keep the number of leaves (and so the cost of the checks) moderate:
 	 * a range that can only be mapped with pages gets at most 2048. */
-	if (((iova ^ pa) & (lsize(s, 2) - 1)) && size > 2048 * s->P)
+	if (((iova ^ pa) & (blk(s) - 1)) && size > 2048 * s->P)
 		size = 2048 * s->P;
 	do_map(s, iova, pa, size, prot);
 }
@@ -755,7 +896,7 @@ static int range_cb(void *arg, const struct iomm_mapping *m)
 	return 0;
 }
 
-static int count_cb(void *arg, const struct aw_leaf *l)
+static int count_cb(void *arg, const struct wleaf *l)
 {
 	struct range_arg *r = arg;
 	if (l->iova < r->hi && l->iova + l->size > r->lo)
@@ -828,7 +969,7 @@ static void op_edge(struct st *s, struct fz *in)
 			w.hi = s->in_top;
 		int rc = iomm_pgt_walk(&s->pgt, lo, len, range_cb, &r);
 		FZ_CHECK(rc == IOMM_OK, "walk of a sub-range: %d", rc);
-		FZ_CHECK(aw_walk(&s->w, count_cb, NULL, &w) == AW_OK, "walker: %s", s->w.err);
+		FZ_CHECK(w_walk(s, count_cb, NULL, &w) == AW_OK, "walker: %s", w_err(s));
 		FZ_CHECK(r.seen == w.seen, "walk of [0x%llx, +0x%llx) saw %zu leaves, the walker %zu",
 			 FZ_ULL(lo), FZ_ULL(len), r.seen, w.seen);
 		if (r.seen > 1) {
@@ -856,6 +997,8 @@ static bool s2_any_valid(unsigned granule, unsigned ias, unsigned pa_range)
 	return false;
 }
 
+static bool setup_common(struct st *s, uint8_t c4);
+
 /* Sets up s from the configuration bytes; false if the input is not worth running. */
 static bool setup(struct st *s, struct fz *in)
 {
@@ -864,10 +1007,20 @@ static bool setup(struct st *s, struct fz *in)
 	uint8_t c0 = fz_u8(in), c1 = fz_u8(in), c2 = fz_u8(in), c3 = fz_u8(in), c4 = fz_u8(in);
 	uint8_t c5 = fz_u8(in);
 
+	static const uint8_t xoases[9] = {32, 36, 39, 40, 42, 44, 46, 48, 52};
+
 	memset(&s->cfg, 0, sizeof(s->cfg));
 	s->cfg.granule = granules[c0 & 3];
-	s->stage = (c0 & 4) ? 2 : 1;
-	s->cfg.format = s->stage == 2 ? IOMM_FMT_ARM_LPAE_S2 : IOMM_FMT_ARM_LPAE_S1;
+	/* granule choice 3: the VT-d second-stage or x86-64 format */
+	s->x86 = (c0 & 3) == 3;
+	if (s->x86) {
+		s->stage = (c0 & 4) ? ST_X86 : ST_VTD;
+		s->cfg.format = s->stage == ST_X86 ? IOMM_FMT_X86_FL : IOMM_FMT_VTD_SL;
+	} else {
+		s->stage = (c0 & 4) ? 2 : 1;
+		s->cfg.format = s->stage == 2 ? IOMM_FMT_ARM_LPAE_S2 : IOMM_FMT_ARM_LPAE_S1;
+	}
+	s->last = s->x86 ? 4 : 3;
 	s->coherent = !(c0 & 8);
 	if (s->coherent)
 		s->cfg.flags |= IOMM_PGT_COHERENT;
@@ -877,23 +1030,32 @@ static bool setup(struct st *s, struct fz *in)
 		s->cfg.flags |= IOMM_PGT_NG;
 	if (s->stage == 1 && (c0 & 0x40))
 		s->cfg.flags |= IOMM_PGT_NS;
+	if (s->stage == ST_VTD && (c0 & 0x20))
+		s->cfg.flags |= IOMM_PGT_SNOOP;
 	s->P = s->cfg.granule;
 	s->gshift = (unsigned)__builtin_ctzll(s->P);
 	unsigned max_bits = s->P == 65536 ? 52 : 48;
-	s->cfg.ias = (uint8_t)(32 + c1 % (max_bits - 31));
-	s->cfg.oas = oases[c2 % (s->P == 65536 ? 7 : 6)];
+	if (s->x86) {
+		/* VT-d second stage: 32..57 bits; x86-64: 32..56 (canonical) */
+		max_bits = s->stage == ST_VTD ? 57 : 56;
+		s->cfg.ias = (uint8_t)(32 + c1 % (max_bits - 31));
+		s->cfg.oas = xoases[c2 % 9];
+	} else {
+		s->cfg.ias = (uint8_t)(32 + c1 % (max_bits - 31));
+		s->cfg.oas = oases[c2 % (s->P == 65536 ? 7 : 6)];
+	}
 	if (c0 & 0x80) {
 		/* pages always; each block size on or off */
 		s->cfg.leaf_sizes = s->P;
 		if (c5 & 1)
-			s->cfg.leaf_sizes |= lsize(s, 2);
+			s->cfg.leaf_sizes |= blk(s);
 		if (c5 & 2)
-			s->cfg.leaf_sizes |= lsize(s, 1);
+			s->cfg.leaf_sizes |= lsize(s, s->last - 2);
 	}
 	s->in_top = 1ull << s->cfg.ias;
 	s->out_top = 1ull << s->cfg.oas;
 	s->pa_range = s->cfg.oas;
-	if (s->stage == 2 && !s2_any_valid(s->cfg.granule, s->cfg.ias, s->cfg.oas))
+	if (!s->x86 && s->stage == 2 && !s2_any_valid(s->cfg.granule, s->cfg.ias, s->cfg.oas))
 		s->pa_range = max_bits;
 
 	/* a small pool: ENOMEM must happen */
@@ -954,6 +1116,38 @@ static bool setup(struct st *s, struct fz *in)
 	FZ_CHECK(rc == IOMM_OK, "init(%u, stage %u, ias %u, oas %u, flags 0x%x) = %d",
 		 (unsigned)s->P, s->stage, s->cfg.ias, s->cfg.oas, s->cfg.flags, rc);
 	s->pgt_live = true;
+	if (s->x86) {
+		FZ_CHECK(iomm_pgt_lpae_regs(&s->pgt, &s->regs) == IOMM_EINVAL, "lpae_regs on %s",
+			 s->stage == ST_VTD ? "VT-d" : "x86-64");
+		FZ_CHECK(fits, "init succeeded without room for the root");
+		FZ_CHECK(iomm_pool_used(&s->pool) == 1, "the root takes %zu pages",
+			 iomm_pool_used(&s->pool));
+		unsigned levels = s->stage == ST_VTD ? (s->cfg.ias - 4u) / 9u
+						     : s->cfg.ias <= 47 ? 4u : 5u;
+		FZ_CHECK(iomm_pgt_levels(&s->pgt) == levels, "ias %u: %u levels, expected %u",
+			 s->cfg.ias, iomm_pgt_levels(&s->pgt), levels);
+		s->regs.concat = 1;
+		s->regs.ttbr = iomm_pgt_root_pa(&s->pgt);
+		struct xw_config xc;
+		memset(&xc, 0, sizeof(xc));
+		xc.format = s->stage == ST_VTD ? XW_VTD_SL : XW_X86_FL;
+		xc.levels = levels;
+		xc.ias = s->cfg.ias;
+		xc.haw = s->cfg.oas;
+		xc.root_pa = s->regs.ttbr;
+		xc.large_pages = (1ull << 21) | (1ull << 30);
+		if (s->cfg.leaf_sizes)
+			xc.large_pages &= s->cfg.leaf_sizes;
+		xc.snoop_ctl = (s->cfg.flags & IOMM_PGT_SNOOP) != 0;
+		xc.require_ad = true;
+		xc.read = walker_read;
+		xc.ctx = s;
+		rc = xw_init(&s->xw, &xc);
+		FZ_CHECK(rc == XW_OK, "%s ias %u oas %u: the walker rejects the table: %s",
+			 s->stage == ST_VTD ? "VT-d" : "x86-64", s->cfg.ias, s->cfg.oas, s->xw.err);
+		s->start = s->xw.start_level;
+		return setup_common(s, c4);
+	}
 	FZ_CHECK(iomm_pgt_lpae_regs(&s->pgt, &s->regs) == IOMM_OK, "lpae_regs");
 	FZ_CHECK(fits, "init succeeded without room for a %u-page root", root_pages);
 	FZ_CHECK(iomm_pool_used(&s->pool) == s->regs.concat,
@@ -985,22 +1179,36 @@ static bool setup(struct st *s, struct fz *in)
 	FZ_CHECK(s->regs.concat == root_pages && (s->stage == 1 || s->regs.start_level == root_level),
 		 "root of %u pages at level %u, expected %u at level %u", s->regs.concat,
 		 s->regs.start_level, root_pages, root_level);
+	s->start = s->w.start_level;
+	return setup_common(s, c4);
+}
 
+/* The part of setup() after the table and its walker exist. */
+static bool setup_common(struct st *s, uint8_t c4)
+{
 	/* leaf sizes: the architecture's, restricted, none above the start level */
-	uint64_t allowed = s->P | lsize(s, 2);
+	uint64_t allowed = s->P | blk(s);
 	if (s->P == 4096)
-		allowed |= lsize(s, 1);
+		allowed |= lsize(s, s->last - 2);
 	if (s->cfg.leaf_sizes)
 		allowed &= s->cfg.leaf_sizes | s->P;
-	for (unsigned l = 0; l < s->w.start_level; l++)
+	for (unsigned l = 0; l < s->start; l++)
 		allowed &= ~lsize(s, l);
 	s->allowed = allowed;
 	FZ_CHECK(iomm_pgt_page_sizes(&s->pgt) == allowed, "page_sizes 0x%llx, expected 0x%llx",
 		 FZ_ULL(iomm_pgt_page_sizes(&s->pgt)), FZ_ULL(allowed));
 
+	/* table pages an unmap of everything leaves: the root, and (x86-64 with
+	 * fewer input bits than a root entry maps) the tables whose span reaches
+	 * beyond ias, which no unmap covers whole */
+	s->min_tables = s->regs.concat;
+	for (unsigned l = s->start; s->x86 && l < s->last; l++)
+		if (lsize(s, l) > s->in_top)
+			s->min_tables++;
+
 	/* the window the operations use */
-	uint64_t b2 = lsize(s, 2);
-	s->big = s->P == 4096 ? lsize(s, 1) : b2 * aw_contig_entries((unsigned)s->P, 2);
+	uint64_t b2 = blk(s);
+	s->big = s->P == 4096 ? lsize(s, s->last - 2) : b2 * group(s, 1);
 	s->win_size = 4 * s->big;
 	if (s->win_size > s->in_top / 2)
 		s->win_size = s->in_top / 2;
@@ -1080,8 +1288,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	do_unmap(&s, 0, s.in_top, true);
 	FZ_CHECK(s.sh.n == 0, "model not empty");
 	full_check(&s);
-	FZ_CHECK(iomm_pool_used(&s.pool) == s.regs.concat, "%zu pages in use, the root has %u",
-		 iomm_pool_used(&s.pool), s.regs.concat);
+	/* (the tables above ias stay only if something was ever mapped below them) */
+	FZ_CHECK(iomm_pool_used(&s.pool) >= s.regs.concat && iomm_pool_used(&s.pool) <= s.min_tables,
+		 "%zu pages in use, the root and the tables above ias take %u..%u",
+		 iomm_pool_used(&s.pool), s.regs.concat, s.min_tables);
 	teardown(&s);
 	return 0;
 }

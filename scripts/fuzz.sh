@@ -7,7 +7,9 @@
 #   scripts/fuzz.sh all SECONDS       run every target, SECONDS each
 #   scripts/fuzz.sh list              print the target names
 #
-# Targets: fuzz_lpae, fuzz_smmuv3_event, fuzz_smmuv3_cmds, fuzz_vsmmu (fuzz/README.md).
+# Targets: fuzz_lpae, fuzz_smmuv3_event, fuzz_smmuv3_cmds, fuzz_smmuv2_fault,
+# fuzz_smmuv2_cmds, fuzz_vtd_fault, fuzz_vtd_cmds, fuzz_iort, fuzz_dmar, fuzz_fdt,
+# fuzz_vsmmu (fuzz/README.md).
 #
 # The targets are built with clang (-fsanitize=fuzzer,address,undefined) in
 # their own build directory, build/fuzz unless IOMM_FUZZ_BUILD_DIR says
@@ -71,7 +73,10 @@ command -v "$cc" >/dev/null 2>&1 || { echo "$cc not found: the fuzz targets need
 # Largest input each target gets: operation sequences want room.
 max_len() {
 	case $1 in
-	fuzz_smmuv3_event) echo 1024 ;;
+	fuzz_smmuv3_event | fuzz_vtd_fault) echo 1024 ;;
+	fuzz_smmuv2_fault) echo 1000 ;;
+	fuzz_iort | fuzz_dmar) echo 4096 ;;
+	fuzz_fdt) echo 16384 ;;
 	*) echo 2048 ;;
 	esac
 }
@@ -94,6 +99,9 @@ cmake -S "$root" -B "$build" -G "${IOMM_FUZZ_GENERATOR:-Unix Makefiles}" \
 	-DCMAKE_BUILD_TYPE= \
 	-DIOMM_BUILD_FUZZ=ON \
 	-DIOMM_BACKEND_SMMUV3=ON \
+	-DIOMM_BACKEND_VTD=ON \
+	-DIOMM_BACKEND_SMMUV2=ON \
+	-DIOMM_DISCOVERY_FDT=ON \
 	-DIOMM_WERROR=ON \
 	-DIOMM_BUILD_TESTS=OFF \
 	-DIOMM_BUILD_EXAMPLES=OFF \

@@ -7,7 +7,13 @@
 #   - QEMU >= 10 (qemu-system-arm, qemu-system-x86) from the bookworm-backports
 #     suite: Debian 12's own QEMU 7.2 lacks SMMUv3 stage 2 and more;
 #   - gcc-aarch64-linux-gnu, the cross compiler of the aarch64 bare-metal port
-#     (the x86 port uses the host gcc with -m32).
+#     (the x86 port uses the host gcc with -m32);
+#   - libfdt for aarch64 (the device-tree discovery scenario links it): Debian's
+#     libfdt-dev:arm64 package, downloaded (arm64 added as a foreign dpkg
+#     architecture) and unpacked into $IOMM_LIBFDT_AARCH64 (default
+#     /opt/iommuman/libfdt-aarch64), not installed: libfdt-dev cannot be
+#     installed for two architectures at once. Failing that only skips that
+#     scenario.
 #
 # The backports entry is built from the mirror of the machine's existing Debian
 # entry (the deb822 file /etc/apt/sources.list.d/debian.sources or the one-line
@@ -20,6 +26,7 @@
 #
 # Environment:
 #   IOMM_QEMU_MIN_MAJOR   lowest acceptable QEMU major version (default 10)
+#   IOMM_LIBFDT_AARCH64   where libfdt-dev:arm64 is unpacked (default /opt/iommuman/libfdt-aarch64)
 set -euo pipefail
 
 min_major=${IOMM_QEMU_MIN_MAJOR:-10}
@@ -41,8 +48,14 @@ qemu_major() {
 	echo "${v:-0}"
 }
 
+libfdt_dir=${IOMM_LIBFDT_AARCH64:-/opt/iommuman/libfdt-aarch64}
+have_libfdt() {
+	[ -f "$libfdt_dir/usr/lib/aarch64-linux-gnu/libfdt.a" ] && [ -f "$libfdt_dir/usr/include/libfdt.h" ]
+}
+
 have_all() {
-	[ "$(qemu_major qemu-system-aarch64)" -ge "$min_major" ] &&
+	have_libfdt &&
+		[ "$(qemu_major qemu-system-aarch64)" -ge "$min_major" ] &&
 		[ "$(qemu_major qemu-system-x86_64)" -ge "$min_major" ] &&
 		command -v aarch64-linux-gnu-gcc >/dev/null 2>&1
 }
@@ -172,4 +185,21 @@ for q in qemu-system-aarch64 qemu-system-x86_64; do
 	[ "$m" -ge "$min_major" ] || fail "$q reports major version $m after installation, need >= $min_major"
 done
 command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || fail "aarch64-linux-gnu-gcc still missing"
+
+# libfdt built for aarch64: the package's files, unpacked (never committed).
+if ! have_libfdt; then
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		"${sudo[@]}" dpkg --add-architecture arm64 && apt_get update ||
+			say "WARNING: could not add the arm64 architecture"
+	fi
+	tmp=$(mktemp -d)
+	if (cd "$tmp" && apt_get download libfdt-dev:arm64) &&
+		"${sudo[@]}" mkdir -p "$libfdt_dir" &&
+		"${sudo[@]}" dpkg-deb -x "$tmp"/libfdt-dev_*_arm64.deb "$libfdt_dir"; then
+		say "libfdt for aarch64 unpacked in $libfdt_dir"
+	else
+		say "WARNING: libfdt-dev:arm64 unavailable: the device-tree discovery scenario will be skipped"
+	fi
+	rm -rf "$tmp"
+fi
 say "ready: $(qemu-system-aarch64 --version | head -n 1); $(qemu-system-x86_64 --version | head -n 1)"

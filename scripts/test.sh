@@ -89,6 +89,7 @@ install_missing() {
 	want gcc-aarch64-linux-gnu aarch64-linux-gnu-gcc aarch64-linux-gnu-nm
 	want gcc-arm-linux-gnueabihf arm-linux-gnueabihf-gcc arm-linux-gnueabihf-nm
 	want libcmocka-dev /usr/include/cmocka.h
+	want libfdt-dev /usr/include/libfdt.h # device tree discovery (IOMM_DISCOVERY_FDT)
 	want doxygen doxygen
 	want lcov lcov genhtml
 	want valgrind valgrind
@@ -171,7 +172,7 @@ memcheck_dir=$root/build/dev/Testing/Temporary
 memcheck_exclude=${IOMM_MEMCHECK_EXCLUDE-'\.(16k|64k|geometry)$'}
 rm -f "$memcheck_dir"/MemoryChecker.*.log
 if ! IOMM_TEST_ITERATIONS=${IOMM_MEMCHECK_ITERATIONS:-500} \
-	ctest --test-dir build/dev -L '^(unit|smmuv3)$' ${memcheck_exclude:+-E "$memcheck_exclude"} \
+	ctest --test-dir build/dev -L '^(unit|smmuv3|smmuv2|discovery)$' ${memcheck_exclude:+-E "$memcheck_exclude"} \
 	-j "$jobs" --output-on-failure -T memcheck \
 	--overwrite "MemoryCheckCommand=$(command -v valgrind)" \
 	--overwrite "MemoryCheckCommandOptions=--error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect" \

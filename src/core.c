@@ -79,7 +79,10 @@ static int domain_pgt_cfg(const struct iomm_unit *unit, const struct iomm_domain
 	if (!(unit->granules & gran))
 		return IOMM_ENOTSUP;
 	pc->granule = gran;
-	uint8_t ias = cfg->ias ? cfg->ias : (unit->ias > 48 ? 48 : unit->ias);
+	/* Default input size: at most 48 bits (47 on x86-64 paging, where bit
+	 * 47 is the sign of a canonical 4-level address). */
+	uint8_t cap = pc->format == IOMM_FMT_X86_FL ? 47 : 48;
+	uint8_t ias = cfg->ias ? cfg->ias : (unit->ias > cap ? cap : unit->ias);
 	if (cfg->type == IOMM_DOMAIN_S2 && !cfg->ias && ias > unit->oas)
 		ias = unit->oas; /* an IPA is no wider than the output */
 	uint8_t oas = cfg->oas ? cfg->oas : unit->oas;

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Arm VMSAv8-64 (LPAE) translation tables, stage 1 and stage 2, for 4, 16
- * and 64 KiB granules.
+ * Radix translation tables: Arm VMSAv8-64 (LPAE) stage 1 and stage 2 for
+ * 4, 16 and 64 KiB granules, Intel VT-d second stage and x86-64 paging
+ * (VT-d first stage) with 4 KiB pages.
  *
  * Geometry: a level-n table entry maps 2^shift[n] bytes, with
- * shift[n] = granule_shift + (3 - n) * bits and bits = granule_shift - 3.
- * Lookups start at start_level; the last level is always 3.
+ * shift[n] = granule_shift + (last - n) * bits and bits = granule_shift - 3.
+ * Lookups start at start_level and end at `last`: 3 for Arm, 4 for the
+ * x86 formats (so that a 5-level root is level 0). The formats differ only
+ * in descriptor bits, which the table object carries as masks (v_mask,
+ * t_mask/t_val, t_bits, type_mask, page_bits, block_bits) so the walks
+ * below are shared.
  *
  * Every mutating call runs in two passes. The first only reads: it checks
  * the request against what is mapped and counts the table pages the second
@@ -55,6 +60,27 @@
 
 #define FOLD52_MASK IOMM_GENMASK(15, 12) /* PA[51:48] with a 64 KiB granule */
 
+/* ---- VT-d second-stage entries (VT-d spec 9.8) ---- */
+#define SL_R   IOMM_BIT(0)
+#define SL_W   IOMM_BIT(1)
+#define SL_PS  IOMM_BIT(7) /* superpage, above the last level */
+#define SL_SNP IOMM_BIT(11)
+
+/* ---- x86-64 paging entries as VT-d first stage (VT-d spec 9.7, SDM vol. 3 4.5) ---- */
+#define FL_P   IOMM_BIT(0)
+#define FL_RW  IOMM_BIT(1)
+#define FL_US  IOMM_BIT(2)
+#define FL_PWT IOMM_BIT(3)
+#define FL_PCD IOMM_BIT(4)
+#define FL_A   IOMM_BIT(5)
+#define FL_D   IOMM_BIT(6)
+#define FL_PS  IOMM_BIT(7) /* large page, above the last level */
+
+static inline bool is_arm(const struct iomm_pgt *pgt)
+{
+	return pgt->cfg.format <= IOMM_FMT_ARM_LPAE_S2;
+}
+
 static inline bool is_s2(const struct iomm_pgt *pgt)
 {
 	return pgt->cfg.format == IOMM_FMT_ARM_LPAE_S2;
@@ -76,18 +102,21 @@ static inline size_t lvl_entries(const struct iomm_pgt *pgt, unsigned l)
 	return (size_t)pgt->idx_mask[l] + 1;
 }
 
-static inline bool pte_valid(uint64_t pte)
+static inline bool pte_valid(const struct iomm_pgt *pgt, uint64_t pte)
 {
-	return pte & D_VALID;
+	return (pte & pgt->v_mask) != 0;
 }
 
-static inline bool pte_is_table(uint64_t pte, unsigned l)
+/* A table entry: valid, above the last level, and of the table kind. */
+static inline bool pte_is_table(const struct iomm_pgt *pgt, uint64_t pte, unsigned l)
 {
-	return l < 3 && (pte & D_TYPE_MASK) == D_TABLE;
+	return l < pgt->last && (pte & pgt->t_mask) == pgt->t_val;
 }
 
 static inline uint64_t pa_to_pte(const struct iomm_pgt *pgt, uint64_t pa)
 {
+	if (IOMM_LIKELY(!pgt->oa_fold))
+		return pa;
 	return (pa & IOMM_GENMASK(47, 0)) | ((pa >> 36) & pgt->oa_fold);
 }
 
@@ -185,8 +214,64 @@ static int reserve_fill(struct iomm_pgt *pgt, struct reserve *r, size_t n)
 }
 
 /* ---- prot <-> attributes ---- */
+static uint64_t x86_prot_to_attr(const struct iomm_pgt *pgt, uint32_t prot)
+{
+	if (pgt->cfg.format == IOMM_FMT_VTD_SL) {
+		uint64_t attr = (pgt->cfg.flags & IOMM_PGT_SNOOP) ? SL_SNP : 0;
+		if (prot & IOMM_READ)
+			attr |= SL_R;
+		if (prot & IOMM_WRITE)
+			attr |= SL_W;
+		return attr;
+	}
+	/* A and D preset: the walker has nothing to write back. */
+	uint64_t attr = FL_P | FL_A;
+	if (prot & IOMM_WRITE)
+		attr |= FL_RW | FL_D;
+	if (!(prot & IOMM_PRIV))
+		attr |= FL_US;
+	if ((prot & IOMM_MEM_MASK) != IOMM_MEM_WB)
+		attr |= FL_PCD | FL_PWT;
+	return attr;
+}
+
+static uint32_t x86_pte_to_prot(const struct iomm_pgt *pgt, uint64_t pte)
+{
+	uint32_t prot = 0;
+	if (pgt->cfg.format == IOMM_FMT_VTD_SL) {
+		if (pte & SL_R)
+			prot |= IOMM_READ;
+		if (pte & SL_W)
+			prot |= IOMM_WRITE;
+		return prot;
+	}
+	prot = IOMM_READ;
+	if (pte & FL_RW)
+		prot |= IOMM_WRITE;
+	if (!(pte & FL_US))
+		prot |= IOMM_PRIV;
+	if (pte & FL_PCD)
+		prot |= IOMM_MEM_NC;
+	return prot;
+}
+
+/* Whether the format can express @prot (checked before it is memoised). */
+static bool prot_ok(const struct iomm_pgt *pgt, uint32_t prot)
+{
+	if ((prot & ~(uint32_t)IOMM_PROT_ALL) || !(prot & (IOMM_READ | IOMM_WRITE)) ||
+	    (prot & IOMM_MEM_MASK) == IOMM_MEM_MASK)
+		return false;
+	if (pgt->cfg.format == IOMM_FMT_X86_FL)
+		return (prot & IOMM_READ) != 0; /* no write-only pages */
+	if (pgt->cfg.format == IOMM_FMT_VTD_SL)
+		return !(prot & IOMM_PRIV); /* no privilege distinction */
+	return true;
+}
+
 static uint64_t prot_to_attr(const struct iomm_pgt *pgt, uint32_t prot)
 {
+	if (!is_arm(pgt))
+		return x86_prot_to_attr(pgt, prot);
 	uint32_t mem = prot & IOMM_MEM_MASK;
 	uint64_t sh;
 	switch (prot & IOMM_SH_MASK) {
@@ -234,6 +319,8 @@ static uint64_t prot_to_attr(const struct iomm_pgt *pgt, uint32_t prot)
 
 static uint32_t pte_to_prot(const struct iomm_pgt *pgt, uint64_t pte)
 {
+	if (!is_arm(pgt))
+		return x86_pte_to_prot(pgt, pte);
 	uint32_t prot = 0;
 	uint64_t sh = (pte & D_SH_MASK) >> D_SH_SHIFT;
 	uint32_t mem;
@@ -292,16 +379,13 @@ static int ps_encoding(unsigned oas)
 	}
 }
 
-int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct iomm_pool *pool,
-		  const struct iomm_port *port)
+/*
+ * Arm geometry: granule, start level (stage 2 with concatenated roots),
+ * leaf sizes and contiguous groups. Fills @t; IOMM_ENOTSUP if the
+ * configuration does not exist.
+ */
+static int geometry_arm(struct iomm_pgt *t, const struct iomm_pgt_cfg *cfg)
 {
-	if (!pgt || !cfg || !pool || !port)
-		return IOMM_EINVAL;
-	if (cfg->format != IOMM_FMT_ARM_LPAE_S1 && cfg->format != IOMM_FMT_ARM_LPAE_S2)
-		return IOMM_EINVAL;
-	if (cfg->flags & ~(IOMM_PGT_COHERENT | IOMM_PGT_NO_CONTIG | IOMM_PGT_NG | IOMM_PGT_NS))
-		return IOMM_EINVAL;
-
 	unsigned g;
 	switch (cfg->granule) {
 	case 4096:
@@ -320,6 +404,132 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
 	if (cfg->ias < 32 || cfg->ias > max_bits || ps_encoding(cfg->oas) < 0 ||
 	    cfg->oas > max_bits)
 		return IOMM_ENOTSUP;
+	t->page_shift = (uint8_t)g;
+	t->bits = (uint8_t)(g - 3);
+	t->last = 3;
+	t->oa_mask = IOMM_GENMASK(47, g);
+	if (cfg->oas == 52) {
+		t->oa_fold = FOLD52_MASK;
+		t->oa_mask |= FOLD52_MASK;
+	}
+	t->v_mask = D_VALID;
+	t->t_mask = D_TYPE_MASK;
+	t->t_val = D_TABLE;
+	t->t_bits = D_TABLE;
+	t->type_mask = D_TYPE_MASK;
+	t->page_bits = D_PAGE;
+	t->block_bits = D_BLOCK;
+
+	/* Start level: stage 1 uses as few levels as the input size needs;
+	 * stage 2 starts as deep as up to 16 concatenated root tables allow,
+	 * within the start levels SL0 can encode. */
+	unsigned start;
+	if (cfg->format == IOMM_FMT_ARM_LPAE_S1) {
+		unsigned levels = (cfg->ias - g + t->bits - 1) / t->bits;
+		start = 4 - levels;
+	} else {
+		unsigned shallowest = g == 12 ? 0 : 1, deepest = g == 12 ? 2 : 3;
+		start = shallowest;
+		for (unsigned l = deepest + 1; l-- > shallowest;) {
+			unsigned sh = g + (3 - l) * t->bits;
+			if (cfg->ias > sh && cfg->ias - sh <= t->bits + 4u) {
+				start = l;
+				break;
+			}
+		}
+	}
+	t->start_level = (uint8_t)start;
+
+	/* Leaf sizes: pages, plus blocks where the granule allows them. */
+	t->leaf_sizes = 1ull << g;
+	if (g == 12)
+		t->leaf_sizes |= IOMM_BIT(21) | IOMM_BIT(30);
+	else if (g == 14)
+		t->leaf_sizes |= IOMM_BIT(25);
+	else
+		t->leaf_sizes |= IOMM_BIT(29);
+
+	if (!(cfg->flags & IOMM_PGT_NO_CONTIG)) {
+		/* Entries per contiguous group, by granule (Arm ARM D8.6.1). */
+		if (g == 12) {
+			t->cont_shift[1] = 4;
+			t->cont_shift[2] = 4;
+			t->cont_shift[3] = 4;
+		} else if (g == 14) {
+			t->cont_shift[2] = 5;
+			t->cont_shift[3] = 7;
+		} else {
+			t->cont_shift[2] = 5;
+			t->cont_shift[3] = 5;
+		}
+	}
+	t->mair_idx[0] = MAIR_IDX_WB;
+	t->mair_idx[1] = MAIR_IDX_NC;
+	t->mair_idx[2] = MAIR_IDX_DEV;
+	return IOMM_OK;
+}
+
+/*
+ * VT-d second stage and x86-64 geometry: 4 KiB pages, 9 index bits per
+ * level, leaves of 4 KiB, 2 MiB and 1 GiB. The second stage walks as many
+ * levels as ias needs (the context's AW); x86-64 paging has 4 or 5.
+ */
+static int geometry_x86(struct iomm_pgt *t, const struct iomm_pgt_cfg *cfg)
+{
+	if (cfg->granule != 4096 || cfg->ias < 32 || cfg->ias > 57 || cfg->oas < 32 ||
+	    cfg->oas > 52)
+		return IOMM_ENOTSUP;
+	t->page_shift = 12;
+	t->bits = 9;
+	t->last = 4;
+	t->oa_mask = IOMM_GENMASK(51, 12);
+	unsigned levels;
+	if (cfg->format == IOMM_FMT_VTD_SL) {
+		levels = ((unsigned)cfg->ias - 12u + 8u) / 9u;
+		t->v_mask = SL_R | SL_W;
+		t->t_mask = SL_R | SL_W | SL_PS;
+		t->t_val = SL_R | SL_W; /* tables grant everything; leaves decide */
+		t->t_bits = SL_R | SL_W;
+		t->type_mask = SL_PS;
+		t->block_bits = SL_PS;
+	} else {
+		/* First-stage input addresses must be canonical: bit 47 (bit 56
+		 * with 5 levels) is the sign bit, and a device address with it set
+		 * is not canonical. 4 levels translate 47 bits, 5 levels 56. */
+		if (cfg->ias > 56)
+			return IOMM_ENOTSUP;
+		levels = cfg->ias <= 47 ? 4 : 5;
+		t->v_mask = FL_P;
+		t->t_mask = FL_P | FL_PS;
+		t->t_val = FL_P;
+		t->t_bits = FL_P | FL_RW | FL_US | FL_A;
+		t->type_mask = FL_PS;
+		t->block_bits = FL_PS;
+	}
+	t->start_level = (uint8_t)(5 - levels);
+	t->leaf_sizes = IOMM_BIT(12) | IOMM_BIT(21) | IOMM_BIT(30);
+	return IOMM_OK;
+}
+
+int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct iomm_pool *pool,
+		  const struct iomm_port *port)
+{
+	if (!pgt || !cfg || !pool || !port)
+		return IOMM_EINVAL;
+	if (cfg->format < IOMM_FMT_ARM_LPAE_S1 || cfg->format > IOMM_FMT_X86_FL)
+		return IOMM_EINVAL;
+	if (cfg->flags & ~(IOMM_PGT_COHERENT | IOMM_PGT_NO_CONTIG | IOMM_PGT_NG | IOMM_PGT_NS |
+			   IOMM_PGT_SNOOP))
+		return IOMM_EINVAL;
+
+	struct iomm_pgt t = {0};
+	t.cfg = *cfg;
+	int rc = cfg->format <= IOMM_FMT_ARM_LPAE_S2 ? geometry_arm(&t, cfg)
+						     : geometry_x86(&t, cfg);
+	if (rc)
+		return rc;
+	if ((cfg->flags & IOMM_PGT_SNOOP) && cfg->format != IOMM_FMT_VTD_SL)
+		return IOMM_EINVAL;
 	if (iomm_pool_page_size(pool) != cfg->granule)
 		return IOMM_EINVAL;
 	if (!(cfg->flags & IOMM_PGT_COHERENT) && !port->clean_tables)
@@ -327,94 +537,44 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
 	if (pool->kind != IOMM_POOL_REGION && !port->phys_to_virt)
 		return IOMM_EINVAL;
 
-	struct iomm_pgt t = {0};
-	t.cfg = *cfg;
 	t.port = port;
 	t.pool = pool;
-	t.page_shift = (uint8_t)g;
-	t.bits = (uint8_t)(g - 3);
-	for (unsigned l = 0; l < 4; l++) {
-		t.shift[l] = (uint8_t)(g + (3 - l) * t.bits);
+	unsigned g = t.page_shift, last = t.last, start = t.start_level;
+	for (unsigned l = 0; l <= last; l++) {
+		t.shift[l] = (uint8_t)(g + (last - l) * t.bits);
 		t.idx_mask[l] = (1u << t.bits) - 1;
 	}
 	t.coherent = (cfg->flags & IOMM_PGT_COHERENT) != 0;
-	t.oa_mask = IOMM_GENMASK(47, g);
 	t.gmask = (1ull << g) - 1;
 	t.in_limit = 1ull << cfg->ias;
 	t.out_limit = 1ull << cfg->oas;
-	if (cfg->oas == 52) {
-		t.oa_fold = FOLD52_MASK;
-		t.oa_mask |= FOLD52_MASK;
-	}
 
-	/* Start level: stage 1 uses as few levels as the input size needs;
-	 * stage 2 starts as deep as up to 16 concatenated root tables allow,
-	 * within the start levels SL0 can encode. */
-	unsigned start;
-	if (cfg->format == IOMM_FMT_ARM_LPAE_S1) {
-		unsigned levels = (cfg->ias - g + t.bits - 1) / t.bits;
-		start = 4 - levels;
-	} else {
-		unsigned shallowest = g == 12 ? 0 : 1, deepest = g == 12 ? 2 : 3;
-		start = shallowest;
-		for (unsigned l = deepest + 1; l-- > shallowest;) {
-			unsigned sh = g + (3 - l) * t.bits;
-			if (cfg->ias > sh && cfg->ias - sh <= t.bits + 4u) {
-				start = l;
-				break;
-			}
-		}
-	}
-	t.start_level = (uint8_t)start;
-	unsigned root_bits = cfg->ias - (g + (3 - start) * t.bits);
-	if (root_bits > t.bits + 4u || root_bits == 0)
+	/* x86-64 paging has 4 levels even for a narrow input: one root entry then. */
+	unsigned span = cfg->ias > t.shift[start] ? cfg->ias : t.shift[start] + 1u;
+	unsigned root_bits = span - t.shift[start];
+	if (root_bits > t.bits + 4u)
 		return IOMM_ENOTSUP;
 	t.root_bits = (uint8_t)root_bits;
 	t.idx_mask[start] = (1u << root_bits) - 1;
 	/* lvl_for[k]: the first level (from the root) whose entries map at most 2^k bytes */
 	for (unsigned k = 0; k < 64; k++) {
 		unsigned l = start;
-		while (l < 3 && t.shift[l] > k)
+		while (l < last && t.shift[l] > k)
 			l++;
 		t.lvl_for[k] = (uint8_t)l;
 	}
 	t.root_pages = (uint8_t)(root_bits > t.bits ? 1u << (root_bits - t.bits) : 1u);
 
-	/* Leaf sizes: pages, plus blocks where the granule allows them. */
-	uint64_t sizes = 1ull << g;
-	if (g == 12)
-		sizes |= IOMM_BIT(21) | IOMM_BIT(30);
-	else if (g == 14)
-		sizes |= IOMM_BIT(25);
-	else
-		sizes |= IOMM_BIT(29);
+	uint64_t sizes = t.leaf_sizes;
 	if (cfg->leaf_sizes)
 		sizes &= cfg->leaf_sizes | (1ull << g);
 	/* No leaves above the start level's entries. */
 	sizes &= (1ull << (lvl_shift(&t, start) + 1)) - 1;
 	t.leaf_sizes = sizes;
-
-	if (!(cfg->flags & IOMM_PGT_NO_CONTIG)) {
-		/* Entries per contiguous group, by granule (Arm ARM D8.6.1). */
-		if (g == 12) {
-			t.cont_shift[1] = 4;
-			t.cont_shift[2] = 4;
-			t.cont_shift[3] = 4;
-		} else if (g == 14) {
-			t.cont_shift[2] = 5;
-			t.cont_shift[3] = 7;
-		} else {
-			t.cont_shift[2] = 5;
-			t.cont_shift[3] = 5;
-		}
-		for (unsigned l = 0; l < 4; l++)
-			if (!(sizes & (1ull << lvl_shift(&t, l))) || l < start ||
-			    (l == start && root_bits < t.cont_shift[l]))
-				t.cont_shift[l] = 0;
-	}
-	t.mair_idx[0] = MAIR_IDX_WB;
-	t.mair_idx[1] = MAIR_IDX_NC;
-	t.mair_idx[2] = MAIR_IDX_DEV;
+	for (unsigned l = 0; l <= last; l++)
+		if (!(sizes & (1ull << lvl_shift(&t, l))) || l < start ||
+		    (l == start && root_bits < t.cont_shift[l]))
+			t.cont_shift[l] = 0;
 	t.last_prot = IOMM_READ;
 	t.last_attr = prot_to_attr(&t, IOMM_READ);
 
@@ -437,11 +597,11 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
 /* Free a table and everything below it (pages go straight to the pool). */
 static void free_subtree(struct iomm_pgt *pgt, uint64_t *table, unsigned l)
 {
-	if (l < 3) {
+	if (l < pgt->last) {
 		size_t n = (size_t)1 << pgt->bits;
 		for (size_t i = 0; i < n; i++) {
 			uint64_t pte = iomm_read_desc(&table[i]);
-			if (pte_valid(pte) && pte_is_table(pte, l))
+			if (pte_valid(pgt, pte) && pte_is_table(pgt, pte, l))
 				free_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1);
 		}
 	}
@@ -456,7 +616,7 @@ void iomm_pgt_destroy(struct iomm_pgt *pgt)
 	size_t n = (size_t)1 << pgt->root_bits;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t pte = iomm_read_desc(&pgt->root[i]);
-		if (pte_valid(pte) && pte_is_table(pte, l))
+		if (pte_valid(pgt, pte) && pte_is_table(pgt, pte, l))
 			free_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1);
 	}
 	iomm_pool_release(pgt->pool, pgt->root, pgt->root_pages);
@@ -474,7 +634,7 @@ void iomm_pgt_destroy(struct iomm_pgt *pgt)
 static long map_count(const struct iomm_pgt *pgt, const uint64_t *table, unsigned l, uint64_t iova,
 		      uint64_t pa, uint64_t size, bool *subtables)
 {
-	if (!table && l == 3)
+	if (!table && l == pgt->last)
 		return 0;
 	long need = 0;
 	uint64_t esz = 1ull << lvl_shift(pgt, l);
@@ -483,8 +643,8 @@ static long map_count(const struct iomm_pgt *pgt, const uint64_t *table, unsigne
 		if (chunk > size)
 			chunk = size;
 		uint64_t pte = table ? iomm_read_desc(&table[lvl_index(pgt, l, iova)]) : 0;
-		if (pte_valid(pte)) {
-			if (!pte_is_table(pte, l))
+		if (pte_valid(pgt, pte)) {
+			if (!pte_is_table(pgt, pte, l))
 				return IOMM_EEXIST;
 			if (leaf_ok(pgt, l, iova, pa, chunk))
 				*subtables = true;
@@ -516,7 +676,7 @@ static inline __attribute__((always_inline)) void write_leaves(const struct iomm
 	uint64_t esz = 1ull << sh;
 	unsigned cs = pgt->cont_shift[l];
 	uint64_t *p = &t[i];
-	attr |= l == 3 ? D_PAGE : D_BLOCK;
+	attr |= l == pgt->last ? pgt->page_bits : pgt->block_bits;
 
 	if (IOMM_UNLIKELY(pgt->oa_fold)) {
 		/* PA[51:48] live in bits 15:12: no running descriptor. */
@@ -569,7 +729,7 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 			size_t i = lvl_index(pgt, l, iova);
 			uint64_t pte;
 			if (leaf_ok(pgt, l, iova, pa, size) &&
-			    (!subtables || !pte_valid(iomm_read_desc(&t[i])))) {
+			    (!subtables || !pte_valid(pgt, iomm_read_desc(&t[i])))) {
 				unsigned sh = lvl_shift(pgt, l);
 				size_t left = lvl_entries(pgt, l) - i;
 				uint64_t fit = size >> sh;
@@ -577,7 +737,7 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 				if (subtables) {
 					/* stop before an existing table */
 					for (size_t k = 1; k < n; k++)
-						if (pte_valid(iomm_read_desc(&t[i + k]))) {
+						if (pte_valid(pgt, iomm_read_desc(&t[i + k]))) {
 							n = k;
 							break;
 						}
@@ -590,13 +750,13 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 				break;
 			}
 			pte = iomm_read_desc(&t[i]);
-			if (pte_valid(pte)) {
+			if (pte_valid(pgt, pte)) {
 				t = table_va(pgt, pte_to_pa(pgt, pte));
 			} else {
 				uint64_t npa;
 				uint64_t *nt = reserve_take(r, &npa);
 				clean(pgt, nt, (size_t)1 << pgt->page_shift);
-				iomm_write_desc(&t[i], pa_to_pte(pgt, npa) | D_TABLE);
+				iomm_write_desc(&t[i], pa_to_pte(pgt, npa) | pgt->t_bits);
 				clean(pgt, &t[i], sizeof(*t));
 				t = nt;
 			}
@@ -623,9 +783,9 @@ static int map_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint
 
 	for (unsigned leaf = pgt->lvl_for[sh]; l < leaf; l++) {
 		uint64_t pte = iomm_read_desc(&t[lvl_index(pgt, l, iova)]);
-		/* l is above the leaf level here, so it is below 3 */
-		if ((pte & D_TYPE_MASK) != D_TABLE)
-			return pte_valid(pte) ? IOMM_EEXIST : 1;
+		/* l is above the leaf level here, so it is below the last */
+		if ((pte & pgt->t_mask) != pgt->t_val)
+			return pte_valid(pgt, pte) ? IOMM_EEXIST : 1;
 		t = next_table(pgt, pte);
 	}
 	size_t i = lvl_index(pgt, l, iova);
@@ -635,11 +795,11 @@ static int map_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint
 	uint64_t any = 0;
 	for (size_t k = 0; k < n; k++)
 		any |= iomm_read_desc(&t[i + k]);
-	if (any & D_VALID) {
+	if (any & pgt->v_mask) {
 		for (size_t k = 0;; k++) {
 			uint64_t pte = iomm_read_desc(&t[i + k]);
-			if (pte_valid(pte))
-				return pte_is_table(pte, l) ? 1 : IOMM_EEXIST;
+			if (pte_valid(pgt, pte))
+				return pte_is_table(pgt, pte, l) ? 1 : IOMM_EEXIST;
 		}
 	}
 	write_leaves(pgt, t, i, (size_t)n, l, pa, attr);
@@ -687,8 +847,7 @@ int iomm_pgt_map(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size
 	const struct iomm_port *port = pgt->port;
 	iomm_port_lock(port, pgt);
 	if (IOMM_UNLIKELY(prot != pgt->last_prot)) { /* the memo is guarded by the lock */
-		if ((prot & ~(uint32_t)IOMM_PROT_ALL) || !(prot & (IOMM_READ | IOMM_WRITE)) ||
-		    (prot & IOMM_MEM_MASK) == IOMM_MEM_MASK) {
+		if (!prot_ok(pgt, prot)) {
 			iomm_port_unlock(port, pgt);
 			return IOMM_EINVAL;
 		}
@@ -755,7 +914,7 @@ void iomm_gather_free_pages(struct iomm_gather *gather)
 static size_t split_count(const struct iomm_pgt *pgt, unsigned l, uint64_t base, uint64_t rs,
 			  uint64_t re)
 {
-	if (l == 3)
+	if (l == pgt->last)
 		return 1;
 	uint64_t esz = 1ull << lvl_shift(pgt, l);
 	uint64_t end = base + (esz << pgt->bits);
@@ -789,12 +948,15 @@ static inline uint64_t leaf_of(const struct iomm_pgt *pgt, uint64_t addr, unsign
 			       const uint64_t **ep)
 {
 	const uint64_t *t = pgt->root;
+	/* the format's bits in registers: the atomic reads below pin memory */
+	const uint64_t v_mask = pgt->v_mask, t_mask = pgt->t_mask, t_val = pgt->t_val;
+	const unsigned last = pgt->last;
 	for (unsigned l = pgt->start_level;; l++) {
 		const uint64_t *e = &t[lvl_index(pgt, l, addr)];
 		uint64_t pte = iomm_read_desc(e);
-		if (!pte_valid(pte))
+		if (!(pte & v_mask))
 			return 0;
-		if (!pte_is_table(pte, l)) {
+		if (l == last || (pte & t_mask) != t_val) {
 			*lp = l;
 			if (ep)
 				*ep = e;
@@ -859,9 +1021,9 @@ static __attribute__((noinline)) uint64_t drop_subtree(const struct iomm_pgt *pg
 	size_t n = (size_t)1 << pgt->bits;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t pte = iomm_read_desc(&table[i]);
-		if (!pte_valid(pte))
+		if (!pte_valid(pgt, pte))
 			continue;
-		if (pte_is_table(pte, l)) {
+		if (pte_is_table(pgt, pte, l)) {
 			bytes += drop_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1, g);
 		} else {
 			bytes += esz;
@@ -894,7 +1056,7 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 			uint64_t pte = iomm_read_desc(&t[i]);
 			bool whole = chunk == esz;
 
-			if (pte_valid(pte) && pte_is_table(pte, l) && !whole) {
+			if (pte_valid(pgt, pte) && pte_is_table(pgt, pte, l) && !whole) {
 				/* descend into a partly covered table */
 				if (i > run)
 					clean(pgt, &t[run], (i - run) * sizeof(*t));
@@ -905,7 +1067,7 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 				run = i;
 				continue;
 			}
-			if (pte_valid(pte)) {
+			if (pte_valid(pgt, pte)) {
 				if (pgt->cont_shift[l] && (pte & D_CONT)) {
 					uint64_t gsz = esz << pgt->cont_shift[l];
 					if ((iova & (gsz - 1)) || size < gsz) {
@@ -913,7 +1075,7 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 						pte &= ~D_CONT;
 					}
 				}
-				if (pte_is_table(pte, l)) {
+				if (pte_is_table(pgt, pte, l)) {
 					iomm_write_desc(&t[i], 0);
 					bytes += drop_subtree(
 					    pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1, g);
@@ -927,7 +1089,7 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 					uint64_t base = iova - off;
 					uint64_t bpa = pte_to_pa(pgt, pte);
 					uint64_t attr =
-					    pte & ~(pgt->oa_mask | D_TYPE_MASK | D_CONT);
+					    pte & ~(pgt->oa_mask | pgt->type_mask | D_CONT);
 					uint64_t npa;
 					uint64_t *nt = reserve_take(r, &npa);
 					if (off)
@@ -940,7 +1102,7 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 					clean(pgt, nt, (size_t)1 << pgt->page_shift);
 					if (pgt->coherent)
 						iomm_port_wmb(pgt->port);
-					iomm_write_desc(&t[i], pa_to_pte(pgt, npa) | D_TABLE);
+					iomm_write_desc(&t[i], pa_to_pte(pgt, npa) | pgt->t_bits);
 					bytes += chunk;
 					gather_add(g, iova, chunk, esz, l);
 					g->tables = true;
@@ -974,7 +1136,7 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 	for (unsigned target = pgt->lvl_for[fit]; l < target; l++) {
 		/* the range cuts this entry: only a table can be followed */
 		uint64_t pte = iomm_read_desc(&t[lvl_index(pgt, l, iova)]);
-		if ((pte & D_TYPE_MASK) != D_TABLE)
+		if ((pte & pgt->t_mask) != pgt->t_val)
 			return 1;
 		t = next_table(pgt, pte);
 	}
@@ -986,9 +1148,9 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 		return 1;
 	uint64_t pte = iomm_read_desc(&t[i]);
 	unsigned cs = pgt->cont_shift[l];
-	if (n == 1 && !(pte & D_CONT) && !pte_is_table(pte, l)) {
+	if (n == 1 && !(pte & D_CONT) && !pte_is_table(pgt, pte, l)) {
 		/* one leaf or hole: the everyday unmap */
-		if (pte_valid(pte)) {
+		if (pte_valid(pgt, pte)) {
 			iomm_write_desc(&t[i], 0);
 			clean(pgt, &t[i], sizeof(*t));
 			gather_add(g, iova, esz, esz, l);
@@ -1006,12 +1168,14 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 	}
 	uint64_t done = 0;
 	bool tables = false;
+	const uint64_t v_mask = pgt->v_mask, t_mask = pgt->t_mask, t_val = pgt->t_val;
+	const bool may_table = l < pgt->last;
 	for (size_t k = 0; k < n; k++) {
 		pte = iomm_read_desc(&t[i + k]);
-		if (!pte_valid(pte))
+		if (!(pte & v_mask))
 			continue;
 		iomm_write_desc(&t[i + k], 0);
-		if (pte_is_table(pte, l)) {
+		if (may_table && (pte & t_mask) == t_val) {
 			done += drop_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1, g);
 			tables = true;
 		} else {
@@ -1111,9 +1275,9 @@ static int walk_table(const struct iomm_pgt *pgt, const uint64_t *t, unsigned l,
 	while (iova < end) {
 		uint64_t next = (iova | (esz - 1)) + 1;
 		uint64_t pte = iomm_read_desc(&t[lvl_index(pgt, l, iova)]);
-		if (pte_valid(pte)) {
+		if (pte_valid(pgt, pte)) {
 			int rc;
-			if (pte_is_table(pte, l)) {
+			if (pte_is_table(pgt, pte, l)) {
 				rc = walk_table(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1,
 						iova, next < end ? next : end, fn, arg);
 			} else {
@@ -1172,7 +1336,7 @@ int iomm_pgt_lpae_regs(const struct iomm_pgt *pgt, struct iomm_lpae_regs *regs)
 
 unsigned iomm_pgt_levels(const struct iomm_pgt *pgt)
 {
-	return pgt && pgt->root ? 4u - pgt->start_level : 0u;
+	return pgt && pgt->root ? pgt->last + 1u - pgt->start_level : 0u;
 }
 
 uint64_t iomm_pgt_page_sizes(const struct iomm_pgt *pgt)

@@ -9,6 +9,20 @@
  *       memory attributes. Every descriptor on the way is checked against
  *       the architecture; a broken table is reported and the exit status is 1.
  *
+ *   iomm-dump pgt --format vtd|x86 --image FILE --base PA --root PA [options]
+ *       The same for Intel VT-d second-stage tables and x86-64 paging
+ *       structures (VT-d first stage), checked against the VT-d
+ *       specification (chapter 9).
+ *
+ *   iomm-dump vtd-ctx WORD0 WORD1
+ *   iomm-dump vtd-smctx WORD0 ... WORD3
+ *   iomm-dump vtd-pasid WORD0 ... WORD7
+ *   iomm-dump vtd-ctx|vtd-smctx|vtd-pasid --image FILE --base PA --at PA
+ *       Decode a VT-d legacy context entry (128 bits), scalable-mode context
+ *       entry (256 bits) or scalable-mode PASID-table entry (512 bits) into
+ *       named fields (VT-d 9.3, 9.4, 9.6), and print the pgt command that
+ *       dumps the tables they point to.
+ *
  *   iomm-dump ste WORD0 [WORD1 ... WORD7]
  *   iomm-dump cd  WORD0 [WORD1 ... WORD7]
  *   iomm-dump ste|cd --image FILE --base PA --at PA
@@ -17,8 +31,8 @@
  *       image) into named fields (Arm IHI 0070, 5.2 and 5.4), and print the
  *       pgt command that dumps the tables it points to.
  *
- * The walk is the independent walker of the unit tests
- * (tests/walker/arm_walker.c), compiled in: the tool does not need the
+ * The walks are the independent walkers of the unit tests
+ * (tests/walker/arm_walker.c, tests/walker/x86_walker.c), compiled in: the tool does not need the
  * library, and reads tables whoever built them. Hosted code.
  */
 #include <errno.h>
@@ -30,6 +44,7 @@
 #include <string.h>
 
 #include "arm_walker.h"
+#include "x86_walker.h"
 
 /* What iomm_pgt_lpae_regs() reports as MAIR: index 0 WB, 1 NC, 2 Device-nGnRE. */
 #define DEFAULT_MAIR UINT64_C(0x00000000000444ff)
@@ -43,18 +58,25 @@ static void usage(FILE *f)
 		"  %s pgt --image FILE --root PA [--base PA] [--format s1|s2] [--granule 4k|16k|64k]\n"
 		"            [--ias BITS] [--oas BITS] [--start-level L | --sl0 N] [--concat N]\n"
 		"            [--mair HEX] [--pa-range BITS] [--leaves]\n"
+		"  %s pgt --format vtd|x86 --image FILE --root PA [--base PA] [--ias BITS]\n"
+		"            [--oas BITS] [--levels 3|4|5] [--no-1g] [--no-superpages] [--strict-ad]\n"
+		"            [--leaves]\n"
 		"  %s ste|cd WORD0 [WORD1 ... WORD7]          (64-bit words, hex)\n"
-		"  %s ste|cd --image FILE [--base PA] --at PA\n"
+		"  %s vtd-ctx WORD0 WORD1 | vtd-smctx WORD0..3 | vtd-pasid WORD0..7\n"
+		"  %s ste|cd|vtd-ctx|vtd-smctx|vtd-pasid --image FILE [--base PA] --at PA\n"
 		"\n"
 		"pgt prints one line per range of consecutive leaves with contiguous output\n"
 		"addresses and equal attributes:\n"
 		"  FIRST-LAST -> PA size=BYTES PERMS MEMTYPE SHAREABILITY [nG] [NS] leaves=COUNTxSIZE,...\n"
-		"PERMS is el1:rwx el0:rwx at stage 1 and s2:rwx at stage 2 ('-': not allowed).\n"
+		"PERMS is el1:rwx el0:rwx at stage 1 and s2:rwx at stage 2 ('-': not allowed);\n"
+		"sl:rw (VT-d second stage, SNP if set) or fl:rw with U (user) or S\n"
+		"(supervisor only) and the memory type from PCD/PWT/PAT (x86-64).\n"
+		"VT-d / x86-64 defaults: --ias 48 (x86: 47), --levels from --ias, --oas 48.\n"
 		"Defaults: --base 0, --format s1, --granule 4k, --ias 48, --oas 48, the start\n"
 		"level the input size implies (stage 2: the deepest one with at most 16\n"
 		"concatenated root tables), --mair 0x%" PRIx64 " (what iommuman programs).\n"
 		"Numbers are decimal or 0x hex; sizes may end in k, m or g.\n",
-		prog, prog, prog, DEFAULT_MAIR);
+		prog, prog, prog, prog, prog, DEFAULT_MAIR);
 }
 
 static void die_usage(const char *fmt, const char *arg)
@@ -169,7 +191,7 @@ struct range {
 };
 
 struct dump {
-	unsigned stage;
+	unsigned stage; /* 1, 2; 3 VT-d second stage, 4 x86-64 */
 	bool each_leaf;
 	struct range r;
 	uint64_t ranges, leaves;
@@ -224,6 +246,20 @@ static void leaf_attrs(const struct dump *d, const struct aw_leaf *l, char *out,
 		 d->stage == 1 && l->ng ? " nG" : "", d->stage == 1 && l->ns ? " NS" : "");
 }
 
+static void xleaf_attrs(const struct dump *d, const struct xw_leaf *l, char *out, size_t len)
+{
+	if (d->stage == 3) {
+		snprintf(out, len, "sl:%c%c%s", l->r ? 'r' : '-', l->w ? 'w' : '-',
+			 l->snp ? " SNP" : "");
+		return;
+	}
+	/* memory type with the default PAT: index = PAT:PCD:PWT */
+	static const char *const mt[8] = {"WB", "WT", "UC-", "UC", "PAT4", "PAT5", "PAT6", "PAT7"};
+	unsigned idx = (l->pat ? 4u : 0u) | (l->pcd ? 2u : 0u) | (l->pwt ? 1u : 0u);
+	snprintf(out, len, "fl:r%c %c %s%s%s", l->w ? 'w' : '-', l->user ? 'U' : 'S', mt[idx],
+		 l->g ? " G" : "", l->xd ? " XD" : "");
+}
+
 static void flush_range(struct dump *d)
 {
 	struct range *r = &d->r;
@@ -245,11 +281,35 @@ static void flush_range(struct dump *d)
 	r->open = false;
 }
 
+/* One leaf, either format, with its attributes rendered. */
+struct any_leaf {
+	uint64_t iova, oa, size, desc, desc_pa;
+	unsigned level;
+	bool contig;
+};
+
+static int on_any_leaf(struct dump *d, const struct any_leaf *l, const char *attrs);
+
 static int on_leaf(void *arg, const struct aw_leaf *l)
 {
 	struct dump *d = arg;
 	char attrs[96];
 	leaf_attrs(d, l, attrs, sizeof(attrs));
+	struct any_leaf a = {l->iova, l->oa, l->size, l->desc, l->desc_pa, l->level, l->contig};
+	return on_any_leaf(d, &a, attrs);
+}
+
+static int on_xleaf(void *arg, const struct xw_leaf *l)
+{
+	struct dump *d = arg;
+	char attrs[96];
+	xleaf_attrs(d, l, attrs, sizeof(attrs));
+	struct any_leaf a = {l->iova, l->oa, l->size, l->desc, l->desc_pa, l->level, false};
+	return on_any_leaf(d, &a, attrs);
+}
+
+static int on_any_leaf(struct dump *d, const struct any_leaf *l, const char *attrs)
+{
 	d->leaves++;
 	if (d->each_leaf) {
 		char buf[32];
@@ -269,7 +329,7 @@ static int on_leaf(void *arg, const struct aw_leaf *l)
 		r->iova = l->iova;
 		r->pa = l->oa;
 		r->size = l->size;
-		memcpy(r->attrs, attrs, sizeof(attrs));
+		snprintf(r->attrs, sizeof(r->attrs), "%s", attrs);
 		memset(r->nleaves, 0, sizeof(r->nleaves));
 	}
 	r->nleaves[__builtin_ctzll(l->size)]++;
@@ -290,14 +350,67 @@ static int s2_default_level(unsigned gshift, unsigned ias)
 	return -1;
 }
 
+/* The VT-d second-stage (stage 3) and x86-64 (stage 4) walk of cmd_pgt. */
+static int pgt_x86(const char *image_path, struct image *im, uint64_t root, unsigned stage,
+		   unsigned ias, unsigned oas, int levels, uint64_t large, bool strict_ad,
+		   bool each_leaf)
+{
+	struct xw_config c;
+	memset(&c, 0, sizeof(c));
+	c.format = stage == 3 ? XW_VTD_SL : XW_X86_FL;
+	if (!ias)
+		ias = stage == 3 ? 48 : 47;
+	if (levels < 0) {
+		/* what the input size needs: VT-d AGAW 39/48/57; x86-64 4 levels up to 47 bits */
+		if (stage == 3)
+			levels = ias <= 39 ? 3 : ias <= 48 ? 4 : 5;
+		else
+			levels = ias <= 47 ? 4 : 5;
+	}
+	c.levels = (unsigned)levels;
+	c.ias = ias;
+	c.haw = oas;
+	c.root_pa = root;
+	c.large_pages = large;
+	c.snoop_ctl = true;
+	c.require_ad = strict_ad;
+	c.read = image_read64;
+	c.ctx = im;
+	image_load(im, image_path);
+	struct xw_walker w;
+	if (xw_init(&w, &c) != XW_OK) {
+		fprintf(stderr, "%s: %s\n", prog, w.err);
+		free(im->data);
+		return 2;
+	}
+	printf("# %s, %u levels, ias %u, oas %u, root 0x%" PRIx64 ", image 0x%" PRIx64 "+0x%zx\n",
+	       stage == 3 ? "VT-d second stage" : "x86-64 (VT-d first stage)", c.levels, ias, oas,
+	       root, im->base, im->size);
+	struct dump d;
+	memset(&d, 0, sizeof(d));
+	d.stage = stage;
+	d.each_leaf = each_leaf;
+	int rc = xw_walk(&w, on_xleaf, NULL, &d);
+	flush_range(&d);
+	printf("# %" PRIu64 " %s, %" PRIu64 " leaves\n", each_leaf ? d.leaves : d.ranges,
+	       each_leaf ? "leaves" : "ranges", d.leaves);
+	free(im->data);
+	if (rc != XW_OK) {
+		fprintf(stderr, "%s: the tables are broken: %s\n", prog, w.err);
+		return 1;
+	}
+	return 0;
+}
+
 static int cmd_pgt(int argc, char **argv)
 {
 	const char *image_path = NULL;
 	struct image im = {NULL, 0, 0};
 	uint64_t root = 0, mair = DEFAULT_MAIR, granule = 4096;
-	bool have_root = false, each_leaf = false;
+	bool have_root = false, each_leaf = false, strict_ad = false, have_ias = false;
 	unsigned stage = 1, ias = 48, oas = 48, pa_range = 0;
-	int start_level = -1, sl0 = -1, concat = -1;
+	int start_level = -1, sl0 = -1, concat = -1, levels = -1;
+	uint64_t large = (UINT64_C(1) << 21) | (UINT64_C(1) << 30);
 
 	for (int i = 0; i < argc; i++) {
 		const char *o = argv[i];
@@ -318,6 +431,18 @@ static int cmd_pgt(int argc, char **argv)
 		}
 		if (strcmp(name, "--leaves") == 0) {
 			each_leaf = true;
+			continue;
+		}
+		if (strcmp(name, "--no-1g") == 0) {
+			large &= ~(UINT64_C(1) << 30);
+			continue;
+		}
+		if (strcmp(name, "--no-superpages") == 0) {
+			large = 0;
+			continue;
+		}
+		if (strcmp(name, "--strict-ad") == 0) {
+			strict_ad = true;
 			continue;
 		}
 		if (strcmp(name, "--help") == 0) {
@@ -341,12 +466,19 @@ static int cmd_pgt(int argc, char **argv)
 				stage = 1;
 			else if (strcmp(v, "s2") == 0)
 				stage = 2;
+			else if (strcmp(v, "vtd") == 0)
+				stage = 3;
+			else if (strcmp(v, "x86") == 0)
+				stage = 4;
 			else
-				die_usage("--format is s1 or s2, not %s", v);
+				die_usage("--format is s1, s2, vtd or x86, not %s", v);
 		} else if (strcmp(name, "--granule") == 0) {
 			granule = need_u64(name, v);
 		} else if (strcmp(name, "--ias") == 0) {
 			ias = (unsigned)need_u64(name, v);
+			have_ias = true;
+		} else if (strcmp(name, "--levels") == 0) {
+			levels = (int)need_u64(name, v);
 		} else if (strcmp(name, "--oas") == 0) {
 			oas = (unsigned)need_u64(name, v);
 		} else if (strcmp(name, "--pa-range") == 0) {
@@ -365,6 +497,9 @@ static int cmd_pgt(int argc, char **argv)
 	}
 	if (!image_path || !have_root)
 		die_usage("%s", "pgt needs --image and --root");
+	if (stage >= 3)
+		return pgt_x86(image_path, &im, root, stage, have_ias ? ias : 0, oas, levels, large,
+			       strict_ad, each_leaf);
 	unsigned g = aw_granule_shift((unsigned)granule);
 	if (!g || granule > 65536)
 		die_usage("%s", "--granule is 4k, 16k or 64k");
@@ -664,8 +799,113 @@ static void decode_cd(const uint64_t w[8])
 		       ps_bits(field(w[0], 34, 32)), w[3], w[1] & UINT64_C(0x00fffffffffffff0));
 }
 
-static int cmd_struct(bool ste, int argc, char **argv)
+/* ---- VT-d context and PASID entries (VT-d 9.3, 9.4, 9.6) -------------------------- */
+
+static unsigned vtd_aw_levels(uint64_t aw)
 {
+	return aw == 1 ? 3u : aw == 2 ? 4u : aw == 3 ? 5u : 0u;
+}
+
+static const char *vtd_aw_name(uint64_t aw)
+{
+	return aw == 1 ? "39-bit AGAW, 3 levels"
+	       : aw == 2 ? "48-bit AGAW, 4 levels"
+	       : aw == 3 ? "57-bit AGAW, 5 levels"
+			 : "reserved";
+}
+
+static void decode_vtd_ctx(const uint64_t w[8])
+{
+	static const char *const tt[4] = {"second stage, untranslated requests only",
+					  "second stage, device-TLB allowed", "pass-through",
+					  "reserved"};
+	uint64_t aw = field(w[1], 2, 0);
+	printf("VT-d legacy context entry:\n");
+	pf("P", field(w[0], 0, 0), field(w[0], 0, 0) ? "present" : "not present");
+	pf("FPD", field(w[0], 1, 1), field(w[0], 1, 1) ? "fault processing disabled" : "");
+	pf("TT", field(w[0], 3, 2), tt[field(w[0], 3, 2)]);
+	pf("SLPTPTR", w[0] & ~UINT64_C(0xfff), "second-stage page table");
+	pf("AW", aw, vtd_aw_name(aw));
+	pf("DID", field(w[1], 23, 8), "domain id");
+	uint64_t rsv0 = field(w[0], 11, 4), rsv1 = w[1] & ~(UINT64_C(0xffff) << 8) & ~UINT64_C(0x7f);
+	if (rsv0 || rsv1)
+		printf("  reserved bits set: word0 0x%" PRIx64 " word1 0x%" PRIx64 "\n", rsv0 << 4,
+		       rsv1);
+	if (field(w[0], 0, 0) && field(w[0], 3, 2) < 2 && vtd_aw_levels(aw))
+		printf("second-stage tables: %s pgt --format vtd --levels %u --ias %u --root 0x%" PRIx64
+		       " --image FILE --base PA\n",
+		       prog, vtd_aw_levels(aw), 12u + 9u * vtd_aw_levels(aw), w[0] & ~UINT64_C(0xfff));
+}
+
+static void decode_vtd_smctx(const uint64_t w[8])
+{
+	uint64_t pdts = field(w[0], 11, 9);
+	char buf[64];
+	printf("VT-d scalable-mode context entry:\n");
+	pf("P", field(w[0], 0, 0), field(w[0], 0, 0) ? "present" : "not present");
+	pf("FPD", field(w[0], 1, 1), field(w[0], 1, 1) ? "fault processing disabled" : "");
+	pf("DTE", field(w[0], 2, 2), field(w[0], 2, 2) ? "device-TLB enabled" : "");
+	pf("PASIDE", field(w[0], 3, 3), field(w[0], 3, 3) ? "requests with PASID allowed" : "");
+	pf("PRE", field(w[0], 4, 4), field(w[0], 4, 4) ? "page requests enabled" : "");
+	snprintf(buf, sizeof(buf), "%" PRIu64 " directory entries", UINT64_C(1) << (pdts + 7));
+	pf("PDTS", pdts, buf);
+	pf("PASIDDIRPTR", w[0] & ~UINT64_C(0xfff), "PASID directory");
+	pf("RID_PASID", field(w[1], 19, 0), "PASID of requests without PASID");
+	pf("RID_PRIV", field(w[1], 20, 20), "");
+	if (field(w[0], 8, 5) || (w[1] >> 21) || w[2] || w[3])
+		printf("  reserved bits set: word0 0x%" PRIx64 " word1 0x%" PRIx64
+		       " word2 0x%" PRIx64 " word3 0x%" PRIx64 "\n",
+		       field(w[0], 8, 5) << 5, w[1] & ~UINT64_C(0x1fffff), w[2], w[3]);
+}
+
+static void decode_vtd_pasid(const uint64_t w[8])
+{
+	static const char *const pgtt[8] = {"reserved", "first stage only", "second stage only",
+					    "nested", "pass-through", "reserved", "reserved",
+					    "reserved"};
+	uint64_t aw = field(w[0], 4, 2), t = field(w[0], 8, 6), flpm = field(w[2], 3, 2);
+	printf("VT-d scalable-mode PASID-table entry:\n");
+	pf("P", field(w[0], 0, 0), field(w[0], 0, 0) ? "present" : "not present");
+	pf("FPD", field(w[0], 1, 1), field(w[0], 1, 1) ? "fault processing disabled" : "");
+	pf("AW", aw, vtd_aw_name(aw));
+	pf("PGTT", t, pgtt[t]);
+	pf("SSADE", field(w[0], 9, 9), field(w[0], 9, 9) ? "second-stage A/D enabled" : "");
+	pf("SSPTPTR", w[0] & ~UINT64_C(0xfff), "second-stage page table");
+	pf("DID", field(w[1], 15, 0), "domain id");
+	pf("PWSNP", field(w[1], 23, 23), field(w[1], 23, 23) ? "page walks snoop" : "");
+	pf("PGSNP", field(w[1], 24, 24), field(w[1], 24, 24) ? "page accesses snoop" : "");
+	pf("CD", field(w[1], 25, 25), "");
+	pf("EMTE", field(w[1], 26, 26), "");
+	pf("EMT", field(w[1], 29, 27), "");
+	pf("PWT", field(w[1], 30, 30), "");
+	pf("PCD", field(w[1], 31, 31), "");
+	pf("PAT", field(w[1], 63, 32), "");
+	pf("SRE", field(w[2], 0, 0), field(w[2], 0, 0) ? "supervisor requests enabled" : "");
+	pf("FSPM", flpm, flpm == 0 ? "4-level paging" : flpm == 1 ? "5-level paging" : "reserved");
+	pf("WPE", field(w[2], 4, 4), field(w[2], 4, 4) ? "write protect enforced" : "");
+	pf("EAFE", field(w[2], 7, 7), field(w[2], 7, 7) ? "extended accessed flag" : "");
+	pf("FSPTPTR", w[2] & ~UINT64_C(0xfff), "first-stage page table");
+	if (!field(w[0], 0, 0))
+		return;
+	if ((t == 2 || t == 3) && vtd_aw_levels(aw))
+		printf("second-stage tables: %s pgt --format vtd --levels %u --ias %u --root 0x%" PRIx64
+		       " --image FILE --base PA\n",
+		       prog, vtd_aw_levels(aw), 12u + 9u * vtd_aw_levels(aw), w[0] & ~UINT64_C(0xfff));
+	if ((t == 1 || t == 3) && flpm < 2)
+		printf("first-stage tables: %s pgt --format x86 --levels %u --ias %u --root 0x%" PRIx64
+		       " --image FILE --base PA\n",
+		       prog, flpm ? 5u : 4u, flpm ? 56u : 47u, w[2] & ~UINT64_C(0xfff));
+}
+
+enum structure { S_STE, S_CD, S_VTD_CTX, S_VTD_SMCTX, S_VTD_PASID };
+
+static int cmd_struct(enum structure kind, int argc, char **argv)
+{
+	static const unsigned nwords[] = {8, 8, 2, 4, 8};
+	static const char *const names[] = {"STE", "CD", "VT-d context entry",
+					    "VT-d scalable-mode context entry",
+					    "VT-d PASID-table entry"};
+	const unsigned maxw = nwords[kind];
 	uint64_t w[8] = {0, 0, 0, 0, 0, 0, 0, 0};
 	unsigned nw = 0;
 	const char *image_path = NULL;
@@ -697,8 +937,8 @@ static int cmd_struct(bool ste, int argc, char **argv)
 			if (n) {
 				memcpy(tok, p, n);
 				tok[n] = '\0';
-				if (nw == 8)
-					die_usage("%s", "at most 8 words (64 bytes)");
+				if (nw == maxw)
+					die_usage("%s", "too many words for this structure");
 				w[nw++] = hex_word(tok);
 			}
 			p += n;
@@ -709,7 +949,7 @@ static int cmd_struct(bool ste, int argc, char **argv)
 		if (nw || !have_at)
 			die_usage("%s", "with --image give --at (and no words)");
 		image_load(&im, image_path);
-		for (unsigned i = 0; i < 8; i++) {
+		for (unsigned i = 0; i < maxw; i++) {
 			if (image_read64(&im, at + 8u * i, &w[i]) != 0) {
 				fprintf(stderr, "%s: 0x%" PRIx64 " is outside the image\n", prog,
 					at + 8u * i);
@@ -718,18 +958,31 @@ static int cmd_struct(bool ste, int argc, char **argv)
 			}
 		}
 		free(im.data);
-		printf("# %s at 0x%" PRIx64 "\n", ste ? "STE" : "CD", at);
+		printf("# %s at 0x%" PRIx64 "\n", names[kind], at);
 	} else if (!nw) {
 		die_usage("%s", "give the words, or --image and --at");
 	}
 	printf("# words:");
-	for (unsigned i = 0; i < 8; i++)
+	for (unsigned i = 0; i < maxw; i++)
 		printf(" %016" PRIx64, w[i]);
 	putchar('\n');
-	if (ste)
+	switch (kind) {
+	case S_STE:
 		decode_ste(w);
-	else
+		break;
+	case S_CD:
 		decode_cd(w);
+		break;
+	case S_VTD_CTX:
+		decode_vtd_ctx(w);
+		break;
+	case S_VTD_SMCTX:
+		decode_vtd_smctx(w);
+		break;
+	default:
+		decode_vtd_pasid(w);
+		break;
+	}
 	return 0;
 }
 
@@ -746,9 +999,15 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "pgt") == 0)
 		return cmd_pgt(argc - 2, argv + 2);
 	if (strcmp(argv[1], "ste") == 0)
-		return cmd_struct(true, argc - 2, argv + 2);
+		return cmd_struct(S_STE, argc - 2, argv + 2);
 	if (strcmp(argv[1], "cd") == 0)
-		return cmd_struct(false, argc - 2, argv + 2);
+		return cmd_struct(S_CD, argc - 2, argv + 2);
+	if (strcmp(argv[1], "vtd-ctx") == 0)
+		return cmd_struct(S_VTD_CTX, argc - 2, argv + 2);
+	if (strcmp(argv[1], "vtd-smctx") == 0)
+		return cmd_struct(S_VTD_SMCTX, argc - 2, argv + 2);
+	if (strcmp(argv[1], "vtd-pasid") == 0)
+		return cmd_struct(S_VTD_PASID, argc - 2, argv + 2);
 	die_usage("unknown command: %s", argv[1]);
 	return 2;
 }

@@ -86,7 +86,7 @@ struct iomm_unit {
 struct iomm_domain_cfg {
 	enum iomm_domain_type type;  /**< Required. */
 	uint32_t granule;            /**< 0: the smallest the unit supports. */
-	uint8_t ias;                 /**< 0: the unit's largest (capped at 48). */
+	uint8_t ias;                 /**< 0: the unit's largest, capped at 48 (47 for x86-64 paging). */
 	uint8_t oas;                 /**< 0: the unit's oas. */
 	struct iomm_pool *pool;      /**< Table pages for this domain (a quota). Required unless bypass/blocked/remote. */
 	struct iomm_domain *parent;  /**< Stage-2 parent of a nested domain. */
@@ -301,6 +301,8 @@ int iomm_dev_init(struct iomm_dev *dev, struct iomm_unit *unit, const struct iom
  * @retval IOMM_EBUSY   The device is attached elsewhere, or its streams
  *                      conflict with another device's.
  * @retval IOMM_ENOSPC  No stream-matching resource left.
+ * @retval IOMM_ERANGE  The device lies outside what the unit serves (a VT-d
+ *                      unit's bus range).
  * @retval IOMM_ENOMEM  No memory for stream-table pages.
  * @retval IOMM_ETIMEDOUT The hardware did not acknowledge; the device's
  *                      streams are left blocking.

@@ -12,6 +12,10 @@
 #include "pool.h"
 #include "pgtable.h"
 #include "iommu.h"
+#include "vtd.h"
+#include "smmuv2.h"
+#include "config.h"
+#include "discovery.h"
 
 /** Library version, major. */
 #define IOMM_VERSION_MAJOR 0

@@ -69,8 +69,10 @@ enum iomm_pgt_format {
 	IOMM_FMT_VTD_SL = 3,
 	/**
 	 * x86-64 paging as VT-d first-stage tables: 4 KiB granule, 4 levels
-	 * (ias up to 48) or 5 (up to 57), 2 MiB / 1 GiB pages. Write implies
-	 * read: a write-only mapping is refused.
+	 * (ias 32..47) or 5 (48..56), 2 MiB / 1 GiB pages; A and D preset.
+	 * First-stage input addresses are canonical, so the top bit a paging
+	 * mode translates (47 or 56) is the sign bit and never part of an
+	 * IOVA. Write implies read: a write-only mapping is refused.
 	 */
 	IOMM_FMT_X86_FL = 4,
 };
@@ -101,8 +103,12 @@ enum iomm_pgt_format {
 struct iomm_pgt_cfg {
 	enum iomm_pgt_format format; /**< Required. */
 	uint32_t granule;            /**< 4096, 16384 or 65536. Required. */
-	uint8_t ias;                 /**< Input address bits: 32..48 (32..52 with a 64 KiB granule). */
-	uint8_t oas;                 /**< Output address bits: 32, 36, 40, 42, 44, 48, or 52 with 64 KiB. */
+	/** Input address bits: 32..48 (32..52 with a 64 KiB granule); VT-d
+	 *  second stage 32..57, x86-64 32..56. */
+	uint8_t ias;
+	/** Output address bits: 32, 36, 40, 42, 44, 48, or 52 with 64 KiB;
+	 *  VT-d and x86-64 any of 32..52. */
+	uint8_t oas;
 	uint32_t flags;              /**< IOMM_PGT_* flags. */
 	/**
 	 * Leaf sizes allowed (bit n = 2^n bytes), to honour hardware that lacks
@@ -193,10 +199,17 @@ struct iomm_pgt {
 	uint32_t mair_idx[3];   /* AttrIndx per IOMM_MEM_* (stage 1) */
 	uint32_t last_prot;     /* prot of the previous map ... */
 	uint64_t last_attr;     /* ... and its descriptor attributes */
-	uint32_t idx_mask[4];   /* index mask per level (the root's may be wider or narrower) */
-	uint8_t shift[4];       /* log2 of the bytes one entry maps, per level */
+	uint64_t v_mask;        /* descriptor bits of which one makes an entry valid */
+	uint64_t t_mask, t_val; /* (pte & t_mask) == t_val: a table entry (above the last level) */
+	uint64_t t_bits;        /* bits of a table entry besides the address */
+	uint64_t type_mask;     /* bits telling leaf kinds apart ... */
+	uint64_t page_bits;     /* ... in a last-level leaf */
+	uint64_t block_bits;    /* ... in a leaf above the last level */
+	uint32_t idx_mask[IOMM_PGT_MAX_LEVELS]; /* index mask per level (the root's differs) */
+	uint8_t shift[IOMM_PGT_MAX_LEVELS];     /* log2 of the bytes one entry maps, per level */
 	uint8_t lvl_for[64];    /* first level whose entries map at most 2^k bytes */
-	uint8_t cont_shift[4];  /* log2(entries per contiguous group) per level, 0 = none */
+	uint8_t cont_shift[IOMM_PGT_MAX_LEVELS]; /* log2(entries per contiguous group), 0 = none */
+	uint8_t last;           /* the level holding granule-sized leaves */
 	uint8_t start_level;
 	uint8_t page_shift;     /* log2(granule) */
 	uint8_t bits;           /* index bits per level */
@@ -245,7 +258,12 @@ void iomm_pgt_destroy(struct iomm_pgt *pgt);
  *
  * Uses the largest leaves that alignment of @p iova and @p pa, the remaining
  * size and cfg.leaf_sizes allow, and sets the contiguous hint on every
- * complete, aligned group. Existing tables are reused.
+ * complete, aligned group (Arm formats). Existing tables are reused.
+ *
+ * The VT-d and x86-64 formats keep what they can express: read and write
+ * (VT-d second stage), or read, write and IOMM_PRIV (clear U/S) with
+ * IOMM_MEM_NC / IOMM_MEM_DEVICE as uncached (PCD|PWT) on x86-64. They grant
+ * no execute permission, and ignore shareability.
  *
  * @param pgt  The table.
  * @param iova Input address, aligned to the granule.
@@ -256,7 +274,9 @@ void iomm_pgt_destroy(struct iomm_pgt *pgt);
  *
  * @retval IOMM_OK      Everything is mapped.
  * @retval IOMM_EINVAL  Misaligned or zero size, unknown or empty @p prot,
- *                      or a range that wraps.
+ *                      a permission the format cannot express (write
+ *                      without read on ::IOMM_FMT_X86_FL, IOMM_PRIV on
+ *                      ::IOMM_FMT_VTD_SL), or a range that wraps.
  * @retval IOMM_ERANGE  The input range exceeds ias or the output range oas.
  * @retval IOMM_EEXIST  Part of the range is already mapped; nothing changed.
  * @retval IOMM_ENOMEM  Not enough table pages; nothing changed, nothing leaked.

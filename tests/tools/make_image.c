@@ -11,6 +11,9 @@
  *   DIR/NAME.expected  the ranges iomm-dump must print, computed from the
  *                      map and unmap calls (a shadow model), not from the
  *                      tables: "FIRST-LAST -> PA size=BYTES ATTRIBUTES"
+ *   DIR/NAME.ctx       (VT-d formats) the words of a VT-d context entry
+ *                      (legacy for the second stage, a PASID-table entry
+ *                      for x86-64) that points to the table
  * NAME "structs" instead writes DIR/structs.img with an SMMUv3 STE at
  * 0x1040 and a CD at 0x1080 (base 0x1000).
  *
@@ -94,7 +97,33 @@ static const struct op ops_64k_s2[] = {
 	{0, 0x20000000ull, 0x10000, 5 * SZ_64K, IOMM_READ | IOMM_MEM_DEVICE},
 };
 
+static const struct op ops_vtd[] = {
+	{0, SZ_1G, 0x80000000ull, SZ_1G, RW},                    /* a 1G superpage */
+	{0, 3 * SZ_1G, 0x100000000ull, 2 * SZ_2M, IOMM_READ},     /* two 2M superpages */
+	{0, 0x10000, 0x30000, 16 * SZ_4K, RW | IOMM_EXEC},        /* exec is not kept */
+	{0, 0x200000, 0x400000, 3 * SZ_4K, IOMM_WRITE},           /* write-only */
+	{0, 0x203000, 0x403000, SZ_4K, RW | IOMM_MEM_DEVICE},     /* memory type not kept: merges */
+	{0, 0xffffffff000ull, 0xc000, SZ_4K, IOMM_READ},          /* the last page of 44 bits */
+	{0, 8 * SZ_1G, 0x200000000ull, SZ_1G + 5 * SZ_4K, RW},    /* superpage + pages */
+	{1, 8 * SZ_1G + SZ_2M, 0, SZ_4K, 0},                      /* punch the superpage */
+};
+
+static const struct op ops_x86[] = {
+	{0, SZ_1G, 0x80000000ull, SZ_1G, RW},                        /* a 1G page */
+	{0, 3 * SZ_1G, 0x100000000ull, 2 * SZ_2M, IOMM_READ},         /* two 2M pages */
+	{0, 0x200000, 0x400000, 3 * SZ_4K, RW | IOMM_PRIV},           /* supervisor only */
+	{0, 0x300000, 0x7000, SZ_4K, RW | IOMM_MEM_NC},               /* uncached */
+	{0, 0x301000, 0x8000, SZ_4K, RW | IOMM_MEM_DEVICE},           /* uncached too: merges */
+	{0, 0x7ffffffff000ull, 0xc000, SZ_4K, IOMM_READ | IOMM_EXEC}, /* the last page of 47 bits */
+	{0, 8 * SZ_1G, 0x200000000ull, SZ_1G + 5 * SZ_4K, RW},
+	{1, 8 * SZ_1G + SZ_2M, 0, SZ_4K, 0},
+};
+
 static const struct config configs[] = {
+	{"vtd", IOMM_FMT_VTD_SL, 4096, 44, 46, IOMM_PGT_COHERENT | IOMM_PGT_SNOOP, 0x3000000000ull,
+	 64, ops_vtd, sizeof(ops_vtd) / sizeof(ops_vtd[0])},
+	{"x86", IOMM_FMT_X86_FL, 4096, 47, 39, IOMM_PGT_COHERENT, 0x4000000000ull, 64, ops_x86,
+	 sizeof(ops_x86) / sizeof(ops_x86[0])},
 	{"4k_s1", IOMM_FMT_ARM_LPAE_S1, 4096, 48, 48, IOMM_PGT_COHERENT | IOMM_PGT_NG,
 	 0x80000000ull, 64, ops_4k_s1, sizeof(ops_4k_s1) / sizeof(ops_4k_s1[0])},
 	{"4k_s2", IOMM_FMT_ARM_LPAE_S2, 4096, 40, 40, IOMM_PGT_COHERENT, 0x7000000000ull, 48,
@@ -114,7 +143,13 @@ static void attrs(const struct config *c, uint32_t prot, char *out, size_t len)
 		sh = mem == IOMM_MEM_WB ? IOMM_SH_INNER : IOMM_SH_OUTER;
 	const char *sname = sh == IOMM_SH_NONE ? "NSH" : sh == IOMM_SH_OUTER ? "OSH" : "ISH";
 	bool w = (prot & IOMM_WRITE) != 0, x = (prot & IOMM_EXEC) != 0;
-	if (c->format == IOMM_FMT_ARM_LPAE_S1) {
+	if (c->format == IOMM_FMT_VTD_SL) {
+		snprintf(out, len, "sl:%c%c%s", (prot & IOMM_READ) ? 'r' : '-', w ? 'w' : '-',
+			 (c->flags & IOMM_PGT_SNOOP) ? " SNP" : "");
+	} else if (c->format == IOMM_FMT_X86_FL) {
+		snprintf(out, len, "fl:r%c %c %s", w ? 'w' : '-', (prot & IOMM_PRIV) ? 'S' : 'U',
+			 mem == IOMM_MEM_WB ? "WB" : "UC");
+	} else if (c->format == IOMM_FMT_ARM_LPAE_S1) {
 		bool el0 = !(prot & IOMM_PRIV);
 		snprintf(out, len, "el1:r%c%c el0:%c%c%c %s %s%s%s", w ? 'w' : '-', x ? 'x' : '-',
 			 el0 ? 'r' : '-', el0 && w ? 'w' : '-', el0 && x ? 'x' : '-', mname, sname,
@@ -222,7 +257,10 @@ int main(int argc, char **argv)
 		}
 	}
 	struct iomm_lpae_regs r;
-	iomm_pgt_lpae_regs(&pgt, &r);
+	memset(&r, 0, sizeof(r));
+	bool x86 = c->format == IOMM_FMT_VTD_SL || c->format == IOMM_FMT_X86_FL;
+	if (!x86)
+		iomm_pgt_lpae_regs(&pgt, &r);
 
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s.img", argv[2], c->name);
@@ -233,6 +271,29 @@ int main(int argc, char **argv)
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return 1;
+	if (x86) {
+		unsigned levels = iomm_pgt_levels(&pgt);
+		uint64_t root = iomm_pgt_root_pa(&pgt);
+		fprintf(f, "--format %s --ias %u --oas %u --levels %u --base 0x%" PRIx64
+			   " --root 0x%" PRIx64 "\n",
+			c->format == IOMM_FMT_VTD_SL ? "vtd" : "x86", c->ias, c->oas, levels, c->pool_pa,
+			root);
+		if (fclose(f) != 0)
+			return 1;
+		/* the entry that points the unit at the table: a legacy context entry
+		 * (P, TT 0, SLPTPTR; AW from the levels, DID 7) or a PASID-table entry
+		 * (P, PGTT first stage only, DID 7, FSPTPTR, FSPM from the levels) */
+		snprintf(path, sizeof(path), "%s/%s.ctx", argv[2], c->name);
+		f = fopen(path, "w");
+		if (!f)
+			return 1;
+		if (c->format == IOMM_FMT_VTD_SL)
+			fprintf(f, "0x%" PRIx64 " 0x%" PRIx64 "\n", root | 1u,
+				(uint64_t)(levels - 2u) | (7u << 8));
+		else
+			fprintf(f, "0x%" PRIx64 " 0x7 0x%" PRIx64 " 0 0 0 0 0\n", (uint64_t)1 | (1u << 6),
+				root | ((uint64_t)(levels - 4u) << 2));
+	} else {
 	fprintf(f, "--format %s --granule %u --ias %u --oas %u --base 0x%" PRIx64 " --root 0x%" PRIx64,
 		c->format == IOMM_FMT_ARM_LPAE_S1 ? "s1" : "s2", c->granule, c->ias, c->oas,
 		c->pool_pa, r.ttbr);
@@ -241,6 +302,7 @@ int main(int argc, char **argv)
 	else
 		fprintf(f, " --mair 0x%" PRIx64, r.mair);
 	fprintf(f, "\n");
+	}
 	if (fclose(f) != 0)
 		return 1;
 

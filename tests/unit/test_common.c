@@ -118,7 +118,11 @@ bool t_rng_chance(struct t_rng *r, unsigned num, unsigned den)
 
 const char *t_fmt_name(enum iomm_pgt_format f)
 {
-	return f == IOMM_FMT_ARM_LPAE_S1 ? "s1" : f == IOMM_FMT_ARM_LPAE_S2 ? "s2" : "?";
+	return f == IOMM_FMT_ARM_LPAE_S1   ? "s1"
+	       : f == IOMM_FMT_ARM_LPAE_S2 ? "s2"
+	       : f == IOMM_FMT_VTD_SL	   ? "vtd"
+	       : f == IOMM_FMT_X86_FL	   ? "x86"
+					   : "?";
 }
 
 uint64_t t_arch_leaf_sizes(uint32_t granule, unsigned oas)
@@ -133,6 +137,13 @@ uint64_t t_arch_leaf_sizes(uint32_t granule, unsigned oas)
 uint32_t t_canon_prot(uint32_t prot, unsigned stage)
 {
 	uint32_t acc = prot & IOMM_PROT_ACCESS;
+	if (stage == T_VTD)
+		return acc & (IOMM_READ | IOMM_WRITE); /* no exec, privilege, attributes */
+	if (stage == T_X86) {
+		/* read implied; no exec; uncached for anything but write-back */
+		acc = (acc & (IOMM_WRITE | IOMM_PRIV)) | IOMM_READ;
+		return acc | ((prot & IOMM_MEM_MASK) == IOMM_MEM_WB ? IOMM_MEM_WB : IOMM_MEM_NC);
+	}
 	if (stage == 1) {
 		if (acc & IOMM_WRITE)
 			acc |= IOMM_READ; /* stage 1 has no write-only permission */
@@ -197,6 +208,32 @@ uint32_t t_leaf_prot(const struct aw_leaf *l, unsigned stage)
 	return p;
 }
 
+uint32_t t_xleaf_prot(const struct xw_leaf *l, unsigned stage, bool snoop)
+{
+	uint32_t p = 0;
+	if (stage == T_VTD) {
+		if (l->r)
+			p |= IOMM_READ;
+		if (l->w)
+			p |= IOMM_WRITE;
+		if (l->snp != snoop)
+			p |= 0x200;
+		return p;
+	}
+	p = IOMM_READ;
+	if (l->w)
+		p |= IOMM_WRITE;
+	if (!l->user)
+		p |= IOMM_PRIV;
+	if (l->pcd && l->pwt)
+		p |= IOMM_MEM_NC; /* UC */
+	else if (l->pcd || l->pwt || l->pat)
+		p |= 0x200; /* write-through, UC-, or a PAT entry the library never selects */
+	if (l->g || l->xd)
+		p |= 0x100;
+	return p;
+}
+
 const char *t_prot_str(uint32_t prot)
 {
 	static char buf[4][96];
@@ -230,12 +267,13 @@ int tfix_init(struct tfix *f, const struct iomm_pgt_cfg *cfg, size_t pool_bytes,
 {
 	memset(f, 0, sizeof(*f));
 	f->cfg = *cfg;
-	f->stage = cfg->format == IOMM_FMT_ARM_LPAE_S2 ? 2 : 1;
+	f->stage = cfg->format == IOMM_FMT_ARM_LPAE_S2 ? 2 : cfg->format <= IOMM_FMT_ARM_LPAE_S1 ? 1 : (unsigned)cfg->format;
+	f->x86 = cfg->format == IOMM_FMT_VTD_SL || cfg->format == IOMM_FMT_X86_FL;
 	f->pa_range = cfg->oas;
 	/* A table with a small oas may still run on hardware with a larger PA
 	 * range; where no stage-2 start level is valid with PAMax == oas, model
 	 * such hardware instead (the library cannot do better). */
-	if (f->stage == 2 && !s2_any_valid(cfg->granule, cfg->ias, cfg->oas))
+	if (!f->x86 && f->stage == 2 && !s2_any_valid(cfg->granule, cfg->ias, cfg->oas))
 		f->pa_range = cfg->granule == 65536 ? 52 : 48;
 	if (port_pool) {
 		tport_init(&f->tp, pool_bytes, pool_pa, 0);
@@ -259,13 +297,47 @@ int tfix_init(struct tfix *f, const struct iomm_pgt_cfg *cfg, size_t pool_bytes,
 	if (rc != IOMM_OK)
 		return rc;
 	f->initialised = true;
-	T_RC(iomm_pgt_lpae_regs(&f->pgt, &f->regs), IOMM_OK);
+	if (f->x86) {
+		T_RC(iomm_pgt_lpae_regs(&f->pgt, &f->regs), IOMM_EINVAL);
+		f->regs.ttbr = iomm_pgt_root_pa(&f->pgt);
+		f->regs.start_level = (uint8_t)(5u - iomm_pgt_levels(&f->pgt));
+		f->regs.concat = 1;
+	} else {
+		T_RC(iomm_pgt_lpae_regs(&f->pgt, &f->regs), IOMM_OK);
+	}
 	tfix_walker(f);
 	return IOMM_OK;
 }
 
+static void tfix_xwalker(struct tfix *f)
+{
+	struct xw_config c;
+	memset(&c, 0, sizeof(c));
+	c.format = f->cfg.format == IOMM_FMT_VTD_SL ? XW_VTD_SL : XW_X86_FL;
+	c.levels = iomm_pgt_levels(&f->pgt);
+	c.ias = f->cfg.ias;
+	c.haw = f->cfg.oas;
+	c.root_pa = iomm_pgt_root_pa(&f->pgt);
+	/* the unit's superpage support: what the configuration allows */
+	c.large_pages = SZ_2M | SZ_1G;
+	if (f->cfg.leaf_sizes)
+		c.large_pages &= f->cfg.leaf_sizes;
+	c.snoop_ctl = (f->cfg.flags & IOMM_PGT_SNOOP) != 0;
+	c.require_ad = true;
+	c.read = tport_read64;
+	c.ctx = &f->tp;
+	int rc = xw_init(&f->xw, &c);
+	T_CHECK(rc == XW_OK, "%s ias %u oas %u: the walker rejects the table (%u levels, root 0x%llx): %s",
+		t_fmt_name(f->cfg.format), f->cfg.ias, f->cfg.oas, c.levels,
+		(unsigned long long)c.root_pa, f->xw.err);
+}
+
 void tfix_walker(struct tfix *f)
 {
+	if (f->x86) {
+		tfix_xwalker(f);
+		return;
+	}
 	struct aw_config c;
 	memset(&c, 0, sizeof(c));
 	c.granule = f->cfg.granule;
@@ -293,7 +365,91 @@ void tfix_walker(struct tfix *f)
 
 unsigned tfix_root_pages(const struct tfix *f)
 {
-	return f->w.root_pages;
+	return f->x86 ? 1u : f->w.root_pages;
+}
+
+unsigned tfix_min_tables(const struct tfix *f)
+{
+	unsigned n = tfix_root_pages(f);
+	if (!f->x86)
+		return n;
+	for (unsigned level = f->xw.start_level; level < 4; level++)
+		if (xw_level_size(level) > (1ull << f->cfg.ias))
+			n++;
+	return n;
+}
+
+static void twleaf_from_aw(struct twleaf *t, const struct aw_leaf *l, unsigned stage)
+{
+	t->iova = l->iova;
+	t->oa = l->oa;
+	t->size = l->size;
+	t->level = l->level;
+	t->contig = l->contig;
+	t->prot = t_leaf_prot(l, stage);
+}
+
+static void twleaf_from_xw(struct twleaf *t, const struct xw_leaf *l, const struct tfix *f)
+{
+	t->iova = l->iova;
+	t->oa = l->oa;
+	t->size = l->size;
+	t->level = l->level;
+	t->contig = false;
+	t->prot = t_xleaf_prot(l, f->stage, (f->cfg.flags & IOMM_PGT_SNOOP) != 0);
+}
+
+int tfix_translate(struct tfix *f, uint64_t va, struct twleaf *l)
+{
+	int rc;
+	memset(l, 0, sizeof(*l));
+	if (f->x86) {
+		struct xw_leaf x;
+		rc = xw_translate(&f->xw, va, &x);
+		if (rc == XW_OK)
+			twleaf_from_xw(l, &x, f);
+	} else {
+		struct aw_leaf a;
+		rc = aw_translate(&f->w, va, &a);
+		if (rc == AW_OK)
+			twleaf_from_aw(l, &a, f->stage);
+	}
+	return rc;
+}
+
+int tfix_descend(struct tfix *f, uint64_t va, unsigned *level, bool *leaf)
+{
+	return f->x86 ? xw_descend(&f->xw, va, level, leaf) : aw_descend(&f->w, va, level, leaf);
+}
+
+int tfix_walk_tables(struct tfix *f, aw_table_fn fn, void *arg)
+{
+	return f->x86 ? xw_walk(&f->xw, NULL, fn, arg) : aw_walk(&f->w, NULL, fn, arg);
+}
+
+const char *tfix_err(const struct tfix *f)
+{
+	return f->x86 ? f->xw.err : f->w.err;
+}
+
+uint64_t tfix_level_size(const struct tfix *f, unsigned level)
+{
+	return f->x86 ? xw_level_size(level) : aw_level_size(f->cfg.granule, level);
+}
+
+unsigned tfix_contig_entries(const struct tfix *f, unsigned level)
+{
+	return f->x86 ? 0u : aw_contig_entries(f->cfg.granule, level);
+}
+
+unsigned tfix_start_level(const struct tfix *f)
+{
+	return f->x86 ? f->xw.start_level : f->w.start_level;
+}
+
+unsigned tfix_last_level(const struct tfix *f)
+{
+	return f->x86 ? 4u : 3u;
 }
 
 void tfix_fini(struct tfix *f)
@@ -363,21 +519,49 @@ static int aw_walk_cb(void *arg, const struct aw_leaf *l)
 	return 0;
 }
 
+struct xw_walk_arg {
+	struct tleaves *out;
+	const struct tfix *f;
+};
+
+static int xw_walk_cb(void *arg, const struct xw_leaf *l)
+{
+	struct xw_walk_arg *a = arg;
+	struct twleaf t;
+	twleaf_from_xw(&t, l, a->f);
+	struct tleaf x = {t.iova, t.oa, t.size, t.prot, (uint8_t)t.level, false};
+	tleaves_push(a->out, &x);
+	return 0;
+}
+
 void tleaves_from_walker(struct tleaves *out, struct tfix *f)
 {
-	struct aw_walk_arg a = {out, f->stage};
-	int rc = aw_walk(&f->w, aw_walk_cb, NULL, &a);
-	T_CHECK(rc == AW_OK, "independent walker: %s", f->w.err);
+	int rc;
+	if (f->x86) {
+		struct xw_walk_arg a = {out, f};
+		rc = xw_walk(&f->xw, xw_walk_cb, NULL, &a);
+	} else {
+		struct aw_walk_arg a = {out, f->stage};
+		rc = aw_walk(&f->w, aw_walk_cb, NULL, &a);
+	}
+	T_CHECK(rc == AW_OK, "independent walker: %s", tfix_err(f));
 }
 
 void tfix_validate(struct tfix *f)
 {
-	int rc = aw_walk(&f->w, NULL, NULL, NULL);
-	T_CHECK(rc == AW_OK, "independent walker: %s", f->w.err);
+	int rc = f->x86 ? xw_walk(&f->xw, NULL, NULL, NULL) : aw_walk(&f->w, NULL, NULL, NULL);
+	T_CHECK(rc == AW_OK, "independent walker: %s", tfix_err(f));
 }
 
 uint64_t tfix_allowed_leaves(const struct tfix *f)
 {
+	if (f->x86) {
+		uint64_t m = SZ_4K;
+		for (unsigned level = f->xw.start_level; level < 4; level++)
+			if (xw_large_allowed(&f->xw.cfg, level))
+				m |= xw_level_size(level);
+		return m;
+	}
 	uint64_t m = t_arch_leaf_sizes(f->cfg.granule, f->cfg.oas);
 	/* no leaf above the start level */
 	for (unsigned level = 0; level < f->w.start_level; level++)
@@ -390,10 +574,10 @@ uint64_t tfix_allowed_leaves(const struct tfix *f)
 	return m;
 }
 
-static unsigned level_of_size(uint32_t granule, uint64_t size)
+static unsigned level_of_size(const struct tfix *f, uint64_t size)
 {
-	for (unsigned level = 0; level <= 3; level++)
-		if (aw_level_size(granule, level) == size)
+	for (unsigned level = 0; level <= tfix_last_level(f); level++)
+		if (tfix_level_size(f, level) == size)
 			return level;
 	return 99;
 }
@@ -401,7 +585,7 @@ static unsigned level_of_size(uint32_t granule, uint64_t size)
 void t_expect_leaves(struct tleaves *out, const struct tfix *f, uint64_t iova, uint64_t pa,
 		     uint64_t size, uint32_t prot)
 {
-	struct aw_walker *w = (struct aw_walker *)&f->w;
+	struct tfix *fm = (struct tfix *)f;
 	uint64_t allowed = tfix_allowed_leaves(f);
 	bool contig_ok = !(f->cfg.flags & IOMM_PGT_NO_CONTIG);
 	uint64_t a = iova, p = pa, r = size;
@@ -410,23 +594,23 @@ void t_expect_leaves(struct tleaves *out, const struct tfix *f, uint64_t iova, u
 	while (r) {
 		unsigned stop = 0;
 		bool leaf = false;
-		int rc = aw_descend(w, a, &stop, &leaf);
+		int rc = tfix_descend(fm, a, &stop, &leaf);
 		T_CHECK(rc == AW_OK && !leaf, "t_expect_leaves: 0x%llx is not free (%d %s)",
-			(unsigned long long)a, rc, rc == AW_BAD ? w->err : "");
+			(unsigned long long)a, rc, rc == AW_BAD ? tfix_err(f) : "");
 		uint64_t s = 0;
 		for (int b = 63; b >= 0; b--) {
 			uint64_t c = 1ull << b;
 			if (!(allowed & c) || (a & (c - 1)) || (p & (c - 1)) || c > r)
 				continue;
 			/* an existing table at that level is reused, never replaced */
-			if (level_of_size(f->cfg.granule, c) < stop)
+			if (level_of_size(f, c) < stop)
 				continue;
 			s = c;
 			break;
 		}
 		T_CHECK(s != 0, "t_expect_leaves: no leaf for 0x%llx -> 0x%llx",
 			(unsigned long long)a, (unsigned long long)p);
-		unsigned level = level_of_size(f->cfg.granule, s);
+		unsigned level = level_of_size(f, s);
 		struct tleaf x = {a, p, s, cp, (uint8_t)level, false};
 		tleaves_push(out, &x);
 		a += s;
@@ -434,7 +618,8 @@ void t_expect_leaves(struct tleaves *out, const struct tfix *f, uint64_t iova, u
 		r -= s;
 	}
 	/* the hint goes on every complete aligned group of equal leaves inside the range */
-	for (size_t i = first_new; contig_ok && i < out->n; i++) {
+	for (size_t i = first_new; contig_ok && !f->x86 && i < out->n; i++) {
+		const struct aw_walker *w = &f->w;
 		struct tleaf *x = &out->v[i];
 		unsigned n = aw_contig_entries(f->cfg.granule, x->level);
 		uint64_t entries = x->level == w->start_level ? 1ull << w->root_bits

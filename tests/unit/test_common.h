@@ -17,6 +17,7 @@
 #include <iommuman/iommuman.h>
 
 #include "arm_walker.h"
+#include "x86_walker.h"
 #include "test_port.h"
 
 #define SZ_4K 0x1000ull
@@ -78,10 +79,23 @@ bool t_rng_chance(struct t_rng *r, unsigned num, unsigned den);
 const char *t_fmt_name(enum iomm_pgt_format f);
 /** Leaf sizes the architecture offers for a granule (pages and blocks), as a bitmap. */
 uint64_t t_arch_leaf_sizes(uint32_t granule, unsigned oas);
+/*
+ * A "stage" below names what a table expresses: 1 and 2 the Arm stages,
+ * T_VTD (VT-d second stage) and T_X86 (x86-64 first stage): the values of
+ * enum iomm_pgt_format.
+ */
+#define T_VTD 3u
+#define T_X86 4u
+
 /** Canonical form of a prot value for a stage: what the tables can express. */
 uint32_t t_canon_prot(uint32_t prot, unsigned stage);
 /** A prot value decoded from what the walker found; 0x100/0x200 mark inexpressible combinations. */
 uint32_t t_leaf_prot(const struct aw_leaf *l, unsigned stage);
+/**
+ * The same for a VT-d / x86-64 leaf. @p snoop: SNP expected on second-stage
+ * leaves (otherwise its presence, or its absence, is marked 0x200).
+ */
+uint32_t t_xleaf_prot(const struct xw_leaf *l, unsigned stage, bool snoop);
 /** Human-readable prot, in a static rotating buffer. */
 const char *t_prot_str(uint32_t prot);
 
@@ -93,11 +107,13 @@ struct tfix {
 	struct iomm_pgt pgt;
 	struct iomm_pgt_cfg cfg;
 	struct iomm_lpae_regs regs;
-	struct aw_walker w;
+	struct aw_walker w;   /* Arm formats */
+	struct xw_walker xw;  /* VT-d and x86-64 formats */
+	bool x86;             /* which of the two walkers applies */
 	uint8_t *mem;         /* region pool memory (NULL for a port pool) */
 	size_t mem_size;
 	uint64_t mem_pa;
-	unsigned stage;
+	unsigned stage;       /* 1, 2, T_VTD or T_X86 */
 	unsigned pa_range;    /* PA range given to the walker's SL0 rules */
 	bool initialised;
 };
@@ -107,7 +123,8 @@ struct tfix {
  * (garbage-filled first), or a port pool capped at @p pool_bytes / granule
  * pages if @p port_pool. The region pool memory is registered with the port
  * so the walker can read it. Returns iomm_pgt_init's status; on success the
- * walker is set up from iomm_pgt_lpae_regs (a walker error fails the test).
+ * walker is set up from iomm_pgt_lpae_regs (Arm) or iomm_pgt_levels and
+ * iomm_pgt_root_pa (VT-d, x86-64); a walker error fails the test.
  */
 int tfix_init(struct tfix *f, const struct iomm_pgt_cfg *cfg, size_t pool_bytes, uint64_t pool_pa,
 	      bool port_pool);
@@ -117,6 +134,46 @@ void tfix_fini(struct tfix *f);
 void tfix_walker(struct tfix *f);
 /** Number of pages the root takes (concatenated tables at stage 2). */
 unsigned tfix_root_pages(const struct tfix *f);
+/**
+ * Table pages that stay after unmapping the whole input range: the root,
+ * plus (x86-64 with fewer input bits than one root entry maps) the tables
+ * below root entry 0 whose span reaches beyond ias, which an unmap of the
+ * input range never covers whole (documented: only tables whose whole span
+ * lies inside the range are unlinked).
+ */
+unsigned tfix_min_tables(const struct tfix *f);
+
+/* ---- the independent walker of the table's format ----------------------------- */
+
+/** Walker results: the same values for both walkers. */
+#define TW_OK AW_OK
+#define TW_UNMAPPED AW_UNMAPPED
+#define TW_BAD AW_BAD
+
+/** A leaf as either walker reports it. */
+struct twleaf {
+	uint64_t iova, oa, size;
+	unsigned level;
+	bool contig;
+	uint32_t prot; /* t_leaf_prot / t_xleaf_prot */
+};
+
+/** Translate @p va with the walker of @p f's format. TW_OK, TW_UNMAPPED or TW_BAD. */
+int tfix_translate(struct tfix *f, uint64_t va, struct twleaf *l);
+/** aw_descend / xw_descend. */
+int tfix_descend(struct tfix *f, uint64_t va, unsigned *level, bool *leaf);
+/** Walk the whole table, reporting each table page (aw_table_fn / xw_table_fn). */
+int tfix_walk_tables(struct tfix *f, aw_table_fn fn, void *arg);
+/** Why the last walker call returned TW_BAD. */
+const char *tfix_err(const struct tfix *f);
+/** Bytes one entry maps at @p level in @p f's format. */
+uint64_t tfix_level_size(const struct tfix *f, unsigned level);
+/** Entries of a contiguous group at @p level (0: none; always 0 for VT-d / x86-64). */
+unsigned tfix_contig_entries(const struct tfix *f, unsigned level);
+/** Level of the root table. */
+unsigned tfix_start_level(const struct tfix *f);
+/** Level holding granule-sized pages (3 Arm, 4 VT-d / x86-64). */
+unsigned tfix_last_level(const struct tfix *f);
 
 /* ---- leaf lists ------------------------------------------------------------------ */
 

@@ -9,7 +9,9 @@
  * iomm_pgt_walk), the same pool use, no allocation outstanding that was not
  * outstanding before, nothing in the gather. The same with a pool quota
  * (port pool max_pages) and a region pool that is too small, and for
- * iomm_pgt_init itself.
+ * iomm_pgt_init itself. Arm, VT-d second-stage and x86-64 configurations.
+ *
+ * Usage: test_lpae_allocfail [arm|vtd|x86] [cmocka test filter]
  */
 #include "test_common.h"
 
@@ -18,6 +20,7 @@
 #include <string.h>
 
 struct acfg {
+	const char *group;
 	const char *name;
 	uint32_t granule;
 	enum iomm_pgt_format fmt;
@@ -26,14 +29,28 @@ struct acfg {
 };
 
 static const struct acfg cfgs[] = {
-	{"4k_s1_ias48", 4096, IOMM_FMT_ARM_LPAE_S1, 48, 48, IOMM_PGT_COHERENT},
-	{"4k_s2_ias40_concat_noncoh", 4096, IOMM_FMT_ARM_LPAE_S2, 40, 40, 0},
-	{"16k_s1_ias48", 16384, IOMM_FMT_ARM_LPAE_S1, 48, 48, IOMM_PGT_COHERENT},
-	{"16k_s2_ias48", 16384, IOMM_FMT_ARM_LPAE_S2, 48, 48, IOMM_PGT_COHERENT},
-	{"64k_s1_ias52_oas52", 65536, IOMM_FMT_ARM_LPAE_S1, 52, 52, IOMM_PGT_COHERENT},
-	{"64k_s2_ias48_noncoh", 65536, IOMM_FMT_ARM_LPAE_S2, 48, 48, 0},
+	{"arm", "4k_s1_ias48", 4096, IOMM_FMT_ARM_LPAE_S1, 48, 48, IOMM_PGT_COHERENT},
+	{"arm", "4k_s2_ias40_concat_noncoh", 4096, IOMM_FMT_ARM_LPAE_S2, 40, 40, 0},
+	{"arm", "16k_s1_ias48", 16384, IOMM_FMT_ARM_LPAE_S1, 48, 48, IOMM_PGT_COHERENT},
+	{"arm", "16k_s2_ias48", 16384, IOMM_FMT_ARM_LPAE_S2, 48, 48, IOMM_PGT_COHERENT},
+	{"arm", "64k_s1_ias52_oas52", 65536, IOMM_FMT_ARM_LPAE_S1, 52, 52, IOMM_PGT_COHERENT},
+	{"arm", "64k_s2_ias48_noncoh", 65536, IOMM_FMT_ARM_LPAE_S2, 48, 48, 0},
+	{"vtd", "vtd_ias39_snoop_noncoh", 4096, IOMM_FMT_VTD_SL, 39, 39, IOMM_PGT_SNOOP},
+	{"vtd", "vtd_ias48", 4096, IOMM_FMT_VTD_SL, 48, 48, IOMM_PGT_COHERENT},
+	{"vtd", "vtd_ias57_snoop", 4096, IOMM_FMT_VTD_SL, 57, 52,
+	 IOMM_PGT_COHERENT | IOMM_PGT_SNOOP},
+	{"x86", "x86_ias47", 4096, IOMM_FMT_X86_FL, 47, 46, IOMM_PGT_COHERENT},
+	{"x86", "x86_ias56_noncoh", 4096, IOMM_FMT_X86_FL, 56, 52, 0},
 };
 #define NCFGS (sizeof(cfgs) / sizeof(cfgs[0]))
+
+/* the configuration group to run (NULL: all) */
+static const char *g_group;
+
+static bool skip_cfg(const struct acfg *c)
+{
+	return g_group && strcmp(g_group, c->group) != 0;
+}
 
 #define ARENA_PA 0x40000000ull
 
@@ -93,8 +110,8 @@ static struct iomm_pgt_cfg pgt_cfg(const struct acfg *c)
 static void big_range(const struct acfg *c, const struct tfix *f, uint64_t *iova, uint64_t *size)
 {
 	uint64_t P = c->granule;
-	uint64_t B2 = aw_level_size(c->granule, 2);
-	uint64_t boundary = aw_level_size(c->granule, f->w.start_level);
+	uint64_t B2 = tfix_level_size(f, tfix_last_level(f) - 1);
+	uint64_t boundary = tfix_level_size(f, tfix_start_level(f));
 	if (boundary * 2 > (1ull << c->ias))
 		boundary = (1ull << c->ias) / 2;
 	*iova = boundary - B2 - 3 * P;
@@ -113,6 +130,8 @@ static void test_map_fail_every_point(void **state)
 	(void)state;
 	for (size_t ci = 0; ci < NCFGS; ci++) {
 		const struct acfg *c = &cfgs[ci];
+		if (skip_cfg(c))
+			continue;
 		for (int sticky = 0; sticky < 2; sticky++) {
 			struct tfix f;
 			struct iomm_pgt_cfg pc = pgt_cfg(c);
@@ -122,7 +141,8 @@ static void test_map_fail_every_point(void **state)
 			big_range(c, &f, &iova, &size);
 			premap(c, &f, iova);
 			uint64_t pa = 0x7000000000ull & ((1ull << c->oas) - 1);
-			pa = (pa & ~(aw_level_size(c->granule, 2) - 1)) + (iova & (aw_level_size(c->granule, 2) - 1));
+			uint64_t B2 = tfix_level_size(&f, tfix_last_level(&f) - 1);
+			pa = (pa & ~(B2 - 1)) + (iova & (B2 - 1));
 			struct tleaves expect = {0};
 			t_expect_leaves(&expect, &f, iova, pa, size, IOMM_READ | IOMM_WRITE);
 			struct snap before = {{0}, {0}, 0, 0};
@@ -175,6 +195,8 @@ static void test_map_quota(void **state)
 	(void)state;
 	for (size_t ci = 0; ci < NCFGS; ci++) {
 		const struct acfg *c = &cfgs[ci];
+		if (skip_cfg(c))
+			continue;
 		struct iomm_pgt_cfg pc = pgt_cfg(c);
 		size_t base_used = 0;
 		int rc = IOMM_ENOMEM;
@@ -216,6 +238,8 @@ static void test_region_pool_too_small(void **state)
 	(void)state;
 	for (size_t ci = 0; ci < NCFGS; ci++) {
 		const struct acfg *c = &cfgs[ci];
+		if (skip_cfg(c))
+			continue;
 		struct iomm_pgt_cfg pc = pgt_cfg(c);
 		int rc = IOMM_ENOMEM;
 		unsigned k;
@@ -254,6 +278,8 @@ static void test_split_fail_every_point(void **state)
 	(void)state;
 	for (size_t ci = 0; ci < NCFGS; ci++) {
 		const struct acfg *c = &cfgs[ci];
+		if (skip_cfg(c))
+			continue;
 		struct tfix f;
 		struct iomm_pgt_cfg pc = pgt_cfg(c);
 		uint64_t P = c->granule;
@@ -262,19 +288,20 @@ static void test_split_fail_every_point(void **state)
 		/* the largest block the table can use */
 		uint64_t allowed = tfix_allowed_leaves(&f);
 		uint64_t blk = 0;
-		for (unsigned level = 0; level < 3; level++)
-			if (allowed & aw_level_size(c->granule, level)) {
-				blk = aw_level_size(c->granule, level);
+		unsigned last = tfix_last_level(&f);
+		for (unsigned level = 0; level < last; level++)
+			if (allowed & tfix_level_size(&f, level)) {
+				blk = tfix_level_size(&f, level);
 				break;
 			}
 		if (blk >= (1ull << 42))
-			blk = aw_level_size(c->granule, 2); /* skip 4 TB blocks */
+			blk = tfix_level_size(&f, last - 1); /* skip 4 TB blocks */
 		T_CHECK(blk != 0, "no block size");
 		uint64_t iova = 4 * blk < (1ull << c->ias) ? 2 * blk : 0;
 		uint64_t pa = 3 * blk < (1ull << c->oas) ? blk : 0;
 		T_RC(iomm_pgt_map(&f.pgt, iova, pa, blk, IOMM_READ | IOMM_WRITE | IOMM_MEM_NC), IOMM_OK);
-		struct aw_leaf l;
-		T_CHECK(aw_translate(&f.w, iova, &l) == AW_OK && l.size == blk, "block not used");
+		struct twleaf l;
+		T_CHECK(tfix_translate(&f, iova, &l) == TW_OK && l.size == blk, "block not used");
 		/* a page in the middle, not at a 2nd-level boundary */
 		uint64_t hole = iova + blk / 2 + 5 * P;
 		struct snap before = {{0}, {0}, 0, 0};
@@ -302,7 +329,7 @@ static void test_split_fail_every_point(void **state)
 		}
 		f.tp.fail_at = -1;
 		T_RC(rc, IOMM_OK);
-		unsigned levels_below = 3 - l.level;
+		unsigned levels_below = last - l.level;
 		T_CHECK(k == levels_below, "the split needed %u table pages, expected %u", k,
 			levels_below);
 		/* everything but the page still maps, with the block's attributes */
@@ -330,6 +357,8 @@ static void test_init_fail(void **state)
 	(void)state;
 	for (size_t ci = 0; ci < NCFGS; ci++) {
 		const struct acfg *c = &cfgs[ci];
+		if (skip_cfg(c))
+			continue;
 		struct iomm_pgt_cfg pc = pgt_cfg(c);
 		struct tfix f;
 		/* port pool whose first page_alloc fails */
@@ -393,9 +422,12 @@ static void test_init_fail(void **state)
 
 int main(int argc, char **argv)
 {
-	/* an optional argument selects tests by name (cmocka pattern) */
-	if (argc > 1)
-		cmocka_set_test_filter(argv[1]);
+	/* optional: a configuration group, then a test name (cmocka pattern) */
+	int a = 1;
+	if (argc > a && (!strcmp(argv[a], "arm") || !strcmp(argv[a], "vtd") || !strcmp(argv[a], "x86")))
+		g_group = argv[a++];
+	if (argc > a)
+		cmocka_set_test_filter(argv[a]);
 	(void)t_seed();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_map_fail_every_point),

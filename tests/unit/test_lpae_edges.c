@@ -7,7 +7,8 @@
  * disabled by IOMM_PGT_NO_CONTIG); leaf_sizes restrictions; non-coherent
  * tables (a simulated device view that only sees cleaned bytes must always
  * walk correctly, every written descriptor is cleaned, cleaning is batched);
- * bad arguments of every call.
+ * bad arguments of every call. The *_x86 tests do the same for the VT-d
+ * second-stage and x86-64 first-stage formats (3, 4 and 5 levels).
  */
 #include "test_common.h"
 
@@ -55,10 +56,10 @@ static void expect_pa(struct tfix *f, uint64_t iova, uint64_t want)
 	T_RC(iomm_pgt_iova_to_phys(&f->pgt, iova, &pa), IOMM_OK);
 	T_CHECK(pa == want, "iova_to_phys(0x%llx) = 0x%llx, expected 0x%llx", (unsigned long long)iova,
 		(unsigned long long)pa, (unsigned long long)want);
-	struct aw_leaf l;
-	int rc = aw_translate(&f->w, iova, &l);
-	T_CHECK(rc == AW_OK, "walker at 0x%llx: %d %s", (unsigned long long)iova, rc,
-		rc == AW_BAD ? f->w.err : "");
+	struct twleaf l;
+	int rc = tfix_translate(f, iova, &l);
+	T_CHECK(rc == TW_OK, "walker at 0x%llx: %d %s", (unsigned long long)iova, rc,
+		rc == TW_BAD ? tfix_err(f) : "");
 	T_CHECK(l.oa + (iova - l.iova) == want, "walker: 0x%llx -> 0x%llx, expected 0x%llx",
 		(unsigned long long)iova, (unsigned long long)(l.oa + (iova - l.iova)),
 		(unsigned long long)want);
@@ -67,11 +68,11 @@ static void expect_pa(struct tfix *f, uint64_t iova, uint64_t want)
 static void expect_none(struct tfix *f, uint64_t iova)
 {
 	uint64_t pa;
-	struct aw_leaf l;
+	struct twleaf l;
 	T_RC(iomm_pgt_iova_to_phys(&f->pgt, iova, &pa), IOMM_ENOENT);
-	int rc = aw_translate(&f->w, iova, &l);
-	T_CHECK(rc == AW_UNMAPPED, "walker at 0x%llx: %d %s", (unsigned long long)iova, rc,
-		rc == AW_BAD ? f->w.err : "translates");
+	int rc = tfix_translate(f, iova, &l);
+	T_CHECK(rc == TW_UNMAPPED, "walker at 0x%llx: %d %s", (unsigned long long)iova, rc,
+		rc == TW_BAD ? tfix_err(f) : "translates");
 }
 
 /* ---- last page -------------------------------------------------------------- */
@@ -110,6 +111,62 @@ static void test_last_page(void **state)
 			T_CHECK(iomm_pool_used(&f.pool) == tfix_root_pages(&f), "tables left");
 			tfix_fini(&f);
 		}
+	}
+	t_context("%s", "");
+}
+
+#define VTD IOMM_FMT_VTD_SL
+#define X86 IOMM_FMT_X86_FL
+
+/* VT-d / x86-64 geometries: 3, 4 and 5 levels */
+static const struct {
+	enum iomm_pgt_format fmt;
+	unsigned ias, oas;
+} xgeo[] = {
+	{VTD, 39, 39}, {VTD, 48, 46}, {VTD, 57, 52}, {X86, 47, 39}, {X86, 48, 46}, {X86, 56, 52},
+};
+#define NXGEO (sizeof(xgeo) / sizeof(xgeo[0]))
+
+static void test_last_page_x86(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NXGEO; i++) {
+		struct tfix f;
+		uint32_t flags = COH | (xgeo[i].fmt == VTD ? IOMM_PGT_SNOOP : 0);
+		struct iomm_pgt_cfg pc = mkcfg(xgeo[i].fmt, 4096, xgeo[i].ias, xgeo[i].oas, flags);
+		uint64_t P = 4096, top = 1ull << xgeo[i].ias, otop = 1ull << xgeo[i].oas;
+		t_context("%s ias %u oas %u: last page", t_fmt_name(xgeo[i].fmt), xgeo[i].ias,
+			  xgeo[i].oas);
+		T_RC(tfix_init(&f, &pc, 64 * P, POOL_PA(P), false), IOMM_OK);
+		T_RC(iomm_pgt_map(&f.pgt, top - P, otop - P, P, RW), IOMM_OK);
+		expect_pa(&f, top - 1, otop - 1);
+		expect_pa(&f, top - P, otop - P);
+		expect_none(&f, top - 2 * P);
+		expect_none(&f, top);
+		T_RC(iomm_pgt_map(&f.pgt, top - P, 0, P, RW), IOMM_EEXIST);
+		T_RC(iomm_pgt_map(&f.pgt, top, 0, P, RW), IOMM_ERANGE);
+		/* a 1 GiB page and a 2 MiB page below the top */
+		T_RC(iomm_pgt_map(&f.pgt, top - 2 * SZ_2M, otop - 2 * SZ_2M, SZ_2M, RW), IOMM_OK);
+		T_RC(iomm_pgt_map(&f.pgt, top - 2 * SZ_1G, otop - 2 * SZ_1G, SZ_1G, IOMM_READ),
+		     IOMM_OK);
+		struct twleaf l;
+		T_CHECK(tfix_translate(&f, top - 2 * SZ_2M, &l) == TW_OK && l.size == SZ_2M &&
+				l.level == 3,
+			"no 2 MiB page below the top");
+		T_CHECK(tfix_translate(&f, top - 2 * SZ_1G, &l) == TW_OK && l.size == SZ_1G &&
+				l.level == 2,
+			"no 1 GiB page below the top");
+		struct iomm_mapping m;
+		T_RC(iomm_pgt_lookup(&f.pgt, top - 1, &m), IOMM_OK);
+		T_CHECK(m.level == 4 && m.size == P, "lookup of the last page: level %u size 0x%llx",
+			m.level, (unsigned long long)m.size);
+		tfix_validate(&f);
+		unmap_ok(&f, top - P, P, P);
+		expect_none(&f, top - P);
+		unmap_ok(&f, top - 2 * SZ_1G, 2 * SZ_1G, SZ_1G + SZ_2M);
+		unmap_ok(&f, 0, top, 0);
+		T_CHECK(iomm_pool_used(&f.pool) == tfix_min_tables(&f), "tables left");
+		tfix_fini(&f);
 	}
 	t_context("%s", "");
 }
@@ -541,6 +598,54 @@ static void test_leaf_sizes(void **state)
 	t_context("%s", "");
 }
 
+static void test_leaf_sizes_x86(void **state)
+{
+	(void)state;
+	static const uint64_t cases[] = {SZ_4K, SZ_4K | SZ_1G, SZ_4K | SZ_2M, SZ_2M};
+	for (size_t gi = 0; gi < NXGEO; gi++) {
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			struct tfix f;
+			const uint64_t P = SZ_4K;
+			struct iomm_pgt_cfg pc =
+			    mkcfg(xgeo[gi].fmt, 4096, xgeo[gi].ias, xgeo[gi].oas, COH);
+			pc.leaf_sizes = cases[i];
+			t_context("%s ias %u leaf_sizes 0x%llx", t_fmt_name(xgeo[gi].fmt),
+				  xgeo[gi].ias, (unsigned long long)cases[i]);
+			T_RC(tfix_init(&f, &pc, 1024 * P, POOL_PA(P), false), IOMM_OK);
+			uint64_t ps = iomm_pgt_page_sizes(&f.pgt);
+			T_CHECK(ps == (cases[i] | P), "page_sizes 0x%llx with leaf_sizes 0x%llx",
+				(unsigned long long)ps, (unsigned long long)cases[i]);
+			uint64_t span = SZ_1G + 2 * SZ_2M + 3 * P;
+			uint64_t iova = 4 * SZ_1G - 2 * SZ_2M;
+			struct tleaves want = {0}, got = {0};
+			t_expect_leaves(&want, &f, iova, iova, span, RW);
+			T_RC(iomm_pgt_map(&f.pgt, iova, iova, span, RW), IOMM_OK);
+			tleaves_from_walker(&got, &f);
+			tleaves_expect_equal(&want, "expected", &got, "walker", false);
+			bool big = false;
+			for (size_t k = 0; k < got.n; k++) {
+				T_CHECK((got.v[k].size & (cases[i] | P)) != 0,
+					"leaf of 0x%llx bytes not in leaf_sizes",
+					(unsigned long long)got.v[k].size);
+				big |= got.v[k].size > P;
+			}
+			T_CHECK(big == (cases[i] != SZ_4K), "superpages %s", big ? "used" : "unused");
+			/* split of a superpage keeps to the allowed sizes too */
+			unmap_ok(&f, 4 * SZ_1G + 7 * P, P, P);
+			got.n = 0;
+			tleaves_from_walker(&got, &f);
+			for (size_t k = 0; k < got.n; k++)
+				T_CHECK((got.v[k].size & (cases[i] | P)) != 0,
+					"after a split: leaf of 0x%llx bytes not in leaf_sizes",
+					(unsigned long long)got.v[k].size);
+			tleaves_free(&want);
+			tleaves_free(&got);
+			tfix_fini(&f);
+		}
+	}
+	t_context("%s", "");
+}
+
 /* ---- non-coherent tables -------------------------------------------------------- */
 
 /* The device's view of table memory: only bytes cleaned with clean_tables. */
@@ -548,6 +653,7 @@ struct devview {
 	struct tfix *f;
 	uint8_t *img;
 	struct aw_walker w;
+	struct xw_walker xw;
 	bool walker_ready;
 	bool check_each;
 	unsigned long bad;
@@ -577,16 +683,26 @@ static void dev_clean(void *arg, const void *va, size_t len)
 	memcpy(d->img + (p - f->mem), p, len);
 	if (d->check_each && d->walker_ready && !d->bad) {
 		/* what the device would walk right now must be well formed */
-		if (aw_walk(&d->w, NULL, NULL, NULL) != AW_OK) {
+		bool x86 = d->f->x86;
+		int rc = x86 ? xw_walk(&d->xw, NULL, NULL, NULL) : aw_walk(&d->w, NULL, NULL, NULL);
+		if (rc != AW_OK) {
 			d->bad++;
 			snprintf(d->err, sizeof(d->err), "after cleaning [%p, +0x%zx): %s", va, len,
-				 d->w.err);
+				 x86 ? d->xw.err : d->w.err);
 		}
 	}
 }
 
 static void dev_walker(struct devview *d)
 {
+	if (d->f->x86) {
+		struct xw_config xc = d->f->xw.cfg;
+		xc.read = dev_read;
+		xc.ctx = d;
+		T_CHECK(xw_init(&d->xw, &xc) == XW_OK, "device walker: %s", d->xw.err);
+		d->walker_ready = true;
+		return;
+	}
 	struct aw_config c = d->f->w.cfg;
 	c.read = dev_read;
 	c.ctx = d;
@@ -601,10 +717,12 @@ static void dev_expect_same(struct devview *d, const char *when)
 	T_CHECK(d->outside == 0, "%s: clean_tables outside table memory", when);
 	struct tleaves cpu = {0}, dev = {0};
 	tleaves_from_walker(&cpu, d->f);
-	int rc = aw_walk(&d->w, NULL, NULL, NULL);
-	T_CHECK(rc == AW_OK, "%s: device view: %s", when, d->w.err);
+	bool x86 = d->f->x86;
+	int rc = x86 ? xw_walk(&d->xw, NULL, NULL, NULL) : aw_walk(&d->w, NULL, NULL, NULL);
+	T_CHECK(rc == AW_OK, "%s: device view: %s", when, x86 ? d->xw.err : d->w.err);
 	struct tfix tmp = *d->f; /* walk the device view with the leaf collector */
 	tmp.w = d->w;
+	tmp.xw = d->xw;
 	tleaves_from_walker(&dev, &tmp);
 	tleaves_expect_equal(&cpu, "CPU view", &dev, "device view (cleaned bytes only)", false);
 	tleaves_free(&cpu);
@@ -634,7 +752,7 @@ static void expect_changes_cleaned(struct tfix *f, const uint8_t *before, const 
 {
 	struct table_list tl;
 	tl.n = 0;
-	T_CHECK(aw_walk(&f->w, NULL, collect_table, &tl) == AW_OK, "walker: %s", f->w.err);
+	T_CHECK(tfix_walk_tables(f, collect_table, &tl) == TW_OK, "walker: %s", tfix_err(f));
 	for (size_t i = 0; i < tl.n; i++) {
 		/* the whole root page(s) for the root, the table itself otherwise */
 		uint64_t bytes = i == 0 ? (uint64_t)tfix_root_pages(f) * f->cfg.granule : tl.bytes[i];
@@ -649,15 +767,15 @@ static void expect_changes_cleaned(struct tfix *f, const uint8_t *before, const 
 	}
 }
 
-static void test_noncoherent(void **state)
+struct nccase {
+	uint32_t g;
+	enum iomm_pgt_format fmt;
+	unsigned ias;
+};
+
+static void run_noncoherent(const struct nccase *cases, size_t ncases)
 {
-	(void)state;
-	static const struct {
-		uint32_t g;
-		enum iomm_pgt_format fmt;
-		unsigned ias;
-	} cases[] = {{4096, S1, 48}, {4096, S2, 40}, {16384, S2, 48}, {65536, S1, 52}};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ncases; i++) {
 		struct tfix *f = calloc(1, sizeof(*f));
 		struct devview *d = calloc(1, sizeof(*d));
 		assert_non_null(f);
@@ -665,7 +783,9 @@ static void test_noncoherent(void **state)
 		uint32_t g = cases[i].g;
 		uint64_t P = g;
 		unsigned oas = g == 65536 ? 52 : 48;
-		struct iomm_pgt_cfg pc = mkcfg(cases[i].fmt, g, cases[i].ias, oas, 0);
+		bool x86 = cases[i].fmt == VTD || cases[i].fmt == X86;
+		struct iomm_pgt_cfg pc =
+		    mkcfg(cases[i].fmt, g, cases[i].ias, oas, cases[i].fmt == VTD ? IOMM_PGT_SNOOP : 0);
 		t_context("%uK %s ias %u non-coherent", g >> 10, t_fmt_name(cases[i].fmt), cases[i].ias);
 		/* the pool memory is garbage; so is the device's view of it */
 		size_t pool_bytes = 128 * P;
@@ -683,7 +803,8 @@ static void test_noncoherent(void **state)
 			ff->tp.clean_arg = d;
 			ff->tp.record_cleans = true;
 			ff->cfg = pc;
-			ff->stage = cases[i].fmt == S2 ? 2 : 1;
+			ff->stage = cases[i].fmt == S2 ? 2 : cases[i].fmt == S1 ? 1 : (unsigned)cases[i].fmt;
+			ff->x86 = x86;
 			ff->pa_range = oas;
 			size_t size = (pool_bytes + 65535) / 65536 * 65536;
 			ff->mem = aligned_alloc(65536, size);
@@ -695,7 +816,8 @@ static void test_noncoherent(void **state)
 			T_RC(iomm_pool_init(&ff->pool, &ff->tp.port, ff->mem, size, ff->mem_pa, g), IOMM_OK);
 			T_RC(iomm_pgt_init(&ff->pgt, &pc, &ff->pool, &ff->tp.port), IOMM_OK);
 			ff->initialised = true;
-			T_RC(iomm_pgt_lpae_regs(&ff->pgt, &ff->regs), IOMM_OK);
+			if (!x86)
+				T_RC(iomm_pgt_lpae_regs(&ff->pgt, &ff->regs), IOMM_OK);
 			tfix_walker(ff);
 		}
 		T_CHECK(f->tp.clean_calls >= 1, "the new root was not cleaned");
@@ -705,7 +827,7 @@ static void test_noncoherent(void **state)
 
 		uint8_t *before = malloc(f->mem_size);
 		assert_non_null(before);
-		uint64_t B2 = aw_level_size(g, 2);
+		uint64_t B2 = tfix_level_size(f, tfix_last_level(f) - 1);
 		struct {
 			uint64_t iova, pa, size;
 		} maps[] = {
@@ -774,6 +896,22 @@ static void test_noncoherent(void **state)
 	t_context("%s", "");
 }
 
+static void test_noncoherent(void **state)
+{
+	(void)state;
+	static const struct nccase cases[] = {
+		{4096, S1, 48}, {4096, S2, 40}, {16384, S2, 48}, {65536, S1, 52}};
+	run_noncoherent(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void test_noncoherent_x86(void **state)
+{
+	(void)state;
+	static const struct nccase cases[] = {
+		{4096, VTD, 39}, {4096, VTD, 48}, {4096, VTD, 57}, {4096, X86, 47}, {4096, X86, 56}};
+	run_noncoherent(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 /* ---- bad arguments ------------------------------------------------------------- */
 
 static void test_bad_init(void **state)
@@ -799,7 +937,7 @@ static void test_bad_init(void **state)
 	c = ok;
 	c.format = (enum iomm_pgt_format)0;
 	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
-	c.format = (enum iomm_pgt_format)3;
+	c.format = (enum iomm_pgt_format)5;
 	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
 	/* pool page size differs from the granule */
 	c = ok;
@@ -999,6 +1137,140 @@ static void test_bad_calls(void **state)
 	tfix_fini(&f);
 }
 
+static void test_bad_init_x86(void **state)
+{
+	(void)state;
+	struct tport tp;
+	struct iomm_pool pool, pool16;
+	struct iomm_pgt pgt;
+	tport_init(&tp, 0, 0, 0);
+	uint8_t *mem = aligned_alloc(1u << 20, 1u << 20);
+	uint8_t *mem16 = aligned_alloc(1u << 20, 1u << 20);
+	assert_non_null(mem);
+	assert_non_null(mem16);
+	T_RC(iomm_pool_init(&pool, &tp.port, mem, 1u << 20, 0x40000000ull, 4096), IOMM_OK);
+	T_RC(iomm_pool_init(&pool16, &tp.port, mem16, 1u << 20, 0x50000000ull, 16384), IOMM_OK);
+	struct iomm_pgt_cfg c;
+	/* sizes the formats do not have */
+	static const struct {
+		enum iomm_pgt_format fmt;
+		unsigned ias, oas;
+	} bad[] = {
+		{VTD, 31, 48}, {VTD, 58, 48}, {VTD, 48, 31}, {VTD, 48, 53}, {VTD, 0, 48},
+		{X86, 31, 48}, {X86, 57, 48}, {X86, 58, 48}, {X86, 48, 31}, {X86, 48, 53},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = mkcfg(bad[i].fmt, 4096, bad[i].ias, bad[i].oas, COH);
+		t_context("%s ias %u oas %u", t_fmt_name(bad[i].fmt), bad[i].ias, bad[i].oas);
+		T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_ENOTSUP);
+		T_CHECK(iomm_pool_used(&pool) == 0, "failed init kept pages");
+	}
+	t_context("%s", "");
+	/* 4 KiB only */
+	c = mkcfg(VTD, 16384, 48, 48, COH);
+	T_RC(iomm_pgt_init(&pgt, &c, &pool16, &tp.port), IOMM_ENOTSUP);
+	c = mkcfg(X86, 65536, 48, 48, COH);
+	T_RC(iomm_pgt_init(&pgt, &c, &pool16, &tp.port), IOMM_ENOTSUP);
+	/* a pool of another page size */
+	c = mkcfg(VTD, 4096, 48, 48, COH);
+	T_RC(iomm_pgt_init(&pgt, &c, &pool16, &tp.port), IOMM_EINVAL);
+	/* snoop is a VT-d second-stage flag */
+	c = mkcfg(X86, 4096, 48, 48, COH | IOMM_PGT_SNOOP);
+	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
+	c = mkcfg(S2, 4096, 48, 48, COH | IOMM_PGT_SNOOP);
+	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
+	c = mkcfg(VTD, 4096, 48, 48, COH | (1u << 5));
+	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
+	T_CHECK(iomm_pool_used(&pool) == 0, "failed init kept pages");
+
+	/* levels: second stage by AGAW, first stage 4 up to 47 bits (canonical), 5 above */
+	static const struct {
+		enum iomm_pgt_format fmt;
+		unsigned ias, levels;
+	} lv[] = {
+		{VTD, 32, 3}, {VTD, 39, 3}, {VTD, 40, 4}, {VTD, 48, 4}, {VTD, 49, 5}, {VTD, 57, 5},
+		{X86, 32, 4}, {X86, 47, 4}, {X86, 48, 5}, {X86, 56, 5},
+	};
+	for (size_t i = 0; i < sizeof(lv) / sizeof(lv[0]); i++) {
+		c = mkcfg(lv[i].fmt, 4096, lv[i].ias, 48, COH);
+		t_context("%s ias %u levels", t_fmt_name(lv[i].fmt), lv[i].ias);
+		T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_OK);
+		T_CHECK(iomm_pgt_levels(&pgt) == lv[i].levels, "%u levels, expected %u",
+			iomm_pgt_levels(&pgt), lv[i].levels);
+		struct iomm_lpae_regs r;
+		T_RC(iomm_pgt_lpae_regs(&pgt, &r), IOMM_EINVAL);
+		T_CHECK(iomm_pgt_page_sizes(&pgt) == (SZ_4K | SZ_2M | SZ_1G), "page sizes 0x%llx",
+			(unsigned long long)iomm_pgt_page_sizes(&pgt));
+		iomm_pgt_destroy(&pgt);
+		T_CHECK(iomm_pgt_levels(&pgt) == 0, "levels of a destroyed table");
+	}
+	t_context("%s", "");
+	T_CHECK(iomm_pgt_levels(NULL) == 0, "levels(NULL)");
+	tport_fini(&tp);
+	free(mem);
+	free(mem16);
+}
+
+static void test_bad_calls_x86(void **state)
+{
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		struct tfix f;
+		enum iomm_pgt_format fmt = k ? X86 : VTD;
+		struct iomm_pgt_cfg pc = mkcfg(fmt, 4096, 48, 48, COH);
+		t_context("%s: bad calls", t_fmt_name(fmt));
+		T_RC(tfix_init(&f, &pc, 64 * 4096, POOL_PA(4096), false), IOMM_OK);
+		struct iomm_pgt *pgt = &f.pgt;
+		const uint64_t P = 4096;
+		T_RC(iomm_pgt_map(pgt, 0x100000, 0x200000, 0x3000, RW), IOMM_OK);
+		struct tleaves before = {0}, after = {0};
+		tleaves_from_walker(&before, &f);
+		size_t used = iomm_pool_used(&f.pool);
+		/* prot: nothing to grant, unknown bits, and what the format cannot express */
+		T_RC(iomm_pgt_map(pgt, 0x400000, 0, P, 0), IOMM_EINVAL);
+		T_RC(iomm_pgt_map(pgt, 0x400000, 0, P, IOMM_EXEC), IOMM_EINVAL);
+		T_RC(iomm_pgt_map(pgt, 0x400000, 0, P, IOMM_PRIV), IOMM_EINVAL);
+		T_RC(iomm_pgt_map(pgt, 0x400000, 0, P, IOMM_READ | 0x100u), IOMM_EINVAL);
+		T_RC(iomm_pgt_map(pgt, 0x400000, 0, P, IOMM_READ | IOMM_MEM_MASK), IOMM_EINVAL);
+		if (fmt == VTD) {
+			T_RC(iomm_pgt_map(pgt, 0x400000, 0, P, RW | IOMM_PRIV), IOMM_EINVAL);
+		} else {
+			T_RC(iomm_pgt_map(pgt, 0x400000, 0, P, IOMM_WRITE), IOMM_EINVAL);
+			T_RC(iomm_pgt_map(pgt, 0x400000, 0, P, IOMM_WRITE | IOMM_EXEC), IOMM_EINVAL);
+		}
+		/* ranges */
+		T_RC(iomm_pgt_map(pgt, 1ull << 48, 0, P, RW), IOMM_ERANGE);
+		T_RC(iomm_pgt_map(pgt, 0x400000, 1ull << 48, P, RW), IOMM_ERANGE);
+		T_RC(iomm_pgt_map(pgt, 0x400800, 0, P, RW), IOMM_EINVAL);
+		T_RC(iomm_pgt_map(pgt, 0x102000, 0, 4 * P, RW), IOMM_EEXIST);
+		tleaves_from_walker(&after, &f);
+		tleaves_expect_equal(&before, "before", &after, "after the failing calls", false);
+		T_CHECK(iomm_pool_used(&f.pool) == used, "failing calls changed pool use");
+		/* what each format keeps of a prot */
+		struct iomm_mapping m;
+		uint32_t in = IOMM_READ | IOMM_WRITE | IOMM_EXEC | IOMM_MEM_DEVICE | IOMM_SH_OUTER;
+		T_RC(iomm_pgt_map(pgt, 0x400000, 0x800000, P, in), IOMM_OK);
+		T_RC(iomm_pgt_lookup(pgt, 0x400000, &m), IOMM_OK);
+		uint32_t want = fmt == VTD ? RW : RW | IOMM_MEM_NC;
+		T_CHECK(m.prot == want && m.level == 4, "prot %s level %u, expected %s",
+			t_prot_str(m.prot), m.level, t_prot_str(want));
+		if (fmt == VTD) {
+			T_RC(iomm_pgt_map(pgt, 0x401000, 0x801000, P, IOMM_WRITE), IOMM_OK);
+			T_RC(iomm_pgt_lookup(pgt, 0x401000, &m), IOMM_OK);
+			T_CHECK(m.prot == IOMM_WRITE, "write-only: %s", t_prot_str(m.prot));
+		} else {
+			T_RC(iomm_pgt_map(pgt, 0x401000, 0x801000, P, IOMM_READ | IOMM_PRIV), IOMM_OK);
+			T_RC(iomm_pgt_lookup(pgt, 0x401000, &m), IOMM_OK);
+			T_CHECK(m.prot == (IOMM_READ | IOMM_PRIV), "supervisor: %s", t_prot_str(m.prot));
+		}
+		tfix_validate(&f);
+		tleaves_free(&before);
+		tleaves_free(&after);
+		tfix_fini(&f);
+	}
+	t_context("%s", "");
+}
+
 static void test_destroy_with_mappings(void **state)
 {
 	(void)state;
@@ -1038,6 +1310,11 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_64k_lva_sizes),
 		cmocka_unit_test(test_bad_calls),
 		cmocka_unit_test(test_destroy_with_mappings),
+		cmocka_unit_test(test_last_page_x86),
+		cmocka_unit_test(test_leaf_sizes_x86),
+		cmocka_unit_test(test_noncoherent_x86),
+		cmocka_unit_test(test_bad_init_x86),
+		cmocka_unit_test(test_bad_calls_x86),
 	};
 	return cmocka_run_group_tests_name("lpae_edges", tests, NULL, NULL);
 }

@@ -20,7 +20,12 @@
  *    overlapping ones IOMM_EEXIST, and none of them change the table;
  *  - unmapping everything leaves only the root, destroying frees it.
  *
- * Usage: test_lpae_matrix [4k|16k|64k|CONFIG-NAME]...  (no argument: everything)
+ * The same for the VT-d second stage ("vtd": ias 39, 48, 57 = 3, 4, 5 levels,
+ * superpages on and off, snoop) and x86-64 first stage ("x86": ias 47 and
+ * 56 = 4 and 5 levels, 48 = 5 levels, oas 39..52), checked with the VT-d /
+ * x86-64 walker; the prot list is reduced to what the format accepts.
+ *
+ * Usage: test_lpae_matrix [4k|16k|64k|vtd|x86|CONFIG-NAME]...  (no argument: everything)
  */
 #include "test_common.h"
 
@@ -33,9 +38,15 @@ struct mcfg {
 	enum iomm_pgt_format fmt;
 	unsigned ias, oas;
 	uint32_t flags;
+	uint64_t leaf_sizes;
 	unsigned idx;
 	char name[96];
 };
+
+static bool is_x86(const struct mcfg *c)
+{
+	return c->fmt == IOMM_FMT_VTD_SL || c->fmt == IOMM_FMT_X86_FL;
+}
 
 struct mrange {
 	uint64_t iova, pa, size;
@@ -91,7 +102,13 @@ static uint64_t align_down(uint64_t x, uint64_t a)
 
 static uint32_t next_prot(struct mstate *s)
 {
-	return prots[(s->c->idx * 7u + s->nr) % NPROTS];
+	uint32_t p = prots[(s->c->idx * 7u + s->nr) % NPROTS];
+	/* refused combinations are checked in check_errors() */
+	if (s->c->fmt == IOMM_FMT_VTD_SL)
+		p &= ~IOMM_PRIV;
+	else if (s->c->fmt == IOMM_FMT_X86_FL)
+		p |= IOMM_READ;
+	return p;
 }
 
 /* Choose an output address with pa == iova + off (mod m), below the PA
@@ -171,10 +188,15 @@ static bool place_top(struct mstate *s, uint64_t A, uint64_t S, uint64_t M, uint
 static void plan_ranges(struct mstate *s)
 {
 	const struct mcfg *c = s->c;
+	const struct tfix *f = &s->f;
+	const unsigned last = tfix_last_level(f);
 	const uint64_t P = c->granule;
-	const uint64_t B2 = aw_level_size(c->granule, 2);
-	const uint64_t C3 = P * aw_contig_entries(c->granule, 3);
-	const uint64_t C2 = B2 * aw_contig_entries(c->granule, 2);
+	const uint64_t B2 = tfix_level_size(f, last - 1);
+	/* VT-d / x86-64 have no contiguous hint: groups of 16 are a range pattern there */
+	const unsigned n3 = is_x86(c) ? 16 : tfix_contig_entries(f, last);
+	const unsigned n2 = is_x86(c) ? 16 : tfix_contig_entries(f, last - 1);
+	const uint64_t C3 = P * n3;
+	const uint64_t C2 = B2 * n2;
 	const uint64_t in_top = 1ull << c->ias;
 	const uint64_t out_top = 1ull << c->oas;
 
@@ -206,9 +228,10 @@ static void plan_ranges(struct mstate *s)
 	place(s, B2, 0, B2, B2, C3);
 	/* pages, two blocks, pages */
 	place(s, B2, 3 * P, 3 * P + 2 * B2 + 5 * P, B2, 0);
-	if (c->granule == 4096) {
-		const uint64_t B1 = aw_level_size(4096, 1);
-		const uint64_t C1 = B1 * aw_contig_entries(4096, 1);
+	/* (1 GiB ranges in 4 KiB pages would not fit the table pool) */
+	if (c->granule == 4096 && (tfix_allowed_leaves(f) & tfix_level_size(f, last - 2))) {
+		const uint64_t B1 = tfix_level_size(f, last - 2);
+		const uint64_t C1 = B1 * (is_x86(c) ? 4 : tfix_contig_entries(f, last - 2));
 		/* pages, a 2M block, a 1G block, a 2M block, pages */
 		place(s, B1, B2 + P, B2 + P + B1 + B2 + P, B1, 0);
 		/* a full group of 1G blocks */
@@ -226,10 +249,34 @@ static void plan_ranges(struct mstate *s)
 
 /* ---- checks ------------------------------------------------------------------- */
 
+/* VT-d / x86-64: levels, root and leaf sizes (no Arm registers). */
+static void check_geometry_x86(struct mstate *s)
+{
+	const struct mcfg *c = s->c;
+	struct tfix *f = &s->f;
+	struct iomm_lpae_regs regs;
+	unsigned want = c->fmt == IOMM_FMT_VTD_SL ? (c->ias + 8u - 12u) / 9u : c->ias <= 47 ? 4u : 5u;
+	T_CHECK(iomm_pgt_levels(&f->pgt) == want, "%u levels, expected %u", iomm_pgt_levels(&f->pgt),
+		want);
+	T_RC(iomm_pgt_lpae_regs(&f->pgt, &regs), IOMM_EINVAL);
+	uint64_t root = iomm_pgt_root_pa(&f->pgt);
+	T_CHECK(root >= f->mem_pa && root < f->mem_pa + f->mem_size && !(root & 0xfff),
+		"root 0x%llx outside the table pool or misaligned", (unsigned long long)root);
+	T_CHECK(iomm_pool_used(&f->pool) == 1, "pool holds %zu pages after init",
+		iomm_pool_used(&f->pool));
+	uint64_t ps = iomm_pgt_page_sizes(&f->pgt);
+	T_CHECK(ps == tfix_allowed_leaves(f), "page_sizes 0x%llx, expected 0x%llx",
+		(unsigned long long)ps, (unsigned long long)tfix_allowed_leaves(f));
+}
+
 static void check_regs(struct mstate *s)
 {
 	const struct mcfg *c = s->c;
 	struct tfix *f = &s->f;
+	if (is_x86(c)) {
+		check_geometry_x86(s);
+		return;
+	}
 	const struct iomm_lpae_regs *r = &f->regs;
 	T_CHECK(r->tsz == 64 - c->ias, "tsz %u, expected %u", r->tsz, 64 - c->ias);
 	T_CHECK(r->tg == aw_tg0(c->granule), "tg %u, expected %d", r->tg, aw_tg0(c->granule));
@@ -306,11 +353,11 @@ static void check_addr(struct mstate *s, uint64_t addr)
 {
 	struct tfix *f = &s->f;
 	const struct mrange *r = range_of(s, addr);
-	struct aw_leaf l;
+	struct twleaf l;
 	struct iomm_mapping m;
 	uint64_t pa = 0;
-	int wrc = aw_translate(&f->w, addr, &l);
-	T_CHECK(wrc != AW_BAD, "walker at 0x%llx: %s", (unsigned long long)addr, f->w.err);
+	int wrc = tfix_translate(f, addr, &l);
+	T_CHECK(wrc != TW_BAD, "walker at 0x%llx: %s", (unsigned long long)addr, tfix_err(f));
 	int prc = iomm_pgt_iova_to_phys(&f->pgt, addr, &pa);
 	memset(&m, 0, sizeof(m));
 	int lrc = iomm_pgt_lookup(&f->pgt, addr, &m);
@@ -327,7 +374,7 @@ static void check_addr(struct mstate *s, uint64_t addr)
 	T_CHECK(l.oa + (addr - l.iova) == want, "walker: 0x%llx -> 0x%llx, expected 0x%llx",
 		(unsigned long long)addr, (unsigned long long)(l.oa + (addr - l.iova)),
 		(unsigned long long)want);
-	uint32_t wp = t_leaf_prot(&l, f->stage), ep = t_canon_prot(r->prot, f->stage);
+	uint32_t wp = l.prot, ep = t_canon_prot(r->prot, f->stage);
 	T_CHECK(wp == ep, "walker: 0x%llx has %s, mapped with %s (canonical %s)",
 		(unsigned long long)addr, t_prot_str(wp), t_prot_str(r->prot), t_prot_str(ep));
 	T_RC(prc, IOMM_OK);
@@ -409,6 +456,17 @@ static void check_errors(struct mstate *s)
 	T_RC(iomm_pgt_unmap(pgt, free_iova + P / 2, P, &g, &unmapped), IOMM_EINVAL);
 	T_RC(iomm_pgt_unmap(pgt, free_iova, P / 2, &g, &unmapped), IOMM_EINVAL);
 	T_RC(iomm_pgt_unmap(pgt, free_iova, 0, &g, &unmapped), IOMM_EINVAL);
+	/* permissions the format cannot express */
+	if (c->fmt == IOMM_FMT_VTD_SL) {
+		T_RC(iomm_pgt_map(pgt, free_iova, 0, P, rw | IOMM_PRIV), IOMM_EINVAL);
+		T_RC(iomm_pgt_map(pgt, free_iova, 0, P, IOMM_READ | IOMM_PRIV), IOMM_EINVAL);
+	} else if (c->fmt == IOMM_FMT_X86_FL) {
+		T_RC(iomm_pgt_map(pgt, free_iova, 0, P, IOMM_WRITE), IOMM_EINVAL);
+		T_RC(iomm_pgt_map(pgt, free_iova, 0, P, IOMM_WRITE | IOMM_PRIV | IOMM_MEM_NC),
+		     IOMM_EINVAL);
+	}
+	T_RC(iomm_pgt_map(pgt, free_iova, 0, P, IOMM_EXEC), IOMM_EINVAL);
+	T_RC(iomm_pgt_map(pgt, free_iova, 0, P, IOMM_READ | IOMM_MEM_MASK), IOMM_EINVAL);
 	/* overlaps: the whole of a range, and a range starting in a free page */
 	for (unsigned i = 0; i < s->nr; i++) {
 		const struct mrange *r = &s->r[i];
@@ -431,12 +489,12 @@ static void check_errors(struct mstate *s)
 static void expect_unmapped(struct mstate *s, uint64_t addr)
 {
 	struct tfix *f = &s->f;
-	struct aw_leaf l;
+	struct twleaf l;
 	uint64_t pa;
 	struct iomm_mapping m;
-	int wrc = aw_translate(&f->w, addr, &l);
-	T_CHECK(wrc == AW_UNMAPPED, "0x%llx still translates after unmap (walker %d: %s)",
-		(unsigned long long)addr, wrc, wrc == AW_BAD ? f->w.err : "");
+	int wrc = tfix_translate(f, addr, &l);
+	T_CHECK(wrc == TW_UNMAPPED, "0x%llx still translates after unmap (walker %d: %s)",
+		(unsigned long long)addr, wrc, wrc == TW_BAD ? tfix_err(f) : "");
 	T_RC(iomm_pgt_iova_to_phys(&f->pgt, addr, &pa), IOMM_ENOENT);
 	T_RC(iomm_pgt_lookup(&f->pgt, addr, &m), IOMM_ENOENT);
 }
@@ -462,6 +520,7 @@ static void run_config(void **state)
 	pc.ias = (uint8_t)c->ias;
 	pc.oas = (uint8_t)c->oas;
 	pc.flags = c->flags;
+	pc.leaf_sizes = c->leaf_sizes;
 
 	/* The region pool keeps its bookkeeping in its first page. Odd configs:
 	 * a low, 1 MiB-aligned region, so the first page handed out is NOT on a
@@ -502,8 +561,8 @@ static void run_config(void **state)
 	/* the plan covers every leaf size and contiguous groups where they fit */
 	t_context("%s: coverage of the plan", c->name);
 	uint64_t allowed = tfix_allowed_leaves(f);
-	for (unsigned level = 0; level <= 3; level++) {
-		uint64_t sz = aw_level_size(c->granule, level);
+	for (unsigned level = 0; level <= tfix_last_level(f); level++) {
+		uint64_t sz = tfix_level_size(f, level);
 		if (!(allowed & sz) || sz * 8 > in_top || sz * 8 > (1ull << c->oas))
 			continue;
 		bool seen = false, seen_contig = false;
@@ -514,7 +573,7 @@ static void run_config(void **state)
 			}
 		}
 		T_CHECK(seen, "the plan has no leaf of 0x%llx bytes", (unsigned long long)sz);
-		uint64_t grp = sz * aw_contig_entries(c->granule, level);
+		uint64_t grp = sz * tfix_contig_entries(f, level);
 		if (grp && grp * 4 <= in_top && grp * 4 <= (1ull << c->oas) && level != 1)
 			T_CHECK(seen_contig, "the plan has no contiguous group of 0x%llx leaves",
 				(unsigned long long)sz);
@@ -530,7 +589,9 @@ static void run_config(void **state)
 	tleaves_expect_equal(&s->got, "walker", &s->lib, "iomm_pgt_walk", false);
 	struct ngns_arg na = {(c->flags & IOMM_PGT_NG) != 0, (c->flags & IOMM_PGT_NS) != 0,
 			      f->stage, f};
-	T_CHECK(aw_walk(&f->w, check_leaf_flags, NULL, &na) == AW_OK, "walker: %s", f->w.err);
+	if (!is_x86(c))
+		T_CHECK(aw_walk(&f->w, check_leaf_flags, NULL, &na) == AW_OK, "walker: %s",
+			f->w.err);
 
 	/* sub-range walks: an unaligned start inside each range reports its leaves */
 	for (unsigned i = 0; i < s->nr; i++) {
@@ -634,9 +695,10 @@ static void run_config(void **state)
 		T_CHECK(unmapped == 0, "unmapped 0x%llx bytes of an empty table",
 			(unsigned long long)unmapped);
 		iomm_pgt_gather_release(&g);
-		T_CHECK(iomm_pool_used(&f->pool) == tfix_root_pages(f),
-			"%zu pool pages in use after unmapping everything, the root has %u",
-			iomm_pool_used(&f->pool), tfix_root_pages(f));
+		T_CHECK(iomm_pool_used(&f->pool) == tfix_min_tables(f),
+			"%zu pool pages in use after unmapping everything, the root and the tables "
+			"above ias take %u",
+			iomm_pool_used(&f->pool), tfix_min_tables(f));
 		tfix_validate(f);
 	}
 	T_CHECK(f->tp.depth == 0 && f->tp.lock_errors == 0, "lock imbalance");
@@ -674,8 +736,8 @@ int main(int argc, char **argv)
 	static const unsigned granules[] = {4096, 16384, 65536};
 	static const unsigned ias_list[] = {32, 36, 39, 40, 42, 48, 52};
 	static const unsigned oas_list[] = {32, 40, 44, 48, 52};
-	static struct mcfg cfgs[3 * 2 * 7 * 5];
-	static struct CMUnitTest tests[3 * 2 * 7 * 5];
+	static struct mcfg cfgs[3 * 2 * 7 * 5 + 64];
+	static struct CMUnitTest tests[3 * 2 * 7 * 5 + 64];
 	size_t n = 0;
 	unsigned idx = 0;
 	(void)t_seed();
@@ -723,6 +785,57 @@ int main(int argc, char **argv)
 					tests[n].initial_state = c;
 					n++;
 				}
+			}
+		}
+	}
+	/* VT-d second stage and x86-64 first stage */
+	static const struct {
+		enum iomm_pgt_format fmt;
+		unsigned ias;
+	} xgeo[] = {
+		{IOMM_FMT_VTD_SL, 39}, {IOMM_FMT_VTD_SL, 48}, {IOMM_FMT_VTD_SL, 57},
+		{IOMM_FMT_X86_FL, 47}, {IOMM_FMT_X86_FL, 48}, {IOMM_FMT_X86_FL, 56},
+	};
+	static const unsigned xoas[] = {39, 46, 52};
+	/* superpages: all, none, 2 MiB only */
+	static const uint64_t xleaves[] = {0, 0x1000ull, 0x201000ull};
+	for (size_t gi = 0; gi < sizeof(xgeo) / sizeof(xgeo[0]); gi++) {
+		bool vtd = xgeo[gi].fmt == IOMM_FMT_VTD_SL;
+		const char *grp = vtd ? "vtd" : "x86";
+		bool want_g = argc < 2;
+		for (int a = 1; a < argc; a++)
+			want_g |= strcmp(argv[a], grp) == 0;
+		for (size_t oi = 0; oi < 3; oi++) {
+			for (size_t li = 0; li < 3; li++) {
+				/* every geometry with all superpages; the others once per format */
+				if (li && !(oi == 1 && (gi % 3) == li))
+					continue;
+				idx++;
+				struct mcfg *c = &cfgs[n];
+				c->granule = 4096;
+				c->fmt = xgeo[gi].fmt;
+				c->ias = xgeo[gi].ias;
+				c->oas = xoas[oi];
+				c->idx = idx;
+				c->leaf_sizes = xleaves[li];
+				c->flags = (idx % 3) ? IOMM_PGT_COHERENT : 0;
+				if (vtd && (idx & 1))
+					c->flags |= IOMM_PGT_SNOOP;
+				snprintf(c->name, sizeof(c->name), "%s_ias%u_oas%u%s%s%s", grp, c->ias,
+					 c->oas, (c->flags & IOMM_PGT_COHERENT) ? "" : "_noncoh",
+					 (c->flags & IOMM_PGT_SNOOP) ? "_snoop" : "",
+					 li == 1 ? "_pagesonly" : li == 2 ? "_2m" : "");
+				bool want = want_g;
+				for (int a = 1; a < argc; a++)
+					want |= strcmp(argv[a], c->name) == 0;
+				if (!want)
+					continue;
+				tests[n].name = c->name;
+				tests[n].test_func = run_config;
+				tests[n].setup_func = cfg_setup;
+				tests[n].teardown_func = cfg_teardown;
+				tests[n].initial_state = c;
+				n++;
 			}
 		}
 	}

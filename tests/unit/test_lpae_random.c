@@ -22,7 +22,11 @@
  * reachable table pages. At the end everything is unmapped and only the root
  * remains.
  *
- * Usage: test_lpae_random [4k|16k|64k|geometry]...  (no argument: all)
+ * The VT-d second-stage ("vtd") and x86-64 first-stage ("x86") groups run
+ * the same operations with the prot values those formats accept, and are
+ * checked with the VT-d / x86-64 walker.
+ *
+ * Usage: test_lpae_random [4k|16k|64k|geometry|vtd|x86]...  (no argument: all)
  * Environment: IOMM_TEST_SEED, IOMM_TEST_ITERATIONS.
  */
 #include "test_common.h"
@@ -66,6 +70,22 @@ static const struct rcfg cfgs[] = {
 	{"geometry", "64k_s2_ias42_oas40_noncoh", 65536, IOMM_FMT_ARM_LPAE_S2, 42, 40, 0, 0, 10},
 	{"geometry", "64k_s1_ias32_oas32_pagesonly", 65536, IOMM_FMT_ARM_LPAE_S1, 32, 32,
 	 IOMM_PGT_COHERENT, 0x10000ull, 10},
+	/* VT-d second stage: 3, 4 and 5 levels, superpages on and off, snoop */
+	{"vtd", "vtd_ias39_oas39_snoop", 4096, IOMM_FMT_VTD_SL, 39, 39,
+	 IOMM_PGT_COHERENT | IOMM_PGT_SNOOP, 0, 1},
+	{"vtd", "vtd_ias48_oas46_noncoh", 4096, IOMM_FMT_VTD_SL, 48, 46, 0, 0, 1},
+	{"vtd", "vtd_ias57_oas52_snoop", 4096, IOMM_FMT_VTD_SL, 57, 52,
+	 IOMM_PGT_COHERENT | IOMM_PGT_SNOOP, 0, 1},
+	{"vtd", "vtd_ias48_oas48_nosuperpages", 4096, IOMM_FMT_VTD_SL, 48, 48, IOMM_PGT_COHERENT,
+	 0x1000ull, 10},
+	{"vtd", "vtd_ias39_oas39_2m_snoop", 4096, IOMM_FMT_VTD_SL, 39, 39,
+	 IOMM_PGT_COHERENT | IOMM_PGT_SNOOP, 0x201000ull, 10},
+	/* x86-64 first stage: 4 and 5 levels, oas 39..52 */
+	{"x86", "x86_ias47_oas39", 4096, IOMM_FMT_X86_FL, 47, 39, IOMM_PGT_COHERENT, 0, 1},
+	{"x86", "x86_ias56_oas52_noncoh", 4096, IOMM_FMT_X86_FL, 56, 52, 0, 0, 1},
+	{"x86", "x86_ias48_oas46_no1g", 4096, IOMM_FMT_X86_FL, 48, 46, IOMM_PGT_COHERENT, 0x201000ull,
+	 10},
+	{"x86", "x86_ias32_oas32", 4096, IOMM_FMT_X86_FL, 32, 32, IOMM_PGT_COHERENT, 0, 10},
 };
 #define NCFGS (sizeof(cfgs) / sizeof(cfgs[0]))
 
@@ -138,6 +158,11 @@ static uint32_t rand_prot(struct rstate *s)
 	uint32_t p = acc[t_rng_below(&s->rng, sizeof(acc) / sizeof(acc[0]))];
 	p |= mem[t_rng_below(&s->rng, 4)];
 	p |= (uint32_t)t_rng_below(&s->rng, 4) << IOMM_SH_SHIFT;
+	/* what the format refuses is tried in op_bad() */
+	if (s->c->fmt == IOMM_FMT_VTD_SL)
+		p &= ~IOMM_PRIV;
+	else if (s->c->fmt == IOMM_FMT_X86_FL)
+		p |= IOMM_READ;
 	return p;
 }
 
@@ -265,7 +290,7 @@ static void full_check(struct rstate *s)
 	}
 	/* table pages: the pool holds exactly what is reachable */
 	struct count_arg ca = {0, tfix_root_pages(f), false};
-	R_CHECK(aw_walk(&f->w, NULL, count_tables, &ca) == AW_OK, "walker: %s", f->w.err);
+	R_CHECK(tfix_walk_tables(f, count_tables, &ca) == TW_OK, "walker: %s", tfix_err(f));
 	R_CHECK(iomm_pool_used(&f->pool) == ca.tables,
 		"pool holds %zu pages but %lu table pages are reachable (leak or double use)",
 		iomm_pool_used(&f->pool), ca.tables);
@@ -294,16 +319,16 @@ static void check_new_leaves(struct rstate *s, uint64_t iova, uint64_t size)
 			if (i == 8 && s->tmp.n > 16)
 				i = s->tmp.n - 8;
 			const struct tleaf *x = &s->tmp.v[i];
-			struct aw_leaf l;
-			int rc = aw_translate(&f->w, x->iova, &l);
-			R_CHECK(rc == AW_OK, "walker at 0x%llx: %d %s", (unsigned long long)x->iova, rc,
-				rc == AW_BAD ? f->w.err : "");
+			struct twleaf l;
+			int rc = tfix_translate(f, x->iova, &l);
+			R_CHECK(rc == TW_OK, "walker at 0x%llx: %d %s", (unsigned long long)x->iova, rc,
+				rc == TW_BAD ? tfix_err(f) : "");
 			R_CHECK(l.iova == x->iova && l.size == x->size && l.oa == x->pa &&
-					l.contig == x->contig && t_leaf_prot(&l, f->stage) == x->prot,
+					l.contig == x->contig && l.prot == x->prot,
 				"leaf at 0x%llx: size 0x%llx oa 0x%llx contig %d %s; expected size 0x%llx "
 				"oa 0x%llx contig %d %s",
 				(unsigned long long)x->iova, (unsigned long long)l.size,
-				(unsigned long long)l.oa, l.contig, t_prot_str(t_leaf_prot(&l, f->stage)),
+				(unsigned long long)l.oa, l.contig, t_prot_str(l.prot),
 				(unsigned long long)x->size, (unsigned long long)x->pa, x->contig,
 				t_prot_str(x->prot));
 		}
@@ -311,12 +336,11 @@ static void check_new_leaves(struct rstate *s, uint64_t iova, uint64_t size)
 	}
 	s->a.n = 0;
 	for (uint64_t a = iova; a < iova + size;) {
-		struct aw_leaf l;
-		int rc = aw_translate(&f->w, a, &l);
-		R_CHECK(rc == AW_OK, "walker at 0x%llx: %d %s", (unsigned long long)a, rc,
-			rc == AW_BAD ? f->w.err : "");
-		struct tleaf x = {l.iova, l.oa, l.size, t_leaf_prot(&l, f->stage), (uint8_t)l.level,
-				  l.contig};
+		struct twleaf l;
+		int rc = tfix_translate(f, a, &l);
+		R_CHECK(rc == TW_OK, "walker at 0x%llx: %d %s", (unsigned long long)a, rc,
+			rc == TW_BAD ? tfix_err(f) : "");
+		struct tleaf x = {l.iova, l.oa, l.size, l.prot, (uint8_t)l.level, l.contig};
 		tleaves_push(&s->a, &x);
 		a = l.iova + l.size;
 	}
@@ -490,7 +514,21 @@ static void op_bad(struct rstate *s)
 	struct iomm_gather g;
 	uint64_t unmapped;
 	iomm_gather_init(&g);
-	switch (t_rng_below(&s->rng, 6)) {
+	switch (t_rng_below(&s->rng, 7)) {
+	case 6:
+		/* a permission the format cannot express: privileged-only on the
+		 * VT-d second stage, write-only on x86-64 */
+		record(s, "map with a prot the format refuses");
+		if (s->c->fmt == IOMM_FMT_VTD_SL)
+			T_RC(iomm_pgt_map(&s->f.pgt, s->ar[0].base, 0, P,
+					  IOMM_READ | IOMM_WRITE | IOMM_PRIV),
+			     IOMM_EINVAL);
+		else if (s->c->fmt == IOMM_FMT_X86_FL)
+			T_RC(iomm_pgt_map(&s->f.pgt, s->ar[0].base, 0, P, IOMM_WRITE), IOMM_EINVAL);
+		else
+			T_RC(iomm_pgt_map(&s->f.pgt, s->ar[0].base, 0, P, 0x100u | IOMM_READ),
+			     IOMM_EINVAL);
+		break;
 	case 0:
 		record(s, "map beyond ias");
 		T_RC(iomm_pgt_map(&s->f.pgt, top - P, 0, 2 * P, rw), IOMM_ERANGE);
@@ -535,11 +573,15 @@ static void run_config(void **state)
 	t_rng_seed(&s->rng, seed);
 	printf("%s: %lu operations\n", c->name, iters);
 
+	bool x86 = c->fmt == IOMM_FMT_VTD_SL || c->fmt == IOMM_FMT_X86_FL;
+	/* levels counted from the last (page) level: 3 on Arm, 4 on VT-d / x86-64 */
+	unsigned last = x86 ? 4 : 3;
 	s->P = c->granule;
-	s->B2 = aw_level_size(c->granule, 2);
-	s->C3 = s->P * aw_contig_entries(c->granule, 3);
-	s->C2 = s->B2 * aw_contig_entries(c->granule, 2);
-	s->B1 = c->granule == 4096 ? aw_level_size(4096, 1) : 0;
+	s->B2 = x86 ? xw_level_size(last - 1) : aw_level_size(c->granule, 2);
+	/* no contiguous hint on VT-d / x86-64: groups of 16 are just a range pattern there */
+	s->C3 = s->P * (x86 ? 16 : aw_contig_entries(c->granule, 3));
+	s->C2 = s->B2 * (x86 ? 16 : aw_contig_entries(c->granule, 2));
+	s->B1 = c->granule == 4096 ? (x86 ? xw_level_size(last - 2) : aw_level_size(4096, 1)) : 0;
 
 	/* arenas: one in the middle of the input range, one ending at its end */
 	uint64_t main_size = c->granule == 4096 ? 4 * SZ_1G : c->granule == 16384 ? 2 * SZ_1G : 8 * SZ_1G;
@@ -600,9 +642,10 @@ static void run_config(void **state)
 	do_unmap(s, 0, 1ull << c->ias);
 	R_CHECK(s->model.n == 0, "model not empty");
 	full_check(s);
-	R_CHECK(iomm_pool_used(&f->pool) == tfix_root_pages(f),
-		"%zu pool pages in use after unmapping everything, the root has %u",
-		iomm_pool_used(&f->pool), tfix_root_pages(f));
+	R_CHECK(iomm_pool_used(&f->pool) == tfix_min_tables(f),
+		"%zu pool pages in use after unmapping everything, the root and the tables "
+		"above ias take %u",
+		iomm_pool_used(&f->pool), tfix_min_tables(f));
 	printf("%s: %lu maps, %lu refused (EEXIST), %lu unmaps, %lu full checks\n", c->name,
 	       s->n_map_ok, s->n_map_exist, s->n_unmap, s->n_full);
 	g_cur = NULL;

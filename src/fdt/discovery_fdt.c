@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Device tree discovery (optional component IOMM_DISCOVERY_FDT) on top of
+ * libfdt: IOMMU nodes, `iommus` and `iommu-map` masters, /reserved-memory
+ * regions with `iommu-addresses`. The blob is checked whole first
+ * (fdt_check_full), then every property length is checked before use.
+ * Only libfdt's read-only functions are used; nothing is allocated.
+ */
+#include <libfdt.h>
+
+#include "../discovery_internal.h"
+#include "../iomm_internal.h"
+
+struct fdtp {
+	struct iomm_discovery *d;
+	struct disc_mark m;
+	const void *fdt;
+};
+
+static const char *const smmuv2_compat[] = {
+    "arm,smmu-v1", "arm,smmu-v2", "arm,mmu-400", "arm,mmu-401", "arm,mmu-500",
+};
+
+static int check_blob(const void *fdt, size_t len)
+{
+	if (len < sizeof(struct fdt_header) || fdt_check_header(fdt) ||
+	    fdt_totalsize(fdt) > len || fdt_check_full(fdt, fdt_totalsize(fdt)))
+		return IOMM_EINVAL;
+	return IOMM_OK;
+}
+
+static uint32_t cell(const fdt32_t *p, int i)
+{
+	return fdt32_ld(p + i);
+}
+
+/* @n cells (1 or 2) starting at @p as one number. */
+static uint64_t cells(const fdt32_t *p, int n)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < n; i++)
+		v = v << 32 | cell(p, i);
+	return v;
+}
+
+/* The first (address, size) of a node's `reg`, in its parent's cells.
+ * Returns false when absent or not representable. */
+static bool first_reg(const void *fdt, int node, uint64_t *base, uint64_t *size)
+{
+	int parent = fdt_parent_offset(fdt, node);
+	int ac = parent >= 0 ? fdt_address_cells(fdt, parent) : 2;
+	int sc = parent >= 0 ? fdt_size_cells(fdt, parent) : 1;
+	int len;
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	if (!reg || ac < 1 || ac > 2 || sc < 0 || sc > 2 || len < 4 * (ac + sc))
+		return false;
+	*base = cells(reg, ac);
+	*size = sc ? cells(reg + ac, sc) : 0;
+	return true;
+}
+
+/* `#interrupt-cells` of the interrupt parent of @node, or -1. */
+static int irq_cells(const void *fdt, int node)
+{
+	for (int n = node; n >= 0; n = fdt_parent_offset(fdt, n)) {
+		int len;
+		const fdt32_t *ip = fdt_getprop(fdt, n, "interrupt-parent", &len);
+		if (ip && len == 4) {
+			int ctl = fdt_node_offset_by_phandle(fdt, cell(ip, 0));
+			const fdt32_t *ic = ctl >= 0 ? fdt_getprop(fdt, ctl, "#interrupt-cells", &len)
+						     : NULL;
+			return ic && len == 4 ? (int)cell(ic, 0) : -1;
+		}
+	}
+	return -1;
+}
+
+static void read_irqs(const void *fdt, int node, struct iomm_cfg_unit *u)
+{
+	int len, ic = irq_cells(fdt, node);
+	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+	if (!irq || ic < 1 || ic > 4)
+		return;
+	int n = len / (4 * ic);
+	for (int i = 0; i < n && u->nirqs < IOMM_CFG_UNIT_IRQS; i++) {
+		const fdt32_t *c = irq + i * ic;
+		uint32_t v = cell(c, 0);
+		if (ic == 3) /* GIC: type, number, flags -> interrupt ID */
+			v = cell(c, 1) + (cell(c, 0) == 1 ? 16u : 32u);
+		u->irqs[u->nirqs++] = v;
+	}
+}
+
+static int add_unit(struct fdtp *t, int node, enum iomm_cfg_unit_type type)
+{
+	const void *fdt = t->fdt;
+	struct iomm_cfg_unit u = {.type = type, .fw_ref = fdt_get_phandle(fdt, node)};
+	u.name = fdt_get_name(fdt, node, NULL);
+	if (!u.fw_ref)
+		return IOMM_OK; /* nothing can refer to it */
+	if (fdt_getprop(fdt, node, "dma-coherent", NULL))
+		u.flags |= IOMM_CFG_UNIT_COHERENT;
+	if (type == IOMM_UNIT_PARAVIRT) {
+		int len;
+		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+		if (!reg || len < 4)
+			return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
+					 "virtio-iommu node without a PCI address");
+		u.pci_rid = (cell(reg, 0) >> 8) & 0xffffu;
+	} else {
+		if (!first_reg(fdt, node, &u.base, &u.size) || !u.base)
+			return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
+					 "SMMU node without a usable reg");
+		read_irqs(fdt, node, &u);
+	}
+	if (disc_add_unit(t->d, &u))
+		return disc_fail(t->d, &t->m, IOMM_ENOSPC, (uint32_t)node, "unit array full");
+	return IOMM_OK;
+}
+
+static int find_units(struct fdtp *t)
+{
+	const void *fdt = t->fdt;
+	for (int node = fdt_next_node(fdt, -1, NULL); node >= 0;
+	     node = fdt_next_node(fdt, node, NULL)) {
+		int rc = IOMM_OK;
+		if (!fdt_node_check_compatible(fdt, node, "arm,smmu-v3")) {
+			rc = add_unit(t, node, IOMM_UNIT_SMMUV3);
+		} else if (!fdt_node_check_compatible(fdt, node, "virtio,pci-iommu")) {
+			rc = add_unit(t, node, IOMM_UNIT_PARAVIRT);
+		} else {
+			for (size_t i = 0; i < sizeof(smmuv2_compat) / sizeof(smmuv2_compat[0]); i++) {
+				if (!fdt_node_check_compatible(fdt, node, smmuv2_compat[i])) {
+					rc = add_unit(t, node, IOMM_UNIT_SMMUV2);
+					break;
+				}
+			}
+		}
+		if (rc)
+			return rc;
+	}
+	return IOMM_OK;
+}
+
+/* `#iommu-cells` of the node with @phandle, or -1 (-2: no such node). */
+static int iommu_cells(const void *fdt, uint32_t phandle)
+{
+	int node = fdt_node_offset_by_phandle(fdt, phandle);
+	if (node < 0)
+		return -2;
+	int len;
+	const fdt32_t *c = fdt_getprop(fdt, node, "#iommu-cells", &len);
+	return c && len == 4 && cell(c, 0) <= 2 ? (int)cell(c, 0) : -1;
+}
+
+/* One `iommus` list: call @fn for each specifier that names a known unit. */
+static int walk_iommus(struct fdtp *t, int node,
+		       int (*fn)(struct fdtp *t, int node, uint32_t unit, uint32_t sid,
+				 uint32_t mask, void *arg),
+		       void *arg)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(t->fdt, node, "iommus", &len);
+	if (!p)
+		return IOMM_OK;
+	int n = len / 4;
+	if (len % 4)
+		return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
+				 "iommus length is not a whole number of cells");
+	for (int i = 0; i < n;) {
+		uint32_t ph = cell(p, i);
+		int c = iommu_cells(t->fdt, ph);
+		if (c < 0 || i + 1 + c > n)
+			return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
+					 "iommus names an unknown IOMMU or is truncated");
+		int u = disc_find_unit(t->d, &t->m, ph);
+		if (u >= 0) {
+			uint32_t sid = c >= 1 ? cell(p, i + 1) : 0;
+			uint32_t mask = c == 2 ? cell(p, i + 2) : 0;
+			int rc = fn(t, node, (uint32_t)u, sid, mask, arg);
+			if (rc)
+				return rc;
+		}
+		i += 1 + c;
+	}
+	return IOMM_OK;
+}
+
+static int add_master(struct fdtp *t, int node, uint32_t unit, uint32_t sid, uint32_t mask,
+		      void *arg)
+{
+	(void)arg;
+	struct iomm_cfg_device dev = {
+	    .name = fdt_get_name(t->fdt, node, NULL),
+	    .unit = unit,
+	    .id = {.kind = IOMM_DEVID_SID, .sid = sid & ~mask, .mask = mask},
+	    .policy = IOMM_POLICY_BLOCKED,
+	};
+	if (!first_reg(t->fdt, node, &dev.mmio_base, &dev.mmio_size))
+		dev.mmio_base = dev.mmio_size = 0;
+	if (disc_add_device(t->d, &dev))
+		return disc_fail(t->d, &t->m, IOMM_ENOSPC, (uint32_t)node, "device array full");
+	return IOMM_OK;
+}
+
+static int add_map(struct fdtp *t, int node)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(t->fdt, node, "iommu-map", &len);
+	if (!p)
+		return IOMM_OK;
+	if (len <= 0 || len % 16)
+		return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
+				 "iommu-map is not a list of (rid, phandle, base, length)");
+	for (int i = 0; i < len / 4; i += 4) {
+		uint32_t ph = cell(p, i + 1), base = cell(p, i + 2), n = cell(p, i + 3);
+		if (iommu_cells(t->fdt, ph) != 1)
+			return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
+					 "iommu-map names an IOMMU without #iommu-cells = 1");
+		int u = disc_find_unit(t->d, &t->m, ph);
+		if (u < 0)
+			continue;
+		int rc = disc_add_sid_range(t->d, (uint32_t)u, base, n,
+					    fdt_get_name(t->fdt, node, NULL));
+		if (rc == IOMM_ENOSPC)
+			return disc_fail(t->d, &t->m, rc, (uint32_t)node, "device array full");
+		if (rc)
+			return disc_fail(t->d, &t->m, rc, (uint32_t)node,
+					 "iommu-map entry empty or wrapping");
+	}
+	return IOMM_OK;
+}
+
+struct resv_arg {
+	uint64_t base, size;
+};
+
+static int add_resv(struct fdtp *t, int node, uint32_t unit, uint32_t sid, uint32_t mask,
+		    void *arg)
+{
+	const struct resv_arg *a = arg;
+	struct iomm_cfg_resv r = {
+	    .unit = unit,
+	    .id = {.kind = IOMM_DEVID_SID, .sid = sid & ~mask, .mask = mask},
+	    .base = a->base,
+	    .size = a->size,
+	    .prot = IOMM_READ | IOMM_WRITE,
+	};
+	if (disc_add_resv(t->d, &r))
+		return disc_fail(t->d, &t->m, IOMM_ENOSPC, (uint32_t)node,
+				 "reserved-region array full");
+	return IOMM_OK;
+}
+
+static int reserved_memory(struct fdtp *t)
+{
+	const void *fdt = t->fdt;
+	int rm = fdt_path_offset(fdt, "/reserved-memory");
+	if (rm < 0)
+		return IOMM_OK;
+	int ac = fdt_address_cells(fdt, rm), sc = fdt_size_cells(fdt, rm);
+	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
+		return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)rm,
+				 "/reserved-memory cell sizes unsupported");
+	int child;
+	fdt_for_each_subnode(child, fdt, rm)
+	{
+		int len;
+		const fdt32_t *ia = fdt_getprop(fdt, child, "iommu-addresses", &len);
+		uint64_t base, size;
+		if (!ia || !first_reg(fdt, child, &base, &size))
+			continue; /* no mapping to keep (or only an IOVA hole) */
+		int step = 1 + ac + sc;
+		if (len % (4 * step))
+			return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)child,
+					 "iommu-addresses is not a list of (phandle, address, size)");
+		for (int i = 0; i < len / 4; i += step) {
+			struct resv_arg a = {cells(ia + i + 1, ac), cells(ia + i + 1 + ac, sc)};
+			if (a.base != base || a.size != size || !a.size)
+				return disc_fail(t->d, &t->m, IOMM_ENOTSUP, (uint32_t)child,
+						 "iommu-addresses is not an identity mapping of reg");
+			int dev = fdt_node_offset_by_phandle(fdt, cell(ia, i));
+			if (dev < 0)
+				return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)child,
+						 "iommu-addresses names an unknown device");
+			int rc = walk_iommus(t, dev, add_resv, &a);
+			if (rc)
+				return rc;
+		}
+	}
+	return IOMM_OK;
+}
+
+int iomm_fdt_parse(struct iomm_discovery *d, const void *fdt, size_t len)
+{
+	if (!d || !fdt)
+		return IOMM_EINVAL;
+	struct fdtp t = {.d = d, .fdt = fdt};
+	disc_begin(d, &t.m);
+	if (check_blob(fdt, len))
+		return disc_fail(d, &t.m, IOMM_EINVAL, 0, "damaged or truncated device tree blob");
+	int rc = find_units(&t);
+	for (int node = fdt_next_node(fdt, -1, NULL); !rc && node >= 0;
+	     node = fdt_next_node(fdt, node, NULL)) {
+		rc = walk_iommus(&t, node, add_master, NULL);
+		if (!rc)
+			rc = add_map(&t, node);
+	}
+	if (!rc)
+		rc = reserved_memory(&t);
+	return rc;
+}
+
+int iomm_fdt_map_rid(const void *fdt, size_t len, uint32_t rid, uint32_t *iommu_phandle,
+		     uint32_t *sid)
+{
+	if (!fdt || !iommu_phandle || !sid || check_blob(fdt, len))
+		return IOMM_EINVAL;
+	for (int node = fdt_next_node(fdt, -1, NULL); node >= 0;
+	     node = fdt_next_node(fdt, node, NULL)) {
+		int plen, mlen;
+		const fdt32_t *p = fdt_getprop(fdt, node, "iommu-map", &plen);
+		if (!p)
+			continue;
+		if (plen <= 0 || plen % 16)
+			return IOMM_EINVAL;
+		const fdt32_t *mp = fdt_getprop(fdt, node, "iommu-map-mask", &mlen);
+		uint32_t r = rid & (mp && mlen == 4 ? cell(mp, 0) : UINT32_MAX);
+		for (int i = 0; i < plen / 4; i += 4) {
+			uint64_t rb = cell(p, i), n = cell(p, i + 3);
+			if (r >= rb && r < rb + n) {
+				*iommu_phandle = cell(p, i + 1);
+				*sid = (uint32_t)(cell(p, i + 2) + (r - rb));
+				return IOMM_OK;
+			}
+		}
+		return IOMM_ENOENT; /* the first host bridge with a map decides */
+	}
+	return IOMM_ENOENT;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Built instead of discovery_fdt.c when IOMM_DISCOVERY_FDT is off. */
+#include "../discovery_internal.h"
+
+int iomm_fdt_parse(struct iomm_discovery *d, const void *fdt, size_t len)
+{
+	(void)d;
+	(void)fdt;
+	(void)len;
+	return IOMM_ENOTSUP;
+}
+
+int iomm_fdt_map_rid(const void *fdt, size_t len, uint32_t rid, uint32_t *iommu_phandle,
+		     uint32_t *sid)
+{
+	(void)fdt;
+	(void)len;
+	(void)rid;
+	if (iommu_phandle)
+		*iommu_phandle = 0;
+	if (sid)
+		*sid = 0;
+	return IOMM_ENOTSUP;
+}
