@@ -7,8 +7,9 @@
 #
 # Reads an lcov tracefile (default: build/coverage/coverage.info, the one
 # scripts/test.sh writes with branch coverage on) and prints line and branch
-# coverage per directory of library code (src/ and each backends/NAME/), then
-# for src/ and backends/ together. Fails (exit status 1) with a message
+# coverage per directory of library code (src/, each of its subdirectories,
+# and each backends/NAME/ with everything below it), then for src/ and
+# backends/ together. Fails (exit status 1) with a message
 # naming the culprits when
 #   - src/ and backends/ together are below the thresholds, or
 #   - any one of those directories is below them (every backend is held to
@@ -47,9 +48,11 @@ per_file=$(awk -v root="$root/" '
 			rel = substr(rel, length(root) + 1)
 		lf = lh = bf = bh = 0
 		n = split(rel, parts, "/")
-		if (parts[1] == "src" && n >= 2)
+		if (parts[1] == "src" && n >= 2) {
 			dir = "src"
-		else if (parts[1] == "backends" && n >= 3)
+			for (k = 2; k < n; k++)
+				dir = dir "/" parts[k]
+		} else if (parts[1] == "backends" && n >= 3)
 			dir = "backends/" parts[2]
 		next
 	}
