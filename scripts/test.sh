@@ -8,7 +8,9 @@
 #      aarch64, arm32;
 #   3. runs the tests: dev, the QEMU acceptance scenarios, the unit and
 #      backend tests under valgrind, clang, asan, and coverage (with an lcov
-#      report in build/coverage/html);
+#      report in build/coverage/html, and the thresholds of
+#      scripts/coverage-check.sh enforced: >= 95% lines and >= 85% branches
+#      for src/ and for each backends/NAME/);
 #   4. checks that the cross-built libraries use no hosted C library symbols;
 #   5. builds the API documentation with zero Doxygen warnings;
 #   6. builds the two downstream consumer projects (add_subdirectory, and
@@ -214,6 +216,8 @@ genhtml --quiet --branch-coverage --title "iommuman" --output-directory "$cov/ht
 	"$cov/coverage.info"
 lcov --summary "$cov/coverage.info" --rc lcov_branch_coverage=1
 echo "report: build/coverage/html/index.html"
+# Enforced: src/ and every backends/NAME/ at the thresholds of the script.
+"$root/scripts/coverage-check.sh" "$cov/coverage.info"
 done_step
 
 # ---- 4. freestanding symbol check ---------------------------------------------

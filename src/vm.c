@@ -71,9 +71,15 @@ int iomm_vm_init(struct iomm_vm *vm, const struct iomm_vm_cfg *cfg)
 		c.probe_size = VM_DEFAULT_PROBE_SIZE;
 	if (c.nresv > c.probe_size / IOMM_VIOMMU_RESV_SIZE)
 		return IOMM_EINVAL;
-	for (size_t i = 0; i < c.nresv; i++)
-		if (c.resv[i].end < c.resv[i].start || c.resv[i].subtype > IOMM_VIOMMU_RESV_T_MSI)
+	for (size_t i = 0; i < c.nresv; i++) {
+		const struct iomm_vm_resv *a = &c.resv[i];
+		if (a->end < a->start || a->subtype > IOMM_VIOMMU_RESV_T_MSI)
 			return IOMM_EINVAL;
+		/* overlapping regions: a doorbell would be mapped twice */
+		for (size_t j = 0; j < i; j++)
+			if (a->start <= c.resv[j].end && c.resv[j].start <= a->end)
+				return IOMM_EINVAL;
+	}
 	if (c.policy != IOMM_VM_BLOCK && c.policy != IOMM_VM_CONFINE)
 		return IOMM_EINVAL;
 
@@ -239,8 +245,11 @@ int iomm_vm_unassign(struct iomm_vm *vm, uint32_t endpoint)
 	struct iomm_vm_endpoint *ep = find_ep(vm, endpoint);
 	if (!ep)
 		return IOMM_ENOENT;
-	if (ep->gdom)
-		(void)iomm__vsmmu_ep_leave(vm, ep); /* the detach below decides */
+	if (ep->gdom) {
+		int rc = iomm__vsmmu_ep_leave(vm, ep);
+		if (rc && ep->gdom)
+			return rc; /* not detached from its guest domain */
+	}
 	if (ep->dev.domain) {
 		int rc = iomm_detach(&ep->dev);
 		if (rc)
@@ -263,27 +272,23 @@ int iomm_vm_destroy(struct iomm_vm *vm)
 		if (rc && first == IOMM_OK)
 			first = rc;
 	}
-	for (size_t i = 0; i < vm->cfg.ndomains; i++) {
-		struct iomm_vm_gdom *g = &vm->cfg.domains[i];
-		if (g->used && !g->bypass && g->nep == 0) {
-			int rc = iomm_domain_destroy(&g->real);
-			if (rc && first == IOMM_OK)
-				first = rc;
-			g->used = false;
-		}
-	}
+	/* Guest domains went with their last endpoint. The VM's own domains
+	 * stay while a device that could not be unassigned may use them. */
+	if (first)
+		return first;
 	for (unsigned u = 0; u < IOMM_VM_MAX_UNITS; u++) {
 		struct iomm_vm_unit *vu = &vm->units[u];
 		if (!vu->up)
 			continue;
+		/* No device uses them now. An unconfirmed teardown is reported,
+		 * but the domains are gone all the same (their pages held back). */
 		int rc = iomm_domain_destroy(&vu->a_dom);
 		int rc2 = iomm_domain_destroy(&vu->blk_dom);
 		if (rc == IOMM_OK)
 			rc = rc2;
 		if (rc && first == IOMM_OK)
 			first = rc;
-		if (rc == IOMM_OK)
-			vu->up = false;
+		vu->up = false;
 	}
 	if (first == IOMM_OK)
 		vm->up = false;

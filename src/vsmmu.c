@@ -78,9 +78,12 @@ static int gdom_destroy(struct iomm_vm *vm, struct iomm_vm_gdom *g)
 int iomm__vsmmu_ep_leave(struct iomm_vm *vm, struct iomm_vm_endpoint *ep)
 {
 	struct iomm_vm_gdom *g = gdom_of(vm, ep);
+	const struct iomm_domain *was = ep->dev.domain;
 	int rc = iomm__vm_policy_attach(vm, ep);
 	if (!g)
 		return rc;
+	if (rc && ep->dev.domain == was)
+		return rc; /* not detached: it stays in its guest domain */
 	ep->gdom = 0;
 	if (--g->nep == 0) {
 		int rc2 = gdom_destroy(vm, g);
@@ -179,10 +182,12 @@ static uint8_t do_attach(struct iomm_vm *vm, const uint8_t *r)
 	}
 	struct iomm_domain *to = g->bypass ? &vm->units[ep->unit].a_dom : &g->real;
 	struct iomm_vm_gdom *old = gdom_of(vm, ep);
+	const struct iomm_domain *was = ep->dev.domain;
 	int rc = iomm__vm_move(vm, ep, to);
 	if (rc) {
-		/* The device is blocked now: it left its old domain. */
-		if (old) {
+		/* Not detached: the device stays recorded where it was. Otherwise
+		 * it is blocked now: it left its old domain. */
+		if (old && ep->dev.domain != was) {
 			ep->gdom = 0;
 			if (--old->nep == 0)
 				(void)gdom_destroy(vm, old);
@@ -506,14 +511,8 @@ int iomm_vsmmu_reset(struct iomm_vm *vm)
 		if (rc && first == IOMM_OK)
 			first = rc;
 	}
-	for (size_t i = 0; i < vm->cfg.ndomains; i++) {
-		struct iomm_vm_gdom *g = &vm->cfg.domains[i];
-		if (g->used) {
-			int rc = gdom_destroy(vm, g);
-			if (rc && first == IOMM_OK)
-				first = rc;
-		}
-	}
+	/* Each guest domain went with its last endpoint; one whose endpoint
+	 * could not leave stays, with its mappings. */
 	vm->ev_head = 0;
 	vm->ev_count = 0;
 	vm->dropped = 0;

@@ -222,14 +222,10 @@ static int pv_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct iom
 	struct iomm_paravirt *pv = to_pv(unit);
 	if (dev->mask)
 		return IOMM_ENOTSUP;
-	uint32_t flags = 0;
-	if (dom->type == IOMM_DOMAIN_BYPASS) {
-		if (!(pv->features & PV_F(IOMM_VIOMMU_F_BYPASS_CONFIG)))
-			return IOMM_ENOTSUP;
-		flags = IOMM_VIOMMU_ATTACH_F_BYPASS;
-	} else if (dom->type != IOMM_DOMAIN_S1 && dom->type != IOMM_DOMAIN_BLOCKED) {
-		return IOMM_ENOTSUP;
-	}
+	/* The unit's capabilities admit S1 (with F_MAP_UNMAP), bypass (with
+	 * F_BYPASS_CONFIG) and blocked domains only: iomm_domain_init() refuses
+	 * the others. */
+	uint32_t flags = dom->type == IOMM_DOMAIN_BYPASS ? IOMM_VIOMMU_ATTACH_F_BYPASS : 0u;
 	int rc = probe_locked(pv, dev->sid);
 	if (rc)
 		return rc;
@@ -294,10 +290,9 @@ static int pv_map(struct iomm_unit *unit, struct iomm_domain *dom, uint64_t iova
 		  uint64_t size, uint32_t prot)
 {
 	struct iomm_paravirt *pv = to_pv(unit);
+	/* Only S1 domains map, and they exist only with F_MAP_UNMAP (IOMM_CAP_S1). */
 	if (prot & ~(uint32_t)IOMM_PROT_ALL || !(prot & (IOMM_READ | IOMM_WRITE)))
 		return IOMM_EINVAL;
-	if (!(pv->features & PV_F(IOMM_VIOMMU_F_MAP_UNMAP)))
-		return IOMM_ENOTSUP;
 	int rc = check_range(pv, dom, iova, size);
 	if (rc)
 		return rc;
@@ -349,8 +344,6 @@ static int pv_unmap(struct iomm_unit *unit, struct iomm_domain *dom, uint64_t io
 	struct iomm_paravirt *pv = to_pv(unit);
 	if (unmapped)
 		*unmapped = 0;
-	if (!(pv->features & PV_F(IOMM_VIOMMU_F_MAP_UNMAP)))
-		return IOMM_ENOTSUP;
 	int rc = check_range(pv, dom, iova, size);
 	if (rc)
 		return rc;

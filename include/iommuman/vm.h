@@ -70,7 +70,9 @@ extern "C" {
  * F_PROBE offered, and a device-writable part too small for the tail are
  * answered with a used length of 0 and nothing written. A request that
  * fails changes nothing (the one exception: S_DEVERR after a real unit
- * failed, when the device is left blocked rather than anywhere else).
+ * failed, when the device is left blocked rather than anywhere else; if
+ * the unit did not confirm a detach, the endpoint also stays attached to
+ * its guest domain, so that DETACH or ATTACH can be retried).
  *
  * Calls on one VM must be serialised by the caller; calls on different VMs
  * may run concurrently as far as the units' port locks allow, except that
@@ -197,8 +199,8 @@ struct iomm_vm {
  * Checks every region: granule-aligned base addresses and size, no wrap
  * (of either address space), permissions READ and/or WRITE plus an optional
  * memory type, and no two regions overlapping in guest-physical space.
- * Also checks the RESV_MEM regions (end >= start, known subtype, fitting in
- * probe_size) and zeroes the caller's slot arrays.
+ * Also checks the RESV_MEM regions (end >= start, known subtype, no two
+ * overlapping, fitting in probe_size) and zeroes the caller's slot arrays.
  *
  * @param vm  VM object (caller-allocated).
  * @param cfg Configuration; copied (the arrays it points at are referenced).
@@ -258,8 +260,11 @@ int iomm_vm_unassign(struct iomm_vm *vm, uint32_t endpoint);
  * @param vm The VM.
  * @retval IOMM_OK     Torn down; @p vm may be initialised again.
  * @retval IOMM_EINVAL NULL or uninitialised VM.
- * @return The first error of iomm_vm_unassign() or iomm_domain_destroy();
- *         what could not be torn down stays in place.
+ * @return The first error of iomm_vm_unassign() (the devices that could not
+ *         be unassigned stay assigned, and the VM's own domains stay) or of
+ *         iomm_domain_destroy() (the unit did not confirm the teardown: the
+ *         domains are gone, their table pages held back; call again to
+ *         finish).
  */
 int iomm_vm_destroy(struct iomm_vm *vm);
 

@@ -323,6 +323,7 @@ static void serve_requests(struct fake_pci *p)
 	uint16_t head;
 	while (!p->mute && avail_pop(p, 0, &head)) {
 		uint8_t rd[1024], wrb[1024];
+		memset(wrb, 0, sizeof(wrb)); /* what the device does not write reads as zero */
 		size_t nrd = 0, nwr = 0;
 		uint64_t wa[4];
 		uint32_t wl[4];

@@ -48,6 +48,11 @@
 #define E_F_ACCESS	    0x12u
 #define E_F_PERMISSION	    0x13u
 #define E_F_TLB_CONFLICT    0x20u
+#define E_F_UUT		    0x01u
+#define E_F_STREAM_DISABLED 0x06u
+#define E_F_TRANSL_FORBID   0x07u
+#define E_F_CFG_CONFLICT    0x21u
+#define E_F_VMS_FETCH	    0x25u
 
 /* event record word 1 (7.3.x: F_TRANSLATION and friends) */
 #define EV1_PNU (UINT64_C(1) << 33)
@@ -319,10 +324,60 @@ static void test_probe_refuses_missing_options(void **state)
 	f->cfg.flags = IOMM_SMMUV3_CFG_EL2;
 	assert_int_equal(fx_boot(f), IOMM_ENOTSUP);
 	assert_false(f->smmu.features & IOMM_SMMUV3_F_HYP);
+	f->cfg.flags = 0;
+	uint32_t idr5 = f->model.idr[5];
+	f->model.idr[5] &= ~(7u << 4); /* IDR5.GRAN4K/16K/64K: no translation granule */
+	assert_int_equal(fx_boot(f), IOMM_ENODEV);
+	f->model.idr[5] = idr5;
 
 	/* refusing did not leave anything behind: a plain init still works */
 	f->cfg.flags = 0;
 	fx_start(f);
+	fx_check_hygiene(f);
+}
+
+/* A port with 32-bit register accessors only and no relax hook: 64-bit
+ * registers are written as two halves, low first, and everything works; a
+ * register acknowledgement that never comes times out on the port's clock
+ * without relaxing. */
+static void test_port_32bit_no_relax(void **state)
+{
+	struct fx *f = *state;
+	fx_port_up(f);
+	f->px.port.read64 = NULL;
+	f->px.port.write64 = NULL;
+	f->px.port.relax = NULL;
+	iomm_posix_trace_enable(&f->px, true);
+	fx_start(f);
+	struct pdom a;
+	pdom_up(f, &a, IOMM_DOMAIN_S1);
+	struct iomm_dev dev;
+	fx_attach(f, &dev, &a.dom, 3, 0);
+	assert_int_equal(iomm_map(&a.dom, 0x100000, 0x40000000, 0x1000, IOMM_READ | IOMM_WRITE),
+			 IOMM_OK);
+	assert_int_equal(fx_xlate(f, 3, 0x100010, WR), 0x40000010);
+	iomm_posix_trace_enable(&f->px, false);
+	size_t n = iomm_posix_trace_count(&f->px);
+	assert_true(n > 0 && n <= FX_TRACE_CAP);
+	long lo = -1, hi = -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct iomm_posix_mmio_access *x = iomm_posix_trace_get(&f->px, i);
+		assert_int_equal(x->width, 4);
+		if (x->write && x->addr - FX_REGS == R_STRTAB_BASE && lo < 0) {
+			lo = (long)i;
+			assert_int_equal(x->value, (uint32_t)f->mem.strtab_pa);
+		}
+		if (x->write && x->addr - FX_REGS == R_STRTAB_BASE + 4 && hi < 0)
+			hi = (long)i;
+	}
+	assert_true(lo >= 0 && hi == lo + 1);
+	assert_int_equal(iomm_detach(&dev), IOMM_OK);
+
+	f->model.cfg.cr0ack_broken = true;
+	uint64_t t0 = f->px.fake_now;
+	assert_int_equal(iomm_smmuv3_disable(&f->smmu), IOMM_ETIMEDOUT);
+	assert_true(f->px.fake_now - t0 >= UINT64_C(100000000));
+	f->model.cfg.cr0ack_broken = false;
 	fx_check_hygiene(f);
 }
 
@@ -1819,6 +1874,11 @@ static void test_decode_event_reasons(void **state)
 	    {E_F_STE_FETCH, IOMM_FAULT_WALK, false},
 	    {E_F_CD_FETCH, IOMM_FAULT_WALK, false},
 	    {E_F_TLB_CONFLICT, IOMM_FAULT_TLB_CONFLICT, true},
+	    {E_F_STREAM_DISABLED, IOMM_FAULT_ABORT, false},
+	    {E_F_TRANSL_FORBID, IOMM_FAULT_ABORT, true},
+	    {E_F_CFG_CONFLICT, IOMM_FAULT_BAD_CONFIG, false},
+	    {E_F_VMS_FETCH, IOMM_FAULT_WALK, false},
+	    {E_F_UUT, IOMM_FAULT_OTHER, true},
 	    {0x00u, IOMM_FAULT_OTHER, false},
 	    {0x7fu, IOMM_FAULT_OTHER, false},
 	    {0xffu, IOMM_FAULT_OTHER, false},
@@ -1835,8 +1895,13 @@ static void test_decode_event_reasons(void **state)
 		assert_int_equal(flt.sid, 0x1234u + i);
 		assert_int_equal(flt.lost, 0);
 		assert_false(flt.flags & IOMM_FAULT_SSID);
-		if (cases[i].access)
+		if (cases[i].access) {
 			assert_int_equal(flt.addr, UINT64_C(0xdead0000) + i);
+			assert_true(flt.flags & IOMM_FAULT_READ);
+		} else {
+			assert_int_equal(flt.addr, 0);
+			assert_false(flt.flags & (IOMM_FAULT_READ | IOMM_FAULT_WRITE));
+		}
 	}
 	uint64_t rec[4] = {0, 0, 0, 0};
 	struct iomm_fault flt;
@@ -2101,6 +2166,7 @@ int main(int argc, char **argv)
 	    T(test_probe_refuses_missing_options),
 	    /* 2. fail closed */
 	    T(test_init_fail_closed),
+	    T(test_port_32bit_no_relax),
 	    /* 3. stream table entries and faults */
 	    T(test_ste_bypass),
 	    T(test_ste_stage1_granules),
