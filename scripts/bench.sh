@@ -17,6 +17,8 @@
 #   CC          compiler             (default: gcc)
 #   REPS        timing repetitions   (default: 7)
 #   GOAL        instruction target as a fraction of the reference (default: 0.80)
+#   FORMAT      table format: lpae (default), vtd or x86 (the reference
+#               figures are Linux's io-pgtable-arm, so they fit lpae only)
 #
 # Instruction counts: every operation runs `iomm_bench --op NAME --iters N`
 # under `valgrind --tool=callgrind --toggle-collect=bench_loop_NAME`, so only
@@ -94,7 +96,7 @@ echo
 if ((do_time)); then
 	targs=(--reps "$REPS" --json "$OUT_DIR/bench.json")
 	((quick)) && targs=(--reps 3 --iters 20000 --json "$OUT_DIR/bench.json")
-	"$BENCH" "${targs[@]}"
+	"$BENCH" "${targs[@]}" --format "${FORMAT:-lpae}"
 	echo
 	echo "JSON: $OUT_DIR/bench.json"
 	echo
@@ -114,7 +116,8 @@ if ((do_instr)); then
 		local op=$1 variant=$2 n=$3 out="$OUT_DIR/callgrind.$1.$2.$3"
 		valgrind --tool=callgrind --callgrind-out-file="$out" \
 			--toggle-collect="bench_loop_$op" \
-			"$BENCH" --op "$op" --variant "$variant" --iters "$n" >/dev/null 2>"$out.log" || {
+			"$BENCH" --op "$op" --variant "$variant" --iters "$n" \
+				--format "${FORMAT:-lpae}" >/dev/null 2>"$out.log" || {
 			echo "bench.sh: callgrind run of $op failed, see $out.log" >&2
 			return 1
 		}

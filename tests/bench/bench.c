@@ -3,7 +3,7 @@
  * iomm_bench: page-table map/unmap/lookup cost, per call.
  *
  *   iomm_bench [--iters N] [--reps R] [--variant coherent|noncoherent|both]
- *              [--no-contig] [--json FILE]
+ *              [--no-contig] [--format lpae|vtd|x86] [--json FILE]
  *       Time every operation (R repetitions of N calls each, after one
  *       warm-up repetition), print a table and optionally write JSON.
  *
@@ -15,8 +15,9 @@
  *       One line per operation: name, reference instructions, reference ns
  *       (low, high), default iterations. Used by scripts/bench.sh.
  *
- * Configuration: Arm LPAE stage 1, 4 KiB granule, 48-bit input and output
- * addresses, tables from a 64 MiB region pool, no lock hooks. "coherent"
+ * Configuration: Arm LPAE stage 1 (or, with --format, VT-d second stage or
+ * x86-64 paging; the Linux reference figures are for LPAE only), 4 KiB
+ * granule, 48-bit input (47 for x86-64) and output addresses, tables from a 64 MiB region pool, no lock hooks. "coherent"
  * sets IOMM_PGT_COHERENT; "noncoherent" does not, so the library calls the
  * port's clean_tables hook, here an out-of-line function that does nothing.
  * Unmap figures include iomm_gather_init() and iomm_pgt_gather_release().
@@ -43,7 +44,7 @@ struct result {
 static void usage(FILE *out)
 {
 	fputs("usage: iomm_bench [--iters N] [--reps R] [--variant coherent|noncoherent|both]\n"
-	      "                  [--no-contig] [--json FILE]\n"
+	      "                  [--no-contig] [--format lpae|vtd|x86] [--json FILE]\n"
 	      "       iomm_bench --op NAME [--iters N] [--variant coherent|noncoherent] [--no-contig]\n"
 	      "       iomm_bench --list\n"
 	      "operations:",
@@ -219,6 +220,18 @@ int main(int argc, char **argv)
 			i++;
 		} else if (strcmp(a, "--no-contig") == 0) {
 			no_contig = true;
+		} else if (strcmp(a, "--format") == 0 && val != NULL) {
+			if (strcmp(val, "lpae") == 0)
+				bench_format = IOMM_FMT_ARM_LPAE_S1;
+			else if (strcmp(val, "vtd") == 0)
+				bench_format = IOMM_FMT_VTD_SL;
+			else if (strcmp(val, "x86") == 0)
+				bench_format = IOMM_FMT_X86_FL;
+			else {
+				usage(stderr);
+				return 2;
+			}
+			i++;
 		} else if (strcmp(a, "--json") == 0 && val != NULL) {
 			json = val;
 			i++;
@@ -282,8 +295,11 @@ int main(int argc, char **argv)
 	if (bench_nops > 64)
 		return 1;
 
-	printf("iommuman page-table benchmark: Arm LPAE stage 1, 4 KiB granule, ias 48, oas 48%s\n",
-	       no_contig ? ", no contiguous hint" : "");
+	printf("iommuman page-table benchmark: %s, 4 KiB granule, ias %u, oas 48%s\n",
+	       bench_format == IOMM_FMT_VTD_SL	 ? "VT-d second stage"
+	       : bench_format == IOMM_FMT_X86_FL ? "x86-64 paging"
+						 : "Arm LPAE stage 1",
+	       bench_format == IOMM_FMT_X86_FL ? 47u : 48u, no_contig ? ", no contiguous hint" : "");
 	printf("machine: %s, %ld CPU%s; %u repetitions after one warm-up; ns per call\n", model,
 	       ncpu, ncpu == 1 ? "" : "s", reps);
 	printf("unmap figures include iomm_gather_init() + iomm_pgt_gather_release()\n\n");

@@ -41,6 +41,9 @@ struct bench_fixture {
 	bool open;        /* pgt initialised */
 };
 
+/* Table format of every fixture (--format): Arm LPAE stage 1 by default. */
+extern enum iomm_pgt_format bench_format;
+
 /* Pool memory size (the region the table pages come from). */
 #define BENCH_POOL_BYTES (64ull << 20)
 

@@ -97,6 +97,8 @@ int bench_fixture_init(struct bench_fixture *f, bool coherent, bool no_contig)
 	return IOMM_OK;
 }
 
+enum iomm_pgt_format bench_format = IOMM_FMT_ARM_LPAE_S1;
+
 int bench_fixture_open(struct bench_fixture *f)
 {
 	struct iomm_pgt_cfg cfg;
@@ -109,9 +111,10 @@ int bench_fixture_open(struct bench_fixture *f)
 		return rc;
 	}
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.format = IOMM_FMT_ARM_LPAE_S1;
+	cfg.format = bench_format;
 	cfg.granule = 4096;
-	cfg.ias = 48;
+	/* 4 levels everywhere; x86-64 paging's lower half is 47 bits. */
+	cfg.ias = bench_format == IOMM_FMT_X86_FL ? 47 : 48;
 	cfg.oas = 48;
 	cfg.flags = (f->coherent ? IOMM_PGT_COHERENT : 0u) | (f->no_contig ? IOMM_PGT_NO_CONTIG : 0u);
 	rc = iomm_pgt_init(&f->pgt, &cfg, &f->pool, &f->port);
