@@ -977,9 +977,16 @@ static int qi_start(struct iomm_vtd *v)
 static int init_hw(struct iomm_vtd *v)
 {
 	int rc;
-	/* Firmware may have left translation or the queue on: turn them off first. */
+	/*
+	 * Firmware may have left translation or the queue on. Translation stays
+	 * on (fail closed: the empty root table installed below blocks every
+	 * source ID once the global invalidation has run) unless firmware used
+	 * the other table mode, which cannot change under live translation:
+	 * then it goes off for the time it takes to install the empty table.
+	 */
 	v->gcmd = rd32(v, VTD_GSTS) & GCMD_STATES;
-	if (v->gcmd & GCMD_TE) {
+	bool same_mode = ((rd64(v, VTD_RTADDR) & RTADDR_SMT) != 0) == v->scalable;
+	if ((v->gcmd & GCMD_TE) && !same_mode) {
 		rc = gcmd_state(v, GCMD_TE, false);
 		if (rc)
 			return rc;

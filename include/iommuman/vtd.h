@@ -20,8 +20,9 @@ extern "C" {
 /**
  * @defgroup vtd VT-d backend
  * @{
- * iomm_vtd_init() probes CAP and ECAP, disables translation if firmware left
- * it on, installs an empty root table (every source ID blocked), sets up
+ * iomm_vtd_init() probes CAP and ECAP, installs an empty root table (every
+ * source ID blocked; under live translation if firmware left it on in the
+ * same table mode, so nothing passes untranslated meanwhile), sets up
  * queued invalidation when the unit has it, invalidates the context cache
  * and the IOTLB globally and enables translation. From then on the unit is
  * driven through the generic API of iommu.h:

@@ -675,8 +675,11 @@ static void exec_gcmd(struct vtd_model *m, uint32_t val)
 			m->iqh = 0;
 		}
 	}
-	if ((changed & VTD_M_GCMD_TE) && !(stuck & VTD_M_GCMD_TE))
+	if ((changed & VTD_M_GCMD_TE) && !(stuck & VTD_M_GCMD_TE)) {
+		if (m->gsts & VTD_M_GCMD_TE)
+			m->stats.te_off++;
 		m->gsts ^= VTD_M_GCMD_TE;
+	}
 	if ((changed & VTD_M_GCMD_IRE) && !(stuck & VTD_M_GCMD_IRE))
 		m->gsts ^= VTD_M_GCMD_IRE;
 	if ((changed & VTD_M_GCMD_CFI) && !(stuck & VTD_M_GCMD_CFI))

@@ -317,6 +317,7 @@ struct vtd_model_stats {
 	uint64_t ro_writes;	    /**< writes to read-only registers */
 	uint64_t bad_accesses;	    /**< unaligned, wrong size or unknown offsets */
 	uint64_t gcmd_multi;	    /**< GCMD writes changing more than one command */
+	uint64_t te_off;	    /**< times translation was turned off (DMA untranslated) */
 	uint64_t reg_inv_while_qi;  /**< CCMD / IOTLB writes while QIES is set (ignored) */
 	uint64_t reg_inv_busy;	    /**< CCMD / IOTLB writes while the previous one is pending */
 	uint64_t anomalies;	    /**< other oddities (address below mask alignment, ...) */

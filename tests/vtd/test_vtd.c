@@ -1100,9 +1100,32 @@ static void test_init_takes_over_from_firmware(void **state)
 	f->model.stats.gcmd_multi = 0;
 	fx_start(f);
 	assert_true(gsts(f) & VTD_M_GCMD_TE);
+	/* same table mode: the empty root table went in under live translation */
+	assert_int_equal(f->model.stats.te_off, 0);
 	assert_int_equal(f->model.rta_active, f->mem.root_pa);
 	assert_int_equal(f->model.iqa & ~UINT64_C(0xfff), f->mem.iq_pa);
 	assert_int_equal(vtd_model_pending_faults(&f->model), 0);
+	assert_int_equal(fx_dma(f, 0x0100, 0x1000, false, NULL), VTD_M_FR_ROOT_NP);
+	fx_check_hygiene(f);
+}
+
+static void test_init_takes_over_other_mode(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(vtd_model_init(&f->model, &f->mcfg), 0);
+	f->model_up = true;
+	/* firmware translated in scalable mode; the backend runs legacy mode */
+	uint64_t *old_root = fx_mem(f, 4096, 4096);
+	vtd_model_write(&f->model, VTD_M_RTADDR,
+			(uint64_t)(uintptr_t)old_root | ((uint64_t)VTD_M_TTM_SCALABLE << 10), 8);
+	vtd_model_write(&f->model, VTD_M_GCMD, VTD_M_GCMD_SRTP, 4);
+	vtd_model_write(&f->model, VTD_M_GCMD, VTD_M_GCMD_TE, 4);
+	assert_true(gsts(f) & VTD_M_GCMD_TE);
+	fx_start(f);
+	/* the mode cannot change under live translation: off once, then on again */
+	assert_int_equal(f->model.stats.te_off, 1);
+	assert_true(gsts(f) & VTD_M_GCMD_TE);
+	assert_int_equal(f->model.rta_active, f->mem.root_pa);
 	assert_int_equal(fx_dma(f, 0x0100, 0x1000, false, NULL), VTD_M_FR_ROOT_NP);
 	fx_check_hygiene(f);
 }
@@ -1312,6 +1335,7 @@ int main(int argc, char **argv)
 	    T(test_disable_enable),
 	    T(test_noncoherent_walks_cleaned),
 	    T(test_init_takes_over_from_firmware),
+	    T(test_init_takes_over_other_mode),
 	    T(test_init_resources),
 	    T(test_attach_out_of_pool_memory),
 	    T(test_caching_mode_attach_variants),
