@@ -90,8 +90,11 @@ static int domain_pgt_cfg(const struct iomm_unit *unit, const struct iomm_domain
 		oas = cfg->parent->pgt.cfg.ias;
 	if (ias > unit->ias || oas > unit->oas)
 		return IOMM_ENOTSUP;
-	if (cfg->type == IOMM_DOMAIN_S2 && ias > unit->oas)
-		return IOMM_ENOTSUP; /* an IPA wider than the output cannot be walked */
+	/* Arm stage 2: an IPA wider than the output size cannot be walked (the
+	 * start level and concatenation rules tie S2T0SZ to PS). VT-d's second
+	 * stage has no such rule: its input width is the context's AW. */
+	if (cfg->type == IOMM_DOMAIN_S2 && ias > unit->oas && pc->format == IOMM_FMT_ARM_LPAE_S2)
+		return IOMM_ENOTSUP;
 	pc->ias = ias;
 	pc->oas = oas;
 	pc->flags = 0;

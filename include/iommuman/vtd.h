@@ -55,10 +55,10 @@ extern "C" {
  * with no record pending, one extra fault with reason ::IOMM_FAULT_OTHER,
  * raw 0 and lost 1 is delivered.
  *
- * The unit's output address size is CAP.MGAW capped at 52 bits; with the
- * core's rule that a stage-2 input is no wider than the output, 5-level
- * second-stage tables are reached through ::IOMM_DOMAIN_S1 domains (legacy
- * mode, or ::IOMM_VTD_CFG_S1_SECOND_STAGE).
+ * The unit's output address size is CAP.MGAW capped at 52 bits. A domain's
+ * input defaults to at most 48 bits; a 5-level second-stage table (ias
+ * 49..57, where SAGAW allows) takes an explicit iomm_domain_cfg::ias, for
+ * ::IOMM_DOMAIN_S2 as for ::IOMM_DOMAIN_S1 on second-stage tables.
  */
 
 /** @name Feature bits found at probe (iomm_vtd::features)
