@@ -11,33 +11,11 @@
  */
 #include <iommuman/discovery.h>
 
+#include "firmware.h"
 #include "harness.h"
 #include "pci.h"
 
 static uint8_t dmar[4096];
-
-static int mem_read(void *ctx, uint64_t pa, void *buf, size_t len)
-{
-	(void)ctx;
-	if (pa >= (1ull << 32) || len > (1ull << 32) - pa)
-		return IOMM_EFAULT;
-	const volatile uint8_t *src = (const volatile uint8_t *)(uintptr_t)pa;
-	uint8_t *dst = buf;
-	for (size_t i = 0; i < len; i++)
-		dst[i] = src[i];
-	return IOMM_OK;
-}
-
-static int cfg_read8(void *ctx, uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
-{
-	(void)ctx;
-	if (seg)
-		return -1;
-	struct pci_loc loc = {bus, dev, fn};
-	if ((pci_cfg_read32(loc, 0) & 0xffffu) == 0xffffu)
-		return -1;
-	return (int)((pci_cfg_read32(loc, (uint16_t)(off & ~3u)) >> (8 * (off & 3u))) & 0xffu);
-}
 
 static void hexdump(const uint8_t *p, uint32_t len)
 {
@@ -58,7 +36,7 @@ static void hexdump(const uint8_t *p, uint32_t len)
 
 void scenario_main(void)
 {
-	const struct iomm_acpi_mem mem = {NULL, mem_read};
+	const struct iomm_acpi_mem mem = qemu_fw_mem;
 	harness_step("RSDP: EBDA, then the BIOS area");
 	uint64_t rsdp = 0;
 	REQUIRE(iomm_acpi_find_rsdp(&mem, &rsdp) == IOMM_OK);
@@ -83,14 +61,16 @@ void scenario_main(void)
 	static struct iomm_cfg_resv resv[4];
 	struct iomm_discovery d;
 	REQUIRE(iomm_discovery_init(&d, units, 4, devs, 16, resv, 4) == IOMM_OK);
-	const struct iomm_acpi_pci pci = {NULL, cfg_read8};
-	int rc = iomm_acpi_parse_dmar(&d, dmar, sizeof(dmar), &pci);
+	int rc = iomm_acpi_parse_dmar(&d, dmar, sizeof(dmar), &qemu_fw_pci);
 	if (rc && d.msg)
 		harness_note(d.msg);
 	REQUIRE(rc == IOMM_OK);
 	REQUIRE(d.nunits == 1);
 	CHECK_EQ(units[0].type, IOMM_UNIT_VTD);
 	CHECK_EQ(units[0].base, 0xfed90000);
+	uint64_t base = 0;
+	CHECK_OK(qemu_fw_vtd_for(IOMMQ_EDU_BUS, IOMMQ_EDU_DEV, IOMMQ_EDU_FN, &base));
+	CHECK_EQ(base, units[0].base);
 	CHECK_EQ(units[0].segment, 0);
 	harness_note_hex("VT-d unit at", units[0].base);
 	harness_note_hex("flags", units[0].flags);

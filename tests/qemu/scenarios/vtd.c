@@ -20,6 +20,7 @@
 #include <iommuman/vtd.h>
 
 #include "edu.h"
+#include "firmware.h"
 #include "harness.h"
 
 #ifndef IOMMQ_VTD_CASE
@@ -162,8 +163,13 @@ static void vtd_up(uint32_t flags, bool with_queue)
 		mem.iq_size = IOMMQ_VTD_CASE == 2 ? 4096u : sizeof(iq);
 	}
 	struct iomm_vtd_cfg cfg = {.flags = flags, .bus_first = 0, .bus_last = 1};
+	harness_step("the VT-d unit serving edu, from the DMAR the firmware published");
+	uint64_t base = 0;
+	REQUIRE(qemu_fw_vtd_for(IOMMQ_EDU_BUS, IOMMQ_EDU_DEV, IOMMQ_EDU_FN, &base) == IOMM_OK);
+	harness_note_hex("VT-d unit at", base);
+	CHECK_EQ(base, QEMU_BOARD_VTD_BASE); /* what the board header documents */
 	harness_step("VT-d probe, root table, invalidation and enable through iomm_vtd_init");
-	REQUIRE(iomm_vtd_init(&vtd, &port, QEMU_BOARD_VTD_BASE, &mem, new_pool(64 * KIB), &cfg) ==
+	REQUIRE(iomm_vtd_init(&vtd, &port, (uintptr_t)base, &mem, new_pool(64 * KIB), &cfg) ==
 		IOMM_OK);
 	harness_note_hex("CAP", vtd.cap);
 	harness_note_hex("ECAP", vtd.ecap);
