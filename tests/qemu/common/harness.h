@@ -64,4 +64,28 @@ _Noreturn void harness_fatal(const char *why, const char *file, int line);
 unsigned harness_checks(void);
 unsigned harness_failures(void);
 
+/* ---- buffers the device reads and writes ---- */
+
+/** Physical address of a buffer, as the device (before any IOMMU) sees it. */
+static inline uint64_t pa_of(const void *p)
+{
+	return qemu_virt_to_phys(p);
+}
+
+/** Set @p n bytes at @p p to @p v. */
+static inline void fill(uint8_t *p, uint8_t v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = v;
+}
+
+/** Whether all @p n bytes at @p p equal @p v. */
+static inline bool all(const uint8_t *p, uint8_t v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
 #endif /* IOMMQ_HARNESS_H */

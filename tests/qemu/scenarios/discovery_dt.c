@@ -127,20 +127,6 @@ static uint8_t cmdq[4096] __attribute__((aligned(4096)));
 static uint8_t evtq[64 * 1024] __attribute__((aligned(64 * 1024)));
 static struct iomm_smmuv3 smmu;
 
-static void fill(uint8_t *p, uint8_t v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = v;
-}
-
-static bool all(const uint8_t *p, uint8_t v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != v)
-			return false;
-	return true;
-}
-
 /* Device writes XFER bytes of 0x5a at @iova; did @dst receive them? */
 static bool dma_lands(uint64_t iova, uint8_t *dst)
 {

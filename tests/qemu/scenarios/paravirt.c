@@ -77,25 +77,6 @@ static bool saw_any_fault(uint64_t addr)
 	return false;
 }
 
-static uint64_t pa_of(const void *p)
-{
-	return qemu_virt_to_phys(p);
-}
-
-static void fill(uint8_t *p, uint8_t v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = v;
-}
-
-static bool all(const uint8_t *p, uint8_t v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != v)
-			return false;
-	return true;
-}
-
 /* Device writes XFER bytes of its buffer at @iova. Returns whether @target received 0x5a. */
 static bool dma_write_lands(uint64_t iova, uint8_t *target)
 {

@@ -30,25 +30,6 @@ static struct iomm_smmuv3 smmu;
 static struct edu edu;
 static struct iomm_vm vm;
 
-static uint64_t pa_of(const void *p)
-{
-	return qemu_virt_to_phys(p);
-}
-
-static void fill(uint8_t *p, uint8_t v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = v;
-}
-
-static bool all(const uint8_t *p, uint8_t v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != v)
-			return false;
-	return true;
-}
-
 /* edu writes XFER bytes of 0x5a at bus address @addr; did they land at @target? */
 static bool lands(uint64_t addr, uint8_t *target)
 {

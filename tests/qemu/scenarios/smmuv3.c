@@ -77,25 +77,6 @@ static bool saw_fault(enum iomm_fault_reason reason, uint64_t addr, bool write)
 	return false;
 }
 
-static uint64_t pa_of(const void *p)
-{
-	return qemu_virt_to_phys(p);
-}
-
-static void fill(uint8_t *p, uint8_t v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = v;
-}
-
-static bool all(const uint8_t *p, uint8_t v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != v)
-			return false;
-	return true;
-}
-
 /* The device buffer holds XFER bytes of 0x5a, loaded while the SMMU bypassed. */
 static void load_device_pattern(void)
 {

@@ -96,25 +96,6 @@ static bool saw_fault(enum iomm_fault_reason r, uint64_t addr)
 	return saw_fault2(r, r, addr);
 }
 
-static uint64_t pa_of(const void *p)
-{
-	return qemu_virt_to_phys(p);
-}
-
-static void fill(uint8_t *p, uint8_t v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = v;
-}
-
-static bool all(const uint8_t *p, uint8_t v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != v)
-			return false;
-	return true;
-}
-
 static void load_device_pattern(void)
 {
 	static uint8_t pattern[64] __attribute__((aligned(64)));
