@@ -15,48 +15,19 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 jobs=${JOBS:-2}
 
-missing=()
-want() {
-	local pkg=$1 c
-	shift
-	for c in "$@"; do
-		case $c in
-		/*) [ -e "$c" ] || { missing+=("$pkg"); return 0; } ;;
-		*) command -v "$c" >/dev/null 2>&1 || { missing+=("$pkg"); return 0; } ;;
-		esac
-	done
-}
-want cmake cmake
-want make make
-want gcc gcc
-want libc6-dev /usr/include/stdio.h
-
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "== installing: ${missing[*]}"
-	if ! command -v apt-get >/dev/null 2>&1; then
-		echo "apt-get not found: please install ${missing[*]} by hand" >&2
-		exit 1
-	fi
-	sudo=()
-	if [ "$(id -u)" -ne 0 ]; then
-		command -v sudo >/dev/null 2>&1 || {
-			echo "not root and sudo not found: cannot install ${missing[*]}" >&2
-			exit 1
-		}
-		sudo=(sudo)
-	fi
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-		"${missing[@]}"
-fi
+# shellcheck source=scripts/lib/packages.sh
+. scripts/lib/packages.sh
+pkg_want cmake cmake
+pkg_want make make
+pkg_want gcc gcc
+pkg_want libc6-dev /usr/include/stdio.h
+pkg_install_missing
 
 if [ "${1:-}" = "--qemu" ]; then
 	# The same story bare-metal on QEMU's SMMUv3 with the edu device doing the DMA.
-	want libcmocka-dev /usr/include/cmocka.h
-	if [ ${#missing[@]} -gt 0 ]; then
-		echo "please run scripts/test.sh once (it installs ${missing[*]})" >&2
-		exit 1
-	fi
+	pkg_want libcmocka-dev /usr/include/cmocka.h
+	pkg_want libfdt-dev /usr/include/libfdt.h
+	pkg_install_missing
 	scripts/qemu-install.sh
 	cmake --preset dev >/dev/null
 	cmake --build --preset dev -j "$jobs" --target qemu-roles-smmuv3-elf >/dev/null

@@ -57,7 +57,8 @@ have_all() {
 	have_libfdt &&
 		[ "$(qemu_major qemu-system-aarch64)" -ge "$min_major" ] &&
 		[ "$(qemu_major qemu-system-x86_64)" -ge "$min_major" ] &&
-		command -v aarch64-linux-gnu-gcc >/dev/null 2>&1
+		command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 &&
+		[ -e /usr/aarch64-linux-gnu/include/stdlib.h ]
 }
 
 if have_all; then
@@ -65,16 +66,10 @@ if have_all; then
 	exit 0
 fi
 
-command -v apt-get >/dev/null 2>&1 ||
-	fail "apt-get not found: install QEMU >= $min_major and gcc-aarch64-linux-gnu by hand"
-
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-	command -v sudo >/dev/null 2>&1 || fail "not root and sudo not found"
-	sudo=(sudo)
-fi
+# shellcheck source=scripts/lib/packages.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/packages.sh"
 apt_get() {
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@"
+	pkg_apt_get "$@"
 }
 
 codename=
@@ -159,7 +154,7 @@ if [ "$codename" = bookworm ]; then
 			echo "Suites: $suite"
 			echo "Components: main"
 			[ -z "$signed" ] || echo "Signed-By: $signed"
-		} | "${sudo[@]}" tee "$entry" >/dev/null || fail "cannot write $entry"
+		} | pkg_as_root tee "$entry" >/dev/null || fail "cannot write $entry"
 	fi
 	want_suite=(-t "$suite")
 elif [ -n "$codename" ]; then
@@ -175,7 +170,9 @@ if [ "$(qemu_major qemu-system-aarch64)" -lt "$min_major" ] ||
 	apt_get install -y --no-install-recommends "${want_suite[@]}" qemu-system-arm qemu-system-x86 ||
 		fail "apt-get install qemu-system-arm qemu-system-x86 ${want_suite[*]} failed"
 fi
+# The target C library headers are a recommends of the cross compiler: named.
 command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || pkgs+=(gcc-aarch64-linux-gnu)
+[ -e /usr/aarch64-linux-gnu/include/stdlib.h ] || pkgs+=(libc6-dev-arm64-cross)
 if [ ${#pkgs[@]} -gt 0 ]; then
 	apt_get install -y --no-install-recommends "${pkgs[@]}" || fail "apt-get install ${pkgs[*]} failed"
 fi
@@ -189,13 +186,13 @@ command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || fail "aarch64-linux-gnu-gcc 
 # libfdt built for aarch64: the package's files, unpacked (never committed).
 if ! have_libfdt; then
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-		"${sudo[@]}" dpkg --add-architecture arm64 && apt_get update ||
+		pkg_as_root dpkg --add-architecture arm64 && apt_get update ||
 			say "WARNING: could not add the arm64 architecture"
 	fi
 	tmp=$(mktemp -d)
 	if (cd "$tmp" && apt_get download libfdt-dev:arm64) &&
-		"${sudo[@]}" mkdir -p "$libfdt_dir" &&
-		"${sudo[@]}" dpkg-deb -x "$tmp"/libfdt-dev_*_arm64.deb "$libfdt_dir"; then
+		pkg_as_root mkdir -p "$libfdt_dir" &&
+		pkg_as_root dpkg-deb -x "$tmp"/libfdt-dev_*_arm64.deb "$libfdt_dir"; then
 		say "libfdt for aarch64 unpacked in $libfdt_dir"
 	else
 		say "WARNING: libfdt-dev:arm64 unavailable: the device-tree discovery scenario will be skipped"

@@ -66,60 +66,37 @@ done_step() {
 
 # ---- 1. packages ------------------------------------------------------------
 
-missing=()
-want() {
-	# want PACKAGE CHECK...: PACKAGE is missing if any CHECK fails; a CHECK is
-	# a command name or an absolute path that must exist.
-	local pkg=$1 c
-	shift
-	for c in "$@"; do
-		case $c in
-		/*) [ -e "$c" ] || { missing+=("$pkg"); return 0; } ;;
-		*) command -v "$c" >/dev/null 2>&1 || { missing+=("$pkg"); return 0; } ;;
-		esac
-	done
-}
+# shellcheck source=scripts/lib/packages.sh
+. scripts/lib/packages.sh
 
 install_missing() {
-	want cmake cmake ctest
-	want make make
-	want gcc gcc gcov
-	want libc6-dev /usr/include/stdio.h
-	want clang clang
-	want gcc-aarch64-linux-gnu aarch64-linux-gnu-gcc aarch64-linux-gnu-nm
-	want gcc-arm-linux-gnueabihf arm-linux-gnueabihf-gcc arm-linux-gnueabihf-nm
-	want libcmocka-dev /usr/include/cmocka.h
-	want libfdt-dev /usr/include/libfdt.h # device tree discovery (IOMM_DISCOVERY_FDT)
-	want doxygen doxygen
-	want lcov lcov genhtml
-	want valgrind valgrind
-	want pkg-config pkg-config
-	want binutils nm
-	want cppcheck cppcheck
-	want clang-tidy clang-tidy
-	want libclang-rt-14-dev /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
-
-	if [ ${#missing[@]} -eq 0 ]; then
-		echo "all required packages are present"
-		return 0
-	fi
-	echo "missing packages: ${missing[*]}"
-	if ! command -v apt-get >/dev/null 2>&1; then
-		echo "apt-get not found: install these packages (or equivalents) by hand" >&2
-		return 1
-	fi
-	local sudo=()
-	if [ "$(id -u)" -ne 0 ]; then
-		if command -v sudo >/dev/null 2>&1; then
-			sudo=(sudo)
-		else
-			echo "not root and sudo not found: cannot install ${missing[*]}" >&2
-			return 1
-		fi
-	fi
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-		"${missing[@]}"
+	pkg_want cmake cmake ctest
+	pkg_want make make
+	pkg_want gcc gcc gcov
+	pkg_want libc6-dev /usr/include/stdio.h
+	pkg_want clang clang
+	# The cross compilers' C library headers come only as their recommends:
+	# named here (the aarch64 device-tree scenarios include libfdt.h, which
+	# includes <stdlib.h>).
+	pkg_want gcc-aarch64-linux-gnu aarch64-linux-gnu-gcc aarch64-linux-gnu-nm
+	pkg_want libc6-dev-arm64-cross /usr/aarch64-linux-gnu/include/stdlib.h
+	pkg_want gcc-arm-linux-gnueabihf arm-linux-gnueabihf-gcc arm-linux-gnueabihf-nm
+	pkg_want libc6-dev-armhf-cross /usr/arm-linux-gnueabihf/include/stdlib.h
+	pkg_want libcmocka-dev /usr/include/cmocka.h
+	pkg_want libfdt-dev /usr/include/libfdt.h # device tree discovery (IOMM_DISCOVERY_FDT)
+	pkg_want doxygen doxygen
+	pkg_want lcov lcov genhtml
+	pkg_want valgrind valgrind
+	pkg_want pkg-config pkg-config
+	pkg_want binutils nm
+	pkg_want cppcheck cppcheck
+	pkg_want clang-tidy clang-tidy
+	pkg_want libclang-rt-14-dev /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
+	# The sanitizers symbolize their reports with llvm-symbolizer (a
+	# recommends of clang): without it ThreadSanitizer prints no frames.
+	pkg_want llvm-14 /usr/lib/llvm-14/bin/llvm-symbolizer
+	pkg_install_missing
+	echo "all required packages are present"
 }
 
 section "packages"

@@ -72,6 +72,20 @@ static inline void iomm_zero(void *p, size_t len)
 		q[i] = 0;
 }
 
+/*
+ * Zero a table page with single-copy-atomic stores. A page freed by an
+ * unmap may still be read by a lock-free reader that found it before it
+ * was unlinked (iomm_pgt_iova_to_phys() racing the unmap of the same
+ * address); when the pool hands the page out again, that reader sees old
+ * entries or zeroes, never a torn value, and the C11 model sees no data race.
+ */
+static inline void iomm_zero_table(void *p, size_t len)
+{
+	uint64_t *q = p;
+	for (size_t i = 0; i < len / 8; i++)
+		__atomic_store_n(&q[i], 0, __ATOMIC_RELAXED);
+}
+
 static inline void iomm_compiler_barrier(void)
 {
 	__asm__ __volatile__("" ::: "memory");
@@ -91,6 +105,25 @@ static inline void iomm_write_desc(uint64_t *p, uint64_t v)
 static inline uint64_t iomm_read_desc(const uint64_t *p)
 {
 	return iomm_le64_to_cpu(__atomic_load_n(p, __ATOMIC_RELAXED));
+}
+
+/*
+ * Publish a descriptor that links a new table (or anything a reader will
+ * follow): a release store, so that everything written to the new table
+ * before (its zeroing and entries) happens before a reader that finds the
+ * link with iomm_read_link() reads through it. On x86 both are plain
+ * moves; on Arm they are STLR / LDAR. The port's wmb still orders the table
+ * for the IOMMU's walker, which is not a party to the C11 memory model.
+ */
+static inline void iomm_write_link(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, iomm_cpu_to_le64(v), __ATOMIC_RELEASE);
+}
+
+/* Read a descriptor that may link a table a lock-free reader then follows. */
+static inline uint64_t iomm_read_link(const uint64_t *p)
+{
+	return iomm_le64_to_cpu(__atomic_load_n(p, __ATOMIC_ACQUIRE));
 }
 
 /* ---- port helpers ---- */

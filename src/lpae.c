@@ -756,7 +756,7 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 				uint64_t npa;
 				uint64_t *nt = reserve_take(r, &npa);
 				clean(pgt, nt, (size_t)1 << pgt->page_shift);
-				iomm_write_desc(&t[i], pa_to_pte(pgt, npa) | pgt->t_bits);
+				iomm_write_link(&t[i], pa_to_pte(pgt, npa) | pgt->t_bits);
 				clean(pgt, &t[i], sizeof(*t));
 				t = nt;
 			}
@@ -953,7 +953,7 @@ static inline uint64_t leaf_of(const struct iomm_pgt *pgt, uint64_t addr, unsign
 	const unsigned last = pgt->last;
 	for (unsigned l = pgt->start_level;; l++) {
 		const uint64_t *e = &t[lvl_index(pgt, l, addr)];
-		uint64_t pte = iomm_read_desc(e);
+		uint64_t pte = iomm_read_link(e);
 		if (!(pte & v_mask))
 			return 0;
 		if (l == last || (pte & t_mask) != t_val) {
@@ -1102,7 +1102,7 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 					clean(pgt, nt, (size_t)1 << pgt->page_shift);
 					if (pgt->coherent)
 						iomm_port_wmb(pgt->port);
-					iomm_write_desc(&t[i], pa_to_pte(pgt, npa) | pgt->t_bits);
+					iomm_write_link(&t[i], pa_to_pte(pgt, npa) | pgt->t_bits);
 					bytes += chunk;
 					gather_add(g, iova, chunk, esz, l);
 					g->tables = true;
@@ -1274,7 +1274,7 @@ static int walk_table(const struct iomm_pgt *pgt, const uint64_t *t, unsigned l,
 	uint64_t esz = 1ull << lvl_shift(pgt, l);
 	while (iova < end) {
 		uint64_t next = (iova | (esz - 1)) + 1;
-		uint64_t pte = iomm_read_desc(&t[lvl_index(pgt, l, iova)]);
+		uint64_t pte = iomm_read_link(&t[lvl_index(pgt, l, iova)]);
 		if (pte_valid(pgt, pte)) {
 			int rc;
 			if (pte_is_table(pgt, pte, l)) {

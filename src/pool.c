@@ -161,7 +161,7 @@ void *iomm_pool_alloc(struct iomm_pool *pool, size_t count, uint64_t *pa)
 	iomm_port_unlock(pool->port, pool);
 
 	if (va)
-		iomm_zero(va, bytes);
+		iomm_zero_table(va, bytes);
 	return va;
 }
 

@@ -66,9 +66,9 @@ void qemu_putdec(uint64_t v);
 /** @} */
 
 /**
- * Monotonic nanoseconds since boot: the TSC, whose rate is measured against
- * the PIT (channel 2, 10 ms) at boot. Accurate to about a percent, which is
- * all the library's polling timeouts need.
+ * Monotonic nanoseconds since boot: the HPET's main counter at the period
+ * its capabilities register states (10 ns on QEMU), on the machine's
+ * virtual clock. Needs no calibration, so a loaded host cannot skew it.
  */
 uint64_t qemu_now_ns(void);
 

@@ -9,9 +9,8 @@
  *    no clean_tables hook. A VT-d unit without ECAP.C would need clflush.
  *  - x86 keeps stores in order; wmb/mb are a locked add (a full barrier that
  *    needs no SSE) so that they also order against uncached MMIO.
- *  - The clock is the TSC, calibrated once against PIT channel 2. QEMU's
- *    TSC runs at the host's rate, the PIT on the virtual clock; both follow
- *    real time, so the measured rate is right to about a percent.
+ *  - The clock is the HPET's main counter, whose rate the HPET states: no
+ *    calibration, nothing the host's load can skew.
  *  - No locks: one CPU and no interrupts, so every caller is serialized.
  *  - 64-bit MMIO is two 32-bit accesses (read64/write64 hooks NULL), as the
  *    VT-d specification allows.
@@ -151,14 +150,27 @@ void qemu_mb(void)
 	__asm__ __volatile__("lock; addl $0, (%%esp)" ::: "memory", "cc");
 }
 
-/* ---- clock: TSC calibrated against the PIT --------------------------------------- */
+/* ---- clock: the HPET main counter ------------------------------------------------ */
 
-#define PIT_HZ	1193182u
-#define PIT_CH2 0x42u
-#define PIT_CMD 0x43u
-#define PORT_B	0x61u /* bit 0: channel 2 gate, bit 1: speaker, bit 5: channel 2 OUT */
+/*
+ * The clock is the HPET's main counter (q35 has one at 0xfed00000): it counts
+ * at the rate its capabilities register states, on QEMU's virtual clock, so
+ * no calibration is needed. A rate measured at boot (the TSC against 10 ms
+ * of the PIT, as this port once did) is at the mercy of the host scheduler:
+ * under load a preempted vCPU measured anywhere from 2.7 to 6.2 GHz for one
+ * TSC, and a rate measured 20 times too low turns a 2 s wait into 100 ms.
+ */
+#define HPET_BASE	    0xfed00000u
+#define HPET_GCAP_ID	    0x000u /* bits 63:32: counter period in femtoseconds */
+#define HPET_GCAP_ID_HI	    0x004u
+#define HPET_GEN_CONF	    0x010u
+#define HPET_GEN_CONF_EN    0x1u
+#define HPET_MAIN_CNT	    0x0f0u
+#define HPET_MAIN_CNT_HI    0x0f4u
+#define HPET_MAX_PERIOD_FS  100000000u /* the HPET specification's limit: 100 ns */
+#define FS_PER_NS	    1000000u
 
-static uint64_t tsc_hz;
+static uint32_t hpet_period_fs;
 
 static uint64_t rdtsc(void)
 {
@@ -168,33 +180,39 @@ static uint64_t rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-/* TSC ticks per second, or 0 when channel 2 does not count. */
-static uint64_t calibrate_tsc(void)
+/* Start the HPET's main counter; false when there is no usable HPET. */
+static bool hpet_init(void)
 {
-	const uint32_t latch = PIT_HZ / 100; /* 10 ms */
-	uint64_t t0, t1;
-	uint32_t spins = 0;
+	uint32_t period = qemu_mmio_read32(HPET_BASE + HPET_GCAP_ID_HI);
+	uint32_t conf;
 
-	/* Gate on, speaker off; channel 2, lobyte/hibyte, mode 0 (interrupt on terminal count). */
-	qemu_outb(PORT_B, (uint8_t)((qemu_inb(PORT_B) & ~0x02u) | 0x01u));
-	qemu_outb(PIT_CMD, 0xb0);
-	qemu_outb(PIT_CH2, (uint8_t)(latch & 0xff));
-	qemu_outb(PIT_CH2, (uint8_t)(latch >> 8));
-	t0 = rdtsc();
-	while (!(qemu_inb(PORT_B) & 0x20u)) {
-		if (++spins > 100000000u)
-			return 0;
-	}
-	t1 = rdtsc();
-	return (t1 - t0) * 100u;
+	if (period == 0 || period > HPET_MAX_PERIOD_FS)
+		return false;
+	conf = qemu_mmio_read32(HPET_BASE + HPET_GEN_CONF);
+	qemu_mmio_write32(HPET_BASE + HPET_GEN_CONF, conf | HPET_GEN_CONF_EN);
+	hpet_period_fs = period;
+	return true;
+}
+
+/* The 64-bit main counter through 32-bit reads: high, low, high again. */
+static uint64_t hpet_count(void)
+{
+	uint32_t hi, lo, hi2;
+
+	do {
+		hi = qemu_mmio_read32(HPET_BASE + HPET_MAIN_CNT_HI);
+		lo = qemu_mmio_read32(HPET_BASE + HPET_MAIN_CNT);
+		hi2 = qemu_mmio_read32(HPET_BASE + HPET_MAIN_CNT_HI);
+	} while (hi != hi2);
+	return (uint64_t)hi << 32 | lo;
 }
 
 uint64_t qemu_now_ns(void)
 {
-	uint64_t c = rdtsc();
+	uint64_t c = hpet_count();
 
-	/* Split so that c * 1e9 cannot overflow: (c % f) * 1e9 < f * 1e9 < 2^64. */
-	return (c / tsc_hz) * 1000000000ull + (c % tsc_hz) * 1000000000ull / tsc_hz;
+	/* Split so that c * period cannot overflow: (c % 1e6) * period < 1e6 * 1e8 < 2^64. */
+	return (c / FS_PER_NS) * hpet_period_fs + (c % FS_PER_NS) * hpet_period_fs / FS_PER_NS;
 }
 
 /* ---- table memory ---------------------------------------------------------------- */
@@ -393,14 +411,13 @@ void qemu_start(uint32_t magic, uint32_t info)
 	uart_init();
 	qemu_puts(QEMU_BOARD_NAME ": multiboot magic ");
 	qemu_puthex(magic);
-	tsc_hz = calibrate_tsc();
-	if (!tsc_hz) {
-		qemu_puts(" (PIT channel 2 does not count: assuming a 1 GHz TSC)");
-		tsc_hz = 1000000000u;
+	if (!hpet_init()) {
+		qemu_puts("\nno HPET at 0xfed00000 (is this q35?): no clock for timeouts\n");
+		qemu_exit(1);
 	}
-	qemu_puts(", TSC ");
-	qemu_putdec(tsc_hz / 1000000u);
-	qemu_puts(" MHz, image ");
+	qemu_puts(", HPET period ");
+	qemu_putdec(hpet_period_fs);
+	qemu_puts(" fs, image ");
 	qemu_puthex((uint64_t)(uintptr_t)__image_start);
 	qemu_puts("-");
 	qemu_puthex((uint64_t)(uintptr_t)__image_end);

@@ -13,7 +13,12 @@
 #define EDU_CMD_RUN    0x1u
 #define EDU_CMD_TO_RAM 0x2u
 #define EDU_BUF_ADDR   0x40000u
-#define EDU_TIMEOUT_NS 2000000000ull
+/*
+ * edu completes a transfer about 100 ms of virtual time after it starts: wait
+ * up to 10 s of guest time, which holds on a slow, loaded host (the clock of
+ * both ports follows QEMU's virtual clock, so no calibration can shrink it).
+ */
+#define EDU_TIMEOUT_NS 10000000000ull
 
 const char *edu_strerror(int rc)
 {
@@ -124,8 +129,18 @@ static int edu_dma(struct edu *e, uint64_t src, uint64_t dst, uint32_t len, uint
 		if (!(reg_read32(e, EDU_DMA_CMD) & EDU_CMD_RUN))
 			break;
 		now = qemu_now_ns();
-		if (now - t0 > EDU_TIMEOUT_NS)
+		if (now - t0 > EDU_TIMEOUT_NS) {
+			if (!(reg_read32(e, EDU_DMA_CMD) & EDU_CMD_RUN))
+				break; /* finished while this CPU was descheduled */
+			qemu_puts("edu: timed out waiting for the DMA of ");
+			qemu_putdec(len);
+			qemu_puts(" bytes from ");
+			qemu_puthex(src);
+			qemu_puts(" to ");
+			qemu_puthex(dst);
+			qemu_puts(" to complete (command register still RUN after 10 s)\n");
 			return EDU_ETIMEDOUT;
+		}
 	}
 	e->last_ns = qemu_now_ns() - t0;
 	/* What the device wrote must be visible to later CPU reads. */
