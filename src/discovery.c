@@ -41,7 +41,7 @@ int iomm_discovery_add_device(struct iomm_discovery *d, const struct iomm_cfg_de
 {
 	if (!d || !dev || dev->unit >= d->nunits)
 		return IOMM_EINVAL;
-	return disc_add_device(d, dev);
+	return iomm_disc_add_device(d, dev);
 }
 
 int iomm_discovery_set_policy(struct iomm_discovery *d, uint64_t unit_base,
@@ -70,7 +70,7 @@ int iomm_discovery_set_policy(struct iomm_discovery *d, uint64_t unit_base,
 
 /* ---- helpers of the parsers ---- */
 
-void disc_begin(struct iomm_discovery *d, struct disc_mark *m)
+void iomm_disc_begin(struct iomm_discovery *d, struct iomm_disc_mark *m)
 {
 	m->nunits = d->nunits;
 	m->ndevices = d->ndevices;
@@ -79,8 +79,8 @@ void disc_begin(struct iomm_discovery *d, struct disc_mark *m)
 	d->offset = 0;
 }
 
-int disc_fail(struct iomm_discovery *d, const struct disc_mark *m, int status, uint32_t offset,
-	      const char *msg)
+int iomm_disc_fail(struct iomm_discovery *d, const struct iomm_disc_mark *m, int status,
+		   uint32_t offset, const char *msg)
 {
 	d->nunits = m->nunits;
 	d->ndevices = m->ndevices;
@@ -90,7 +90,7 @@ int disc_fail(struct iomm_discovery *d, const struct disc_mark *m, int status, u
 	return status;
 }
 
-int disc_add_unit(struct iomm_discovery *d, const struct iomm_cfg_unit *u)
+int iomm_disc_add_unit(struct iomm_discovery *d, const struct iomm_cfg_unit *u)
 {
 	if (d->nunits >= d->units_cap)
 		return IOMM_ENOSPC;
@@ -98,7 +98,7 @@ int disc_add_unit(struct iomm_discovery *d, const struct iomm_cfg_unit *u)
 	return IOMM_OK;
 }
 
-int disc_add_device(struct iomm_discovery *d, const struct iomm_cfg_device *dev)
+int iomm_disc_add_device(struct iomm_discovery *d, const struct iomm_cfg_device *dev)
 {
 	if (d->ndevices >= d->devices_cap)
 		return IOMM_ENOSPC;
@@ -106,7 +106,7 @@ int disc_add_device(struct iomm_discovery *d, const struct iomm_cfg_device *dev)
 	return IOMM_OK;
 }
 
-int disc_add_resv(struct iomm_discovery *d, const struct iomm_cfg_resv *r)
+int iomm_disc_add_resv(struct iomm_discovery *d, const struct iomm_cfg_resv *r)
 {
 	if (d->nresv >= d->resv_cap)
 		return IOMM_ENOSPC;
@@ -114,8 +114,8 @@ int disc_add_resv(struct iomm_discovery *d, const struct iomm_cfg_resv *r)
 	return IOMM_OK;
 }
 
-int disc_add_sid_range(struct iomm_discovery *d, uint32_t unit, uint32_t first, uint64_t count,
-		       const char *name)
+int iomm_disc_add_sid_range(struct iomm_discovery *d, uint32_t unit, uint32_t first, uint64_t count,
+			    const char *name)
 {
 	if (!count || (uint64_t)first + count > (UINT64_C(1) << 32))
 		return IOMM_EINVAL;
@@ -131,7 +131,7 @@ int disc_add_sid_range(struct iomm_discovery *d, uint32_t unit, uint32_t first, 
 		    .id = {.kind = IOMM_DEVID_SID, .sid = (uint32_t)at, .mask = (uint32_t)(blk - 1)},
 		    .policy = IOMM_POLICY_BLOCKED,
 		};
-		int rc = disc_add_device(d, &dev);
+		int rc = iomm_disc_add_device(d, &dev);
 		if (rc)
 			return rc;
 		at += blk;
@@ -139,7 +139,8 @@ int disc_add_sid_range(struct iomm_discovery *d, uint32_t unit, uint32_t first, 
 	return IOMM_OK;
 }
 
-int disc_find_unit(const struct iomm_discovery *d, const struct disc_mark *m, uint32_t ref)
+int iomm_disc_find_unit(const struct iomm_discovery *d, const struct iomm_disc_mark *m,
+			uint32_t ref)
 {
 	for (uint32_t i = m->nunits; i < d->nunits; i++)
 		if (d->units[i].fw_ref == ref)

@@ -63,17 +63,17 @@ int iomm_acpi_table_check(const void *tbl, size_t len, const char *sig, uint32_t
 }
 
 /* Check the header; on failure record why. */
-static int table_start(struct iomm_discovery *d, const struct disc_mark *m, const void *tbl,
+static int table_start(struct iomm_discovery *d, const struct iomm_disc_mark *m, const void *tbl,
 		       size_t len, const char *sig, uint32_t min, uint32_t *tl)
 {
 	int rc = iomm_acpi_table_check(tbl, len, sig, tl);
 	if (rc == IOMM_EIO)
-		return disc_fail(d, m, rc, 9, "table checksum is wrong");
+		return iomm_disc_fail(d, m, rc, 9, "table checksum is wrong");
 	if (rc)
-		return disc_fail(d, m, rc, 0,
-				 "not a table of this kind, or its length exceeds the bytes given");
+		return iomm_disc_fail(
+		    d, m, rc, 0, "not a table of this kind, or its length exceeds the bytes given");
 	if (*tl < min)
-		return disc_fail(d, m, IOMM_EINVAL, 4, "table too short for its fixed fields");
+		return iomm_disc_fail(d, m, IOMM_EINVAL, 4, "table too short for its fixed fields");
 	return IOMM_OK;
 }
 
@@ -98,7 +98,7 @@ enum {
 
 struct iort {
 	struct iomm_discovery *d;
-	struct disc_mark m;
+	struct iomm_disc_mark m;
 	const uint8_t *p;
 	uint32_t len;  /* table length */
 	uint32_t first, count; /* node array */
@@ -142,7 +142,8 @@ static int iort_add_smmu(struct iort *t, uint32_t off, uint32_t nl, uint32_t typ
 	struct iomm_cfg_unit u = {.fw_ref = off};
 	if (type == IORT_SMMUV3) {
 		if (nl < 60)
-			return disc_fail(t->d, &t->m, IOMM_EINVAL, off, "IORT SMMUv3 node too short");
+			return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, off,
+					      "IORT SMMUv3 node too short");
 		u.type = IOMM_UNIT_SMMUV3;
 		u.base = rd64(p, off + 16);
 		u.size = 0x20000;
@@ -153,11 +154,12 @@ static int iort_add_smmu(struct iort *t, uint32_t off, uint32_t nl, uint32_t typ
 		u.name = "smmuv3";
 	} else {
 		if (nl < 60)
-			return disc_fail(t->d, &t->m, IOMM_EINVAL, off, "IORT SMMU node too short");
+			return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, off,
+					      "IORT SMMU node too short");
 		uint64_t gref = rd32(p, off + 40);
 		if (gref < 60 || gref + 16 > nl)
-			return disc_fail(t->d, &t->m, IOMM_EINVAL, off,
-					 "IORT SMMU global interrupt array beyond its node");
+			return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, off,
+					      "IORT SMMU global interrupt array beyond its node");
 		u.type = IOMM_UNIT_SMMUV2;
 		u.base = rd64(p, off + 16);
 		u.size = rd64(p, off + 24);
@@ -168,9 +170,10 @@ static int iort_add_smmu(struct iort *t, uint32_t off, uint32_t nl, uint32_t typ
 		u.name = "smmu";
 	}
 	if (!u.base)
-		return disc_fail(t->d, &t->m, IOMM_EINVAL, off, "IORT SMMU node without a base address");
-	if (disc_add_unit(t->d, &u))
-		return disc_fail(t->d, &t->m, IOMM_ENOSPC, off, "unit array full");
+		return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, off,
+				      "IORT SMMU node without a base address");
+	if (iomm_disc_add_unit(t->d, &u))
+		return iomm_disc_fail(t->d, &t->m, IOMM_ENOSPC, off, "unit array full");
 	return IOMM_OK;
 }
 
@@ -179,21 +182,21 @@ static int iort_follow(struct iort *t, uint32_t ref, uint32_t base, uint32_t cnt
 		       const char *name, uint32_t src)
 {
 	if (depth > IORT_MAX_DEPTH)
-		return disc_fail(t->d, &t->m, IOMM_EINVAL, src,
-				 "IORT ID mapping chain too deep or cyclic");
+		return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, src,
+				      "IORT ID mapping chain too deep or cyclic");
 	if (!iort_is_node(t, ref))
-		return disc_fail(t->d, &t->m, IOMM_EINVAL, src,
-				 "IORT output reference is not a node");
+		return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, src,
+				      "IORT output reference is not a node");
 	uint32_t type = rd8(t->p, ref);
 	if (type == IORT_ITS)
 		return IOMM_OK; /* MSI translation only */
 	if (type == IORT_SMMU || type == IORT_SMMUV3) {
-		int u = disc_find_unit(t->d, &t->m, ref);
-		int rc = disc_add_sid_range(t->d, (uint32_t)u, base, (uint64_t)cnt + 1, name);
+		int u = iomm_disc_find_unit(t->d, &t->m, ref);
+		int rc = iomm_disc_add_sid_range(t->d, (uint32_t)u, base, (uint64_t)cnt + 1, name);
 		if (rc == IOMM_ENOSPC)
-			return disc_fail(t->d, &t->m, rc, src, "device array full");
+			return iomm_disc_fail(t->d, &t->m, rc, src, "device array full");
 		if (rc)
-			return disc_fail(t->d, &t->m, rc, src, "IORT stream IDs wrap");
+			return iomm_disc_fail(t->d, &t->m, rc, src, "IORT stream IDs wrap");
 		return IOMM_OK;
 	}
 	/* an intermediate node: map through its own ID mappings */
@@ -213,7 +216,8 @@ static int iort_follow(struct iort *t, uint32_t ref, uint32_t base, uint32_t cnt
 			ocnt = 0;
 		}
 		if (obase + ocnt > UINT32_MAX)
-			return disc_fail(t->d, &t->m, IOMM_EINVAL, mo, "IORT ID mapping output wraps");
+			return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, mo,
+					      "IORT ID mapping output wraps");
 		int rc = iort_follow(t, rd32(t->p, mo + 12), (uint32_t)obase, (uint32_t)ocnt,
 				     depth + 1, name, mo);
 		if (rc)
@@ -230,16 +234,18 @@ static int iort_map_node(struct iort *t, uint32_t off, uint32_t nl, uint32_t typ
 		/* flags(4) memory properties(8) address size limit(1), then the name */
 		uint32_t s = off + 29, end = off + nl;
 		if (nl < 30)
-			return disc_fail(t->d, &t->m, IOMM_EINVAL, off, "IORT named component too short");
+			return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, off,
+					      "IORT named component too short");
 		uint32_t z = s;
 		while (z < end && p[z])
 			z++;
 		if (z >= end)
-			return disc_fail(t->d, &t->m, IOMM_EINVAL, off,
-					 "IORT named component name not terminated");
+			return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, off,
+					      "IORT named component name not terminated");
 		name = (const char *)(p + s);
 	} else if (nl < 36) {
-		return disc_fail(t->d, &t->m, IOMM_EINVAL, off, "IORT root complex node too short");
+		return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, off,
+				      "IORT root complex node too short");
 	}
 	uint32_t nmap = rd32(p, off + 8), mref = rd32(p, off + 12);
 	for (uint32_t k = 0; k < nmap; k++) {
@@ -247,7 +253,8 @@ static int iort_map_node(struct iort *t, uint32_t off, uint32_t nl, uint32_t typ
 		uint64_t in = rd32(p, mo), n = rd32(p, mo + 4), out = rd32(p, mo + 8);
 		bool single = rd32(p, mo + 16) & IORT_MAP_SINGLE;
 		if (!single && (in + n > UINT32_MAX || out + n > UINT32_MAX))
-			return disc_fail(t->d, &t->m, IOMM_EINVAL, mo, "IORT ID mapping range wraps");
+			return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, mo,
+					      "IORT ID mapping range wraps");
 		int rc = iort_follow(t, rd32(p, mo + 12), (uint32_t)out, single ? 0 : (uint32_t)n, 1,
 				     name, mo);
 		if (rc)
@@ -261,21 +268,22 @@ int iomm_acpi_parse_iort(struct iomm_discovery *d, const void *tbl, size_t len)
 	if (!d || !tbl)
 		return IOMM_EINVAL;
 	struct iort t = {.d = d, .p = tbl};
-	disc_begin(d, &t.m);
+	iomm_disc_begin(d, &t.m);
 	int rc = table_start(d, &t.m, tbl, len, "IORT", IORT_HDR_END, &t.len);
 	if (rc)
 		return rc;
 	t.count = rd32(t.p, 36);
 	t.first = rd32(t.p, 40);
 	if (t.count && (t.first < IORT_HDR_END || t.first >= t.len))
-		return disc_fail(d, &t.m, IOMM_EINVAL, 40, "IORT node array offset out of bounds");
+		return iomm_disc_fail(d, &t.m, IOMM_EINVAL, 40,
+				      "IORT node array offset out of bounds");
 	/* pass 1: every node in bounds; SMMUs become units */
 	uint32_t off = t.first;
 	for (uint32_t k = 0; k < t.count; k++) {
 		const char *why = NULL;
 		uint32_t nl = iort_node_len(&t, off, &why);
 		if (!nl)
-			return disc_fail(d, &t.m, IOMM_EINVAL, off, why);
+			return iomm_disc_fail(d, &t.m, IOMM_EINVAL, off, why);
 		uint32_t type = rd8(t.p, off);
 		if (type == IORT_SMMU || type == IORT_SMMUV3) {
 			rc = iort_add_smmu(&t, off, nl, type);
@@ -319,7 +327,7 @@ enum {
 
 struct dmar {
 	struct iomm_discovery *d;
-	struct disc_mark m;
+	struct iomm_disc_mark m;
 	const uint8_t *p;
 	uint32_t len;
 	const struct iomm_acpi_pci *pci;
@@ -337,11 +345,12 @@ static int scope_parse(struct dmar *t, uint32_t at, uint32_t end, uint16_t seg, 
 {
 	const uint8_t *p = t->p;
 	if (end - at < 6)
-		return disc_fail(t->d, &t->m, IOMM_EINVAL, at, "DMAR device scope header truncated");
+		return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, at,
+				      "DMAR device scope header truncated");
 	uint32_t sl = rd8(p, at + 1);
 	if (sl < 8 || (sl - 6) % 2 || sl > end - at)
-		return disc_fail(t->d, &t->m, IOMM_EINVAL, at,
-				 "DMAR device scope length malformed or beyond its structure");
+		return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, at,
+				      "DMAR device scope length malformed or beyond its structure");
 	s->type = rd8(p, at);
 	s->seg = seg;
 	s->dev = 0;
@@ -351,19 +360,21 @@ static int scope_parse(struct dmar *t, uint32_t at, uint32_t end, uint16_t seg, 
 	for (uint32_t i = 0; i < steps; i++) {
 		uint32_t dev = rd8(p, at + 6 + 2 * i), fn = rd8(p, at + 7 + 2 * i);
 		if (dev > 31 || fn > 7)
-			return disc_fail(t->d, &t->m, IOMM_EINVAL, at,
-					 "DMAR device scope path has a bad device or function");
+			return iomm_disc_fail(
+			    t->d, &t->m, IOMM_EINVAL, at,
+			    "DMAR device scope path has a bad device or function");
 		if (i + 1 < steps) {
 			if (s->type != SCOPE_ENDPOINT && s->type != SCOPE_BRIDGE)
 				break; /* not resolved: skipped by the caller */
 			if (!t->pci || !t->pci->read8)
-				return disc_fail(t->d, &t->m, IOMM_ENOTSUP, at,
-						 "DMAR scope path crosses a bridge: PCI access needed");
+				return iomm_disc_fail(
+				    t->d, &t->m, IOMM_ENOTSUP, at,
+				    "DMAR scope path crosses a bridge: PCI access needed");
 			int sec = t->pci->read8(t->pci->ctx, seg, (uint8_t)bus, (uint8_t)dev,
 						(uint8_t)fn, PCI_SECONDARY_BUS);
 			if (sec < 0 || sec > 0xff)
-				return disc_fail(t->d, &t->m, IOMM_ENODEV, at,
-						 "DMAR scope path: bridge did not answer");
+				return iomm_disc_fail(t->d, &t->m, IOMM_ENODEV, at,
+						      "DMAR scope path: bridge did not answer");
 			bus = (uint32_t)sec;
 		} else {
 			s->dev = (uint8_t)dev;
@@ -385,8 +396,8 @@ static int dmar_add_dev(struct dmar *t, uint32_t unit, struct iomm_devid id, uin
 {
 	struct iomm_cfg_device dev = {
 	    .name = "pci", .unit = unit, .id = id, .policy = IOMM_POLICY_BLOCKED};
-	if (disc_add_device(t->d, &dev))
-		return disc_fail(t->d, &t->m, IOMM_ENOSPC, at, "device array full");
+	if (iomm_disc_add_device(t->d, &dev))
+		return iomm_disc_fail(t->d, &t->m, IOMM_ENOSPC, at, "device array full");
 	return IOMM_OK;
 }
 
@@ -408,8 +419,9 @@ static int drhd_scopes(struct dmar *t, uint32_t off, uint32_t sl, uint32_t unit,
 			int sub = t->pci->read8(t->pci->ctx, seg, s.bus, s.dev, s.fn,
 						PCI_SUBORDINATE_BUS);
 			if (sec < 0 || sub < 0 || sec > 0xff || sub > 0xff || sub < sec)
-				return disc_fail(t->d, &t->m, IOMM_ENODEV, at,
-						 "DMAR bridge scope: bridge bus numbers unreadable");
+				return iomm_disc_fail(
+				    t->d, &t->m, IOMM_ENODEV, at,
+				    "DMAR bridge scope: bridge bus numbers unreadable");
 			for (int b = sec; b <= sub; b++) {
 				int rc = dmar_add_dev(t, unit, pci_id(seg, (uint32_t)b, IOMM_ANY, IOMM_ANY),
 						      at);
@@ -426,7 +438,7 @@ static int dmar_drhd(struct dmar *t, uint32_t off, uint32_t sl, uint32_t index)
 {
 	const uint8_t *p = t->p;
 	if (sl < 16)
-		return disc_fail(t->d, &t->m, IOMM_EINVAL, off, "DMAR DRHD too short");
+		return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, off, "DMAR DRHD too short");
 	uint32_t size_pages = rd8(p, off + 5) & 0xfu;
 	struct iomm_cfg_unit u = {
 	    .type = IOMM_UNIT_VTD,
@@ -438,9 +450,10 @@ static int dmar_drhd(struct dmar *t, uint32_t off, uint32_t sl, uint32_t index)
 	    .name = "vtd",
 	};
 	if (!u.base || (u.base & 0xfffu))
-		return disc_fail(t->d, &t->m, IOMM_EINVAL, off, "DMAR DRHD register base is not a page");
-	if (disc_add_unit(t->d, &u))
-		return disc_fail(t->d, &t->m, IOMM_ENOSPC, off, "unit array full");
+		return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, off,
+				      "DMAR DRHD register base is not a page");
+	if (iomm_disc_add_unit(t->d, &u))
+		return iomm_disc_fail(t->d, &t->m, IOMM_ENOSPC, off, "unit array full");
 	return drhd_scopes(t, off, sl, t->d->nunits - 1, u.segment);
 }
 
@@ -483,12 +496,12 @@ static int dmar_rmrr(struct dmar *t, uint32_t off, uint32_t sl)
 {
 	const uint8_t *p = t->p;
 	if (sl < 24)
-		return disc_fail(t->d, &t->m, IOMM_EINVAL, off, "DMAR RMRR too short");
+		return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, off, "DMAR RMRR too short");
 	uint16_t seg = (uint16_t)rd16(p, off + 6);
 	uint64_t base = rd64(p, off + 8), limit = rd64(p, off + 16);
 	if ((base & 0xfffu) || limit < base || ((limit + 1) & 0xfffu) || limit == UINT64_MAX)
-		return disc_fail(t->d, &t->m, IOMM_EINVAL, off,
-				 "DMAR RMRR range unaligned or inverted");
+		return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, off,
+				      "DMAR RMRR range unaligned or inverted");
 	for (uint32_t at = off + 24; at < off + sl;) {
 		struct scope s = {0};
 		int n = scope_parse(t, at, off + sl, seg, &s);
@@ -498,8 +511,8 @@ static int dmar_rmrr(struct dmar *t, uint32_t off, uint32_t sl)
 			struct iomm_devid id = pci_id(seg, s.bus, s.dev, s.fn);
 			int u = dmar_unit_for(t, id);
 			if (u < 0)
-				return disc_fail(t->d, &t->m, IOMM_ENOTSUP, at,
-						 "DMAR RMRR names a device no DRHD serves");
+				return iomm_disc_fail(t->d, &t->m, IOMM_ENOTSUP, at,
+						      "DMAR RMRR names a device no DRHD serves");
 			if (!dmar_has_dev(t, (uint32_t)u, id)) {
 				int rc = dmar_add_dev(t, (uint32_t)u, id, at);
 				if (rc)
@@ -512,9 +525,9 @@ static int dmar_rmrr(struct dmar *t, uint32_t off, uint32_t sl)
 			    .size = limit - base + 1,
 			    .prot = IOMM_READ | IOMM_WRITE,
 			};
-			if (disc_add_resv(t->d, &r))
-				return disc_fail(t->d, &t->m, IOMM_ENOSPC, at,
-						 "reserved-region array full");
+			if (iomm_disc_add_resv(t->d, &r))
+				return iomm_disc_fail(t->d, &t->m, IOMM_ENOSPC, at,
+						      "reserved-region array full");
 		}
 		at += (uint32_t)n;
 	}
@@ -524,7 +537,7 @@ static int dmar_rmrr(struct dmar *t, uint32_t off, uint32_t sl)
 static int dmar_atsr(struct dmar *t, uint32_t off, uint32_t sl)
 {
 	if (sl < 8)
-		return disc_fail(t->d, &t->m, IOMM_EINVAL, off, "DMAR ATSR too short");
+		return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, off, "DMAR ATSR too short");
 	uint16_t seg = (uint16_t)rd16(t->p, off + 6);
 	for (uint32_t at = off + 8; at < off + sl;) {
 		struct scope s = {0};
@@ -545,7 +558,7 @@ int iomm_acpi_parse_dmar(struct iomm_discovery *d, const void *tbl, size_t len,
 	if (!d || !tbl)
 		return IOMM_EINVAL;
 	struct dmar t = {.d = d, .p = tbl, .pci = pci};
-	disc_begin(d, &t.m);
+	iomm_disc_begin(d, &t.m);
 	int rc = table_start(d, &t.m, tbl, len, "DMAR", DMAR_HDR_END, &t.len);
 	if (rc)
 		return rc;
@@ -554,12 +567,13 @@ int iomm_acpi_parse_dmar(struct iomm_discovery *d, const void *tbl, size_t len,
 		uint32_t index = 0;
 		for (uint32_t off = DMAR_HDR_END; off < t.len;) {
 			if (t.len - off < 4)
-				return disc_fail(d, &t.m, IOMM_EINVAL, off,
-						 "DMAR structure header truncated");
+				return iomm_disc_fail(d, &t.m, IOMM_EINVAL, off,
+						      "DMAR structure header truncated");
 			uint32_t type = rd16(t.p, off), sl = rd16(t.p, off + 2);
 			if (sl < 4 || sl > t.len - off)
-				return disc_fail(d, &t.m, IOMM_EINVAL, off,
-						 "DMAR structure length too small or beyond the table");
+				return iomm_disc_fail(
+				    d, &t.m, IOMM_EINVAL, off,
+				    "DMAR structure length too small or beyond the table");
 			if (pass == 1 && type == DMAR_DRHD)
 				rc = dmar_drhd(&t, off, sl, index++);
 			else if (pass == 2 && type == DMAR_RMRR)

@@ -13,7 +13,7 @@
 
 struct fdtp {
 	struct iomm_discovery *d;
-	struct disc_mark m;
+	struct iomm_disc_mark m;
 	const void *fdt;
 };
 
@@ -104,17 +104,17 @@ static int add_unit(struct fdtp *t, int node, enum iomm_cfg_unit_type type)
 		int len;
 		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
 		if (!reg || len < 4)
-			return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
-					 "virtio-iommu node without a PCI address");
+			return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
+					      "virtio-iommu node without a PCI address");
 		u.pci_rid = (cell(reg, 0) >> 8) & 0xffffu;
 	} else {
 		if (!first_reg(fdt, node, &u.base, &u.size) || !u.base)
-			return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
-					 "SMMU node without a usable reg");
+			return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
+					      "SMMU node without a usable reg");
 		read_irqs(fdt, node, &u);
 	}
-	if (disc_add_unit(t->d, &u))
-		return disc_fail(t->d, &t->m, IOMM_ENOSPC, (uint32_t)node, "unit array full");
+	if (iomm_disc_add_unit(t->d, &u))
+		return iomm_disc_fail(t->d, &t->m, IOMM_ENOSPC, (uint32_t)node, "unit array full");
 	return IOMM_OK;
 }
 
@@ -165,15 +165,15 @@ static int walk_iommus(struct fdtp *t, int node,
 		return IOMM_OK;
 	int n = len / 4;
 	if (len % 4)
-		return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
-				 "iommus length is not a whole number of cells");
+		return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
+				      "iommus length is not a whole number of cells");
 	for (int i = 0; i < n;) {
 		uint32_t ph = cell(p, i);
 		int c = iommu_cells(t->fdt, ph);
 		if (c < 0 || i + 1 + c > n)
-			return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
-					 "iommus names an unknown IOMMU or is truncated");
-		int u = disc_find_unit(t->d, &t->m, ph);
+			return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
+					      "iommus names an unknown IOMMU or is truncated");
+		int u = iomm_disc_find_unit(t->d, &t->m, ph);
 		if (u >= 0) {
 			uint32_t sid = c >= 1 ? cell(p, i + 1) : 0;
 			uint32_t mask = c == 2 ? cell(p, i + 2) : 0;
@@ -198,8 +198,9 @@ static int add_master(struct fdtp *t, int node, uint32_t unit, uint32_t sid, uin
 	};
 	if (!first_reg(t->fdt, node, &dev.mmio_base, &dev.mmio_size))
 		dev.mmio_base = dev.mmio_size = 0;
-	if (disc_add_device(t->d, &dev))
-		return disc_fail(t->d, &t->m, IOMM_ENOSPC, (uint32_t)node, "device array full");
+	if (iomm_disc_add_device(t->d, &dev))
+		return iomm_disc_fail(t->d, &t->m, IOMM_ENOSPC, (uint32_t)node,
+				      "device array full");
 	return IOMM_OK;
 }
 
@@ -210,23 +211,23 @@ static int add_map(struct fdtp *t, int node)
 	if (!p)
 		return IOMM_OK;
 	if (len <= 0 || len % 16)
-		return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
-				 "iommu-map is not a list of (rid, phandle, base, length)");
+		return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
+				      "iommu-map is not a list of (rid, phandle, base, length)");
 	for (int i = 0; i < len / 4; i += 4) {
 		uint32_t ph = cell(p, i + 1), base = cell(p, i + 2), n = cell(p, i + 3);
 		if (iommu_cells(t->fdt, ph) != 1)
-			return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
-					 "iommu-map names an IOMMU without #iommu-cells = 1");
-		int u = disc_find_unit(t->d, &t->m, ph);
+			return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
+					      "iommu-map names an IOMMU without #iommu-cells = 1");
+		int u = iomm_disc_find_unit(t->d, &t->m, ph);
 		if (u < 0)
 			continue;
-		int rc = disc_add_sid_range(t->d, (uint32_t)u, base, n,
-					    fdt_get_name(t->fdt, node, NULL));
+		int rc = iomm_disc_add_sid_range(t->d, (uint32_t)u, base, n,
+						 fdt_get_name(t->fdt, node, NULL));
 		if (rc == IOMM_ENOSPC)
-			return disc_fail(t->d, &t->m, rc, (uint32_t)node, "device array full");
+			return iomm_disc_fail(t->d, &t->m, rc, (uint32_t)node, "device array full");
 		if (rc)
-			return disc_fail(t->d, &t->m, rc, (uint32_t)node,
-					 "iommu-map entry empty or wrapping");
+			return iomm_disc_fail(t->d, &t->m, rc, (uint32_t)node,
+					      "iommu-map entry empty or wrapping");
 	}
 	return IOMM_OK;
 }
@@ -246,9 +247,9 @@ static int add_resv(struct fdtp *t, int node, uint32_t unit, uint32_t sid, uint3
 	    .size = a->size,
 	    .prot = IOMM_READ | IOMM_WRITE,
 	};
-	if (disc_add_resv(t->d, &r))
-		return disc_fail(t->d, &t->m, IOMM_ENOSPC, (uint32_t)node,
-				 "reserved-region array full");
+	if (iomm_disc_add_resv(t->d, &r))
+		return iomm_disc_fail(t->d, &t->m, IOMM_ENOSPC, (uint32_t)node,
+				      "reserved-region array full");
 	return IOMM_OK;
 }
 
@@ -260,8 +261,8 @@ static int reserved_memory(struct fdtp *t)
 		return IOMM_OK;
 	int ac = fdt_address_cells(fdt, rm), sc = fdt_size_cells(fdt, rm);
 	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
-		return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)rm,
-				 "/reserved-memory cell sizes unsupported");
+		return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)rm,
+				      "/reserved-memory cell sizes unsupported");
 	int child;
 	fdt_for_each_subnode(child, fdt, rm)
 	{
@@ -272,17 +273,19 @@ static int reserved_memory(struct fdtp *t)
 			continue; /* no mapping to keep (or only an IOVA hole) */
 		int step = 1 + ac + sc;
 		if (len % (4 * step))
-			return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)child,
-					 "iommu-addresses is not a list of (phandle, address, size)");
+			return iomm_disc_fail(
+			    t->d, &t->m, IOMM_EINVAL, (uint32_t)child,
+			    "iommu-addresses is not a list of (phandle, address, size)");
 		for (int i = 0; i < len / 4; i += step) {
 			struct resv_arg a = {cells(ia + i + 1, ac), cells(ia + i + 1 + ac, sc)};
 			if (a.base != base || a.size != size || !a.size)
-				return disc_fail(t->d, &t->m, IOMM_ENOTSUP, (uint32_t)child,
-						 "iommu-addresses is not an identity mapping of reg");
+				return iomm_disc_fail(
+				    t->d, &t->m, IOMM_ENOTSUP, (uint32_t)child,
+				    "iommu-addresses is not an identity mapping of reg");
 			int dev = fdt_node_offset_by_phandle(fdt, cell(ia, i));
 			if (dev < 0)
-				return disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)child,
-						 "iommu-addresses names an unknown device");
+				return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)child,
+						      "iommu-addresses names an unknown device");
 			int rc = walk_iommus(t, dev, add_resv, &a);
 			if (rc)
 				return rc;
@@ -296,9 +299,10 @@ int iomm_fdt_parse(struct iomm_discovery *d, const void *fdt, size_t len)
 	if (!d || !fdt)
 		return IOMM_EINVAL;
 	struct fdtp t = {.d = d, .fdt = fdt};
-	disc_begin(d, &t.m);
+	iomm_disc_begin(d, &t.m);
 	if (check_blob(fdt, len))
-		return disc_fail(d, &t.m, IOMM_EINVAL, 0, "damaged or truncated device tree blob");
+		return iomm_disc_fail(d, &t.m, IOMM_EINVAL, 0,
+				      "damaged or truncated device tree blob");
 	int rc = find_units(&t);
 	for (int node = fdt_next_node(fdt, -1, NULL); !rc && node >= 0;
 	     node = fdt_next_node(fdt, node, NULL)) {
