@@ -114,10 +114,20 @@ struct expect {
 	uint64_t total;
 };
 
+/* FUZZ_TRACE set in the environment: print every operation (fuzz_viommu_dev.c). */
+extern bool tracing;
+#define TRACE(...)                                                                                 \
+	do {                                                                                       \
+		if (tracing)                                                                       \
+			fprintf(stderr, __VA_ARGS__);                                              \
+	} while (0)
+
 /* ---- viommu_dev_oracle.c: memory, expectations, checks, state changes ---- */
 
 extern const struct iomm_posix_mmio_ops mmio_ops;
 void *alloc(struct st *s, size_t size, size_t align);
+/* The region of A holding guest-physical @gpa, or NULL. */
+const struct iomm_vm_region *region_at(const struct st *s, uint64_t gpa);
 uint64_t pa_of(const struct st *s, const void *va);
 int phys_read(void *ctx, uint64_t pa, void *buf, size_t len);
 int phys_write(void *ctx, uint64_t pa, const void *buf, size_t len);

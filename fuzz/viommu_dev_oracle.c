@@ -69,7 +69,7 @@ bool feat(const struct st *s, unsigned bit)
 
 /* ---- what the oracle expects ---- */
 
-static const struct iomm_vm_region *region_at(const struct st *s, uint64_t gpa)
+const struct iomm_vm_region *region_at(const struct st *s, uint64_t gpa)
 {
 	for (size_t i = 0; i < s->cfg.nregions; i++) {
 		const struct iomm_vm_region *r = &s->regions[i];

@@ -46,7 +46,8 @@ void pv_wire_fixtures(void **state)
 	static const uint8_t att[20] = {1, 0, 0, 0, 7, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 	uint8_t tail[4] = {9, 9, 9, 9};
 	size_t used = 0;
-	assert_int_equal(iomm_viommu_dev_handle(&r->a.vm, att, sizeof(att), tail, 4, &used), IOMM_OK);
+	assert_int_equal(iomm_viommu_dev_handle(&r->a.vm, att, sizeof(att), tail, 4, &used),
+			 IOMM_OK);
 	static const uint8_t ok[4] = {0, 0, 0, 0};
 	assert_int_equal(used, 4);
 	assert_memory_equal(tail, ok, 4);
@@ -68,8 +69,9 @@ void pv_wire_fixtures(void **state)
 	preq[20] = 0x5a; /* reserved bytes are ignored */
 	uint8_t presp[68];
 	memset(presp, 0xcc, sizeof(presp));
-	assert_int_equal(iomm_viommu_dev_handle(&r->a.vm, preq, sizeof(preq), presp, sizeof(presp), &used),
-			 IOMM_OK);
+	assert_int_equal(
+	    iomm_viommu_dev_handle(&r->a.vm, preq, sizeof(preq), presp, sizeof(presp), &used),
+	    IOMM_OK);
 	assert_int_equal(used, 68);
 	uint8_t pwant[68] = {1, 0, 20, 0, /* type RESV_MEM, length 20 */
 			     1, 0, 0, 0,  /* subtype MSI, reserved */
