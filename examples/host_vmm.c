@@ -71,7 +71,7 @@ static uint8_t serve(struct iomm_vm *vm, const char *what, const uint8_t *req, s
 {
 	uint8_t tail[IOMM_VIOMMU_TAIL_SIZE];
 	size_t used = 0;
-	if (iomm_vsmmu_handle(vm, req, len, tail, sizeof(tail), &used) != IOMM_OK || !used) {
+	if (iomm_viommu_dev_handle(vm, req, len, tail, sizeof(tail), &used) != IOMM_OK || !used) {
 		printf("  %-44s -> (no answer)\n", what);
 		return 0xff;
 	}
@@ -181,7 +181,7 @@ int main(void)
 	CHECK(rc == IOMM_EBUSY);
 
 	uint8_t cfgspace[IOMM_VIOMMU_CFG_SIZE];
-	CHECK(iomm_vsmmu_config(&vm, cfgspace, sizeof(cfgspace)) == IOMM_OK);
+	CHECK(iomm_viommu_dev_config(&vm, cfgspace, sizeof(cfgspace)) == IOMM_OK);
 	printf("config: page_size_mask 0x%llx, input 0x%llx-0x%llx, probe_size %u, bypass %u\n",
 	       (unsigned long long)iomm_get_le64(cfgspace + IOMM_VIOMMU_CFG_PAGE_SIZE_MASK),
 	       (unsigned long long)iomm_get_le64(cfgspace + IOMM_VIOMMU_CFG_INPUT_START),
@@ -235,7 +235,7 @@ int main(void)
 	struct fwd w = {&vm, &smmu.unit};
 	CHECK(iomm_fault_poll(&smmu.unit, forward, &w) >= 1);
 	uint8_t ev[IOMM_VIOMMU_FAULT_SIZE];
-	while (iomm_vsmmu_next_event(&vm, ev, sizeof(ev)) > 0) {
+	while (iomm_viommu_dev_next_event(&vm, ev, sizeof(ev)) > 0) {
 		printf("  guest event: reason %u flags 0x%x endpoint %u address 0x%llx\n",
 		       ev[IOMM_VIOMMU_FAULT_REASON], (unsigned)iomm_get_le32(ev + IOMM_VIOMMU_FAULT_FLAGS),
 		       (unsigned)iomm_get_le32(ev + IOMM_VIOMMU_FAULT_ENDPOINT),
@@ -245,7 +245,7 @@ int main(void)
 	}
 
 	CHECK(iomm_vm_audit(&vm) == IOMM_OK);
-	CHECK(iomm_vsmmu_reset(&vm) == IOMM_OK);
+	CHECK(iomm_viommu_dev_reset(&vm) == IOMM_OK);
 	CHECK(smmuv3_model_dma(&model, SID, 0, false, 0x40000010, SMMUV3_MODEL_ACC_W, &pa) != 0);
 	printf("guest reset: device blocked again\n");
 	CHECK(iomm_vm_destroy(&vm) == IOMM_OK);

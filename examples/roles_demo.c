@@ -156,7 +156,7 @@ int main(void)
 
 	printf("\n3. Inside the guest, a driver asks for buffer B through its virtual IOMMU.\n");
 	struct iomm_viommu_loopback_dev hooks;
-	iomm_vsmmu_loopback(&vm, &hooks);
+	iomm_viommu_dev_loopback(&vm, &hooks);
 	static struct iomm_viommu_loopback lb;
 	const struct iomm_viommu_transport *t = iomm_viommu_loopback_init(&lb, &hooks);
 	static struct iomm_paravirt pv;

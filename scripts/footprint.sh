@@ -47,7 +47,7 @@ esac
 
 goal_kib=24
 # Objects only a host (VMM) needs: counted in "core (src/)" but not in the goal.
-host_role="src/vm.c src/vsmmu.c"
+host_role="src/host/vm.c src/host/viommu_dev.c"
 # Optional components, also outside the goal: board descriptions and firmware
 # discovery (config.h, discovery.h); a final link drops them when unused.
 optional="src/config.c src/discovery.c src/discovery_acpi.c src/fdt/discovery_fdt_stub.c"

@@ -17,26 +17,7 @@ static struct iomm_paravirt *to_pv(struct iomm_unit *unit)
 
 int iomm_paravirt_status(uint8_t status)
 {
-	switch (status) {
-	case IOMM_VIOMMU_S_OK:
-		return IOMM_OK;
-	case IOMM_VIOMMU_S_UNSUPP:
-		return IOMM_ENOTSUP;
-	case IOMM_VIOMMU_S_INVAL:
-		return IOMM_EINVAL;
-	case IOMM_VIOMMU_S_RANGE:
-		return IOMM_ERANGE;
-	case IOMM_VIOMMU_S_NOENT:
-		return IOMM_ENOENT;
-	case IOMM_VIOMMU_S_FAULT:
-		return IOMM_EFAULT;
-	case IOMM_VIOMMU_S_NOMEM:
-		return IOMM_ENOMEM;
-	case IOMM_VIOMMU_S_IOERR:
-	case IOMM_VIOMMU_S_DEVERR:
-	default:
-		return IOMM_EIO;
-	}
+	return iomm_viommu_status_to_rc(status);
 }
 
 static void zero_bytes(uint8_t *p, size_t n)

@@ -246,7 +246,8 @@ int iomm_paravirt_msi_region(const struct iomm_paravirt *pv, uint32_t endpoint, 
 			     uint64_t *end);
 
 /**
- * @brief Translate a virtio-iommu status byte into an iommuman status.
+ * @brief Translate a virtio-iommu status byte into an iommuman status
+ *        (iomm_viommu_status_to_rc(), kept as the backend's entry point).
  * @param status The tail's status byte.
  * @retval IOMM_OK      S_OK.
  * @retval IOMM_EIO     S_IOERR, S_DEVERR and unknown values.
@@ -264,36 +265,7 @@ int iomm_paravirt_status(uint8_t status);
 /** @name Loopback transport
  * @{ */
 
-/**
- * @brief A device model in the same program, reached through function
- *        pointers (no dependency on any particular model at build time).
- */
-struct iomm_viommu_loopback_dev {
-	/** The model, passed as first argument of every hook. */
-	void *dev;
-	/**
-	 * Handle one request: read @p len bytes at @p req, write the reply
-	 * (ending with the tail) into @p resp of @p cap bytes and return the
-	 * bytes written (0: the request was not completed). Required.
-	 */
-	size_t (*handle)(void *dev, const void *req, size_t len, void *resp, size_t cap);
-	/**
-	 * Copy up to @p cap bytes of the device configuration into @p buf and
-	 * return how many bytes the configuration has. Required.
-	 */
-	size_t (*config)(void *dev, void *buf, size_t cap);
-	/** Write @p len configuration bytes at @p off. Optional. */
-	void (*config_write)(void *dev, uint32_t off, const void *buf, size_t len);
-	/** Device features. Optional (NULL: the features of IOMM_PARAVIRT_FEATURES). */
-	uint64_t (*features)(void *dev);
-	/** Told the accepted features. Optional. */
-	void (*set_features)(void *dev, uint64_t features);
-	/**
-	 * Pop one pending event into @p buf (@p cap bytes) and return its
-	 * length, or 0 when none is pending. Optional.
-	 */
-	size_t (*event)(void *dev, void *buf, size_t cap);
-};
+/* struct iomm_viommu_loopback_dev (the device side's hooks) is in virtio_iommu.h. */
 
 /** @brief Loopback transport state. Caller-allocated; fields are private. */
 struct iomm_viommu_loopback {

@@ -7,13 +7,16 @@
  * Requests, replies, probe properties and fault events as byte offsets and
  * sizes in little-endian buffers: the library never overlays a C struct on
  * guest memory. Shared by the host-side device model and the guest-side
- * paravirtual backend.
+ * paravirtual backend, as are the status mapping between the two and the
+ * hooks of a device model reached in-process (struct iomm_viommu_loopback_dev).
  */
 #ifndef IOMMUMAN_VIRTIO_IOMMU_H
 #define IOMMUMAN_VIRTIO_IOMMU_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "status.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -135,6 +138,110 @@ extern "C" {
 #define IOMM_VIOMMU_FAULT_F_WRITE 2u   /**< The access was a write. */
 #define IOMM_VIOMMU_FAULT_F_EXEC 4u    /**< The access was an instruction fetch. */
 #define IOMM_VIOMMU_FAULT_F_ADDRESS 0x100u /**< address is valid. */
+/** @} */
+
+/** @name Loopback device
+ * @{ */
+
+/**
+ * @brief A device model in the same program, reached through function
+ *        pointers (no dependency on any particular model at build time).
+ */
+struct iomm_viommu_loopback_dev {
+	/** The model, passed as first argument of every hook. */
+	void *dev;
+	/**
+	 * Handle one request: read @p len bytes at @p req, write the reply
+	 * (ending with the tail) into @p resp of @p cap bytes and return the
+	 * bytes written (0: the request was not completed). Required.
+	 */
+	size_t (*handle)(void *dev, const void *req, size_t len, void *resp, size_t cap);
+	/**
+	 * Copy up to @p cap bytes of the device configuration into @p buf and
+	 * return how many bytes the configuration has. Required.
+	 */
+	size_t (*config)(void *dev, void *buf, size_t cap);
+	/** Write @p len configuration bytes at @p off. Optional. */
+	void (*config_write)(void *dev, uint32_t off, const void *buf, size_t len);
+	/** Device features. Optional (NULL: the guest backend's default set,
+	 *  IOMM_PARAVIRT_FEATURES in paravirt.h). */
+	uint64_t (*features)(void *dev);
+	/** Told the accepted features. Optional. */
+	void (*set_features)(void *dev, uint64_t features);
+	/**
+	 * Pop one pending event into @p buf (@p cap bytes) and return its
+	 * length, or 0 when none is pending. Optional.
+	 */
+	size_t (*event)(void *dev, void *buf, size_t cap);
+};
+/** @} */
+
+/** @name Status mapping
+ * The one translation between iommuman status codes and virtio-iommu
+ * statuses, used by the host-side device model (iommuman code to tail
+ * status) and by the guest-side paravirtual backend (tail status to
+ * iommuman code).
+ * @{ */
+
+/**
+ * @brief The tail status the device model reports for an iommuman code.
+ * @param rc An iommuman status code (any int is accepted).
+ * @return ::IOMM_VIOMMU_S_OK for ::IOMM_OK; ::IOMM_VIOMMU_S_NOMEM for
+ *         ::IOMM_ENOMEM and ::IOMM_ENOSPC; ::IOMM_VIOMMU_S_RANGE for
+ *         ::IOMM_ERANGE; ::IOMM_VIOMMU_S_INVAL for ::IOMM_EEXIST and
+ *         ::IOMM_EINVAL; ::IOMM_VIOMMU_S_DEVERR for every other value.
+ */
+static inline uint8_t iomm_viommu_status_from_rc(int rc)
+{
+	switch (rc) {
+	case IOMM_OK:
+		return IOMM_VIOMMU_S_OK;
+	case IOMM_ENOMEM:
+	case IOMM_ENOSPC:
+		return IOMM_VIOMMU_S_NOMEM;
+	case IOMM_ERANGE:
+		return IOMM_VIOMMU_S_RANGE;
+	case IOMM_EEXIST:
+	case IOMM_EINVAL:
+		return IOMM_VIOMMU_S_INVAL;
+	default:
+		return IOMM_VIOMMU_S_DEVERR;
+	}
+}
+
+/**
+ * @brief The iommuman code a guest reads from a tail status.
+ * @param status The tail's status byte.
+ * @retval IOMM_OK      S_OK.
+ * @retval IOMM_EIO     S_IOERR, S_DEVERR and unknown values.
+ * @retval IOMM_ENOTSUP S_UNSUPP.
+ * @retval IOMM_EINVAL  S_INVAL.
+ * @retval IOMM_ERANGE  S_RANGE.
+ * @retval IOMM_ENOENT  S_NOENT.
+ * @retval IOMM_EFAULT  S_FAULT.
+ * @retval IOMM_ENOMEM  S_NOMEM.
+ */
+static inline int iomm_viommu_status_to_rc(uint8_t status)
+{
+	switch (status) {
+	case IOMM_VIOMMU_S_OK:
+		return IOMM_OK;
+	case IOMM_VIOMMU_S_UNSUPP:
+		return IOMM_ENOTSUP;
+	case IOMM_VIOMMU_S_INVAL:
+		return IOMM_EINVAL;
+	case IOMM_VIOMMU_S_RANGE:
+		return IOMM_ERANGE;
+	case IOMM_VIOMMU_S_NOENT:
+		return IOMM_ENOENT;
+	case IOMM_VIOMMU_S_FAULT:
+		return IOMM_EFAULT;
+	case IOMM_VIOMMU_S_NOMEM:
+		return IOMM_ENOMEM;
+	default: /* S_IOERR, S_DEVERR, unknown */
+		return IOMM_EIO;
+	}
+}
 /** @} */
 
 /** @brief Read a little-endian 16-bit field. @param p Buffer. @return The value. */

@@ -2,7 +2,7 @@
 /**
  * @file vm.h
  * @brief Host role: a VM's memory map, device assignment and the
- *        virtual-SMMU (virtio-iommu) device model.
+ *        virtio-iommu device model (iomm_viommu_dev_*).
  * @ingroup vm
  */
 #ifndef IOMMUMAN_VM_H
@@ -13,7 +13,6 @@
 #include <stdint.h>
 
 #include "iommu.h"
-#include "paravirt.h"
 #include "pgtable.h"
 #include "pool.h"
 #include "virtio_iommu.h"
@@ -23,7 +22,7 @@ extern "C" {
 #endif
 
 /**
- * @defgroup vm Host role: VMs, assignment, virtual SMMU
+ * @defgroup vm Host role: VMs, assignment, virtio-iommu device model
  * @{
  * A **VM** is described by its memory map A: a list of regions, each a
  * guest-physical range backed by a host-physical range with permissions.
@@ -37,11 +36,11 @@ extern "C" {
  * guest domain, so it has exactly one owner and a second assignment of the
  * same streams, to any VM or to the host, fails with ::IOMM_EBUSY.
  *
- * The **virtual SMMU** is a virtio-iommu device model: a pure function of
+ * The **virtio-iommu device model** (iomm_viommu_dev_*) is a pure function of
  * (VM state, request bytes) to (response bytes, new state). It never
  * touches guest memory itself: the VMM copies the device-readable part of
  * a request out of the virtqueue (through whatever guest-memory access it
- * has) and hands it to iomm_vsmmu_handle(), which fills the device-writable
+ * has) and hands it to iomm_viommu_dev_handle(), which fills the device-writable
  * part in a caller buffer that the VMM copies back. Each byte of the
  * request is read once, into a private copy, before anything is checked.
  *
@@ -323,21 +322,21 @@ int iomm_vm_fault_route(struct iomm_vm *vm, const struct iomm_unit *unit,
  *         is queued, or
  * @retval IOMM_EINVAL NULL argument, uninitialised VM, or @p len too small.
  */
-int iomm_vsmmu_next_event(struct iomm_vm *vm, void *buf, size_t len);
+int iomm_viommu_dev_next_event(struct iomm_vm *vm, void *buf, size_t len);
 
 /**
  * @brief Events dropped because the ring was full (since init or reset).
  * @param vm The VM.
  * @return The count; 0 for NULL.
  */
-uint64_t iomm_vsmmu_events_dropped(const struct iomm_vm *vm);
+uint64_t iomm_viommu_dev_events_dropped(const struct iomm_vm *vm);
 
 /**
  * @brief Feature bits the device offers.
  * @param vm The VM.
  * @return Bit n set for IOMM_VIOMMU_F_* n; 0 for NULL.
  */
-uint64_t iomm_vsmmu_features(const struct iomm_vm *vm);
+uint64_t iomm_viommu_dev_features(const struct iomm_vm *vm);
 
 /**
  * @brief Fill the device configuration space (::IOMM_VIOMMU_CFG_SIZE bytes).
@@ -347,7 +346,7 @@ uint64_t iomm_vsmmu_features(const struct iomm_vm *vm);
  * @retval IOMM_OK     Filled.
  * @retval IOMM_EINVAL NULL argument, uninitialised VM, or @p len < ::IOMM_VIOMMU_CFG_SIZE.
  */
-int iomm_vsmmu_config(const struct iomm_vm *vm, void *buf, size_t len);
+int iomm_viommu_dev_config(const struct iomm_vm *vm, void *buf, size_t len);
 
 /**
  * @brief The guest wrote config.bypass: unattached endpoints are
@@ -359,7 +358,7 @@ int iomm_vsmmu_config(const struct iomm_vm *vm, void *buf, size_t len);
  * @retval IOMM_EPERM   F_BYPASS_CONFIG is not offered: the field is read-only.
  * @return Errors of iomm_attach()/iomm_detach(); endpoints that failed are blocked.
  */
-int iomm_vsmmu_set_bypass(struct iomm_vm *vm, uint8_t value);
+int iomm_viommu_dev_set_bypass(struct iomm_vm *vm, uint8_t value);
 
 /**
  * @brief Handle one request.
@@ -376,8 +375,8 @@ int iomm_vsmmu_set_bypass(struct iomm_vm *vm, uint8_t value);
  * @retval IOMM_OK     Handled (the guest-visible status is in the tail).
  * @retval IOMM_EINVAL NULL argument or uninitialised VM.
  */
-int iomm_vsmmu_handle(struct iomm_vm *vm, const void *req, size_t req_len, void *resp,
-		      size_t resp_len, size_t *used);
+int iomm_viommu_dev_handle(struct iomm_vm *vm, const void *req, size_t req_len, void *resp,
+			   size_t resp_len, size_t *used);
 
 /**
  * @brief Device reset: every endpoint leaves its guest domain (back to the
@@ -389,7 +388,7 @@ int iomm_vsmmu_handle(struct iomm_vm *vm, const void *req, size_t req_len, void 
  * @retval IOMM_EINVAL NULL or uninitialised VM.
  * @return The first error of the real unit; devices it concerns are blocked.
  */
-int iomm_vsmmu_reset(struct iomm_vm *vm);
+int iomm_viommu_dev_reset(struct iomm_vm *vm);
 
 /**
  * @brief Wire a loopback transport straight to this VM's device model, for a
@@ -402,7 +401,7 @@ int iomm_vsmmu_reset(struct iomm_vm *vm);
  * @param vm  The VM; must outlive the transport.
  * @param dev Receives the hooks; NULL arguments are ignored.
  */
-void iomm_vsmmu_loopback(struct iomm_vm *vm, struct iomm_viommu_loopback_dev *dev);
+void iomm_viommu_dev_loopback(struct iomm_vm *vm, struct iomm_viommu_loopback_dev *dev);
 
 
 /** @} */

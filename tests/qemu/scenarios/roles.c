@@ -129,7 +129,7 @@ void scenario_main(void)
 
 	harness_step("guest: virtio-iommu through the paravirtual backend, map B");
 	struct iomm_viommu_loopback_dev hooks;
-	iomm_vsmmu_loopback(&vm, &hooks);
+	iomm_viommu_dev_loopback(&vm, &hooks);
 	static struct iomm_viommu_loopback lb;
 	const struct iomm_viommu_transport *t = iomm_viommu_loopback_init(&lb, &hooks);
 	static struct iomm_paravirt pv;

@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Write the seed corpus of fuzz_vsmmu (fuzz/corpus/fuzz_vsmmu/).
+"""Write the seed corpus of fuzz_viommu_dev (fuzz/corpus/fuzz_viommu_dev/).
 
 Each seed is a valid, meaningful session for the device model, encoded the
-way fuzz/fuzz_vsmmu.c decodes its input: 8 configuration bytes, 4 bytes per
+way fuzz/fuzz_viommu_dev.c decodes its input: 8 configuration bytes, 4 bytes per
 region of A, 2 per RESV_MEM region, then operations. Run it from anywhere:
 
-    fuzz/gen_corpus_vsmmu.py
+    fuzz/gen_corpus_viommu_dev.py
 """
 import os
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "fuzz_vsmmu")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "fuzz_viommu_dev")
 
 # operation codes (op byte % 16 in the target)
 MAP, UNMAP, ATTACH, DETACH, PROBE, RAW, BYPASS, RESET, REASSIGN, DMA = 0, 3, 5, 7, 8, 9, 10, 11, 12, 13

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The virtual SMMU: a virtio-iommu device model on top of real units.
+ * The host role's virtio-iommu device model, on top of real units.
  * A pure function of (VM state, request bytes) -> (response bytes, new
  * state); the status table is in vm.h. Every request is copied once into a
  * private buffer, fully validated, and only then applied.
@@ -8,7 +8,7 @@
 #include <iommuman/vm.h>
 
 #include "iomm_internal.h"
-#include "vm_internal.h"
+#include "host_internal.h"
 
 #define F(vm, bit) (((vm)->cfg.features >> (bit)) & 1u)
 
@@ -41,24 +41,6 @@ static struct iomm_vm_gdom *gdom_of(struct iomm_vm *vm, const struct iomm_vm_end
 	return ep->gdom ? &vm->cfg.domains[ep->gdom - 1u] : NULL;
 }
 
-static uint8_t status_of(int rc)
-{
-	switch (rc) {
-	case IOMM_OK:
-		return IOMM_VIOMMU_S_OK;
-	case IOMM_ENOMEM:
-	case IOMM_ENOSPC:
-		return IOMM_VIOMMU_S_NOMEM;
-	case IOMM_ERANGE:
-		return IOMM_VIOMMU_S_RANGE;
-	case IOMM_EEXIST:
-	case IOMM_EINVAL:
-		return IOMM_VIOMMU_S_INVAL;
-	default:
-		return IOMM_VIOMMU_S_DEVERR;
-	}
-}
-
 /* Destroy a guest domain that no endpoint uses: its mappings go, its real
  * domain is torn down (the backend invalidates everything tagged with it). */
 static int gdom_destroy(struct iomm_vm *vm, struct iomm_vm_gdom *g)
@@ -75,11 +57,11 @@ static int gdom_destroy(struct iomm_vm *vm, struct iomm_vm_gdom *g)
 	return rc;
 }
 
-int iomm__vsmmu_ep_leave(struct iomm_vm *vm, struct iomm_vm_endpoint *ep)
+int iomm_vm_ep_leave(struct iomm_vm *vm, struct iomm_vm_endpoint *ep)
 {
 	struct iomm_vm_gdom *g = gdom_of(vm, ep);
 	const struct iomm_domain *was = ep->dev.domain;
-	int rc = iomm__vm_policy_attach(vm, ep);
+	int rc = iomm_vm_policy_attach(vm, ep);
 	if (!g)
 		return rc;
 	if (rc && ep->dev.domain == was)
@@ -113,7 +95,7 @@ static int map_doorbells(struct iomm_vm *vm, struct iomm_domain *d)
 		if (rv->subtype != IOMM_VIOMMU_RESV_T_MSI || (rv->start & gmask) ||
 		    ((rv->end + 1) & gmask) || rv->end + 1 == 0)
 			continue;
-		const struct iomm_vm_region *r = iomm__vm_region_at(vm, rv->start);
+		const struct iomm_vm_region *r = iomm_vm_region_at(vm, rv->start);
 		uint64_t size = rv->end - rv->start + 1;
 		if (!r || size > r->size - (rv->start - r->gpa))
 			continue;
@@ -170,7 +152,7 @@ static uint8_t do_attach(struct iomm_vm *vm, const uint8_t *r)
 			rc = map_doorbells(vm, &g->real);
 			if (rc) {
 				(void)iomm_domain_destroy(&g->real);
-				return status_of(rc);
+				return iomm_viommu_status_from_rc(rc);
 			}
 		}
 		g->id = domain;
@@ -183,7 +165,7 @@ static uint8_t do_attach(struct iomm_vm *vm, const uint8_t *r)
 	struct iomm_domain *to = g->bypass ? &vm->units[ep->unit].a_dom : &g->real;
 	struct iomm_vm_gdom *old = gdom_of(vm, ep);
 	const struct iomm_domain *was = ep->dev.domain;
-	int rc = iomm__vm_move(vm, ep, to);
+	int rc = iomm_vm_move(vm, ep, to);
 	if (rc) {
 		/* Not detached: the device stays recorded where it was. Otherwise
 		 * it is blocked now: it left its old domain. */
@@ -216,7 +198,7 @@ static uint8_t do_detach(struct iomm_vm *vm, const uint8_t *r)
 	struct iomm_vm_gdom *g = gdom_find(vm, domain);
 	if (!g || gdom_of(vm, ep) != g)
 		return IOMM_VIOMMU_S_INVAL;
-	return iomm__vsmmu_ep_leave(vm, ep) ? IOMM_VIOMMU_S_DEVERR : IOMM_VIOMMU_S_OK;
+	return iomm_vm_ep_leave(vm, ep) ? IOMM_VIOMMU_S_DEVERR : IOMM_VIOMMU_S_OK;
 }
 
 /* ---- MAP ---- */
@@ -285,7 +267,7 @@ static uint8_t do_map(struct iomm_vm *vm, const uint8_t *r)
 	uint32_t access = ((flags & IOMM_VIOMMU_MAP_F_READ) ? IOMM_READ : 0u) |
 			  ((flags & IOMM_VIOMMU_MAP_F_WRITE) ? IOMM_WRITE : 0u);
 	for (uint64_t off = 0; off < size;) {
-		const struct iomm_vm_region *reg = iomm__vm_region_at(vm, ps + off);
+		const struct iomm_vm_region *reg = iomm_vm_region_at(vm, ps + off);
 		if (!reg)
 			return IOMM_VIOMMU_S_RANGE;
 		if (access & ~reg->prot)
@@ -299,7 +281,7 @@ static uint8_t do_map(struct iomm_vm *vm, const uint8_t *r)
 	uint64_t off = 0;
 	int rc = IOMM_OK;
 	while (off < size) {
-		const struct iomm_vm_region *reg = iomm__vm_region_at(vm, ps + off);
+		const struct iomm_vm_region *reg = iomm_vm_region_at(vm, ps + off);
 		uint64_t in = ps + off - reg->gpa;
 		uint64_t left = reg->size - in;
 		uint64_t piece = left < size - off ? left : size - off;
@@ -312,7 +294,7 @@ static uint8_t do_map(struct iomm_vm *vm, const uint8_t *r)
 	if (rc) {
 		if (off)
 			(void)iomm_unmap(&g->real, vs, off, NULL);
-		return status_of(rc);
+		return iomm_viommu_status_from_rc(rc);
 	}
 	slot->iova = vs;
 	slot->last = ve;
@@ -381,8 +363,8 @@ static uint8_t do_probe(struct iomm_vm *vm, const uint8_t *r, uint8_t *props, si
 
 /* ---- entry points ---- */
 
-int iomm_vsmmu_handle(struct iomm_vm *vm, const void *req, size_t req_len, void *resp,
-		      size_t resp_len, size_t *used)
+int iomm_viommu_dev_handle(struct iomm_vm *vm, const void *req, size_t req_len, void *resp,
+			   size_t resp_len, size_t *used)
 {
 	if (!vm || !vm->up || !used || (!req && req_len) || (!resp && resp_len))
 		return IOMM_EINVAL;
@@ -457,12 +439,12 @@ int iomm_vsmmu_handle(struct iomm_vm *vm, const void *req, size_t req_len, void 
 	return IOMM_OK;
 }
 
-uint64_t iomm_vsmmu_features(const struct iomm_vm *vm)
+uint64_t iomm_viommu_dev_features(const struct iomm_vm *vm)
 {
 	return vm ? vm->cfg.features : 0;
 }
 
-int iomm_vsmmu_config(const struct iomm_vm *vm, void *buf, size_t len)
+int iomm_viommu_dev_config(const struct iomm_vm *vm, void *buf, size_t len)
 {
 	if (!vm || !vm->up || !buf || len < IOMM_VIOMMU_CFG_SIZE)
 		return IOMM_EINVAL;
@@ -479,7 +461,7 @@ int iomm_vsmmu_config(const struct iomm_vm *vm, void *buf, size_t len)
 	return IOMM_OK;
 }
 
-int iomm_vsmmu_set_bypass(struct iomm_vm *vm, uint8_t value)
+int iomm_viommu_dev_set_bypass(struct iomm_vm *vm, uint8_t value)
 {
 	if (!vm || !vm->up)
 		return IOMM_EINVAL;
@@ -491,14 +473,14 @@ int iomm_vsmmu_set_bypass(struct iomm_vm *vm, uint8_t value)
 		struct iomm_vm_endpoint *ep = &vm->cfg.endpoints[i];
 		if (!ep->used || ep->gdom)
 			continue;
-		int rc = iomm__vm_policy_attach(vm, ep);
+		int rc = iomm_vm_policy_attach(vm, ep);
 		if (rc && first == IOMM_OK)
 			first = rc;
 	}
 	return first;
 }
 
-int iomm_vsmmu_reset(struct iomm_vm *vm)
+int iomm_viommu_dev_reset(struct iomm_vm *vm)
 {
 	if (!vm || !vm->up)
 		return IOMM_EINVAL;
@@ -507,7 +489,7 @@ int iomm_vsmmu_reset(struct iomm_vm *vm)
 		struct iomm_vm_endpoint *ep = &vm->cfg.endpoints[i];
 		if (!ep->used || !ep->gdom)
 			continue;
-		int rc = iomm__vsmmu_ep_leave(vm, ep);
+		int rc = iomm_vm_ep_leave(vm, ep);
 		if (rc && first == IOMM_OK)
 			first = rc;
 	}
@@ -523,13 +505,13 @@ int iomm_vsmmu_reset(struct iomm_vm *vm)
 static size_t lb_handle(void *dev, const void *req, size_t len, void *resp, size_t cap)
 {
 	size_t used = 0;
-	return iomm_vsmmu_handle(dev, req, len, resp, cap, &used) == IOMM_OK ? used : 0;
+	return iomm_viommu_dev_handle(dev, req, len, resp, cap, &used) == IOMM_OK ? used : 0;
 }
 
 static size_t lb_config(void *dev, void *buf, size_t cap)
 {
 	uint8_t cfg[IOMM_VIOMMU_CFG_SIZE];
-	if (iomm_vsmmu_config(dev, cfg, sizeof(cfg)) != IOMM_OK)
+	if (iomm_viommu_dev_config(dev, cfg, sizeof(cfg)) != IOMM_OK)
 		return 0;
 	for (size_t i = 0; i < cap && i < sizeof(cfg); i++)
 		((uint8_t *)buf)[i] = cfg[i];
@@ -539,21 +521,21 @@ static size_t lb_config(void *dev, void *buf, size_t cap)
 static void lb_config_write(void *dev, uint32_t off, const void *buf, size_t len)
 {
 	if (off == IOMM_VIOMMU_CFG_BYPASS && len >= 1)
-		(void)iomm_vsmmu_set_bypass(dev, *(const uint8_t *)buf);
+		(void)iomm_viommu_dev_set_bypass(dev, *(const uint8_t *)buf);
 }
 
 static uint64_t lb_features(void *dev)
 {
-	return iomm_vsmmu_features(dev);
+	return iomm_viommu_dev_features(dev);
 }
 
 static size_t lb_event(void *dev, void *buf, size_t cap)
 {
-	int n = iomm_vsmmu_next_event(dev, buf, cap);
+	int n = iomm_viommu_dev_next_event(dev, buf, cap);
 	return n > 0 ? (size_t)n : 0;
 }
 
-void iomm_vsmmu_loopback(struct iomm_vm *vm, struct iomm_viommu_loopback_dev *dev)
+void iomm_viommu_dev_loopback(struct iomm_vm *vm, struct iomm_viommu_loopback_dev *dev)
 {
 	if (!vm || !dev)
 		return;

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Host role: a VM's memory map A, device assignment, fault routing and the
- * containment audit. The virtio-iommu device model is in vsmmu.c.
+ * containment audit. The virtio-iommu device model is in viommu_dev.c.
  */
 #include <iommuman/vm.h>
 
 #include "iomm_internal.h"
-#include "vm_internal.h"
+#include "host_internal.h"
 
 #define VM_DEFAULT_FEATURES                                                                        \
 	((1ull << IOMM_VIOMMU_F_INPUT_RANGE) | (1ull << IOMM_VIOMMU_F_DOMAIN_RANGE) |              \
@@ -17,6 +17,16 @@
 #define VM_DEFAULT_INPUT_END  ((1ull << 40) - 1)
 #define VM_DEFAULT_PROBE_SIZE 512u
 #define VM_REGION_PROT	      (IOMM_READ | IOMM_WRITE | IOMM_MEM_MASK)
+
+/*
+ * Do two stream sets (a stream ID and a don't-care mask each) share a
+ * stream? A single stream is the set with mask 0. The core is to get one
+ * helper for this rule; this is the only place the host role states it.
+ */
+static bool stream_sets_overlap(uint32_t sid_a, uint32_t mask_a, uint32_t sid_b, uint32_t mask_b)
+{
+	return ((sid_a ^ sid_b) & ~(mask_a | mask_b)) == 0;
+}
 
 static bool region_ok(const struct iomm_vm_region *r, uint64_t gmask)
 {
@@ -102,7 +112,7 @@ int iomm_vm_init(struct iomm_vm *vm, const struct iomm_vm_cfg *cfg)
 	return IOMM_OK;
 }
 
-const struct iomm_vm_region *iomm__vm_region_at(const struct iomm_vm *vm, uint64_t gpa)
+const struct iomm_vm_region *iomm_vm_region_at(const struct iomm_vm *vm, uint64_t gpa)
 {
 	for (size_t i = 0; i < vm->cfg.nregions; i++) {
 		const struct iomm_vm_region *r = &vm->cfg.regions[i];
@@ -153,7 +163,7 @@ static int unit_slot(struct iomm_vm *vm, struct iomm_unit *unit, unsigned *idx)
 	return IOMM_OK;
 }
 
-struct iomm_domain *iomm__vm_policy_domain(struct iomm_vm *vm, const struct iomm_vm_endpoint *ep)
+struct iomm_domain *iomm_vm_policy_domain(struct iomm_vm *vm, const struct iomm_vm_endpoint *ep)
 {
 	struct iomm_vm_unit *vu = &vm->units[ep->unit];
 	return (vm->bypass & 1u) ? &vu->a_dom : &vu->blk_dom;
@@ -164,7 +174,7 @@ struct iomm_domain *iomm__vm_policy_domain(struct iomm_vm *vm, const struct iomm
  * between (and after a failure) the device's streams abort. After a failed
  * attach the device is claimed again by the blocked domain when possible.
  */
-int iomm__vm_move(struct iomm_vm *vm, struct iomm_vm_endpoint *ep, struct iomm_domain *to)
+int iomm_vm_move(struct iomm_vm *vm, struct iomm_vm_endpoint *ep, struct iomm_domain *to)
 {
 	if (ep->dev.domain == to)
 		return IOMM_OK;
@@ -183,9 +193,9 @@ int iomm__vm_move(struct iomm_vm *vm, struct iomm_vm_endpoint *ep, struct iomm_d
 	return rc;
 }
 
-int iomm__vm_policy_attach(struct iomm_vm *vm, struct iomm_vm_endpoint *ep)
+int iomm_vm_policy_attach(struct iomm_vm *vm, struct iomm_vm_endpoint *ep)
 {
-	return iomm__vm_move(vm, ep, iomm__vm_policy_domain(vm, ep));
+	return iomm_vm_move(vm, ep, iomm_vm_policy_domain(vm, ep));
 }
 
 static struct iomm_vm_endpoint *find_ep(const struct iomm_vm *vm, uint32_t endpoint)
@@ -215,7 +225,7 @@ int iomm_vm_assign(struct iomm_vm *vm, struct iomm_unit *unit, const struct iomm
 				slot = e;
 			continue;
 		}
-		if (e->dev.unit == unit && ((e->dev.sid ^ sid) & ~(e->dev.mask | mask)) == 0)
+		if (e->dev.unit == unit && stream_sets_overlap(e->dev.sid, e->dev.mask, sid, mask))
 			return IOMM_EBUSY;
 	}
 	if (!slot)
@@ -231,7 +241,7 @@ int iomm_vm_assign(struct iomm_vm *vm, struct iomm_unit *unit, const struct iomm
 	e.id = endpoint;
 	e.unit = (uint8_t)u;
 	*slot = e;
-	rc = iomm_attach(iomm__vm_policy_domain(vm, slot), &slot->dev);
+	rc = iomm_attach(iomm_vm_policy_domain(vm, slot), &slot->dev);
 	if (rc)
 		return rc;
 	slot->used = true;
@@ -246,7 +256,7 @@ int iomm_vm_unassign(struct iomm_vm *vm, uint32_t endpoint)
 	if (!ep)
 		return IOMM_ENOENT;
 	if (ep->gdom) {
-		int rc = iomm__vsmmu_ep_leave(vm, ep);
+		int rc = iomm_vm_ep_leave(vm, ep);
 		if (rc && ep->gdom)
 			return rc; /* not detached from its guest domain */
 	}
@@ -358,7 +368,7 @@ int iomm_vm_fault_route(struct iomm_vm *vm, const struct iomm_unit *unit,
 	for (size_t i = 0; i < vm->cfg.nendpoints && !ep; i++) {
 		const struct iomm_vm_endpoint *e = &vm->cfg.endpoints[i];
 		if (e->used && e->dev.unit == unit &&
-		    ((e->dev.sid ^ fault->sid) & ~e->dev.mask) == 0)
+		    stream_sets_overlap(e->dev.sid, e->dev.mask, fault->sid, 0))
 			ep = e;
 	}
 	if (!ep)
@@ -404,7 +414,7 @@ int iomm_vm_fault_route(struct iomm_vm *vm, const struct iomm_unit *unit,
 	return IOMM_OK;
 }
 
-int iomm_vsmmu_next_event(struct iomm_vm *vm, void *buf, size_t len)
+int iomm_viommu_dev_next_event(struct iomm_vm *vm, void *buf, size_t len)
 {
 	if (!vm || !vm->up || !buf || len < IOMM_VIOMMU_FAULT_SIZE)
 		return IOMM_EINVAL;
@@ -419,7 +429,7 @@ int iomm_vsmmu_next_event(struct iomm_vm *vm, void *buf, size_t len)
 	return (int)IOMM_VIOMMU_FAULT_SIZE;
 }
 
-uint64_t iomm_vsmmu_events_dropped(const struct iomm_vm *vm)
+uint64_t iomm_viommu_dev_events_dropped(const struct iomm_vm *vm)
 {
 	return vm ? vm->dropped : 0;
 }
