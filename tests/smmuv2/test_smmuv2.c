@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Hosted tests of the SMMUv2 backend against an independent register-level
- * SMMUv2 model (tests/models/smmuv2_model.h, written from Arm IHI 0062).
+ * SMMUv2 model (tools/models/smmuv2_model.h, written from Arm IHI 0062).
  *
  * The model caches translations in a TLB tagged with VMID and ASID and drops
  * them only on the architected invalidations, with exactly their scope, and

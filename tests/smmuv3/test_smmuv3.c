@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Hosted tests of the SMMUv3 backend against an independent register-level
- * SMMUv3 model (tests/models/smmuv3_model.h, written from Arm IHI 0070).
+ * SMMUv3 model (tools/models/smmuv3_model.h, written from Arm IHI 0070).
  *
  * The model caches stream table entries, context descriptors and
  * translations, and drops them only on the architected invalidation

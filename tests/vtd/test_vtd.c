@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The VT-d backend against the register-level VT-d model (tests/models):
+ * The VT-d backend against the register-level VT-d model (tools/models):
  * what the hardware sees (registers, tables, invalidations it executes) and
  * what devices get (translations, faults).
  */
@@ -1138,7 +1138,7 @@ static void test_init_resources(void **state)
 	assert_int_equal(fx_boot(f), IOMM_EINVAL);
 	/* no page for the wait-status word */
 	f = fresh(state);
-	f->pool = fx_pool(f, 1);
+	f->pool = fx_pool(f, 4096, 1);
 	uint64_t pa;
 	assert_non_null(iomm_pool_alloc(f->pool, 1, &pa));
 	assert_int_equal(fx_boot(f), IOMM_ENOMEM);
@@ -1160,7 +1160,7 @@ static void test_init_resources(void **state)
 static void test_attach_out_of_pool_memory(void **state)
 {
 	struct fx *f = *state;
-	f->pool = fx_pool(f, 2); /* status word + one context table */
+	f->pool = fx_pool(f, 4096, 2); /* status word + one context table */
 	fx_start(f);
 	struct iomm_domain d;
 	struct iomm_dev a, b;
@@ -1177,7 +1177,7 @@ static void test_attach_out_of_pool_memory(void **state)
 	/* scalable mode: two pages of PASID structures per device */
 	f = fresh(state);
 	f->cfg.flags = IOMM_VTD_CFG_SCALABLE;
-	f->pool = fx_pool(f, 3);
+	f->pool = fx_pool(f, 4096, 3);
 	fx_start(f);
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 48), IOMM_OK);
 	id = IOMM_SID(0x0100);
