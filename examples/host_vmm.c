@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A minimal VMM on the POSIX port with the SMMUv3 register model (the
- * software SMMU of tests/models) standing in for the hardware.
+ * software SMMU of tools/models) standing in for the hardware.
  *
  *   1. bring up the SMMU, describe the guest's memory map A, create a VM;
  *   2. assign PCI device 00:01.0 to it (endpoint 8);

@@ -4,7 +4,7 @@
  * its guest's memory (region A); the guest's driver, through a virtual IOMMU
  * (virtio-iommu, served by the host), narrows the device down to the buffer
  * it needs (region B, inside A). A software SMMUv3 (the register model of
- * tests/models) plays the hardware and lets us fire DMA from the device.
+ * tools/models) plays the hardware and lets us fire DMA from the device.
  *
  * Prints each step in plain words and exits non-zero if anything behaves
  * other than described.

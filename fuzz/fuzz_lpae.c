@@ -14,7 +14,7 @@
  *
  * Every result is predicted before the call, from a shadow model
  * (tests/unit/shadow.c) and from the independent walker of the format
- * (tests/walker/arm_walker.c or tests/walker/x86_walker.c), and must match:
+ * (tools/walker/arm_walker.c or tools/walker/x86_walker.c), and must match:
  *  - the status code: EINVAL / ERANGE from the documented argument rules,
  *    EEXIST from the model, ENOMEM exactly when the table pages the call
  *    needs (counted here from the walker's view of the table) exceed the

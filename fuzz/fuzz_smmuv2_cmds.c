@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_smmuv2_cmds: the SMMUv2 backend driving the register-level SMMUv2
- * model (tests/models, whose walks are the independent walker's) through
+ * model (tools/models, whose walks are the independent walker's) through
  * the hosted POSIX port, with a fuzzed sequence of operations.
  *
  * The first three bytes choose the hardware (one of the model's ID
@@ -37,6 +37,7 @@
 #include <iommuman/port_posix.h>
 #include <iommuman/smmuv2.h>
 
+#include "backend_fx.h"
 #include "fuzz_common.h"
 #include "smmuv2_model.h"
 
@@ -67,22 +68,13 @@ struct dev {
 struct st {
 	struct smmuv2_model model;
 	struct iomm_posix px;
+	struct bfx b; /* port, model window, memory (tests/common/backend_fx.h) */
 	struct iomm_smmuv2 smmu;
 	struct dslot dom[NDOMS];
 	struct dev dev[NDEVS];
 };
 
-static uint64_t mmio_read(void *ctx, uint64_t off, unsigned width)
-{
-	return smmuv2_model_read(ctx, off, width);
-}
-
-static void mmio_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
-{
-	smmuv2_model_write(ctx, off, val, width);
-}
-
-static const struct iomm_posix_mmio_ops mmio_ops = {.read = mmio_read, .write = mmio_write};
+BFX_MODEL_MMIO(mmio_ops, struct smmuv2_model, smmuv2_model_read, smmuv2_model_write);
 
 static void check_hygiene(struct st *s)
 {
@@ -337,18 +329,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.inv_threshold = fz_u8(&in) % 48u;
 	uint32_t flags = (fz_u8(&in) & 1u) ? 0 : IOMM_PORT_DMA_COHERENT;
 	FZ_CHECK(smmuv2_model_init(&s->model, &mcfg) == 0, "model init");
-	FZ_CHECK(iomm_posix_init(&s->px, flags) == IOMM_OK, "port init");
-	iomm_posix_set_log(&s->px, IOMM_LOG_WARN, false);
-	iomm_posix_set_fake_clock(&s->px, true, 1000000);
-	FZ_CHECK(iomm_posix_add_mmio_model(&s->px, REGS, (size_t)smmuv2_model_mmio_size(&s->model),
-					   &mmio_ops, &s->model) == IOMM_OK,
-		 "window");
-	const struct iomm_port *port = iomm_posix_port(&s->px);
+	bfx_init(&s->b, &s->px, flags);
+	s->b.log_level = IOMM_LOG_WARN;
+	bfx_add_model(&s->b, REGS, (size_t)smmuv2_model_mmio_size(&s->model), &mmio_ops, &s->model);
+	const struct iomm_port *port = bfx_port_up(&s->b);
 	FZ_CHECK(iomm_smmuv2_init(&s->smmu, port, REGS, &cfg) == IOMM_OK, "smmu init");
 	for (unsigned i = 0; i < NDOMS; i++) {
 		size_t bytes = 17 * 4096;
-		s->dom[i].mem = aligned_alloc(4096, bytes);
-		FZ_CHECK(s->dom[i].mem != NULL, "out of memory");
+		s->dom[i].mem = bfx_mem(&s->b, bytes, 4096);
 		FZ_CHECK(iomm_pool_init(&s->dom[i].pool, port, s->dom[i].mem, bytes,
 					(uint64_t)(uintptr_t)s->dom[i].mem, 4096) == IOMM_OK,
 			 "pool");
@@ -390,10 +378,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (s->dom[i].live)
 			FZ_CHECK(iomm_domain_destroy(&s->dom[i].d) == IOMM_OK, "final destroy");
 		FZ_CHECK(iomm_pool_used(&s->dom[i].pool) == 0, "pool %u not empty", i);
-		free(s->dom[i].mem);
 	}
 	check_hygiene(s);
-	iomm_posix_fini(&s->px);
+	bfx_fini(&s->b);
 	free(s);
 	return 0;
 }

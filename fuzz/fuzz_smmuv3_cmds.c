@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_smmuv3_cmds: the SMMUv3 backend driving the register-level SMMUv3
- * model (tests/models) through the hosted POSIX port, as the backend tests'
+ * model (tools/models) through the hosted POSIX port, as the backend tests'
  * fixture does (tests/smmuv3/smmuv3_fx.c), with a fuzzed sequence of
  * operations.
  *
@@ -40,6 +40,7 @@
 #include <iommuman/port_posix.h>
 #include <iommuman/smmuv3.h>
 
+#include "backend_fx.h"
 #include "fuzz_common.h"
 #include "shadow.h"
 #include "smmuv3_model.h"
@@ -80,7 +81,7 @@ struct st {
 	size_t arena_used;
 	uint64_t rejected; /* model accesses outside the arena */
 	struct iomm_posix px;
-	bool px_up;
+	struct bfx b; /* the port and its model window (tests/common/backend_fx.h) */
 	struct iomm_smmuv3 smmu;
 	struct iomm_smmuv3_cfg cfg;
 	struct iomm_smmuv3_mem mem;
@@ -164,17 +165,7 @@ static int phys_write(void *ctx, uint64_t pa, const void *buf, size_t len)
 
 /* ---- the model behind the port ---- */
 
-static uint64_t mmio_read(void *ctx, uint64_t offset, unsigned width)
-{
-	return smmuv3_model_read(ctx, offset, width);
-}
-
-static void mmio_write(void *ctx, uint64_t offset, unsigned width, uint64_t val)
-{
-	smmuv3_model_write(ctx, offset, val, width);
-}
-
-static const struct iomm_posix_mmio_ops mmio_ops = {.read = mmio_read, .write = mmio_write};
+BFX_MODEL_MMIO(mmio_ops, struct smmuv3_model, smmuv3_model_read, smmuv3_model_write);
 
 /* ---- invariants checked after every operation ---- */
 
@@ -313,14 +304,9 @@ static bool setup(struct st *s, struct fz *in)
 	FZ_CHECK(smmuv3_model_init(&s->model, &s->mcfg) == 0, "model init");
 	s->model_up = true;
 
-	FZ_CHECK(iomm_posix_init(&s->px, coherent ? IOMM_PORT_DMA_COHERENT : 0) == IOMM_OK,
-		 "port init");
-	s->px_up = true;
-	iomm_posix_set_log(&s->px, IOMM_LOG_WARN, false);
-	iomm_posix_set_fake_clock(&s->px, true, 1000000);
-	FZ_CHECK(iomm_posix_add_mmio_model(&s->px, REGS, SMMUV3_M_MMIO_SIZE, &mmio_ops, &s->model) ==
-			 IOMM_OK,
-		 "mmio window");
+	bfx_init(&s->b, &s->px, coherent ? IOMM_PORT_DMA_COHERENT : 0);
+	s->b.log_level = IOMM_LOG_WARN;
+	bfx_add_model(&s->b, REGS, SMMUV3_M_MMIO_SIZE, &mmio_ops, &s->model);
 
 	memset(&s->cfg, 0, sizeof(s->cfg));
 	s->cfg.sid_bits = 8;
@@ -833,7 +819,7 @@ static void op_xlate(struct st *s, struct fz *in)
 
 static void teardown(struct st *s)
 {
-	if (s->px_up && s->model_up && s->smmu.unit.ops) {
+	if (s->b.px_up && s->model_up && s->smmu.unit.ops) {
 		for (unsigned i = 0; i < NDEVS; i++)
 			if (s->dev[i].inited && s->dev[i].dom >= 0) {
 				FZ_CHECK(iomm_detach(&s->dev[i].dev) == IOMM_OK, "final detach");
@@ -856,8 +842,7 @@ static void teardown(struct st *s)
 		shadow_fini(&s->dom[i].sh);
 	if (s->model_up)
 		smmuv3_model_fini(&s->model);
-	if (s->px_up)
-		iomm_posix_fini(&s->px);
+	bfx_fini(&s->b);
 	free(s->arena);
 }
 

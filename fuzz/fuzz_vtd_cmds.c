@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_vtd_cmds: the VT-d backend driving the register-level VT-d model
- * (tests/models) through the hosted POSIX port, as the backend tests'
+ * (tools/models) through the hosted POSIX port, as the backend tests'
  * fixture does (tests/vtd/vtd_fx.c), with a fuzzed sequence of operations.
  *
  * The first bytes choose the unit and options: legacy or scalable mode
@@ -35,6 +35,7 @@
 #include <iommuman/port_posix.h>
 #include <iommuman/vtd.h>
 
+#include "backend_fx.h"
 #include "fuzz_common.h"
 #include "vtd_model.h"
 
@@ -59,7 +60,7 @@ struct st {
 	struct vtd_model m;
 	bool model_up;
 	struct iomm_posix px;
-	bool px_up;
+	struct bfx b; /* port, model window, memory (tests/common/backend_fx.h) */
 	struct iomm_vtd vtd;
 	struct iomm_vtd_mem mem;
 	struct iomm_pool pool;
@@ -77,24 +78,12 @@ static uint16_t sid_of(unsigned i)
 	return (uint16_t)(0x0100 + i * 0x41); /* buses 1..2, devfns on both halves */
 }
 
-static uint64_t mmio_read(void *ctx, uint64_t off, unsigned width)
-{
-	return vtd_model_read(ctx, off, width);
-}
+BFX_MODEL_MMIO(mmio_ops, struct vtd_model, vtd_model_read, vtd_model_write);
 
-static void mmio_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
+/* Zeroed, page-aligned memory, freed with bfx_free() or at teardown. */
+static void *amem(struct st *s, size_t size)
 {
-	vtd_model_write(ctx, off, val, width);
-}
-
-static const struct iomm_posix_mmio_ops mmio_ops = {.read = mmio_read, .write = mmio_write};
-
-static void *amem(size_t size)
-{
-	void *p = aligned_alloc(4096, size);
-	FZ_CHECK(p != NULL, "out of memory");
-	memset(p, 0, size);
-	return p;
+	return bfx_mem(&s->b, size, 4096);
 }
 
 static void hygiene(const struct st *s)
@@ -121,14 +110,10 @@ static void setup(struct st *s, struct fz *in)
 	mc.flts = !((b >> 3) & 1);
 	FZ_CHECK(vtd_model_init(&s->m, &mc) == 0, "model init");
 	s->model_up = true;
-	FZ_CHECK(iomm_posix_init(&s->px, IOMM_PORT_DMA_COHERENT) == IOMM_OK, "port init");
-	s->px_up = true;
-	iomm_posix_set_log(&s->px, IOMM_LOG_ERROR, false);
-	iomm_posix_set_fake_clock(&s->px, true, UINT64_C(1000000));
-	FZ_CHECK(iomm_posix_add_mmio_model(&s->px, REGS, VTD_M_MMIO_SIZE, &mmio_ops, &s->m) ==
-		     IOMM_OK,
-		 "mmio window");
-	s->mem.root = amem(4096);
+	bfx_init(&s->b, &s->px, IOMM_PORT_DMA_COHERENT);
+	s->b.log_level = IOMM_LOG_ERROR;
+	bfx_add_model(&s->b, REGS, VTD_M_MMIO_SIZE, &mmio_ops, &s->m);
+	s->mem.root = amem(s, 4096);
 	s->mem.root_pa = (uint64_t)(uintptr_t)s->mem.root;
 	struct iomm_vtd_cfg cfg;
 	memset(&cfg, 0, sizeof(cfg));
@@ -139,10 +124,10 @@ static void setup(struct st *s, struct fz *in)
 	if ((b >> 4) & 1)
 		cfg.flags |= IOMM_VTD_CFG_S1_SECOND_STAGE;
 	cfg.inv_threshold = 1u << ((b >> 5) & 7);
-	s->mem.iq = amem(4096);
+	s->mem.iq = amem(s, 4096);
 	s->mem.iq_pa = (uint64_t)(uintptr_t)s->mem.iq;
 	s->mem.iq_size = 4096;
-	s->pool_mem = amem(64 * 4096);
+	s->pool_mem = amem(s, 64 * 4096);
 	FZ_CHECK(iomm_pool_init(&s->pool, iomm_posix_port(&s->px), s->pool_mem, 64 * 4096,
 				(uint64_t)(uintptr_t)s->pool_mem, 4096) == IOMM_OK,
 		 "pool");
@@ -207,7 +192,7 @@ static void op_domain_init(struct st *s, struct fz *in)
 	c.ias = 39;
 	c.oas = 48;
 	if (t != IOMM_DOMAIN_BYPASS) {
-		d->mem = amem((POOL_PGS + 1) * 4096);
+		d->mem = amem(s, (POOL_PGS + 1) * 4096);
 		FZ_CHECK(iomm_pool_init(&d->pool, iomm_posix_port(&s->px), d->mem,
 					(POOL_PGS + 1) * 4096, (uint64_t)(uintptr_t)d->mem,
 					4096) == IOMM_OK,
@@ -218,7 +203,7 @@ static void op_domain_init(struct st *s, struct fz *in)
 	bool can = t != IOMM_DOMAIN_S2 || (s->vtd.unit.caps & IOMM_CAP_S2);
 	if (!can) {
 		FZ_CHECK(rc == IOMM_ENOTSUP, "S2 domain without SLTS: %d", rc);
-		free(d->mem);
+		bfx_free(&s->b, d->mem);
 		d->mem = NULL;
 		return;
 	}
@@ -241,7 +226,7 @@ static void op_domain_destroy(struct st *s, struct fz *in)
 	FZ_CHECK(rc == (busy ? IOMM_EBUSY : IOMM_OK), "destroy: %d (busy %d)", rc, busy);
 	if (!busy) {
 		d->live = false;
-		free(d->mem);
+		bfx_free(&s->b, d->mem);
 		d->mem = NULL;
 	}
 }
@@ -380,15 +365,9 @@ static void teardown(struct st *s)
 				FZ_CHECK(iomm_domain_destroy(&s->dom[i].d) == IOMM_OK, "final destroy");
 		hygiene(s);
 	}
-	for (unsigned i = 0; i < NDOMS; i++)
-		free(s->dom[i].mem);
 	if (s->model_up)
 		vtd_model_fini(&s->m);
-	if (s->px_up)
-		iomm_posix_fini(&s->px);
-	free(s->mem.root);
-	free(s->mem.iq);
-	free(s->pool_mem);
+	bfx_fini(&s->b); /* the port, every domain pool, root, queue, unit pool */
 	memset(s, 0, sizeof(*s));
 }
 

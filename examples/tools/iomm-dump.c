@@ -32,7 +32,7 @@
  *       pgt command that dumps the tables it points to.
  *
  * The walks are the independent walkers of the unit tests
- * (tests/walker/arm_walker.c, tests/walker/x86_walker.c), compiled in: the tool does not need the
+ * (tools/walker/arm_walker.c, tools/walker/x86_walker.c), compiled in: the tool does not need the
  * library, and reads tables whoever built them. Hosted code.
  */
 #include <errno.h>

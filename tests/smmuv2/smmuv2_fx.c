@@ -5,20 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t mmio_read(void *ctx, uint64_t offset, unsigned width)
-{
-	return smmuv2_model_read(ctx, offset, width);
-}
+BFX_MODEL_MMIO(fx_mmio_ops, struct smmuv2_model, smmuv2_model_read, smmuv2_model_write);
 
-static void mmio_write(void *ctx, uint64_t offset, unsigned width, uint64_t val)
+/* Fixture failures (tests/common/backend_fx.c) fail the cmocka test. */
+static void fx_fail(const char *msg)
 {
-	smmuv2_model_write(ctx, offset, val, width);
+	fail_msg("%s", msg);
 }
-
-static const struct iomm_posix_mmio_ops fx_mmio_ops = {
-    .read = mmio_read,
-    .write = mmio_write,
-};
 
 int fx_setup(void **state)
 {
@@ -27,6 +20,8 @@ int fx_setup(void **state)
 		return -1;
 	smmuv2_model_cfg_preset(&f->mcfg, SMMUV2_MODEL_GENERIC);
 	f->port_flags = IOMM_PORT_DMA_COHERENT;
+	bfx_init(&f->b, &f->px, f->port_flags);
+	f->b.fail = fx_fail;
 	*state = f;
 	return 0;
 }
@@ -36,10 +31,7 @@ int fx_teardown(void **state)
 	struct fx *f = *state;
 	if (!f)
 		return 0;
-	if (f->px_up)
-		iomm_posix_fini(&f->px);
-	for (unsigned i = 0; i < f->nallocs; i++)
-		free(f->allocs[i]);
+	bfx_fini(&f->b);
 	free(f);
 	*state = NULL;
 	return 0;
@@ -47,25 +39,16 @@ int fx_teardown(void **state)
 
 void *fx_mem(struct fx *f, size_t size, size_t align)
 {
-	assert_true(f->nallocs < FX_MAX_ALLOCS);
-	if (align < 64)
-		align = 64;
-	size = (size + align - 1) & ~(align - 1);
-	void *p = aligned_alloc(align, size);
-	assert_non_null(p);
-	memset(p, 0, size);
-	f->allocs[f->nallocs++] = p;
-	return p;
+	return bfx_mem(&f->b, size, align);
 }
 
 void fx_port_up(struct fx *f)
 {
-	if (f->px_up)
+	if (f->b.px_up)
 		return;
-	assert_int_equal(iomm_posix_init(&f->px, f->port_flags), IOMM_OK);
-	f->px_up = true;
-	iomm_posix_set_log(&f->px, IOMM_LOG_DEBUG, false);
-	iomm_posix_set_fake_clock(&f->px, true, FX_CLOCK_STEP);
+	f->b.port_flags = f->port_flags;
+	f->b.clock_step = FX_CLOCK_STEP;
+	bfx_port_up(&f->b);
 }
 
 int fx_boot(struct fx *f)
@@ -76,10 +59,8 @@ int fx_boot(struct fx *f)
 	}
 	fx_port_up(f);
 	if (!f->window_up) {
-		assert_int_equal(iomm_posix_add_mmio_model(&f->px, FX_REGS,
-							   (size_t)smmuv2_model_mmio_size(&f->model),
-							   &fx_mmio_ops, &f->model),
-				 IOMM_OK);
+		bfx_add_model(&f->b, FX_REGS, (size_t)smmuv2_model_mmio_size(&f->model),
+			      &fx_mmio_ops, &f->model);
 		f->window_up = true;
 	}
 	return iomm_smmuv2_init(&f->smmu, iomm_posix_port(&f->px), FX_REGS, &f->cfg);
@@ -101,31 +82,14 @@ void fx_check_hygiene(const struct fx *f)
 struct iomm_pool *fx_pool(struct fx *f, size_t page_size, size_t npages)
 {
 	fx_port_up(f);
-	assert_true(f->npools < FX_MAX_POOLS);
-	size_t bytes = (npages + 1) * page_size;
-	void *mem = fx_mem(f, bytes, page_size);
-	struct iomm_pool *p = &f->pools[f->npools];
-	assert_int_equal(iomm_pool_init(p, iomm_posix_port(&f->px), mem, bytes,
-					(uint64_t)(uintptr_t)mem, page_size),
-			 IOMM_OK);
-	f->pool_mem[f->npools] = mem;
-	f->pool_bytes[f->npools] = bytes;
-	f->npools++;
-	return p;
+	return bfx_pool(&f->b, page_size, npages);
 }
 
 void fx_pool_region(const struct fx *f, const struct iomm_pool *p, void **va, uint64_t *pa,
 		    uint64_t *size)
 {
-	for (unsigned i = 0; i < f->npools; i++) {
-		if (&f->pools[i] == p) {
-			*va = f->pool_mem[i];
-			*pa = (uint64_t)(uintptr_t)f->pool_mem[i];
-			*size = f->pool_bytes[i];
-			return;
-		}
-	}
-	fail_msg("pool not made by fx_pool");
+	if (!bfx_pool_region(&f->b, p, va, pa, size))
+		fail_msg("pool not made by fx_pool");
 }
 
 int fx_domain(struct fx *f, struct iomm_domain *d, enum iomm_domain_type type, uint32_t granule,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Fixture of the SMMUv2 backend tests: one software SMMUv2 (tests/models)
+ * Fixture of the SMMUv2 backend tests: one software SMMUv2 (tools/models)
  * behind the hosted POSIX port, its register frame an MMIO window at a fake
  * address, its "physical memory" the process's own (PA == VA).
  *
@@ -23,6 +23,7 @@
 #include <iommuman/port_posix.h>
 #include <iommuman/smmuv2.h>
 
+#include "backend_fx.h"
 #include "smmuv2_model.h"
 
 /** Fake register base: never dereferenced, the port routes it to the model. */
@@ -30,8 +31,6 @@
 /** Fake time per now_ns() call: a 100 ms timeout expires after ~100 polls. */
 #define FX_CLOCK_STEP UINT64_C(1000000)
 
-#define FX_MAX_ALLOCS 64
-#define FX_MAX_POOLS  24
 #define FX_MAX_FAULTS 64
 
 #define RD SMMUV2_MODEL_ACC_R
@@ -46,14 +45,8 @@ struct fx {
 	bool model_up;
 	bool window_up;
 	struct iomm_posix px;
-	bool px_up;
+	struct bfx b; /* port, host memory, pools (tests/common/backend_fx.h) */
 	struct iomm_smmuv2 smmu;
-	struct iomm_pool pools[FX_MAX_POOLS];
-	void *pool_mem[FX_MAX_POOLS];
-	size_t pool_bytes[FX_MAX_POOLS];
-	unsigned npools;
-	void *allocs[FX_MAX_ALLOCS];
-	unsigned nallocs;
 
 	struct iomm_fault faults[FX_MAX_FAULTS];
 	unsigned nfaults;

@@ -7,20 +7,13 @@
 
 /* ---- the model's register frame as an MMIO window of the port ---- */
 
-static uint64_t mmio_read(void *ctx, uint64_t offset, unsigned width)
-{
-	return smmuv3_model_read(ctx, offset, width);
-}
+BFX_MODEL_MMIO(fx_mmio_ops, struct smmuv3_model, smmuv3_model_read, smmuv3_model_write);
 
-static void mmio_write(void *ctx, uint64_t offset, unsigned width, uint64_t val)
+/* Fixture failures (tests/common/backend_fx.c) fail the cmocka test. */
+static void fx_fail(const char *msg)
 {
-	smmuv3_model_write(ctx, offset, val, width);
+	fail_msg("%s", msg);
 }
-
-static const struct iomm_posix_mmio_ops fx_mmio_ops = {
-    .read = mmio_read,
-    .write = mmio_write,
-};
 
 /* ---- lifetime ---- */
 
@@ -34,6 +27,10 @@ int fx_setup(void **state)
 	f->strtab_size = 64u * 256u; /* linear, 8 SID bits */
 	f->cmdq_size = 16u * 256u;
 	f->evtq_size = 32u * 64u;
+	bfx_init(&f->b, &f->px, f->port_flags);
+	f->b.fail = fx_fail;
+	f->b.clean_log = f->clean_log;
+	f->b.clean_log_cap = FX_CLEAN_CAP;
 	*state = f;
 	return 0;
 }
@@ -45,23 +42,10 @@ int fx_teardown(void **state)
 		return 0;
 	if (f->model_up)
 		smmuv3_model_fini(&f->model);
-	if (f->px_up)
-		iomm_posix_fini(&f->px);
-	for (unsigned i = 0; i < f->nallocs; i++)
-		free(f->allocs[i]);
+	bfx_fini(&f->b);
 	free(f);
 	*state = NULL;
 	return 0;
-}
-
-static void *host_alloc(struct fx *f, size_t size, size_t align)
-{
-	assert_true(f->nallocs < FX_MAX_ALLOCS);
-	void *p = aligned_alloc(align, size);
-	assert_non_null(p);
-	memset(p, 0, size);
-	f->allocs[f->nallocs++] = p;
-	return p;
 }
 
 void *fx_mem(struct fx *f, size_t size, size_t align)
@@ -70,11 +54,11 @@ void *fx_mem(struct fx *f, size_t size, size_t align)
 		align = 64;
 	size = (size + align - 1) & ~(align - 1);
 	if (!f->phys_base)
-		return host_alloc(f, size, align);
+		return bfx_mem(&f->b, size, align);
 	assert_true(align <= FX_ARENA_ALIGN);
 	assert_int_equal(f->phys_base & (FX_ARENA_ALIGN - 1), 0);
 	if (!f->arena)
-		f->arena = host_alloc(f, FX_ARENA_SIZE, FX_ARENA_ALIGN);
+		f->arena = bfx_mem(&f->b, FX_ARENA_SIZE, FX_ARENA_ALIGN);
 	size_t at = (f->arena_used + align - 1) & ~(align - 1);
 	assert_true(at + size <= FX_ARENA_SIZE);
 	f->arena_used = at + size;
@@ -131,15 +115,12 @@ static int phys_write(void *ctx, uint64_t pa, const void *buf, size_t len)
 
 void fx_port_up(struct fx *f)
 {
-	if (f->px_up)
+	if (f->b.px_up)
 		return;
-	assert_int_equal(iomm_posix_init(&f->px, f->port_flags), IOMM_OK);
-	f->px_up = true;
-	/* keep every message (counted, last one kept), print none */
-	iomm_posix_set_log(&f->px, IOMM_LOG_DEBUG, false);
-	iomm_posix_set_fake_clock(&f->px, true, FX_CLOCK_STEP);
+	f->b.port_flags = f->port_flags;
+	f->b.clock_step = FX_CLOCK_STEP;
+	bfx_port_up(&f->b); /* every message counted and kept, none printed */
 	iomm_posix_trace_set_buffer(&f->px, f->trace, FX_TRACE_CAP);
-	iomm_posix_clean_set_log(&f->px, f->clean_log, FX_CLEAN_CAP);
 }
 
 static size_t pow2_at_least(size_t v)
@@ -176,9 +157,7 @@ int fx_boot(struct fx *f)
 		assert_int_equal(smmuv3_model_init(&f->model, &f->mcfg), 0);
 		f->model_up = true;
 		fx_port_up(f);
-		assert_int_equal(iomm_posix_add_mmio_model(&f->px, FX_REGS, SMMUV3_M_MMIO_SIZE,
-							   &fx_mmio_ops, &f->model),
-				 IOMM_OK);
+		bfx_add_model(&f->b, FX_REGS, SMMUV3_M_MMIO_SIZE, &fx_mmio_ops, &f->model);
 	}
 	fx_port_up(f);
 	fx_alloc_queues(f);
@@ -210,32 +189,18 @@ void fx_check_hygiene(const struct fx *f)
 struct iomm_pool *fx_pool(struct fx *f, size_t page_size, size_t npages)
 {
 	fx_port_up(f);
-	assert_true(f->npools < FX_MAX_POOLS);
 	size_t bytes = (npages + 1) * page_size;
-	void *mem = fx_mem(f, bytes, page_size);
-	struct iomm_pool *p = &f->pools[f->npools];
-	assert_int_equal(
-	    iomm_pool_init(p, iomm_posix_port(&f->px), mem, bytes, fx_pa(f, mem), page_size),
-	    IOMM_OK);
-	f->pool_mem[f->npools] = mem;
-	f->pool_bytes[f->npools] = bytes;
-	f->npools++;
-	return p;
+	void *mem = fx_mem(f, bytes, page_size); /* in the arena in phys_base mode */
+	return bfx_pool_at(&f->b, mem, fx_pa(f, mem), bytes, page_size);
 }
 
 void fx_pool_region(const struct fx *f, const struct iomm_pool *p, void **va, uint64_t *pa,
 		    uint64_t *size)
 {
-	for (unsigned i = 0; i < f->npools; i++) {
-		if (&f->pools[i] == p) {
-			*va = f->pool_mem[i];
-			*pa = fx_pa(f, f->pool_mem[i]);
-			*size = f->pool_bytes[i];
-			return;
-		}
+	if (!bfx_pool_region(&f->b, p, va, pa, size)) {
+		print_error("pool not made by fx_pool\n");
+		fail();
 	}
-	print_error("pool not made by fx_pool\n");
-	fail();
 }
 
 /* ---- domains and devices ---- */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Fixture of the SMMUv3 backend tests: one software SMMUv3 (tests/models)
+ * Fixture of the SMMUv3 backend tests: one software SMMUv3 (tools/models)
  * behind the hosted POSIX port, its register frame registered as an MMIO
  * window at a fake address, its "physical memory" the process's own
  * (PA == VA). The backend is driven through the public API only, except
@@ -35,15 +35,14 @@
 #include <iommuman/port_posix.h>
 #include <iommuman/smmuv3.h>
 
+#include "backend_fx.h"
 #include "smmuv3_model.h"
 
 /** Fake register base: never dereferenced, the port routes it to the model. */
 #define FX_REGS ((uintptr_t)0x10000000u)
 /** Fake time each now_ns() call takes: a 100 ms timeout expires after ~100 polls. */
-#define FX_CLOCK_STEP UINT64_C(1000000)
+#define FX_CLOCK_STEP BFX_CLOCK_STEP
 
-#define FX_MAX_ALLOCS  64
-#define FX_MAX_POOLS   16
 #define FX_MAX_FAULTS  64
 #define FX_TRACE_CAP   4096
 #define FX_CLEAN_CAP   4096
@@ -87,16 +86,10 @@ struct fx {
 	struct smmuv3_model model;
 	bool model_up;
 	struct iomm_posix px;
-	bool px_up;
+	struct bfx b; /* port, host memory, pools (tests/common/backend_fx.h) */
 	struct iomm_smmuv3 smmu;
 	struct iomm_smmuv3_mem mem; /* filled by fx_alloc_queues() unless set */
 	struct iomm_pool *st_pool;  /* level-2 stream table spans (2-level only) */
-	struct iomm_pool pools[FX_MAX_POOLS];
-	void *pool_mem[FX_MAX_POOLS];
-	size_t pool_bytes[FX_MAX_POOLS];
-	unsigned npools;
-	void *allocs[FX_MAX_ALLOCS];
-	unsigned nallocs;
 
 	struct iomm_posix_mmio_access trace[FX_TRACE_CAP];
 	struct iomm_posix_range clean_log[FX_CLEAN_CAP];

@@ -10,7 +10,7 @@
  *  - three writers on three more tables: B (16K stage 2, its own pool), and
  *    C (64K stage 1) and C2 (64K stage 2), which take their pages from ONE
  *    shared pool;
- *  - three writers on an SMMUv3 (the register-level model of tests/models):
+ *  - three writers on an SMMUv3 (the register-level model of tools/models):
  *    two on disjoint regions of a stage-1 domain, one on a stage-2 domain,
  *    through iomm_map / iomm_unmap; after each unmap the range must fault for
  *    the domain's device at once;

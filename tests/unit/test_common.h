@@ -18,7 +18,7 @@
 
 #include "arm_walker.h"
 #include "x86_walker.h"
-#include "test_port.h"
+#include "posix_check.h"
 
 #define SZ_4K 0x1000ull
 #define SZ_16K 0x4000ull

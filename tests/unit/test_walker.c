@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Self-test of the independent walker (tests/walker): hand-built tables in a
+ * Self-test of the independent walker (tools/walker): hand-built tables in a
  * fake physical memory, checked for the translations and the errors the
  * architecture defines. If the walker could not fail, the table tests that
  * rely on it would prove nothing.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Self-test of the independent VT-d / x86-64 walker (tests/walker/x86_walker):
+ * Self-test of the independent VT-d / x86-64 walker (tools/walker/x86_walker):
  * hand-built second-stage and first-stage tables in a fake physical memory,
  * checked for the translations, permissions and errors the VT-d
  * specification defines.

@@ -5,20 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t mmio_read(void *ctx, uint64_t offset, unsigned width)
-{
-	return vtd_model_read(ctx, offset, width);
-}
+BFX_MODEL_MMIO(fx_mmio_ops, struct vtd_model, vtd_model_read, vtd_model_write);
 
-static void mmio_write(void *ctx, uint64_t offset, unsigned width, uint64_t val)
+/* Fixture failures (tests/common/backend_fx.c) fail the cmocka test. */
+static void fx_fail(const char *msg)
 {
-	vtd_model_write(ctx, offset, val, width);
+	fail_msg("%s", msg);
 }
-
-static const struct iomm_posix_mmio_ops fx_mmio_ops = {
-    .read = mmio_read,
-    .write = mmio_write,
-};
 
 int fx_setup(void **state)
 {
@@ -29,6 +22,10 @@ int fx_setup(void **state)
 	f->port_flags = IOMM_PORT_DMA_COHERENT;
 	f->iq_size = 4096;
 	f->oas = 48;
+	bfx_init(&f->b, &f->px, f->port_flags);
+	f->b.fail = fx_fail;
+	f->b.clean_log = f->clean_log;
+	f->b.clean_log_cap = FX_CLEAN_CAP;
 	*state = f;
 	return 0;
 }
@@ -40,10 +37,7 @@ int fx_teardown(void **state)
 		return 0;
 	if (f->model_up)
 		vtd_model_fini(&f->model);
-	if (f->px_up)
-		iomm_posix_fini(&f->px);
-	for (unsigned i = 0; i < f->nallocs; i++)
-		free(f->allocs[i]);
+	bfx_fini(&f->b);
 	free(f);
 	*state = NULL;
 	return 0;
@@ -51,39 +45,22 @@ int fx_teardown(void **state)
 
 void *fx_mem(struct fx *f, size_t size, size_t align)
 {
-	if (align < 64)
-		align = 64;
-	size = (size + align - 1) & ~(align - 1);
-	assert_true(f->nallocs < FX_MAX_ALLOCS);
-	void *p = aligned_alloc(align, size);
-	assert_non_null(p);
-	memset(p, 0, size);
-	f->allocs[f->nallocs++] = p;
-	return p;
+	return bfx_mem(&f->b, size, align);
 }
 
 void fx_port_up(struct fx *f)
 {
-	if (f->px_up)
+	if (f->b.px_up)
 		return;
-	assert_int_equal(iomm_posix_init(&f->px, f->port_flags), IOMM_OK);
-	f->px_up = true;
-	iomm_posix_set_log(&f->px, IOMM_LOG_DEBUG, false);
-	iomm_posix_set_fake_clock(&f->px, true, FX_CLOCK_STEP);
-	iomm_posix_clean_set_log(&f->px, f->clean_log, FX_CLEAN_CAP);
+	f->b.port_flags = f->port_flags;
+	f->b.clock_step = FX_CLOCK_STEP;
+	bfx_port_up(&f->b);
 }
 
-struct iomm_pool *fx_pool(struct fx *f, size_t npages)
+struct iomm_pool *fx_pool(struct fx *f, size_t page_size, size_t npages)
 {
 	fx_port_up(f);
-	assert_true(f->npools < FX_MAX_POOLS);
-	size_t bytes = (npages + 1) * 4096u;
-	void *mem = fx_mem(f, bytes, 4096);
-	struct iomm_pool *p = &f->pools[f->npools++];
-	assert_int_equal(iomm_pool_init(p, iomm_posix_port(&f->px), mem, bytes,
-					(uint64_t)(uintptr_t)mem, 4096),
-			 IOMM_OK);
-	return p;
+	return bfx_pool(&f->b, page_size, npages);
 }
 
 int fx_boot(struct fx *f)
@@ -95,9 +72,7 @@ int fx_boot(struct fx *f)
 	if (!f->win_up) {
 		f->win_up = true;
 		fx_port_up(f);
-		assert_int_equal(iomm_posix_add_mmio_model(&f->px, FX_REGS, VTD_M_MMIO_SIZE,
-							   &fx_mmio_ops, &f->model),
-				 IOMM_OK);
+		bfx_add_model(&f->b, FX_REGS, VTD_M_MMIO_SIZE, &fx_mmio_ops, &f->model);
 	}
 	if (!f->mem.root) {
 		f->mem.root = fx_mem(f, 4096, 4096);
@@ -109,7 +84,7 @@ int fx_boot(struct fx *f)
 		}
 	}
 	if (!f->pool)
-		f->pool = fx_pool(f, 64);
+		f->pool = fx_pool(f, 4096, 64);
 	return iomm_vtd_init(&f->vtd, iomm_posix_port(&f->px), FX_REGS, &f->mem, f->pool, &f->cfg);
 }
 
@@ -137,7 +112,7 @@ int fx_domain(struct fx *f, struct iomm_domain *d, enum iomm_domain_type type, u
 	c.type = type;
 	c.ias = ias;
 	if (type == IOMM_DOMAIN_S1 || type == IOMM_DOMAIN_S2) {
-		c.pool = fx_pool(f, 128);
+		c.pool = fx_pool(f, 4096, 128);
 		c.oas = f->oas;
 	}
 	return iomm_domain_init(d, &f->vtd.unit, &c);

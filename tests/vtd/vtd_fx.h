@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Fixture of the VT-d backend tests: one software VT-d unit (tests/models)
+ * Fixture of the VT-d backend tests: one software VT-d unit (tools/models)
  * behind the hosted POSIX port, its registers an MMIO window at a fake
  * address, its "physical memory" the process's own (PA == VA). The backend
  * is driven through the public API only.
@@ -27,15 +27,14 @@
 #include <iommuman/port_posix.h>
 #include <iommuman/vtd.h>
 
+#include "backend_fx.h"
 #include "vtd_model.h"
 
 /** Fake register base: never dereferenced, the port routes it to the model. */
 #define FX_REGS ((uintptr_t)0x20000000u)
 /** Fake time each now_ns() call takes: a 100 ms timeout expires after ~100 polls. */
-#define FX_CLOCK_STEP UINT64_C(1000000)
+#define FX_CLOCK_STEP BFX_CLOCK_STEP
 
-#define FX_MAX_ALLOCS 64
-#define FX_MAX_POOLS  16
 #define FX_MAX_FAULTS 64
 #define FX_CLEAN_CAP  4096
 
@@ -52,14 +51,10 @@ struct fx {
 	bool model_up; /* a test may set the model up (and program it) before fx_boot() */
 	bool win_up;
 	struct iomm_posix px;
-	bool px_up;
+	struct bfx b; /* port, host memory, pools (tests/common/backend_fx.h) */
 	struct iomm_vtd vtd;
 	struct iomm_vtd_mem mem;
 	struct iomm_pool *pool; /* the backend's pool */
-	struct iomm_pool pools[FX_MAX_POOLS];
-	unsigned npools;
-	void *allocs[FX_MAX_ALLOCS];
-	unsigned nallocs;
 	struct iomm_posix_range clean_log[FX_CLEAN_CAP];
 
 	struct iomm_fault faults[FX_MAX_FAULTS];
@@ -84,8 +79,8 @@ void fx_check_hygiene(const struct fx *f);
 
 /* Zeroed memory freed at teardown; @align a power of two. */
 void *fx_mem(struct fx *f, size_t size, size_t align);
-/* A region pool of @npages 4 KiB pages (plus one of bookkeeping). */
-struct iomm_pool *fx_pool(struct fx *f, size_t npages);
+/* A region pool of @npages pages of @page_size bytes (plus one of bookkeeping). */
+struct iomm_pool *fx_pool(struct fx *f, size_t page_size, size_t npages);
 
 /* iomm_domain_init() with @type, input size @ias (0: default), output size
  * f->oas and a fresh pool. */

@@ -6,7 +6,7 @@
  *
  * Written from the architecture specification, not from iommuman's code: it
  * includes no iommuman header. Its translation table walks are done by the
- * independent walker of tests/walker (arm_walker.h), which shares no code
+ * independent walker of tools/walker (arm_walker.h), which shares no code
  * with the library either.
  *
  * What is modelled

@@ -1,24 +1,31 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * A minimal, self-contained port for the unit tests.
- *
- * It records what the library asks of it so tests can assert on it:
+ * A checking layer over the hosted POSIX port (ports/posix), for the unit
+ * tests. The library gets a hook table (tport.port) whose hooks run the
+ * POSIX port's (tport.px) after doing what a test needs to assert on:
  *  - page_alloc/page_free from an arena with a fake physical address
- *    (arena_pa + offset), garbage-filled so unzeroed pages show; it can be
- *    told to fail the k-th allocation; it counts outstanding allocations;
+ *    (arena_pa + offset, so PA != VA), garbage-filled so unzeroed pages
+ *    show; failure injection by call index (fail the k-th allocation, or
+ *    that one and every later one); outstanding allocations and bad frees
+ *    are counted;
  *  - phys_to_virt for arena and registered region memory;
  *  - clean_tables: counts calls, records the cleaned byte ranges and can
- *    forward each call to a test callback;
- *  - lock/unlock: checks balance and nesting depth.
+ *    forward each call to a test callback, then runs the POSIX hook;
+ *  - lock/unlock: checks balance, nesting depth and re-entry per object
+ *    around the POSIX port's recursive mutex;
+ *  - wmb/mb and log are counted and forwarded; now_ns is the POSIX port's
+ *    fake clock (1 us per call).
+ * The MMIO and relax hooks stay absent: the unit tests drive no registers.
  */
-#ifndef IOMM_TEST_PORT_H
-#define IOMM_TEST_PORT_H
+#ifndef IOMM_TEST_POSIX_CHECK_H
+#define IOMM_TEST_POSIX_CHECK_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <iommuman/iommuman.h>
+#include <iommuman/port_posix.h>
 
 #define TPORT_MAX_REGIONS 4
 #define TPORT_MAX_HELD 8
@@ -35,7 +42,8 @@ struct tport_region {
 };
 
 struct tport {
-	struct iomm_port port;
+	struct iomm_port port;      /* what the library gets; ctx is this struct */
+	struct iomm_posix px;       /* the POSIX port underneath */
 
 	/* page_alloc arena */
 	uint8_t *arena;
@@ -74,14 +82,14 @@ struct tport {
 
 	/* barriers, log */
 	unsigned long wmb_calls, mb_calls, log_lines;
-	bool verbose;
-	uint64_t now;
+	bool verbose;               /* IOMM_TEST_VERBOSE: the POSIX port prints every message */
 };
 
 /**
  * Set up @p t. @p arena_size bytes (0: no arena, page_alloc returns NULL;
  * rounded up to 4 MiB) at fake physical address @p arena_pa (4 MiB aligned). All hooks are installed; tests clear
- * the ones they want missing. port.flags = @p flags.
+ * the ones they want missing. port.flags = @p flags. Aborts if the POSIX
+ * port cannot be set up.
  */
 void tport_init(struct tport *t, size_t arena_size, uint64_t arena_pa, uint32_t flags);
 void tport_fini(struct tport *t);
@@ -100,4 +108,4 @@ bool tport_cleaned(const struct tport *t, const void *va, size_t len);
 /** Forget recorded clean ranges. */
 void tport_clear_cleans(struct tport *t);
 
-#endif /* IOMM_TEST_PORT_H */
+#endif /* IOMM_TEST_POSIX_CHECK_H */
