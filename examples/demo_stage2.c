@@ -143,7 +143,7 @@ static int collect(void *arg, const struct iomm_mapping *m)
 int main(void)
 {
 	struct iomm_pool pool;
-	struct iomm_pgt pgt;
+	struct iomm_pgt pgt = {0};
 	struct iomm_pgt_cfg cfg;
 	struct iomm_lpae_regs regs;
 	struct range_list list;

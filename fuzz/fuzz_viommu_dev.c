@@ -3,7 +3,7 @@
  * fuzz_viommu_dev: the host role's virtual IOMMU (the virtio-iommu device model
  * of include/iommuman/vm.h) fed sequences of raw requests, on a VM whose
  * memory map A is fuzzed, with several endpoints assigned on one SMMUv3
- * (the register model of tests/models behind the POSIX port, as in
+ * (the register model of tools/models behind the POSIX port, as in
  * fuzz_smmuv3_cmds).
  *
  * Input: 8 configuration bytes (granule, policy, number of regions, offered

@@ -66,10 +66,10 @@ static bool translates(const struct iomm_domain *dom)
 static int domain_pgt_cfg(const struct iomm_unit *unit, const struct iomm_domain_cfg *cfg,
 			  struct iomm_pgt_cfg *pc)
 {
-	if (cfg->type == IOMM_DOMAIN_S2)
-		pc->format = unit->fmt_s2 ? unit->fmt_s2 : IOMM_FMT_ARM_LPAE_S2;
-	else
-		pc->format = unit->fmt_s1 ? unit->fmt_s1 : IOMM_FMT_ARM_LPAE_S1;
+	bool s2 = cfg->type == IOMM_DOMAIN_S2;
+	struct iomm_pgt_fmt_rules fr;
+	iomm_pgt_fmt_defaults(s2 ? unit->fmt_s2 : unit->fmt_s1, s2, &fr);
+	pc->format = fr.format;
 	uint32_t gran = cfg->granule;
 	if (!gran) {
 		if (!unit->granules)
@@ -79,29 +79,26 @@ static int domain_pgt_cfg(const struct iomm_unit *unit, const struct iomm_domain
 	if (!(unit->granules & gran))
 		return IOMM_ENOTSUP;
 	pc->granule = gran;
-	/* Default input size: at most 48 bits (47 on x86-64 paging, where bit
-	 * 47 is the sign of a canonical 4-level address). */
-	uint8_t cap = pc->format == IOMM_FMT_X86_FL ? 47 : 48;
+	/* Default input size: at most the format's cap. */
+	uint8_t cap = fr.ias_cap;
 	uint8_t ias = cfg->ias ? cfg->ias : (unit->ias > cap ? cap : unit->ias);
-	if (cfg->type == IOMM_DOMAIN_S2 && !cfg->ias && ias > unit->oas)
+	if (s2 && !cfg->ias && ias > unit->oas)
 		ias = unit->oas; /* an IPA is no wider than the output */
 	uint8_t oas = cfg->oas ? cfg->oas : unit->oas;
 	if (cfg->type == IOMM_DOMAIN_NESTED && !cfg->oas)
 		oas = cfg->parent->pgt.cfg.ias;
 	if (ias > unit->ias || oas > unit->oas)
 		return IOMM_ENOTSUP;
-	/* Arm stage 2: an IPA wider than the output size cannot be walked (the
-	 * start level and concatenation rules tie S2T0SZ to PS). VT-d's second
-	 * stage has no such rule: its input width is the context's AW. */
-	if (cfg->type == IOMM_DOMAIN_S2 && ias > unit->oas && pc->format == IOMM_FMT_ARM_LPAE_S2)
+	/* Formats whose stage-2 input may not be wider than the output (Arm's
+	 * start level and concatenation rules tie S2T0SZ to PS). */
+	if (s2 && ias > unit->oas && fr.ias_within_oas)
 		return IOMM_ENOTSUP;
 	pc->ias = ias;
 	pc->oas = oas;
 	pc->flags = 0;
 	if (unit->caps & IOMM_CAP_COHERENT)
 		pc->flags |= IOMM_PGT_COHERENT;
-	if (pc->format == IOMM_FMT_ARM_LPAE_S1)
-		pc->flags |= IOMM_PGT_NG;
+	pc->flags |= fr.flags;
 	pc->leaf_sizes = unit->page_sizes;
 	return IOMM_OK;
 }

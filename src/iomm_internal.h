@@ -168,6 +168,21 @@ void iomm_mmio_write64(const struct iomm_port *port, uintptr_t addr, uint64_t va
 int iomm_poll32(const struct iomm_port *port, uintptr_t addr, uint32_t mask, uint32_t want,
 		uint64_t timeout_ns);
 
+/*
+ * Page-table format rules a domain applies (src/pgtable/): the format of a
+ * stage when the unit names none, and what a domain's defaults must respect.
+ */
+struct iomm_pgt_fmt_rules {
+	enum iomm_pgt_format format; /* the format to use */
+	uint8_t ias_cap;             /* widest default input size */
+	bool ias_within_oas;         /* stage 2: no input wider than the output */
+	uint32_t flags;              /* IOMM_PGT_* flags a domain's table sets */
+};
+
+/* Rules for @unit_fmt (0: the unit names none) at stage 2 or stage 1. */
+void iomm_pgt_fmt_defaults(enum iomm_pgt_format unit_fmt, bool stage2,
+			   struct iomm_pgt_fmt_rules *rules);
+
 /* Logging without stdio: one line "<prefix>0x<value><suffix>". */
 void iomm_log(const struct iomm_port *port, enum iomm_log_level level, const char *prefix,
 	      uint64_t value, const char *suffix);

@@ -179,12 +179,21 @@ struct iomm_lpae_regs {
 	uint8_t concat;  /**< Stage 2: number of concatenated root tables (1 = none). */
 };
 
+/** @cond INTERNAL */
+struct iomm_pgt_fmt;
+/** @endcond */
+
 /**
  * @brief A page table. Caller-allocated; fields are private.
+ *
+ * Before iomm_pgt_init() the object must be zeroed (static storage, `= {0}`,
+ * memset) or have been passed to iomm_pgt_destroy(): init refuses a live
+ * table with ::IOMM_EBUSY rather than leak its pages.
  */
 struct iomm_pgt {
 	/** @cond INTERNAL */
 	struct iomm_pgt_cfg cfg;
+	const struct iomm_pgt_fmt *fmt; /* the format's descriptor */
 	const struct iomm_port *port;
 	struct iomm_pool *pool;
 	uint64_t *root;
@@ -196,7 +205,6 @@ struct iomm_pgt {
 	uint64_t oa_fold;       /* descriptor bits holding PA[51:48] (52-bit, 64 KiB) */
 	uint64_t va_pa_off;     /* table pointer = pa - va_pa_off (linear pools) */
 	uint64_t leaf_sizes;    /* allowed leaf sizes */
-	uint32_t mair_idx[3];   /* AttrIndx per IOMM_MEM_* (stage 1) */
 	uint32_t last_prot;     /* prot of the previous map ... */
 	uint64_t last_attr;     /* ... and its descriptor attributes */
 	uint64_t v_mask;        /* descriptor bits of which one makes an entry valid */
@@ -218,6 +226,7 @@ struct iomm_pgt {
 	bool linear;            /* pool with a fixed va/pa offset */
 	bool plain;             /* linear and no folded PA bits: the fastest walk */
 	bool coherent;
+	uint32_t live;          /* set by init, cleared by destroy */
 	/** @endcond */
 };
 
@@ -227,12 +236,15 @@ struct iomm_pgt {
  * Allocates the root table (one page, or up to 16 concatenated pages for a
  * stage-2 table whose start level was lowered) from @p pool.
  *
- * @param pgt  Table object to initialise (caller-allocated).
+ * @param pgt  Table object to initialise (caller-allocated): zeroed, or
+ *             destroyed with iomm_pgt_destroy() since its last init.
  * @param cfg  Geometry and behaviour; copied.
  * @param pool Pool with page size equal to cfg->granule.
  * @param port Port for cache cleaning, locking and phys_to_virt; must stay valid.
  *
  * @retval IOMM_OK      The table is empty and ready.
+ * @retval IOMM_EBUSY   @p pgt is a live table (initialised and not
+ *                      destroyed); it is left as it was.
  * @retval IOMM_EINVAL  NULL argument; unknown format; pool page size differs
  *                      from the granule; non-coherent table without a
  *                      clean_tables hook; port pool without phys_to_virt.
@@ -247,7 +259,8 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
  * @brief Free every table page, the root included.
  *
  * The table must no longer be reachable by the hardware (detached and
- * invalidated). The object may be re-initialised afterwards.
+ * invalidated). The object may be re-initialised afterwards; until it is
+ * destroyed, iomm_pgt_init() refuses it with ::IOMM_EBUSY.
  *
  * @param pgt The table; NULL is ignored.
  */

@@ -458,7 +458,7 @@ const struct iomm_port iomm_port_template = {
  *
  *   static uint8_t tables[2u << 20] __attribute__((aligned(4096)));
  *   struct iomm_pool pool;
- *   struct iomm_pgt pgt;
+ *   struct iomm_pgt pgt = {0};   (zeroed before iomm_pgt_init)
  *   const struct iomm_pgt_cfg cfg = {
  *       .format = IOMM_FMT_ARM_LPAE_S1, .granule = 4096,
  *       .ias = 48, .oas = 48, .flags = IOMM_PGT_COHERENT,

@@ -22,7 +22,7 @@ int main(void)
 		.flags = IOMM_PGT_COHERENT,
 	};
 	struct iomm_pool pool;
-	struct iomm_pgt pgt;
+	struct iomm_pgt pgt = {0};
 	uint64_t pa = 0;
 
 	if (iomm_pool_init(&pool, &port, mem, sizeof(mem), (uint64_t)(uintptr_t)mem, 4096) != IOMM_OK ||

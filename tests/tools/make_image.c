@@ -222,7 +222,7 @@ int main(int argc, char **argv)
 		return 1;
 	memset(mem, 0xee, bytes); /* what the pool never hands out stays garbage */
 	struct iomm_pool pool;
-	struct iomm_pgt pgt;
+	struct iomm_pgt pgt = {0};
 	struct iomm_pgt_cfg cfg;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.format = c->format;

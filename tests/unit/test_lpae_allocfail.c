@@ -365,7 +365,7 @@ static void test_init_fail(void **state)
 		memset(&f, 0, sizeof(f));
 		tport_init(&f.tp, 64 * (size_t)c->granule, ARENA_PA, 0);
 		struct iomm_pool pool;
-		struct iomm_pgt pgt;
+		struct iomm_pgt pgt = {0};
 		T_RC(iomm_pool_init_port(&pool, &f.tp.port, c->granule, 64), IOMM_OK);
 		f.tp.fail_at = 0;
 		t_context("%s: init with page_alloc failing", c->name);
@@ -389,7 +389,7 @@ static void test_init_fail(void **state)
 	{
 		struct tport tp;
 		struct iomm_pool pool;
-		struct iomm_pgt pgt;
+		struct iomm_pgt pgt = {0};
 		struct iomm_pgt_cfg pc;
 		memset(&pc, 0, sizeof(pc));
 		pc.format = IOMM_FMT_ARM_LPAE_S2;

@@ -188,7 +188,7 @@ static void test_concat_root_aligned(void **state)
 	for (size_t i = 0; i < sizeof(geo) / sizeof(geo[0]); i++) {
 		struct tport tp;
 		struct iomm_pool pool;
-		struct iomm_pgt pgt;
+		struct iomm_pgt pgt = {0};
 		struct iomm_lpae_regs regs;
 		size_t P = geo[i].g;
 		tport_init(&tp, 0, 0, 0);
@@ -919,7 +919,7 @@ static void test_bad_init(void **state)
 	(void)state;
 	struct tport tp;
 	struct iomm_pool pool, pool16;
-	struct iomm_pgt pgt;
+	struct iomm_pgt pgt = {0};
 	tport_init(&tp, 0, 0, 0);
 	uint8_t *mem = aligned_alloc(1u << 20, 1u << 20);
 	uint8_t *mem16 = aligned_alloc(1u << 20, 1u << 20);
@@ -1142,7 +1142,7 @@ static void test_bad_init_x86(void **state)
 	(void)state;
 	struct tport tp;
 	struct iomm_pool pool, pool16;
-	struct iomm_pgt pgt;
+	struct iomm_pgt pgt = {0};
 	tport_init(&tp, 0, 0, 0);
 	uint8_t *mem = aligned_alloc(1u << 20, 1u << 20);
 	uint8_t *mem16 = aligned_alloc(1u << 20, 1u << 20);

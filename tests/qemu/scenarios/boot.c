@@ -38,7 +38,7 @@ static void stage1_table(struct iomm_pool *pool, uint64_t mem_pa, uint64_t mem_s
 	    .oas = 44,
 	    .flags = pgt_flags(),
 	};
-	struct iomm_pgt pgt;
+	struct iomm_pgt pgt = {0};
 	struct iomm_mapping m;
 	struct iomm_lpae_regs regs;
 	struct iomm_gather gather;
@@ -118,7 +118,7 @@ static void stage2_table(struct iomm_pool *pool)
 	    .oas = 44,
 	    .flags = pgt_flags(),
 	};
-	struct iomm_pgt pgt;
+	struct iomm_pgt pgt = {0};
 	struct iomm_mapping m;
 	struct iomm_lpae_regs regs;
 	uint64_t pa = 0;

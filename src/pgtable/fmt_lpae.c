@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Arm VMSAv8-64 (LPAE) translation table formats, stage 1 and stage 2, for
+ * 4, 16 and 64 KiB granules: descriptor bits, limits, level and leaf rules,
+ * permission encodings, and the register values that go with a table.
+ */
+#include "pgtable/pgt_internal.h"
+
+/* ---- descriptor layout (Arm ARM D8.3, SMMUv3 5.x) ---- */
+#define D_VALID	    IOMM_BIT(0)
+#define D_TYPE_MASK 3ull
+#define D_TABLE	    3ull /* table at levels 0-2 */
+#define D_PAGE	    3ull /* page at level 3 */
+#define D_BLOCK	    1ull /* block at levels 1-2 */
+
+#define D_ATTRIDX_SHIFT	   2
+#define D_NS		   IOMM_BIT(5)
+#define D_AP_UNPRIV	   IOMM_BIT(6) /* stage 1 AP[1] */
+#define D_AP_RDONLY	   IOMM_BIT(7) /* stage 1 AP[2] */
+#define D_S2AP_R	   IOMM_BIT(6)
+#define D_S2AP_W	   IOMM_BIT(7)
+#define D_S2_MEMATTR_SHIFT 2
+#define D_SH_SHIFT	   8
+#define D_SH_MASK	   (3ull << D_SH_SHIFT)
+#define D_AF		   IOMM_BIT(10)
+#define D_NG		   IOMM_BIT(11)
+#define D_PXN		   IOMM_BIT(53)
+#define D_UXN		   IOMM_BIT(54) /* stage 1 UXN/XN; stage 2 XN[1] */
+
+#define SH_NONE	 0ull
+#define SH_OUTER 2ull
+#define SH_INNER 3ull
+
+/* MAIR attribute indices and the MAIR value that goes with them. */
+#define MAIR_IDX_WB  0u
+#define MAIR_IDX_NC  1u
+#define MAIR_IDX_DEV 2u
+#define MAIR_WB	     0xffull /* normal, inner/outer write-back RW-allocate */
+#define MAIR_NC	     0x44ull /* normal, inner/outer non-cacheable */
+#define MAIR_DEV     0x04ull /* device nGnRE */
+
+/* Stage-2 MemAttr[3:0] */
+#define S2_MEMATTR_WB  0xfull
+#define S2_MEMATTR_NC  0x5ull
+#define S2_MEMATTR_DEV 0x1ull
+
+#define FOLD52_MASK IOMM_GENMASK(15, 12) /* PA[51:48] with a 64 KiB granule */
+
+/* Output sizes the IPS/PS fields encode, in encoding order. */
+static const uint8_t ps_sizes[] = {32, 36, 40, 42, 44, 48, 52};
+
+static int ps_encoding(unsigned oas)
+{
+	for (unsigned i = 0; i < sizeof(ps_sizes); i++)
+		if (ps_sizes[i] == oas)
+			return (int)i;
+	return -1;
+}
+
+/* ---- prot <-> attributes ---- */
+static bool arm_prot_ok(uint32_t prot)
+{
+	(void)prot; /* every well-formed prot can be expressed */
+	return true;
+}
+
+/* Access flag and shareability, common to both stages. */
+static uint64_t arm_attr_sh(uint32_t prot)
+{
+	uint64_t sh;
+	switch (prot & IOMM_SH_MASK) {
+	case IOMM_SH_NONE:
+		sh = SH_NONE;
+		break;
+	case IOMM_SH_OUTER:
+		sh = SH_OUTER;
+		break;
+	case IOMM_SH_INNER:
+		sh = SH_INNER;
+		break;
+	default:
+		sh = (prot & IOMM_MEM_MASK) == IOMM_MEM_WB ? SH_INNER : SH_OUTER;
+		break;
+	}
+	return D_AF | (sh << D_SH_SHIFT);
+}
+
+static uint64_t s1_prot_to_attr(const struct iomm_pgt *pgt, uint32_t prot)
+{
+	static const uint8_t attr_idx[] = {MAIR_IDX_WB, MAIR_IDX_NC, MAIR_IDX_DEV};
+	uint32_t mem = prot & IOMM_MEM_MASK;
+	uint64_t attr = arm_attr_sh(prot);
+	attr |= (uint64_t)attr_idx[mem >> IOMM_MEM_SHIFT] << D_ATTRIDX_SHIFT;
+	if (!(prot & IOMM_WRITE))
+		attr |= D_AP_RDONLY;
+	if (!(prot & IOMM_PRIV))
+		attr |= D_AP_UNPRIV;
+	if (!(prot & IOMM_EXEC))
+		attr |= D_UXN | D_PXN;
+	if (pgt->cfg.flags & IOMM_PGT_NG)
+		attr |= D_NG;
+	if (pgt->cfg.flags & IOMM_PGT_NS)
+		attr |= D_NS;
+	return attr;
+}
+
+static uint64_t s2_prot_to_attr(const struct iomm_pgt *pgt, uint32_t prot)
+{
+	(void)pgt;
+	uint32_t mem = prot & IOMM_MEM_MASK;
+	uint64_t attr = arm_attr_sh(prot);
+	uint64_t memattr = mem == IOMM_MEM_WB	? S2_MEMATTR_WB
+			   : mem == IOMM_MEM_NC ? S2_MEMATTR_NC
+						: S2_MEMATTR_DEV;
+	attr |= memattr << D_S2_MEMATTR_SHIFT;
+	if (prot & IOMM_READ)
+		attr |= D_S2AP_R;
+	if (prot & IOMM_WRITE)
+		attr |= D_S2AP_W;
+	if (!(prot & IOMM_EXEC))
+		attr |= D_UXN;
+	return attr;
+}
+
+/* Shareability bits of @pte as prot bits, where they differ from @mem's default. */
+static uint32_t arm_sh_prot(uint64_t pte, uint32_t mem)
+{
+	uint64_t sh = (pte & D_SH_MASK) >> D_SH_SHIFT;
+	uint32_t dflt = mem == IOMM_MEM_WB ? (uint32_t)SH_INNER : (uint32_t)SH_OUTER;
+	if (sh == dflt)
+		return 0;
+	return sh == SH_NONE ? IOMM_SH_NONE : sh == SH_OUTER ? IOMM_SH_OUTER : IOMM_SH_INNER;
+}
+
+static uint32_t s1_pte_to_prot(uint64_t pte)
+{
+	uint32_t idx = (uint32_t)(pte >> D_ATTRIDX_SHIFT) & 7u;
+	uint32_t mem = idx == MAIR_IDX_WB   ? IOMM_MEM_WB
+		       : idx == MAIR_IDX_NC ? IOMM_MEM_NC
+					    : IOMM_MEM_DEVICE;
+	uint32_t prot = IOMM_READ;
+	if (!(pte & D_AP_RDONLY))
+		prot |= IOMM_WRITE;
+	if (!(pte & D_AP_UNPRIV))
+		prot |= IOMM_PRIV;
+	if (!(pte & D_UXN))
+		prot |= IOMM_EXEC;
+	return prot | arm_sh_prot(pte, mem) | mem;
+}
+
+static uint32_t s2_pte_to_prot(uint64_t pte)
+{
+	uint64_t memattr = (pte >> D_S2_MEMATTR_SHIFT) & 0xf;
+	uint32_t mem = memattr == S2_MEMATTR_WB	  ? IOMM_MEM_WB
+		       : memattr == S2_MEMATTR_NC ? IOMM_MEM_NC
+						  : IOMM_MEM_DEVICE;
+	uint32_t prot = 0;
+	if (pte & D_S2AP_R)
+		prot |= IOMM_READ;
+	if (pte & D_S2AP_W)
+		prot |= IOMM_WRITE;
+	if (!(pte & D_UXN))
+		prot |= IOMM_EXEC;
+	return prot | arm_sh_prot(pte, mem) | mem;
+}
+
+/* ---- descriptors ---- */
+
+/*
+ * Granules: pages plus the blocks each granule allows, and the entries per
+ * contiguous group (Arm ARM D8.6.1). Stage 2 may start at levels 0-2 with a
+ * 4 KiB granule, 1-3 with 16 and 64 KiB (what SL0 encodes).
+ */
+#define ARM_GRANULES                                                                              \
+	{                                                                                         \
+		{.size = 4096,                                                                    \
+		 .leaf_sizes = IOMM_BIT(12) | IOMM_BIT(21) | IOMM_BIT(30),                        \
+		 .cont_shift = {0, 4, 4, 4, 0},                                                   \
+		 .start_min = 0,                                                                  \
+		 .start_max = 2},                                                                 \
+		    {.size = 16384,                                                               \
+		     .leaf_sizes = IOMM_BIT(14) | IOMM_BIT(25),                                   \
+		     .cont_shift = {0, 0, 5, 7, 0},                                               \
+		     .start_min = 1,                                                              \
+		     .start_max = 3},                                                             \
+		    {.size = 65536,                                                               \
+		     .leaf_sizes = IOMM_BIT(16) | IOMM_BIT(29),                                   \
+		     .cont_shift = {0, 0, 5, 5, 0},                                               \
+		     .start_min = 1,                                                              \
+		     .start_max = 3},                                                             \
+	}
+
+#define ARM_OAS_SIZES                                                                             \
+	(IOMM_BIT(32) | IOMM_BIT(36) | IOMM_BIT(40) | IOMM_BIT(42) | IOMM_BIT(44) | IOMM_BIT(48) | \
+	 IOMM_BIT(52))
+
+/* Everything but the stage, the start rule and the permission encodings. */
+#define ARM_COMMON                                                                                \
+	.gran = ARM_GRANULES, .flags = IOMM_PGT_COHERENT | IOMM_PGT_NO_CONTIG | IOMM_PGT_NG |     \
+				       IOMM_PGT_NS,                                               \
+	.ias_min = 32, .ias_max = 48, .oas_max = 48, .wide_granule = 65536, .wide_max = 52,       \
+	.oas_sizes = ARM_OAS_SIZES, .oa_hi = 47, .last = 3, .v_mask = D_VALID,                    \
+	.t_mask = D_TYPE_MASK, .t_val = D_TABLE, .t_bits = D_TABLE, .type_mask = D_TYPE_MASK,     \
+	.page_bits = D_PAGE, .block_bits = D_BLOCK, .oa_fold_52 = FOLD52_MASK, .dflt_ias_cap = 48, \
+	.prot_ok = arm_prot_ok
+
+const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s1 = {
+	.format = IOMM_FMT_ARM_LPAE_S1,
+	ARM_COMMON,
+	.start_rule = PGT_START_FEWEST,
+	.dflt_flags = IOMM_PGT_NG, /* TLB entries tagged with the domain's ASID */
+	.prot_to_attr = s1_prot_to_attr,
+	.pte_to_prot = s1_pte_to_prot,
+};
+
+const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s2 = {
+	.format = IOMM_FMT_ARM_LPAE_S2,
+	ARM_COMMON,
+	.start_rule = PGT_START_CONCAT,
+	/* The start level and concatenation rules tie S2T0SZ to PS. */
+	.ias_within_oas = true,
+	.prot_to_attr = s2_prot_to_attr,
+	.pte_to_prot = s2_pte_to_prot,
+};
+
+/* ---- registers ---- */
+int iomm_pgt_lpae_regs(const struct iomm_pgt *pgt, struct iomm_lpae_regs *regs)
+{
+	if (!pgt || !regs || !pgt->root || pgt->cfg.format > IOMM_FMT_ARM_LPAE_S2)
+		return IOMM_EINVAL;
+	bool s2 = pgt->cfg.format == IOMM_FMT_ARM_LPAE_S2;
+	unsigned g = pgt->page_shift;
+	regs->ttbr = pgt->root_pa;
+	regs->mair = s2 ? 0
+			: (MAIR_WB << (8 * MAIR_IDX_WB)) | (MAIR_NC << (8 * MAIR_IDX_NC)) |
+			      (MAIR_DEV << (8 * MAIR_IDX_DEV));
+	regs->tsz = (uint8_t)(64 - pgt->cfg.ias);
+	regs->tg = g == 12 ? 0 : g == 16 ? 1 : 2;
+	unsigned sl0 = g == 12 ? 2u - pgt->start_level : 3u - pgt->start_level;
+	regs->sl0 = s2 ? (uint8_t)sl0 : 0;
+	regs->ps = (uint8_t)ps_encoding(pgt->cfg.oas);
+	regs->irgn = pgt->coherent ? 1 : 0;
+	regs->orgn = pgt->coherent ? 1 : 0;
+	regs->sh = pgt->coherent ? 3 : 0;
+	regs->start_level = pgt->start_level;
+	regs->concat = pgt->root_pages;
+	return IOMM_OK;
+}

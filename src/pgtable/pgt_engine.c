@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The page-table engine: format lookup, init (a format descriptor resolved
+ * into the table's cached fields), destroy, lookups and walks. Map and unmap
+ * live in pgt_map.c and pgt_unmap.c, the formats in fmt_*.c.
+ *
+ * Every mutating call runs in two passes. The first only reads: it checks
+ * the request against what is mapped and counts the table pages the second
+ * pass will need. Those pages are then reserved from the pool in one go, so
+ * the second pass, which writes, cannot fail half way.
+ */
+#include "pgtable/pgt_internal.h"
+
+/* Default input-size cap of a format this library does not know. */
+#define PGT_DFLT_IAS_CAP 48u
+
+const struct iomm_pgt_fmt *iomm_pgt_fmt_get(enum iomm_pgt_format format)
+{
+	switch (format) {
+	case IOMM_FMT_ARM_LPAE_S1:
+		return &iomm_pgt_fmt_lpae_s1;
+	case IOMM_FMT_ARM_LPAE_S2:
+		return &iomm_pgt_fmt_lpae_s2;
+	case IOMM_FMT_VTD_SL:
+		return &iomm_pgt_fmt_vtd_sl;
+	case IOMM_FMT_X86_FL:
+		return &iomm_pgt_fmt_x86_fl;
+	default:
+		return NULL;
+	}
+}
+
+void iomm_pgt_fmt_defaults(enum iomm_pgt_format unit_fmt, bool stage2,
+			   struct iomm_pgt_fmt_rules *rules)
+{
+	enum iomm_pgt_format f = unit_fmt	 ? unit_fmt
+				 : stage2 ? IOMM_FMT_ARM_LPAE_S2
+					  : IOMM_FMT_ARM_LPAE_S1;
+	const struct iomm_pgt_fmt *fmt = iomm_pgt_fmt_get(f);
+	rules->format = f;
+	rules->ias_cap = fmt ? fmt->dflt_ias_cap : (uint8_t)PGT_DFLT_IAS_CAP;
+	rules->ias_within_oas = fmt && fmt->ias_within_oas;
+	rules->flags = fmt ? fmt->dflt_flags : 0;
+}
+
+uint64_t *iomm_pgt_next_table_slow(const struct iomm_pgt *pgt, uint64_t pte)
+{
+	return table_va(pgt, pte_to_pa(pgt, pte));
+}
+
+/* ---- reserved table pages ---- */
+void iomm_pgt_reserve_drop(struct iomm_pgt *pgt, struct reserve *r)
+{
+	while (r->n) {
+		uint64_t pa;
+		iomm_pool_release(pgt->pool, reserve_take(r, &pa), 1);
+	}
+}
+
+int iomm_pgt_reserve_fill(struct iomm_pgt *pgt, struct reserve *r, size_t n)
+{
+	r->head = NULL;
+	r->n = 0;
+	while (r->n < n) {
+		uint64_t pa;
+		uint64_t *page = iomm_pool_alloc(pgt->pool, 1, &pa);
+		if (!page) {
+			iomm_pgt_reserve_drop(pgt, r);
+			return IOMM_ENOMEM;
+		}
+		reserve_put(r, page, pa);
+	}
+	/* The pages were zeroed by the CPU: order that before any link to them. */
+	if (n && pgt->coherent)
+		iomm_port_wmb(pgt->port);
+	return IOMM_OK;
+}
+
+/* ---- init ---- */
+
+/* The format's rules for cfg->granule; NULL if it has none. */
+static const struct iomm_pgt_gran *find_granule(const struct iomm_pgt_fmt *fmt, uint32_t granule)
+{
+	for (unsigned i = 0; i < PGT_MAX_GRANULES && fmt->gran[i].size; i++)
+		if (fmt->gran[i].size == granule)
+			return &fmt->gran[i];
+	return NULL;
+}
+
+/* Whether the format can translate cfg's input and output sizes. */
+static bool sizes_ok(const struct iomm_pgt_fmt *fmt, const struct iomm_pgt_cfg *cfg)
+{
+	bool wide = fmt->wide_granule && cfg->granule == fmt->wide_granule;
+	unsigned ias_max = wide ? fmt->wide_max : fmt->ias_max;
+	unsigned oas_max = wide ? fmt->wide_max : fmt->oas_max;
+	return cfg->ias >= fmt->ias_min && cfg->ias <= ias_max && cfg->oas <= oas_max &&
+	       ((fmt->oas_sizes >> cfg->oas) & 1u);
+}
+
+/* Lookup level of the root table, by the format's rule. */
+static unsigned start_level(const struct iomm_pgt_fmt *fmt, const struct iomm_pgt_gran *gr,
+			    unsigned ias, unsigned g, unsigned bits)
+{
+	unsigned last = fmt->last, levels;
+	switch (fmt->start_rule) {
+	case PGT_START_CONCAT:
+		for (unsigned l = gr->start_max + 1u; l-- > gr->start_min;) {
+			unsigned sh = g + (last - l) * bits;
+			if (ias > sh && ias - sh <= bits + PGT_CONCAT_BITS)
+				return l;
+		}
+		return gr->start_min;
+	case PGT_START_PAGING:
+		levels = ias <= fmt->short_ias ? fmt->short_levels : fmt->short_levels + 1u;
+		return last + 1u - levels;
+	case PGT_START_FEWEST:
+	default:
+		levels = (ias - g + bits - 1u) / bits;
+		return last + 1u - levels;
+	}
+}
+
+/*
+ * Resolve @fmt into @t for cfg: granule, levels, descriptor bits, leaf
+ * sizes, contiguous groups. IOMM_ENOTSUP if the configuration does not exist.
+ */
+static int resolve_format(struct iomm_pgt *t, const struct iomm_pgt_fmt *fmt,
+			  const struct iomm_pgt_cfg *cfg)
+{
+	const struct iomm_pgt_gran *gr = find_granule(fmt, cfg->granule);
+	if (!gr || !sizes_ok(fmt, cfg))
+		return IOMM_ENOTSUP;
+	unsigned g = iomm_ctz64(gr->size);
+	t->fmt = fmt;
+	t->page_shift = (uint8_t)g;
+	t->bits = (uint8_t)(g - 3);
+	t->last = fmt->last;
+	t->oa_mask = IOMM_GENMASK(fmt->oa_hi, g);
+	if (cfg->oas == 52 && fmt->oa_fold_52) {
+		t->oa_fold = fmt->oa_fold_52;
+		t->oa_mask |= fmt->oa_fold_52;
+	}
+	t->v_mask = fmt->v_mask;
+	t->t_mask = fmt->t_mask;
+	t->t_val = fmt->t_val;
+	t->t_bits = fmt->t_bits;
+	t->type_mask = fmt->type_mask;
+	t->page_bits = fmt->page_bits;
+	t->block_bits = fmt->block_bits;
+	t->start_level = (uint8_t)start_level(fmt, gr, cfg->ias, g, t->bits);
+	t->leaf_sizes = gr->leaf_sizes;
+	if (!(cfg->flags & IOMM_PGT_NO_CONTIG))
+		for (unsigned l = 0; l < IOMM_PGT_MAX_LEVELS; l++)
+			t->cont_shift[l] = gr->cont_shift[l];
+	return IOMM_OK;
+}
+
+/* Level shifts, index masks, the root's size, leaf sizes and contiguous groups. */
+static int layout(struct iomm_pgt *t, const struct iomm_pgt_cfg *cfg)
+{
+	unsigned g = t->page_shift, last = t->last, start = t->start_level;
+	for (unsigned l = 0; l <= last; l++) {
+		t->shift[l] = (uint8_t)(g + (last - l) * t->bits);
+		t->idx_mask[l] = (1u << t->bits) - 1;
+	}
+	/* x86-64 paging has 4 levels even for a narrow input: one root entry then. */
+	unsigned span = cfg->ias > t->shift[start] ? cfg->ias : t->shift[start] + 1u;
+	unsigned root_bits = span - t->shift[start];
+	if (root_bits > t->bits + PGT_CONCAT_BITS)
+		return IOMM_ENOTSUP;
+	t->root_bits = (uint8_t)root_bits;
+	t->idx_mask[start] = (1u << root_bits) - 1;
+	/* lvl_for[k]: the first level (from the root) whose entries map at most 2^k bytes */
+	for (unsigned k = 0; k < 64; k++) {
+		unsigned l = start;
+		while (l < last && t->shift[l] > k)
+			l++;
+		t->lvl_for[k] = (uint8_t)l;
+	}
+	t->root_pages = (uint8_t)(root_bits > t->bits ? 1u << (root_bits - t->bits) : 1u);
+
+	uint64_t sizes = t->leaf_sizes;
+	if (cfg->leaf_sizes)
+		sizes &= cfg->leaf_sizes | (1ull << g);
+	/* No leaves above the start level's entries. */
+	sizes &= (1ull << (lvl_shift(t, start) + 1)) - 1;
+	t->leaf_sizes = sizes;
+	for (unsigned l = 0; l <= last; l++)
+		if (!(sizes & (1ull << lvl_shift(t, l))) || l < start ||
+		    (l == start && root_bits < t->cont_shift[l]))
+			t->cont_shift[l] = 0;
+	return IOMM_OK;
+}
+
+int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct iomm_pool *pool,
+		  const struct iomm_port *port)
+{
+	if (!pgt || !cfg || !pool || !port)
+		return IOMM_EINVAL;
+	if (pgt->live == PGT_LIVE)
+		return IOMM_EBUSY; /* re-initialising would leak its pages */
+	const struct iomm_pgt_fmt *fmt = iomm_pgt_fmt_get(cfg->format);
+	if (!fmt)
+		return IOMM_EINVAL;
+	if (cfg->flags & ~(IOMM_PGT_COHERENT | IOMM_PGT_NO_CONTIG | IOMM_PGT_NG | IOMM_PGT_NS |
+			   IOMM_PGT_SNOOP))
+		return IOMM_EINVAL;
+
+	struct iomm_pgt t = {0};
+	t.cfg = *cfg;
+	int rc = resolve_format(&t, fmt, cfg);
+	if (rc)
+		return rc;
+	if (cfg->flags & ~fmt->flags)
+		return IOMM_EINVAL;
+	if (iomm_pool_page_size(pool) != cfg->granule)
+		return IOMM_EINVAL;
+	if (!(cfg->flags & IOMM_PGT_COHERENT) && !port->clean_tables)
+		return IOMM_EINVAL;
+	if (pool->kind != IOMM_POOL_REGION && !port->phys_to_virt)
+		return IOMM_EINVAL;
+
+	t.port = port;
+	t.pool = pool;
+	t.coherent = (cfg->flags & IOMM_PGT_COHERENT) != 0;
+	t.gmask = (1ull << t.page_shift) - 1;
+	t.in_limit = 1ull << cfg->ias;
+	t.out_limit = 1ull << cfg->oas;
+	rc = layout(&t, cfg);
+	if (rc)
+		return rc;
+	t.last_prot = IOMM_READ;
+	t.last_attr = fmt->prot_to_attr(&t, IOMM_READ);
+
+	if (pool->kind == IOMM_POOL_REGION) {
+		t.linear = true;
+		t.plain = !t.oa_fold;
+		t.va_pa_off = pool->base_pa - (uint64_t)(uintptr_t)pool->base;
+	}
+	uint64_t root_pa;
+	uint64_t *root = iomm_pool_alloc(pool, t.root_pages, &root_pa);
+	if (!root)
+		return IOMM_ENOMEM;
+	t.root = root;
+	t.root_pa = root_pa;
+	clean(&t, root, (size_t)t.root_pages << t.page_shift);
+	t.live = PGT_LIVE;
+	*pgt = t;
+	return IOMM_OK;
+}
+
+/* Free a table and everything below it (pages go straight to the pool). */
+static void free_subtree(struct iomm_pgt *pgt, uint64_t *table, unsigned l)
+{
+	if (l < pgt->last) {
+		size_t n = (size_t)1 << pgt->bits;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t pte = iomm_read_desc(&table[i]);
+			if (pte_valid(pgt, pte) && pte_is_table(pgt, pte, l))
+				free_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1);
+		}
+	}
+	iomm_pool_release(pgt->pool, table, 1);
+}
+
+void iomm_pgt_destroy(struct iomm_pgt *pgt)
+{
+	if (!pgt || !pgt->root)
+		return;
+	unsigned l = pgt->start_level;
+	size_t n = (size_t)1 << pgt->root_bits;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t pte = iomm_read_desc(&pgt->root[i]);
+		if (pte_valid(pgt, pte) && pte_is_table(pgt, pte, l))
+			free_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1);
+	}
+	iomm_pool_release(pgt->pool, pgt->root, pgt->root_pages);
+	pgt->root = NULL;
+	pgt->live = 0;
+}
+
+/* ---- lookups ---- */
+int iomm_pgt_iova_to_phys(const struct iomm_pgt *pgt, uint64_t iova, uint64_t *pa)
+{
+	if (IOMM_UNLIKELY(!pgt || !pgt->root || !pa || (iova >> pgt->cfg.ias)))
+		return IOMM_ENOENT;
+	unsigned l;
+	uint64_t pte = leaf_of(pgt, iova, &l, NULL);
+	if (!pte)
+		return IOMM_ENOENT;
+	uint64_t mask = (1ull << lvl_shift(pgt, l)) - 1;
+	*pa = (pte_to_pa(pgt, pte) & ~mask) | (iova & mask);
+	return IOMM_OK;
+}
+
+static void fill_mapping(const struct iomm_pgt *pgt, uint64_t pte, unsigned l, uint64_t iova,
+			 struct iomm_mapping *m)
+{
+	uint64_t esz = 1ull << lvl_shift(pgt, l);
+	m->iova = iova & ~(esz - 1);
+	m->pa = pte_to_pa(pgt, pte) & ~(esz - 1);
+	m->size = esz;
+	m->prot = pgt->fmt->pte_to_prot(pte);
+	m->level = (uint8_t)l;
+	m->contig = (pte & PGT_CONT) != 0;
+}
+
+int iomm_pgt_lookup(const struct iomm_pgt *pgt, uint64_t iova, struct iomm_mapping *m)
+{
+	if (!m)
+		return IOMM_EINVAL;
+	if (!pgt || !pgt->root || (iova >> pgt->cfg.ias))
+		return IOMM_ENOENT;
+	unsigned l;
+	uint64_t pte = leaf_of(pgt, iova, &l, NULL);
+	if (!pte)
+		return IOMM_ENOENT;
+	fill_mapping(pgt, pte, l, iova, m);
+	return IOMM_OK;
+}
+
+static int walk_table(const struct iomm_pgt *pgt, const uint64_t *t, unsigned l, uint64_t iova,
+		      uint64_t end, iomm_walk_fn fn, void *arg)
+{
+	uint64_t esz = 1ull << lvl_shift(pgt, l);
+	while (iova < end) {
+		uint64_t next = (iova | (esz - 1)) + 1;
+		uint64_t pte = iomm_read_link(&t[lvl_index(pgt, l, iova)]);
+		if (pte_valid(pgt, pte)) {
+			int rc;
+			if (pte_is_table(pgt, pte, l)) {
+				rc = walk_table(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1,
+						iova, next < end ? next : end, fn, arg);
+			} else {
+				struct iomm_mapping m;
+				fill_mapping(pgt, pte, l, iova, &m);
+				rc = fn(arg, &m);
+			}
+			if (rc)
+				return rc;
+		}
+		if (next >= end)
+			break;
+		iova = next;
+	}
+	return IOMM_OK;
+}
+
+int iomm_pgt_walk(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size, iomm_walk_fn fn,
+		  void *arg)
+{
+	if (!pgt || !pgt->root || !fn)
+		return IOMM_EINVAL;
+	uint64_t top = 1ull << pgt->cfg.ias;
+	uint64_t end = size ? iova + size : top;
+	if (end < iova)
+		return IOMM_EINVAL;
+	if (end > top)
+		end = top;
+	if (iova >= end)
+		return IOMM_OK;
+	return walk_table(pgt, pgt->root, pgt->start_level, iova, end, fn, arg);
+}
+
+unsigned iomm_pgt_levels(const struct iomm_pgt *pgt)
+{
+	return pgt && pgt->root ? pgt->last + 1u - pgt->start_level : 0u;
+}
+
+uint64_t iomm_pgt_page_sizes(const struct iomm_pgt *pgt)
+{
+	return pgt ? pgt->leaf_sizes : 0;
+}
+
+uint64_t iomm_pgt_root_pa(const struct iomm_pgt *pgt)
+{
+	return pgt && pgt->root ? pgt->root_pa : 0;
+}

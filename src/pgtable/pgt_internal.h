@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Page-table engine internals: the format descriptor, and the helpers the
+ * engine's files (pgt_engine.c, pgt_map.c, pgt_unmap.c) share. Not installed.
+ *
+ * One engine walks, maps, unmaps and looks up every format. What tells the
+ * formats apart is a const struct iomm_pgt_fmt, one per format, defined in
+ * the file of its family (fmt_lpae.c: Arm VMSAv8-64 stage 1 and 2; fmt_vtd.c:
+ * VT-d second stage and x86-64 paging). iomm_pgt_init() resolves the
+ * descriptor once into the table's cached fields (descriptor bits, level
+ * shifts, leaf sizes, contiguous groups); the hot paths read only those,
+ * and call into the descriptor only to convert a new prot (the attributes
+ * of the last prot are memoised) or to report a leaf's prot.
+ *
+ * Geometry: a level-n table entry maps 2^shift[n] bytes, with
+ * shift[n] = granule_shift + (last - n) * bits and bits = granule_shift - 3.
+ * Lookups start at start_level and end at `last`: 3 for Arm, 4 for the
+ * x86 formats (so that a 5-level root is level 0).
+ */
+#ifndef IOMM_PGT_INTERNAL_H
+#define IOMM_PGT_INTERNAL_H
+
+#include "iomm_internal.h"
+
+/*
+ * The contiguous hint (Arm's bit 52). The engine knows this one bit: formats
+ * without contiguous groups get no cont_shift from their descriptor, so they
+ * never set it, and bit 52 of their entries is ignored by the hardware.
+ */
+#define PGT_CONT IOMM_BIT(52)
+
+/* Most root tables a format may concatenate: 2^PGT_CONCAT_BITS (Arm stage 2). */
+#define PGT_CONCAT_BITS 4u
+
+/* Value of iomm_pgt::live while a table is initialised and not destroyed. */
+#define PGT_LIVE 0x70677421u
+
+/* How a format picks the lookup level of its root table. */
+enum pgt_start_rule {
+	/* As few levels as the input size needs (Arm stage 1, VT-d second stage). */
+	PGT_START_FEWEST = 1,
+	/* The deepest start whose root, concatenated up to 2^PGT_CONCAT_BITS
+	 * pages, covers the input size, within the granule's start levels
+	 * (Arm stage 2). */
+	PGT_START_CONCAT,
+	/* Fixed paging modes: short_levels levels up to short_ias input bits,
+	 * one more level above (x86-64 4- and 5-level paging). */
+	PGT_START_PAGING,
+};
+
+/* Rules of a format for one granule. */
+struct iomm_pgt_gran {
+	uint32_t size;        /* granule in bytes; 0 ends the list */
+	uint64_t leaf_sizes;  /* leaves the format offers (bit n = 2^n bytes) */
+	/* log2(entries per contiguous group) per lookup level, 0 = none */
+	uint8_t cont_shift[IOMM_PGT_MAX_LEVELS];
+	uint8_t start_min;    /* PGT_START_CONCAT: shallowest start level */
+	uint8_t start_max;    /* PGT_START_CONCAT: deepest start level */
+};
+
+#define PGT_MAX_GRANULES 3
+
+/* A page-table format. Const; one per enum iomm_pgt_format value. */
+struct iomm_pgt_fmt {
+	enum iomm_pgt_format format;
+	struct iomm_pgt_gran gran[PGT_MAX_GRANULES]; /* granules the format supports */
+	uint32_t flags;       /* IOMM_PGT_* configuration flags the format accepts */
+
+	/* ---- limits ---- */
+	uint8_t ias_min;      /* narrowest input size */
+	uint8_t ias_max;      /* widest input size ... */
+	uint8_t oas_max;      /* ... and output size ... */
+	uint32_t wide_granule; /* ... except with this granule (0: none) ... */
+	uint8_t wide_max;     /* ... which allows this many bits for both */
+	uint64_t oas_sizes;   /* bit n: an output size of n bits can be encoded */
+	uint8_t oa_hi;        /* top bit of the output address in a descriptor */
+
+	/* ---- levels ---- */
+	uint8_t last;         /* lookup level of granule-sized leaves */
+	enum pgt_start_rule start_rule;
+	uint8_t short_ias;    /* PGT_START_PAGING: widest input of the short mode */
+	uint8_t short_levels; /* PGT_START_PAGING: levels of the short mode */
+
+	/* ---- descriptor bits ---- */
+	uint64_t v_mask;      /* bits of which one makes an entry valid */
+	uint64_t t_mask, t_val; /* (pte & t_mask) == t_val: a table (above the last level) */
+	uint64_t t_bits;      /* bits of a table entry besides the address */
+	uint64_t type_mask;   /* bits telling leaf kinds apart ... */
+	uint64_t page_bits;   /* ... in a last-level leaf */
+	uint64_t block_bits;  /* ... in a leaf above the last level */
+	uint64_t oa_fold_52;  /* bits holding PA[51:48] when oas is 52 (0: none) */
+
+	/* ---- domain defaults (iomm_pgt_fmt_defaults()) ---- */
+	uint8_t dflt_ias_cap;  /* widest default input size */
+	bool ias_within_oas;   /* an input wider than the output cannot be walked */
+	uint32_t dflt_flags;   /* flags a domain's table of this format sets */
+
+	/* ---- permissions and attributes ---- */
+	/* Whether the format can express @prot (already known to be well formed). */
+	bool (*prot_ok)(uint32_t prot);
+	/* Leaf attributes for @prot, without address and leaf-kind bits. */
+	uint64_t (*prot_to_attr)(const struct iomm_pgt *pgt, uint32_t prot);
+	/* The prot a leaf grants. */
+	uint32_t (*pte_to_prot)(uint64_t pte);
+};
+
+extern const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s1;
+extern const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s2;
+extern const struct iomm_pgt_fmt iomm_pgt_fmt_vtd_sl;
+extern const struct iomm_pgt_fmt iomm_pgt_fmt_x86_fl;
+
+/* The descriptor of @format; NULL if unknown. */
+const struct iomm_pgt_fmt *iomm_pgt_fmt_get(enum iomm_pgt_format format);
+
+/* ---- geometry ---- */
+static inline unsigned lvl_shift(const struct iomm_pgt *pgt, unsigned l)
+{
+	return pgt->shift[l];
+}
+
+static inline size_t lvl_index(const struct iomm_pgt *pgt, unsigned l, uint64_t iova)
+{
+	return (size_t)(iova >> pgt->shift[l]) & pgt->idx_mask[l];
+}
+
+/* Entries of a table at level l (the root's count differs). */
+static inline size_t lvl_entries(const struct iomm_pgt *pgt, unsigned l)
+{
+	return (size_t)pgt->idx_mask[l] + 1;
+}
+
+/* ---- descriptors ---- */
+static inline bool pte_valid(const struct iomm_pgt *pgt, uint64_t pte)
+{
+	return (pte & pgt->v_mask) != 0;
+}
+
+/* A table entry: valid, above the last level, and of the table kind. */
+static inline bool pte_is_table(const struct iomm_pgt *pgt, uint64_t pte, unsigned l)
+{
+	return l < pgt->last && (pte & pgt->t_mask) == pgt->t_val;
+}
+
+static inline uint64_t pa_to_pte(const struct iomm_pgt *pgt, uint64_t pa)
+{
+	if (IOMM_LIKELY(!pgt->oa_fold))
+		return pa;
+	return (pa & IOMM_GENMASK(47, 0)) | ((pa >> 36) & pgt->oa_fold);
+}
+
+static inline uint64_t pte_to_pa(const struct iomm_pgt *pgt, uint64_t pte)
+{
+	uint64_t oa = pte & pgt->oa_mask;
+	if (IOMM_LIKELY(!pgt->oa_fold))
+		return oa;
+	return (oa & ~pgt->oa_fold) | ((oa & pgt->oa_fold) << 36);
+}
+
+static inline uint64_t *table_va(const struct iomm_pgt *pgt, uint64_t pa)
+{
+	if (IOMM_LIKELY(pgt->linear))
+		return (uint64_t *)(uintptr_t)(pa - pgt->va_pa_off);
+	return pgt->port->phys_to_virt(pgt->port->ctx, pa);
+}
+
+uint64_t *iomm_pgt_next_table_slow(const struct iomm_pgt *pgt, uint64_t pte);
+
+/* The table a table descriptor points to; one test on the common path. */
+static inline uint64_t *next_table(const struct iomm_pgt *pgt, uint64_t pte)
+{
+	if (IOMM_LIKELY(pgt->plain))
+		return (uint64_t *)(uintptr_t)((pte & pgt->oa_mask) - pgt->va_pa_off);
+	return iomm_pgt_next_table_slow(pgt, pte);
+}
+
+static inline bool leaf_ok(const struct iomm_pgt *pgt, unsigned l, uint64_t iova, uint64_t pa,
+			   uint64_t size)
+{
+	uint64_t esz = 1ull << lvl_shift(pgt, l);
+	return (pgt->leaf_sizes & esz) && size >= esz && !((iova | pa) & (esz - 1));
+}
+
+static inline void clean(const struct iomm_pgt *pgt, const void *va, size_t len)
+{
+	if (!pgt->coherent)
+		pgt->port->clean_tables(pgt->port->ctx, va, len);
+}
+
+static inline int check_range(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size)
+{
+	uint64_t end = iova + size;
+	if (IOMM_UNLIKELY(!size || ((iova | size) & pgt->gmask) || end < iova))
+		return IOMM_EINVAL;
+	if (IOMM_UNLIKELY(end > pgt->in_limit))
+		return IOMM_ERANGE;
+	return IOMM_OK;
+}
+
+/*
+ * The leaf descriptor that maps @addr (0 if none), with its level and, when
+ * @ep is not NULL, its address. One read per level: what the caller gets is
+ * what was checked, even while another thread changes the table. Links are
+ * read with acquire semantics: a table found through one is complete.
+ */
+static inline uint64_t leaf_of(const struct iomm_pgt *pgt, uint64_t addr, unsigned *lp,
+			       const uint64_t **ep)
+{
+	const uint64_t *t = pgt->root;
+	/* the format's bits in registers: the atomic reads below pin memory */
+	const uint64_t v_mask = pgt->v_mask, t_mask = pgt->t_mask, t_val = pgt->t_val;
+	const unsigned last = pgt->last;
+	for (unsigned l = pgt->start_level;; l++) {
+		const uint64_t *e = &t[lvl_index(pgt, l, addr)];
+		uint64_t pte = iomm_read_link(e);
+		if (!(pte & v_mask))
+			return 0;
+		if (l == last || (pte & t_mask) != t_val) {
+			*lp = l;
+			if (ep)
+				*ep = e;
+			return pte;
+		}
+		t = next_table(pgt, pte);
+	}
+}
+
+/* ---- reserved table pages: a list linked through word 0 (page va) and 1 (pa) ---- */
+struct reserve {
+	uint64_t *head;
+	size_t n;
+};
+
+static inline void reserve_put(struct reserve *r, uint64_t *page, uint64_t pa)
+{
+	page[0] = (uint64_t)(uintptr_t)r->head;
+	page[1] = pa;
+	r->head = page;
+	r->n++;
+}
+
+static inline uint64_t *reserve_take(struct reserve *r, uint64_t *pa)
+{
+	uint64_t *page = r->head;
+	r->head = (uint64_t *)(uintptr_t)page[0];
+	*pa = page[1];
+	page[0] = 0;
+	page[1] = 0;
+	r->n--;
+	return page;
+}
+
+/* Return every reserved page to the pool. */
+void iomm_pgt_reserve_drop(struct iomm_pgt *pgt, struct reserve *r);
+/* Reserve @n pages: IOMM_OK, or IOMM_ENOMEM with nothing reserved. */
+int iomm_pgt_reserve_fill(struct iomm_pgt *pgt, struct reserve *r, size_t n);
+
+/*
+ * Pass 2 of a map below @table0 at level @l0 (pgt_map.c); also builds the
+ * table that replaces a block an unmap splits. Cannot fail.
+ */
+void iomm_pgt_map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0, uint64_t iova,
+			uint64_t pa, uint64_t size, uint64_t attr, struct reserve *r,
+			bool subtables);
+
+#endif /* IOMM_PGT_INTERNAL_H */
