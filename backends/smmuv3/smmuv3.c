@@ -14,12 +14,11 @@
  *   first word last, then invalidated again.
  * - Every wait for the hardware is bounded by the port's clock.
  */
-#include <iommuman/backend.h>
 #include <iommuman/smmuv3.h>
 
+#include "iomm_backend.h"
 #include "smmuv3_regs.h"
 
-#define DEFAULT_TIMEOUT_NS    100000000ull
 #define DEFAULT_INV_THRESHOLD 32u
 #define CMD_BATCH	      16u
 
@@ -28,11 +27,6 @@ static const struct iomm_unit_ops smmuv3_ops;
 static inline struct iomm_smmuv3 *to_smmu(struct iomm_unit *unit)
 {
 	return (struct iomm_smmuv3 *)(void *)unit;
-}
-
-static inline const struct iomm_port *port_of(const struct iomm_smmuv3 *s)
-{
-	return s->unit.port;
 }
 
 static inline uint32_t rd32(const struct iomm_smmuv3 *s, uint32_t off)
@@ -53,15 +47,6 @@ static inline void wr64(const struct iomm_smmuv3 *s, uint32_t off, uint64_t v)
 static inline uint64_t timeout_of(const struct iomm_smmuv3 *s)
 {
 	return s->cfg.timeout_ns;
-}
-
-/* Make structures in memory visible to the SMMU's reads. */
-static void sync_mem(const struct iomm_smmuv3 *s, const void *va, size_t len)
-{
-	const struct iomm_port *port = port_of(s);
-	if (!(s->unit.caps & IOMM_CAP_COHERENT))
-		port->clean_tables(port->ctx, va, len);
-	iomm_port_wmb(port);
 }
 
 /* ---- global errors ---- */
@@ -294,14 +279,9 @@ static int ste_ensure(struct iomm_smmuv3 *s, uint32_t sid)
 }
 
 /* ---- IDs ---- */
-static inline struct iomm_domain *dom_next(const struct iomm_domain *d)
-{
-	return (struct iomm_domain *)(uintptr_t)d->backend[0];
-}
-
 static bool id_used(const struct iomm_smmuv3 *s, uint32_t id, bool asid)
 {
-	for (const struct iomm_domain *d = s->domains; d; d = dom_next(d)) {
+	for (const struct iomm_domain *d = s->unit.domains; d; d = d->next) {
 		bool is_asid = d->type == IOMM_DOMAIN_S1 || d->type == IOMM_DOMAIN_NESTED;
 		bool is_vmid = d->type == IOMM_DOMAIN_S2;
 		if (d->id == id && (asid ? is_asid : is_vmid))
@@ -325,9 +305,10 @@ static int id_alloc(struct iomm_smmuv3 *s, bool asid, uint32_t *out)
 	return IOMM_ENOSPC;
 }
 
-/* ---- domains ---- */
-#define DOM_CD_VA 1
-#define DOM_CD_PA 2
+/* ---- domains ----
+ * A stage-1 domain owns its context descriptor: dom->priv (one pool page),
+ * at dom->priv_pa.
+ */
 
 static uint32_t dom_vmid(const struct iomm_domain *d)
 {
@@ -364,8 +345,8 @@ static int smmuv3_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 					    iomm_field_prep(CD0_IPS, r.ps) | CD0_AA64 | CD0_R |
 					    CD0_A | iomm_field_prep(CD0_ASID, dom->id));
 		sync_mem(s, cd, CD_WORDS * 8u);
-		dom->backend[DOM_CD_VA] = (uint64_t)(uintptr_t)cd;
-		dom->backend[DOM_CD_PA] = pa;
+		dom->priv = cd;
+		dom->priv_pa = pa;
 		break;
 	}
 	case IOMM_DOMAIN_S2:
@@ -376,8 +357,6 @@ static int smmuv3_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 	default:
 		break;
 	}
-	dom->backend[0] = (uint64_t)(uintptr_t)s->domains;
-	s->domains = dom;
 	return IOMM_OK;
 }
 
@@ -416,34 +395,16 @@ static int smmuv3_domain_fini(struct iomm_unit *unit, struct iomm_domain *dom)
 {
 	struct iomm_smmuv3 *s = to_smmu(unit);
 	int rc = flush_all_of(s, dom);
-	if (dom->backend[DOM_CD_VA]) {
-		void *cd = (void *)(uintptr_t)dom->backend[DOM_CD_VA];
-		iomm_zero(cd, CD_WORDS * 8u);
+	if (dom->priv) {
+		iomm_zero(dom->priv, CD_WORDS * 8u);
 		if (rc == IOMM_OK) /* a CD the SMMU may still cache is not reused */
-			iomm_pool_release(dom->pgt.pool, cd, 1);
-		dom->backend[DOM_CD_VA] = 0;
-	}
-	for (struct iomm_domain **p = &s->domains; *p;
-	     p = (struct iomm_domain **)(void *)&(*p)->backend[0]) {
-		if (*p == dom) {
-			*p = dom_next(dom);
-			break;
-		}
+			iomm_pool_release(dom->pgt.pool, dom->priv, 1);
+		dom->priv = NULL;
 	}
 	return rc;
 }
 
 /* ---- devices ---- */
-static inline struct iomm_dev *dev_next(const struct iomm_dev *d)
-{
-	return (struct iomm_dev *)(uintptr_t)d->backend[1];
-}
-
-/* Iterate the stream IDs of a device: sid with every subset of the mask. */
-#define FOR_EACH_SID(dev, sid, sub)                                                                \
-	for (uint32_t sub = 0, sid = (dev)->sid, more_ = 1; more_;                                 \
-	     sub = (sub - (dev)->mask) & (dev)->mask, sid = (dev)->sid | sub, more_ = sub != 0)
-
 static void ste_build(const struct iomm_smmuv3 *s, const struct iomm_domain *dom,
 		      uint64_t ste[STE_WORDS])
 {
@@ -474,7 +435,7 @@ static void ste_build(const struct iomm_smmuv3 *s, const struct iomm_domain *dom
 	ste[0] = STE0_V | iomm_field_prep(STE0_CFG, cfg);
 	ste[1] = iomm_field_prep(STE1_SHCFG, STE_SHCFG_INCOMING);
 	if (cfg == STE_CFG_S1 || cfg == STE_CFG_NESTED) {
-		ste[0] |= (dom->backend[DOM_CD_PA] & STE0_S1CTXPTR);
+		ste[0] |= (dom->priv_pa & STE0_S1CTXPTR);
 		ste[1] |=
 		    iomm_field_prep(STE1_S1CIR, coh ? CR1_CACHE_WB : 0) |
 		    iomm_field_prep(STE1_S1COR, coh ? CR1_CACHE_WB : 0) |
@@ -501,8 +462,7 @@ static bool ste_grants(uint64_t w0)
 /* Set the streams of @dev to abort in memory and queue their CFGI_STEs. */
 static void ste_abort_all(struct iomm_smmuv3 *s, const struct iomm_dev *dev, struct batch *b)
 {
-	FOR_EACH_SID(dev, sid, sub)
-	{
+	IOMM_FOR_EACH_SID(dev, sid) {
 		uint64_t *e = ste_of(s, sid);
 		iomm_write_desc(e, STE0_V | iomm_field_prep(STE0_CFG, STE_CFG_ABORT));
 		sync_mem(s, e, 8);
@@ -528,8 +488,7 @@ static int ste_install(struct iomm_smmuv3 *s, const struct iomm_dev *dev,
 		return batch_sync(s, &b);
 	}
 	bool live = false;
-	FOR_EACH_SID(dev, sid, sub)
-	{
+	IOMM_FOR_EACH_SID(dev, sid) {
 		uint64_t *e = ste_of(s, sid);
 		if (ste_grants(iomm_read_desc(e))) {
 			iomm_write_desc(e, STE0_V | iomm_field_prep(STE0_CFG, STE_CFG_ABORT));
@@ -544,8 +503,7 @@ static int ste_install(struct iomm_smmuv3 *s, const struct iomm_dev *dev,
 	int rc = live ? batch_sync(s, &b) : IOMM_OK;
 	if (rc)
 		return rc; /* the streams abort now: fail closed */
-	FOR_EACH_SID(dev, sid, sub)
-	{
+	IOMM_FOR_EACH_SID(dev, sid) {
 		uint64_t *e = ste_of(s, sid);
 		for (unsigned w = 1; w < STE_WORDS; w++)
 			iomm_write_desc(&e[w], ste[w]);
@@ -564,33 +522,21 @@ static int ste_install(struct iomm_smmuv3 *s, const struct iomm_dev *dev,
 	return rc;
 }
 
-static bool sets_overlap(const struct iomm_dev *a, const struct iomm_dev *b)
-{
-	return ((a->sid ^ b->sid) & ~(a->mask | b->mask)) == 0;
-}
-
 static int smmuv3_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct iomm_dev *dev)
 {
 	struct iomm_smmuv3 *s = to_smmu(unit);
 	if ((dev->sid | dev->mask) >> s->sid_bits)
 		return IOMM_ERANGE;
-	for (const struct iomm_dev *d = s->devs; d; d = dev_next(d))
-		if (sets_overlap(d, dev))
-			return IOMM_EBUSY;
-	FOR_EACH_SID(dev, sid, sub)
-	{
+	if (iomm_dev_conflicts(unit, dev))
+		return IOMM_EBUSY;
+	IOMM_FOR_EACH_SID(dev, sid) {
 		int rc = ste_ensure(s, sid);
 		if (rc)
 			return rc;
 	}
 	uint64_t ste[STE_WORDS];
 	ste_build(s, dom, ste);
-	int rc = ste_install(s, dev, ste);
-	if (rc == IOMM_OK) {
-		dev->backend[1] = (uint64_t)(uintptr_t)s->devs;
-		s->devs = dev;
-	}
-	return rc;
+	return ste_install(s, dev, ste);
 }
 
 static int smmuv3_detach(struct iomm_unit *unit, struct iomm_dev *dev)
@@ -600,17 +546,8 @@ static int smmuv3_detach(struct iomm_unit *unit, struct iomm_dev *dev)
 	for (unsigned w = 0; w < STE_WORDS; w++)
 		ste[w] = 0;
 	ste[0] = STE0_V | iomm_field_prep(STE0_CFG, STE_CFG_ABORT);
-	int rc = ste_install(s, dev, ste);
-	if (rc)
-		return rc; /* not confirmed: the device stays recorded as attached */
-	for (struct iomm_dev **p = &s->devs; *p;
-	     p = (struct iomm_dev **)(void *)&(*p)->backend[1]) {
-		if (*p == dev) {
-			*p = dev_next(dev);
-			break;
-		}
-	}
-	return IOMM_OK;
+	/* Not confirmed: the core keeps the device recorded as attached. */
+	return ste_install(s, dev, ste);
 }
 
 /* ---- invalidation ---- */
@@ -960,7 +897,7 @@ int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uin
 		return IOMM_EINVAL;
 	struct iomm_smmuv3_cfg c = cfg ? *cfg : (struct iomm_smmuv3_cfg){0};
 	if (!c.timeout_ns)
-		c.timeout_ns = DEFAULT_TIMEOUT_NS;
+		c.timeout_ns = IOMM_DEFAULT_TIMEOUT_NS;
 	if (!c.inv_threshold)
 		c.inv_threshold = DEFAULT_INV_THRESHOLD;
 	if (!mem->strtab || !mem->cmdq || !mem->evtq || mem->cmdq_size < 32 ||
