@@ -89,7 +89,7 @@ static void cmdq_recover(struct iomm_smmuv3 *s)
 	uint32_t cons = rd32(s, SMMU_CMDQ_CONS);
 	uint32_t err = (uint32_t)iomm_field_get(cons, CMDQ_CONS_ERR);
 	uint32_t idx = cons & (q_entries(s->cmdq_shift) - 1);
-	uint64_t *slot = (uint64_t *)s->mem.cmdq + 2u * idx;
+	uint64_t *slot = (uint64_t *)s->mem.cmdq + CMDQ_ENT_WORDS * idx;
 	uint64_t op = iomm_field_get(iomm_read_desc(slot), CMD0_OP);
 	iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: command error, CERROR=", err, "");
 	iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: at command opcode ", op, "");
@@ -97,7 +97,7 @@ static void cmdq_recover(struct iomm_smmuv3 *s)
 		/* An illegal command is skipped: a CMD_SYNC is always legal. */
 		iomm_write_desc(&slot[0], iomm_field_prep(CMD0_OP, CMD_SYNC));
 		iomm_write_desc(&slot[1], 0);
-		sync_mem(s, slot, 16);
+		sync_mem(s, slot, CMDQ_ENT_BYTES);
 	}
 	/* CERROR_ABT and the others: the command itself was fine; it runs again. */
 	s->stats.cmd_errors++;
@@ -150,7 +150,7 @@ static int cmdq_issue(struct iomm_smmuv3 *s, const uint64_t (*cmds)[2], uint32_t
 		uint32_t first = s->cmdq_prod;
 		for (uint32_t k = 0; k < chunk; k++, done++) {
 			uint32_t idx = s->cmdq_prod & (q_entries(s->cmdq_shift) - 1);
-			uint64_t *slot = (uint64_t *)s->mem.cmdq + 2u * idx;
+			uint64_t *slot = (uint64_t *)s->mem.cmdq + CMDQ_ENT_WORDS * idx;
 			if (done < n) {
 				iomm_write_desc(&slot[0], cmds[done][0]);
 				iomm_write_desc(&slot[1], cmds[done][1]);
@@ -170,10 +170,11 @@ static int cmdq_issue(struct iomm_smmuv3 *s, const uint64_t (*cmds)[2], uint32_t
 		uint64_t *q = s->mem.cmdq;
 		if (li > fi || li == 0) {
 			uint32_t end = li ? li : q_entries(s->cmdq_shift);
-			sync_mem(s, q + 2u * fi, (size_t)(end - fi) * 16u);
+			sync_mem(s, q + CMDQ_ENT_WORDS * fi, (size_t)(end - fi) * CMDQ_ENT_BYTES);
 		} else {
-			sync_mem(s, q + 2u * fi, (size_t)(q_entries(s->cmdq_shift) - fi) * 16u);
-			sync_mem(s, q, (size_t)li * 16u);
+			sync_mem(s, q + CMDQ_ENT_WORDS * fi,
+				 (size_t)(q_entries(s->cmdq_shift) - fi) * CMDQ_ENT_BYTES);
+			sync_mem(s, q, (size_t)li * CMDQ_ENT_BYTES);
 		}
 		wr32(s, SMMU_CMDQ_PROD, s->cmdq_prod);
 	}
@@ -366,28 +367,40 @@ static bool uses_el2(const struct iomm_smmuv3 *s, const struct iomm_domain *dom)
 	return (s->cfg.flags & IOMM_SMMUV3_CFG_EL2) && dom->type == IOMM_DOMAIN_S1;
 }
 
-static int flush_all_of(struct iomm_smmuv3 *s, const struct iomm_domain *dom)
+/*
+ * Queue the command that drops every TLB entry tagged for @dom: by ASID
+ * (in the domain's regime) for stage-1 and nested domains, by VMID for
+ * stage 2. Domains without a tag need none: returns false.
+ */
+static bool batch_tlbi_domain(struct iomm_smmuv3 *s, struct batch *b,
+			      const struct iomm_domain *dom)
 {
-	struct batch b = {.n = 0, .rc = 0};
-	bool el2 = uses_el2(s, dom);
 	switch (dom->type) {
 	case IOMM_DOMAIN_S1:
 	case IOMM_DOMAIN_NESTED:
-		batch_add(s, &b,
-			  iomm_field_prep(CMD0_OP, el2 ? CMD_TLBI_EL2_ASID : CMD_TLBI_NH_ASID) |
+		batch_add(s, b,
+			  iomm_field_prep(CMD0_OP, uses_el2(s, dom) ? CMD_TLBI_EL2_ASID
+								    : CMD_TLBI_NH_ASID) |
 			      iomm_field_prep(CMD0_ASID, dom->id) |
 			      iomm_field_prep(CMD0_VMID, dom_vmid(dom)),
 			  0);
-		break;
+		return true;
 	case IOMM_DOMAIN_S2:
-		batch_add(s, &b,
+		batch_add(s, b,
 			  iomm_field_prep(CMD0_OP, CMD_TLBI_S12_VMALL) |
 			      iomm_field_prep(CMD0_VMID, dom->id),
 			  0);
-		break;
+		return true;
 	default:
-		return IOMM_OK;
+		return false;
 	}
+}
+
+static int flush_all_of(struct iomm_smmuv3 *s, const struct iomm_domain *dom)
+{
+	struct batch b = {.n = 0, .rc = 0};
+	if (!batch_tlbi_domain(s, &b, dom))
+		return IOMM_OK;
 	return batch_sync(s, &b);
 }
 
@@ -633,18 +646,7 @@ static int smmuv3_flush(struct iomm_unit *unit, struct iomm_domain *dom,
 		}
 		if (wide) {
 			b.n = 0;
-			if (s2)
-				batch_add(s, &b,
-					  iomm_field_prep(CMD0_OP, CMD_TLBI_S12_VMALL) |
-					      iomm_field_prep(CMD0_VMID, dom->id),
-					  0);
-			else
-				batch_add(s, &b,
-					  iomm_field_prep(CMD0_OP, el2 ? CMD_TLBI_EL2_ASID
-								       : CMD_TLBI_NH_ASID) |
-					      iomm_field_prep(CMD0_ASID, dom->id) |
-					      iomm_field_prep(CMD0_VMID, dom_vmid(dom)),
-					  0);
+			(void)batch_tlbi_domain(s, &b, dom);
 		}
 	}
 	/* Stage-2 changes also live in combined stage 1+2 entries of nested children. */
@@ -754,9 +756,9 @@ static int smmuv3_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg
 	uint32_t cons = s->evtq_cons & mask;
 	while (cons != prod) {
 		uint32_t idx = cons & (q_entries(s->evtq_shift) - 1);
-		uint64_t *rec = (uint64_t *)s->mem.evtq + 4u * idx;
+		uint64_t *rec = (uint64_t *)s->mem.evtq + EVTQ_ENT_WORDS * idx;
 		if (!(s->unit.caps & IOMM_CAP_COHERENT))
-			port_of(s)->clean_tables(port_of(s)->ctx, rec, 32);
+			port_of(s)->clean_tables(port_of(s)->ctx, rec, EVTQ_ENT_BYTES);
 		uint64_t copy[4];
 		for (unsigned w = 0; w < 4; w++)
 			copy[w] = iomm_cpu_to_le64(iomm_read_desc(&rec[w]));
@@ -900,10 +902,10 @@ int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uin
 		c.timeout_ns = IOMM_DEFAULT_TIMEOUT_NS;
 	if (!c.inv_threshold)
 		c.inv_threshold = DEFAULT_INV_THRESHOLD;
-	if (!mem->strtab || !mem->cmdq || !mem->evtq || mem->cmdq_size < 32 ||
-	    mem->evtq_size < 32 || !aligned_pow2(mem->cmdq_pa, mem->cmdq, mem->cmdq_size) ||
-	    !aligned_pow2(mem->evtq_pa, mem->evtq, mem->evtq_size) || mem->strtab_size < 64 ||
-	    (mem->strtab_pa & 63) || ((uintptr_t)mem->strtab & 7))
+	if (!mem->strtab || !mem->cmdq || !mem->evtq || mem->cmdq_size < QUEUE_MIN_BYTES ||
+	    mem->evtq_size < QUEUE_MIN_BYTES || !aligned_pow2(mem->cmdq_pa, mem->cmdq, mem->cmdq_size) ||
+	    !aligned_pow2(mem->evtq_pa, mem->evtq, mem->evtq_size) || mem->strtab_size < STE_BYTES ||
+	    (mem->strtab_pa & (STE_BYTES - 1)) || ((uintptr_t)mem->strtab & (L1STD_BYTES - 1)))
 		return IOMM_EINVAL;
 	if ((c.flags & IOMM_SMMUV3_CFG_2LVL) && !pool)
 		return IOMM_EINVAL;
@@ -934,7 +936,8 @@ int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uin
 	if (two)
 		s.split = (uint8_t)(log2_floor(iomm_pool_page_size(pool)) - 6); /* 6, 8 or 10 */
 	unsigned mem_bits =
-	    two ? log2_floor(mem->strtab_size / 8) + s.split : log2_floor(mem->strtab_size / 64);
+	    two ? log2_floor(mem->strtab_size / L1STD_BYTES) + s.split
+	        : log2_floor(mem->strtab_size / STE_BYTES);
 	if (c.sid_bits > sid_bits || c.sid_bits > mem_bits)
 		return IOMM_EINVAL; /* more streams asked for than can be covered */
 	if (mem_bits < sid_bits)
@@ -943,9 +946,10 @@ int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uin
 		sid_bits = c.sid_bits;
 	if (two && sid_bits < s.split)
 		sid_bits = s.split;
-	size_t strtab_bytes = two ? (size_t)8 << (sid_bits - s.split) : (size_t)64 << sid_bits;
-	if (strtab_bytes < 64)
-		strtab_bytes = 64;
+	size_t strtab_bytes =
+	    two ? (size_t)L1STD_BYTES << (sid_bits - s.split) : (size_t)STE_BYTES << sid_bits;
+	if (strtab_bytes < STE_BYTES)
+		strtab_bytes = STE_BYTES;
 	if (strtab_bytes > mem->strtab_size ||
 	    !aligned_pow2(mem->strtab_pa, mem->strtab, strtab_bytes))
 		return IOMM_EINVAL;
@@ -960,7 +964,8 @@ int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uin
 		return IOMM_EINVAL;
 	s.sid_bits = (uint8_t)sid_bits;
 	s.unit.sid_bits = (uint8_t)sid_bits;
-	unsigned cq = log2_floor(mem->cmdq_size / 16), eq = log2_floor(mem->evtq_size / 32);
+	unsigned cq = log2_floor(mem->cmdq_size / CMDQ_ENT_BYTES);
+	unsigned eq = log2_floor(mem->evtq_size / EVTQ_ENT_BYTES);
 	unsigned cq_max = (unsigned)iomm_field_get(s.idr[1], IDR1_CMDQS);
 	unsigned eq_max = (unsigned)iomm_field_get(s.idr[1], IDR1_EVTQS);
 	s.cmdq_shift = (uint8_t)(cq < cq_max ? cq : cq_max);
@@ -984,18 +989,18 @@ int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uin
 		size_t l1n = (size_t)1 << (sid_bits > p->split ? sid_bits - p->split : 0);
 		for (size_t i = 0; i < l1n; i++)
 			iomm_write_desc((uint64_t *)mem->strtab + i, 0);
-		sync_mem(p, mem->strtab, l1n * 8);
+		sync_mem(p, mem->strtab, l1n * L1STD_BYTES);
 	} else {
 		ste_fill_abort(mem->strtab, (size_t)1 << sid_bits);
-		sync_mem(p, mem->strtab, (size_t)64 << sid_bits);
+		sync_mem(p, mem->strtab, (size_t)STE_BYTES << sid_bits);
 	}
 	wr64(p, SMMU_STRTAB_BASE, STRTAB_BASE_RA | (mem->strtab_pa & STRTAB_BASE_ADDR));
 	wr32(p, SMMU_STRTAB_BASE_CFG, strtab_cfg);
 
-	iomm_zero(mem->cmdq, (size_t)16 << p->cmdq_shift);
-	iomm_zero(mem->evtq, (size_t)32 << p->evtq_shift);
-	sync_mem(p, mem->cmdq, (size_t)16 << p->cmdq_shift);
-	sync_mem(p, mem->evtq, (size_t)32 << p->evtq_shift);
+	iomm_zero(mem->cmdq, (size_t)CMDQ_ENT_BYTES << p->cmdq_shift);
+	iomm_zero(mem->evtq, (size_t)EVTQ_ENT_BYTES << p->evtq_shift);
+	sync_mem(p, mem->cmdq, (size_t)CMDQ_ENT_BYTES << p->cmdq_shift);
+	sync_mem(p, mem->evtq, (size_t)EVTQ_ENT_BYTES << p->evtq_shift);
 	wr64(p, SMMU_CMDQ_BASE,
 	     Q_BASE_RWA | (mem->cmdq_pa & Q_BASE_ADDR) |
 		 iomm_field_prep(Q_BASE_LOG2SIZE, p->cmdq_shift));
@@ -1026,7 +1031,7 @@ int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uin
 		return rc;
 	struct batch b = {.n = 0, .rc = 0};
 	batch_add(p, &b, iomm_field_prep(CMD0_OP, CMD_CFGI_STE_RANGE),
-		  iomm_field_prep(CMD1_RANGE, 31));
+		  iomm_field_prep(CMD1_RANGE, CMD_RANGE_ALL));
 	if (p->features & IOMM_SMMUV3_F_HYP)
 		batch_add(p, &b, iomm_field_prep(CMD0_OP, CMD_TLBI_EL2_ALL), 0);
 	batch_add(p, &b, iomm_field_prep(CMD0_OP, CMD_TLBI_NSNH_ALL), 0);

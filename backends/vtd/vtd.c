@@ -225,7 +225,9 @@ static void qi_add(struct iomm_vtd *v, struct batch *b, uint64_t w0, uint64_t w1
 static int reg_wait64(struct iomm_vtd *v, uint32_t off)
 {
 	/* The busy bit is bit 63: bit 31 of the upper half. */
-	return iomm_poll32(port_of(v), v->unit.regs + off + 4u, 1u << 31, 0, v->cfg.timeout_ns);
+	/* ICC / IVT clear once the hardware has done the invalidation */
+	return iomm_poll32(port_of(v), v->unit.regs + off + REG64_HI_OFF, REG64_BUSY_HI, 0,
+			   v->cfg.timeout_ns);
 }
 
 /* Context-cache invalidation: GRAN_GLOBAL, GRAN_DOMAIN (did) or GRAN_DEVICE (did, sid, fm). */
@@ -806,7 +808,7 @@ static int vtd_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg)
 			continue;
 		rec[0] = rd64(v, off);
 		/* Release the record (F is write-1-to-clear) before handing it on. */
-		wr32(v, off + 12u, 1u << 31);
+		wr32(v, off + FRCD_F_DW_OFF, FRCD_F_DW);
 		struct iomm_fault f;
 		(void)iomm_vtd_decode_fault(rec, &f);
 		f.lost = lost;
@@ -939,7 +941,7 @@ static int init_hw(struct iomm_vtd *v)
 	/* Acknowledge old faults and errors. */
 	wr32(v, VTD_FSTS, (uint32_t)(FSTS_PFO | FSTS_QI_ERRORS));
 	for (unsigned i = 0; i < v->nfr; i++)
-		wr32(v, v->fro + i * FRCD_BYTES + 12u, 1u << 31);
+		wr32(v, v->fro + i * FRCD_BYTES + FRCD_F_DW_OFF, FRCD_F_DW);
 	if (v->qi) {
 		rc = qi_start(v);
 		if (rc)
@@ -1004,8 +1006,8 @@ int iomm_vtd_init(struct iomm_vtd *vtd, const struct iomm_port *port, uintptr_t 
 	if (!coherent && !port->clean_tables)
 		return IOMM_EINVAL;
 	unsigned nfr = (unsigned)iomm_field_get(cap, CAP_NFR) + 1u;
-	uint32_t fro = (uint32_t)iomm_field_get(cap, CAP_FRO) * 16u;
-	uint32_t iro = (uint32_t)iomm_field_get(ecap, ECAP_IRO) * 16u;
+	uint32_t fro = (uint32_t)iomm_field_get(cap, CAP_FRO) * CAP_OFF_UNIT;
+	uint32_t iro = (uint32_t)iomm_field_get(ecap, ECAP_IRO) * CAP_OFF_UNIT;
 	uint64_t status_pa = 0;
 	uint32_t *status = NULL;
 	if (qi) {
