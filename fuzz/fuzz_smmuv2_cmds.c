@@ -146,7 +146,7 @@ static bool bank_free(const struct st *s, unsigned from)
 		bool used = false;
 		for (unsigned i = 0; i < NDOMS; i++)
 			if (s->dom[i].live && translating(s->dom[i].type) &&
-			    s->dom[i].d.backend[0] == cb)
+			    s->dom[i].d.priv_word == cb)
 				used = true;
 		if (!used)
 			return true;
@@ -312,7 +312,7 @@ static void op_poll_ok(struct st *s)
 	FZ_CHECK((s->model.gfsr & 0x1ffu) == 0, "global fault left after a poll");
 	for (unsigned i = 0; i < NDOMS; i++)
 		if (s->dom[i].live && translating(s->dom[i].type))
-			FZ_CHECK((s->model.cb[s->dom[i].d.backend[0]].fsr & 0x1feu) == 0,
+			FZ_CHECK((s->model.cb[s->dom[i].d.priv_word].fsr & 0x1feu) == 0,
 				 "bank fault left after a poll");
 }
 

@@ -41,11 +41,6 @@ static bool prot_ok(uint32_t prot)
 	return (prot & (IOMM_READ | IOMM_WRITE)) && !(prot & ~IOMM_PROT_ALL);
 }
 
-static bool ids_overlap(uint32_t a, uint32_t am, uint32_t b, uint32_t bm)
-{
-	return ((a ^ b) & ~(am | bm)) == 0;
-}
-
 /* Whether reserved region r covers device d (same unit, identities overlap).
  * Both identities must already be known to resolve. */
 static bool resv_matches(const struct iomm_cfg_resv *r, const struct iomm_cfg_device *d)
@@ -54,7 +49,7 @@ static bool resv_matches(const struct iomm_cfg_resv *r, const struct iomm_cfg_de
 	if (r->unit != d->unit || iomm_devid_resolve(&r->id, &rs, &rm) ||
 	    iomm_devid_resolve(&d->id, &ds, &dm))
 		return false;
-	return ids_overlap(rs, rm, ds, dm);
+	return iomm_sids_overlap(rs, rm, ds, dm);
 }
 
 static bool has_resv(const struct iomm_board *b, const struct iomm_cfg_device *d)
@@ -195,7 +190,7 @@ static int check_devices(const struct iomm_board *b, const struct iomm_config_st
 			const struct iomm_cfg_device *o = &b->devices[j];
 			uint32_t os, om;
 			(void)iomm_devid_resolve(&o->id, &os, &om); /* checked at j */
-			if (o->unit == d->unit && ids_overlap(sid, mask, os, om))
+			if (o->unit == d->unit && iomm_sids_overlap(sid, mask, os, om))
 				return fail(err, IOMM_EBUSY, IOMM_CFG_DEVICE, i, 0,
 					    "identity overlaps another device on the same unit");
 			if (d->mmio_size && o->mmio_size &&

@@ -45,9 +45,55 @@ int iomm_devid_resolve(const struct iomm_devid *id, uint32_t *sid, uint32_t *mas
 	}
 }
 
+/* Marks a domain between iomm_domain_init() and iomm_domain_destroy(). */
+#define IOMM_LIVE_COOKIE 0x4c495645u /* "LIVE" */
+
 static bool unit_ok(const struct iomm_unit *unit)
 {
 	return unit && unit->ops && unit->port;
+}
+
+/* ---- the unit's lists: live domains and attached devices ---- */
+
+static void domain_link(struct iomm_unit *unit, struct iomm_domain *dom)
+{
+	dom->next = unit->domains;
+	unit->domains = dom;
+}
+
+static void domain_unlink(struct iomm_unit *unit, const struct iomm_domain *dom)
+{
+	for (struct iomm_domain **p = &unit->domains; *p; p = &(*p)->next) {
+		if (*p == dom) {
+			*p = dom->next;
+			return;
+		}
+	}
+}
+
+static void dev_link(struct iomm_unit *unit, struct iomm_dev *dev)
+{
+	dev->next = unit->devs;
+	unit->devs = dev;
+}
+
+static void dev_unlink(struct iomm_unit *unit, struct iomm_dev *dev)
+{
+	for (struct iomm_dev **p = &unit->devs; *p; p = &(*p)->next) {
+		if (*p == dev) {
+			*p = dev->next;
+			break;
+		}
+	}
+	dev->next = NULL;
+}
+
+bool iomm_dev_conflicts(const struct iomm_unit *unit, const struct iomm_dev *dev)
+{
+	for (const struct iomm_dev *d = unit->devs; d; d = d->next)
+		if (d != dev && iomm_sids_overlap(d->sid, d->mask, dev->sid, dev->mask))
+			return true;
+	return false;
 }
 
 static bool has_table(const struct iomm_domain *dom)
@@ -108,6 +154,8 @@ int iomm_domain_init(struct iomm_domain *dom, struct iomm_unit *unit,
 {
 	if (!dom || !unit_ok(unit) || !cfg)
 		return IOMM_EINVAL;
+	if (dom->live == IOMM_LIVE_COOKIE)
+		return IOMM_EBUSY; /* linked into its unit: initialising it again would corrupt that */
 	static const uint32_t need_cap[] = {
 	    [IOMM_DOMAIN_S1] = IOMM_CAP_S1,
 	    [IOMM_DOMAIN_S2] = IOMM_CAP_S2,
@@ -142,8 +190,12 @@ int iomm_domain_init(struct iomm_domain *dom, struct iomm_unit *unit,
 	*dom = d;
 	iomm_port_lock(unit->port, unit);
 	rc = unit->ops->domain_init ? unit->ops->domain_init(unit, dom) : IOMM_OK;
-	if (rc == IOMM_OK && dom->parent)
-		dom->parent->nchildren++;
+	if (rc == IOMM_OK) {
+		if (dom->parent)
+			dom->parent->nchildren++;
+		domain_link(unit, dom);
+		dom->live = IOMM_LIVE_COOKIE;
+	}
 	iomm_port_unlock(unit->port, unit);
 	if (rc) {
 		if (has_table(dom))
@@ -155,7 +207,7 @@ int iomm_domain_init(struct iomm_domain *dom, struct iomm_unit *unit,
 
 int iomm_domain_destroy(struct iomm_domain *dom)
 {
-	if (!dom || !unit_ok(dom->unit))
+	if (!dom || !unit_ok(dom->unit) || dom->live != IOMM_LIVE_COOKIE)
 		return IOMM_EINVAL;
 	if (dom->ndevs || dom->nchildren)
 		return IOMM_EBUSY;
@@ -164,8 +216,13 @@ int iomm_domain_destroy(struct iomm_domain *dom)
 	iomm_port_lock(unit->port, unit);
 	if (unit->ops->domain_fini)
 		rc = unit->ops->domain_fini(unit, dom);
-	if (rc != IOMM_EBUSY && dom->parent)
-		dom->parent->nchildren--;
+	if (rc != IOMM_EBUSY) {
+		if (dom->parent)
+			dom->parent->nchildren--;
+		domain_unlink(unit, dom);
+		dom->next = NULL;
+		dom->live = 0;
+	}
 	iomm_port_unlock(unit->port, unit);
 	if (rc == IOMM_EBUSY)
 		return rc;
@@ -250,10 +307,11 @@ int iomm_dev_init(struct iomm_dev *dev, struct iomm_unit *unit, const struct iom
 		return IOMM_ERANGE;
 	dev->unit = unit;
 	dev->domain = NULL;
+	dev->next = NULL;
 	dev->sid = sid;
 	dev->mask = mask;
-	dev->backend[0] = 0;
-	dev->backend[1] = 0;
+	dev->priv = NULL;
+	dev->priv_word = 0;
 	return IOMM_OK;
 }
 
@@ -271,6 +329,7 @@ int iomm_attach(struct iomm_domain *dom, struct iomm_dev *dev)
 	if (rc == IOMM_OK) {
 		dev->domain = dom;
 		dom->ndevs++;
+		dev_link(unit, dev);
 	}
 	iomm_port_unlock(unit->port, unit);
 	return rc;
@@ -288,6 +347,7 @@ int iomm_detach(struct iomm_dev *dev)
 	if (rc == IOMM_OK) {
 		dev->domain->ndevs--;
 		dev->domain = NULL;
+		dev_unlink(unit, dev);
 	}
 	iomm_port_unlock(unit->port, unit);
 	return rc;

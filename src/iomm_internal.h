@@ -41,6 +41,45 @@ static inline unsigned iomm_clz64(uint64_t v)
 	return (unsigned)__builtin_clzll(v);
 }
 
+/* ---- stream sets ----
+ * A device's streams are a set: a stream ID whose don't-care bits are zero
+ * and a mask of those don't-care bits (struct iomm_dev::sid / ::mask, and
+ * what iomm_devid_resolve() gives). The set holds sid | sub for every
+ * subset sub of the mask.
+ */
+
+/*
+ * Whether the stream sets (@a, @amask) and (@b, @bmask) share at least one
+ * stream ID: they do exactly when a and b agree on every bit that neither
+ * mask ignores. A single stream ID is the set (id, 0). This is the one rule
+ * for stream conflicts: the core, the configuration and every backend use it.
+ */
+static inline bool iomm_sids_overlap(uint32_t a, uint32_t amask, uint32_t b, uint32_t bmask)
+{
+	return ((a ^ b) & ~(amask | bmask)) == 0;
+}
+
+/*
+ * Step *@sid to the next stream ID of the set (@base, @mask), in increasing
+ * order of the don't-care bits; start from *sid == base. Returns false (and
+ * leaves *sid == base) once every ID has been visited.
+ */
+static inline bool iomm_sid_next(uint32_t base, uint32_t mask, uint32_t *sid)
+{
+	uint32_t sub = ((*sid & mask) - mask) & mask;
+	*sid = base | sub;
+	return sub != 0;
+}
+
+/*
+ * Loop over every stream ID of device @dev (a struct iomm_dev pointer),
+ * declaring uint32_t @var for the body:
+ *	IOMM_FOR_EACH_SID(dev, sid) { ... sid ... }
+ */
+#define IOMM_FOR_EACH_SID(dev, var)                                                                \
+	for (uint32_t var = (dev)->sid, var##_more_ = 1; var##_more_;                              \
+	     var##_more_ = iomm_sid_next((dev)->sid, (dev)->mask, &var))
+
 /* ---- byte order: hardware structures are little-endian in memory ---- */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 static inline uint64_t iomm_cpu_to_le64(uint64_t v)
@@ -160,6 +199,8 @@ void iomm_mmio_write32(const struct iomm_port *port, uintptr_t addr, uint32_t va
 uint64_t iomm_mmio_read64(const struct iomm_port *port, uintptr_t addr);
 void iomm_mmio_write64(const struct iomm_port *port, uintptr_t addr, uint64_t val);
 
+/* ---- MMIO and polling (mmio.c) ---- */
+
 /*
  * Poll until (read32(addr) & mask) == want or the port's clock says
  * timeout_ns passed. Returns IOMM_OK, IOMM_ETIMEDOUT, or IOMM_EINVAL when
@@ -182,6 +223,17 @@ struct iomm_pgt_fmt_rules {
 /* Rules for @unit_fmt (0: the unit names none) at stage 2 or stage 1. */
 void iomm_pgt_fmt_defaults(enum iomm_pgt_format unit_fmt, bool stage2,
 			   struct iomm_pgt_fmt_rules *rules);
+
+/* ---- devices (core.c) ---- */
+
+/*
+ * Whether the streams of @dev overlap those of a device attached on @unit
+ * (other than @dev itself). Backends that must keep stream sets disjoint
+ * call it from their attach hook, while the core holds the unit's lock.
+ */
+bool iomm_dev_conflicts(const struct iomm_unit *unit, const struct iomm_dev *dev);
+
+/* ---- logging (log.c) ---- */
 
 /* Logging without stdio: one line "<prefix>0x<value><suffix>". */
 void iomm_log(const struct iomm_port *port, enum iomm_log_level level, const char *prefix,

@@ -171,7 +171,7 @@ int iomm_paravirt_msi_region(const struct iomm_paravirt *pv, uint32_t endpoint, 
 
 /* ---- ops ---- */
 
-/* dom->backend[0]: page sizes of the domain (config mask narrowed by probes). */
+/* dom->priv_word: page sizes of the domain (config mask narrowed by probes). */
 static int pv_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 {
 	struct iomm_paravirt *pv = to_pv(unit);
@@ -181,7 +181,7 @@ static int pv_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 		if (!(pv->domains_used[i / 64] & bit)) {
 			pv->domains_used[i / 64] |= bit;
 			dom->id = pv->domain_start + i;
-			dom->backend[0] = pv->page_size_mask;
+			dom->priv_word = pv->page_size_mask;
 			return IOMM_OK;
 		}
 	}
@@ -213,7 +213,7 @@ static int pv_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct iom
 	struct iomm_paravirt_ep *ep = ep_get(pv, dev->sid);
 	if (!ep)
 		return IOMM_ENOSPC;
-	uint64_t mask = dom->backend[0];
+	uint64_t mask = dom->priv_word;
 	if (ep->page_size_mask) {
 		mask &= ep->page_size_mask;
 		if (!mask)
@@ -229,7 +229,7 @@ static int pv_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct iom
 	if (rc)
 		return rc;
 	ep->domain = dom;
-	dom->backend[0] = mask;
+	dom->priv_word = mask;
 	return IOMM_OK;
 }
 
@@ -253,7 +253,7 @@ static int pv_detach(struct iomm_unit *unit, struct iomm_dev *dev)
 static int check_range(const struct iomm_paravirt *pv, const struct iomm_domain *dom,
 		       uint64_t iova, uint64_t size)
 {
-	uint64_t mask = dom->backend[0];
+	uint64_t mask = dom->priv_word;
 	if (!size || !mask)
 		return IOMM_EINVAL;
 	uint64_t gran = mask & (~mask + 1); /* smallest page */
@@ -277,7 +277,7 @@ static int pv_map(struct iomm_unit *unit, struct iomm_domain *dom, uint64_t iova
 	int rc = check_range(pv, dom, iova, size);
 	if (rc)
 		return rc;
-	uint64_t gran = dom->backend[0] & (~dom->backend[0] + 1);
+	uint64_t gran = dom->priv_word & (~dom->priv_word + 1);
 	if ((pa & (gran - 1)) || pa + size - 1 < pa)
 		return IOMM_EINVAL;
 	uint32_t flags = 0;

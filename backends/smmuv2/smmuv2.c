@@ -14,12 +14,11 @@
  *   retired S2CR (fault) first, SMR.VALID clear last.
  * - Every TLB sync is bounded by the port's clock.
  */
-#include <iommuman/backend.h>
 #include <iommuman/smmuv2.h>
 
+#include "iomm_backend.h"
 #include "smmuv2_regs.h"
 
-#define DEFAULT_TIMEOUT_NS    100000000ull
 #define DEFAULT_INV_THRESHOLD 32u
 
 static const struct iomm_unit_ops smmuv2_ops;
@@ -27,11 +26,6 @@ static const struct iomm_unit_ops smmuv2_ops;
 static inline struct iomm_smmuv2 *to_smmu(struct iomm_unit *unit)
 {
 	return (struct iomm_smmuv2 *)(void *)unit;
-}
-
-static inline const struct iomm_port *port_of(const struct iomm_smmuv2 *s)
-{
-	return s->unit.port;
 }
 
 /* ---- register access: global space 0, global space 1, context banks ---- */
@@ -103,11 +97,10 @@ static int sync_global(struct iomm_smmuv2 *s)
 }
 
 /* ---- domains and their context banks ---- */
-#define DOM_CB 0 /* backend word: context bank index */
-
+/* A translating domain owns one context bank: its index is dom->priv_word. */
 static inline unsigned dom_cb(const struct iomm_domain *d)
 {
-	return (unsigned)d->backend[DOM_CB];
+	return (unsigned)d->priv_word;
 }
 
 static inline uint32_t cb_vmid(unsigned cb)
@@ -207,7 +200,7 @@ static int smmuv2_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 		cb_wr64(s, cb, CB_TTBR0, r.ttbr);
 	}
 	cb_wr(s, cb, CB_FSR, (uint32_t)FSR_FAULTS); /* stale faults of an earlier owner */
-	dom->backend[DOM_CB] = cb;
+	dom->priv_word = cb;
 	/* A previous owner of the bank (or of its ASID/VMID) may have left entries. */
 	rc = flush_all_of(s, dom);
 	if (rc)
@@ -254,12 +247,6 @@ static uint32_t s2cr_for(const struct iomm_domain *dom)
 
 static const uint32_t S2CR_FAULT = (uint32_t)(S2CR_TYPE_FAULT << 16);
 
-/* Two (id, mask) pairs could match one stream ID. */
-static bool could_both_match(uint32_t id_a, uint32_t mask_a, uint32_t id_b, uint32_t mask_b)
-{
-	return ((id_a ^ id_b) & ~(mask_a | mask_b)) == 0;
-}
-
 static int attach_smr(struct iomm_smmuv2 *s, struct iomm_domain *dom, struct iomm_dev *dev)
 {
 	int free_idx = -1;
@@ -271,7 +258,7 @@ static int attach_smr(struct iomm_smmuv2 *s, struct iomm_domain *dom, struct iom
 		}
 		uint32_t id = (uint32_t)iomm_field_get(s->smr[i], SMR_ID);
 		uint32_t mask = (uint32_t)iomm_field_get(s->smr[i], SMR_MASK);
-		if (could_both_match(id, mask, dev->sid, dev->mask))
+		if (iomm_sids_overlap(id, mask, dev->sid, dev->mask))
 			return IOMM_EBUSY; /* two valid SMRs matching one stream: SMCF */
 	}
 	if (free_idx < 0)
@@ -283,31 +270,21 @@ static int attach_smr(struct iomm_smmuv2 *s, struct iomm_domain *dom, struct iom
 	gr0_wr(s, GR0_SMR(i), smr);
 	s->smr[i] = smr;
 	s->owner[i] = dev;
-	dev->backend[0] = i;
+	dev->priv_word = i; /* the device's SMR and S2CR */
 	return IOMM_OK;
-}
-
-/* The stream IDs of a device are sid with every subset of its mask: the
- * next subset after @sub (0 once all were visited). */
-static inline uint32_t next_sub(uint32_t sub, uint32_t mask)
-{
-	return (sub - mask) & mask;
 }
 
 static int attach_indexed(struct iomm_smmuv2 *s, struct iomm_domain *dom, struct iomm_dev *dev)
 {
-	uint32_t sub = 0;
-	do {
-		if (s->owner[dev->sid | sub])
+	IOMM_FOR_EACH_SID(dev, sid) {
+		if (s->owner[sid])
 			return IOMM_EBUSY;
-		sub = next_sub(sub, dev->mask);
-	} while (sub);
+	}
 	uint32_t v = s2cr_for(dom);
-	do {
-		gr0_wr(s, GR0_S2CR(dev->sid | sub), v);
-		s->owner[dev->sid | sub] = dev;
-		sub = next_sub(sub, dev->mask);
-	} while (sub);
+	IOMM_FOR_EACH_SID(dev, sid) {
+		gr0_wr(s, GR0_S2CR(sid), v);
+		s->owner[sid] = dev;
+	}
 	return IOMM_OK;
 }
 
@@ -323,19 +300,17 @@ static int smmuv2_detach(struct iomm_unit *unit, struct iomm_dev *dev)
 {
 	struct iomm_smmuv2 *s = to_smmu(unit);
 	if (use_smr(s)) {
-		unsigned i = (unsigned)dev->backend[0];
+		unsigned i = dev->priv_word;
 		gr0_wr(s, GR0_S2CR(i), S2CR_FAULT);
 		gr0_wr(s, GR0_SMR(i), 0); /* unmatched now: USFCFG makes it fault */
 		s->smr[i] = 0;
 		s->owner[i] = NULL;
 		return IOMM_OK;
 	}
-	uint32_t sub = 0;
-	do {
-		gr0_wr(s, GR0_S2CR(dev->sid | sub), S2CR_FAULT);
-		s->owner[dev->sid | sub] = NULL;
-		sub = next_sub(sub, dev->mask);
-	} while (sub);
+	IOMM_FOR_EACH_SID(dev, sid) {
+		gr0_wr(s, GR0_S2CR(sid), S2CR_FAULT);
+		s->owner[sid] = NULL;
+	}
 	return IOMM_OK;
 }
 
@@ -643,7 +618,7 @@ int iomm_smmuv2_init(struct iomm_smmuv2 *smmu, const struct iomm_port *port, uin
 		return IOMM_EINVAL;
 	struct iomm_smmuv2_cfg c = cfg ? *cfg : (struct iomm_smmuv2_cfg){0};
 	if (!c.timeout_ns)
-		c.timeout_ns = DEFAULT_TIMEOUT_NS;
+		c.timeout_ns = IOMM_DEFAULT_TIMEOUT_NS;
 	if (!c.inv_threshold)
 		c.inv_threshold = DEFAULT_INV_THRESHOLD;
 	*smmu = (struct iomm_smmuv2){0};

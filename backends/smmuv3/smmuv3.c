@@ -14,241 +14,11 @@
  *   first word last, then invalidated again.
  * - Every wait for the hardware is bounded by the port's clock.
  */
-#include <iommuman/backend.h>
-#include <iommuman/smmuv3.h>
+#include "smmuv3_internal.h"
 
-#include "smmuv3_regs.h"
-
-#define DEFAULT_TIMEOUT_NS    100000000ull
 #define DEFAULT_INV_THRESHOLD 32u
-#define CMD_BATCH	      16u
 
 static const struct iomm_unit_ops smmuv3_ops;
-
-static inline struct iomm_smmuv3 *to_smmu(struct iomm_unit *unit)
-{
-	return (struct iomm_smmuv3 *)(void *)unit;
-}
-
-static inline const struct iomm_port *port_of(const struct iomm_smmuv3 *s)
-{
-	return s->unit.port;
-}
-
-static inline uint32_t rd32(const struct iomm_smmuv3 *s, uint32_t off)
-{
-	return iomm_mmio_read32(port_of(s), s->unit.regs + off);
-}
-
-static inline void wr32(const struct iomm_smmuv3 *s, uint32_t off, uint32_t v)
-{
-	iomm_mmio_write32(port_of(s), s->unit.regs + off, v);
-}
-
-static inline void wr64(const struct iomm_smmuv3 *s, uint32_t off, uint64_t v)
-{
-	iomm_mmio_write64(port_of(s), s->unit.regs + off, v);
-}
-
-static inline uint64_t timeout_of(const struct iomm_smmuv3 *s)
-{
-	return s->cfg.timeout_ns;
-}
-
-/* Make structures in memory visible to the SMMU's reads. */
-static void sync_mem(const struct iomm_smmuv3 *s, const void *va, size_t len)
-{
-	const struct iomm_port *port = port_of(s);
-	if (!(s->unit.caps & IOMM_CAP_COHERENT))
-		port->clean_tables(port->ctx, va, len);
-	iomm_port_wmb(port);
-}
-
-/* ---- global errors ---- */
-static uint32_t gerror_active(const struct iomm_smmuv3 *s)
-{
-	return (rd32(s, SMMU_GERROR) ^ rd32(s, SMMU_GERRORN)) & GERROR_ALL;
-}
-
-static void gerror_ack(const struct iomm_smmuv3 *s, uint32_t bits)
-{
-	/* An error is acknowledged by making GERRORN equal to GERROR for its bit. */
-	wr32(s, SMMU_GERRORN, rd32(s, SMMU_GERRORN) ^ bits);
-}
-
-/* ---- command queue ---- */
-static inline uint32_t q_entries(uint8_t shift)
-{
-	return 1u << shift;
-}
-
-static inline uint32_t q_mask(uint8_t shift)
-{
-	return (2u << shift) - 1; /* index bits plus the wrap bit */
-}
-
-static uint32_t cmdq_space(const struct iomm_smmuv3 *s, uint32_t cons)
-{
-	uint32_t used = (s->cmdq_prod - cons) & q_mask(s->cmdq_shift);
-	return q_entries(s->cmdq_shift) - used;
-}
-
-/*
- * A command error stops the queue at CONS. Per the architecture, software
- * reports it, replaces the offending command (here with a CMD_SYNC, which is
- * always legal) and acknowledges GERROR.CMDQ_ERR; the SMMU then retries at
- * CONS and goes on.
- */
-static void cmdq_recover(struct iomm_smmuv3 *s)
-{
-	uint32_t cons = rd32(s, SMMU_CMDQ_CONS);
-	uint32_t err = (uint32_t)iomm_field_get(cons, CMDQ_CONS_ERR);
-	uint32_t idx = cons & (q_entries(s->cmdq_shift) - 1);
-	uint64_t *slot = (uint64_t *)s->mem.cmdq + 2u * idx;
-	uint64_t op = iomm_field_get(iomm_read_desc(slot), CMD0_OP);
-	iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: command error, CERROR=", err, "");
-	iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: at command opcode ", op, "");
-	if (err == CERROR_ILL) {
-		/* An illegal command is skipped: a CMD_SYNC is always legal. */
-		iomm_write_desc(&slot[0], iomm_field_prep(CMD0_OP, CMD_SYNC));
-		iomm_write_desc(&slot[1], 0);
-		sync_mem(s, slot, 16);
-	}
-	/* CERROR_ABT and the others: the command itself was fine; it runs again. */
-	s->stats.cmd_errors++;
-	gerror_ack(s, GERROR_CMDQ_ERR);
-}
-
-/*
- * Wait until the SMMU has consumed everything up to the shadow PROD
- * (drained) or until at least @want slots are free. Command errors are
- * recovered from and reported through the return value.
- */
-static int cmdq_wait(struct iomm_smmuv3 *s, uint32_t want, bool drain)
-{
-	const struct iomm_port *port = port_of(s);
-	uint64_t start = port->now_ns(port->ctx);
-	int rc = IOMM_OK;
-	for (;;) {
-		uint32_t cons = rd32(s, SMMU_CMDQ_CONS) & q_mask(s->cmdq_shift);
-		if (drain ? cons == (s->cmdq_prod & q_mask(s->cmdq_shift))
-			  : cmdq_space(s, cons) >= want)
-			return rc;
-		if (gerror_active(s) & GERROR_CMDQ_ERR) {
-			cmdq_recover(s);
-			rc = IOMM_EIO;
-		}
-		if (port->now_ns(port->ctx) - start > timeout_of(s)) {
-			iomm_log(port, IOMM_LOG_ERROR, "smmuv3: command queue stuck at CONS=", cons,
-				 "");
-			return IOMM_ETIMEDOUT;
-		}
-		if (port->relax)
-			port->relax(port->ctx);
-	}
-}
-
-/* Queue @n commands (and a CMD_SYNC when @sync), publishing PROD once per batch. */
-static int cmdq_issue(struct iomm_smmuv3 *s, const uint64_t (*cmds)[2], uint32_t n, bool sync)
-{
-	uint32_t total = n + (sync ? 1u : 0u);
-	uint32_t done = 0;
-	int rc = IOMM_OK;
-	while (done < total) {
-		uint32_t cap = q_entries(s->cmdq_shift) - 1u;
-		uint32_t chunk = total - done < cap ? total - done : cap;
-		int w = cmdq_wait(s, chunk, false);
-		if (w == IOMM_ETIMEDOUT)
-			return w;
-		if (w)
-			rc = w;
-		uint32_t first = s->cmdq_prod;
-		for (uint32_t k = 0; k < chunk; k++, done++) {
-			uint32_t idx = s->cmdq_prod & (q_entries(s->cmdq_shift) - 1);
-			uint64_t *slot = (uint64_t *)s->mem.cmdq + 2u * idx;
-			if (done < n) {
-				iomm_write_desc(&slot[0], cmds[done][0]);
-				iomm_write_desc(&slot[1], cmds[done][1]);
-			} else {
-				iomm_write_desc(&slot[0],
-						iomm_field_prep(CMD0_OP, CMD_SYNC) |
-						    iomm_field_prep(CMD0_SYNC_CS, SYNC_CS_NONE));
-				iomm_write_desc(&slot[1], 0);
-				s->stats.syncs++;
-			}
-			s->cmdq_prod = (s->cmdq_prod + 1) & q_mask(s->cmdq_shift);
-			s->stats.cmds++;
-		}
-		/* Clean the slots written (the ring may have wrapped once). */
-		uint32_t fi = first & (q_entries(s->cmdq_shift) - 1);
-		uint32_t li = s->cmdq_prod & (q_entries(s->cmdq_shift) - 1);
-		uint64_t *q = s->mem.cmdq;
-		if (li > fi || li == 0) {
-			uint32_t end = li ? li : q_entries(s->cmdq_shift);
-			sync_mem(s, q + 2u * fi, (size_t)(end - fi) * 16u);
-		} else {
-			sync_mem(s, q + 2u * fi, (size_t)(q_entries(s->cmdq_shift) - fi) * 16u);
-			sync_mem(s, q, (size_t)li * 16u);
-		}
-		wr32(s, SMMU_CMDQ_PROD, s->cmdq_prod);
-	}
-	if (sync) {
-		int w = cmdq_wait(s, 0, true);
-		if (w)
-			rc = w;
-	}
-	return rc;
-}
-
-/* A small batch that flushes itself when full. */
-struct batch {
-	uint64_t cmd[CMD_BATCH][2];
-	uint32_t n;
-	int rc;
-};
-
-static void batch_add(struct iomm_smmuv3 *s, struct batch *b, uint64_t w0, uint64_t w1)
-{
-	if (b->n == CMD_BATCH) {
-		int rc = cmdq_issue(s, (const uint64_t(*)[2])b->cmd, b->n, false);
-		if (rc && !b->rc)
-			b->rc = rc;
-		b->n = 0;
-	}
-	b->cmd[b->n][0] = w0;
-	b->cmd[b->n][1] = w1;
-	b->n++;
-	uint32_t op = (uint32_t)(w0 & CMD0_OP);
-	if (op >= CMD_TLBI_NH_ALL && op <= CMD_TLBI_NSNH_ALL)
-		s->stats.tlbi++;
-	else if (op >= CMD_CFGI_STE && op <= CMD_CFGI_CD_ALL)
-		s->stats.cfgi++;
-}
-
-static int batch_sync(struct iomm_smmuv3 *s, struct batch *b)
-{
-	int rc = cmdq_issue(s, (const uint64_t(*)[2])b->cmd, b->n, true);
-	b->n = 0;
-	return b->rc ? b->rc : rc;
-}
-
-/* ---- register helpers ---- */
-static int write_ack(struct iomm_smmuv3 *s, uint32_t reg, uint32_t ack, uint32_t val)
-{
-	wr32(s, reg, val);
-	int rc = iomm_poll32(port_of(s), s->unit.regs + ack, 0xffffffffu, val, timeout_of(s));
-	if (rc)
-		iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: no acknowledgement for register ",
-			 reg, "");
-	return rc;
-}
-
-static int gbpa_abort(struct iomm_smmuv3 *s)
-{
-	wr32(s, SMMU_GBPA, (uint32_t)(GBPA_ABORT | GBPA_UPDATE));
-	return iomm_poll32(port_of(s), s->unit.regs + SMMU_GBPA, (uint32_t)GBPA_UPDATE, 0,
-			   timeout_of(s));
-}
 
 /* ---- stream table ---- */
 static uint64_t *ste_of(struct iomm_smmuv3 *s, uint32_t sid)
@@ -294,14 +64,9 @@ static int ste_ensure(struct iomm_smmuv3 *s, uint32_t sid)
 }
 
 /* ---- IDs ---- */
-static inline struct iomm_domain *dom_next(const struct iomm_domain *d)
-{
-	return (struct iomm_domain *)(uintptr_t)d->backend[0];
-}
-
 static bool id_used(const struct iomm_smmuv3 *s, uint32_t id, bool asid)
 {
-	for (const struct iomm_domain *d = s->domains; d; d = dom_next(d)) {
+	for (const struct iomm_domain *d = s->unit.domains; d; d = d->next) {
 		bool is_asid = d->type == IOMM_DOMAIN_S1 || d->type == IOMM_DOMAIN_NESTED;
 		bool is_vmid = d->type == IOMM_DOMAIN_S2;
 		if (d->id == id && (asid ? is_asid : is_vmid))
@@ -325,9 +90,10 @@ static int id_alloc(struct iomm_smmuv3 *s, bool asid, uint32_t *out)
 	return IOMM_ENOSPC;
 }
 
-/* ---- domains ---- */
-#define DOM_CD_VA 1
-#define DOM_CD_PA 2
+/* ---- domains ----
+ * A stage-1 domain owns its context descriptor: dom->priv (one pool page),
+ * at dom->priv_pa.
+ */
 
 static uint32_t dom_vmid(const struct iomm_domain *d)
 {
@@ -364,8 +130,8 @@ static int smmuv3_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 					    iomm_field_prep(CD0_IPS, r.ps) | CD0_AA64 | CD0_R |
 					    CD0_A | iomm_field_prep(CD0_ASID, dom->id));
 		sync_mem(s, cd, CD_WORDS * 8u);
-		dom->backend[DOM_CD_VA] = (uint64_t)(uintptr_t)cd;
-		dom->backend[DOM_CD_PA] = pa;
+		dom->priv = cd;
+		dom->priv_pa = pa;
 		break;
 	}
 	case IOMM_DOMAIN_S2:
@@ -376,8 +142,6 @@ static int smmuv3_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 	default:
 		break;
 	}
-	dom->backend[0] = (uint64_t)(uintptr_t)s->domains;
-	s->domains = dom;
 	return IOMM_OK;
 }
 
@@ -387,63 +151,57 @@ static bool uses_el2(const struct iomm_smmuv3 *s, const struct iomm_domain *dom)
 	return (s->cfg.flags & IOMM_SMMUV3_CFG_EL2) && dom->type == IOMM_DOMAIN_S1;
 }
 
-static int flush_all_of(struct iomm_smmuv3 *s, const struct iomm_domain *dom)
+/*
+ * Queue the command that drops every TLB entry tagged for @dom: by ASID
+ * (in the domain's regime) for stage-1 and nested domains, by VMID for
+ * stage 2. Domains without a tag need none: returns false.
+ */
+static bool batch_tlbi_domain(struct iomm_smmuv3 *s, struct batch *b,
+			      const struct iomm_domain *dom)
 {
-	struct batch b = {.n = 0, .rc = 0};
-	bool el2 = uses_el2(s, dom);
 	switch (dom->type) {
 	case IOMM_DOMAIN_S1:
 	case IOMM_DOMAIN_NESTED:
-		batch_add(s, &b,
-			  iomm_field_prep(CMD0_OP, el2 ? CMD_TLBI_EL2_ASID : CMD_TLBI_NH_ASID) |
+		smmuv3_batch_add(s, b,
+			  iomm_field_prep(CMD0_OP, uses_el2(s, dom) ? CMD_TLBI_EL2_ASID
+								    : CMD_TLBI_NH_ASID) |
 			      iomm_field_prep(CMD0_ASID, dom->id) |
 			      iomm_field_prep(CMD0_VMID, dom_vmid(dom)),
 			  0);
-		break;
+		return true;
 	case IOMM_DOMAIN_S2:
-		batch_add(s, &b,
+		smmuv3_batch_add(s, b,
 			  iomm_field_prep(CMD0_OP, CMD_TLBI_S12_VMALL) |
 			      iomm_field_prep(CMD0_VMID, dom->id),
 			  0);
-		break;
+		return true;
 	default:
-		return IOMM_OK;
+		return false;
 	}
-	return batch_sync(s, &b);
+}
+
+static int flush_all_of(struct iomm_smmuv3 *s, const struct iomm_domain *dom)
+{
+	struct batch b = {.n = 0, .rc = 0};
+	if (!batch_tlbi_domain(s, &b, dom))
+		return IOMM_OK;
+	return smmuv3_batch_sync(s, &b);
 }
 
 static int smmuv3_domain_fini(struct iomm_unit *unit, struct iomm_domain *dom)
 {
 	struct iomm_smmuv3 *s = to_smmu(unit);
 	int rc = flush_all_of(s, dom);
-	if (dom->backend[DOM_CD_VA]) {
-		void *cd = (void *)(uintptr_t)dom->backend[DOM_CD_VA];
-		iomm_zero(cd, CD_WORDS * 8u);
+	if (dom->priv) {
+		iomm_zero(dom->priv, CD_WORDS * 8u);
 		if (rc == IOMM_OK) /* a CD the SMMU may still cache is not reused */
-			iomm_pool_release(dom->pgt.pool, cd, 1);
-		dom->backend[DOM_CD_VA] = 0;
-	}
-	for (struct iomm_domain **p = &s->domains; *p;
-	     p = (struct iomm_domain **)(void *)&(*p)->backend[0]) {
-		if (*p == dom) {
-			*p = dom_next(dom);
-			break;
-		}
+			iomm_pool_release(dom->pgt.pool, dom->priv, 1);
+		dom->priv = NULL;
 	}
 	return rc;
 }
 
 /* ---- devices ---- */
-static inline struct iomm_dev *dev_next(const struct iomm_dev *d)
-{
-	return (struct iomm_dev *)(uintptr_t)d->backend[1];
-}
-
-/* Iterate the stream IDs of a device: sid with every subset of the mask. */
-#define FOR_EACH_SID(dev, sid, sub)                                                                \
-	for (uint32_t sub = 0, sid = (dev)->sid, more_ = 1; more_;                                 \
-	     sub = (sub - (dev)->mask) & (dev)->mask, sid = (dev)->sid | sub, more_ = sub != 0)
-
 static void ste_build(const struct iomm_smmuv3 *s, const struct iomm_domain *dom,
 		      uint64_t ste[STE_WORDS])
 {
@@ -474,7 +232,7 @@ static void ste_build(const struct iomm_smmuv3 *s, const struct iomm_domain *dom
 	ste[0] = STE0_V | iomm_field_prep(STE0_CFG, cfg);
 	ste[1] = iomm_field_prep(STE1_SHCFG, STE_SHCFG_INCOMING);
 	if (cfg == STE_CFG_S1 || cfg == STE_CFG_NESTED) {
-		ste[0] |= (dom->backend[DOM_CD_PA] & STE0_S1CTXPTR);
+		ste[0] |= (dom->priv_pa & STE0_S1CTXPTR);
 		ste[1] |=
 		    iomm_field_prep(STE1_S1CIR, coh ? CR1_CACHE_WB : 0) |
 		    iomm_field_prep(STE1_S1COR, coh ? CR1_CACHE_WB : 0) |
@@ -501,12 +259,11 @@ static bool ste_grants(uint64_t w0)
 /* Set the streams of @dev to abort in memory and queue their CFGI_STEs. */
 static void ste_abort_all(struct iomm_smmuv3 *s, const struct iomm_dev *dev, struct batch *b)
 {
-	FOR_EACH_SID(dev, sid, sub)
-	{
+	IOMM_FOR_EACH_SID(dev, sid) {
 		uint64_t *e = ste_of(s, sid);
 		iomm_write_desc(e, STE0_V | iomm_field_prep(STE0_CFG, STE_CFG_ABORT));
 		sync_mem(s, e, 8);
-		batch_add(s, b,
+		smmuv3_batch_add(s, b,
 			  iomm_field_prep(CMD0_OP, CMD_CFGI_STE) | iomm_field_prep(CMD0_SID, sid),
 			  0 /* not leaf: drop a cached L1 descriptor too */);
 	}
@@ -525,48 +282,41 @@ static int ste_install(struct iomm_smmuv3 *s, const struct iomm_dev *dev,
 	struct batch b = {.n = 0, .rc = 0};
 	if (!ste_grants(ste[0])) {
 		ste_abort_all(s, dev, &b);
-		return batch_sync(s, &b);
+		return smmuv3_batch_sync(s, &b);
 	}
 	bool live = false;
-	FOR_EACH_SID(dev, sid, sub)
-	{
+	IOMM_FOR_EACH_SID(dev, sid) {
 		uint64_t *e = ste_of(s, sid);
 		if (ste_grants(iomm_read_desc(e))) {
 			iomm_write_desc(e, STE0_V | iomm_field_prep(STE0_CFG, STE_CFG_ABORT));
 			sync_mem(s, e, 8);
-			batch_add(s, &b,
+			smmuv3_batch_add(s, &b,
 				  iomm_field_prep(CMD0_OP, CMD_CFGI_STE) |
 				      iomm_field_prep(CMD0_SID, sid),
 				  CMD1_LEAF);
 			live = true;
 		}
 	}
-	int rc = live ? batch_sync(s, &b) : IOMM_OK;
+	int rc = live ? smmuv3_batch_sync(s, &b) : IOMM_OK;
 	if (rc)
 		return rc; /* the streams abort now: fail closed */
-	FOR_EACH_SID(dev, sid, sub)
-	{
+	IOMM_FOR_EACH_SID(dev, sid) {
 		uint64_t *e = ste_of(s, sid);
 		for (unsigned w = 1; w < STE_WORDS; w++)
 			iomm_write_desc(&e[w], ste[w]);
 		sync_mem(s, e, STE_WORDS * 8u);
 		iomm_write_desc(&e[0], ste[0]);
 		sync_mem(s, e, 8);
-		batch_add(s, &b,
+		smmuv3_batch_add(s, &b,
 			  iomm_field_prep(CMD0_OP, CMD_CFGI_STE) | iomm_field_prep(CMD0_SID, sid),
 			  0 /* not leaf: drop a cached L1 descriptor too */);
 	}
-	rc = batch_sync(s, &b);
+	rc = smmuv3_batch_sync(s, &b);
 	if (rc) {
 		ste_abort_all(s, dev, &b);
-		(void)batch_sync(s, &b);
+		(void)smmuv3_batch_sync(s, &b);
 	}
 	return rc;
-}
-
-static bool sets_overlap(const struct iomm_dev *a, const struct iomm_dev *b)
-{
-	return ((a->sid ^ b->sid) & ~(a->mask | b->mask)) == 0;
 }
 
 static int smmuv3_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct iomm_dev *dev)
@@ -574,23 +324,16 @@ static int smmuv3_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct
 	struct iomm_smmuv3 *s = to_smmu(unit);
 	if ((dev->sid | dev->mask) >> s->sid_bits)
 		return IOMM_ERANGE;
-	for (const struct iomm_dev *d = s->devs; d; d = dev_next(d))
-		if (sets_overlap(d, dev))
-			return IOMM_EBUSY;
-	FOR_EACH_SID(dev, sid, sub)
-	{
+	if (iomm_dev_conflicts(unit, dev))
+		return IOMM_EBUSY;
+	IOMM_FOR_EACH_SID(dev, sid) {
 		int rc = ste_ensure(s, sid);
 		if (rc)
 			return rc;
 	}
 	uint64_t ste[STE_WORDS];
 	ste_build(s, dom, ste);
-	int rc = ste_install(s, dev, ste);
-	if (rc == IOMM_OK) {
-		dev->backend[1] = (uint64_t)(uintptr_t)s->devs;
-		s->devs = dev;
-	}
-	return rc;
+	return ste_install(s, dev, ste);
 }
 
 static int smmuv3_detach(struct iomm_unit *unit, struct iomm_dev *dev)
@@ -600,17 +343,8 @@ static int smmuv3_detach(struct iomm_unit *unit, struct iomm_dev *dev)
 	for (unsigned w = 0; w < STE_WORDS; w++)
 		ste[w] = 0;
 	ste[0] = STE0_V | iomm_field_prep(STE0_CFG, STE_CFG_ABORT);
-	int rc = ste_install(s, dev, ste);
-	if (rc)
-		return rc; /* not confirmed: the device stays recorded as attached */
-	for (struct iomm_dev **p = &s->devs; *p;
-	     p = (struct iomm_dev **)(void *)&(*p)->backend[1]) {
-		if (*p == dev) {
-			*p = dev_next(dev);
-			break;
-		}
-	}
-	return IOMM_OK;
+	/* Not confirmed: the core keeps the device recorded as attached. */
+	return ste_install(s, dev, ste);
 }
 
 /* ---- invalidation ---- */
@@ -664,10 +398,10 @@ static int smmuv3_flush(struct iomm_unit *unit, struct iomm_domain *dom,
 					if (num == 1 && scale == 0 && ttl == 0) {
 						/* TG with NUM=SCALE=TTL=0 is reserved: plain form
 						 */
-						batch_add(s, &b, base0,
+						smmuv3_batch_add(s, &b, base0,
 							  leaf | (iova & CMD1_TLBI_ADDR));
 					} else {
-						batch_add(
+						smmuv3_batch_add(
 						    s, &b,
 						    base0 |
 							iomm_field_prep(CMD0_TLBI_NUM, num - 1) |
@@ -691,32 +425,21 @@ static int smmuv3_flush(struct iomm_unit *unit, struct iomm_domain *dom,
 				wide = true;
 			} else {
 				for (; a < end; a += step)
-					batch_add(s, &b, base0, leaf | (a & CMD1_TLBI_ADDR));
+					smmuv3_batch_add(s, &b, base0, leaf | (a & CMD1_TLBI_ADDR));
 			}
 		}
 		if (wide) {
 			b.n = 0;
-			if (s2)
-				batch_add(s, &b,
-					  iomm_field_prep(CMD0_OP, CMD_TLBI_S12_VMALL) |
-					      iomm_field_prep(CMD0_VMID, dom->id),
-					  0);
-			else
-				batch_add(s, &b,
-					  iomm_field_prep(CMD0_OP, el2 ? CMD_TLBI_EL2_ASID
-								       : CMD_TLBI_NH_ASID) |
-					      iomm_field_prep(CMD0_ASID, dom->id) |
-					      iomm_field_prep(CMD0_VMID, dom_vmid(dom)),
-					  0);
+			(void)batch_tlbi_domain(s, &b, dom);
 		}
 	}
 	/* Stage-2 changes also live in combined stage 1+2 entries of nested children. */
 	if (s2 && dom->nchildren)
-		batch_add(s, &b,
+		smmuv3_batch_add(s, &b,
 			  iomm_field_prep(CMD0_OP, CMD_TLBI_NH_ALL) |
 			      iomm_field_prep(CMD0_VMID, dom->id),
 			  0);
-	int rc = batch_sync(s, &b);
+	int rc = smmuv3_batch_sync(s, &b);
 	return rc == IOMM_EIO ? IOMM_EIO : rc;
 }
 
@@ -796,10 +519,10 @@ static int smmuv3_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg
 {
 	struct iomm_smmuv3 *s = to_smmu(unit);
 	int rc = 0;
-	uint32_t gerr = gerror_active(s);
+	uint32_t gerr = smmuv3_gerror_active(s);
 	if (gerr & ~(uint32_t)GERROR_CMDQ_ERR) {
 		iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: global error GERROR bits ", gerr, "");
-		gerror_ack(s, gerr & ~(uint32_t)GERROR_CMDQ_ERR);
+		smmuv3_gerror_ack(s, gerr & ~(uint32_t)GERROR_CMDQ_ERR);
 		rc = IOMM_EIO;
 	}
 	uint32_t mask = q_mask(s->evtq_shift);
@@ -817,9 +540,9 @@ static int smmuv3_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg
 	uint32_t cons = s->evtq_cons & mask;
 	while (cons != prod) {
 		uint32_t idx = cons & (q_entries(s->evtq_shift) - 1);
-		uint64_t *rec = (uint64_t *)s->mem.evtq + 4u * idx;
+		uint64_t *rec = (uint64_t *)s->mem.evtq + EVTQ_ENT_WORDS * idx;
 		if (!(s->unit.caps & IOMM_CAP_COHERENT))
-			port_of(s)->clean_tables(port_of(s)->ctx, rec, 32);
+			port_of(s)->clean_tables(port_of(s)->ctx, rec, EVTQ_ENT_BYTES);
 		uint64_t copy[4];
 		for (unsigned w = 0; w < 4; w++)
 			copy[w] = iomm_cpu_to_le64(iomm_read_desc(&rec[w]));
@@ -952,113 +675,94 @@ static bool aligned_pow2(uint64_t pa, const void *va, size_t size)
 	return size && !(size & (size - 1)) && !(pa & (size - 1)) && !((uintptr_t)va & (size - 1));
 }
 
-int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uintptr_t regs,
-		     const struct iomm_smmuv3_mem *mem, struct iomm_pool *pool,
-		     const struct iomm_smmuv3_cfg *cfg)
+/* Memory the caller hands over: present, sized and aligned as the SMMU needs. */
+static bool mem_ok(const struct iomm_smmuv3_mem *mem)
 {
-	if (!smmu || !port || !mem || !port->read32 || !port->write32 || !port->now_ns)
-		return IOMM_EINVAL;
-	struct iomm_smmuv3_cfg c = cfg ? *cfg : (struct iomm_smmuv3_cfg){0};
-	if (!c.timeout_ns)
-		c.timeout_ns = DEFAULT_TIMEOUT_NS;
-	if (!c.inv_threshold)
-		c.inv_threshold = DEFAULT_INV_THRESHOLD;
-	if (!mem->strtab || !mem->cmdq || !mem->evtq || mem->cmdq_size < 32 ||
-	    mem->evtq_size < 32 || !aligned_pow2(mem->cmdq_pa, mem->cmdq, mem->cmdq_size) ||
-	    !aligned_pow2(mem->evtq_pa, mem->evtq, mem->evtq_size) || mem->strtab_size < 64 ||
-	    (mem->strtab_pa & 63) || ((uintptr_t)mem->strtab & 7))
-		return IOMM_EINVAL;
-	if ((c.flags & IOMM_SMMUV3_CFG_2LVL) && !pool)
-		return IOMM_EINVAL;
+	return mem->strtab && mem->cmdq && mem->evtq && mem->cmdq_size >= QUEUE_MIN_BYTES &&
+	       mem->evtq_size >= QUEUE_MIN_BYTES &&
+	       aligned_pow2(mem->cmdq_pa, mem->cmdq, mem->cmdq_size) &&
+	       aligned_pow2(mem->evtq_pa, mem->evtq, mem->evtq_size) &&
+	       mem->strtab_size >= STE_BYTES && !(mem->strtab_pa & (STE_BYTES - 1)) &&
+	       !((uintptr_t)mem->strtab & (L1STD_BYTES - 1));
+}
 
-	struct iomm_smmuv3 s = {0};
-	s.unit.ops = &smmuv3_ops;
-	s.unit.port = port;
-	s.unit.regs = regs;
-	s.cfg = c;
-	s.mem = *mem;
-	s.pool = pool;
-	s.next_asid = 1;
-	s.next_vmid = 1;
-	int rc = probe(&s);
-	if (rc)
-		return rc;
-	if (!(s.unit.caps & IOMM_CAP_COHERENT) && !port->clean_tables)
-		return IOMM_EINVAL;
-	if ((c.flags & IOMM_SMMUV3_CFG_2LVL) && !(s.features & IOMM_SMMUV3_F_2LVL))
-		return IOMM_ENOTSUP;
-	if ((c.flags & IOMM_SMMUV3_CFG_EL2) && !(s.features & IOMM_SMMUV3_F_HYP))
-		return IOMM_ENOTSUP;
-
-	/* Geometry of the stream table: what the memory covers, the hardware
-	 * supports and the caller asked for, whichever is least. */
-	unsigned sid_bits = s.unit.sid_bits;
-	bool two = (c.flags & IOMM_SMMUV3_CFG_2LVL) != 0;
+/*
+ * Geometry of the stream table and the queues: what the memory covers, the
+ * hardware supports and the caller asked for, whichever is least. Fills
+ * s->split, s->sid_bits, the queue shifts and *strtab_cfg (STRTAB_BASE_CFG).
+ */
+static int plan_structures(struct iomm_smmuv3 *s, uint32_t *strtab_cfg)
+{
+	const struct iomm_smmuv3_mem *mem = &s->mem;
+	const struct iomm_smmuv3_cfg *c = &s->cfg;
+	unsigned sid_bits = s->unit.sid_bits;
+	bool two = (c->flags & IOMM_SMMUV3_CFG_2LVL) != 0;
 	if (two)
-		s.split = (uint8_t)(log2_floor(iomm_pool_page_size(pool)) - 6); /* 6, 8 or 10 */
-	unsigned mem_bits =
-	    two ? log2_floor(mem->strtab_size / 8) + s.split : log2_floor(mem->strtab_size / 64);
-	if (c.sid_bits > sid_bits || c.sid_bits > mem_bits)
+		s->split = (uint8_t)(log2_floor(iomm_pool_page_size(s->pool)) - 6); /* 6, 8 or 10 */
+	unsigned mem_bits = two ? log2_floor(mem->strtab_size / L1STD_BYTES) + s->split
+				: log2_floor(mem->strtab_size / STE_BYTES);
+	if (c->sid_bits > sid_bits || c->sid_bits > mem_bits)
 		return IOMM_EINVAL; /* more streams asked for than can be covered */
 	if (mem_bits < sid_bits)
 		sid_bits = mem_bits;
-	if (c.sid_bits && c.sid_bits < sid_bits)
-		sid_bits = c.sid_bits;
-	if (two && sid_bits < s.split)
-		sid_bits = s.split;
-	size_t strtab_bytes = two ? (size_t)8 << (sid_bits - s.split) : (size_t)64 << sid_bits;
-	if (strtab_bytes < 64)
-		strtab_bytes = 64;
+	if (c->sid_bits && c->sid_bits < sid_bits)
+		sid_bits = c->sid_bits;
+	if (two && sid_bits < s->split)
+		sid_bits = s->split;
+	size_t strtab_bytes =
+	    two ? (size_t)L1STD_BYTES << (sid_bits - s->split) : (size_t)STE_BYTES << sid_bits;
+	if (strtab_bytes < STE_BYTES)
+		strtab_bytes = STE_BYTES;
 	if (strtab_bytes > mem->strtab_size ||
 	    !aligned_pow2(mem->strtab_pa, mem->strtab, strtab_bytes))
 		return IOMM_EINVAL;
-	uint32_t strtab_cfg =
+	*strtab_cfg =
 	    (uint32_t)(iomm_field_prep(STRTAB_CFG_FMT, two ? STRTAB_FMT_2LVL : STRTAB_FMT_LINEAR) |
-		       iomm_field_prep(STRTAB_CFG_SPLIT, two ? s.split : 0u) |
+		       iomm_field_prep(STRTAB_CFG_SPLIT, two ? s->split : 0u) |
 		       iomm_field_prep(STRTAB_CFG_LOG2SIZE, sid_bits));
 	/* The SMMU must reach every structure it is handed. */
-	uint64_t reach = s.unit.oas >= 64 ? ~0ull : (1ull << s.unit.oas);
+	uint64_t reach = s->unit.oas >= 64 ? ~0ull : (1ull << s->unit.oas);
 	if (mem->strtab_pa + strtab_bytes > reach || mem->cmdq_pa + mem->cmdq_size > reach ||
 	    mem->evtq_pa + mem->evtq_size > reach)
 		return IOMM_EINVAL;
-	s.sid_bits = (uint8_t)sid_bits;
-	s.unit.sid_bits = (uint8_t)sid_bits;
-	unsigned cq = log2_floor(mem->cmdq_size / 16), eq = log2_floor(mem->evtq_size / 32);
-	unsigned cq_max = (unsigned)iomm_field_get(s.idr[1], IDR1_CMDQS);
-	unsigned eq_max = (unsigned)iomm_field_get(s.idr[1], IDR1_EVTQS);
-	s.cmdq_shift = (uint8_t)(cq < cq_max ? cq : cq_max);
-	s.evtq_shift = (uint8_t)(eq < eq_max ? eq : eq_max);
-	if (s.cmdq_shift < 1)
+	s->sid_bits = (uint8_t)sid_bits;
+	s->unit.sid_bits = (uint8_t)sid_bits;
+	unsigned cq = log2_floor(mem->cmdq_size / CMDQ_ENT_BYTES);
+	unsigned eq = log2_floor(mem->evtq_size / EVTQ_ENT_BYTES);
+	unsigned cq_max = (unsigned)iomm_field_get(s->idr[1], IDR1_CMDQS);
+	unsigned eq_max = (unsigned)iomm_field_get(s->idr[1], IDR1_EVTQS);
+	s->cmdq_shift = (uint8_t)(cq < cq_max ? cq : cq_max);
+	s->evtq_shift = (uint8_t)(eq < eq_max ? eq : eq_max);
+	if (s->cmdq_shift < 1)
 		return IOMM_EINVAL;
+	return IOMM_OK;
+}
 
-	/* Fail closed first: while disabled, traffic aborts. */
-	*smmu = s;
-	s = (struct iomm_smmuv3){0};
-	struct iomm_smmuv3 *p = smmu;
-	rc = gbpa_abort(p);
-	if (rc)
-		return rc;
-	rc = write_ack(p, SMMU_CR0, SMMU_CR0ACK, 0);
-	if (rc)
-		return rc;
-
-	/* Stream table: every stream aborts. */
-	if (c.flags & IOMM_SMMUV3_CFG_2LVL) {
+/*
+ * With the SMMU disabled (traffic aborts): every stream set to abort, the
+ * queues empty, the stream table and queues handed to the SMMU and the
+ * memory attributes of its accesses set.
+ */
+static void reset_structures(struct iomm_smmuv3 *p, uint32_t strtab_cfg)
+{
+	const struct iomm_smmuv3_mem *mem = &p->mem;
+	unsigned sid_bits = p->sid_bits;
+	if (p->cfg.flags & IOMM_SMMUV3_CFG_2LVL) {
 		size_t l1n = (size_t)1 << (sid_bits > p->split ? sid_bits - p->split : 0);
 		for (size_t i = 0; i < l1n; i++)
 			iomm_write_desc((uint64_t *)mem->strtab + i, 0);
-		sync_mem(p, mem->strtab, l1n * 8);
+		sync_mem(p, mem->strtab, l1n * L1STD_BYTES);
 	} else {
 		ste_fill_abort(mem->strtab, (size_t)1 << sid_bits);
-		sync_mem(p, mem->strtab, (size_t)64 << sid_bits);
+		sync_mem(p, mem->strtab, (size_t)STE_BYTES << sid_bits);
 	}
 	wr64(p, SMMU_STRTAB_BASE, STRTAB_BASE_RA | (mem->strtab_pa & STRTAB_BASE_ADDR));
 	wr32(p, SMMU_STRTAB_BASE_CFG, strtab_cfg);
 
-	iomm_zero(mem->cmdq, (size_t)16 << p->cmdq_shift);
-	iomm_zero(mem->evtq, (size_t)32 << p->evtq_shift);
-	sync_mem(p, mem->cmdq, (size_t)16 << p->cmdq_shift);
-	sync_mem(p, mem->evtq, (size_t)32 << p->evtq_shift);
+	iomm_zero(mem->cmdq, (size_t)CMDQ_ENT_BYTES << p->cmdq_shift);
+	iomm_zero(mem->evtq, (size_t)EVTQ_ENT_BYTES << p->evtq_shift);
+	sync_mem(p, mem->cmdq, (size_t)CMDQ_ENT_BYTES << p->cmdq_shift);
+	sync_mem(p, mem->evtq, (size_t)EVTQ_ENT_BYTES << p->evtq_shift);
 	wr64(p, SMMU_CMDQ_BASE,
 	     Q_BASE_RWA | (mem->cmdq_pa & Q_BASE_ADDR) |
 		 iomm_field_prep(Q_BASE_LOG2SIZE, p->cmdq_shift));
@@ -1079,42 +783,99 @@ int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uin
 			iomm_field_prep(CR1_QUEUE_OC, cache) | iomm_field_prep(CR1_QUEUE_SH, sh) |
 			iomm_field_prep(CR1_TABLE_IC, cache) |
 			iomm_field_prep(CR1_TABLE_OC, cache) | iomm_field_prep(CR1_TABLE_SH, sh)));
-	wr32(p, SMMU_CR2,
-	     (uint32_t)(CR2_RECINVSID | CR2_PTM | ((c.flags & IOMM_SMMUV3_CFG_EL2) ? CR2_E2H : 0)));
-	gerror_ack(p, gerror_active(p));
+	wr32(p, SMMU_CR2, (uint32_t)(CR2_RECINVSID | CR2_PTM |
+				     ((p->cfg.flags & IOMM_SMMUV3_CFG_EL2) ? CR2_E2H : 0)));
+	smmuv3_gerror_ack(p, smmuv3_gerror_active(p));
+}
 
+/* Command queue on, caches emptied of whatever came before, events on, SMMU on. */
+static int enable(struct iomm_smmuv3 *p)
+{
 	uint32_t cr0 = (uint32_t)CR0_CMDQEN;
-	rc = write_ack(p, SMMU_CR0, SMMU_CR0ACK, cr0);
+	int rc = smmuv3_write_ack(p, SMMU_CR0, SMMU_CR0ACK, cr0);
 	if (rc)
 		return rc;
 	struct batch b = {.n = 0, .rc = 0};
-	batch_add(p, &b, iomm_field_prep(CMD0_OP, CMD_CFGI_STE_RANGE),
-		  iomm_field_prep(CMD1_RANGE, 31));
+	smmuv3_batch_add(p, &b, iomm_field_prep(CMD0_OP, CMD_CFGI_STE_RANGE),
+		  iomm_field_prep(CMD1_RANGE, CMD_RANGE_ALL));
 	if (p->features & IOMM_SMMUV3_F_HYP)
-		batch_add(p, &b, iomm_field_prep(CMD0_OP, CMD_TLBI_EL2_ALL), 0);
-	batch_add(p, &b, iomm_field_prep(CMD0_OP, CMD_TLBI_NSNH_ALL), 0);
-	rc = batch_sync(p, &b);
+		smmuv3_batch_add(p, &b, iomm_field_prep(CMD0_OP, CMD_TLBI_EL2_ALL), 0);
+	smmuv3_batch_add(p, &b, iomm_field_prep(CMD0_OP, CMD_TLBI_NSNH_ALL), 0);
+	rc = smmuv3_batch_sync(p, &b);
 	if (rc)
 		return rc;
 	cr0 |= (uint32_t)CR0_EVTQEN;
-	rc = write_ack(p, SMMU_CR0, SMMU_CR0ACK, cr0);
+	rc = smmuv3_write_ack(p, SMMU_CR0, SMMU_CR0ACK, cr0);
 	if (rc)
 		return rc;
 	cr0 |= (uint32_t)CR0_SMMUEN;
-	rc = write_ack(p, SMMU_CR0, SMMU_CR0ACK, cr0);
+	rc = smmuv3_write_ack(p, SMMU_CR0, SMMU_CR0ACK, cr0);
 	if (rc)
 		return rc;
 	p->enabled = true;
-	iomm_log(port, IOMM_LOG_INFO, "smmuv3: enabled, IDR0=", p->idr[0], "");
+	iomm_log(port_of(p), IOMM_LOG_INFO, "smmuv3: enabled, IDR0=", p->idr[0], "");
 	return IOMM_OK;
+}
+
+int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uintptr_t regs,
+		     const struct iomm_smmuv3_mem *mem, struct iomm_pool *pool,
+		     const struct iomm_smmuv3_cfg *cfg)
+{
+	if (!smmu || !port || !mem || !port->read32 || !port->write32 || !port->now_ns)
+		return IOMM_EINVAL;
+	struct iomm_smmuv3_cfg c = cfg ? *cfg : (struct iomm_smmuv3_cfg){0};
+	if (!c.timeout_ns)
+		c.timeout_ns = IOMM_DEFAULT_TIMEOUT_NS;
+	if (!c.inv_threshold)
+		c.inv_threshold = DEFAULT_INV_THRESHOLD;
+	if (!mem_ok(mem) || ((c.flags & IOMM_SMMUV3_CFG_2LVL) && !pool))
+		return IOMM_EINVAL;
+
+	/* Probe. */
+	struct iomm_smmuv3 s = {0};
+	s.unit.ops = &smmuv3_ops;
+	s.unit.port = port;
+	s.unit.regs = regs;
+	s.cfg = c;
+	s.mem = *mem;
+	s.pool = pool;
+	s.next_asid = 1;
+	s.next_vmid = 1;
+	int rc = probe(&s);
+	if (rc)
+		return rc;
+	if (!(s.unit.caps & IOMM_CAP_COHERENT) && !port->clean_tables)
+		return IOMM_EINVAL;
+	if ((c.flags & IOMM_SMMUV3_CFG_2LVL) && !(s.features & IOMM_SMMUV3_F_2LVL))
+		return IOMM_ENOTSUP;
+	if ((c.flags & IOMM_SMMUV3_CFG_EL2) && !(s.features & IOMM_SMMUV3_F_HYP))
+		return IOMM_ENOTSUP;
+
+	/* Structures. */
+	uint32_t strtab_cfg;
+	rc = plan_structures(&s, &strtab_cfg);
+	if (rc)
+		return rc;
+
+	/* Reset: fail closed first (while disabled, traffic aborts), then enable. */
+	*smmu = s;
+	s = (struct iomm_smmuv3){0};
+	rc = smmuv3_gbpa_abort(smmu);
+	if (rc)
+		return rc;
+	rc = smmuv3_write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, 0);
+	if (rc)
+		return rc;
+	reset_structures(smmu, strtab_cfg);
+	return enable(smmu);
 }
 
 int iomm_smmuv3_disable(struct iomm_smmuv3 *smmu)
 {
 	if (!smmu || smmu->unit.ops != &smmuv3_ops)
 		return IOMM_EINVAL;
-	int rc = gbpa_abort(smmu);
-	int rc2 = write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, 0);
+	int rc = smmuv3_gbpa_abort(smmu);
+	int rc2 = smmuv3_write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, 0);
 	smmu->enabled = false;
 	return rc ? rc : rc2;
 }

@@ -102,6 +102,15 @@
 #define CERROR_ABT	    2u
 #define CERROR_ATC_INV_SYNC 3u
 
+/* ---- entry sizes of the in-memory structures ---- */
+#define CMDQ_ENT_WORDS 2u  /* a command: 2 words */
+#define CMDQ_ENT_BYTES 16u
+#define EVTQ_ENT_WORDS 4u  /* an event record: 4 words */
+#define EVTQ_ENT_BYTES 32u
+#define STE_BYTES      64u /* a stream table entry (STE_WORDS words) */
+#define L1STD_BYTES    8u  /* a level-1 stream table descriptor */
+#define QUEUE_MIN_BYTES 32u /* smallest queue accepted: two commands or one record */
+
 /* ---- stream table entry: 8 little-endian words ---- */
 #define STE_WORDS	   8
 #define STE0_V		   IOMM_BIT(0)
@@ -178,6 +187,7 @@
 #define CMD0_SSID	   IOMM_GENMASK(31, 12)
 #define CMD1_LEAF	   IOMM_BIT(0)
 #define CMD1_RANGE	   IOMM_GENMASK(4, 0)
+#define CMD_RANGE_ALL	   31u /* CMD1_RANGE: 2^(31+1) stream IDs, all of them */
 #define CMD0_TLBI_NUM	   IOMM_GENMASK(16, 12)
 #define CMD0_TLBI_SCALE	   IOMM_GENMASK(24, 20)
 #define CMD0_VMID	   IOMM_GENMASK(47, 32)

@@ -18,12 +18,11 @@
  *   from the context cache outwards: context cache, PASID cache, IOTLB.
  * - Every wait for the hardware is bounded by the port's clock.
  */
-#include <iommuman/backend.h>
 #include <iommuman/vtd.h>
 
+#include "iomm_backend.h"
 #include "vtd_regs.h"
 
-#define DEFAULT_TIMEOUT_NS    100000000ull
 #define DEFAULT_INV_THRESHOLD 512u
 #define RID_PASID	      0u
 
@@ -33,11 +32,6 @@ static const struct iomm_unit_ops vtd_ops_sync;
 static inline struct iomm_vtd *to_vtd(struct iomm_unit *unit)
 {
 	return (struct iomm_vtd *)(void *)unit;
-}
-
-static inline const struct iomm_port *port_of(const struct iomm_vtd *v)
-{
-	return v->unit.port;
 }
 
 static inline uint32_t rd32(const struct iomm_vtd *v, uint32_t off)
@@ -58,15 +52,6 @@ static inline uint64_t rd64(const struct iomm_vtd *v, uint32_t off)
 static inline void wr64(const struct iomm_vtd *v, uint32_t off, uint64_t val)
 {
 	iomm_mmio_write64(port_of(v), v->unit.regs + off, val);
-}
-
-/* Make structures in memory visible to the unit's reads. */
-static void sync_mem(const struct iomm_vtd *v, const void *va, size_t len)
-{
-	const struct iomm_port *port = port_of(v);
-	if (!(v->unit.caps & IOMM_CAP_COHERENT))
-		port->clean_tables(port->ctx, va, len);
-	iomm_port_wmb(port);
 }
 
 /* ---- global command register ---- */
@@ -240,7 +225,9 @@ static void qi_add(struct iomm_vtd *v, struct batch *b, uint64_t w0, uint64_t w1
 static int reg_wait64(struct iomm_vtd *v, uint32_t off)
 {
 	/* The busy bit is bit 63: bit 31 of the upper half. */
-	return iomm_poll32(port_of(v), v->unit.regs + off + 4u, 1u << 31, 0, v->cfg.timeout_ns);
+	/* ICC / IVT clear once the hardware has done the invalidation */
+	return iomm_poll32(port_of(v), v->unit.regs + off + REG64_HI_OFF, REG64_BUSY_HI, 0,
+			   v->cfg.timeout_ns);
 }
 
 /* Context-cache invalidation: GRAN_GLOBAL, GRAN_DOMAIN (did) or GRAN_DEVICE (did, sid, fm). */
@@ -362,18 +349,12 @@ static int flush_everything(struct iomm_vtd *v)
 
 /* ---- domains ---- */
 
-static inline struct iomm_domain *dom_next(const struct iomm_domain *d)
-{
-	return (struct iomm_domain *)(uintptr_t)d->backend[0];
-}
-
-/* Domain backend words: 0 list link, 1 flags. */
-#define DOM_FLAGS  1
+/* Domain flags, in dom->priv_word. */
 #define DOM_F_FS   1u /* first-stage table (PASID-based invalidation) */
 
 static bool did_used(const struct iomm_vtd *v, uint32_t did)
 {
-	for (const struct iomm_domain *d = v->domains; d; d = dom_next(d))
+	for (const struct iomm_domain *d = v->unit.domains; d; d = d->next)
 		if (d->id == did)
 			return true;
 	return false;
@@ -395,7 +376,7 @@ static int did_alloc(struct iomm_vtd *v, uint32_t *out)
 
 static inline bool dom_is_fs(const struct iomm_domain *dom)
 {
-	return (dom->backend[DOM_FLAGS] & DOM_F_FS) != 0;
+	return (dom->priv_word & DOM_F_FS) != 0;
 }
 
 /* AW field of context / PASID entries: 1 = 3 levels, 2 = 4, 3 = 5. */
@@ -432,9 +413,7 @@ static int vtd_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 			return rc;
 	}
 	dom->id = did;
-	dom->backend[DOM_FLAGS] = flags;
-	dom->backend[0] = (uint64_t)(uintptr_t)v->domains;
-	v->domains = dom;
+	dom->priv_word = flags;
 	return IOMM_OK;
 }
 
@@ -455,13 +434,6 @@ static int vtd_domain_fini(struct iomm_unit *unit, struct iomm_domain *dom)
 		struct batch b = {0, 0};
 		inv_domain(v, &b, dom);
 		rc = batch_sync(v, &b);
-	}
-	for (struct iomm_domain **p = &v->domains; *p;
-	     p = (struct iomm_domain **)(void *)&(*p)->backend[0]) {
-		if (*p == dom) {
-			*p = dom_next(dom);
-			break;
-		}
 	}
 	return rc;
 }
@@ -520,26 +492,6 @@ static int vtd_map_sync(struct iomm_unit *unit, struct iomm_domain *dom, uint64_
 
 /* ---- devices and context entries ---- */
 
-static inline struct iomm_dev *dev_next(const struct iomm_dev *d)
-{
-	return (struct iomm_dev *)(uintptr_t)d->backend[1];
-}
-
-/*
- * The source IDs of a device are sid | sub for every subset sub of the mask:
- * start with sub = 0, continue while sid_next() returns true.
- */
-static inline bool sid_next(const struct iomm_dev *dev, uint32_t *sub)
-{
-	*sub = (*sub - dev->mask) & dev->mask;
-	return *sub != 0;
-}
-
-static bool sets_overlap(const struct iomm_dev *a, const struct iomm_dev *b)
-{
-	return ((a->sid ^ b->sid) & ~(a->mask | b->mask)) == 0;
-}
-
 /* Context table slot of @sid: one table per bus, or per half bus in scalable mode. */
 static inline unsigned ctx_slot(const struct iomm_vtd *v, uint32_t sid)
 {
@@ -574,9 +526,8 @@ static int ctx_ensure(struct iomm_vtd *v, uint32_t sid, bool *fresh)
 	return IOMM_OK;
 }
 
-/* PASID pages of a device (scalable mode): directory, then table, 2 pages. */
-#define DEV_PASID 0
-
+/* PASID pages of a device (scalable mode): directory, then table, 2 pages,
+ * in dev->priv. */
 static int pasid_setup(struct iomm_vtd *v, const struct iomm_domain *dom, struct iomm_dev *dev)
 {
 	uint64_t pa;
@@ -608,14 +559,14 @@ static int pasid_setup(struct iomm_vtd *v, const struct iomm_domain *dom, struct
 	iomm_write_desc(&pe[0], w0 | PTE0_P);
 	iomm_write_desc(&dir[0], ((pa + VTD_PAGE) & PDE_PTP) | PDE_P);
 	sync_mem(v, dir, 2u * VTD_PAGE);
-	dev->backend[DEV_PASID] = (uint64_t)(uintptr_t)dir;
+	dev->priv = dir;
 	return IOMM_OK;
 }
 
 static uint64_t pasid_dir_pa(const struct iomm_vtd *v, const struct iomm_dev *dev)
 {
 	/* The directory's own address: the table entry's PTP minus one page. */
-	const uint64_t *dir = (const uint64_t *)(uintptr_t)dev->backend[DEV_PASID];
+	const uint64_t *dir = dev->priv;
 	(void)v;
 	return (iomm_read_desc(&dir[0]) & PDE_PTP) - VTD_PAGE;
 }
@@ -653,15 +604,14 @@ static void ctx_write(struct iomm_vtd *v, uint32_t sid, const struct iomm_domain
 static void ctx_clear(struct iomm_vtd *v, const struct iomm_dev *dev)
 {
 	unsigned words = v->scalable ? SM_CE_WORDS : LEGACY_CE_WORDS;
-	uint32_t sub = 0;
-	do {
-		uint64_t *ce = ctx_entry(v, dev->sid | sub);
+	IOMM_FOR_EACH_SID(dev, sid) {
+		uint64_t *ce = ctx_entry(v, sid);
 		iomm_write_desc(&ce[0], 0);
 		sync_mem(v, ce, 8);
 		for (unsigned w = 1; w < words; w++)
 			iomm_write_desc(&ce[w], 0);
 		sync_mem(v, ce, words * 8u);
-	} while (sid_next(dev, &sub));
+	}
 }
 
 /* Context-cache invalidation for the entries of @dev tagged with @did. */
@@ -691,10 +641,9 @@ static int inv_detached(struct iomm_vtd *v, const struct iomm_dev *dev,
 
 static void pasid_release(struct iomm_vtd *v, struct iomm_dev *dev)
 {
-	void *dir = (void *)(uintptr_t)dev->backend[DEV_PASID];
-	if (dir)
-		iomm_pool_release(v->pool, dir, 2);
-	dev->backend[DEV_PASID] = 0;
+	if (dev->priv)
+		iomm_pool_release(v->pool, dev->priv, 2);
+	dev->priv = NULL;
 }
 
 static bool sid_in_range(const struct iomm_vtd *v, const struct iomm_dev *dev)
@@ -709,28 +658,24 @@ static int vtd_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct io
 	struct iomm_vtd *v = to_vtd(unit);
 	if (!sid_in_range(v, dev))
 		return IOMM_ERANGE;
-	for (const struct iomm_dev *d = v->devs; d; d = dev_next(d))
-		if (sets_overlap(d, dev))
-			return IOMM_EBUSY;
-	dev->backend[DEV_PASID] = 0;
+	if (iomm_dev_conflicts(unit, dev))
+		return IOMM_EBUSY;
+	dev->priv = NULL;
 	if (dom->type != IOMM_DOMAIN_BLOCKED) {
 		bool fresh = false;
 		int rc = IOMM_OK;
-		uint32_t sub = 0;
-		do {
-			rc = ctx_ensure(v, dev->sid | sub, &fresh);
+		IOMM_FOR_EACH_SID(dev, sid) {
+			rc = ctx_ensure(v, sid, &fresh);
 			if (rc)
 				return rc; /* new context tables stay, empty: nothing is reachable */
-		} while (sid_next(dev, &sub));
+		}
 		if (v->scalable) {
 			rc = pasid_setup(v, dom, dev);
 			if (rc)
 				return rc;
 		}
-		sub = 0;
-		do
-			ctx_write(v, dev->sid | sub, dom, dev);
-		while (sid_next(dev, &sub));
+		IOMM_FOR_EACH_SID(dev, sid)
+			ctx_write(v, sid, dom, dev);
 		struct batch b = {0, 0};
 		if (v->features & IOMM_VTD_F_CM) {
 			/* Not-present entries may be cached, tagged with domain ID 0. */
@@ -755,8 +700,6 @@ static int vtd_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct io
 			return rc;
 		}
 	}
-	dev->backend[1] = (uint64_t)(uintptr_t)v->devs;
-	v->devs = dev;
 	return IOMM_OK;
 }
 
@@ -770,13 +713,6 @@ static int vtd_detach(struct iomm_unit *unit, struct iomm_dev *dev)
 		if (rc)
 			return rc; /* not confirmed: still recorded as attached, PASID pages held */
 		pasid_release(v, dev);
-	}
-	for (struct iomm_dev **p = &v->devs; *p;
-	     p = (struct iomm_dev **)(void *)&(*p)->backend[1]) {
-		if (*p == dev) {
-			*p = dev_next(dev);
-			break;
-		}
 	}
 	return IOMM_OK;
 }
@@ -872,7 +808,7 @@ static int vtd_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg)
 			continue;
 		rec[0] = rd64(v, off);
 		/* Release the record (F is write-1-to-clear) before handing it on. */
-		wr32(v, off + 12u, 1u << 31);
+		wr32(v, off + FRCD_F_DW_OFF, FRCD_F_DW);
 		struct iomm_fault f;
 		(void)iomm_vtd_decode_fault(rec, &f);
 		f.lost = lost;
@@ -1005,7 +941,7 @@ static int init_hw(struct iomm_vtd *v)
 	/* Acknowledge old faults and errors. */
 	wr32(v, VTD_FSTS, (uint32_t)(FSTS_PFO | FSTS_QI_ERRORS));
 	for (unsigned i = 0; i < v->nfr; i++)
-		wr32(v, v->fro + i * FRCD_BYTES + 12u, 1u << 31);
+		wr32(v, v->fro + i * FRCD_BYTES + FRCD_F_DW_OFF, FRCD_F_DW);
 	if (v->qi) {
 		rc = qi_start(v);
 		if (rc)
@@ -1039,7 +975,7 @@ int iomm_vtd_init(struct iomm_vtd *vtd, const struct iomm_port *port, uintptr_t 
 	if (c.bus_last < c.bus_first)
 		return IOMM_EINVAL;
 	if (!c.timeout_ns)
-		c.timeout_ns = DEFAULT_TIMEOUT_NS;
+		c.timeout_ns = IOMM_DEFAULT_TIMEOUT_NS;
 	if (!c.inv_threshold)
 		c.inv_threshold = DEFAULT_INV_THRESHOLD;
 
@@ -1070,8 +1006,8 @@ int iomm_vtd_init(struct iomm_vtd *vtd, const struct iomm_port *port, uintptr_t 
 	if (!coherent && !port->clean_tables)
 		return IOMM_EINVAL;
 	unsigned nfr = (unsigned)iomm_field_get(cap, CAP_NFR) + 1u;
-	uint32_t fro = (uint32_t)iomm_field_get(cap, CAP_FRO) * 16u;
-	uint32_t iro = (uint32_t)iomm_field_get(ecap, ECAP_IRO) * 16u;
+	uint32_t fro = (uint32_t)iomm_field_get(cap, CAP_FRO) * CAP_OFF_UNIT;
+	uint32_t iro = (uint32_t)iomm_field_get(ecap, ECAP_IRO) * CAP_OFF_UNIT;
 	uint64_t status_pa = 0;
 	uint32_t *status = NULL;
 	if (qi) {

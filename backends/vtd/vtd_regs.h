@@ -36,7 +36,8 @@
 #define CAP_CM	   IOMM_BIT(7)
 #define CAP_SAGAW  IOMM_GENMASK(12, 8)
 #define CAP_MGAW   IOMM_GENMASK(21, 16)
-#define CAP_FRO	   IOMM_GENMASK(33, 24)
+#define CAP_FRO	   IOMM_GENMASK(33, 24) /* in units of CAP_OFF_UNIT bytes */
+#define CAP_OFF_UNIT	   16u
 #define CAP_SLLPS  IOMM_GENMASK(37, 34)
 #define CAP_PSI	   IOMM_BIT(39)
 #define CAP_NFR	   IOMM_GENMASK(47, 40)
@@ -81,6 +82,11 @@
 #define CCMD_FM	     IOMM_GENMASK(33, 32)
 #define CCMD_SID     IOMM_GENMASK(31, 16)
 #define CCMD_DID     IOMM_GENMASK(15, 0)
+
+/* CCMD.ICC and IOTLB.IVT (bit 63) seen through 32-bit accesses: bit 31 of
+ * the register's upper 32-bit half */
+#define REG64_HI_OFF  4u
+#define REG64_BUSY_HI ((uint32_t)(CCMD_ICC >> 32))
 
 /* IOTLB_REG and IVA_REG */
 #define IOTLB_IVT  IOMM_BIT(63)
@@ -127,6 +133,9 @@
 #define FRCD_HI_T1   IOMM_BIT(62)
 #define FRCD_HI_F    IOMM_BIT(63)
 #define FRCD_BYTES   16u
+/* F seen through 32-bit accesses: bit 31 of the record's last 32-bit word */
+#define FRCD_F_DW_OFF 12u
+#define FRCD_F_DW     ((uint32_t)(FRCD_HI_F >> 32))
 
 /* ---- invalidation descriptors (6.5.2); 128 or 256 bits ---- */
 #define DESC_TYPE   IOMM_GENMASK(3, 0)

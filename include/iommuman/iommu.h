@@ -80,6 +80,10 @@ struct iomm_unit {
 	/** Table format of stage-2 domains; 0 means ::IOMM_FMT_ARM_LPAE_S2. */
 	enum iomm_pgt_format fmt_s2;
 	const char *name;                /**< Backend name, for logs. */
+	/** @cond INTERNAL */
+	struct iomm_domain *domains; /* live domains, through iomm_domain::next (core-owned) */
+	struct iomm_dev *devs;       /* attached devices, through iomm_dev::next (core-owned) */
+	/** @endcond */
 };
 
 /** @brief How to create a domain (see iomm_domain_init()). */
@@ -92,17 +96,28 @@ struct iomm_domain_cfg {
 	struct iomm_domain *parent;  /**< Stage-2 parent of a nested domain. */
 };
 
-/** @brief An address space. Caller-allocated; fields are private. */
+/**
+ * @brief An address space. Caller-allocated; fields are private.
+ *
+ * Before iomm_domain_init() the object must be all zeroes or destroyed
+ * (iomm_domain_destroy()): the library recognises a live domain by a
+ * cookie it sets at init and clears at teardown.
+ */
 struct iomm_domain {
 	/** @cond INTERNAL */
 	struct iomm_unit *unit;
 	struct iomm_domain *parent;
+	struct iomm_domain *next; /* next live domain of the unit (core-owned list) */
 	struct iomm_pgt pgt;
 	enum iomm_domain_type type;
+	uint32_t live;      /* IOMM_LIVE_COOKIE between init and destroy */
 	uint32_t id;        /* ASID, VMID, bank or DID the backend chose */
 	uint32_t ndevs;     /* devices attached */
 	uint32_t nchildren; /* nested domains using this one as stage 2 */
-	uint64_t backend[4]; /* backend-private words */
+	/* Backend-private state: */
+	void *priv;         /* memory the domain owns (SMMUv3 context descriptor) */
+	uint64_t priv_pa;   /* its physical address */
+	uint64_t priv_word; /* a scalar (context bank, flags, page-size mask) */
 	/** @endcond */
 };
 
@@ -157,9 +172,12 @@ struct iomm_dev {
 	/** @cond INTERNAL */
 	struct iomm_unit *unit;
 	struct iomm_domain *domain;
+	struct iomm_dev *next; /* next attached device of the unit (core-owned list) */
 	uint32_t sid;
 	uint32_t mask;
-	uint64_t backend[2];
+	/* Backend-private state: */
+	void *priv;         /* memory the device owns (VT-d PASID directory) */
+	uint32_t priv_word; /* a scalar (SMMUv2 stream-match register index) */
 	/** @endcond */
 };
 
@@ -210,12 +228,15 @@ typedef void (*iomm_fault_fn)(void *arg, const struct iomm_fault *fault);
 /**
  * @brief Create a domain on a unit.
  *
- * @param dom  Domain object (caller-allocated).
+ * @param dom  Domain object (caller-allocated): all zeroes, or destroyed
+ *             since it was last initialised.
  * @param unit An initialised unit.
  * @param cfg  Type, geometry, table pool and parent.
  * @retval IOMM_OK      Created, with an empty table.
  * @retval IOMM_EINVAL  NULL argument, missing pool, nested without a
  *                      stage-2 parent on the same unit.
+ * @retval IOMM_EBUSY   @p dom is live (initialised and not destroyed);
+ *                      nothing changed.
  * @retval IOMM_ENOTSUP The unit lacks the type, granule or address size.
  * @retval IOMM_ENOSPC  No hardware identifier (ASID, VMID, bank) left.
  * @retval IOMM_ENOMEM  No room for the root table.

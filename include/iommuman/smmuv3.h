@@ -105,8 +105,6 @@ struct iomm_smmuv3 {
 	uint8_t asid_bits, vmid_bits, oas_enc;
 	uint32_t cmdq_prod;	     /* shadow of CMDQ_PROD */
 	uint32_t evtq_cons;	     /* shadow of EVTQ_CONS */
-	struct iomm_domain *domains; /* list through iomm_domain backend word 0 */
-	struct iomm_dev *devs;	     /* attached devices, through iomm_dev backend word 1 */
 	uint32_t next_asid, next_vmid;
 	bool enabled;
 	/** @endcond */

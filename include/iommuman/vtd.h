@@ -187,8 +187,6 @@ struct iomm_vtd {
 	uint32_t next_did;
 	uint32_t did_end;
 	uint8_t mamv; /* CAP.MAMV */
-	struct iomm_domain *domains; /* list through iomm_domain backend word 0 */
-	struct iomm_dev *devs;	     /* attached devices, through iomm_dev backend word 1 */
 	bool enabled;
 	/** @endcond */
 };

@@ -18,16 +18,6 @@
 #define VM_DEFAULT_PROBE_SIZE 512u
 #define VM_REGION_PROT	      (IOMM_READ | IOMM_WRITE | IOMM_MEM_MASK)
 
-/*
- * Do two stream sets (a stream ID and a don't-care mask each) share a
- * stream? A single stream is the set with mask 0. The core is to get one
- * helper for this rule; this is the only place the host role states it.
- */
-static bool stream_sets_overlap(uint32_t sid_a, uint32_t mask_a, uint32_t sid_b, uint32_t mask_b)
-{
-	return ((sid_a ^ sid_b) & ~(mask_a | mask_b)) == 0;
-}
-
 static bool region_ok(const struct iomm_vm_region *r, uint64_t gmask)
 {
 	if (!r->size || ((r->gpa | r->hpa | r->size) & gmask))
@@ -225,7 +215,7 @@ int iomm_vm_assign(struct iomm_vm *vm, struct iomm_unit *unit, const struct iomm
 				slot = e;
 			continue;
 		}
-		if (e->dev.unit == unit && stream_sets_overlap(e->dev.sid, e->dev.mask, sid, mask))
+		if (e->dev.unit == unit && iomm_sids_overlap(e->dev.sid, e->dev.mask, sid, mask))
 			return IOMM_EBUSY;
 	}
 	if (!slot)
@@ -368,7 +358,7 @@ int iomm_vm_fault_route(struct iomm_vm *vm, const struct iomm_unit *unit,
 	for (size_t i = 0; i < vm->cfg.nendpoints && !ep; i++) {
 		const struct iomm_vm_endpoint *e = &vm->cfg.endpoints[i];
 		if (e->used && e->dev.unit == unit &&
-		    stream_sets_overlap(e->dev.sid, e->dev.mask, fault->sid, 0))
+		    iomm_sids_overlap(e->dev.sid, e->dev.mask, fault->sid, 0))
 			ep = e;
 	}
 	if (!ep)

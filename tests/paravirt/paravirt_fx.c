@@ -27,6 +27,7 @@ struct fx *fx_up(void)
 void dom_dev_up(struct fx *x, enum iomm_domain_type type, uint32_t ep)
 {
 	struct iomm_domain_cfg c = {.type = type};
+	x->dom = (struct iomm_domain){0}; /* tests re-create the unit under an old domain */
 	assert_int_equal(iomm_domain_init(&x->dom, &x->pv.unit, &c), IOMM_OK);
 	assert_int_equal(iomm_dev_init(&x->dev, &x->pv.unit, &IOMM_SID(ep)), IOMM_OK);
 }

@@ -43,7 +43,7 @@ static inline void pdom_up(struct fx *f, struct pdom *d, enum iomm_domain_type t
 
 static inline unsigned cb_of(const struct iomm_domain *d)
 {
-	return (unsigned)d->backend[0];
+	return (unsigned)d->priv_word;
 }
 
 static inline uint32_t zero_ops(const struct fx *f)

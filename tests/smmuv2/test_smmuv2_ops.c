@@ -345,7 +345,7 @@ void test_register_order(void **state)
 	iomm_posix_trace_clear(&f->px);
 	struct iomm_dev dev;
 	fx_attach(f, &dev, &d.dom, 0x12, 0);
-	unsigned i = (unsigned)dev.backend[0];
+	unsigned i = (unsigned)dev.priv_word;
 	n = iomm_posix_trace_count(&f->px);
 	assert_int_equal(n, 2);
 	assert_int_equal(wr_off(f, 0), SMMUV2_M_S2CR(i));

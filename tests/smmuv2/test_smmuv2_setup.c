@@ -301,7 +301,7 @@ void test_smr_mask_group(void **state)
 	assert_int_equal(iomm_map(&d.dom, 0x10000, 0x80000000, SZ4K, RW), IOMM_OK);
 	struct iomm_dev dev;
 	fx_attach(f, &dev, &d.dom, 0x110, 0x3);
-	unsigned i = (unsigned)dev.backend[0];
+	unsigned i = (unsigned)dev.priv_word;
 	assert_int_equal(f->model.smr[i], SMR_VALID | (0x3u << 16) | 0x110u);
 	assert_int_equal(S2CR_TYPE(f->model.s2cr[i]), 0);
 	assert_int_equal(S2CR_CB(f->model.s2cr[i]), cb_of(&d.dom));
@@ -385,12 +385,12 @@ void test_bypass_blocked_detach(void **state)
 	struct iomm_dev d1, d2;
 	fx_attach(f, &d1, &byp, 9, 0);
 	fx_attach(f, &d2, &blk, 10, 0);
-	assert_int_equal(S2CR_TYPE(f->model.s2cr[d1.backend[0]]), 1);
-	assert_int_equal(S2CR_TYPE(f->model.s2cr[d2.backend[0]]), 2);
+	assert_int_equal(S2CR_TYPE(f->model.s2cr[d1.priv_word]), 1);
+	assert_int_equal(S2CR_TYPE(f->model.s2cr[d2.priv_word]), 2);
 	assert_int_equal(fx_xlate(f, 9, 0xabc000, WR), 0xabc000);
 	assert_int_equal(fx_dma(f, 10, 0xabc000, WR, NULL), SMMUV2_MODEL_ABORT);
 	assert_int_equal(iomm_map(&byp, 0, 0, SZ4K, RW), IOMM_EINVAL);
-	unsigned i = (unsigned)d1.backend[0];
+	unsigned i = (unsigned)d1.priv_word;
 	assert_int_equal(iomm_detach(&d1), IOMM_OK);
 	assert_int_equal(f->model.smr[i] & SMR_VALID, 0);
 	assert_int_equal(S2CR_TYPE(f->model.s2cr[i]), 2);
@@ -547,7 +547,7 @@ void test_model_architecture(void **state)
 	assert_int_equal(iomm_map(&d.dom, 0x1000, 0x5000, SZ4K, RW), IOMM_OK);
 	struct iomm_dev dev;
 	fx_attach(f, &dev, &d.dom, 0x20, 0);
-	unsigned cb = cb_of(&d.dom), i = (unsigned)dev.backend[0];
+	unsigned cb = cb_of(&d.dom), i = (unsigned)dev.priv_word;
 	/* a bank with SCTLR.M clear does not translate: stage 1 is bypassed */
 	uint64_t sctlr = fx_cb_off(f, cb, SMMUV2_M_CB_SCTLR);
 	smmuv2_model_write(&f->model, sctlr, 0, 4);

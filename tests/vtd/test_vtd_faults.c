@@ -378,6 +378,7 @@ void test_attach_out_of_pool_memory(void **state)
 
 	/* scalable mode: two pages of PASID structures per device */
 	f = fresh(state);
+	d = (struct iomm_domain){0}; /* its unit went with the old fixture */
 	f->cfg.flags = IOMM_VTD_CFG_SCALABLE;
 	f->pool = fx_pool(f, 4096, 3);
 	fx_start(f);

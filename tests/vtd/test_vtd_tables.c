@@ -264,6 +264,7 @@ void test_superpages(void **state)
 
 	/* without SLLPS the same maps are built from 4 KiB pages the model accepts */
 	f = fresh(state);
+	d = (struct iomm_domain){0}; /* its unit went with the old fixture */
 	f->mcfg.sllps = 0;
 	fx_start(f);
 	assert_int_equal(f->vtd.unit.page_sizes, 1u << 12);
@@ -346,6 +347,7 @@ void test_bypass_only_when_asked(void **state)
 
 	/* without ECAP.PT there is no bypass */
 	f = fresh(state);
+	by = (struct iomm_domain){0}; /* its unit went with the old fixture */
 	f->mcfg.pt = false;
 	fx_start(f);
 	assert_false(f->vtd.unit.caps & IOMM_CAP_BYPASS);
