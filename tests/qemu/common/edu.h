@@ -15,8 +15,8 @@
  * Blocked DMA (an IOMMU refusing it) still completes: a blocked read
  * delivers zeros into the device, a blocked write leaves RAM unchanged.
  */
-#ifndef IOMMQ_EDU_H
-#define IOMMQ_EDU_H
+#ifndef IOMM_QEMU_EDU_H
+#define IOMM_QEMU_EDU_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -66,4 +66,4 @@ int edu_dma_from_device(struct edu *e, uint64_t iova, uint32_t dev_off, uint32_t
 /** Name of an edu_status. */
 const char *edu_strerror(int rc);
 
-#endif /* IOMMQ_EDU_H */
+#endif /* IOMM_QEMU_EDU_H */

@@ -6,8 +6,8 @@
  * SeaBIOS publishes for q35 describes it. Compiled into the scenarios that
  * use it (x86).
  */
-#ifndef IOMMQ_FIRMWARE_H
-#define IOMMQ_FIRMWARE_H
+#ifndef IOMM_QEMU_FIRMWARE_H
+#define IOMM_QEMU_FIRMWARE_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -141,7 +141,7 @@ static void verdict(void)
 	}
 	qemu_putdec(n_checks);
 	qemu_puts(n_failures ? " checks failed) " : " checks) ");
-	qemu_puts(IOMMQ_SCENARIO);
+	qemu_puts(IOMM_QEMU_SCENARIO);
 	qemu_putc('\n');
 }
 
@@ -161,7 +161,7 @@ int qemu_main(void)
 {
 	uint64_t t0 = qemu_now_ns();
 
-	qemu_puts("scenario " IOMMQ_SCENARIO " on " QEMU_BOARD_NAME ", iommuman ");
+	qemu_puts("scenario " IOMM_QEMU_SCENARIO " on " QEMU_BOARD_NAME ", iommuman ");
 	qemu_putdec(IOMM_VERSION_MAJOR);
 	qemu_putc('.');
 	qemu_putdec(IOMM_VERSION_MINOR);

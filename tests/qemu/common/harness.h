@@ -9,8 +9,8 @@
  * check passed, so the port's qemu_exit() turns it into QEMU's exit status.
  * Failed checks print their expression, file, line and values.
  */
-#ifndef IOMMQ_HARNESS_H
-#define IOMMQ_HARNESS_H
+#ifndef IOMM_QEMU_HARNESS_H
+#define IOMM_QEMU_HARNESS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -20,9 +20,9 @@
 
 #include "qemu_board.h"
 
-/** Name of the scenario (-DIOMMQ_SCENARIO="..." from tests/qemu/CMakeLists.txt). */
-#ifndef IOMMQ_SCENARIO
-#define IOMMQ_SCENARIO "unnamed"
+/** Name of the scenario (-DIOMM_QEMU_SCENARIO="..." from tests/qemu/CMakeLists.txt). */
+#ifndef IOMM_QEMU_SCENARIO
+#define IOMM_QEMU_SCENARIO "unnamed"
 #endif
 
 /** The scenario body, defined by each scenario source. */
@@ -88,4 +88,4 @@ static inline bool all(const uint8_t *p, uint8_t v, size_t n)
 	return true;
 }
 
-#endif /* IOMMQ_HARNESS_H */
+#endif /* IOMM_QEMU_HARNESS_H */

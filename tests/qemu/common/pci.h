@@ -8,8 +8,8 @@
  * q35 (x86): configuration mechanism #1 (ports 0xcf8/0xcfc); SeaBIOS has
  * already assigned the BARs, which are kept.
  */
-#ifndef IOMMQ_PCI_H
-#define IOMMQ_PCI_H
+#ifndef IOMM_QEMU_PCI_H
+#define IOMM_QEMU_PCI_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -53,4 +53,4 @@ bool pci_bar_setup(struct pci_loc loc, unsigned bar, uint64_t *addr, uint64_t *s
 /** Set (or clear) memory decoding and bus mastering in the command register. */
 void pci_enable(struct pci_loc loc, bool memory, bool master);
 
-#endif /* IOMMQ_PCI_H */
+#endif /* IOMM_QEMU_PCI_H */

@@ -13,8 +13,8 @@
 #include "edu.h"
 #include "harness.h"
 
-#ifndef IOMMQ_EDU_DEV
-#error "IOMMQ_EDU_BUS/DEV/FN come from tests/qemu/CMakeLists.txt"
+#ifndef IOMM_QEMU_EDU_DEV
+#error "IOMM_QEMU_EDU_BUS/DEV/FN come from tests/qemu/CMakeLists.txt"
 #endif
 
 #define KIB 1024ull
@@ -168,7 +168,7 @@ static unsigned mismatches(const uint8_t *a, const uint8_t *b, uint32_t len)
 
 static void edu_round_trip(void)
 {
-	const struct pci_loc want = {IOMMQ_EDU_BUS, IOMMQ_EDU_DEV, IOMMQ_EDU_FN};
+	const struct pci_loc want = {IOMM_QEMU_EDU_BUS, IOMM_QEMU_EDU_DEV, IOMM_QEMU_EDU_FN};
 	const uint64_t src = qemu_virt_to_phys(dma_src), dst = qemu_virt_to_phys(dma_dst);
 	struct edu e;
 	int rc;
@@ -177,7 +177,7 @@ static void edu_round_trip(void)
 	rc = edu_init(&e, want);
 	if (rc != EDU_OK)
 		harness_fatal(edu_strerror(rc), __FILE__, __LINE__);
-	CHECK_EQ(edu_rid(&e), (unsigned)(IOMMQ_EDU_BUS << 8 | IOMMQ_EDU_DEV << 3 | IOMMQ_EDU_FN));
+	CHECK_EQ(edu_rid(&e), (unsigned)(IOMM_QEMU_EDU_BUS << 8 | IOMM_QEMU_EDU_DEV << 3 | IOMM_QEMU_EDU_FN));
 
 	for (unsigned i = 0; i < sizeof(dma_src); i++)
 		dma_src[i] = (uint8_t)(i * 7u + 3u + (i >> 8));

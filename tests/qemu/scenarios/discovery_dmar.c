@@ -69,7 +69,7 @@ void scenario_main(void)
 	CHECK_EQ(units[0].type, IOMM_UNIT_VTD);
 	CHECK_EQ(units[0].base, 0xfed90000);
 	uint64_t base = 0;
-	CHECK_OK(qemu_fw_vtd_for(IOMMQ_EDU_BUS, IOMMQ_EDU_DEV, IOMMQ_EDU_FN, &base));
+	CHECK_OK(qemu_fw_vtd_for(IOMM_QEMU_EDU_BUS, IOMM_QEMU_EDU_DEV, IOMM_QEMU_EDU_FN, &base));
 	CHECK_EQ(base, units[0].base);
 	CHECK_EQ(units[0].segment, 0);
 	harness_note_hex("VT-d unit at", units[0].base);
@@ -81,8 +81,8 @@ void scenario_main(void)
 	for (uint32_t i = 0; i < d.ndevices; i++) {
 		CHECK_EQ(devs[i].unit, 0);
 		CHECK_EQ(devs[i].id.kind, IOMM_DEVID_PCI);
-		if (devs[i].id.bus == IOMMQ_EDU_BUS && devs[i].id.dev == IOMMQ_EDU_DEV &&
-		    devs[i].id.fn == IOMMQ_EDU_FN)
+		if (devs[i].id.bus == IOMM_QEMU_EDU_BUS && devs[i].id.dev == IOMM_QEMU_EDU_DEV &&
+		    devs[i].id.fn == IOMM_QEMU_EDU_FN)
 			edus++;
 	}
 	CHECK_EQ(edus, 1); /* edu's source ID 0x18 is in the unit's scope */

@@ -14,7 +14,7 @@
  *     edu's DMA proves it: inside the window it lands, outside it is
  *     blocked, and after iomm_config_remove() everything is blocked again.
  *
- * With IOMMQ_DT_VIRTIO (qemu-discovery-dt-virtio-iommu, `-M virt -device
+ * With IOMM_QEMU_DT_VIRTIO (qemu-discovery-dt-virtio-iommu, `-M virt -device
  * virtio-iommu-pci,addr=02.0`) the same tree has a virtio-iommu instead:
  * the paravirtual unit is found with its PCI address (00:02.0), edu's
  * endpoint ID comes from the iommu-map, the virtio-iommu's own requester
@@ -119,7 +119,7 @@ void __stack_chk_fail(void)
 }
 
 /* ---- the scenario ---- */
-#ifndef IOMMQ_DT_VIRTIO
+#ifndef IOMM_QEMU_DT_VIRTIO
 static uint8_t target[4096] __attribute__((aligned(4096)));
 static uint8_t outside[4096] __attribute__((aligned(4096)));
 static uint8_t strtab[256 * 64] __attribute__((aligned(256 * 64)));
@@ -170,7 +170,7 @@ void scenario_main(void)
 	CHECK_EQ(devs[0].id.mask, 0xffff);
 
 	harness_step("edu's stream ID from the host bridge's iommu-map");
-	const struct pci_loc want = {IOMMQ_EDU_BUS, IOMMQ_EDU_DEV, IOMMQ_EDU_FN};
+	const struct pci_loc want = {IOMM_QEMU_EDU_BUS, IOMM_QEMU_EDU_DEV, IOMM_QEMU_EDU_FN};
 	REQUIRE(edu_init(&edu, want) == EDU_OK);
 	static uint8_t pattern[64] __attribute__((aligned(64)));
 	fill(pattern, 0x5a, sizeof(pattern));
@@ -253,7 +253,7 @@ void scenario_main(void)
 	harness_note_dec("endpoint groups:", d.ndevices);
 	CHECK(d.ndevices >= 2);
 
-	const struct pci_loc want = {IOMMQ_EDU_BUS, IOMMQ_EDU_DEV, IOMMQ_EDU_FN};
+	const struct pci_loc want = {IOMM_QEMU_EDU_BUS, IOMM_QEMU_EDU_DEV, IOMM_QEMU_EDU_FN};
 	REQUIRE(edu_init(&edu, want) == EDU_OK);
 	uint32_t ph = 0, ep = 0;
 	CHECK_OK(iomm_fdt_map_rid(fdt, total, edu_rid(&edu), &ph, &ep));

@@ -117,7 +117,7 @@ static void mmio_write(void *ctx, uintptr_t addr, unsigned width, uint32_t val)
 
 static void viommu_up(void)
 {
-	const struct pci_loc want = {IOMMQ_EDU_BUS, IOMMQ_EDU_DEV, IOMMQ_EDU_FN};
+	const struct pci_loc want = {IOMM_QEMU_EDU_BUS, IOMM_QEMU_EDU_DEV, IOMM_QEMU_EDU_FN};
 	REQUIRE(edu_init(&edu, want) == EDU_OK);
 
 	harness_step("virtio-iommu-pci: capabilities, reset, features, queues, DRIVER_OK");

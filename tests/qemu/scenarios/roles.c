@@ -66,7 +66,7 @@ static bool saw(const struct faults *l, uint32_t id, uint64_t addr)
 
 void scenario_main(void)
 {
-	const struct pci_loc want = {IOMMQ_EDU_BUS, IOMMQ_EDU_DEV, IOMMQ_EDU_FN};
+	const struct pci_loc want = {IOMM_QEMU_EDU_BUS, IOMM_QEMU_EDU_DEV, IOMM_QEMU_EDU_FN};
 	REQUIRE(edu_init(&edu, want) == EDU_OK);
 	fill(pattern, 0x5a, sizeof(pattern));
 	REQUIRE(edu_dma_to_device(&edu, pa_of(pattern), 0, XFER) == EDU_OK);

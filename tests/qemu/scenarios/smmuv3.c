@@ -4,9 +4,9 @@
  * device doing real DMA. Everything goes through the library's public API;
  * the scenario only drives edu and reads RAM.
  *
- * IOMMQ_SMMU_CASE selects the story:
+ * IOMM_QEMU_SMMU_CASE selects the story:
  *   1  abort by default, explicit bypass, detach, STE reconfiguration
- *   2  stage 1 (granule IOMMQ_GRANULE): translate, faults, invalidations
+ *   2  stage 1 (granule IOMM_QEMU_GRANULE): translate, faults, invalidations
  *   3  stage 2: the same through a VMID
  *   4  nested stage 1 inside stage 2
  *
@@ -19,11 +19,11 @@
 #include "edu.h"
 #include "harness.h"
 
-#ifndef IOMMQ_SMMU_CASE
-#error "IOMMQ_SMMU_CASE comes from tests/qemu/CMakeLists.txt"
+#ifndef IOMM_QEMU_SMMU_CASE
+#error "IOMM_QEMU_SMMU_CASE comes from tests/qemu/CMakeLists.txt"
 #endif
-#ifndef IOMMQ_GRANULE
-#define IOMMQ_GRANULE 4096
+#ifndef IOMM_QEMU_GRANULE
+#define IOMM_QEMU_GRANULE 4096
 #endif
 
 #define KIB  1024ull
@@ -100,7 +100,7 @@ static bool dma_write_lands(uint64_t iova, uint8_t *target)
 
 static void smmu_up(void)
 {
-	const struct pci_loc want = {IOMMQ_EDU_BUS, IOMMQ_EDU_DEV, IOMMQ_EDU_FN};
+	const struct pci_loc want = {IOMM_QEMU_EDU_BUS, IOMM_QEMU_EDU_DEV, IOMM_QEMU_EDU_FN};
 	REQUIRE(edu_init(&edu, want) == EDU_OK);
 	load_device_pattern(); /* SMMU still off: GBPA lets this through */
 
@@ -237,10 +237,10 @@ static void case_stage1(void)
 {
 	static struct iomm_domain d;
 	struct iomm_domain_cfg c = {.type = IOMM_DOMAIN_S1,
-				    .granule = IOMMQ_GRANULE,
-				    .pool = new_pool(IOMMQ_GRANULE, 16 * IOMMQ_GRANULE)};
+				    .granule = IOMM_QEMU_GRANULE,
+				    .pool = new_pool(IOMM_QEMU_GRANULE, 16 * IOMM_QEMU_GRANULE)};
 	REQUIRE(iomm_domain_init(&d, &smmu.unit, &c) == IOMM_OK);
-	harness_note_dec("granule:", IOMMQ_GRANULE);
+	harness_note_dec("granule:", IOMM_QEMU_GRANULE);
 	harness_note_dec("ASID:", d.id);
 	translate_story(&d, "stage 1: map, DMA through the IOVA");
 }
@@ -250,9 +250,9 @@ static void case_stage2(void)
 	static struct iomm_domain d;
 	CHECK(smmu.features & IOMM_SMMUV3_F_S2);
 	struct iomm_domain_cfg c = {.type = IOMM_DOMAIN_S2,
-				    .granule = IOMMQ_GRANULE,
+				    .granule = IOMM_QEMU_GRANULE,
 				    .ias = 40,
-				    .pool = new_pool(IOMMQ_GRANULE, 16 * IOMMQ_GRANULE)};
+				    .pool = new_pool(IOMM_QEMU_GRANULE, 16 * IOMM_QEMU_GRANULE)};
 	REQUIRE(iomm_domain_init(&d, &smmu.unit, &c) == IOMM_OK);
 	harness_note_dec("VMID:", d.id);
 	translate_story(&d, "stage 2: map an IPA window, DMA through it");
@@ -310,7 +310,7 @@ static void case_nested(void)
 void scenario_main(void)
 {
 	smmu_up();
-	switch (IOMMQ_SMMU_CASE) {
+	switch (IOMM_QEMU_SMMU_CASE) {
 	case 1:
 		case_abort_bypass();
 		break;

@@ -4,7 +4,7 @@
  * real DMA. Everything goes through the library's public API; the scenario
  * only drives edu and reads RAM.
  *
- * IOMMQ_VTD_CASE selects the configuration:
+ * IOMM_QEMU_VTD_CASE selects the configuration:
  *   1  legacy mode, register-based invalidation (CCMD / IOTLB registers)
  *   2  legacy mode, queued invalidation
  *   3  scalable mode, second-stage tables (x-scalable-mode=on)
@@ -23,8 +23,8 @@
 #include "firmware.h"
 #include "harness.h"
 
-#ifndef IOMMQ_VTD_CASE
-#error "IOMMQ_VTD_CASE comes from tests/qemu/CMakeLists.txt"
+#ifndef IOMM_QEMU_VTD_CASE
+#error "IOMM_QEMU_VTD_CASE comes from tests/qemu/CMakeLists.txt"
 #endif
 
 #define KIB  1024ull
@@ -132,7 +132,7 @@ static void vtd_up(uint32_t flags, bool with_queue)
 {
 	port = qemu_port;
 	port.clean_tables = clean_tables;
-	const struct pci_loc want = {IOMMQ_EDU_BUS, IOMMQ_EDU_DEV, IOMMQ_EDU_FN};
+	const struct pci_loc want = {IOMM_QEMU_EDU_BUS, IOMM_QEMU_EDU_DEV, IOMM_QEMU_EDU_FN};
 	REQUIRE(edu_init(&edu, want) == EDU_OK);
 	load_device_pattern(); /* translation still off: this DMA passes */
 
@@ -141,12 +141,12 @@ static void vtd_up(uint32_t flags, bool with_queue)
 		mem.iq = iq;
 		mem.iq_pa = pa_of(iq);
 		/* Case 2 uses the smallest queue (256 descriptors) so that it wraps. */
-		mem.iq_size = IOMMQ_VTD_CASE == 2 ? 4096u : sizeof(iq);
+		mem.iq_size = IOMM_QEMU_VTD_CASE == 2 ? 4096u : sizeof(iq);
 	}
 	struct iomm_vtd_cfg cfg = {.flags = flags, .bus_first = 0, .bus_last = 1};
 	harness_step("the VT-d unit serving edu, from the DMAR the firmware published");
 	uint64_t base = 0;
-	REQUIRE(qemu_fw_vtd_for(IOMMQ_EDU_BUS, IOMMQ_EDU_DEV, IOMMQ_EDU_FN, &base) == IOMM_OK);
+	REQUIRE(qemu_fw_vtd_for(IOMM_QEMU_EDU_BUS, IOMM_QEMU_EDU_DEV, IOMM_QEMU_EDU_FN, &base) == IOMM_OK);
 	harness_note_hex("VT-d unit at", base);
 	CHECK_EQ(base, QEMU_BOARD_VTD_BASE); /* what the board header documents */
 	harness_step("VT-d probe, root table, invalidation and enable through iomm_vtd_init");
@@ -161,8 +161,8 @@ static void vtd_up(uint32_t flags, bool with_queue)
 	harness_note_dec("scalable mode:", vtd.scalable);
 	CHECK_EQ(vtd.qi, with_queue && !(flags & IOMM_VTD_CFG_REGINV));
 	CHECK(cleaned_bytes > 0); /* ECAP.C is clear on QEMU: the root table was cleaned */
-	REQUIRE(iomm_dev_init(&dev, &vtd.unit, &IOMM_PCI(IOMMQ_EDU_BUS, IOMMQ_EDU_DEV,
-							  IOMMQ_EDU_FN)) == IOMM_OK);
+	REQUIRE(iomm_dev_init(&dev, &vtd.unit, &IOMM_PCI(IOMM_QEMU_EDU_BUS, IOMM_QEMU_EDU_DEV,
+							  IOMM_QEMU_EDU_FN)) == IOMM_OK);
 	harness_note_hex("edu source ID", edu_rid(&edu));
 }
 
@@ -256,7 +256,7 @@ static void translate_story(struct iomm_domain *d, bool first_stage)
 	CHECK(dma_write_lands(iova, bufs[3]));
 	CHECK(all(bufs[0], 0x11, XFER)); /* the old page saw nothing */
 
-	if (IOMMQ_VTD_CASE == 2) {
+	if (IOMM_QEMU_VTD_CASE == 2) {
 		harness_step("200 unmap/map cycles: the invalidation queue wraps, DMA stays right");
 		for (unsigned i = 0; i < 200; i++) {
 			CHECK_OK(iomm_unmap(d, iova, g, NULL));
@@ -303,7 +303,7 @@ static void translating_domain(enum iomm_domain_type type, bool first_stage)
 
 void scenario_main(void)
 {
-	switch (IOMMQ_VTD_CASE) {
+	switch (IOMM_QEMU_VTD_CASE) {
 	case 1:
 		vtd_up(IOMM_VTD_CFG_REGINV, true); /* queue given, registers forced */
 		blocked_and_bypass();
@@ -340,7 +340,7 @@ void scenario_main(void)
 		CHECK(vtd.stats.map_syncs > 0); /* caching mode: every map was invalidated */
 		break;
 	default:
-		harness_fatal("unknown IOMMQ_VTD_CASE", __FILE__, __LINE__);
+		harness_fatal("unknown IOMM_QEMU_VTD_CASE", __FILE__, __LINE__);
 	}
 	harness_step("disable");
 	CHECK_OK(iomm_vtd_disable(&vtd));
