@@ -35,10 +35,14 @@
 #define CAP_RWBF   IOMM_BIT(4)
 #define CAP_CM	   IOMM_BIT(7)
 #define CAP_SAGAW  IOMM_GENMASK(12, 8)
+/* SAGAW values the backend uses: bit 1 = 3 levels, 2 = 4 levels, 3 = 5 levels */
+#define SAGAW_SUPPORTED 0xeu
 #define CAP_MGAW   IOMM_GENMASK(21, 16)
 #define CAP_FRO	   IOMM_GENMASK(33, 24) /* in units of CAP_OFF_UNIT bytes */
 #define CAP_OFF_UNIT	   16u
 #define CAP_SLLPS  IOMM_GENMASK(37, 34)
+#define CAP_SLLPS_2M IOMM_BIT(34) /* second-stage 2 MiB pages */
+#define CAP_SLLPS_1G IOMM_BIT(35) /* second-stage 1 GiB pages */
 #define CAP_PSI	   IOMM_BIT(39)
 #define CAP_NFR	   IOMM_GENMASK(47, 40)
 #define CAP_MAMV   IOMM_GENMASK(53, 48)
@@ -74,6 +78,7 @@
 #define GSTS_QIES GCMD_QIE
 
 /* RTADDR_REG */
+#define RTADDR_RTA IOMM_GENMASK(63, 12)
 #define RTADDR_SMT IOMM_BIT(10)
 
 /* CCMD_REG */
@@ -133,6 +138,7 @@
 #define FRCD_HI_T1   IOMM_BIT(62)
 #define FRCD_HI_F    IOMM_BIT(63)
 #define FRCD_BYTES   16u
+#define FRCD_HI_OFF  8u /* rec[1] within the record */
 /* F seen through 32-bit accesses: bit 31 of the record's last 32-bit word */
 #define FRCD_F_DW_OFF 12u
 #define FRCD_F_DW     ((uint32_t)(FRCD_HI_F >> 32))
