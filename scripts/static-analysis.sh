@@ -52,7 +52,7 @@ false_positives=(
 	"cppcheck~knownConditionTrueFalse~src/host/viommu_dev.c~if \(!size \|\| ps \+ \(size - 1\) < ps\)~~ve - vs + 1 wraps to 0 for the whole 64-bit range"
 	"cppcheck~knownConditionTrueFalse~src/host/viommu_dev.c~for \(size_t i = 0; i < n; i\+\+\)~const uint8_t \*src = req;~cppcheck takes req_len == 0 from the (!req && req_len) check"
 	"cppcheck~knownConditionTrueFalse~src/host/viommu_dev.c~^[[:space:]]*if \(n < 1\)~~as above"
-	"clang-tidy~clang-analyzer-core.NullDereference~src/pgtable/pgt_internal.h~r->head = \(uint64_t \*\)\(uintptr_t\)page\[0\];~~pass 1 reserves exactly the pages pass 2 takes (fuzz_lpae checks the count)"
+	"clang-tidy~clang-analyzer-core.NullDereference~src/pgtable/pgt_map.c~r->head = \(uint64_t \*\)\(uintptr_t\)page\[0\];~~pass 1 reserves exactly the pages pass 2 takes (fuzz_lpae checks the count)"
 	"clang-tidy~readability-non-const-parameter~src/iomm_internal.h~iomm_write_desc\(uint64_t \*p~~__atomic_store_n writes through p"
 	"clang-tidy~bugprone-macro-parentheses~backends/smmuv3/smmuv3.c~more_~~FOR_EACH_SID declares its loop variables: names cannot be parenthesized"
 	"clang-tidy~bugprone-branch-clone~src/host/viommu_dev.c~case IOMM_VIOMMU_T_ATTACH:~switch \(r\[0\]\)~virtio-iommu ATTACH and DETACH requests have the same size"

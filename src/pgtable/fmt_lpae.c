@@ -132,36 +132,63 @@ static uint32_t arm_sh_prot(uint64_t pte, uint32_t mem)
 	return sh == SH_NONE ? IOMM_SH_NONE : sh == SH_OUTER ? IOMM_SH_OUTER : IOMM_SH_INNER;
 }
 
-static uint32_t s1_pte_to_prot(uint64_t pte)
+/* Where a stage keeps a leaf's permissions and memory type. */
+struct arm_perm {
+	uint64_t inv;      /* bits that grant their permission when clear */
+	uint64_t r, w;     /* read and write permission bits (r = 0: always readable) */
+	uint64_t priv;     /* privileged-access bit (0: none) */
+	uint8_t attr_mask; /* mask of the memory-type field at bit 2 */
+	uint8_t wb, nc;    /* its write-back and non-cacheable values */
+};
+
+/* Stage 1: AP[2:1] and UXN deny; the memory type is a MAIR index. */
+static const struct arm_perm s1_perm = {
+	.inv = D_AP_RDONLY | D_AP_UNPRIV | D_UXN,
+	.r = 0,
+	.w = D_AP_RDONLY,
+	.priv = D_AP_UNPRIV,
+	.attr_mask = 7,
+	.wb = MAIR_IDX_WB,
+	.nc = MAIR_IDX_NC,
+};
+
+/* Stage 2: S2AP grants, XN denies; the memory type is MemAttr. */
+static const struct arm_perm s2_perm = {
+	.inv = D_UXN,
+	.r = D_S2AP_R,
+	.w = D_S2AP_W,
+	.priv = 0,
+	.attr_mask = 0xf,
+	.wb = S2_MEMATTR_WB,
+	.nc = S2_MEMATTR_NC,
+};
+
+/* The prot a leaf of the stage described by @p grants. */
+static __attribute__((noinline)) uint32_t arm_pte_to_prot(uint64_t pte, const struct arm_perm *p)
 {
-	uint32_t idx = (uint32_t)(pte >> D_ATTRIDX_SHIFT) & 7u;
-	uint32_t mem = idx == MAIR_IDX_WB   ? IOMM_MEM_WB
-		       : idx == MAIR_IDX_NC ? IOMM_MEM_NC
-					    : IOMM_MEM_DEVICE;
-	uint32_t prot = IOMM_READ;
-	if (!(pte & D_AP_RDONLY))
+	uint32_t a = (uint32_t)(pte >> D_ATTRIDX_SHIFT) & p->attr_mask;
+	uint32_t mem = a == p->wb ? IOMM_MEM_WB : a == p->nc ? IOMM_MEM_NC : IOMM_MEM_DEVICE;
+	uint64_t g = pte ^ p->inv; /* a set bit grants */
+	uint32_t prot = 0;
+	if (!p->r || (g & p->r))
+		prot |= IOMM_READ;
+	if (g & p->w)
 		prot |= IOMM_WRITE;
-	if (!(pte & D_AP_UNPRIV))
+	if (g & p->priv)
 		prot |= IOMM_PRIV;
-	if (!(pte & D_UXN))
+	if (g & D_UXN)
 		prot |= IOMM_EXEC;
 	return prot | arm_sh_prot(pte, mem) | mem;
 }
 
+static uint32_t s1_pte_to_prot(uint64_t pte)
+{
+	return arm_pte_to_prot(pte, &s1_perm);
+}
+
 static uint32_t s2_pte_to_prot(uint64_t pte)
 {
-	uint64_t memattr = (pte >> D_S2_MEMATTR_SHIFT) & 0xf;
-	uint32_t mem = memattr == S2_MEMATTR_WB	  ? IOMM_MEM_WB
-		       : memattr == S2_MEMATTR_NC ? IOMM_MEM_NC
-						  : IOMM_MEM_DEVICE;
-	uint32_t prot = 0;
-	if (pte & D_S2AP_R)
-		prot |= IOMM_READ;
-	if (pte & D_S2AP_W)
-		prot |= IOMM_WRITE;
-	if (!(pte & D_UXN))
-		prot |= IOMM_EXEC;
-	return prot | arm_sh_prot(pte, mem) | mem;
+	return arm_pte_to_prot(pte, &s2_perm);
 }
 
 /* ---- descriptors ---- */

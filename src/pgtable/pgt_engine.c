@@ -2,7 +2,7 @@
 /*
  * The page-table engine: format lookup, init (a format descriptor resolved
  * into the table's cached fields), destroy, lookups and walks. Map and unmap
- * live in pgt_map.c and pgt_unmap.c, the formats in fmt_*.c.
+ * live in pgt_map.c, the formats in fmt_*.c.
  *
  * Every mutating call runs in two passes. The first only reads: it checks
  * the request against what is mapped and counts the table pages the second
@@ -41,39 +41,6 @@ void iomm_pgt_fmt_defaults(enum iomm_pgt_format unit_fmt, bool stage2,
 	rules->ias_cap = fmt ? fmt->dflt_ias_cap : (uint8_t)PGT_DFLT_IAS_CAP;
 	rules->ias_within_oas = fmt && fmt->ias_within_oas;
 	rules->flags = fmt ? fmt->dflt_flags : 0;
-}
-
-uint64_t *iomm_pgt_next_table_slow(const struct iomm_pgt *pgt, uint64_t pte)
-{
-	return table_va(pgt, pte_to_pa(pgt, pte));
-}
-
-/* ---- reserved table pages ---- */
-void iomm_pgt_reserve_drop(struct iomm_pgt *pgt, struct reserve *r)
-{
-	while (r->n) {
-		uint64_t pa;
-		iomm_pool_release(pgt->pool, reserve_take(r, &pa), 1);
-	}
-}
-
-int iomm_pgt_reserve_fill(struct iomm_pgt *pgt, struct reserve *r, size_t n)
-{
-	r->head = NULL;
-	r->n = 0;
-	while (r->n < n) {
-		uint64_t pa;
-		uint64_t *page = iomm_pool_alloc(pgt->pool, 1, &pa);
-		if (!page) {
-			iomm_pgt_reserve_drop(pgt, r);
-			return IOMM_ENOMEM;
-		}
-		reserve_put(r, page, pa);
-	}
-	/* The pages were zeroed by the CPU: order that before any link to them. */
-	if (n && pgt->coherent)
-		iomm_port_wmb(pgt->port);
-	return IOMM_OK;
 }
 
 /* ---- init ---- */
@@ -257,7 +224,7 @@ static void free_subtree(struct iomm_pgt *pgt, uint64_t *table, unsigned l)
 		for (size_t i = 0; i < n; i++) {
 			uint64_t pte = iomm_read_desc(&table[i]);
 			if (pte_valid(pgt, pte) && pte_is_table(pgt, pte, l))
-				free_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1);
+				free_subtree(pgt, next_table(pgt, pte), l + 1);
 		}
 	}
 	iomm_pool_release(pgt->pool, table, 1);
@@ -272,7 +239,7 @@ void iomm_pgt_destroy(struct iomm_pgt *pgt)
 	for (size_t i = 0; i < n; i++) {
 		uint64_t pte = iomm_read_desc(&pgt->root[i]);
 		if (pte_valid(pgt, pte) && pte_is_table(pgt, pte, l))
-			free_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1);
+			free_subtree(pgt, next_table(pgt, pte), l + 1);
 	}
 	iomm_pool_release(pgt->pool, pgt->root, pgt->root_pages);
 	pgt->root = NULL;
@@ -280,12 +247,34 @@ void iomm_pgt_destroy(struct iomm_pgt *pgt)
 }
 
 /* ---- lookups ---- */
+uint64_t iomm_pgt_leaf_of(const struct iomm_pgt *pgt, uint64_t addr, unsigned *lp,
+			  const uint64_t **ep)
+{
+	const uint64_t *t = pgt->root;
+	/* the format's bits in registers: the atomic reads below pin memory */
+	const uint64_t v_mask = pgt->v_mask, t_mask = pgt->t_mask, t_val = pgt->t_val;
+	const unsigned last = pgt->last;
+	for (unsigned l = pgt->start_level;; l++) {
+		const uint64_t *e = &t[lvl_index(pgt, l, addr)];
+		uint64_t pte = iomm_read_link(e);
+		if (!(pte & v_mask))
+			return 0;
+		if (l == last || (pte & t_mask) != t_val) {
+			*lp = l;
+			if (ep)
+				*ep = e;
+			return pte;
+		}
+		t = next_table(pgt, pte);
+	}
+}
+
 int iomm_pgt_iova_to_phys(const struct iomm_pgt *pgt, uint64_t iova, uint64_t *pa)
 {
 	if (IOMM_UNLIKELY(!pgt || !pgt->root || !pa || (iova >> pgt->cfg.ias)))
 		return IOMM_ENOENT;
 	unsigned l;
-	uint64_t pte = leaf_of(pgt, iova, &l, NULL);
+	uint64_t pte = iomm_pgt_leaf_of(pgt, iova, &l, NULL);
 	if (!pte)
 		return IOMM_ENOENT;
 	uint64_t mask = (1ull << lvl_shift(pgt, l)) - 1;
@@ -312,7 +301,7 @@ int iomm_pgt_lookup(const struct iomm_pgt *pgt, uint64_t iova, struct iomm_mappi
 	if (!pgt || !pgt->root || (iova >> pgt->cfg.ias))
 		return IOMM_ENOENT;
 	unsigned l;
-	uint64_t pte = leaf_of(pgt, iova, &l, NULL);
+	uint64_t pte = iomm_pgt_leaf_of(pgt, iova, &l, NULL);
 	if (!pte)
 		return IOMM_ENOENT;
 	fill_mapping(pgt, pte, l, iova, m);
@@ -329,7 +318,7 @@ static int walk_table(const struct iomm_pgt *pgt, const uint64_t *t, unsigned l,
 		if (pte_valid(pgt, pte)) {
 			int rc;
 			if (pte_is_table(pgt, pte, l)) {
-				rc = walk_table(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1,
+				rc = walk_table(pgt, next_table(pgt, pte), l + 1,
 						iova, next < end ? next : end, fn, arg);
 			} else {
 				struct iomm_mapping m;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Page-table engine internals: the format descriptor, and the helpers the
- * engine's files (pgt_engine.c, pgt_map.c, pgt_unmap.c) share. Not installed.
+ * engine's files (pgt_engine.c, pgt_map.c) share. Not installed.
  *
  * One engine walks, maps, unmaps and looks up every format. What tells the
  * formats apart is a const struct iomm_pgt_fmt, one per format, defined in
@@ -123,12 +123,6 @@ static inline size_t lvl_index(const struct iomm_pgt *pgt, unsigned l, uint64_t 
 	return (size_t)(iova >> pgt->shift[l]) & pgt->idx_mask[l];
 }
 
-/* Entries of a table at level l (the root's count differs). */
-static inline size_t lvl_entries(const struct iomm_pgt *pgt, unsigned l)
-{
-	return (size_t)pgt->idx_mask[l] + 1;
-}
-
 /* ---- descriptors ---- */
 static inline bool pte_valid(const struct iomm_pgt *pgt, uint64_t pte)
 {
@@ -141,13 +135,6 @@ static inline bool pte_is_table(const struct iomm_pgt *pgt, uint64_t pte, unsign
 	return l < pgt->last && (pte & pgt->t_mask) == pgt->t_val;
 }
 
-static inline uint64_t pa_to_pte(const struct iomm_pgt *pgt, uint64_t pa)
-{
-	if (IOMM_LIKELY(!pgt->oa_fold))
-		return pa;
-	return (pa & IOMM_GENMASK(47, 0)) | ((pa >> 36) & pgt->oa_fold);
-}
-
 static inline uint64_t pte_to_pa(const struct iomm_pgt *pgt, uint64_t pte)
 {
 	uint64_t oa = pte & pgt->oa_mask;
@@ -156,13 +143,7 @@ static inline uint64_t pte_to_pa(const struct iomm_pgt *pgt, uint64_t pte)
 	return (oa & ~pgt->oa_fold) | ((oa & pgt->oa_fold) << 36);
 }
 
-static inline uint64_t *table_va(const struct iomm_pgt *pgt, uint64_t pa)
-{
-	if (IOMM_LIKELY(pgt->linear))
-		return (uint64_t *)(uintptr_t)(pa - pgt->va_pa_off);
-	return pgt->port->phys_to_virt(pgt->port->ctx, pa);
-}
-
+/* The table a table descriptor points to, in general (pgt_map.c). */
 uint64_t *iomm_pgt_next_table_slow(const struct iomm_pgt *pgt, uint64_t pte);
 
 /* The table a table descriptor points to; one test on the common path. */
@@ -173,27 +154,10 @@ static inline uint64_t *next_table(const struct iomm_pgt *pgt, uint64_t pte)
 	return iomm_pgt_next_table_slow(pgt, pte);
 }
 
-static inline bool leaf_ok(const struct iomm_pgt *pgt, unsigned l, uint64_t iova, uint64_t pa,
-			   uint64_t size)
-{
-	uint64_t esz = 1ull << lvl_shift(pgt, l);
-	return (pgt->leaf_sizes & esz) && size >= esz && !((iova | pa) & (esz - 1));
-}
-
 static inline void clean(const struct iomm_pgt *pgt, const void *va, size_t len)
 {
 	if (!pgt->coherent)
 		pgt->port->clean_tables(pgt->port->ctx, va, len);
-}
-
-static inline int check_range(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size)
-{
-	uint64_t end = iova + size;
-	if (IOMM_UNLIKELY(!size || ((iova | size) & pgt->gmask) || end < iova))
-		return IOMM_EINVAL;
-	if (IOMM_UNLIKELY(end > pgt->in_limit))
-		return IOMM_ERANGE;
-	return IOMM_OK;
 }
 
 /*
@@ -202,64 +166,7 @@ static inline int check_range(const struct iomm_pgt *pgt, uint64_t iova, uint64_
  * what was checked, even while another thread changes the table. Links are
  * read with acquire semantics: a table found through one is complete.
  */
-static inline uint64_t leaf_of(const struct iomm_pgt *pgt, uint64_t addr, unsigned *lp,
-			       const uint64_t **ep)
-{
-	const uint64_t *t = pgt->root;
-	/* the format's bits in registers: the atomic reads below pin memory */
-	const uint64_t v_mask = pgt->v_mask, t_mask = pgt->t_mask, t_val = pgt->t_val;
-	const unsigned last = pgt->last;
-	for (unsigned l = pgt->start_level;; l++) {
-		const uint64_t *e = &t[lvl_index(pgt, l, addr)];
-		uint64_t pte = iomm_read_link(e);
-		if (!(pte & v_mask))
-			return 0;
-		if (l == last || (pte & t_mask) != t_val) {
-			*lp = l;
-			if (ep)
-				*ep = e;
-			return pte;
-		}
-		t = next_table(pgt, pte);
-	}
-}
-
-/* ---- reserved table pages: a list linked through word 0 (page va) and 1 (pa) ---- */
-struct reserve {
-	uint64_t *head;
-	size_t n;
-};
-
-static inline void reserve_put(struct reserve *r, uint64_t *page, uint64_t pa)
-{
-	page[0] = (uint64_t)(uintptr_t)r->head;
-	page[1] = pa;
-	r->head = page;
-	r->n++;
-}
-
-static inline uint64_t *reserve_take(struct reserve *r, uint64_t *pa)
-{
-	uint64_t *page = r->head;
-	r->head = (uint64_t *)(uintptr_t)page[0];
-	*pa = page[1];
-	page[0] = 0;
-	page[1] = 0;
-	r->n--;
-	return page;
-}
-
-/* Return every reserved page to the pool. */
-void iomm_pgt_reserve_drop(struct iomm_pgt *pgt, struct reserve *r);
-/* Reserve @n pages: IOMM_OK, or IOMM_ENOMEM with nothing reserved. */
-int iomm_pgt_reserve_fill(struct iomm_pgt *pgt, struct reserve *r, size_t n);
-
-/*
- * Pass 2 of a map below @table0 at level @l0 (pgt_map.c); also builds the
- * table that replaces a block an unmap splits. Cannot fail.
- */
-void iomm_pgt_map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0, uint64_t iova,
-			uint64_t pa, uint64_t size, uint64_t attr, struct reserve *r,
-			bool subtables);
+uint64_t iomm_pgt_leaf_of(const struct iomm_pgt *pgt, uint64_t addr, unsigned *lp,
+			  const uint64_t **ep);
 
 #endif /* IOMM_PGT_INTERNAL_H */
