@@ -29,33 +29,11 @@
  * clean_tables() updates, so a missing cache clean shows up as a mismatch.
  * Any disagreement abort()s.
  */
-#include <string.h>
-
-#include <iommuman/iommuman.h>
-
-#include "arm_walker.h"
-#include "fuzz_common.h"
-#include "shadow.h"
-#include "x86_walker.h"
-
-#define MAX_OPS 256
-#define CHECK_EVERY 32
+#include "lpae_fuzz.h"
 
 /* ---- leaf lists ------------------------------------------------------------ */
 
-struct leaf {
-	uint64_t iova, pa, size;
-	uint32_t prot; /* canonical */
-	uint8_t level;
-	bool contig;
-};
-
-struct leaves {
-	struct leaf *v;
-	size_t n, cap;
-};
-
-static void leaves_push(struct leaves *l, const struct leaf *x)
+void leaves_push(struct leaves *l, const struct leaf *x)
 {
 	if (l->n == l->cap) {
 		size_t ncap = l->cap ? l->cap * 2 : 256;
@@ -68,7 +46,7 @@ static void leaves_push(struct leaves *l, const struct leaf *x)
 }
 
 /* Merge neighbours with contiguous input and output and equal prot (in place). */
-static void leaves_merge(struct leaves *l)
+void leaves_merge(struct leaves *l)
 {
 	size_t o = 0;
 	for (size_t i = 0; i < l->n; i++) {
@@ -91,10 +69,7 @@ static void leaves_merge(struct leaves *l)
 
 /* ---- prot canonicalisation (what a table can express) -------------------------- */
 
-#define ST_VTD 3u /* "stage" of a VT-d second-stage table */
-#define ST_X86 4u /* "stage" of an x86-64 first-stage table */
-
-static uint32_t canon_prot(uint32_t prot, unsigned stage)
+uint32_t canon_prot(uint32_t prot, unsigned stage)
 {
 	uint32_t acc = prot & IOMM_PROT_ACCESS;
 	if (stage == ST_VTD)
@@ -196,40 +171,6 @@ static uint32_t xwalker_prot(const struct xw_leaf *l, unsigned stage, bool snoop
 	return p;
 }
 
-/* ---- state ------------------------------------------------------------------- */
-
-struct st {
-	struct iomm_port port;
-	struct iomm_pool pool;
-	struct iomm_pgt pgt;
-	struct iomm_pgt_cfg cfg;
-	struct iomm_lpae_regs regs;
-	struct aw_walker w;
-	struct xw_walker xw;
-	bool x86;        /* VT-d or x86-64: xw applies, levels end at 4 */
-	unsigned last;   /* level of page entries: 3 (Arm) or 4 */
-	unsigned start;  /* level of the root */
-	unsigned min_tables; /* table pages left after unmapping everything */
-	struct shadow sh;
-	struct iomm_gather g;
-	bool pgt_live;
-	unsigned stage, gshift, pa_range;
-	uint64_t P;
-	uint64_t allowed; /* leaf sizes the table may use */
-	uint64_t in_top, out_top;
-	uint8_t *mem;   /* the pool's memory, as the CPU sees it */
-	uint8_t *image; /* non-coherent tables: the memory as the walker sees it */
-	size_t mem_size;
-	uint64_t mem_pa;
-	size_t capacity;
-	bool coherent;
-	int depth;
-	uint64_t budget; /* counting stops beyond this many pages */
-	uint64_t win_base, win_size, big;
-	struct leaves a, b;
-	unsigned long op;
-};
-
 /* ---- port hooks ------------------------------------------------------------------ */
 
 static void hook_clean(void *ctx, const void *va, size_t len)
@@ -281,42 +222,38 @@ static int walker_read(void *ctx, uint64_t pa, uint64_t *val)
 
 /* ---- geometry ------------------------------------------------------------------ */
 
-static uint64_t lsize(const struct st *s, unsigned level)
+uint64_t lsize(const struct st *s, unsigned level)
 {
 	return 1ull << (s->gshift + (s->last - level) * (s->gshift - 3));
 }
 
-/* A leaf from either walker. */
-struct wleaf {
-	uint64_t iova, oa, size;
-	unsigned level;
-	bool contig;
-	uint32_t prot;
-};
-
-static const char *w_err(const struct st *s)
+const char *w_err(const struct st *s)
 {
 	return s->x86 ? s->xw.err : s->w.err;
 }
 
-static int w_translate(struct st *s, uint64_t va, struct wleaf *out)
+int w_translate(struct st *s, uint64_t va, struct wleaf *out)
 {
 	int rc;
 	if (s->x86) {
 		struct xw_leaf l;
 		rc = xw_translate(&s->xw, va, &l);
 		if (rc == XW_OK) {
-			struct wleaf x = {l.iova, l.oa, l.size, l.level, false,
-					  xwalker_prot(&l, s->stage,
-						       (s->cfg.flags & IOMM_PGT_SNOOP) != 0)};
+			struct wleaf x = {
+			    l.iova,
+			    l.oa,
+			    l.size,
+			    l.level,
+			    false,
+			    xwalker_prot(&l, s->stage, (s->cfg.flags & IOMM_PGT_SNOOP) != 0)};
 			*out = x;
 		}
 	} else {
 		struct aw_leaf l;
 		rc = aw_translate(&s->w, va, &l);
 		if (rc == AW_OK) {
-			struct wleaf x = {l.iova, l.oa, l.size, l.level, l.contig,
-					  walker_prot(&l, s->stage)};
+			struct wleaf x = {l.iova,  l.oa,     l.size,
+					  l.level, l.contig, walker_prot(&l, s->stage)};
 			*out = x;
 		}
 	}
@@ -327,8 +264,6 @@ static int w_descend(struct st *s, uint64_t va, unsigned *level, bool *leaf)
 {
 	return s->x86 ? xw_descend(&s->xw, va, level, leaf) : aw_descend(&s->w, va, level, leaf);
 }
-
-typedef int (*wleaf_fn)(void *arg, const struct wleaf *l);
 
 struct wwalk {
 	struct st *s;
@@ -346,21 +281,22 @@ static int w_table_cb(void *arg, uint64_t pa, uint64_t bytes, unsigned level)
 static int w_aw_cb(void *arg, const struct aw_leaf *l)
 {
 	struct wwalk *w = arg;
-	struct wleaf x = {l->iova, l->oa, l->size, l->level, l->contig,
-			  walker_prot(l, w->s->stage)};
+	struct wleaf x = {l->iova,  l->oa,     l->size,
+			  l->level, l->contig, walker_prot(l, w->s->stage)};
 	return w->fn(w->arg, &x);
 }
 
 static int w_xw_cb(void *arg, const struct xw_leaf *l)
 {
 	struct wwalk *w = arg;
-	struct wleaf x = {l->iova, l->oa, l->size, l->level, false,
-			  xwalker_prot(l, w->s->stage, (w->s->cfg.flags & IOMM_PGT_SNOOP) != 0)};
+	struct wleaf x = {
+	    l->iova,  l->oa, l->size,
+	    l->level, false, xwalker_prot(l, w->s->stage, (w->s->cfg.flags & IOMM_PGT_SNOOP) != 0)};
 	return w->fn(w->arg, &x);
 }
 
 /* Walk every table with the format's walker (the table callback gets @arg). */
-static int w_walk(struct st *s, wleaf_fn fn, aw_table_fn table_fn, void *arg)
+int w_walk(struct st *s, wleaf_fn fn, aw_table_fn table_fn, void *arg)
 {
 	struct wwalk w = {s, fn, table_fn, arg};
 	aw_table_fn tf = table_fn ? w_table_cb : NULL;
@@ -369,7 +305,7 @@ static int w_walk(struct st *s, wleaf_fn fn, aw_table_fn table_fn, void *arg)
 	return aw_walk(&s->w, fn ? w_aw_cb : NULL, tf, &w);
 }
 
-static uint64_t free_pages(const struct st *s)
+uint64_t free_pages(const struct st *s)
 {
 	return (uint64_t)(s->capacity - iomm_pool_used(&s->pool));
 }
@@ -396,8 +332,8 @@ static bool leafable(const struct st *s, unsigned level, uint64_t iova, uint64_t
  * remaining size permit; a linked table where a leaf would go is reused).
  * Counting stops once it passes s->budget.
  */
-static uint64_t map_need(struct st *s, unsigned level, bool exists, uint64_t iova, uint64_t pa,
-			 uint64_t len)
+uint64_t map_need(struct st *s, unsigned level, bool exists, uint64_t iova, uint64_t pa,
+		  uint64_t len)
 {
 	uint64_t need = 0, e = lsize(s, level);
 	while (len && need <= s->budget) {
@@ -438,7 +374,7 @@ static uint64_t split_need(struct st *s, unsigned level, uint64_t eb, uint64_t r
 	return need;
 }
 
-static uint64_t unmap_need(struct st *s, uint64_t iova, uint64_t end)
+uint64_t unmap_need(struct st *s, uint64_t iova, uint64_t end)
 {
 	struct wleaf l1, l2;
 	bool cut1 = false, cut2 = false;
@@ -460,530 +396,6 @@ static uint64_t unmap_need(struct st *s, uint64_t iova, uint64_t end)
 	return need;
 }
 
-/* ---- checks ------------------------------------------------------------------- */
-
-static int lib_cb(void *arg, const struct iomm_mapping *m)
-{
-	struct st *s = arg;
-	struct leaf x = {m->iova, m->pa, m->size, canon_prot(m->prot, s->stage), m->level,
-			 m->contig};
-	leaves_push(&s->a, &x);
-	return 0;
-}
-
-struct walk_arg {
-	struct st *s;
-	uint64_t pages; /* table pages reachable */
-};
-
-static int walker_cb(void *arg, const struct wleaf *l)
-{
-	struct walk_arg *wa = arg;
-	struct leaf x = {l->iova, l->oa, l->size, l->prot, (uint8_t)l->level, l->contig};
-	leaves_push(&wa->s->b, &x);
-	return 0;
-}
-
-static int table_cb(void *arg, uint64_t pa, uint64_t bytes, unsigned level)
-{
-	struct walk_arg *wa = arg;
-	(void)pa;
-	(void)level;
-	wa->pages += (bytes + wa->s->P - 1) / wa->s->P;
-	return 0;
-}
-
-static void check_addr(struct st *s, uint64_t addr)
-{
-	uint64_t pa = 0;
-	int rc = iomm_pgt_iova_to_phys(&s->pgt, addr, &pa);
-	const struct shadow_ext *e = addr < s->in_top ? shadow_find(&s->sh, addr) : NULL;
-	struct iomm_mapping m;
-	int lrc = iomm_pgt_lookup(&s->pgt, addr, &m);
-	if (!e) {
-		FZ_CHECK(rc == IOMM_ENOENT, "op %lu: iova_to_phys(0x%llx) = %d pa 0x%llx, model: unmapped",
-			 s->op, FZ_ULL(addr), rc, FZ_ULL(pa));
-		FZ_CHECK(lrc == IOMM_ENOENT, "op %lu: lookup(0x%llx) = %d, model: unmapped", s->op,
-			 FZ_ULL(addr), lrc);
-		return;
-	}
-	uint64_t want = e->pa + (addr - e->iova);
-	FZ_CHECK(rc == IOMM_OK && pa == want, "op %lu: iova_to_phys(0x%llx) = %d pa 0x%llx, model 0x%llx",
-		 s->op, FZ_ULL(addr), rc, FZ_ULL(pa), FZ_ULL(want));
-	FZ_CHECK(lrc == IOMM_OK, "op %lu: lookup(0x%llx) = %d, model: mapped", s->op, FZ_ULL(addr),
-		 lrc);
-	FZ_CHECK(m.iova <= addr && addr - m.iova < m.size && m.size == lsize(s, m.level) &&
-			 !(m.iova & (m.size - 1)) && m.pa + (addr - m.iova) == want &&
-			 canon_prot(m.prot, s->stage) == canon_prot(e->prot, s->stage),
-		 "op %lu: lookup(0x%llx): leaf 0x%llx +0x%llx level %u -> 0x%llx prot 0x%x; model "
-		 "0x%llx prot 0x%x",
-		 s->op, FZ_ULL(addr), FZ_ULL(m.iova), FZ_ULL(m.size), m.level, FZ_ULL(m.pa), m.prot,
-		 FZ_ULL(want), e->prot);
-	/* the whole leaf lies inside mappings the model has, at the same offset */
-	for (uint64_t a = m.iova; a < m.iova + m.size;) {
-		const struct shadow_ext *x = shadow_find(&s->sh, a);
-		FZ_CHECK(x && x->pa + (a - x->iova) == m.pa + (a - m.iova),
-			 "op %lu: leaf 0x%llx +0x%llx not backed by the model at 0x%llx", s->op,
-			 FZ_ULL(m.iova), FZ_ULL(m.size), FZ_ULL(a));
-		a = x->iova + x->size;
-	}
-	struct wleaf wl;
-	int wrc = w_translate(s, addr, &wl);
-	FZ_CHECK(wrc == AW_OK && wl.iova == m.iova && wl.size == m.size && wl.oa == m.pa &&
-			 wl.level == m.level && wl.prot == canon_prot(m.prot, s->stage),
-		 "op %lu: walker at 0x%llx: %d %s", s->op, FZ_ULL(addr), wrc,
-		 wrc == AW_BAD ? w_err(s) : "leaf differs");
-}
-
-static void release_gather(struct st *s)
-{
-	uint32_t nfreed = s->g.nfreed;
-	size_t used = iomm_pool_used(&s->pool);
-	iomm_pgt_gather_release(&s->g);
-	FZ_CHECK(iomm_pool_used(&s->pool) + nfreed == used,
-		 "op %lu: releasing a gather of %u pages took pool use %zu -> %zu", s->op, nfreed,
-		 used, iomm_pool_used(&s->pool));
-	FZ_CHECK(!iomm_gather_pending(&s->g), "a released gather is still pending");
-}
-
-static void full_check(struct st *s)
-{
-	release_gather(s);
-	s->a.n = 0;
-	s->b.n = 0;
-	struct walk_arg wa = {s, 0};
-	int rc = w_walk(s, walker_cb, table_cb, &wa);
-	FZ_CHECK(rc == AW_OK, "op %lu: the walker rejects the tables: %s", s->op, w_err(s));
-	FZ_CHECK(iomm_pool_used(&s->pool) == wa.pages,
-		 "op %lu: the pool holds %zu pages, %llu table pages are reachable", s->op,
-		 iomm_pool_used(&s->pool), FZ_ULL(wa.pages));
-	rc = iomm_pgt_walk(&s->pgt, 0, 0, lib_cb, s);
-	FZ_CHECK(rc == IOMM_OK, "iomm_pgt_walk: %d", rc);
-	FZ_CHECK(s->a.n == s->b.n, "op %lu: iomm_pgt_walk found %zu leaves, the walker %zu", s->op,
-		 s->a.n, s->b.n);
-	for (size_t i = 0; i < s->a.n; i++) {
-		const struct leaf *x = &s->a.v[i], *y = &s->b.v[i];
-		FZ_CHECK(x->iova == y->iova && x->pa == y->pa && x->size == y->size &&
-				 x->prot == y->prot && x->level == y->level && x->contig == y->contig,
-			 "op %lu: leaf %zu: iomm_pgt_walk 0x%llx +0x%llx -> 0x%llx prot 0x%x L%u c%d; "
-			 "walker 0x%llx +0x%llx -> 0x%llx prot 0x%x L%u c%d",
-			 s->op, i, FZ_ULL(x->iova), FZ_ULL(x->size), FZ_ULL(x->pa), x->prot, x->level,
-			 x->contig, FZ_ULL(y->iova), FZ_ULL(y->size), FZ_ULL(y->pa), y->prot,
-			 y->level, y->contig);
-	}
-	/* merged, the leaves are the model's mappings */
-	leaves_merge(&s->b);
-	s->a.n = 0;
-	for (size_t i = 0; i < s->sh.n; i++) {
-		const struct shadow_ext *e = &s->sh.v[i];
-		struct leaf x = {e->iova, e->pa, e->size, canon_prot(e->prot, s->stage), 0, false};
-		leaves_push(&s->a, &x);
-	}
-	leaves_merge(&s->a);
-	FZ_CHECK(s->a.n == s->b.n, "op %lu: the model has %zu extents, the tables %zu", s->op,
-		 s->a.n, s->b.n);
-	for (size_t i = 0; i < s->a.n; i++) {
-		const struct leaf *x = &s->a.v[i], *y = &s->b.v[i];
-		FZ_CHECK(x->iova == y->iova && x->pa == y->pa && x->size == y->size &&
-				 x->prot == y->prot,
-			 "op %lu: extent %zu: model 0x%llx +0x%llx -> 0x%llx prot 0x%x; tables 0x%llx "
-			 "+0x%llx -> 0x%llx prot 0x%x",
-			 s->op, i, FZ_ULL(x->iova), FZ_ULL(x->size), FZ_ULL(x->pa), x->prot,
-			 FZ_ULL(y->iova), FZ_ULL(y->size), FZ_ULL(y->pa), y->prot);
-	}
-	FZ_CHECK(s->depth == 0, "lock depth %d after a call", s->depth);
-}
-
-/* ---- operations ------------------------------------------------------------------ */
-
-static int predict_range(const struct st *s, uint64_t iova, uint64_t size)
-{
-	uint64_t end = iova + size;
-	if (!size || ((iova | size) & (s->P - 1)) || end < iova)
-		return IOMM_EINVAL;
-	if (end > s->in_top)
-		return IOMM_ERANGE;
-	return IOMM_OK;
-}
-
-static void do_map(struct st *s, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot)
-{
-	int want = predict_range(s, iova, size);
-	if (want == IOMM_OK) {
-		if ((pa & (s->P - 1)) || pa + size < pa)
-			want = IOMM_EINVAL;
-		else if (pa + size > s->out_top)
-			want = IOMM_ERANGE;
-		else if ((prot & ~(uint32_t)IOMM_PROT_ALL) || !(prot & (IOMM_READ | IOMM_WRITE)) ||
-			 (prot & IOMM_MEM_MASK) == IOMM_MEM_MASK)
-			want = IOMM_EINVAL;
-		else if (s->stage == ST_VTD && (prot & IOMM_PRIV))
-			want = IOMM_EINVAL; /* no privilege distinction */
-		else if (s->stage == ST_X86 && !(prot & IOMM_READ))
-			want = IOMM_EINVAL; /* no write-only pages */
-		else if (shadow_overlaps(&s->sh, iova, size))
-			want = IOMM_EEXIST;
-	}
-	uint64_t need = 0;
-	if (want == IOMM_OK) {
-		s->budget = free_pages(s);
-		need = map_need(s, s->start, true, iova, pa, size);
-		if (need > s->budget)
-			want = IOMM_ENOMEM;
-	}
-	size_t used = iomm_pool_used(&s->pool);
-	int rc = iomm_pgt_map(&s->pgt, iova, pa, size, prot);
-	FZ_CHECK(rc == want, "op %lu: map(0x%llx, 0x%llx, 0x%llx, 0x%x) = %d, expected %d (need %llu, free %llu)",
-		 s->op, FZ_ULL(iova), FZ_ULL(pa), FZ_ULL(size), prot, rc, want, FZ_ULL(need),
-		 FZ_ULL(s->budget));
-	FZ_CHECK(s->depth == 0, "lock depth %d after map", s->depth);
-	if (rc != IOMM_OK) {
-		FZ_CHECK(iomm_pool_used(&s->pool) == used, "op %lu: a failed map changed pool use %zu -> %zu",
-			 s->op, used, iomm_pool_used(&s->pool));
-		if (rc == IOMM_ENOMEM)
-			full_check(s);
-		return;
-	}
-	FZ_CHECK(iomm_pool_used(&s->pool) == used + need,
-		 "op %lu: map took %zu table pages, expected %llu", s->op,
-		 iomm_pool_used(&s->pool) - used, FZ_ULL(need));
-	FZ_CHECK(shadow_map(&s->sh, iova, pa, size, prot), "model refused");
-	check_addr(s, iova);
-	check_addr(s, iova + size - 1);
-}
-
-struct cover_arg {
-	struct st *s;
-};
-
-static void check_piece(void *arg, const struct shadow_ext *piece)
-{
-	struct st *s = ((struct cover_arg *)arg)->s;
-	FZ_CHECK(s->g.end > s->g.start && s->g.start <= piece->iova &&
-			 piece->iova + piece->size <= s->g.end,
-		 "op %lu: gather [0x%llx, 0x%llx) misses the unmapped piece [0x%llx, +0x%llx)",
-		 s->op, FZ_ULL(s->g.start), FZ_ULL(s->g.end), FZ_ULL(piece->iova),
-		 FZ_ULL(piece->size));
-}
-
-static void do_unmap(struct st *s, uint64_t iova, uint64_t size, bool release)
-{
-	int want = predict_range(s, iova, size);
-	uint64_t need = 0;
-	if (want == IOMM_OK) {
-		s->budget = free_pages(s);
-		need = unmap_need(s, iova, iova + size);
-		if (need > s->budget)
-			want = IOMM_ENOMEM;
-	}
-	size_t used = iomm_pool_used(&s->pool);
-	struct iomm_gather before = s->g;
-	uint64_t unmapped = ~0ull;
-	int rc = iomm_pgt_unmap(&s->pgt, iova, size, &s->g, &unmapped);
-	FZ_CHECK(rc == want, "op %lu: unmap(0x%llx, 0x%llx) = %d, expected %d (need %llu, free %llu)",
-		 s->op, FZ_ULL(iova), FZ_ULL(size), rc, want, FZ_ULL(need), FZ_ULL(s->budget));
-	FZ_CHECK(s->depth == 0, "lock depth %d after unmap", s->depth);
-	if (rc != IOMM_OK) {
-		FZ_CHECK(iomm_pool_used(&s->pool) == used,
-			 "op %lu: a failed unmap changed pool use %zu -> %zu", s->op, used,
-			 iomm_pool_used(&s->pool));
-		FZ_CHECK(unmapped == ~0ull, "a failed unmap reported bytes");
-		FZ_CHECK(s->g.start == before.start && s->g.end == before.end &&
-				 s->g.leaf_sizes == before.leaf_sizes && s->g.levels == before.levels &&
-				 s->g.tables == before.tables && s->g.nfreed == before.nfreed,
-			 "op %lu: a failed unmap changed the gather", s->op);
-		if (rc == IOMM_ENOMEM)
-			full_check(s);
-		return;
-	}
-	FZ_CHECK(iomm_pool_used(&s->pool) == used + need,
-		 "op %lu: unmap took %zu table pages, expected %llu", s->op,
-		 iomm_pool_used(&s->pool) - used, FZ_ULL(need));
-	struct cover_arg ca = {s};
-	uint64_t removed = shadow_unmap(&s->sh, iova, size, check_piece, &ca);
-	FZ_CHECK(unmapped == removed, "op %lu: unmap reported 0x%llx bytes, the model removed 0x%llx",
-		 s->op, FZ_ULL(unmapped), FZ_ULL(removed));
-	if (removed)
-		FZ_CHECK(iomm_gather_pending(&s->g), "op %lu: bytes unmapped, gather empty", s->op);
-	if (release)
-		release_gather(s);
-	check_addr(s, iova);
-	check_addr(s, iova + size - 1);
-	if (iova >= s->P)
-		check_addr(s, iova - 1);
-	if (iova + size < s->in_top)
-		check_addr(s, iova + size);
-}
-
-/* ---- generating addresses ---------------------------------------------------------- */
-
-/* The block size one level above pages (2 MiB with 4 KiB pages). */
-static uint64_t blk(const struct st *s)
-{
-	return lsize(s, s->last - 1);
-}
-
-/* Entries of a contiguous group @up levels above pages; VT-d and x86-64 have
- * none: 16 entries as an alignment pattern. */
-static uint64_t group(const struct st *s, unsigned up)
-{
-	return s->x86 ? 16 : aw_contig_entries((unsigned)s->P, 3 - up);
-}
-
-static uint64_t pick_align(struct st *s, uint8_t k)
-{
-	uint64_t c3 = s->P * group(s, 0);
-	uint64_t b2 = blk(s);
-	uint64_t c2 = b2 * group(s, 1);
-	uint64_t a;
-	switch (k % 6) {
-	case 0:
-	case 1:
-		a = s->P;
-		break;
-	case 2:
-		a = c3;
-		break;
-	case 3:
-		a = b2;
-		break;
-	case 4:
-		a = c2;
-		break;
-	default:
-		a = s->big;
-		break;
-	}
-	return a > s->win_size ? s->win_size : a;
-}
-
-static void gen_range(struct st *s, struct fz *in, uint64_t *iova_out, uint64_t *size_out)
-{
-	uint8_t k = fz_u8(in);
-	uint64_t a = pick_align(s, k);
-	uint64_t slots = s->win_size / a;
-	uint64_t iova = s->win_base + (fz_u8(in) % slots) * a;
-	uint8_t j = fz_u8(in);
-	switch (j >> 6) {
-	case 1:
-		iova += (uint64_t)(j & 0x3f) * s->P;
-		break;
-	case 2:
-		if (iova - s->win_base >= (uint64_t)(j & 0x3f) * s->P)
-			iova -= (uint64_t)(j & 0x3f) * s->P;
-		break;
-	case 3:
-		iova += blk(s) * (j & 7);
-		break;
-	default:
-		break;
-	}
-	uint8_t z = fz_u8(in);
-	uint64_t size;
-	switch (z >> 6) {
-	case 0:
-		size = (uint64_t)(1 + (z & 63)) * s->P;
-		break;
-	case 1:
-		size = a * (1 + (z & 3)) + (uint64_t)((z >> 2) & 7) * s->P;
-		break;
-	case 2:
-		size = blk(s) * (uint64_t)(1 + (z & 15));
-		break;
-	default:
-		if ((z & 0x3f) == 0)
-			size = 0;
-		else if (z & 1)
-			size = s->big * (uint64_t)(1 + ((z >> 1) & 1));
-		else
-			size = s->win_base + s->win_size > iova ? s->win_base + s->win_size - iova
-								 : s->P;
-		break;
-	}
-	*iova_out = iova;
-	*size_out = size;
-}
-
-static uint64_t gen_pa(struct st *s, struct fz *in, uint64_t iova, uint64_t size)
-{
-	uint8_t m = fz_u8(in);
-	unsigned kbits = s->cfg.oas - 2 < 36 ? s->cfg.oas - 2u : 36u;
-	uint64_t K = 1ull << kbits;
-	switch (m & 3) {
-	case 0:
-		return (uint64_t)((m >> 2) & 3) * K + (iova & (K - 1)); /* congruent */
-	case 1:
-		return ((uint64_t)fz_u32(in) << s->gshift) & (s->out_top - 1);
-	case 2:
-		return s->out_top - size - (uint64_t)(m >> 2) * s->P;
-	default:
-		return iova;
-	}
-}
-
-static void op_map(struct st *s, struct fz *in)
-{
-	uint64_t iova, size;
-	gen_range(s, in, &iova, &size);
-	uint64_t pa = gen_pa(s, in, iova, size);
-	uint32_t prot = fz_u8(in);
-	/* Keep the number of leaves (and so the cost of the checks) moderate:
-	 * a range that can only be mapped with pages gets at most 2048. */
-	if (((iova ^ pa) & (blk(s) - 1)) && size > 2048 * s->P)
-		size = 2048 * s->P;
-	do_map(s, iova, pa, size, prot);
-}
-
-static void op_unmap(struct st *s, struct fz *in)
-{
-	uint8_t k = fz_u8(in);
-	uint64_t iova, size;
-	if ((k & 3) == 0 && s->sh.n) {
-		/* exactly one mapping, or a cut into one */
-		const struct shadow_ext *e = &s->sh.v[fz_u8(in) % s->sh.n];
-		uint64_t pages = e->size / s->P;
-		uint64_t off = (fz_u16(in) % pages) * s->P;
-		uint64_t len = (fz_u16(in) % (pages - off / s->P) + 1) * s->P;
-		iova = e->iova + ((k & 4) ? off : 0);
-		size = (k & 8) ? len : e->size - ((k & 4) ? off : 0);
-		if (k & 16)
-			size += (uint64_t)(fz_u8(in) & 15) * s->P;
-	} else {
-		gen_range(s, in, &iova, &size);
-	}
-	do_unmap(s, iova, size, (k & 0x80) == 0);
-}
-
-static void op_lookup(struct st *s, struct fz *in)
-{
-	uint8_t k = fz_u8(in);
-	uint64_t addr;
-	if ((k & 1) && s->sh.n) {
-		const struct shadow_ext *e = &s->sh.v[fz_u8(in) % s->sh.n];
-		addr = e->iova + (fz_u64(in) % e->size);
-	} else {
-		addr = s->win_base + (fz_u64(in) % s->win_size);
-	}
-	check_addr(s, addr);
-}
-
-struct stop_arg {
-	unsigned left;
-	unsigned seen;
-};
-
-static int stop_cb(void *arg, const struct iomm_mapping *m)
-{
-	struct stop_arg *a = arg;
-	(void)m;
-	a->seen++;
-	return a->left-- == 0 ? 7 : 0;
-}
-
-struct range_arg {
-	struct st *s;
-	uint64_t lo, hi; /* [lo, hi) */
-	size_t seen;
-};
-
-static int range_cb(void *arg, const struct iomm_mapping *m)
-{
-	struct range_arg *r = arg;
-	FZ_CHECK(m->iova < r->hi && m->iova + m->size > r->lo,
-		 "walk of [0x%llx, 0x%llx) reported the leaf 0x%llx +0x%llx", FZ_ULL(r->lo),
-		 FZ_ULL(r->hi), FZ_ULL(m->iova), FZ_ULL(m->size));
-	r->seen++;
-	return 0;
-}
-
-static int count_cb(void *arg, const struct wleaf *l)
-{
-	struct range_arg *r = arg;
-	if (l->iova < r->hi && l->iova + l->size > r->lo)
-		r->seen++;
-	return 0;
-}
-
-/* Calls with raw, mostly invalid arguments; sub-range walks. */
-static void op_edge(struct st *s, struct fz *in)
-{
-	uint8_t k = fz_u8(in);
-	switch (k % 6) {
-	case 0: {
-		uint64_t iova = fz_u64(in), pa = fz_u64(in), size = fz_u64(in);
-		uint32_t prot = fz_u32(in);
-		if (k & 0x80)
-			iova &= s->in_top - 1;
-		if (k & 0x40)
-			size &= (s->in_top - 1) & ~(s->P - 1);
-		do_map(s, iova, pa, size, prot);
-		break;
-	}
-	case 1: {
-		uint64_t iova = fz_u64(in), size = fz_u64(in);
-		if (k & 0x80)
-			iova &= (s->in_top - 1) & ~(s->P - 1);
-		if (k & 0x40)
-			size &= (s->in_top - 1) & ~(s->P - 1);
-		do_unmap(s, iova, size, true);
-		break;
-	}
-	case 2:
-		check_addr(s, fz_u64(in));
-		break;
-	case 3: {
-		/* a gather that belongs to another table */
-		struct iomm_pgt other;
-		memset(&other, 0, sizeof(other));
-		struct iomm_gather g;
-		iomm_gather_init(&g);
-		g.pgt = &other;
-		uint64_t unmapped = 0;
-		FZ_CHECK(iomm_pgt_unmap(&s->pgt, s->win_base, s->P, &g, &unmapped) == IOMM_EINVAL,
-			 "unmap with another table's gather");
-		FZ_CHECK(!iomm_gather_pending(&g), "a refused unmap filled the gather");
-		break;
-	}
-	case 4: {
-		/* NULL arguments */
-		struct iomm_mapping m;
-		uint64_t pa = 0;
-		FZ_CHECK(iomm_pgt_map(NULL, 0, 0, s->P, IOMM_READ) == IOMM_EINVAL, "map(NULL)");
-		FZ_CHECK(iomm_pgt_unmap(&s->pgt, s->win_base, s->P, NULL, NULL) == IOMM_EINVAL,
-			 "unmap with a NULL gather");
-		FZ_CHECK(iomm_pgt_lookup(&s->pgt, 0, NULL) == IOMM_EINVAL, "lookup(NULL)");
-		FZ_CHECK(iomm_pgt_lookup(NULL, 0, &m) == IOMM_ENOENT, "lookup on NULL");
-		FZ_CHECK(iomm_pgt_iova_to_phys(&s->pgt, 0, NULL) == IOMM_ENOENT, "iova_to_phys(NULL)");
-		FZ_CHECK(iomm_pgt_iova_to_phys(NULL, 0, &pa) == IOMM_ENOENT, "iova_to_phys on NULL");
-		FZ_CHECK(iomm_pgt_walk(&s->pgt, 0, 0, NULL, NULL) == IOMM_EINVAL, "walk(NULL fn)");
-		FZ_CHECK(iomm_pgt_walk(&s->pgt, ~0ull - s->P, 2 * s->P, lib_cb, s) == IOMM_EINVAL,
-			 "walk of a wrapping range");
-		break;
-	}
-	default: {
-		/* walk a sub-range; stop a walk early */
-		uint64_t lo = s->win_base + fz_u64(in) % s->win_size;
-		uint64_t len = fz_u64(in) % s->win_size + 1;
-		struct range_arg r = {s, lo, lo + len, 0}, w = {s, lo, lo + len, 0};
-		if (w.hi > s->in_top)
-			w.hi = s->in_top;
-		int rc = iomm_pgt_walk(&s->pgt, lo, len, range_cb, &r);
-		FZ_CHECK(rc == IOMM_OK, "walk of a sub-range: %d", rc);
-		FZ_CHECK(w_walk(s, count_cb, NULL, &w) == AW_OK, "walker: %s", w_err(s));
-		FZ_CHECK(r.seen == w.seen, "walk of [0x%llx, +0x%llx) saw %zu leaves, the walker %zu",
-			 FZ_ULL(lo), FZ_ULL(len), r.seen, w.seen);
-		if (r.seen > 1) {
-			struct stop_arg st = {(unsigned)(fz_u8(in) % (r.seen - 1)), 0};
-			unsigned want = st.left + 1;
-			rc = iomm_pgt_walk(&s->pgt, lo, len, stop_cb, &st);
-			FZ_CHECK(rc == 7 && st.seen == want, "stopped walk returned %d after %u leaves",
-				 rc, st.seen);
-		}
-		break;
-	}
-	}
-}
-
 /* ---- configuration ---------------------------------------------------------------- */
 
 static bool s2_any_valid(unsigned granule, unsigned ias, unsigned pa_range)
@@ -991,7 +403,8 @@ static bool s2_any_valid(unsigned granule, unsigned ias, unsigned pa_range)
 	char err[256];
 	for (unsigned sl0 = 0; sl0 < 4; sl0++) {
 		unsigned sl, concat;
-		if (aw_s2_check(granule, ias, sl0, pa_range, &sl, &concat, err, sizeof(err)) == AW_OK)
+		if (aw_s2_check(granule, ias, sl0, pa_range, &sl, &concat, err, sizeof(err)) ==
+		    AW_OK)
 			return true;
 	}
 	return false;
@@ -1077,7 +490,7 @@ static bool setup(struct st *s, struct fz *in)
 	s->port.unlock = hook_unlock;
 	s->port.phys_to_virt = hook_p2v;
 	FZ_CHECK(iomm_pool_init(&s->pool, &s->port, s->mem, s->mem_size, s->mem_pa, s->P) ==
-			 IOMM_OK,
+		     IOMM_OK,
 		 "pool init");
 	s->capacity = iomm_pool_capacity(&s->pool);
 	FZ_CHECK(s->capacity == npages, "a pool of %zu + 1 pages holds %zu", npages, s->capacity);
@@ -1090,8 +503,8 @@ static bool setup(struct st *s, struct fz *in)
 		bool found = false;
 		for (unsigned sl0 = 0; sl0 < 4; sl0++) {
 			unsigned sl, concat;
-			if (aw_s2_check(s->cfg.granule, s->cfg.ias, sl0, s->pa_range, &sl, &concat, err,
-					sizeof(err)) == AW_OK &&
+			if (aw_s2_check(s->cfg.granule, s->cfg.ias, sl0, s->pa_range, &sl, &concat,
+					err, sizeof(err)) == AW_OK &&
 			    (!found || sl > root_level)) {
 				root_pages = concat;
 				root_level = sl;
@@ -1108,8 +521,8 @@ static bool setup(struct st *s, struct fz *in)
 
 	int rc = iomm_pgt_init(&s->pgt, &s->cfg, &s->pool, &s->port);
 	if (rc == IOMM_ENOMEM) {
-		FZ_CHECK(!fits, "init: ENOMEM with room for a %u-page root in %zu pages", root_pages,
-			 npages);
+		FZ_CHECK(!fits, "init: ENOMEM with room for a %u-page root in %zu pages",
+			 root_pages, npages);
 		FZ_CHECK(iomm_pool_used(&s->pool) == 0, "a failed init kept pages");
 		return false;
 	}
@@ -1123,7 +536,8 @@ static bool setup(struct st *s, struct fz *in)
 		FZ_CHECK(iomm_pool_used(&s->pool) == 1, "the root takes %zu pages",
 			 iomm_pool_used(&s->pool));
 		unsigned levels = s->stage == ST_VTD ? (s->cfg.ias - 4u) / 9u
-						     : s->cfg.ias <= 47 ? 4u : 5u;
+				  : s->cfg.ias <= 47 ? 4u
+						     : 5u;
 		FZ_CHECK(iomm_pgt_levels(&s->pgt) == levels, "ias %u: %u levels, expected %u",
 			 s->cfg.ias, iomm_pgt_levels(&s->pgt), levels);
 		s->regs.concat = 1;
@@ -1176,7 +590,8 @@ static bool setup(struct st *s, struct fz *in)
 		 "level %u concat %u): %s",
 		 (unsigned)(s->P >> 10), s->stage, s->cfg.ias, s->cfg.oas, s->regs.sl0,
 		 s->regs.start_level, s->regs.concat, s->w.err);
-	FZ_CHECK(s->regs.concat == root_pages && (s->stage == 1 || s->regs.start_level == root_level),
+	FZ_CHECK(s->regs.concat == root_pages &&
+		     (s->stage == 1 || s->regs.start_level == root_level),
 		 "root of %u pages at level %u, expected %u at level %u", s->regs.concat,
 		 s->regs.start_level, root_pages, root_level);
 	s->start = s->w.start_level;
@@ -1289,7 +704,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_CHECK(s.sh.n == 0, "model not empty");
 	full_check(&s);
 	/* (the tables above ias stay only if something was ever mapped below them) */
-	FZ_CHECK(iomm_pool_used(&s.pool) >= s.regs.concat && iomm_pool_used(&s.pool) <= s.min_tables,
+	FZ_CHECK(iomm_pool_used(&s.pool) >= s.regs.concat &&
+		     iomm_pool_used(&s.pool) <= s.min_tables,
 		 "%zu pages in use, the root and the tables above ias take %u..%u",
 		 iomm_pool_used(&s.pool), s.regs.concat, s.min_tables);
 	teardown(&s);

@@ -83,32 +83,32 @@ extern "C" {
 #endif
 
 /* ---- register offsets -------------------------------------------------- */
-#define VTD_M_VER	  0x000u
-#define VTD_M_CAP	  0x008u
-#define VTD_M_ECAP	  0x010u
-#define VTD_M_GCMD	  0x018u
-#define VTD_M_GSTS	  0x01cu
-#define VTD_M_RTADDR	  0x020u
-#define VTD_M_CCMD	  0x028u
-#define VTD_M_FSTS	  0x034u
-#define VTD_M_FECTL	  0x038u
-#define VTD_M_FEDATA	  0x03cu
-#define VTD_M_FEADDR	  0x040u
-#define VTD_M_FEUADDR	  0x044u
-#define VTD_M_IQH	  0x080u
-#define VTD_M_IQT	  0x088u
-#define VTD_M_IQA	  0x090u
-#define VTD_M_ICS	  0x09cu
-#define VTD_M_IECTL	  0x0a0u
-#define VTD_M_IEDATA	  0x0a4u
-#define VTD_M_IEADDR	  0x0a8u
-#define VTD_M_IEUADDR	  0x0acu
-#define VTD_M_IQERCD	  0x0b0u
-#define VTD_M_IRTA	  0x0b8u
-#define VTD_M_MMIO_SIZE	  0x1000u
+#define VTD_M_VER	0x000u
+#define VTD_M_CAP	0x008u
+#define VTD_M_ECAP	0x010u
+#define VTD_M_GCMD	0x018u
+#define VTD_M_GSTS	0x01cu
+#define VTD_M_RTADDR	0x020u
+#define VTD_M_CCMD	0x028u
+#define VTD_M_FSTS	0x034u
+#define VTD_M_FECTL	0x038u
+#define VTD_M_FEDATA	0x03cu
+#define VTD_M_FEADDR	0x040u
+#define VTD_M_FEUADDR	0x044u
+#define VTD_M_IQH	0x080u
+#define VTD_M_IQT	0x088u
+#define VTD_M_IQA	0x090u
+#define VTD_M_ICS	0x09cu
+#define VTD_M_IECTL	0x0a0u
+#define VTD_M_IEDATA	0x0a4u
+#define VTD_M_IEADDR	0x0a8u
+#define VTD_M_IEUADDR	0x0acu
+#define VTD_M_IQERCD	0x0b0u
+#define VTD_M_IRTA	0x0b8u
+#define VTD_M_MMIO_SIZE 0x1000u
 /* IOTLB registers, relative to ECAP.IRO * 16 */
-#define VTD_M_IVA_OFF	  0x0u
-#define VTD_M_IOTLB_OFF	  0x8u
+#define VTD_M_IVA_OFF	0x0u
+#define VTD_M_IOTLB_OFF 0x8u
 
 /* GCMD / GSTS */
 #define VTD_M_GCMD_CFI	 (1u << 23)
@@ -125,11 +125,11 @@ extern "C" {
 #define VTD_M_TTM_SCALABLE 1u
 #define VTD_M_TTM_ABORT	   3u
 /* CCMD */
-#define VTD_M_CCMD_ICC	       (UINT64_C(1) << 63)
-#define VTD_M_CCMD_CIRG_SHIFT  61
-#define VTD_M_CCMD_CAIG_SHIFT  59
-#define VTD_M_CCMD_FM_SHIFT    32
-#define VTD_M_CCMD_SID_SHIFT   16
+#define VTD_M_CCMD_ICC	      (UINT64_C(1) << 63)
+#define VTD_M_CCMD_CIRG_SHIFT 61
+#define VTD_M_CCMD_CAIG_SHIFT 59
+#define VTD_M_CCMD_FM_SHIFT   32
+#define VTD_M_CCMD_SID_SHIFT  16
 /* IOTLB_REG */
 #define VTD_M_IOTLB_IVT	       (UINT64_C(1) << 63)
 #define VTD_M_IOTLB_IIRG_SHIFT 60
@@ -155,12 +155,12 @@ extern "C" {
 /* IQA */
 #define VTD_M_IQA_DW (UINT64_C(1) << 11)
 /* IQERCD.IQEI */
-#define VTD_M_IQEI_NONE	     0u
-#define VTD_M_IQEI_TAIL	     1u /* tail beyond the queue */
-#define VTD_M_IQEI_FETCH     2u /* descriptor fetch failed */
-#define VTD_M_IQEI_TYPE	     3u /* unknown or unsupported type */
-#define VTD_M_IQEI_RSVD	     4u /* reserved field, granularity or mask */
-#define VTD_M_IQEI_WIDTH     5u /* descriptor needs the 256-bit queue */
+#define VTD_M_IQEI_NONE	      0u
+#define VTD_M_IQEI_TAIL	      1u /* tail beyond the queue */
+#define VTD_M_IQEI_FETCH      2u /* descriptor fetch failed */
+#define VTD_M_IQEI_TYPE	      3u /* unknown or unsupported type */
+#define VTD_M_IQEI_RSVD	      4u /* reserved field, granularity or mask */
+#define VTD_M_IQEI_WIDTH      5u /* descriptor needs the 256-bit queue */
 #define VTD_M_IQEI_TAIL_ALIGN 6u /* tail not 256-bit aligned in a 256-bit queue */
 
 /* fault recording register, upper 64 bits */
@@ -245,19 +245,19 @@ struct vtd_model_cfg {
 	bool fl5lp;	/**< CAP.FL5LP */
 	bool zlr, plmr, phmr, afl;
 	/* -- ECAP -- */
-	bool c;	    /**< ECAP.C coherent walks */
-	bool qi;    /**< ECAP.QI */
-	bool dt;    /**< ECAP.DT */
-	bool ir;    /**< ECAP.IR */
-	bool pt;    /**< ECAP.PT */
-	bool sc;    /**< ECAP.SC */
-	bool nest;  /**< ECAP.NEST (reported; nested PGTT is refused) */
-	bool pasid; /**< ECAP.PASID */
+	bool c;	      /**< ECAP.C coherent walks */
+	bool qi;      /**< ECAP.QI */
+	bool dt;      /**< ECAP.DT */
+	bool ir;      /**< ECAP.IR */
+	bool pt;      /**< ECAP.PT */
+	bool sc;      /**< ECAP.SC */
+	bool nest;    /**< ECAP.NEST (reported; nested PGTT is refused) */
+	bool pasid;   /**< ECAP.PASID */
 	unsigned pss; /**< ECAP.PSS */
-	bool smts;  /**< ECAP.SMTS */
-	bool slts;  /**< ECAP.SLTS */
-	bool flts;  /**< ECAP.FLTS */
-	bool rps;   /**< ECAP.RPS: RID_PASID may be non-zero */
+	bool smts;    /**< ECAP.SMTS */
+	bool slts;    /**< ECAP.SLTS */
+	bool flts;    /**< ECAP.FLTS */
+	bool rps;     /**< ECAP.RPS: RID_PASID may be non-zero */
 	unsigned iro; /**< byte offset of IVA/IOTLB, a multiple of 16 */
 
 	/* -- behaviour -- */
@@ -266,11 +266,11 @@ struct vtd_model_cfg {
 	unsigned iotlb_capacity; /**< 0: VTD_MODEL_IOTLB_DEFAULT */
 
 	/* -- test knobs; may be changed in m->cfg at any time -- */
-	uint32_t gsts_stuck;  /**< GCMD bits whose command never completes (GSTS does not follow) */
-	bool ccmd_stuck;      /**< CCMD.ICC never clears, nothing is invalidated */
-	bool iotlb_stuck;     /**< IOTLB_REG.IVT never clears, nothing is invalidated */
-	bool wait_stuck;      /**< the queue stops at every wait descriptor (never executed) */
-	bool qi_stuck;	      /**< the queue consumes nothing */
+	uint32_t gsts_stuck; /**< GCMD bits whose command never completes (GSTS does not follow) */
+	bool ccmd_stuck;     /**< CCMD.ICC never clears, nothing is invalidated */
+	bool iotlb_stuck;    /**< IOTLB_REG.IVT never clears, nothing is invalidated */
+	bool wait_stuck;     /**< the queue stops at every wait descriptor (never executed) */
+	bool qi_stuck;	     /**< the queue consumes nothing */
 
 	/* -- environment -- */
 	vtd_model_read_mem_fn read_mem;
@@ -295,14 +295,14 @@ int vtd_model_host_write(void *ctx, uint64_t pa, const void *buf, size_t len);
 /* ---- observation -------------------------------------------------------- */
 
 struct vtd_model_stats {
-	uint64_t reg_ccmd;	 /**< CCMD invalidations executed */
-	uint64_t reg_iotlb;	 /**< IOTLB_REG invalidations executed */
-	uint64_t qi_descs;	 /**< descriptors consumed from the queue */
-	uint64_t cc_global, cc_domain, cc_device;	 /**< context-cache invalidations (both ways) */
+	uint64_t reg_ccmd;			  /**< CCMD invalidations executed */
+	uint64_t reg_iotlb;			  /**< IOTLB_REG invalidations executed */
+	uint64_t qi_descs;			  /**< descriptors consumed from the queue */
+	uint64_t cc_global, cc_domain, cc_device; /**< context-cache invalidations (both ways) */
 	uint64_t iotlb_global, iotlb_domain, iotlb_page; /**< IOTLB invalidations (both ways) */
 	uint64_t piotlb_pasid, piotlb_page;		 /**< PASID-based IOTLB invalidations */
 	uint64_t pc_global, pc_domain, pc_pasid;	 /**< PASID-cache invalidations */
-	uint64_t devtlb, iec;				 /**< device-TLB / interrupt-entry (no-ops) */
+	uint64_t devtlb, iec;	 /**< device-TLB / interrupt-entry (no-ops) */
 	uint64_t waits;		 /**< wait descriptors executed */
 	uint64_t wait_writes;	 /**< their status writes */
 	uint64_t wait_irqs;	 /**< wait descriptors with IF (ICS.IWC set) */
@@ -329,17 +329,18 @@ struct vtd_model_stats {
 #define VTD_MODEL_LOG 128
 /** One invalidation the model executed (register or queue). */
 struct vtd_model_inv {
-	uint64_t seq;	 /**< 1 for the first ever */
-	bool queued;	 /**< from the queue (else a register write) */
-	unsigned type;	 /**< VTD_M_DSC_* (registers: CC or IOTLB) */
-	unsigned g;	 /**< granularity as requested (PASID IOTLB: 2 PASID, 3 page) */
-	uint32_t did;	 /**< domain ID */
-	uint32_t sid;	 /**< source ID (device-selective context-cache) */
-	unsigned fm;	 /**< function mask */
-	uint32_t pasid;	 /**< PASID (PASID-based descriptors) */
-	uint64_t addr;	 /**< page address (page-selective) */
-	unsigned am;	 /**< address mask */
-	uint64_t w[4];	 /**< the raw descriptor (registers: the register value in w[0], IVA in w[1]) */
+	uint64_t seq;	/**< 1 for the first ever */
+	bool queued;	/**< from the queue (else a register write) */
+	unsigned type;	/**< VTD_M_DSC_* (registers: CC or IOTLB) */
+	unsigned g;	/**< granularity as requested (PASID IOTLB: 2 PASID, 3 page) */
+	uint32_t did;	/**< domain ID */
+	uint32_t sid;	/**< source ID (device-selective context-cache) */
+	unsigned fm;	/**< function mask */
+	uint32_t pasid; /**< PASID (PASID-based descriptors) */
+	uint64_t addr;	/**< page address (page-selective) */
+	unsigned am;	/**< address mask */
+	uint64_t
+	    w[4]; /**< the raw descriptor (registers: the register value in w[0], IVA in w[1]) */
 };
 
 enum vtd_model_kind {
@@ -356,7 +357,7 @@ struct vtd_model_iotlb_entry {
 	uint16_t did;
 	uint32_t pasid;
 	uint64_t ia, oa;
-	uint32_t fr;	   /**< negative: the fault reason */
+	uint32_t fr; /**< negative: the fault reason */
 };
 
 /** A cached context (legacy context entry, or scalable context entry). */
@@ -364,7 +365,7 @@ struct vtd_model_ctx_entry {
 	uint16_t sid;
 	uint16_t did; /**< legacy DID, scalable: DID of the RID_PASID entry (0 if none) */
 	bool negative;
-	uint32_t fr;  /**< negative: the fault */
+	uint32_t fr; /**< negative: the fault */
 	uint64_t w[4];
 };
 
@@ -379,10 +380,10 @@ struct vtd_model_pasid_entry {
 };
 
 struct vtd_model_fault {
-	uint32_t fr;	  /**< fault reason, 0 if the access translated */
-	bool recorded;	  /**< written to a fault recording register */
-	unsigned index;	  /**< the register it went to */
-	uint64_t rec[2];  /**< the record as written */
+	uint32_t fr;	 /**< fault reason, 0 if the access translated */
+	bool recorded;	 /**< written to a fault recording register */
+	unsigned index;	 /**< the register it went to */
+	uint64_t rec[2]; /**< the record as written */
 };
 
 struct vtd_model {
@@ -392,13 +393,13 @@ struct vtd_model {
 	uint64_t cap, ecap;
 	uint32_t gcmd_last; /**< last value written to GCMD */
 	uint32_t gsts;
-	uint64_t rtaddr;	   /**< as written */
-	uint64_t rta_active;	   /**< latched by SRTP */
+	uint64_t rtaddr;     /**< as written */
+	uint64_t rta_active; /**< latched by SRTP */
 	unsigned ttm_active;
 	uint64_t ccmd;
-	uint32_t fsts;		   /**< PFO, IQE, ICE, ITE (PPF and FRI computed) */
-	unsigned fri;		   /**< FSTS.FRI */
-	unsigned fault_next;	   /**< next fault recording register */
+	uint32_t fsts;	     /**< PFO, IQE, ICE, ITE (PPF and FRI computed) */
+	unsigned fri;	     /**< FSTS.FRI */
+	unsigned fault_next; /**< next fault recording register */
 	uint32_t fectl, fedata, feaddr, feuaddr;
 	uint64_t frcd[256][2];
 	uint64_t iva, iotlb_reg;
