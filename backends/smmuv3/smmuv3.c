@@ -163,17 +163,15 @@ static bool batch_tlbi_domain(struct iomm_smmuv3 *s, struct batch *b,
 	case IOMM_DOMAIN_S1:
 	case IOMM_DOMAIN_NESTED:
 		smmuv3_batch_add(s, b,
-			  iomm_field_prep(CMD0_OP, uses_el2(s, dom) ? CMD_TLBI_EL2_ASID
-								    : CMD_TLBI_NH_ASID) |
-			      iomm_field_prep(CMD0_ASID, dom->id) |
-			      iomm_field_prep(CMD0_VMID, dom_vmid(dom)),
-			  0);
+				 smmuv3_cmd(&(struct smmuv3_cmd_args){
+				     .op = uses_el2(s, dom) ? CMD_TLBI_EL2_ASID : CMD_TLBI_NH_ASID,
+				     .asid = dom->id,
+				     .vmid = dom_vmid(dom)}));
 		return true;
 	case IOMM_DOMAIN_S2:
 		smmuv3_batch_add(s, b,
-			  iomm_field_prep(CMD0_OP, CMD_TLBI_S12_VMALL) |
-			      iomm_field_prep(CMD0_VMID, dom->id),
-			  0);
+				 smmuv3_cmd(&(struct smmuv3_cmd_args){.op = CMD_TLBI_S12_VMALL,
+								      .vmid = dom->id}));
 		return true;
 	default:
 		return false;
@@ -263,9 +261,8 @@ static void ste_abort_all(struct iomm_smmuv3 *s, const struct iomm_dev *dev, str
 		uint64_t *e = ste_of(s, sid);
 		iomm_write_desc(e, STE0_V | iomm_field_prep(STE0_CFG, STE_CFG_ABORT));
 		sync_mem(s, e, 8);
-		smmuv3_batch_add(s, b,
-			  iomm_field_prep(CMD0_OP, CMD_CFGI_STE) | iomm_field_prep(CMD0_SID, sid),
-			  0 /* not leaf: drop a cached L1 descriptor too */);
+		/* not leaf: drop a cached L1 descriptor too */
+		smmuv3_batch_add(s, b, smmuv3_cmd_cfgi_ste(sid, false));
 	}
 }
 
@@ -290,10 +287,7 @@ static int ste_install(struct iomm_smmuv3 *s, const struct iomm_dev *dev,
 		if (ste_grants(iomm_read_desc(e))) {
 			iomm_write_desc(e, STE0_V | iomm_field_prep(STE0_CFG, STE_CFG_ABORT));
 			sync_mem(s, e, 8);
-			smmuv3_batch_add(s, &b,
-				  iomm_field_prep(CMD0_OP, CMD_CFGI_STE) |
-				      iomm_field_prep(CMD0_SID, sid),
-				  CMD1_LEAF);
+			smmuv3_batch_add(s, &b, smmuv3_cmd_cfgi_ste(sid, true));
 			live = true;
 		}
 	}
@@ -307,9 +301,8 @@ static int ste_install(struct iomm_smmuv3 *s, const struct iomm_dev *dev,
 		sync_mem(s, e, STE_WORDS * 8u);
 		iomm_write_desc(&e[0], ste[0]);
 		sync_mem(s, e, 8);
-		smmuv3_batch_add(s, &b,
-			  iomm_field_prep(CMD0_OP, CMD_CFGI_STE) | iomm_field_prep(CMD0_SID, sid),
-			  0 /* not leaf: drop a cached L1 descriptor too */);
+		/* not leaf: drop a cached L1 descriptor too */
+		smmuv3_batch_add(s, &b, smmuv3_cmd_cfgi_ste(sid, false));
 	}
 	rc = smmuv3_batch_sync(s, &b);
 	if (rc) {
@@ -350,7 +343,7 @@ static int smmuv3_detach(struct iomm_unit *unit, struct iomm_dev *dev)
 /* ---- invalidation ---- */
 static unsigned tg_enc(unsigned gshift)
 {
-	return gshift == 12 ? 1u : gshift == 14 ? 2u : 3u;
+	return gshift == 12 ? CMD_TLBI_TG_4K : gshift == 14 ? CMD_TLBI_TG_16K : CMD_TLBI_TG_64K;
 }
 
 static int smmuv3_flush(struct iomm_unit *unit, struct iomm_domain *dom,
@@ -359,15 +352,13 @@ static int smmuv3_flush(struct iomm_unit *unit, struct iomm_domain *dom,
 	struct iomm_smmuv3 *s = to_smmu(unit);
 	bool el2 = uses_el2(s, dom);
 	bool s2 = dom->type == IOMM_DOMAIN_S2;
-	uint64_t base0;
-	if (s2)
-		base0 =
-		    iomm_field_prep(CMD0_OP, CMD_TLBI_S2_IPA) | iomm_field_prep(CMD0_VMID, dom->id);
-	else
-		base0 = iomm_field_prep(CMD0_OP, el2 ? CMD_TLBI_EL2_VA : CMD_TLBI_NH_VA) |
-			iomm_field_prep(CMD0_ASID, dom->id) |
-			iomm_field_prep(CMD0_VMID, dom_vmid(dom));
-	uint64_t leaf = g->tables ? 0u : (uint64_t)CMD1_LEAF;
+	/* The by-address command: each use below fills in the address (and range). */
+	struct smmuv3_cmd_args va = {.op = CMD_TLBI_S2_IPA, .vmid = dom->id, .leaf = !g->tables};
+	if (!s2) {
+		va.op = el2 ? CMD_TLBI_EL2_VA : CMD_TLBI_NH_VA;
+		va.asid = dom->id;
+		va.vmid = dom_vmid(dom);
+	}
 	unsigned gshift = dom->pgt.page_shift;
 	uint64_t start = g->start & ~((1ull << gshift) - 1);
 	uint64_t end = g->end;
@@ -381,36 +372,28 @@ static int smmuv3_flush(struct iomm_unit *unit, struct iomm_domain *dom,
 			 * Peel the page count from its low bits, five at a time.
 			 */
 			uint64_t pages = (end - start + (1ull << gshift) - 1) >> gshift;
-			uint64_t ttl = 0;
+			unsigned ttl = 0;
 			if (!g->tables && g->levels && !(g->levels & (g->levels - 1)))
 				ttl = iomm_ctz64(g->levels); /* the only level touched */
 			uint32_t ncmd = 0;
 			for (uint64_t p = pages; p; ncmd++)
-				p -= ((p >> iomm_ctz64(p)) & 31u) << iomm_ctz64(p);
+				p -= ((p >> iomm_ctz64(p)) & CMD_TLBI_NUM_PEEL) << iomm_ctz64(p);
 			if (ncmd > s->cfg.inv_threshold || pages >> 31) {
 				wide = true;
 			} else {
 				uint64_t iova = start;
 				for (uint64_t p = pages; p;) {
 					unsigned scale = iomm_ctz64(p);
-					uint64_t num = (p >> scale) & 31u;
+					uint64_t num = (p >> scale) & CMD_TLBI_NUM_PEEL;
 					p -= num << scale;
-					if (num == 1 && scale == 0 && ttl == 0) {
-						/* TG with NUM=SCALE=TTL=0 is reserved: plain form
-						 */
-						smmuv3_batch_add(s, &b, base0,
-							  leaf | (iova & CMD1_TLBI_ADDR));
-					} else {
-						smmuv3_batch_add(
-						    s, &b,
-						    base0 |
-							iomm_field_prep(CMD0_TLBI_NUM, num - 1) |
-							iomm_field_prep(CMD0_TLBI_SCALE, scale),
-						    leaf | iomm_field_prep(CMD1_TLBI_TTL, ttl) |
-							iomm_field_prep(CMD1_TLBI_TG,
-									tg_enc(gshift)) |
-							(iova & CMD1_TLBI_ADDR));
-					}
+					va.addr = iova;
+					/* TG with NUM=SCALE=TTL=0 is reserved: plain form */
+					bool plain = num == 1 && scale == 0 && ttl == 0;
+					va.tg = plain ? 0u : tg_enc(gshift);
+					va.ttl = ttl;
+					va.num = (uint32_t)(num - 1);
+					va.scale = scale;
+					smmuv3_batch_add(s, &b, smmuv3_cmd(&va));
 					iova += num << (scale + gshift);
 				}
 			}
@@ -424,8 +407,10 @@ static int smmuv3_flush(struct iomm_unit *unit, struct iomm_domain *dom,
 			if ((end - a + step - 1) / step > s->cfg.inv_threshold) {
 				wide = true;
 			} else {
-				for (; a < end; a += step)
-					smmuv3_batch_add(s, &b, base0, leaf | (a & CMD1_TLBI_ADDR));
+				for (; a < end; a += step) {
+					va.addr = a;
+					smmuv3_batch_add(s, &b, smmuv3_cmd(&va));
+				}
 			}
 		}
 		if (wide) {
@@ -435,10 +420,9 @@ static int smmuv3_flush(struct iomm_unit *unit, struct iomm_domain *dom,
 	}
 	/* Stage-2 changes also live in combined stage 1+2 entries of nested children. */
 	if (s2 && dom->nchildren)
-		smmuv3_batch_add(s, &b,
-			  iomm_field_prep(CMD0_OP, CMD_TLBI_NH_ALL) |
-			      iomm_field_prep(CMD0_VMID, dom->id),
-			  0);
+		smmuv3_batch_add(
+		    s, &b,
+		    smmuv3_cmd(&(struct smmuv3_cmd_args){.op = CMD_TLBI_NH_ALL, .vmid = dom->id}));
 	int rc = smmuv3_batch_sync(s, &b);
 	return rc == IOMM_EIO ? IOMM_EIO : rc;
 }
@@ -796,11 +780,10 @@ static int enable(struct iomm_smmuv3 *p)
 	if (rc)
 		return rc;
 	struct batch b = {.n = 0, .rc = 0};
-	smmuv3_batch_add(p, &b, iomm_field_prep(CMD0_OP, CMD_CFGI_STE_RANGE),
-		  iomm_field_prep(CMD1_RANGE, CMD_RANGE_ALL));
+	smmuv3_batch_add(p, &b, smmuv3_cmd_cfgi_all());
 	if (p->features & IOMM_SMMUV3_F_HYP)
-		smmuv3_batch_add(p, &b, iomm_field_prep(CMD0_OP, CMD_TLBI_EL2_ALL), 0);
-	smmuv3_batch_add(p, &b, iomm_field_prep(CMD0_OP, CMD_TLBI_NSNH_ALL), 0);
+		smmuv3_batch_add(p, &b, smmuv3_cmd_op(CMD_TLBI_EL2_ALL));
+	smmuv3_batch_add(p, &b, smmuv3_cmd_op(CMD_TLBI_NSNH_ALL));
 	rc = smmuv3_batch_sync(p, &b);
 	if (rc)
 		return rc;

@@ -44,8 +44,9 @@ static void cmdq_recover(struct iomm_smmuv3 *s)
 	iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: at command opcode ", op, "");
 	if (err == CERROR_ILL) {
 		/* An illegal command is skipped: a CMD_SYNC is always legal. */
-		iomm_write_desc(&slot[0], iomm_field_prep(CMD0_OP, CMD_SYNC));
-		iomm_write_desc(&slot[1], 0);
+		struct smmuv3_cmd sync = smmuv3_cmd_sync();
+		iomm_write_desc(&slot[0], sync.w0);
+		iomm_write_desc(&slot[1], sync.w1);
 		sync_mem(s, slot, CMDQ_ENT_BYTES);
 	}
 	/* CERROR_ABT and the others: the command itself was fine; it runs again. */
@@ -83,7 +84,7 @@ static int cmdq_wait(struct iomm_smmuv3 *s, uint32_t want, bool drain)
 }
 
 /* Queue @n commands (and a CMD_SYNC when @sync), publishing PROD once per batch. */
-static int cmdq_issue(struct iomm_smmuv3 *s, const uint64_t (*cmds)[2], uint32_t n, bool sync)
+static int cmdq_issue(struct iomm_smmuv3 *s, const struct smmuv3_cmd *cmds, uint32_t n, bool sync)
 {
 	uint32_t total = n + (sync ? 1u : 0u);
 	uint32_t done = 0;
@@ -100,16 +101,11 @@ static int cmdq_issue(struct iomm_smmuv3 *s, const uint64_t (*cmds)[2], uint32_t
 		for (uint32_t k = 0; k < chunk; k++, done++) {
 			uint32_t idx = s->cmdq_prod & (q_entries(s->cmdq_shift) - 1);
 			uint64_t *slot = (uint64_t *)s->mem.cmdq + CMDQ_ENT_WORDS * idx;
-			if (done < n) {
-				iomm_write_desc(&slot[0], cmds[done][0]);
-				iomm_write_desc(&slot[1], cmds[done][1]);
-			} else {
-				iomm_write_desc(&slot[0],
-						iomm_field_prep(CMD0_OP, CMD_SYNC) |
-						    iomm_field_prep(CMD0_SYNC_CS, SYNC_CS_NONE));
-				iomm_write_desc(&slot[1], 0);
+			struct smmuv3_cmd c = done < n ? cmds[done] : smmuv3_cmd_sync();
+			if (done >= n)
 				s->stats.syncs++;
-			}
+			iomm_write_desc(&slot[0], c.w0);
+			iomm_write_desc(&slot[1], c.w1);
 			s->cmdq_prod = (s->cmdq_prod + 1) & q_mask(s->cmdq_shift);
 			s->stats.cmds++;
 		}
@@ -135,18 +131,16 @@ static int cmdq_issue(struct iomm_smmuv3 *s, const uint64_t (*cmds)[2], uint32_t
 	return rc;
 }
 
-void smmuv3_batch_add(struct iomm_smmuv3 *s, struct batch *b, uint64_t w0, uint64_t w1)
+void smmuv3_batch_add(struct iomm_smmuv3 *s, struct batch *b, struct smmuv3_cmd c)
 {
 	if (b->n == CMD_BATCH) {
-		int rc = cmdq_issue(s, (const uint64_t(*)[2])b->cmd, b->n, false);
+		int rc = cmdq_issue(s, b->cmd, b->n, false);
 		if (rc && !b->rc)
 			b->rc = rc;
 		b->n = 0;
 	}
-	b->cmd[b->n][0] = w0;
-	b->cmd[b->n][1] = w1;
-	b->n++;
-	uint32_t op = (uint32_t)(w0 & CMD0_OP);
+	b->cmd[b->n++] = c;
+	uint32_t op = (uint32_t)iomm_field_get(c.w0, CMD0_OP);
 	if (op >= CMD_TLBI_NH_ALL && op <= CMD_TLBI_NSNH_ALL)
 		s->stats.tlbi++;
 	else if (op >= CMD_CFGI_STE && op <= CMD_CFGI_CD_ALL)
@@ -155,7 +149,7 @@ void smmuv3_batch_add(struct iomm_smmuv3 *s, struct batch *b, uint64_t w0, uint6
 
 int smmuv3_batch_sync(struct iomm_smmuv3 *s, struct batch *b)
 {
-	int rc = cmdq_issue(s, (const uint64_t(*)[2])b->cmd, b->n, true);
+	int rc = cmdq_issue(s, b->cmd, b->n, true);
 	b->n = 0;
 	return b->rc ? b->rc : rc;
 }

@@ -45,6 +45,71 @@ static inline uint32_t q_mask(uint8_t shift)
 	return (2u << shift) - 1; /* index bits plus the wrap bit */
 }
 
+/* ---- commands ---- */
+
+/* One command queue entry: its two 64-bit words. */
+struct smmuv3_cmd {
+	uint64_t w0, w1;
+};
+
+/*
+ * What a command carries. Set only the fields the opcode defines and leave
+ * the others zero: SID shares bits with ASID and VMID, RANGE with LEAF.
+ */
+struct smmuv3_cmd_args {
+	uint32_t op;	/* CMD_* */
+	uint32_t sid;	/* CFGI_STE */
+	uint32_t range; /* CFGI_STE_RANGE: 2^(range+1) stream IDs from SID */
+	uint32_t asid;	/* TLBI_NH_ASID/VA, TLBI_EL2_ASID/VA */
+	uint32_t vmid;	/* TLBI_NH_*, TLBI_S12_VMALL, TLBI_S2_IPA */
+	bool leaf;	/* CFGI_STE, TLBI by address: last level only */
+	uint64_t addr;	/* TLBI by address: VA or IPA (granule-aligned part) */
+	/* TLBI by address, range form (TG != 0): (NUM + 1) << SCALE granules */
+	uint32_t tg, ttl, num, scale;
+	uint32_t cs; /* CMD_SYNC: completion signal */
+};
+
+/* The one place commands are encoded: every command the backend issues. */
+static inline __attribute__((always_inline)) struct smmuv3_cmd
+smmuv3_cmd(const struct smmuv3_cmd_args *a)
+{
+	struct smmuv3_cmd c;
+	c.w0 = iomm_field_prep(CMD0_OP, a->op) | iomm_field_prep(CMD0_SID, a->sid) |
+	       iomm_field_prep(CMD0_ASID, a->asid) | iomm_field_prep(CMD0_VMID, a->vmid) |
+	       iomm_field_prep(CMD0_TLBI_NUM, a->num) | iomm_field_prep(CMD0_TLBI_SCALE, a->scale) |
+	       iomm_field_prep(CMD0_SYNC_CS, a->cs);
+	c.w1 = (a->leaf ? (uint64_t)CMD1_LEAF : 0u) | iomm_field_prep(CMD1_RANGE, a->range) |
+	       iomm_field_prep(CMD1_TLBI_TTL, a->ttl) | iomm_field_prep(CMD1_TLBI_TG, a->tg) |
+	       (a->addr & CMD1_TLBI_ADDR);
+	return c;
+}
+
+/* CFGI_STE for stream @sid; @leaf keeps a cached L1 descriptor. */
+static inline __attribute__((always_inline)) struct smmuv3_cmd smmuv3_cmd_cfgi_ste(uint32_t sid,
+										   bool leaf)
+{
+	return smmuv3_cmd(&(struct smmuv3_cmd_args){.op = CMD_CFGI_STE, .sid = sid, .leaf = leaf});
+}
+
+/* CFGI_STE_RANGE over every stream ID. */
+static inline __attribute__((always_inline)) struct smmuv3_cmd smmuv3_cmd_cfgi_all(void)
+{
+	return smmuv3_cmd(
+	    &(struct smmuv3_cmd_args){.op = CMD_CFGI_STE_RANGE, .range = CMD_RANGE_ALL});
+}
+
+/* A command naming only its opcode (TLBI_EL2_ALL, TLBI_NSNH_ALL, ...). */
+static inline __attribute__((always_inline)) struct smmuv3_cmd smmuv3_cmd_op(uint32_t op)
+{
+	return smmuv3_cmd(&(struct smmuv3_cmd_args){.op = op});
+}
+
+/* CMD_SYNC without a completion signal: completion is seen through CONS. */
+static inline __attribute__((always_inline)) struct smmuv3_cmd smmuv3_cmd_sync(void)
+{
+	return smmuv3_cmd(&(struct smmuv3_cmd_args){.op = CMD_SYNC, .cs = SYNC_CS_NONE});
+}
+
 /* ---- smmuv3_cmdq.c: global errors, the command queue, register handshakes ---- */
 
 /* GERROR bits active (not yet acknowledged through GERRORN). */
@@ -54,13 +119,13 @@ void smmuv3_gerror_ack(const struct iomm_smmuv3 *s, uint32_t bits);
 
 /* A small batch of commands that flushes itself when full. */
 struct batch {
-	uint64_t cmd[CMD_BATCH][2];
+	struct smmuv3_cmd cmd[CMD_BATCH];
 	uint32_t n;
 	int rc;
 };
 
-/* Queue one command (words @w0, @w1). */
-void smmuv3_batch_add(struct iomm_smmuv3 *s, struct batch *b, uint64_t w0, uint64_t w1);
+/* Queue command @c (built with smmuv3_cmd()). */
+void smmuv3_batch_add(struct iomm_smmuv3 *s, struct batch *b, struct smmuv3_cmd c);
 /* Issue what is queued plus a CMD_SYNC and wait for it: IOMM_OK, IOMM_EIO
  * (a command was rejected, recovered from) or IOMM_ETIMEDOUT. */
 int smmuv3_batch_sync(struct iomm_smmuv3 *s, struct batch *b);

@@ -194,6 +194,10 @@
 #define CMD0_ASID	   IOMM_GENMASK(63, 48)
 #define CMD1_TLBI_TTL	   IOMM_GENMASK(9, 8)
 #define CMD1_TLBI_TG	   IOMM_GENMASK(11, 10)
+#define CMD_TLBI_TG_4K	   1u /* CMD1_TLBI_TG: translation granule */
+#define CMD_TLBI_TG_16K	   2u
+#define CMD_TLBI_TG_64K	   3u
+#define CMD_TLBI_NUM_PEEL  0x1fu /* page-count bits one range command takes */
 #define CMD1_TLBI_ADDR	   IOMM_GENMASK(63, 12)
 #define CMD0_SYNC_CS	   IOMM_GENMASK(13, 12)
 #define SYNC_CS_NONE	   0u
