@@ -45,7 +45,6 @@ jobs=${JOBS:-2}
 # Reviewed false positives, one per line:
 #   tool ~ check ~ file ~ ERE of the flagged line ~ ERE of the line before it (or empty) ~ why
 false_positives=(
-	"cppcheck~knownConditionTrueFalse~backends/smmuv3/smmuv3.c~if \(strtab_bytes < 64\)~~2-level: 8 << (sid_bits - split) is below 64 for small tables"
 	"cppcheck~unreadVariable~backends/smmuv3/smmuv3.c~^[[:space:]]*s = \(struct iomm_smmuv3\)\{0\};~~deliberate scrub of the local copy after it was stored"
 	"cppcheck~badBitmaskCheck~src/pgtable/pgt_map.c~\| cont\);~~cont is PGT_CONT or 0 at run time"
 	"cppcheck~knownConditionTrueFalse~src/host/viommu_dev.c~rv->end \+ 1 == 0~~end == UINT64_MAX makes end + 1 wrap to 0"
@@ -54,7 +53,8 @@ false_positives=(
 	"cppcheck~knownConditionTrueFalse~src/host/viommu_dev.c~^[[:space:]]*if \(n < 1\)~~as above"
 	"clang-tidy~clang-analyzer-core.NullDereference~src/pgtable/pgt_map.c~r->head = \(uint64_t \*\)\(uintptr_t\)page\[0\];~~pass 1 reserves exactly the pages pass 2 takes (fuzz_lpae checks the count)"
 	"clang-tidy~readability-non-const-parameter~src/iomm_internal.h~iomm_write_desc\(uint64_t \*p~~__atomic_store_n writes through p"
-	"clang-tidy~bugprone-macro-parentheses~backends/smmuv3/smmuv3.c~more_~~FOR_EACH_SID declares its loop variables: names cannot be parenthesized"
+	"clang-tidy~readability-non-const-parameter~src/iomm_internal.h~iomm_write_link\(uint64_t \*p~~__atomic_store_n writes through p"
+	"clang-tidy~bugprone-macro-parentheses~src/iomm_internal.h~_more_ = iomm_sid_next~~IOMM_FOR_EACH_SID declares its loop variable: a name cannot be parenthesized"
 	"clang-tidy~bugprone-branch-clone~src/host/viommu_dev.c~case IOMM_VIOMMU_T_ATTACH:~switch \(r\[0\]\)~virtio-iommu ATTACH and DETACH requests have the same size"
 )
 declare -A fp_used
