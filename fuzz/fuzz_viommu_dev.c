@@ -22,8 +22,11 @@
  *  - the status is one of those the documented rules allow for the
  *    request against that state (S_OK exactly when no rule refuses it;
  *    S_NOMEM for a valid request only when a quota or the table pool is
- *    spent); S_DEVERR never (nothing fails underneath);
- *  - the used length and the response bytes (tail reserved bytes zero;
+ *    spent, where an ATTACH moving a domain's only endpoint frees that
+ *    domain's slot); S_DEVERR never (nothing fails underneath);
+ *  - the used length and the response bytes (the tail where the
+ *    specification's layout puts it, every other byte zero but PROBE's
+ *    properties; tail reserved bytes zero;
  *    nothing written when the request cannot be answered; PROBE
  *    properties exactly the RESV_MEM regions);
  *  - every endpoint's tables (iomm_vm_walk()): each leaf lies in what the
@@ -34,7 +37,10 @@
  *    permissions (never wider than A's there) and memory type, and the
  *    leaves cover all of it; so nothing outside A is reachable, and a
  *    refused request changed no translation;
- *  - a refused request left the table pool's use unchanged;
+ *  - a refused request left the table pool's use unchanged (a MAP that
+ *    fails part-way too);
+ *  - the advertised input range lies within what the tables translate
+ *    (one variant asks for [16 pages, 2^64 - 1]);
  *  - iomm_vm_audit() agrees, config.bypass reads back as written;
  *  - DMA through the model for every endpoint, at the first and last byte
  *    of every piece it should reach and of every mapping that existed
@@ -193,6 +199,11 @@ static bool setup(struct st *s, struct fz *in)
 		s->cfg.input_start = G * 4;
 		s->cfg.input_end = G * 64 - 1;
 		break;
+	case 3:
+		/* wider than any table: narrowed at the first assignment */
+		s->cfg.input_start = G * 16;
+		s->cfg.input_end = UINT64_MAX;
+		break;
 	default:
 		break;
 	}
@@ -226,7 +237,25 @@ static bool setup(struct st *s, struct fz *in)
 	}
 	s->vm_up = true;
 
-	/* what the device advertises */
+	/* endpoints: IDs 1, 3, 5, 7 (or shifted), streams 0x10 apart */
+	for (unsigned i = 0; i < s->nep; i++) {
+		struct sh_ep *ep = &s->ep[i];
+		ep->id = 1u + 2u * i + ((c[3] & 0x80) ? 0x100u : 0u);
+		ep->sid = 0x10u * (i + 1u) + ((c[3] >> 2) & 7u);
+		ep->dom = -1;
+		struct iomm_devid id = IOMM_SID(ep->sid);
+		size_t pool_before = iomm_pool_used(&s->pool);
+		rc = iomm_vm_assign(&s->vm, &s->smmu.unit, &id, ep->id);
+		if (rc == IOMM_ENOMEM && i == 0) {
+			FZ_CHECK(iomm_pool_used(&s->pool) == pool_before, "assign failed, pool grew");
+			return false; /* A does not fit the pool */
+		}
+		FZ_CHECK(rc == IOMM_OK, "assign %u: %d", ep->id, rc);
+		ep->assigned = true;
+	}
+
+	/* what the device advertises (after the first assignment, which
+	 * narrows the input range to what the unit translates) */
 	s->features = iomm_viommu_dev_features(&s->vm);
 	uint8_t cb[IOMM_VIOMMU_CFG_SIZE];
 	FZ_CHECK(iomm_viommu_dev_config(&s->vm, cb, sizeof(cb)) == IOMM_OK, "config");
@@ -240,20 +269,11 @@ static bool setup(struct st *s, struct fz *in)
 	FZ_CHECK(s->bypass == ((c[0] & 4) ? 1u : 0u), "initial config.bypass");
 	FZ_CHECK((s->psmask & (~s->psmask + 1)) >= G, "page_size_mask 0x%llx finer than the granule",
 		 FZ_ULL(s->psmask));
-
-	/* endpoints: IDs 1, 3, 5, 7 (or shifted), streams 0x10 apart */
-	for (unsigned i = 0; i < s->nep; i++) {
-		struct sh_ep *ep = &s->ep[i];
-		ep->id = 1u + 2u * i + ((c[3] & 0x80) ? 0x100u : 0u);
-		ep->sid = 0x10u * (i + 1u) + ((c[3] >> 2) & 7u);
-		ep->dom = -1;
-		struct iomm_devid id = IOMM_SID(ep->sid);
-		rc = iomm_vm_assign(&s->vm, &s->smmu.unit, &id, ep->id);
-		if (rc == IOMM_ENOMEM && i == 0)
-			return false; /* A does not fit the pool */
-		FZ_CHECK(rc == IOMM_OK, "assign %u: %d", ep->id, rc);
-		ep->assigned = true;
-	}
+	/* the advertised range is one the tables translate */
+	uint64_t last = (UINT64_C(1) << s->vm.units[0].a_dom.pgt.cfg.ias) - 1;
+	FZ_CHECK(s->in_start <= s->in_end && s->in_end <= last,
+		 "input range 0x%llx..0x%llx beyond the tables (0x%llx)", FZ_ULL(s->in_start),
+		 FZ_ULL(s->in_end), FZ_ULL(last));
 	s->op = 0;
 	check_all(s);
 	return true;

@@ -153,6 +153,18 @@ SEEDS = {
     + resv_reserved(1, 2)
     + op_attach(0, 0) + op_attach(1, 0) + op_map(1, 4, 2, 0, 0) + op_map(1, 3, 2, 0, 0)
     + op_map(1, 8, 2, 1, 0, flags=2) + op_probe(2) + op_unmap_at(1, 4, 2),
+    # A hostile guest: an input range asked up to 2^64 - 1 (narrowed to the
+    # tables), moves of a domain's only endpoint at full domain quota, MAPs
+    # across two regions with a small pool, a PROBE buffer longer than its
+    # layout, and UNMAPs that give the tables back.
+    "4k_hostile_guest": cfg(nregions=2, ndomains=2, nmappings=8, small_pool=15, input_var=3,
+                            nresv=1, neps=3)
+    + region(pages=16) + region(gap=0, pages=16, hpa=3)
+    + resv_msi(1, 15)
+    + op_attach(1, 0) + op_attach(2, 1) + op_attach(3, 0) + op_attach(4, 1)
+    + op_map(3, 15, 2, 0, 15) + op_map(3, 150, 2, 0, 15) + op_map(4, 40, 4, 1, 0)
+    + op_probe(0, z=(8 << 2) | 2) + op_probe(5, z=(8 << 2) | 2)
+    + op_unmap_at(3, 15, 2) + op_unmap_all(4) + op_attach(1, 2) + op_attach(5, 2),
     # The SMMU stalls during an UNMAP, a DETACH, an ATTACH elsewhere, a
     # config.bypass write, an unassignment and a reset; everything is retried.
     "4k_stall": cfg(nregions=2, neps=3)

@@ -28,6 +28,17 @@ static void lengths(struct fz *in, struct reqbuf *r, size_t resp_default)
 		r->resp_len = (size_t)(l & 7u);
 }
 
+/* Where the tail of a device-writable part of @resp_len bytes sits: after
+ * probe_size bytes of properties for PROBE, first for the other types (the
+ * specification's layouts); in the last four bytes of a PROBE part too
+ * short for its layout. */
+static size_t tail_at(const struct st *s, uint8_t type, size_t resp_len)
+{
+	size_t layout = type == IOMM_VIOMMU_T_PROBE ? s->probe_size : 0;
+	return resp_len >= layout + IOMM_VIOMMU_TAIL_SIZE ? layout
+							  : resp_len - IOMM_VIOMMU_TAIL_SIZE;
+}
+
 /* Send; check the response framing; return the status (0xff: not answered). */
 static uint8_t send(struct st *s, const struct reqbuf *r, uint8_t *resp, bool answerable)
 {
@@ -47,9 +58,13 @@ static uint8_t send(struct st *s, const struct reqbuf *r, uint8_t *resp, bool an
 		return 0xff;
 	}
 	FZ_CHECK(used == r->resp_len, "op %lu: used %zu of %zu", s->op, used, r->resp_len);
-	size_t t = r->resp_len - IOMM_VIOMMU_TAIL_SIZE;
+	size_t t = tail_at(s, r->b[0], r->resp_len);
 	FZ_CHECK(out[t + 1] == 0 && out[t + 2] == 0 && out[t + 3] == 0,
 		 "op %lu: tail reserved bytes", s->op);
+	for (size_t i = 0; i < r->resp_len; i++)
+		FZ_CHECK(out[i] == 0 || i == t || (r->b[0] == IOMM_VIOMMU_T_PROBE && i < t),
+			 "op %lu: byte %zu of the device-writable part (tail at %zu) is 0x%x",
+			 s->op, i, t, out[i]);
 	for (size_t i = r->resp_len; i < sizeof(out); i++)
 		FZ_CHECK(out[i] == 0xa5, "op %lu: wrote beyond the response (byte %zu)", s->op, i);
 	FZ_CHECK(out[t] <= IOMM_VIOMMU_S_NOMEM, "op %lu: status %u", s->op, out[t]);
@@ -135,7 +150,9 @@ void op_attach(struct st *s, struct fz *in)
 		unsigned nused = 0;
 		for (unsigned i = 0; i < MAX_DOMS; i++)
 			nused += s->dom[i].used;
-		if (d < 0 && nused >= s->cfg.ndomains)
+		/* moving a domain's only endpoint frees its slot (DETACH, then ATTACH) */
+		bool frees = ep && ep->dom >= 0 && s->dom[ep->dom].nep == 1;
+		if (d < 0 && nused >= s->cfg.ndomains && !frees)
 			allowed |= SB(IOMM_VIOMMU_S_NOMEM);
 		if (!allowed) {
 			allowed = SB(IOMM_VIOMMU_S_OK);
@@ -154,6 +171,7 @@ void op_attach(struct st *s, struct fz *in)
 		return;
 	if (d >= 0 && ep->dom == d)
 		return; /* already there */
+	ep_leave(s, ep);
 	if (d < 0) {
 		for (unsigned i = 0; i < MAX_DOMS && d < 0; i++)
 			if (!s->dom[i].used)
@@ -161,7 +179,6 @@ void op_attach(struct st *s, struct fz *in)
 		FZ_CHECK(d >= 0, "oracle: no domain slot");
 		s->dom[d] = (struct sh_dom){true, bypass, domain, 0};
 	}
-	ep_leave(s, ep);
 	ep->dom = d;
 	s->dom[d].nep++;
 }
@@ -468,7 +485,7 @@ void op_probe(struct st *s, struct fz *in)
 	check_status(s, "PROBE", st, allowed, pool_before);
 	/* the properties: the RESV_MEM regions on success, zeroes otherwise */
 	uint8_t want[1024];
-	size_t plen = r.resp_len - IOMM_VIOMMU_TAIL_SIZE;
+	size_t plen = tail_at(s, IOMM_VIOMMU_T_PROBE, r.resp_len);
 	memset(want, 0, plen);
 	if (st == IOMM_VIOMMU_S_OK)
 		for (size_t i = 0; i < s->cfg.nresv; i++) {

@@ -64,6 +64,19 @@ extern "C" {
  * | MAP whose IOVA range overlaps a RESV_MEM region             | S_FAULT    |
  * | guest-domain, mapping or table-page quota of this VM spent  | S_NOMEM    |
  *
+ * ATTACH of an endpoint that is the only one of its current domain behaves
+ * as DETACH then ATTACH: the old domain's slot counts as free, so the move
+ * works at full guest-domain quota (the new domain is built first; if that
+ * fails, nothing changed). A VM's table pages measure what is mapped now:
+ * UNMAP (and a MAP that fails part-way) gives back the intermediate tables
+ * it left empty.
+ *
+ * Device-writable part: the tail is where the specification's layout puts
+ * it, after probe_size bytes of properties for PROBE and at offset 0 for
+ * the other requests, however long the part is; every other byte of it is
+ * written as zero. A PROBE whose part is shorter than probe_size + 4 bytes
+ * gets S_INVAL in its last four bytes.
+ *
  * As the specification requires, reserved bytes of the request head, of
  * DETACH and of PROBE are ignored; an unknown request type, a PROBE without
  * F_PROBE offered, and a device-writable part too small for the tail are
@@ -163,7 +176,9 @@ struct iomm_vm_cfg {
 	uint64_t features;
 	uint64_t page_size_mask; /**< 0: the granule. Its lowest bit must be at least the granule. */
 	uint64_t input_start;    /**< First IOVA (with input_end; both 0: [0, 2^40 - 1]). */
-	uint64_t input_end;      /**< Last IOVA (inclusive). */
+	/** Last IOVA (inclusive). The first assignment narrows it to the last
+	 *  address the unit's stage-2 tables translate. */
+	uint64_t input_end;
 	uint32_t domain_start;   /**< First domain ID (with domain_end; both 0: [0, 0xffffffff]). */
 	uint32_t domain_end;     /**< Last domain ID (inclusive). */
 	uint32_t probe_size;     /**< Bytes of PROBE properties; 0: 512. */
@@ -184,6 +199,7 @@ struct iomm_vm {
 	/** @cond INTERNAL */
 	struct iomm_vm_cfg cfg;
 	struct iomm_vm_unit units[IOMM_VM_MAX_UNITS];
+	struct iomm_vm_gdom spare; /* guest-domain slot for ATTACH's move at full quota */
 	uint64_t dropped;
 	size_t ev_head;
 	size_t ev_count;
@@ -231,8 +247,11 @@ int iomm_vm_init(struct iomm_vm *vm, const struct iomm_vm_cfg *cfg);
  *                      by this VM, another VM or the host.
  * @retval IOMM_ENOSPC  No free endpoint slot, or more than ::IOMM_VM_MAX_UNITS
  *                      units, or no hardware identifier (VMID) left.
- * @retval IOMM_ERANGE  Stream ID too wide for the unit, or A beyond the
- *                      unit's address sizes.
+ * @retval IOMM_ERANGE  Stream ID too wide for the unit, A beyond the
+ *                      unit's address sizes, or an input range the unit
+ *                      cannot translate (the first unit narrows input_end
+ *                      to what it translates; a later unit must translate
+ *                      the whole range, and input_start must be below it).
  * @retval IOMM_ENOTSUP The unit has no stage-2 domains or lacks the granule.
  * @retval IOMM_ENOMEM  The VM's pool cannot hold the tables of A.
  * @retval IOMM_ETIMEDOUT The unit did not acknowledge; nothing assigned.
@@ -366,8 +385,12 @@ int iomm_viommu_dev_set_bypass(struct iomm_vm *vm, uint8_t value);
  * @param vm       The VM.
  * @param req      Device-readable part of the request (head and fields).
  * @param req_len  Its size in bytes.
- * @param resp     Device-writable part: PROBE properties (if any), then the
- *                 4-byte tail as its last bytes.
+ * @param resp     Device-writable part: PROBE properties (probe_size bytes),
+ *                 then the 4-byte tail; for the other requests the tail
+ *                 alone. A longer part keeps that layout (the tail at
+ *                 offset probe_size, or 0) and is zero after the tail; a
+ *                 PROBE part shorter than probe_size + 4 bytes gets its
+ *                 tail (S_INVAL) in its last four bytes.
  * @param resp_len Its size in bytes; the whole part is written.
  * @param used     Receives the used length: @p resp_len, or 0 when the
  *                 request could not be answered (unknown type, PROBE not

@@ -23,22 +23,108 @@ static struct iomm_vm_endpoint *ep_find(struct iomm_vm *vm, uint32_t id)
 	return NULL;
 }
 
+/*
+ * Guest-domain storage: the caller's array (its length is the quota) plus
+ * one spare slot in the VM, so that an ATTACH moving the only endpoint of
+ * a domain at full quota can build the new domain before the old one goes
+ * (DETACH then ATTACH, as the specification describes, with nothing
+ * changed if it fails). At most ndomains slots are in use between requests.
+ * A domain's tag is its slot index + 1; the spare's is ndomains + 1.
+ */
+static struct iomm_vm_gdom *gdom_slot(struct iomm_vm *vm, size_t i)
+{
+	return i < vm->cfg.ndomains ? &vm->cfg.domains[i] : &vm->spare;
+}
+
 static struct iomm_vm_gdom *gdom_find(struct iomm_vm *vm, uint32_t id)
 {
-	for (size_t i = 0; i < vm->cfg.ndomains; i++)
-		if (vm->cfg.domains[i].used && vm->cfg.domains[i].id == id)
-			return &vm->cfg.domains[i];
+	for (size_t i = 0; i <= vm->cfg.ndomains; i++) {
+		struct iomm_vm_gdom *g = gdom_slot(vm, i);
+		if (g->used && g->id == id)
+			return g;
+	}
 	return NULL;
 }
 
 static uint32_t gdom_tag(const struct iomm_vm *vm, const struct iomm_vm_gdom *g)
 {
+	if (g == &vm->spare)
+		return (uint32_t)vm->cfg.ndomains + 1u;
 	return (uint32_t)(g - vm->cfg.domains) + 1u;
 }
 
 static struct iomm_vm_gdom *gdom_of(struct iomm_vm *vm, const struct iomm_vm_endpoint *ep)
 {
-	return ep->gdom ? &vm->cfg.domains[ep->gdom - 1u] : NULL;
+	return ep->gdom ? gdom_slot(vm, ep->gdom - 1u) : NULL;
+}
+
+/* A free slot for a new guest domain of @ep, or NULL when the quota is
+ * spent. At full quota a slot is granted only if the endpoint's current
+ * domain goes when it leaves (it is that domain's only endpoint). */
+static struct iomm_vm_gdom *gdom_new_slot(struct iomm_vm *vm, struct iomm_vm_endpoint *ep)
+{
+	struct iomm_vm_gdom *free_slot = NULL;
+	size_t live = 0;
+	for (size_t i = 0; i <= vm->cfg.ndomains; i++) {
+		struct iomm_vm_gdom *g = gdom_slot(vm, i);
+		if (g->used)
+			live++;
+		else if (!free_slot)
+			free_slot = g;
+	}
+	const struct iomm_vm_gdom *old = gdom_of(vm, ep);
+	if (live >= vm->cfg.ndomains && !(old && old->nep == 1))
+		return NULL;
+	return free_slot;
+}
+
+static int leaf_found(void *arg, const struct iomm_mapping *m)
+{
+	(void)arg;
+	(void)m;
+	return 1;
+}
+
+/*
+ * Give back the intermediate tables around @addr that hold no mapping any
+ * more. After an unmap of a range, the tables lying wholly inside it are
+ * freed by the page-table engine; those that also cover addresses outside
+ * it contain its first or last address. For each table level (smallest
+ * span first) the aligned span holding @addr is checked for leaves; the
+ * largest empty one is unmapped as a whole, which frees every table lying
+ * in it. Spans only grow, so the first non-empty one ends the search.
+ */
+static int reclaim_at(struct iomm_vm *vm, struct iomm_domain *d, uint64_t addr)
+{
+	unsigned levels = iomm_pgt_levels(&d->pgt);
+	if (levels < 2)
+		return IOMM_OK; /* no local table (or a single level) */
+	unsigned gshift = 0;
+	while ((1ull << gshift) < vm->cfg.granule)
+		gshift++;
+	unsigned bits = gshift - 3u;
+	uint64_t best = 0;
+	for (unsigned k = 1; k < levels; k++) {
+		unsigned sh = gshift + bits * k;
+		if (sh >= 64 || (1ull << sh) >= d->pgt.in_limit)
+			break;
+		uint64_t span = 1ull << sh;
+		uint64_t base = addr & ~(span - 1);
+		if (iomm_pgt_walk(&d->pgt, base, span, leaf_found, NULL))
+			break;
+		best = span;
+	}
+	if (!best)
+		return IOMM_OK;
+	return iomm_unmap(d, addr & ~(best - 1), best, NULL);
+}
+
+/* The input limit of a guest domain's table (UINT64_MAX: no local table). */
+static uint64_t gdom_last_iova(const struct iomm_vm_gdom *g)
+{
+	if (!iomm_pgt_levels(&g->real.pgt) || !g->real.pgt.in_limit)
+		return UINT64_MAX;
+	return g->real.pgt.in_limit - 1;
 }
 
 /* Destroy a guest domain that no endpoint uses: its mappings go, its real
@@ -134,9 +220,7 @@ static uint8_t do_attach(struct iomm_vm *vm, const uint8_t *r)
 		if (gdom_of(vm, ep) == g)
 			return IOMM_VIOMMU_S_OK;
 	} else {
-		for (size_t i = 0; i < vm->cfg.ndomains && !g; i++)
-			if (!vm->cfg.domains[i].used)
-				g = &vm->cfg.domains[i];
+		g = gdom_new_slot(vm, ep);
 		if (!g)
 			return IOMM_VIOMMU_S_NOMEM;
 		if (!bypass) {
@@ -245,7 +329,7 @@ static uint8_t do_map(struct iomm_vm *vm, const uint8_t *r)
 	uint64_t pmask = (vm->cfg.page_size_mask & (~vm->cfg.page_size_mask + 1)) - 1;
 	if ((vs & pmask) || (ps & pmask) || ((ve + 1) & pmask))
 		return IOMM_VIOMMU_S_RANGE;
-	if (vs < vm->cfg.input_start || ve > vm->cfg.input_end)
+	if (vs < vm->cfg.input_start || ve > vm->cfg.input_end || ve > gdom_last_iova(g))
 		return IOMM_VIOMMU_S_RANGE;
 	uint64_t size = ve - vs + 1;
 	if (!size || ps + (size - 1) < ps)
@@ -292,8 +376,13 @@ static uint8_t do_map(struct iomm_vm *vm, const uint8_t *r)
 		off += piece;
 	}
 	if (rc) {
-		if (off)
+		/* Roll back: the pieces mapped so far, then the tables they
+		 * created (those not wholly inside them hold one of their ends). */
+		if (off) {
 			(void)iomm_unmap(&g->real, vs, off, NULL);
+			(void)reclaim_at(vm, &g->real, vs);
+			(void)reclaim_at(vm, &g->real, vs + (off - 1));
+		}
 		return iomm_viommu_status_from_rc(rc);
 	}
 	slot->iova = vs;
@@ -332,6 +421,11 @@ static uint8_t do_unmap(struct iomm_vm *vm, const uint8_t *r)
 			continue;
 		int rc = iomm_unmap(&g->real, m->iova, m->last - m->iova + 1, NULL);
 		m->gdom = 0; /* gone from the table even when not confirmed */
+		/* the table pages a guest holds measure what it has mapped now */
+		if (rc == IOMM_OK)
+			rc = reclaim_at(vm, &g->real, m->iova);
+		if (rc == IOMM_OK)
+			rc = reclaim_at(vm, &g->real, m->last);
 		if (rc)
 			st = IOMM_VIOMMU_S_DEVERR;
 	}
@@ -402,9 +496,17 @@ int iomm_viommu_dev_handle(struct iomm_vm *vm, const void *req, size_t req_len, 
 	}
 	if (resp_len < IOMM_VIOMMU_TAIL_SIZE)
 		return IOMM_OK; /* no tail to write */
+	/* The tail goes where the specification's layout puts it: after
+	 * probe_size bytes of properties for PROBE, first for the others. A
+	 * PROBE buffer too short for that layout gets its tail (S_INVAL) in
+	 * its last four bytes, the only place there is. Every other byte of
+	 * the device-writable part is written as zero. */
 	uint8_t *w = resp;
+	size_t layout = r[0] == IOMM_VIOMMU_T_PROBE ? vm->cfg.probe_size : 0;
 	size_t props_len = resp_len - IOMM_VIOMMU_TAIL_SIZE;
-	for (size_t i = 0; i < props_len; i++)
+	if (props_len > layout)
+		props_len = layout;
+	for (size_t i = 0; i < resp_len; i++)
 		w[i] = 0;
 	uint8_t st;
 	if (n < need) {

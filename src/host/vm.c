@@ -94,6 +94,7 @@ int iomm_vm_init(struct iomm_vm *vm, const struct iomm_vm_cfg *cfg)
 		vm->units[u].unit = NULL;
 		vm->units[u].up = false;
 	}
+	vm->spare = (struct iomm_vm_gdom){0};
 	vm->dropped = 0;
 	vm->ev_head = 0;
 	vm->ev_count = 0;
@@ -110,6 +111,29 @@ const struct iomm_vm_region *iomm_vm_region_at(const struct iomm_vm *vm, uint64_
 			return r;
 	}
 	return NULL;
+}
+
+/*
+ * The input range against a new unit's stage-2 domains (A's and the guest
+ * domains' share their geometry): the first unit narrows input_end to what
+ * it translates; a later unit must translate the whole range, which a
+ * guest may already have read.
+ */
+static int input_fit(const struct iomm_vm *vm, const struct iomm_domain *d, uint64_t *in_end)
+{
+	if (!iomm_pgt_levels(&d->pgt) || !d->pgt.in_limit)
+		return IOMM_OK; /* no local table: the unit checks */
+	uint64_t last = d->pgt.in_limit - 1;
+	bool first = true;
+	for (unsigned u = 0; u < IOMM_VM_MAX_UNITS; u++)
+		if (vm->units[u].up)
+			first = false;
+	if (*in_end <= last)
+		return IOMM_OK;
+	if (!first || vm->cfg.input_start > last)
+		return IOMM_ERANGE;
+	*in_end = last;
+	return IOMM_OK;
 }
 
 /* The unit slot of @unit, creating A's domain on the first use. */
@@ -134,6 +158,8 @@ static int unit_slot(struct iomm_vm *vm, struct iomm_unit *unit, unsigned *idx)
 	int rc = iomm_domain_init(&vu->a_dom, unit, &dc);
 	if (rc)
 		return rc;
+	uint64_t in_end = vm->cfg.input_end;
+	rc = input_fit(vm, &vu->a_dom, &in_end);
 	for (size_t i = 0; i < vm->cfg.nregions && rc == IOMM_OK; i++) {
 		const struct iomm_vm_region *r = &vm->cfg.regions[i];
 		rc = iomm_map(&vu->a_dom, r->gpa, r->hpa, r->size, r->prot);
@@ -147,6 +173,7 @@ static int unit_slot(struct iomm_vm *vm, struct iomm_unit *unit, unsigned *idx)
 		(void)iomm_domain_destroy(&vu->a_dom);
 		return rc;
 	}
+	vm->cfg.input_end = in_end;
 	vu->unit = unit;
 	vu->up = true;
 	*idx = free_idx;
@@ -336,8 +363,8 @@ int iomm_vm_audit(const struct iomm_vm *vm)
 		if (rc)
 			return IOMM_EPERM;
 	}
-	for (size_t i = 0; i < vm->cfg.ndomains; i++) {
-		const struct iomm_vm_gdom *g = &vm->cfg.domains[i];
+	for (size_t i = 0; i <= vm->cfg.ndomains; i++) {
+		const struct iomm_vm_gdom *g = i < vm->cfg.ndomains ? &vm->cfg.domains[i] : &vm->spare;
 		if (!g->used || g->bypass)
 			continue;
 		int rc = iomm_pgt_walk(&g->real.pgt, 0, 0, audit_leaf, (void *)(uintptr_t)vm);

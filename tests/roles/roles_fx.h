@@ -95,5 +95,11 @@ void pv_features_off(void **state);
 void pv_ranges(void **state);
 void roles_pool_exhaustion(void **state);
 void roles_unit_failure(void **state);
+/* roles_hostile.c: the device model under a hostile guest */
+void pv_map_fail_pool(void **state);
+void pv_attach_move_full(void **state);
+void pv_input_clamp(void **state);
+void pv_probe_layout(void **state);
+void pv_unmap_reclaim(void **state);
 
 #endif /* IOMM_TEST_ROLES_FX_H */

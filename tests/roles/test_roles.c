@@ -279,6 +279,11 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(pv_ranges, setup, teardown),
 	    cmocka_unit_test_setup_teardown(roles_pool_exhaustion, setup, teardown),
 	    cmocka_unit_test_setup_teardown(roles_unit_failure, setup, teardown),
+	    cmocka_unit_test_setup_teardown(pv_map_fail_pool, setup, teardown),
+	    cmocka_unit_test_setup_teardown(pv_attach_move_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(pv_input_clamp, setup, teardown),
+	    cmocka_unit_test_setup_teardown(pv_probe_layout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(pv_unmap_reclaim, setup, teardown),
 	};
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);
