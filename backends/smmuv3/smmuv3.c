@@ -511,6 +511,8 @@ static int smmuv3_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg
 	}
 	uint32_t mask = q_mask(s->evtq_shift);
 	uint32_t prod_reg = rd32(s, SMMU_EVTQ_PROD);
+	/* No record is read before PROD says it is there (Arm IHI 0070, 3.5). */
+	iomm_port_mb(port_of(s));
 	uint32_t prod = prod_reg & mask;
 	uint32_t lost = 0;
 	uint32_t ovf = prod_reg & (uint32_t)EVTQ_OVFLG;
@@ -536,6 +538,7 @@ static int smmuv3_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg
 		lost = 0;
 		cons = (cons + 1) & mask;
 		s->evtq_cons = (s->evtq_cons & (uint32_t)EVTQ_OVFLG) | cons;
+		iomm_port_mb(port_of(s)); /* the record is read before its slot is given back */
 		wr32(s, SMMU_EVTQ_CONS, s->evtq_cons);
 		s->stats.events++;
 		fn(arg, &f);
