@@ -94,6 +94,7 @@ int main(int argc, char **argv)
 	    T(test_el2_regime_nested),
 	    /* 14. real parts: ordering, embedded, stall, IRQs, errata, 52-bit OAS */
 	    T(test_evtq_barriers),
+	    T(test_doorbell_barriers),
 	};
 	return cmocka_run_group_tests_name("smmuv3", tests, NULL, NULL);
 }

@@ -178,5 +178,6 @@ void test_el2_regime(void **state);
 void test_el2_regime_nested(void **state);
 /* test_smmuv3_silicon.c: what real parts need */
 void test_evtq_barriers(void **state);
+void test_doorbell_barriers(void **state);
 
 #endif /* TEST_SMMUV3_H */

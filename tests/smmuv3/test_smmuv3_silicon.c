@@ -170,3 +170,26 @@ void test_evtq_barriers(void **state)
 	assert_true(hk_check_barrier_before(SMMUV3_M_EVTQ_CONS, 0, true, false) >= 1);
 	fx_check_hygiene(f);
 }
+
+/* ---- barriers before the command doorbell and before SMMUEN ---- */
+
+void test_doorbell_barriers(void **state)
+{
+	struct fx *f = *state;
+	f->port_flags = 0;
+	hk_install(f);
+	fx_start(f);
+	/* init: commands, and the SMMUEN write after the stream table was written */
+	assert_true(hk_check_barrier_before(SMMUV3_M_CMDQ_PROD, 0, false, true) >= 1);
+	assert_true(hk_check_barrier_before(SMMUV3_M_CR0, SMMUV3_M_CR0_SMMUEN, false, false) >= 1);
+	struct iomm_pool *pool = fx_pool(f, 4096, 16);
+	struct iomm_domain d;
+	struct iomm_dev dev;
+	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 0, pool, NULL), IOMM_OK);
+	hk.n = 0;
+	fx_attach(f, &dev, &d, 3, 0);
+	assert_int_equal(iomm_map(&d, 0x1000, 0x80000000u, 0x1000, IOMM_READ), IOMM_OK);
+	assert_int_equal(iomm_unmap(&d, 0x1000, 0x1000, NULL), IOMM_OK);
+	assert_true(hk_check_barrier_before(SMMUV3_M_CMDQ_PROD, 0, false, true) >= 2);
+	fx_check_hygiene(f);
+}
