@@ -577,6 +577,12 @@ static int probe(struct iomm_smmuv3 *s)
 	s->iidr = rd32(s, SMMU_IIDR);
 	s->aidr = rd32(s, SMMU_AIDR);
 	uint32_t idr0 = s->idr[0], idr1 = s->idr[1], idr5 = s->idr[5];
+	if (idr1 & (IDR1_TABLES_PRESET | IDR1_QUEUES_PRESET | IDR1_REL)) {
+		/* Embedded: firmware's tables and queues would be used, not ours. */
+		iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: preset tables/queues, IDR1=", idr1,
+			 "");
+		return IOMM_ENOTSUP;
+	}
 	uint32_t f = 0;
 	uint32_t ttf = (uint32_t)iomm_field_get(idr0, IDR0_TTF);
 	if (ttf == IDR0_TTF_AARCH64 || ttf == IDR0_TTF_BOTH)

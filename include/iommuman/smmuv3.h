@@ -124,7 +124,10 @@ struct iomm_smmuv3 {
  * @retval IOMM_OK        Enabled; every stream aborts.
  * @retval IOMM_EINVAL    NULL or missing hook, misaligned or too small memory.
  * @retval IOMM_ENODEV    The registers do not look like an SMMUv3 with AArch64 tables.
- * @retval IOMM_ENOTSUP   2-level table or EL2 regime asked for but absent.
+ * @retval IOMM_ENOTSUP   2-level table or EL2 regime asked for but absent, or an
+ *                        embedded SMMU whose tables or queues are preset by
+ *                        firmware (IDR1.TABLES_PRESET, QUEUES_PRESET, REL): refused
+ *                        before any register is written.
  * @retval IOMM_ETIMEDOUT The SMMU did not acknowledge a register update.
  * @retval IOMM_EIO       The SMMU reported a command error during reset.
  */

@@ -95,6 +95,7 @@ int main(int argc, char **argv)
 	    /* 14. real parts: ordering, embedded, stall, IRQs, errata, 52-bit OAS */
 	    T(test_evtq_barriers),
 	    T(test_doorbell_barriers),
+	    T(test_embedded_refused),
 	};
 	return cmocka_run_group_tests_name("smmuv3", tests, NULL, NULL);
 }

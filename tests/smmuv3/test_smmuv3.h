@@ -179,5 +179,6 @@ void test_el2_regime_nested(void **state);
 /* test_smmuv3_silicon.c: what real parts need */
 void test_evtq_barriers(void **state);
 void test_doorbell_barriers(void **state);
+void test_embedded_refused(void **state);
 
 #endif /* TEST_SMMUV3_H */

@@ -193,3 +193,30 @@ void test_doorbell_barriers(void **state)
 	assert_true(hk_check_barrier_before(SMMUV3_M_CMDQ_PROD, 0, false, true) >= 2);
 	fx_check_hygiene(f);
 }
+
+/* ---- embedded configurations (IDR1.TABLES_PRESET, QUEUES_PRESET, REL) ---- */
+
+/* Refused before any register is written: the firmware's setup stays as it was. */
+void test_embedded_refused(void **state)
+{
+	struct fx *f = *state;
+	for (unsigned k = 0; k < 3; k++) {
+		f->mcfg.tables_preset = k == 0;
+		f->mcfg.queues_preset = k == 1;
+		f->mcfg.rel = k == 2;
+		if (f->model_up) {
+			smmuv3_model_fini(&f->model);
+			assert_int_equal(iomm_posix_remove_mmio_model(&f->px, FX_REGS), IOMM_OK);
+		}
+		f->model_up = false;
+		hk_install(f);
+		uint64_t errors = iomm_posix_log_count(&f->px, IOMM_LOG_ERROR);
+		assert_int_equal(fx_boot(f), IOMM_ENOTSUP);
+		for (size_t i = 0; i < hk.n; i++)
+			assert_true(hk.ev[i].kind != HK_WR);
+		assert_int_equal(f->model.cr0, 0);
+		assert_int_equal(f->model.gbpa & SMMUV3_M_GBPA_ABORT, 0);
+		assert_true(iomm_posix_log_count(&f->px, IOMM_LOG_ERROR) > errors);
+		f->px.port = hk.orig;
+	}
+}

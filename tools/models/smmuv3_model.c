@@ -112,7 +112,8 @@ static void build_idregs(struct smmuv3_model *m)
 	i0 |= c->st_level_2lvl ? 1u << 27 : 0;
 	m->idr[0] = i0;
 	m->idr[1] = (c->sidsize & 0x3fu) | (c->ssidsize & 0x1fu) << 6 | (c->priqs & 0x1fu) << 11 |
-		    (c->evtqs & 0x1fu) << 16 | (c->cmdqs & 0x1fu) << 21;
+		    (c->evtqs & 0x1fu) << 16 | (c->cmdqs & 0x1fu) << 21 | (c->rel ? 1u << 28 : 0) |
+		    (c->queues_preset ? 1u << 29 : 0) | (c->tables_preset ? 1u << 30 : 0);
 	m->idr[2] = 0;
 	m->idr[3] = c->ril ? 1u << 10 : 0;
 	m->idr[4] = 0;

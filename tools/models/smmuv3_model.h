@@ -239,6 +239,9 @@ struct smmuv3_model_cfg {
 	unsigned cmdqs;	     /**< IDR1.CMDQS: max log2 command queue entries, 0..19 */
 	unsigned evtqs;	     /**< IDR1.EVENTQS: max log2 event queue entries, 0..19 */
 	unsigned priqs;	     /**< IDR1.PRIQS */
+	bool tables_preset;  /**< IDR1.TABLES_PRESET: embedded, firmware-fixed stream table */
+	bool queues_preset;  /**< IDR1.QUEUES_PRESET: embedded, firmware-fixed queues */
+	bool rel;	     /**< IDR1.REL: preset base addresses are offsets */
 	bool ril;	     /**< IDR3.RIL: range invalidation and TTL hints */
 	unsigned oas_bits;   /**< 32, 36, 40, 42, 44, 48 or 52; encoded into IDR5.OAS */
 	bool gran4k;	     /**< IDR5.GRAN4K */
