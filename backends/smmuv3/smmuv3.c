@@ -800,6 +800,12 @@ static int enable(struct iomm_smmuv3 *p)
 	rc = smmuv3_write_ack(p, SMMU_CR0, SMMU_CR0ACK, cr0);
 	if (rc)
 		return rc;
+	if (p->cfg.flags & IOMM_SMMUV3_CFG_IRQ) {
+		rc = smmuv3_write_ack(p, SMMU_IRQ_CTRL, SMMU_IRQ_CTRLACK,
+				      (uint32_t)(IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_EVTQ_IRQEN));
+		if (rc)
+			return rc;
+	}
 	cr0 |= (uint32_t)CR0_SMMUEN;
 	rc = smmuv3_write_ack(p, SMMU_CR0, SMMU_CR0ACK, cr0);
 	if (rc)
@@ -856,6 +862,8 @@ int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uin
 	if (rc)
 		return rc;
 	rc = smmuv3_write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, 0);
+	if (!rc)
+		rc = smmuv3_irq_off(smmu);
 	if (rc)
 		return rc;
 	reset_structures(smmu, strtab_cfg);

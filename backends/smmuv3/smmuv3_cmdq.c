@@ -171,3 +171,16 @@ int smmuv3_gbpa_abort(struct iomm_smmuv3 *s)
 	return iomm_poll32(port_of(s), s->unit.regs + SMMU_GBPA, (uint32_t)GBPA_UPDATE, 0,
 			   timeout_of(s));
 }
+
+/* Interrupts off, as firmware may have left them on, and stale MSI addresses cleared. */
+int smmuv3_irq_off(struct iomm_smmuv3 *s)
+{
+	int rc = smmuv3_write_ack(s, SMMU_IRQ_CTRL, SMMU_IRQ_CTRLACK, 0);
+	if (rc || !(s->features & IOMM_SMMUV3_F_MSI))
+		return rc;
+	wr64(s, SMMU_GERROR_IRQ_CFG0, 0);
+	wr64(s, SMMU_EVTQ_IRQ_CFG0, 0);
+	if (s->features & IOMM_SMMUV3_F_PRI)
+		wr64(s, SMMU_PRIQ_IRQ_CFG0, 0);
+	return IOMM_OK;
+}

@@ -131,6 +131,8 @@ void smmuv3_batch_add(struct iomm_smmuv3 *s, struct batch *b, struct smmuv3_cmd 
 int smmuv3_batch_sync(struct iomm_smmuv3 *s, struct batch *b);
 /* Write register @reg and wait until @ack reads back the same value. */
 int smmuv3_write_ack(struct iomm_smmuv3 *s, uint32_t reg, uint32_t ack, uint32_t val);
+/* IRQ_CTRL to 0 (acknowledged) and the MSI address registers cleared. */
+int smmuv3_irq_off(struct iomm_smmuv3 *s);
 /* Make incoming traffic abort while the SMMU is disabled (GBPA). */
 int smmuv3_gbpa_abort(struct iomm_smmuv3 *s);
 

@@ -64,6 +64,11 @@
 #define GBPA_UPDATE	      IOMM_BIT(31)
 #define SMMU_IRQ_CTRL	      0x50
 #define SMMU_IRQ_CTRLACK      0x54
+#define IRQ_CTRL_GERROR_IRQEN IOMM_BIT(0)
+#define IRQ_CTRL_EVTQ_IRQEN   IOMM_BIT(2)
+#define SMMU_GERROR_IRQ_CFG0  0x68
+#define SMMU_EVTQ_IRQ_CFG0    0xb0
+#define SMMU_PRIQ_IRQ_CFG0    0xd0
 #define SMMU_GERROR	      0x60
 #define SMMU_GERRORN	      0x64
 #define GERROR_CMDQ_ERR	      IOMM_BIT(0)

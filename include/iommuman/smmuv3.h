@@ -54,6 +54,10 @@ extern "C" {
 #define IOMM_SMMUV3_CFG_2LVL (1u << 0)
 /** Stage-1 domains run in the EL2 (E2H) translation regime: STRW=EL2, TLBI_EL2_*. Needs HYP. */
 #define IOMM_SMMUV3_CFG_EL2 (1u << 1)
+/** Enable the wired event queue and global error interrupts (IRQ_CTRL.EVTQ_IRQEN and
+ *  GERROR_IRQEN). Off by default: iomm_fault_poll() polls. Either way, interrupts left
+ *  on by firmware are turned off and MSI addresses cleared first. */
+#define IOMM_SMMUV3_CFG_IRQ (1u << 2)
 /** @} */
 
 /** @brief Memory the caller hands to the SMMU (physical addresses as the SMMU sees them). */

@@ -96,6 +96,9 @@ int main(int argc, char **argv)
 	    T(test_evtq_barriers),
 	    T(test_doorbell_barriers),
 	    T(test_embedded_refused),
+	    T(test_irq_ctrl_cleared),
+	    T(test_irq_ctrl_wired),
+	    T(test_irq_ctrlack_timeout),
 	};
 	return cmocka_run_group_tests_name("smmuv3", tests, NULL, NULL);
 }

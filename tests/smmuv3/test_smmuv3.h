@@ -180,5 +180,8 @@ void test_el2_regime_nested(void **state);
 void test_evtq_barriers(void **state);
 void test_doorbell_barriers(void **state);
 void test_embedded_refused(void **state);
+void test_irq_ctrl_cleared(void **state);
+void test_irq_ctrl_wired(void **state);
+void test_irq_ctrlack_timeout(void **state);
 
 #endif /* TEST_SMMUV3_H */

@@ -220,3 +220,39 @@ void test_embedded_refused(void **state)
 		f->px.port = hk.orig;
 	}
 }
+
+/* ---- interrupts left on by firmware (IRQ_CTRL) ---- */
+
+void test_irq_ctrl_cleared(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.irq_ctrl_reset = 7; /* GERROR, PRIQ and EVTQ interrupts on */
+	f->mcfg.irq_cfg0_reset = 0x8badf000u; /* a stale MSI doorbell */
+	fx_start(f);
+	assert_int_equal(f->model.irq_ctrl, 0);
+	assert_int_equal(f->model.irq_ctrlack, 0);
+	assert_int_equal(f->model.gerror_irq_cfg0, 0);
+	assert_int_equal(f->model.evtq_irq_cfg0, 0);
+	fx_check_hygiene(f);
+}
+
+/* Wired event and global error interrupts when the configuration asks. */
+void test_irq_ctrl_wired(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.irq_ctrl_reset = 1; /* GERROR only */
+	f->cfg.flags = IOMM_SMMUV3_CFG_IRQ;
+	fx_start(f);
+	assert_int_equal(f->model.irq_ctrl, SMMUV3_M_IRQ_GERROR | SMMUV3_M_IRQ_EVTQ);
+	assert_int_equal(f->model.irq_ctrlack, SMMUV3_M_IRQ_GERROR | SMMUV3_M_IRQ_EVTQ);
+	fx_check_hygiene(f);
+}
+
+void test_irq_ctrlack_timeout(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.irq_ctrl_reset = 7;
+	f->mcfg.irq_ctrlack_broken = true;
+	assert_int_equal(fx_boot(f), IOMM_ETIMEDOUT);
+	assert_int_equal(f->model.cr0 & SMMUV3_M_CR0_SMMUEN, 0);
+}

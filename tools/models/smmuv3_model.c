@@ -142,9 +142,11 @@ void smmuv3_model_reset(struct smmuv3_model *m)
 	m->gbpa =
 	    (m->cfg.gbpa_reset_abort ? SMMUV3_M_GBPA_ABORT : 0) | (1u << 12); /* SHCFG: incoming */
 	m->gbpa_eff = m->gbpa;
-	m->irq_ctrl = m->irq_ctrlack = 0;
+	m->irq_ctrl = m->irq_ctrlack =
+	    m->cfg.irq_ctrl_reset & (SMMUV3_M_IRQ_GERROR | SMMUV3_M_IRQ_EVTQ |
+				     (m->cfg.pri ? SMMUV3_M_IRQ_PRIQ : 0));
 	m->gerror = m->gerrorn = 0;
-	m->gerror_irq_cfg0 = 0;
+	m->gerror_irq_cfg0 = m->cfg.irq_cfg0_reset;
 	m->gerror_irq_cfg1 = m->gerror_irq_cfg2 = 0;
 	m->strtab_base = 0;
 	m->strtab_base_cfg = 0;
@@ -152,11 +154,11 @@ void smmuv3_model_reset(struct smmuv3_model *m)
 	m->cmdq_prod = m->cmdq_cons = 0;
 	m->evtq_base = 0;
 	m->evtq_prod = m->evtq_cons = 0;
-	m->evtq_irq_cfg0 = 0;
+	m->evtq_irq_cfg0 = m->cfg.irq_cfg0_reset;
 	m->evtq_irq_cfg1 = m->evtq_irq_cfg2 = 0;
 	m->priq_base = 0;
 	m->priq_prod = m->priq_cons = 0;
-	m->priq_irq_cfg0 = 0;
+	m->priq_irq_cfg0 = m->cfg.irq_cfg0_reset;
 	m->priq_irq_cfg1 = m->priq_irq_cfg2 = 0;
 	smmuv3_model_drop_caches(m);
 	memset(&m->stats, 0, sizeof(m->stats));

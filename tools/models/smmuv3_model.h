@@ -257,6 +257,8 @@ struct smmuv3_model_cfg {
 	bool cache_invalid_cfg; /**< also cache STEs/CDs/L1 descriptors that are invalid
 				     (permitted by the spec; catches a missing CFGI after
 				     making a structure valid) */
+	uint32_t irq_ctrl_reset; /**< IRQ_CTRL (and IRQ_CTRLACK) as firmware left them */
+	uint64_t irq_cfg0_reset; /**< GERROR/EVTQ/PRIQ_IRQ_CFG0 as firmware left them (MSI) */
 	unsigned tlb_capacity;	/**< TLB entries kept; the oldest are evicted beyond it
 				     (0: SMMUV3_MODEL_TLB_DEFAULT) */
 
@@ -264,6 +266,7 @@ struct smmuv3_model_cfg {
 	bool stall_cmdq;    /**< consume no commands: CMDQ_CONS never advances */
 	bool cr0ack_broken; /**< CR0ACK never follows CR0 (and the new CR0 never takes effect) */
 	bool gbpa_broken;   /**< GBPA.Update never clears (and the new value never takes effect) */
+	bool irq_ctrlack_broken; /**< IRQ_CTRLACK never follows IRQ_CTRL */
 	unsigned evtq_max_entries; /**< if non-zero, the event queue is full at this many entries */
 
 	/* -- environment -- */

@@ -647,7 +647,8 @@ static void write32(struct smmuv3_model *m, uint64_t off, uint32_t v)
 		m->irq_ctrl = keep_bits(m, v,
 					SMMUV3_M_IRQ_GERROR | SMMUV3_M_IRQ_EVTQ |
 					    (c->pri ? SMMUV3_M_IRQ_PRIQ : 0));
-		m->irq_ctrlack = m->irq_ctrl;
+		if (!c->irq_ctrlack_broken)
+			m->irq_ctrlack = m->irq_ctrl;
 		return;
 	case SMMUV3_M_GERRORN: {
 		uint32_t nv = keep_bits(m, v, GERROR_MASK);
