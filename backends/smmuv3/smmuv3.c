@@ -244,7 +244,8 @@ static void ste_build(const struct iomm_smmuv3 *s, const struct iomm_domain *dom
 			 iomm_field_prep(STE2_S2T0SZ, r.tsz) | iomm_field_prep(STE2_S2SL0, r.sl0) |
 			 iomm_field_prep(STE2_S2IR0, r.irgn) | iomm_field_prep(STE2_S2OR0, r.orgn) |
 			 iomm_field_prep(STE2_S2SH0, r.sh) | iomm_field_prep(STE2_S2TG, r.tg) |
-			 iomm_field_prep(STE2_S2PS, r.ps) | STE2_S2AA64 | STE2_S2R;
+			 iomm_field_prep(STE2_S2PS, r.ps) | STE2_S2AA64 | STE2_S2R |
+			 STE2_S2PTW; /* stage-1 walks that hit Device memory fault */
 		ste[3] = r.ttbr & STE3_S2TTB;
 	}
 }

@@ -167,9 +167,15 @@ int smmuv3_write_ack(struct iomm_smmuv3 *s, uint32_t reg, uint32_t ack, uint32_t
 
 int smmuv3_gbpa_abort(struct iomm_smmuv3 *s)
 {
-	wr32(s, SMMU_GBPA, (uint32_t)(GBPA_ABORT | GBPA_UPDATE));
-	return iomm_poll32(port_of(s), s->unit.regs + SMMU_GBPA, (uint32_t)GBPA_UPDATE, 0,
-			   timeout_of(s));
+	/* A write while an update is in flight is ignored: wait it out first. */
+	for (unsigned i = 0; i < 2; i++) {
+		int rc = iomm_poll32(port_of(s), s->unit.regs + SMMU_GBPA, (uint32_t)GBPA_UPDATE,
+				     0, timeout_of(s));
+		if (rc || i)
+			return rc;
+		wr32(s, SMMU_GBPA, (uint32_t)(GBPA_ABORT | GBPA_UPDATE));
+	}
+	return IOMM_OK;
 }
 
 /* Interrupts off, as firmware may have left them on, and stale MSI addresses cleared. */

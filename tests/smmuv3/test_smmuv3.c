@@ -99,6 +99,9 @@ int main(int argc, char **argv)
 	    T(test_irq_ctrl_cleared),
 	    T(test_irq_ctrl_wired),
 	    T(test_irq_ctrlack_timeout),
+	    T(test_gbpa_update_pending),
+	    T(test_gbpa_update_stuck),
+	    T(test_ste_s2ptw),
 	};
 	return cmocka_run_group_tests_name("smmuv3", tests, NULL, NULL);
 }

@@ -183,5 +183,8 @@ void test_embedded_refused(void **state);
 void test_irq_ctrl_cleared(void **state);
 void test_irq_ctrl_wired(void **state);
 void test_irq_ctrlack_timeout(void **state);
+void test_gbpa_update_pending(void **state);
+void test_gbpa_update_stuck(void **state);
+void test_ste_s2ptw(void **state);
 
 #endif /* TEST_SMMUV3_H */

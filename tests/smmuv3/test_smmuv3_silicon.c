@@ -256,3 +256,44 @@ void test_irq_ctrlack_timeout(void **state)
 	assert_int_equal(fx_boot(f), IOMM_ETIMEDOUT);
 	assert_int_equal(f->model.cr0 & SMMUV3_M_CR0_SMMUEN, 0);
 }
+
+/* ---- GBPA: wait for an update in flight before writing ---- */
+
+void test_gbpa_update_pending(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.gbpa_busy_reads = 3;
+	fx_start(f);
+	assert_int_equal(f->model.stats.gbpa_bad_writes, 0);
+	assert_true(f->model.gbpa_eff & SMMUV3_M_GBPA_ABORT);
+	fx_check_hygiene(f);
+}
+
+void test_gbpa_update_stuck(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.gbpa_busy_reads = 1000000;
+	assert_int_equal(fx_boot(f), IOMM_ETIMEDOUT);
+	assert_int_equal(f->model.stats.gbpa_bad_writes, 0);
+	assert_int_equal(f->model.cr0, 0);
+}
+
+/* ---- STE.S2PTW in every STE with stage 2 ---- */
+
+void test_ste_s2ptw(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	struct pdom s2;
+	pdom_up(f, &s2, IOMM_DOMAIN_S2);
+	struct iomm_pool *p1 = fx_pool(f, 4096, 16);
+	struct iomm_domain n;
+	assert_int_equal(fx_domain(f, &n, IOMM_DOMAIN_NESTED, 0, p1, &s2.dom), IOMM_OK);
+	struct iomm_dev d2, dn;
+	fx_attach(f, &d2, &s2.dom, 4, 0);
+	fx_attach(f, &dn, &n, 5, 0);
+	const uint64_t s2ptw = UINT64_C(1) << 54;
+	assert_true(fx_ste(f, 4)[2] & s2ptw);
+	assert_true(fx_ste(f, 5)[2] & s2ptw);
+	fx_check_hygiene(f);
+}

@@ -142,6 +142,9 @@ void smmuv3_model_reset(struct smmuv3_model *m)
 	m->gbpa =
 	    (m->cfg.gbpa_reset_abort ? SMMUV3_M_GBPA_ABORT : 0) | (1u << 12); /* SHCFG: incoming */
 	m->gbpa_eff = m->gbpa;
+	m->gbpa_busy = m->cfg.gbpa_busy_reads;
+	if (m->gbpa_busy)
+		m->gbpa |= SMMUV3_M_GBPA_UPDATE;
 	m->irq_ctrl = m->irq_ctrlack =
 	    m->cfg.irq_ctrl_reset & (SMMUV3_M_IRQ_GERROR | SMMUV3_M_IRQ_EVTQ |
 				     (m->cfg.pri ? SMMUV3_M_IRQ_PRIQ : 0));

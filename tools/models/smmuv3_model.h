@@ -267,6 +267,8 @@ struct smmuv3_model_cfg {
 	bool cr0ack_broken; /**< CR0ACK never follows CR0 (and the new CR0 never takes effect) */
 	bool gbpa_broken;   /**< GBPA.Update never clears (and the new value never takes effect) */
 	bool irq_ctrlack_broken; /**< IRQ_CTRLACK never follows IRQ_CTRL */
+	unsigned gbpa_busy_reads; /**< GBPA.Update reads 1 after reset for this many GBPA reads
+				       (an update firmware started) */
 	unsigned evtq_max_entries; /**< if non-zero, the event queue is full at this many entries */
 
 	/* -- environment -- */
@@ -408,6 +410,7 @@ struct smmuv3_model {
 	uint32_t cr0, cr0ack, cr1, cr2;
 	uint32_t gbpa;	   /**< as read */
 	uint32_t gbpa_eff; /**< in effect */
+	unsigned gbpa_busy; /**< GBPA reads left before a pending Update clears */
 	uint32_t irq_ctrl, irq_ctrlack;
 	uint32_t gerror, gerrorn;
 	uint64_t gerror_irq_cfg0;

@@ -470,6 +470,8 @@ static uint32_t read32(struct smmuv3_model *m, uint64_t off)
 	case SMMUV3_M_CR2:
 		return m->cr2;
 	case SMMUV3_M_GBPA:
+		if (m->gbpa_busy && --m->gbpa_busy == 0)
+			m->gbpa &= ~SMMUV3_M_GBPA_UPDATE;
 		return m->gbpa;
 	case SMMUV3_M_IRQ_CTRL:
 		return m->irq_ctrl;
