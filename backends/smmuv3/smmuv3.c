@@ -122,7 +122,8 @@ static int smmuv3_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 			return IOMM_ENOMEM;
 		iomm_write_desc(&cd[1], r.ttbr & CD1_TTB0);
 		iomm_write_desc(&cd[3], r.mair);
-		iomm_write_desc(&cd[0], iomm_field_prep(CD0_T0SZ, r.tsz) |
+		uint64_t stall = (s->features & IOMM_SMMUV3_F_STALL_FORCE) ? CD0_S : 0;
+		iomm_write_desc(&cd[0], stall | iomm_field_prep(CD0_T0SZ, r.tsz) |
 					    iomm_field_prep(CD0_TG0, r.tg) |
 					    iomm_field_prep(CD0_IRGN0, r.irgn) |
 					    iomm_field_prep(CD0_ORGN0, r.orgn) |
@@ -245,7 +246,8 @@ static void ste_build(const struct iomm_smmuv3 *s, const struct iomm_domain *dom
 			 iomm_field_prep(STE2_S2IR0, r.irgn) | iomm_field_prep(STE2_S2OR0, r.orgn) |
 			 iomm_field_prep(STE2_S2SH0, r.sh) | iomm_field_prep(STE2_S2TG, r.tg) |
 			 iomm_field_prep(STE2_S2PS, r.ps) | STE2_S2AA64 | STE2_S2R |
-			 STE2_S2PTW; /* stage-1 walks that hit Device memory fault */
+			 STE2_S2PTW | /* stage-1 walks that hit Device memory fault */
+			 ((s->features & IOMM_SMMUV3_F_STALL_FORCE) ? STE2_S2S : 0);
 		ste[3] = r.ttbr & STE3_S2TTB;
 	}
 }
@@ -614,6 +616,8 @@ static int probe(struct iomm_smmuv3 *s)
 		f |= IOMM_SMMUV3_F_PRI;
 	if (idr0 & IDR0_HTTU)
 		f |= IOMM_SMMUV3_F_HTTU;
+	if (iomm_field_get(idr0, IDR0_STALL_MODEL) == IDR0_STALL_FORCE)
+		f |= IOMM_SMMUV3_F_STALL_FORCE; /* CD.S and STE.S2S must then be 1 */
 	s->features = f;
 	if (!(f & IOMM_SMMUV3_F_AARCH64) || !(f & (IOMM_SMMUV3_F_S1 | IOMM_SMMUV3_F_S2)))
 		return IOMM_ENODEV;

@@ -46,6 +46,8 @@ extern "C" {
 #define IOMM_SMMUV3_F_PRI     (1u << 11) /**< PRI (reported only). */
 #define IOMM_SMMUV3_F_HTTU    (1u << 12) /**< Hardware access/dirty flag updates (reported only). */
 #define IOMM_SMMUV3_F_AARCH64 (1u << 13) /**< AArch64 translation tables (IDR0.TTF). */
+#define IOMM_SMMUV3_F_STALL_FORCE (1u << 14) /**< Stalls forced (IDR0.STALL_MODEL 0b10): CD.S and
+						STE.S2S are set. */
 /** @} */
 
 /** @name Configuration flags (iomm_smmuv3_cfg::flags)

@@ -102,6 +102,7 @@ int main(int argc, char **argv)
 	    T(test_gbpa_update_pending),
 	    T(test_gbpa_update_stuck),
 	    T(test_ste_s2ptw),
+	    T(test_stall_forced),
 	};
 	return cmocka_run_group_tests_name("smmuv3", tests, NULL, NULL);
 }

@@ -186,5 +186,6 @@ void test_irq_ctrlack_timeout(void **state);
 void test_gbpa_update_pending(void **state);
 void test_gbpa_update_stuck(void **state);
 void test_ste_s2ptw(void **state);
+void test_stall_forced(void **state);
 
 #endif /* TEST_SMMUV3_H */

@@ -297,3 +297,30 @@ void test_ste_s2ptw(void **state)
 	assert_true(fx_ste(f, 5)[2] & s2ptw);
 	fx_check_hygiene(f);
 }
+
+/* ---- stall-forced SMMUs (IDR0.STALL_MODEL 0b10): CD.S and STE.S2S set ---- */
+
+void test_stall_forced(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.stall_forced = true;
+	fx_start(f);
+	assert_true(f->smmu.features & IOMM_SMMUV3_F_STALL_FORCE);
+	struct pdom s1, s2;
+	struct nest n;
+	pdom_up(f, &s1, IOMM_DOMAIN_S1);
+	pdom_up(f, &s2, IOMM_DOMAIN_S2);
+	nest_up(f, &n);
+	struct iomm_dev a, b, c;
+	fx_attach(f, &a, &s1.dom, 1, 0);
+	fx_attach(f, &b, &s2.dom, 2, 0);
+	fx_attach(f, &c, &n.s1, 3, 0);
+	assert_int_equal(iomm_map(&s1.dom, 0x10000, 0x40000000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&s2.dom, 0x10000, 0x40001000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&n.s1, N_IOVA, N_IPA, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&n.s2, N_IPA, N_PA, SZ4K, RW), IOMM_OK);
+	assert_int_equal(fx_xlate(f, 1, 0x10000, RD), 0x40000000);
+	assert_int_equal(fx_xlate(f, 2, 0x10000, WR), 0x40001000);
+	assert_int_equal(fx_xlate(f, 3, N_IOVA, RD), N_PA);
+	fx_check_hygiene(f);
+}

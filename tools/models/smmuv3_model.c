@@ -107,7 +107,7 @@ static void build_idregs(struct smmuv3_model *m)
 	i0 |= c->vmid16 ? 1u << 18 : 0;
 	i0 |= c->cd2l ? 1u << 19 : 0;
 	i0 |= (c->ttendian & 3u) << 21;
-	i0 |= 1u << 24; /* STALL_MODEL 0b01: stalls not supported */
+	i0 |= (c->stall_forced ? 2u : 1u) << 24; /* STALL_MODEL: forced, or no stalls */
 	i0 |= c->term_model ? 1u << 26 : 0;
 	i0 |= c->st_level_2lvl ? 1u << 27 : 0;
 	m->idr[0] = i0;

@@ -232,6 +232,8 @@ struct smmuv3_model_cfg {
 	bool cd2l;	     /**< IDR0.CD2L: 2-level CD tables */
 	bool st_level_2lvl;  /**< IDR0.ST_LEVEL == 0b01: 2-level stream tables */
 	bool term_model;     /**< IDR0.TERM_MODEL: abort-only termination (CD.A must be 1) */
+	bool stall_forced;   /**< IDR0.STALL_MODEL 0b10 (else 0b01, no stalls): CD.S and
+				  STE.S2S must be 1 */
 	unsigned httu;	     /**< IDR0.HTTU: 0 none, 1 access flag, 2 access flag + dirty */
 	unsigned ttendian;   /**< IDR0.TTENDIAN: 0 mixed, 2 little, 3 big */
 	unsigned sidsize;    /**< IDR1.SIDSIZE, 0..32 */
