@@ -134,7 +134,8 @@ static int cmdq_issue(struct iomm_smmuv3 *s, const struct smmuv3_cmd *cmds, uint
 void smmuv3_batch_add(struct iomm_smmuv3 *s, struct batch *b, struct smmuv3_cmd c)
 {
 	if (b->n == CMD_BATCH) {
-		int rc = cmdq_issue(s, b->cmd, b->n, false);
+		/* Some parts need a CMD_SYNC at least every 63 commands: end the batch with one. */
+		int rc = cmdq_issue(s, b->cmd, b->n, (s->quirks & SMMUV3_Q_SYNC_BATCH) != 0);
 		if (rc && !b->rc)
 			b->rc = rc;
 		b->n = 0;

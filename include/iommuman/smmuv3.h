@@ -109,6 +109,7 @@ struct iomm_smmuv3 {
 	struct iomm_pool *pool; /* level-2 stream table spans */
 	uint8_t sid_bits, split, cmdq_shift, evtq_shift;
 	uint8_t asid_bits, vmid_bits, oas_enc;
+	uint32_t quirks; /* errata workarounds, by IIDR */
 	uint32_t cmdq_prod;	     /* shadow of CMDQ_PROD */
 	uint32_t evtq_cons;	     /* shadow of EVTQ_CONS */
 	uint32_t next_asid, next_vmid;

@@ -103,6 +103,11 @@ int main(int argc, char **argv)
 	    T(test_gbpa_update_stuck),
 	    T(test_ste_s2ptw),
 	    T(test_stall_forced),
+	    T(test_erratum_mmu600_r0_nesting),
+	    T(test_erratum_mmu600_r1_nesting),
+	    T(test_erratum_mmu600_r2_nesting),
+	    T(test_erratum_mmu700),
+	    T(test_erratum_none_batches),
 	};
 	return cmocka_run_group_tests_name("smmuv3", tests, NULL, NULL);
 }

@@ -187,5 +187,10 @@ void test_gbpa_update_pending(void **state);
 void test_gbpa_update_stuck(void **state);
 void test_ste_s2ptw(void **state);
 void test_stall_forced(void **state);
+void test_erratum_mmu600_r0_nesting(void **state);
+void test_erratum_mmu600_r1_nesting(void **state);
+void test_erratum_mmu600_r2_nesting(void **state);
+void test_erratum_mmu700(void **state);
+void test_erratum_none_batches(void **state);
 
 #endif /* TEST_SMMUV3_H */

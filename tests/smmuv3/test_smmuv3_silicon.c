@@ -324,3 +324,73 @@ void test_stall_forced(void **state)
 	assert_int_equal(fx_xlate(f, 3, N_IOVA, RD), N_PA);
 	fx_check_hygiene(f);
 }
+
+/* ---- errata by IIDR ---- */
+
+#define IIDR_MMU600(rev) (UINT32_C(0x4830043b) | (uint32_t)(rev) << 16) /* rNp0 */
+#define IIDR_MMU700	 UINT32_C(0x4870043b)				 /* r0p0 */
+
+static void check_nesting(struct fx *f, uint32_t iidr, bool offered)
+{
+	f->mcfg.iidr = iidr;
+	fx_start(f);
+	assert_int_equal((f->smmu.unit.caps & IOMM_CAP_NESTED) != 0, offered);
+	struct pdom s2;
+	pdom_up(f, &s2, IOMM_DOMAIN_S2);
+	struct iomm_domain n;
+	int rc = fx_domain(f, &n, IOMM_DOMAIN_NESTED, 0, fx_pool(f, 4096, 8), &s2.dom);
+	assert_int_equal(rc, offered ? IOMM_OK : IOMM_ENOTSUP);
+}
+
+void test_erratum_mmu600_r0_nesting(void **state)
+{
+	check_nesting(*state, IIDR_MMU600(0), false);
+}
+
+void test_erratum_mmu600_r1_nesting(void **state)
+{
+	check_nesting(*state, IIDR_MMU600(1), false);
+}
+
+void test_erratum_mmu600_r2_nesting(void **state)
+{
+	check_nesting(*state, IIDR_MMU600(2), true);
+}
+
+/* Unmap @pages single pages one command each (no range invalidation). */
+static void unmap_many(struct fx *f, unsigned pages)
+{
+	f->mcfg.ril = false;
+	f->cfg.inv_threshold = 1000;
+	fx_start(f);
+	struct pdom s1;
+	pdom_up(f, &s1, IOMM_DOMAIN_S1);
+	struct iomm_dev dev;
+	fx_attach(f, &dev, &s1.dom, 1, 0);
+	for (unsigned i = 0; i < pages; i++)
+		assert_int_equal(iomm_map(&s1.dom, 0x100000 + i * 2 * SZ4K, 0x40000000 + i * SZ4K,
+					  SZ4K, RW),
+				 IOMM_OK);
+	fx_snap(f);
+	assert_int_equal(iomm_unmap(&s1.dom, 0x100000, pages * 2 * SZ4K, NULL), IOMM_OK);
+	assert_true(fx_ops(f, OP_NH_VA) >= pages);
+}
+
+void test_erratum_mmu700(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.iidr = IIDR_MMU700;
+	unmap_many(f, 100);
+	assert_true(f->model.stats.max_unsynced <= 63);
+	assert_false(f->smmu.unit.caps & IOMM_CAP_NESTED);
+	fx_check_hygiene(f);
+}
+
+/* Other parts keep long batches: the rule costs syncs only where needed. */
+void test_erratum_none_batches(void **state)
+{
+	struct fx *f = *state;
+	unmap_many(f, 100);
+	assert_true(f->model.stats.max_unsynced > 63);
+	assert_true(f->smmu.unit.caps & IOMM_CAP_NESTED);
+}

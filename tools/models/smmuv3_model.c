@@ -168,6 +168,7 @@ void smmuv3_model_reset(struct smmuv3_model *m)
 	memset(&m->last_event, 0, sizeof(m->last_event));
 	memset(m->log, 0, sizeof(m->log));
 	m->log_seq = 0;
+	m->unsynced = 0;
 	m->in_process = false;
 }
 

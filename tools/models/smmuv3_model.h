@@ -331,6 +331,7 @@ struct smmuv3_model_cmd_log_entry {
 struct smmuv3_model_stats {
 	uint64_t cmd_count[256]; /**< consumed commands per opcode */
 	uint64_t cmds_consumed;
+	uint64_t max_unsynced;	/**< longest run of commands consumed with no CMD_SYNC */
 	uint64_t cmd_errors;	/**< CERROR_* raised */
 	uint64_t cmdq_overruns; /**< PROD more than a queue ahead of CONS: not processed */
 	uint64_t sync_msis;	/**< CMD_SYNC MSI writes */
@@ -438,6 +439,7 @@ struct smmuv3_model {
 	struct smmuv3_model_event last_event;
 	struct smmuv3_model_cmd_log_entry log[SMMUV3_MODEL_CMD_LOG];
 	uint64_t log_seq;
+	uint64_t unsynced; /**< commands consumed since the last CMD_SYNC */
 	bool in_process;
 };
 

@@ -404,6 +404,9 @@ void smmuv3_model_process(struct smmuv3_model *m)
 		}
 		m->stats.cmd_count[w0 & 0xffu]++;
 		m->stats.cmds_consumed++;
+		m->unsynced = (w0 & 0xffu) == SMMUV3_M_CMD_SYNC ? 0 : m->unsynced + 1;
+		if (m->unsynced > m->stats.max_unsynced)
+			m->stats.max_unsynced = m->unsynced;
 		m->cmdq_cons = (m->cmdq_cons & ~mask) | ((cons + 1) & mask);
 	}
 	m->in_process = false;
