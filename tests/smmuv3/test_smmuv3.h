@@ -192,5 +192,6 @@ void test_erratum_mmu600_r1_nesting(void **state);
 void test_erratum_mmu600_r2_nesting(void **state);
 void test_erratum_mmu700(void **state);
 void test_erratum_none_batches(void **state);
+void test_oas52_default_domains(void **state);
 
 #endif /* TEST_SMMUV3_H */

@@ -394,3 +394,26 @@ void test_erratum_none_batches(void **state)
 	assert_true(f->model.stats.max_unsynced > 63);
 	assert_true(f->smmu.unit.caps & IOMM_CAP_NESTED);
 }
+
+/* ---- 52-bit output addresses: default domains with 4 KiB pages still work ---- */
+
+void test_oas52_default_domains(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.oas_bits = 52;
+	fx_start(f);
+	assert_int_equal(f->smmu.unit.oas, 52);
+	struct iomm_domain s1, s2;
+	assert_int_equal(fx_domain(f, &s1, IOMM_DOMAIN_S1, 4096, fx_pool(f, 4096, 16), NULL),
+			 IOMM_OK);
+	assert_int_equal(fx_domain(f, &s2, IOMM_DOMAIN_S2, 4096, fx_pool(f, 4096, 16), NULL),
+			 IOMM_OK);
+	struct iomm_dev a, b;
+	fx_attach(f, &a, &s1, 1, 0);
+	fx_attach(f, &b, &s2, 2, 0);
+	assert_int_equal(iomm_map(&s1, 0x10000, 0x40000000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&s2, 0x10000, 0x40001000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(fx_xlate(f, 1, 0x10000, RD), 0x40000000);
+	assert_int_equal(fx_xlate(f, 2, 0x10000, WR), 0x40001000);
+	fx_check_hygiene(f);
+}
