@@ -109,6 +109,7 @@ int main(int argc, char **argv)
 	    T(test_erratum_mmu700),
 	    T(test_erratum_none_batches),
 	    T(test_oas52_default_domains),
+	    T(test_real_part),
 	};
 	return cmocka_run_group_tests_name("smmuv3", tests, NULL, NULL);
 }

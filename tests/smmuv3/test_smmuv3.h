@@ -193,5 +193,6 @@ void test_erratum_mmu600_r2_nesting(void **state);
 void test_erratum_mmu700(void **state);
 void test_erratum_none_batches(void **state);
 void test_oas52_default_domains(void **state);
+void test_real_part(void **state);
 
 #endif /* TEST_SMMUV3_H */

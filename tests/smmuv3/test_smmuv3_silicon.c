@@ -417,3 +417,54 @@ void test_oas52_default_domains(void **state)
 	assert_int_equal(fx_xlate(f, 2, 0x10000, WR), 0x40001000);
 	fx_check_hygiene(f);
 }
+
+/* ---- a part like silicon: every domain type, translations and ordering ---- */
+
+/* OAS 52, not coherent, stalls forced, MMU-700: each domain type built and used. */
+void test_real_part(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.oas_bits = 52;
+	f->mcfg.cohacc = false;
+	f->mcfg.stall_forced = true;
+	f->mcfg.iidr = IIDR_MMU700;
+	f->mcfg.irq_ctrl_reset = 5;
+	hk_install(f);
+	fx_start(f);
+	assert_int_equal(f->model.irq_ctrl, 0);
+	assert_false(f->smmu.unit.caps & IOMM_CAP_COHERENT);
+	struct pdom s1, s2;
+	pdom_up(f, &s1, IOMM_DOMAIN_S1);
+	pdom_up(f, &s2, IOMM_DOMAIN_S2);
+	struct iomm_domain byp, blk, nest;
+	struct iomm_domain_cfg c = {.type = IOMM_DOMAIN_BYPASS};
+	assert_int_equal(iomm_domain_init(&byp, &f->smmu.unit, &c), IOMM_OK);
+	c.type = IOMM_DOMAIN_BLOCKED;
+	assert_int_equal(iomm_domain_init(&blk, &f->smmu.unit, &c), IOMM_OK);
+	assert_int_equal(fx_domain(f, &nest, IOMM_DOMAIN_NESTED, 0, fx_pool(f, 4096, 8), &s2.dom),
+			 IOMM_ENOTSUP); /* MMU-700 errata */
+	struct iomm_dev a, b, d, e;
+	fx_attach(f, &a, &s1.dom, 1, 0);
+	fx_attach(f, &b, &s2.dom, 2, 0);
+	fx_attach(f, &d, &byp, 3, 0);
+	fx_attach(f, &e, &blk, 4, 0);
+	assert_int_equal(iomm_map(&s1.dom, 0x10000, 0x40000000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&s2.dom, 0x10000, 0x40001000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(fx_xlate(f, 1, 0x10000, RD), 0x40000000);
+	assert_int_equal(fx_xlate(f, 2, 0x10000, WR), 0x40001000);
+	assert_int_equal(fx_xlate(f, 3, 0x1234000, RD), 0x1234000);
+	assert_true(fx_dma(f, 4, 0x10000, RD, NULL) != 0);
+	assert_int_equal(fx_dma(f, 1, 0x20000, RD, NULL), -(int)E_F_TRANSLATION);
+	assert_int_equal(iomm_unmap(&s1.dom, 0x10000, SZ4K, NULL), IOMM_OK);
+	assert_int_equal(fx_dma(f, 1, 0x10000, RD, NULL), -(int)E_F_TRANSLATION);
+	/* ordering, from init on: doorbells and SMMUEN; then the event queue */
+	assert_true(hk_check_barrier_before(SMMUV3_M_CMDQ_PROD, 0, false, true) >= 4);
+	assert_int_equal(hk_check_barrier_before(SMMUV3_M_CR0, SMMUV3_M_CR0_SMMUEN, false, false),
+			 1);
+	hk.n = 0;
+	f->nfaults = 0;
+	assert_int_equal(iomm_fault_poll(&f->smmu.unit, mark_fault, f), 2);
+	assert_int_equal(hk_check_barrier_before(SMMUV3_M_EVTQ_CONS, 0, true, false), 2);
+	assert_true(f->model.stats.max_unsynced <= 63);
+	fx_check_hygiene(f);
+}
