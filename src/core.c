@@ -130,7 +130,10 @@ static int domain_pgt_cfg(const struct iomm_unit *unit, const struct iomm_domain
 	uint8_t ias = cfg->ias ? cfg->ias : (unit->ias > cap ? cap : unit->ias);
 	if (s2 && !cfg->ias && ias > unit->oas)
 		ias = unit->oas; /* an IPA is no wider than the output */
-	uint8_t oas = cfg->oas ? cfg->oas : unit->oas;
+	/* Default output size: the unit's, at most what the format walks at this granule
+	 * (Arm LPAE: 52 bits only with 64 KiB pages). */
+	uint8_t ocap = gran == fr.wide_granule ? fr.wide_oas_cap : fr.oas_cap;
+	uint8_t oas = cfg->oas ? cfg->oas : (unit->oas > ocap ? ocap : unit->oas);
 	if (cfg->type == IOMM_DOMAIN_NESTED && !cfg->oas)
 		oas = cfg->parent->pgt.cfg.ias;
 	if (ias > unit->ias || oas > unit->oas)

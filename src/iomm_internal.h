@@ -216,6 +216,8 @@ int iomm_poll32(const struct iomm_port *port, uintptr_t addr, uint32_t mask, uin
 struct iomm_pgt_fmt_rules {
 	enum iomm_pgt_format format; /* the format to use */
 	uint8_t ias_cap;             /* widest default input size */
+	uint8_t oas_cap, wide_oas_cap; /* widest output size: other granules, wide_granule */
+	uint32_t wide_granule;       /* the granule wide_oas_cap applies to (0: none) */
 	bool ias_within_oas;         /* stage 2: no input wider than the output */
 	uint32_t flags;              /* IOMM_PGT_* flags a domain's table sets */
 };

@@ -122,7 +122,8 @@ static int smmuv3_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 			return IOMM_ENOMEM;
 		iomm_write_desc(&cd[1], r.ttbr & CD1_TTB0);
 		iomm_write_desc(&cd[3], r.mair);
-		iomm_write_desc(&cd[0], iomm_field_prep(CD0_T0SZ, r.tsz) |
+		uint64_t stall = (s->features & IOMM_SMMUV3_F_STALL_FORCE) ? CD0_S : 0;
+		iomm_write_desc(&cd[0], stall | iomm_field_prep(CD0_T0SZ, r.tsz) |
 					    iomm_field_prep(CD0_TG0, r.tg) |
 					    iomm_field_prep(CD0_IRGN0, r.irgn) |
 					    iomm_field_prep(CD0_ORGN0, r.orgn) |
@@ -244,7 +245,9 @@ static void ste_build(const struct iomm_smmuv3 *s, const struct iomm_domain *dom
 			 iomm_field_prep(STE2_S2T0SZ, r.tsz) | iomm_field_prep(STE2_S2SL0, r.sl0) |
 			 iomm_field_prep(STE2_S2IR0, r.irgn) | iomm_field_prep(STE2_S2OR0, r.orgn) |
 			 iomm_field_prep(STE2_S2SH0, r.sh) | iomm_field_prep(STE2_S2TG, r.tg) |
-			 iomm_field_prep(STE2_S2PS, r.ps) | STE2_S2AA64 | STE2_S2R;
+			 iomm_field_prep(STE2_S2PS, r.ps) | STE2_S2AA64 | STE2_S2R |
+			 STE2_S2PTW | /* stage-1 walks that hit Device memory fault */
+			 ((s->features & IOMM_SMMUV3_F_STALL_FORCE) ? STE2_S2S : 0);
 		ste[3] = r.ttbr & STE3_S2TTB;
 	}
 }
@@ -511,6 +514,8 @@ static int smmuv3_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg
 	}
 	uint32_t mask = q_mask(s->evtq_shift);
 	uint32_t prod_reg = rd32(s, SMMU_EVTQ_PROD);
+	/* No record is read before PROD says it is there (Arm IHI 0070, 3.5). */
+	iomm_port_mb(port_of(s));
 	uint32_t prod = prod_reg & mask;
 	uint32_t lost = 0;
 	uint32_t ovf = prod_reg & (uint32_t)EVTQ_OVFLG;
@@ -536,6 +541,7 @@ static int smmuv3_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg
 		lost = 0;
 		cons = (cons + 1) & mask;
 		s->evtq_cons = (s->evtq_cons & (uint32_t)EVTQ_OVFLG) | cons;
+		iomm_port_mb(port_of(s)); /* the record is read before its slot is given back */
 		wr32(s, SMMU_EVTQ_CONS, s->evtq_cons);
 		s->stats.events++;
 		fn(arg, &f);
@@ -565,90 +571,6 @@ static const struct iomm_unit_ops smmuv3_ops = {
 };
 
 /* ---- probe, reset, enable ---- */
-static const uint8_t oas_bits[] = {32, 36, 40, 42, 44, 48, 52};
-
-static int probe(struct iomm_smmuv3 *s)
-{
-	for (unsigned i = 0; i < 6; i++)
-		s->idr[i] = rd32(s, SMMU_IDR0 + 4 * i);
-	s->iidr = rd32(s, SMMU_IIDR);
-	s->aidr = rd32(s, SMMU_AIDR);
-	uint32_t idr0 = s->idr[0], idr1 = s->idr[1], idr5 = s->idr[5];
-	uint32_t f = 0;
-	uint32_t ttf = (uint32_t)iomm_field_get(idr0, IDR0_TTF);
-	if (ttf == IDR0_TTF_AARCH64 || ttf == IDR0_TTF_BOTH)
-		f |= IOMM_SMMUV3_F_AARCH64;
-	if (idr0 & IDR0_S1P)
-		f |= IOMM_SMMUV3_F_S1;
-	if (idr0 & IDR0_S2P)
-		f |= IOMM_SMMUV3_F_S2;
-	if (iomm_field_get(idr0, IDR0_ST_LEVEL) == 1)
-		f |= IOMM_SMMUV3_F_2LVL;
-	if (idr0 & IDR0_COHACC)
-		f |= IOMM_SMMUV3_F_COHACC;
-	if (s->idr[3] & IDR3_RIL)
-		f |= IOMM_SMMUV3_F_RIL;
-	if (idr0 & IDR0_ASID16)
-		f |= IOMM_SMMUV3_F_ASID16;
-	if (idr0 & IDR0_VMID16)
-		f |= IOMM_SMMUV3_F_VMID16;
-	if ((idr0 & IDR0_HYP) && (idr0 & IDR0_S1P) && (idr0 & IDR0_S2P))
-		f |= IOMM_SMMUV3_F_HYP; /* RES0 unless both stages exist */
-	if (idr0 & IDR0_BTM)
-		f |= IOMM_SMMUV3_F_BTM;
-	if (idr0 & IDR0_MSI)
-		f |= IOMM_SMMUV3_F_MSI;
-	if (idr0 & IDR0_ATS)
-		f |= IOMM_SMMUV3_F_ATS;
-	if (idr0 & IDR0_PRI)
-		f |= IOMM_SMMUV3_F_PRI;
-	if (idr0 & IDR0_HTTU)
-		f |= IOMM_SMMUV3_F_HTTU;
-	s->features = f;
-	if (!(f & IOMM_SMMUV3_F_AARCH64) || !(f & (IOMM_SMMUV3_F_S1 | IOMM_SMMUV3_F_S2)))
-		return IOMM_ENODEV;
-
-	struct iomm_unit *u = &s->unit;
-	u->caps = IOMM_CAP_BYPASS;
-	if (f & IOMM_SMMUV3_F_S1)
-		u->caps |= IOMM_CAP_S1;
-	if (f & IOMM_SMMUV3_F_S2)
-		u->caps |= IOMM_CAP_S2;
-	if ((f & IOMM_SMMUV3_F_S1) && (f & IOMM_SMMUV3_F_S2))
-		u->caps |= IOMM_CAP_NESTED;
-	if ((f & IOMM_SMMUV3_F_COHACC) && (port_of(s)->flags & IOMM_PORT_DMA_COHERENT))
-		u->caps |= IOMM_CAP_COHERENT;
-	u->granules = 0;
-	u->page_sizes = 0;
-	if (idr5 & IDR5_GRAN4K) {
-		u->granules |= 1u << 12;
-		u->page_sizes |= IOMM_BIT(12) | IOMM_BIT(21) | IOMM_BIT(30);
-	}
-	if (idr5 & IDR5_GRAN16K) {
-		u->granules |= 1u << 14;
-		u->page_sizes |= IOMM_BIT(14) | IOMM_BIT(25);
-	}
-	if (idr5 & IDR5_GRAN64K) {
-		u->granules |= 1u << 16;
-		u->page_sizes |= IOMM_BIT(16) | IOMM_BIT(29);
-	}
-	if (!u->granules)
-		return IOMM_ENODEV;
-	uint32_t oas = (uint32_t)iomm_field_get(idr5, IDR5_OAS);
-	if (oas >= sizeof(oas_bits))
-		oas = sizeof(oas_bits) - 1;
-	s->oas_enc = (uint8_t)oas;
-	u->oas = oas_bits[oas];
-	u->ias = u->oas > 48 ? 48 : (u->oas < 32 ? 32 : 48);
-	if (u->ias < u->oas && !(f & IOMM_SMMUV3_F_S1))
-		u->ias = u->oas; /* stage 2 input is an IPA up to OAS */
-	s->asid_bits = (f & IOMM_SMMUV3_F_ASID16) ? 16 : 8;
-	s->vmid_bits = (f & IOMM_SMMUV3_F_VMID16) ? 16 : 8;
-	u->sid_bits = (uint8_t)iomm_field_get(idr1, IDR1_SIDSIZE);
-	u->name = "smmuv3";
-	return IOMM_OK;
-}
-
 static unsigned log2_floor(uint64_t v)
 {
 	return 63u - iomm_clz64(v);
@@ -791,6 +713,12 @@ static int enable(struct iomm_smmuv3 *p)
 	rc = smmuv3_write_ack(p, SMMU_CR0, SMMU_CR0ACK, cr0);
 	if (rc)
 		return rc;
+	if (p->cfg.flags & IOMM_SMMUV3_CFG_IRQ) {
+		rc = smmuv3_write_ack(p, SMMU_IRQ_CTRL, SMMU_IRQ_CTRLACK,
+				      (uint32_t)(IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_EVTQ_IRQEN));
+		if (rc)
+			return rc;
+	}
 	cr0 |= (uint32_t)CR0_SMMUEN;
 	rc = smmuv3_write_ack(p, SMMU_CR0, SMMU_CR0ACK, cr0);
 	if (rc)
@@ -824,7 +752,7 @@ int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uin
 	s.pool = pool;
 	s.next_asid = 1;
 	s.next_vmid = 1;
-	int rc = probe(&s);
+	int rc = smmuv3_probe(&s);
 	if (rc)
 		return rc;
 	if (!(s.unit.caps & IOMM_CAP_COHERENT) && !port->clean_tables)
@@ -847,6 +775,8 @@ int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uin
 	if (rc)
 		return rc;
 	rc = smmuv3_write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, 0);
+	if (!rc)
+		rc = smmuv3_irq_off(smmu);
 	if (rc)
 		return rc;
 	reset_structures(smmu, strtab_cfg);

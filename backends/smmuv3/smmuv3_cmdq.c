@@ -134,7 +134,8 @@ static int cmdq_issue(struct iomm_smmuv3 *s, const struct smmuv3_cmd *cmds, uint
 void smmuv3_batch_add(struct iomm_smmuv3 *s, struct batch *b, struct smmuv3_cmd c)
 {
 	if (b->n == CMD_BATCH) {
-		int rc = cmdq_issue(s, b->cmd, b->n, false);
+		/* Some parts need a CMD_SYNC at least every 63 commands: end the batch with one. */
+		int rc = cmdq_issue(s, b->cmd, b->n, (s->quirks & SMMUV3_Q_SYNC_BATCH) != 0);
 		if (rc && !b->rc)
 			b->rc = rc;
 		b->n = 0;
@@ -167,7 +168,26 @@ int smmuv3_write_ack(struct iomm_smmuv3 *s, uint32_t reg, uint32_t ack, uint32_t
 
 int smmuv3_gbpa_abort(struct iomm_smmuv3 *s)
 {
-	wr32(s, SMMU_GBPA, (uint32_t)(GBPA_ABORT | GBPA_UPDATE));
-	return iomm_poll32(port_of(s), s->unit.regs + SMMU_GBPA, (uint32_t)GBPA_UPDATE, 0,
-			   timeout_of(s));
+	/* A write while an update is in flight is ignored: wait it out first. */
+	for (unsigned i = 0; i < 2; i++) {
+		int rc = iomm_poll32(port_of(s), s->unit.regs + SMMU_GBPA, (uint32_t)GBPA_UPDATE,
+				     0, timeout_of(s));
+		if (rc || i)
+			return rc;
+		wr32(s, SMMU_GBPA, (uint32_t)(GBPA_ABORT | GBPA_UPDATE));
+	}
+	return IOMM_OK;
+}
+
+/* Interrupts off, as firmware may have left them on, and stale MSI addresses cleared. */
+int smmuv3_irq_off(struct iomm_smmuv3 *s)
+{
+	int rc = smmuv3_write_ack(s, SMMU_IRQ_CTRL, SMMU_IRQ_CTRLACK, 0);
+	if (rc || !(s->features & IOMM_SMMUV3_F_MSI))
+		return rc;
+	wr64(s, SMMU_GERROR_IRQ_CFG0, 0);
+	wr64(s, SMMU_EVTQ_IRQ_CFG0, 0);
+	if (s->features & IOMM_SMMUV3_F_PRI)
+		wr64(s, SMMU_PRIQ_IRQ_CFG0, 0);
+	return IOMM_OK;
 }

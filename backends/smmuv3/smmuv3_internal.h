@@ -110,6 +110,19 @@ static inline __attribute__((always_inline)) struct smmuv3_cmd smmuv3_cmd_sync(v
 	return smmuv3_cmd(&(struct smmuv3_cmd_args){.op = CMD_SYNC, .cs = SYNC_CS_NONE});
 }
 
+/* ---- smmuv3_probe.c: ID registers and errata ---- */
+
+/* Errata workarounds (iomm_smmuv3::quirks), chosen by IIDR. */
+#define SMMUV3_Q_NO_NESTING (1u << 0) /* nested translation broken: not offered */
+#define SMMUV3_Q_SYNC_BATCH (1u << 1) /* a CMD_SYNC ends every full batch (<= 63 commands) */
+#define SMMUV3_Q_NO_BTM	    (1u << 2) /* broadcast TLB maintenance not to be relied on */
+
+/* The quirks of the part whose SMMU_IIDR reads @iidr. */
+uint32_t smmuv3_quirks(uint32_t iidr);
+/* Read the ID registers into s: features, quirks and the generic unit's
+ * capabilities. IOMM_ENODEV or IOMM_ENOTSUP if the SMMU cannot be used. */
+int smmuv3_probe(struct iomm_smmuv3 *s);
+
 /* ---- smmuv3_cmdq.c: global errors, the command queue, register handshakes ---- */
 
 /* GERROR bits active (not yet acknowledged through GERRORN). */
@@ -131,6 +144,8 @@ void smmuv3_batch_add(struct iomm_smmuv3 *s, struct batch *b, struct smmuv3_cmd 
 int smmuv3_batch_sync(struct iomm_smmuv3 *s, struct batch *b);
 /* Write register @reg and wait until @ack reads back the same value. */
 int smmuv3_write_ack(struct iomm_smmuv3 *s, uint32_t reg, uint32_t ack, uint32_t val);
+/* IRQ_CTRL to 0 (acknowledged) and the MSI address registers cleared. */
+int smmuv3_irq_off(struct iomm_smmuv3 *s);
 /* Make incoming traffic abort while the SMMU is disabled (GBPA). */
 int smmuv3_gbpa_abort(struct iomm_smmuv3 *s);
 

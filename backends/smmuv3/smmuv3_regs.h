@@ -21,6 +21,8 @@
 #define IDR0_MSI	      IOMM_BIT(13)
 #define IDR0_PRI	      IOMM_BIT(16)
 #define IDR0_VMID16	      IOMM_BIT(18)
+#define IDR0_STALL_MODEL      IOMM_GENMASK(25, 24)
+#define IDR0_STALL_FORCE      2u
 #define IDR0_ST_LEVEL	      IOMM_GENMASK(28, 27)
 #define SMMU_IDR1	      0x04
 #define IDR1_SIDSIZE	      IOMM_GENMASK(5, 0)
@@ -64,6 +66,11 @@
 #define GBPA_UPDATE	      IOMM_BIT(31)
 #define SMMU_IRQ_CTRL	      0x50
 #define SMMU_IRQ_CTRLACK      0x54
+#define IRQ_CTRL_GERROR_IRQEN IOMM_BIT(0)
+#define IRQ_CTRL_EVTQ_IRQEN   IOMM_BIT(2)
+#define SMMU_GERROR_IRQ_CFG0  0x68
+#define SMMU_EVTQ_IRQ_CFG0    0xb0
+#define SMMU_PRIQ_IRQ_CFG0    0xd0
 #define SMMU_GERROR	      0x60
 #define SMMU_GERRORN	      0x64
 #define GERROR_CMDQ_ERR	      IOMM_BIT(0)
@@ -141,6 +148,8 @@
 #define STE2_S2TG	   IOMM_GENMASK(47, 46)
 #define STE2_S2PS	   IOMM_GENMASK(50, 48)
 #define STE2_S2AA64	   IOMM_BIT(51)
+#define STE2_S2PTW	   IOMM_BIT(54)
+#define STE2_S2S	   IOMM_BIT(57)
 #define STE2_S2R	   IOMM_BIT(58)
 #define STE3_S2TTB	   IOMM_GENMASK(51, 4)
 
@@ -160,6 +169,7 @@
 #define CD0_V	  IOMM_BIT(31)
 #define CD0_IPS	  IOMM_GENMASK(34, 32)
 #define CD0_AA64  IOMM_BIT(41)
+#define CD0_S	  IOMM_BIT(44)
 #define CD0_R	  IOMM_BIT(45)
 #define CD0_A	  IOMM_BIT(46)
 #define CD0_ASET  IOMM_BIT(47)

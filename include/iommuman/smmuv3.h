@@ -46,6 +46,8 @@ extern "C" {
 #define IOMM_SMMUV3_F_PRI     (1u << 11) /**< PRI (reported only). */
 #define IOMM_SMMUV3_F_HTTU    (1u << 12) /**< Hardware access/dirty flag updates (reported only). */
 #define IOMM_SMMUV3_F_AARCH64 (1u << 13) /**< AArch64 translation tables (IDR0.TTF). */
+#define IOMM_SMMUV3_F_STALL_FORCE (1u << 14) /**< Stalls forced (IDR0.STALL_MODEL 0b10): CD.S and
+						STE.S2S are set. */
 /** @} */
 
 /** @name Configuration flags (iomm_smmuv3_cfg::flags)
@@ -54,6 +56,10 @@ extern "C" {
 #define IOMM_SMMUV3_CFG_2LVL (1u << 0)
 /** Stage-1 domains run in the EL2 (E2H) translation regime: STRW=EL2, TLBI_EL2_*. Needs HYP. */
 #define IOMM_SMMUV3_CFG_EL2 (1u << 1)
+/** Enable the wired event queue and global error interrupts (IRQ_CTRL.EVTQ_IRQEN and
+ *  GERROR_IRQEN). Off by default: iomm_fault_poll() polls. Either way, interrupts left
+ *  on by firmware are turned off and MSI addresses cleared first. */
+#define IOMM_SMMUV3_CFG_IRQ (1u << 2)
 /** @} */
 
 /** @brief Memory the caller hands to the SMMU (physical addresses as the SMMU sees them). */
@@ -103,6 +109,7 @@ struct iomm_smmuv3 {
 	struct iomm_pool *pool; /* level-2 stream table spans */
 	uint8_t sid_bits, split, cmdq_shift, evtq_shift;
 	uint8_t asid_bits, vmid_bits, oas_enc;
+	uint32_t quirks; /* errata workarounds, by IIDR */
 	uint32_t cmdq_prod;	     /* shadow of CMDQ_PROD */
 	uint32_t evtq_cons;	     /* shadow of EVTQ_CONS */
 	uint32_t next_asid, next_vmid;
@@ -124,7 +131,10 @@ struct iomm_smmuv3 {
  * @retval IOMM_OK        Enabled; every stream aborts.
  * @retval IOMM_EINVAL    NULL or missing hook, misaligned or too small memory.
  * @retval IOMM_ENODEV    The registers do not look like an SMMUv3 with AArch64 tables.
- * @retval IOMM_ENOTSUP   2-level table or EL2 regime asked for but absent.
+ * @retval IOMM_ENOTSUP   2-level table or EL2 regime asked for but absent, or an
+ *                        embedded SMMU whose tables or queues are preset by
+ *                        firmware (IDR1.TABLES_PRESET, QUEUES_PRESET, REL): refused
+ *                        before any register is written.
  * @retval IOMM_ETIMEDOUT The SMMU did not acknowledge a register update.
  * @retval IOMM_EIO       The SMMU reported a command error during reset.
  */

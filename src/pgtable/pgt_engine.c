@@ -40,6 +40,9 @@ void iomm_pgt_fmt_defaults(enum iomm_pgt_format unit_fmt, bool stage2,
 	rules->format = f;
 	rules->ias_cap = fmt ? fmt->dflt_ias_cap : (uint8_t)PGT_DFLT_IAS_CAP;
 	rules->ias_within_oas = fmt && fmt->ias_within_oas;
+	rules->oas_cap = fmt ? fmt->oas_max : 64;
+	rules->wide_oas_cap = fmt ? fmt->wide_max : 64;
+	rules->wide_granule = fmt ? fmt->wide_granule : 0;
 	rules->flags = fmt ? fmt->dflt_flags : 0;
 }
 

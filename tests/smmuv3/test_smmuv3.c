@@ -92,6 +92,24 @@ int main(int argc, char **argv)
 	    T(test_domain_destroy),
 	    T(test_el2_regime),
 	    T(test_el2_regime_nested),
+	    /* 14. real parts: ordering, embedded, stall, IRQs, errata, 52-bit OAS */
+	    T(test_evtq_barriers),
+	    T(test_doorbell_barriers),
+	    T(test_embedded_refused),
+	    T(test_irq_ctrl_cleared),
+	    T(test_irq_ctrl_wired),
+	    T(test_irq_ctrlack_timeout),
+	    T(test_gbpa_update_pending),
+	    T(test_gbpa_update_stuck),
+	    T(test_ste_s2ptw),
+	    T(test_stall_forced),
+	    T(test_erratum_mmu600_r0_nesting),
+	    T(test_erratum_mmu600_r1_nesting),
+	    T(test_erratum_mmu600_r2_nesting),
+	    T(test_erratum_mmu700),
+	    T(test_erratum_none_batches),
+	    T(test_oas52_default_domains),
+	    T(test_real_part),
 	};
 	return cmocka_run_group_tests_name("smmuv3", tests, NULL, NULL);
 }

@@ -176,5 +176,23 @@ void test_id_exhaustion(void **state);
 void test_domain_destroy(void **state);
 void test_el2_regime(void **state);
 void test_el2_regime_nested(void **state);
+/* test_smmuv3_silicon.c: what real parts need */
+void test_evtq_barriers(void **state);
+void test_doorbell_barriers(void **state);
+void test_embedded_refused(void **state);
+void test_irq_ctrl_cleared(void **state);
+void test_irq_ctrl_wired(void **state);
+void test_irq_ctrlack_timeout(void **state);
+void test_gbpa_update_pending(void **state);
+void test_gbpa_update_stuck(void **state);
+void test_ste_s2ptw(void **state);
+void test_stall_forced(void **state);
+void test_erratum_mmu600_r0_nesting(void **state);
+void test_erratum_mmu600_r1_nesting(void **state);
+void test_erratum_mmu600_r2_nesting(void **state);
+void test_erratum_mmu700(void **state);
+void test_erratum_none_batches(void **state);
+void test_oas52_default_domains(void **state);
+void test_real_part(void **state);
 
 #endif /* TEST_SMMUV3_H */

@@ -107,12 +107,13 @@ static void build_idregs(struct smmuv3_model *m)
 	i0 |= c->vmid16 ? 1u << 18 : 0;
 	i0 |= c->cd2l ? 1u << 19 : 0;
 	i0 |= (c->ttendian & 3u) << 21;
-	i0 |= 1u << 24; /* STALL_MODEL 0b01: stalls not supported */
+	i0 |= (c->stall_forced ? 2u : 1u) << 24; /* STALL_MODEL: forced, or no stalls */
 	i0 |= c->term_model ? 1u << 26 : 0;
 	i0 |= c->st_level_2lvl ? 1u << 27 : 0;
 	m->idr[0] = i0;
 	m->idr[1] = (c->sidsize & 0x3fu) | (c->ssidsize & 0x1fu) << 6 | (c->priqs & 0x1fu) << 11 |
-		    (c->evtqs & 0x1fu) << 16 | (c->cmdqs & 0x1fu) << 21;
+		    (c->evtqs & 0x1fu) << 16 | (c->cmdqs & 0x1fu) << 21 | (c->rel ? 1u << 28 : 0) |
+		    (c->queues_preset ? 1u << 29 : 0) | (c->tables_preset ? 1u << 30 : 0);
 	m->idr[2] = 0;
 	m->idr[3] = c->ril ? 1u << 10 : 0;
 	m->idr[4] = 0;
@@ -141,9 +142,14 @@ void smmuv3_model_reset(struct smmuv3_model *m)
 	m->gbpa =
 	    (m->cfg.gbpa_reset_abort ? SMMUV3_M_GBPA_ABORT : 0) | (1u << 12); /* SHCFG: incoming */
 	m->gbpa_eff = m->gbpa;
-	m->irq_ctrl = m->irq_ctrlack = 0;
+	m->gbpa_busy = m->cfg.gbpa_busy_reads;
+	if (m->gbpa_busy)
+		m->gbpa |= SMMUV3_M_GBPA_UPDATE;
+	m->irq_ctrl = m->irq_ctrlack =
+	    m->cfg.irq_ctrl_reset & (SMMUV3_M_IRQ_GERROR | SMMUV3_M_IRQ_EVTQ |
+				     (m->cfg.pri ? SMMUV3_M_IRQ_PRIQ : 0));
 	m->gerror = m->gerrorn = 0;
-	m->gerror_irq_cfg0 = 0;
+	m->gerror_irq_cfg0 = m->cfg.irq_cfg0_reset;
 	m->gerror_irq_cfg1 = m->gerror_irq_cfg2 = 0;
 	m->strtab_base = 0;
 	m->strtab_base_cfg = 0;
@@ -151,17 +157,18 @@ void smmuv3_model_reset(struct smmuv3_model *m)
 	m->cmdq_prod = m->cmdq_cons = 0;
 	m->evtq_base = 0;
 	m->evtq_prod = m->evtq_cons = 0;
-	m->evtq_irq_cfg0 = 0;
+	m->evtq_irq_cfg0 = m->cfg.irq_cfg0_reset;
 	m->evtq_irq_cfg1 = m->evtq_irq_cfg2 = 0;
 	m->priq_base = 0;
 	m->priq_prod = m->priq_cons = 0;
-	m->priq_irq_cfg0 = 0;
+	m->priq_irq_cfg0 = m->cfg.irq_cfg0_reset;
 	m->priq_irq_cfg1 = m->priq_irq_cfg2 = 0;
 	smmuv3_model_drop_caches(m);
 	memset(&m->stats, 0, sizeof(m->stats));
 	memset(&m->last_event, 0, sizeof(m->last_event));
 	memset(m->log, 0, sizeof(m->log));
 	m->log_seq = 0;
+	m->unsynced = 0;
 	m->in_process = false;
 }
 

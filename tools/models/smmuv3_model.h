@@ -232,6 +232,8 @@ struct smmuv3_model_cfg {
 	bool cd2l;	     /**< IDR0.CD2L: 2-level CD tables */
 	bool st_level_2lvl;  /**< IDR0.ST_LEVEL == 0b01: 2-level stream tables */
 	bool term_model;     /**< IDR0.TERM_MODEL: abort-only termination (CD.A must be 1) */
+	bool stall_forced;   /**< IDR0.STALL_MODEL 0b10 (else 0b01, no stalls): CD.S and
+				  STE.S2S must be 1 */
 	unsigned httu;	     /**< IDR0.HTTU: 0 none, 1 access flag, 2 access flag + dirty */
 	unsigned ttendian;   /**< IDR0.TTENDIAN: 0 mixed, 2 little, 3 big */
 	unsigned sidsize;    /**< IDR1.SIDSIZE, 0..32 */
@@ -239,6 +241,9 @@ struct smmuv3_model_cfg {
 	unsigned cmdqs;	     /**< IDR1.CMDQS: max log2 command queue entries, 0..19 */
 	unsigned evtqs;	     /**< IDR1.EVENTQS: max log2 event queue entries, 0..19 */
 	unsigned priqs;	     /**< IDR1.PRIQS */
+	bool tables_preset;  /**< IDR1.TABLES_PRESET: embedded, firmware-fixed stream table */
+	bool queues_preset;  /**< IDR1.QUEUES_PRESET: embedded, firmware-fixed queues */
+	bool rel;	     /**< IDR1.REL: preset base addresses are offsets */
 	bool ril;	     /**< IDR3.RIL: range invalidation and TTL hints */
 	unsigned oas_bits;   /**< 32, 36, 40, 42, 44, 48 or 52; encoded into IDR5.OAS */
 	bool gran4k;	     /**< IDR5.GRAN4K */
@@ -254,6 +259,8 @@ struct smmuv3_model_cfg {
 	bool cache_invalid_cfg; /**< also cache STEs/CDs/L1 descriptors that are invalid
 				     (permitted by the spec; catches a missing CFGI after
 				     making a structure valid) */
+	uint32_t irq_ctrl_reset; /**< IRQ_CTRL (and IRQ_CTRLACK) as firmware left them */
+	uint64_t irq_cfg0_reset; /**< GERROR/EVTQ/PRIQ_IRQ_CFG0 as firmware left them (MSI) */
 	unsigned tlb_capacity;	/**< TLB entries kept; the oldest are evicted beyond it
 				     (0: SMMUV3_MODEL_TLB_DEFAULT) */
 
@@ -261,6 +268,9 @@ struct smmuv3_model_cfg {
 	bool stall_cmdq;    /**< consume no commands: CMDQ_CONS never advances */
 	bool cr0ack_broken; /**< CR0ACK never follows CR0 (and the new CR0 never takes effect) */
 	bool gbpa_broken;   /**< GBPA.Update never clears (and the new value never takes effect) */
+	bool irq_ctrlack_broken; /**< IRQ_CTRLACK never follows IRQ_CTRL */
+	unsigned gbpa_busy_reads; /**< GBPA.Update reads 1 after reset for this many GBPA reads
+				       (an update firmware started) */
 	unsigned evtq_max_entries; /**< if non-zero, the event queue is full at this many entries */
 
 	/* -- environment -- */
@@ -321,6 +331,7 @@ struct smmuv3_model_cmd_log_entry {
 struct smmuv3_model_stats {
 	uint64_t cmd_count[256]; /**< consumed commands per opcode */
 	uint64_t cmds_consumed;
+	uint64_t max_unsynced;	/**< longest run of commands consumed with no CMD_SYNC */
 	uint64_t cmd_errors;	/**< CERROR_* raised */
 	uint64_t cmdq_overruns; /**< PROD more than a queue ahead of CONS: not processed */
 	uint64_t sync_msis;	/**< CMD_SYNC MSI writes */
@@ -402,6 +413,7 @@ struct smmuv3_model {
 	uint32_t cr0, cr0ack, cr1, cr2;
 	uint32_t gbpa;	   /**< as read */
 	uint32_t gbpa_eff; /**< in effect */
+	unsigned gbpa_busy; /**< GBPA reads left before a pending Update clears */
 	uint32_t irq_ctrl, irq_ctrlack;
 	uint32_t gerror, gerrorn;
 	uint64_t gerror_irq_cfg0;
@@ -427,6 +439,7 @@ struct smmuv3_model {
 	struct smmuv3_model_event last_event;
 	struct smmuv3_model_cmd_log_entry log[SMMUV3_MODEL_CMD_LOG];
 	uint64_t log_seq;
+	uint64_t unsynced; /**< commands consumed since the last CMD_SYNC */
 	bool in_process;
 };
 

@@ -404,6 +404,9 @@ void smmuv3_model_process(struct smmuv3_model *m)
 		}
 		m->stats.cmd_count[w0 & 0xffu]++;
 		m->stats.cmds_consumed++;
+		m->unsynced = (w0 & 0xffu) == SMMUV3_M_CMD_SYNC ? 0 : m->unsynced + 1;
+		if (m->unsynced > m->stats.max_unsynced)
+			m->stats.max_unsynced = m->unsynced;
 		m->cmdq_cons = (m->cmdq_cons & ~mask) | ((cons + 1) & mask);
 	}
 	m->in_process = false;
@@ -470,6 +473,8 @@ static uint32_t read32(struct smmuv3_model *m, uint64_t off)
 	case SMMUV3_M_CR2:
 		return m->cr2;
 	case SMMUV3_M_GBPA:
+		if (m->gbpa_busy && --m->gbpa_busy == 0)
+			m->gbpa &= ~SMMUV3_M_GBPA_UPDATE;
 		return m->gbpa;
 	case SMMUV3_M_IRQ_CTRL:
 		return m->irq_ctrl;
@@ -647,7 +652,8 @@ static void write32(struct smmuv3_model *m, uint64_t off, uint32_t v)
 		m->irq_ctrl = keep_bits(m, v,
 					SMMUV3_M_IRQ_GERROR | SMMUV3_M_IRQ_EVTQ |
 					    (c->pri ? SMMUV3_M_IRQ_PRIQ : 0));
-		m->irq_ctrlack = m->irq_ctrl;
+		if (!c->irq_ctrlack_broken)
+			m->irq_ctrlack = m->irq_ctrl;
 		return;
 	case SMMUV3_M_GERRORN: {
 		uint32_t nv = keep_bits(m, v, GERROR_MASK);

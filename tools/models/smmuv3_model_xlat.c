@@ -148,7 +148,7 @@ unsigned smmuv3_m_ste_check(const struct smmuv3_model *m, struct xl *x)
 		uint64_t w2 = s[2];
 		unsigned tgenc = ufld(w2, 47, 46), t0sz = ufld(w2, 37, 32), sl0 = ufld(w2, 39, 38);
 		unsigned tg, stride, start, levels, ias, min_ias, max_ias, tsz_min;
-		if (w2 & STE2_S2S) /* no stall support */
+		if (!(w2 & STE2_S2S) != !c->stall_forced) /* S2S: 1 if forced, else no stalls */
 			return SMMUV3_M_EVT_C_BAD_STE;
 		if (!(w2 & STE2_S2AA64)) /* VMSAv8-32 not supported (TTF AArch64 only) */
 			return SMMUV3_M_EVT_C_BAD_STE;
@@ -258,7 +258,7 @@ unsigned smmuv3_m_cd_check(const struct smmuv3_model *m, struct xl *x, const uin
 
 	if (!(w0 & CD0_V))
 		return SMMUV3_M_EVT_C_BAD_CD;
-	if (w0 & CD0_S) /* STALL_MODEL 0b01 */
+	if (!(w0 & CD0_S) != !c->stall_forced) /* S: 1 if STALL_MODEL 0b10, else 0 (0b01) */
 		return SMMUV3_M_EVT_C_BAD_CD;
 	if (c->term_model && !(w0 & CD0_A))
 		return SMMUV3_M_EVT_C_BAD_CD;

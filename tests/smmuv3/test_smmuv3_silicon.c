@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What real parts need beyond what QEMU checks: memory ordering around the
+ * queues (seen through a trace of every port hook call), embedded and
+ * stall-forced configurations, interrupt and GBPA handshakes, errata keyed
+ * by IIDR, and a 52-bit output address size.
+ */
+#include "test_smmuv3.h"
+
+/* ---- a trace of port hook calls, in order ---- */
+
+enum hk_kind { HK_RD, HK_WR, HK_WMB, HK_MB, HK_CLEAN, HK_MARK };
+
+struct hk_ev {
+	enum hk_kind kind;
+	uint64_t off; /* register offset (HK_RD, HK_WR) */
+	uint64_t val;
+};
+
+#define HK_CAP 16384
+static struct {
+	struct iomm_port orig;
+	struct hk_ev ev[HK_CAP];
+	size_t n;
+} hk;
+
+static void hk_add(enum hk_kind k, uintptr_t addr, uint64_t val)
+{
+	if (hk.n < HK_CAP)
+		hk.ev[hk.n++] = (struct hk_ev){k, (uint64_t)(addr - FX_REGS), val};
+}
+
+static uint32_t hk_read32(void *ctx, uintptr_t a)
+{
+	uint32_t v = hk.orig.read32(ctx, a);
+	hk_add(HK_RD, a, v);
+	return v;
+}
+
+static void hk_write32(void *ctx, uintptr_t a, uint32_t v)
+{
+	hk.orig.write32(ctx, a, v);
+	hk_add(HK_WR, a, v);
+}
+
+static uint64_t hk_read64(void *ctx, uintptr_t a)
+{
+	uint64_t v = hk.orig.read64(ctx, a);
+	hk_add(HK_RD, a, v);
+	return v;
+}
+
+static void hk_write64(void *ctx, uintptr_t a, uint64_t v)
+{
+	hk.orig.write64(ctx, a, v);
+	hk_add(HK_WR, a, v);
+}
+
+static void hk_wmb(void *ctx)
+{
+	hk.orig.wmb(ctx);
+	hk_add(HK_WMB, FX_REGS, 0);
+}
+
+static void hk_mb(void *ctx)
+{
+	hk.orig.mb(ctx);
+	hk_add(HK_MB, FX_REGS, 0);
+}
+
+static void hk_clean(void *ctx, const void *va, size_t len)
+{
+	hk.orig.clean_tables(ctx, va, len);
+	hk_add(HK_CLEAN, FX_REGS, len);
+}
+
+/* Bring the port up and route every hook through the trace (from now on). */
+static void hk_install(struct fx *f)
+{
+	fx_port_up(f);
+	hk.orig = f->px.port;
+	hk.n = 0;
+	f->px.port.read32 = hk_read32;
+	f->px.port.write32 = hk_write32;
+	f->px.port.read64 = hk.orig.read64 ? hk_read64 : NULL;
+	f->px.port.write64 = hk.orig.write64 ? hk_write64 : NULL;
+	f->px.port.wmb = hk_wmb;
+	f->px.port.mb = hk_mb;
+	if (hk.orig.clean_tables)
+		f->px.port.clean_tables = hk_clean;
+}
+
+/*
+ * Every write of register @off with all of @bits set: a barrier (@full: mb,
+ * else wmb or mb) after the last table clean or record read before it; for
+ * a doorbell (@doorbell) also with no other register write between the
+ * barrier and it. Returns how many such writes were seen.
+ */
+static unsigned hk_check_barrier_before(uint64_t off, uint64_t bits, bool full, bool doorbell)
+{
+	unsigned seen = 0;
+	/* PROD written before CMDQEN (in a trace that shows CR0) is a reset, not a doorbell */
+	bool cmdq_on = true;
+	for (size_t i = 0; i < hk.n && cmdq_on; i++)
+		cmdq_on = !(hk.ev[i].kind == HK_WR && hk.ev[i].off == SMMUV3_M_CR0);
+	for (size_t i = 0; i < hk.n; i++) {
+		if (hk.ev[i].kind == HK_WR && hk.ev[i].off == SMMUV3_M_CR0)
+			cmdq_on = (hk.ev[i].val & SMMUV3_M_CR0_CMDQEN) != 0;
+		if (hk.ev[i].kind != HK_WR || hk.ev[i].off != off || (hk.ev[i].val & bits) != bits ||
+		    (off == SMMUV3_M_CMDQ_PROD && !cmdq_on))
+			continue;
+		bool ok = false;
+		for (size_t j = i; j-- > 0;) {
+			const struct hk_ev *e = &hk.ev[j];
+			if (e->kind == HK_CLEAN || e->kind == HK_MARK ||
+			    (e->kind == HK_RD && e->off == SMMUV3_M_EVTQ_PROD) ||
+			    (doorbell && e->kind == HK_WR))
+				break;
+			if (e->kind == HK_MB || (!full && e->kind == HK_WMB)) {
+				ok = true;
+				break;
+			}
+		}
+		if (!ok)
+			print_error("write of 0x%llx (hook call %zu) without a barrier before it\n",
+				    (unsigned long long)off, i);
+		assert_true(ok);
+		seen++;
+	}
+	return seen;
+}
+
+/* ---- event queue ordering ---- */
+
+static void mark_fault(void *arg, const struct iomm_fault *fault)
+{
+	struct fx *f = arg;
+	(void)fault;
+	f->nfaults++;
+	hk_add(HK_MARK, FX_REGS, 0);
+}
+
+/* PROD is read, then a barrier, then the records; a barrier before CONS moves. */
+void test_evtq_barriers(void **state)
+{
+	struct fx *f = *state;
+	f->port_flags = 0; /* not coherent: the records are cleaned before they are read */
+	hk_install(f);
+	fx_start(f);
+	struct iomm_domain d;
+	struct iomm_dev dev;
+	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 0, fx_pool(f, 4096, 16), NULL), IOMM_OK);
+	fx_attach(f, &dev, &d, 3, 0);
+	assert_int_equal(fx_dma(f, 3, 0x1000, RD, NULL), -(int)E_F_TRANSLATION);
+	assert_int_equal(fx_dma(f, 3, 0x2000, RD, NULL), -(int)E_F_TRANSLATION);
+	hk.n = 0;
+	f->nfaults = 0;
+	assert_int_equal(iomm_fault_poll(&f->smmu.unit, mark_fault, f), 2);
+	assert_int_equal(f->nfaults, 2);
+	/* PROD read, then a full barrier before the first record is touched */
+	size_t i = 0;
+	while (i < hk.n && !(hk.ev[i].kind == HK_RD && hk.ev[i].off == SMMUV3_M_EVTQ_PROD))
+		i++;
+	assert_true(i < hk.n);
+	bool mb = false;
+	for (i++; i < hk.n && hk.ev[i].kind != HK_CLEAN && hk.ev[i].kind != HK_MARK; i++)
+		mb |= hk.ev[i].kind == HK_MB;
+	assert_true(mb);
+	/* every CONS write: a full barrier after the records were read */
+	assert_true(hk_check_barrier_before(SMMUV3_M_EVTQ_CONS, 0, true, false) >= 1);
+	fx_check_hygiene(f);
+}
+
+/* ---- barriers before the command doorbell and before SMMUEN ---- */
+
+void test_doorbell_barriers(void **state)
+{
+	struct fx *f = *state;
+	f->port_flags = 0;
+	hk_install(f);
+	fx_start(f);
+	/* init: commands, and the SMMUEN write after the stream table was written */
+	assert_true(hk_check_barrier_before(SMMUV3_M_CMDQ_PROD, 0, false, true) >= 1);
+	assert_true(hk_check_barrier_before(SMMUV3_M_CR0, SMMUV3_M_CR0_SMMUEN, false, false) >= 1);
+	struct iomm_pool *pool = fx_pool(f, 4096, 16);
+	struct iomm_domain d;
+	struct iomm_dev dev;
+	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 0, pool, NULL), IOMM_OK);
+	hk.n = 0;
+	fx_attach(f, &dev, &d, 3, 0);
+	assert_int_equal(iomm_map(&d, 0x1000, 0x80000000u, 0x1000, IOMM_READ), IOMM_OK);
+	assert_int_equal(iomm_unmap(&d, 0x1000, 0x1000, NULL), IOMM_OK);
+	assert_true(hk_check_barrier_before(SMMUV3_M_CMDQ_PROD, 0, false, true) >= 2);
+	fx_check_hygiene(f);
+}
+
+/* ---- embedded configurations (IDR1.TABLES_PRESET, QUEUES_PRESET, REL) ---- */
+
+/* Refused before any register is written: the firmware's setup stays as it was. */
+void test_embedded_refused(void **state)
+{
+	struct fx *f = *state;
+	for (unsigned k = 0; k < 3; k++) {
+		f->mcfg.tables_preset = k == 0;
+		f->mcfg.queues_preset = k == 1;
+		f->mcfg.rel = k == 2;
+		if (f->model_up) {
+			smmuv3_model_fini(&f->model);
+			assert_int_equal(iomm_posix_remove_mmio_model(&f->px, FX_REGS), IOMM_OK);
+		}
+		f->model_up = false;
+		hk_install(f);
+		uint64_t errors = iomm_posix_log_count(&f->px, IOMM_LOG_ERROR);
+		assert_int_equal(fx_boot(f), IOMM_ENOTSUP);
+		for (size_t i = 0; i < hk.n; i++)
+			assert_true(hk.ev[i].kind != HK_WR);
+		assert_int_equal(f->model.cr0, 0);
+		assert_int_equal(f->model.gbpa & SMMUV3_M_GBPA_ABORT, 0);
+		assert_true(iomm_posix_log_count(&f->px, IOMM_LOG_ERROR) > errors);
+		f->px.port = hk.orig;
+	}
+}
+
+/* ---- interrupts left on by firmware (IRQ_CTRL) ---- */
+
+void test_irq_ctrl_cleared(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.irq_ctrl_reset = 7; /* GERROR, PRIQ and EVTQ interrupts on */
+	f->mcfg.irq_cfg0_reset = 0x8badf000u; /* a stale MSI doorbell */
+	fx_start(f);
+	assert_int_equal(f->model.irq_ctrl, 0);
+	assert_int_equal(f->model.irq_ctrlack, 0);
+	assert_int_equal(f->model.gerror_irq_cfg0, 0);
+	assert_int_equal(f->model.evtq_irq_cfg0, 0);
+	fx_check_hygiene(f);
+}
+
+/* Wired event and global error interrupts when the configuration asks. */
+void test_irq_ctrl_wired(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.irq_ctrl_reset = 1; /* GERROR only */
+	f->cfg.flags = IOMM_SMMUV3_CFG_IRQ;
+	fx_start(f);
+	assert_int_equal(f->model.irq_ctrl, SMMUV3_M_IRQ_GERROR | SMMUV3_M_IRQ_EVTQ);
+	assert_int_equal(f->model.irq_ctrlack, SMMUV3_M_IRQ_GERROR | SMMUV3_M_IRQ_EVTQ);
+	fx_check_hygiene(f);
+}
+
+void test_irq_ctrlack_timeout(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.irq_ctrl_reset = 7;
+	f->mcfg.irq_ctrlack_broken = true;
+	assert_int_equal(fx_boot(f), IOMM_ETIMEDOUT);
+	assert_int_equal(f->model.cr0 & SMMUV3_M_CR0_SMMUEN, 0);
+}
+
+/* ---- GBPA: wait for an update in flight before writing ---- */
+
+void test_gbpa_update_pending(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.gbpa_busy_reads = 3;
+	fx_start(f);
+	assert_int_equal(f->model.stats.gbpa_bad_writes, 0);
+	assert_true(f->model.gbpa_eff & SMMUV3_M_GBPA_ABORT);
+	fx_check_hygiene(f);
+}
+
+void test_gbpa_update_stuck(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.gbpa_busy_reads = 1000000;
+	assert_int_equal(fx_boot(f), IOMM_ETIMEDOUT);
+	assert_int_equal(f->model.stats.gbpa_bad_writes, 0);
+	assert_int_equal(f->model.cr0, 0);
+}
+
+/* ---- STE.S2PTW in every STE with stage 2 ---- */
+
+void test_ste_s2ptw(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	struct pdom s2;
+	pdom_up(f, &s2, IOMM_DOMAIN_S2);
+	struct iomm_pool *p1 = fx_pool(f, 4096, 16);
+	struct iomm_domain n;
+	assert_int_equal(fx_domain(f, &n, IOMM_DOMAIN_NESTED, 0, p1, &s2.dom), IOMM_OK);
+	struct iomm_dev d2, dn;
+	fx_attach(f, &d2, &s2.dom, 4, 0);
+	fx_attach(f, &dn, &n, 5, 0);
+	const uint64_t s2ptw = UINT64_C(1) << 54;
+	assert_true(fx_ste(f, 4)[2] & s2ptw);
+	assert_true(fx_ste(f, 5)[2] & s2ptw);
+	fx_check_hygiene(f);
+}
+
+/* ---- stall-forced SMMUs (IDR0.STALL_MODEL 0b10): CD.S and STE.S2S set ---- */
+
+void test_stall_forced(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.stall_forced = true;
+	fx_start(f);
+	assert_true(f->smmu.features & IOMM_SMMUV3_F_STALL_FORCE);
+	struct pdom s1, s2;
+	struct nest n;
+	pdom_up(f, &s1, IOMM_DOMAIN_S1);
+	pdom_up(f, &s2, IOMM_DOMAIN_S2);
+	nest_up(f, &n);
+	struct iomm_dev a, b, c;
+	fx_attach(f, &a, &s1.dom, 1, 0);
+	fx_attach(f, &b, &s2.dom, 2, 0);
+	fx_attach(f, &c, &n.s1, 3, 0);
+	assert_int_equal(iomm_map(&s1.dom, 0x10000, 0x40000000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&s2.dom, 0x10000, 0x40001000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&n.s1, N_IOVA, N_IPA, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&n.s2, N_IPA, N_PA, SZ4K, RW), IOMM_OK);
+	assert_int_equal(fx_xlate(f, 1, 0x10000, RD), 0x40000000);
+	assert_int_equal(fx_xlate(f, 2, 0x10000, WR), 0x40001000);
+	assert_int_equal(fx_xlate(f, 3, N_IOVA, RD), N_PA);
+	fx_check_hygiene(f);
+}
+
+/* ---- errata by IIDR ---- */
+
+#define IIDR_MMU600(rev) (UINT32_C(0x4830043b) | (uint32_t)(rev) << 16) /* rNp0 */
+#define IIDR_MMU700	 UINT32_C(0x4870043b)				 /* r0p0 */
+
+static void check_nesting(struct fx *f, uint32_t iidr, bool offered)
+{
+	f->mcfg.iidr = iidr;
+	fx_start(f);
+	assert_int_equal((f->smmu.unit.caps & IOMM_CAP_NESTED) != 0, offered);
+	struct pdom s2;
+	pdom_up(f, &s2, IOMM_DOMAIN_S2);
+	struct iomm_domain n;
+	int rc = fx_domain(f, &n, IOMM_DOMAIN_NESTED, 0, fx_pool(f, 4096, 8), &s2.dom);
+	assert_int_equal(rc, offered ? IOMM_OK : IOMM_ENOTSUP);
+}
+
+void test_erratum_mmu600_r0_nesting(void **state)
+{
+	check_nesting(*state, IIDR_MMU600(0), false);
+}
+
+void test_erratum_mmu600_r1_nesting(void **state)
+{
+	check_nesting(*state, IIDR_MMU600(1), false);
+}
+
+void test_erratum_mmu600_r2_nesting(void **state)
+{
+	check_nesting(*state, IIDR_MMU600(2), true);
+}
+
+/* Unmap @pages single pages one command each (no range invalidation). */
+static void unmap_many(struct fx *f, unsigned pages)
+{
+	f->mcfg.ril = false;
+	f->cfg.inv_threshold = 1000;
+	fx_start(f);
+	struct pdom s1;
+	pdom_up(f, &s1, IOMM_DOMAIN_S1);
+	struct iomm_dev dev;
+	fx_attach(f, &dev, &s1.dom, 1, 0);
+	for (unsigned i = 0; i < pages; i++)
+		assert_int_equal(iomm_map(&s1.dom, 0x100000 + i * 2 * SZ4K, 0x40000000 + i * SZ4K,
+					  SZ4K, RW),
+				 IOMM_OK);
+	fx_snap(f);
+	assert_int_equal(iomm_unmap(&s1.dom, 0x100000, pages * 2 * SZ4K, NULL), IOMM_OK);
+	assert_true(fx_ops(f, OP_NH_VA) >= pages);
+}
+
+void test_erratum_mmu700(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.iidr = IIDR_MMU700;
+	unmap_many(f, 100);
+	assert_true(f->model.stats.max_unsynced <= 63);
+	assert_false(f->smmu.unit.caps & IOMM_CAP_NESTED);
+	fx_check_hygiene(f);
+}
+
+/* Other parts keep long batches: the rule costs syncs only where needed. */
+void test_erratum_none_batches(void **state)
+{
+	struct fx *f = *state;
+	unmap_many(f, 100);
+	assert_true(f->model.stats.max_unsynced > 63);
+	assert_true(f->smmu.unit.caps & IOMM_CAP_NESTED);
+}
+
+/* ---- 52-bit output addresses: default domains with 4 KiB pages still work ---- */
+
+void test_oas52_default_domains(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.oas_bits = 52;
+	fx_start(f);
+	assert_int_equal(f->smmu.unit.oas, 52);
+	struct iomm_domain s1, s2;
+	assert_int_equal(fx_domain(f, &s1, IOMM_DOMAIN_S1, 4096, fx_pool(f, 4096, 16), NULL),
+			 IOMM_OK);
+	assert_int_equal(fx_domain(f, &s2, IOMM_DOMAIN_S2, 4096, fx_pool(f, 4096, 16), NULL),
+			 IOMM_OK);
+	struct iomm_dev a, b;
+	fx_attach(f, &a, &s1, 1, 0);
+	fx_attach(f, &b, &s2, 2, 0);
+	assert_int_equal(iomm_map(&s1, 0x10000, 0x40000000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&s2, 0x10000, 0x40001000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(fx_xlate(f, 1, 0x10000, RD), 0x40000000);
+	assert_int_equal(fx_xlate(f, 2, 0x10000, WR), 0x40001000);
+	fx_check_hygiene(f);
+}
+
+/* ---- a part like silicon: every domain type, translations and ordering ---- */
+
+/* OAS 52, not coherent, stalls forced, MMU-700: each domain type built and used. */
+void test_real_part(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.oas_bits = 52;
+	f->mcfg.cohacc = false;
+	f->mcfg.stall_forced = true;
+	f->mcfg.iidr = IIDR_MMU700;
+	f->mcfg.irq_ctrl_reset = 5;
+	hk_install(f);
+	fx_start(f);
+	assert_int_equal(f->model.irq_ctrl, 0);
+	assert_false(f->smmu.unit.caps & IOMM_CAP_COHERENT);
+	struct pdom s1, s2;
+	pdom_up(f, &s1, IOMM_DOMAIN_S1);
+	pdom_up(f, &s2, IOMM_DOMAIN_S2);
+	struct iomm_domain byp, blk, nest;
+	struct iomm_domain_cfg c = {.type = IOMM_DOMAIN_BYPASS};
+	assert_int_equal(iomm_domain_init(&byp, &f->smmu.unit, &c), IOMM_OK);
+	c.type = IOMM_DOMAIN_BLOCKED;
+	assert_int_equal(iomm_domain_init(&blk, &f->smmu.unit, &c), IOMM_OK);
+	assert_int_equal(fx_domain(f, &nest, IOMM_DOMAIN_NESTED, 0, fx_pool(f, 4096, 8), &s2.dom),
+			 IOMM_ENOTSUP); /* MMU-700 errata */
+	struct iomm_dev a, b, d, e;
+	fx_attach(f, &a, &s1.dom, 1, 0);
+	fx_attach(f, &b, &s2.dom, 2, 0);
+	fx_attach(f, &d, &byp, 3, 0);
+	fx_attach(f, &e, &blk, 4, 0);
+	assert_int_equal(iomm_map(&s1.dom, 0x10000, 0x40000000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&s2.dom, 0x10000, 0x40001000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(fx_xlate(f, 1, 0x10000, RD), 0x40000000);
+	assert_int_equal(fx_xlate(f, 2, 0x10000, WR), 0x40001000);
+	assert_int_equal(fx_xlate(f, 3, 0x1234000, RD), 0x1234000);
+	assert_true(fx_dma(f, 4, 0x10000, RD, NULL) != 0);
+	assert_int_equal(fx_dma(f, 1, 0x20000, RD, NULL), -(int)E_F_TRANSLATION);
+	assert_int_equal(iomm_unmap(&s1.dom, 0x10000, SZ4K, NULL), IOMM_OK);
+	assert_int_equal(fx_dma(f, 1, 0x10000, RD, NULL), -(int)E_F_TRANSLATION);
+	/* ordering, from init on: doorbells and SMMUEN; then the event queue */
+	assert_true(hk_check_barrier_before(SMMUV3_M_CMDQ_PROD, 0, false, true) >= 4);
+	assert_int_equal(hk_check_barrier_before(SMMUV3_M_CR0, SMMUV3_M_CR0_SMMUEN, false, false),
+			 1);
+	hk.n = 0;
+	f->nfaults = 0;
+	assert_int_equal(iomm_fault_poll(&f->smmu.unit, mark_fault, f), 2);
+	assert_int_equal(hk_check_barrier_before(SMMUV3_M_EVTQ_CONS, 0, true, false), 2);
+	assert_true(f->model.stats.max_unsynced <= 63);
+	fx_check_hygiene(f);
+}
