@@ -35,6 +35,33 @@ extern "C" {
  * its own pool and one guest cannot exhaust another's table memory.
  */
 
+/**
+ * @brief Bytes of page-aligned memory a region pool needs to hand out
+ *        exactly @p pages pages of @p page_size bytes.
+ *
+ * The bookkeeping is one bit per page in whole 64-bit words at the start of
+ * the memory, and the pages start at the next page boundary after it:
+ *
+ *     IOMM_POOL_BYTES(n, ps) = roundup(ceil(n / 64) * 8, ps) + n * ps
+ *
+ * so it costs one extra page until n exceeds ps * 8 pages (32768 pages of
+ * 4 KiB), and 65 pages of memory give 64 usable ones. For memory that starts
+ * at a page-aligned address (in the virtual and physical views alike),
+ * iomm_pool_init() on exactly this many bytes gives a pool whose
+ * iomm_pool_capacity() is @p pages: one byte less gives one page less. If
+ * the memory is not page aligned, add @p page_size - 1. An integer constant
+ * expression when both arguments are, so it can size a static buffer:
+ *
+ *     static _Alignas(4096) uint8_t table_mem[IOMM_POOL_BYTES(64, 4096)];
+ *
+ * @param pages     Usable pages wanted (at least 1).
+ * @param page_size 4096, 16384 or 65536.
+ */
+#define IOMM_POOL_BYTES(pages, page_size)                                                  \
+	(((((size_t)(pages) + 63u) / 64u * 8u + (size_t)(page_size) - 1u) / (size_t)(page_size)) * \
+		 (size_t)(page_size) +                                                     \
+	 (size_t)(pages) * (size_t)(page_size))
+
 /** @cond INTERNAL */
 #define IOMM_POOL_REGION 1u
 #define IOMM_POOL_PORT 2u
@@ -78,6 +105,8 @@ struct iomm_pool {
  *                      aligned; unsupported @p page_size; @p mem and @p mem_pa not congruent
  *                      modulo @p page_size; or a region that wraps.
  * @retval IOMM_ENOMEM  The region cannot hold its bookkeeping plus one page.
+ *
+ * IOMM_POOL_BYTES() gives the size for a wanted number of pages.
  */
 int iomm_pool_init(struct iomm_pool *pool, const struct iomm_port *port, void *mem, size_t size,
 		   uint64_t mem_pa, size_t page_size);
