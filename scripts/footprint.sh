@@ -83,7 +83,7 @@ build() {
 		cfg+=(-DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/aarch64-linux-gnu.cmake"
 			-DIOMM_CROSS_PREFIX="$a64" -DCMAKE_C_FLAGS="$a64_flags $common_flags")
 	else
-		cfg+=(-DCMAKE_C_COMPILER="$x86cc" -DCMAKE_SYSTEM_NAME=Generic
+		cfg+=(-DCMAKE_C_COMPILER="$x86cc" -DCMAKE_SYSTEM_NAME=Generic -DCMAKE_SYSTEM_PROCESSOR=x86_64
 			-DCMAKE_TRY_COMPILE_TARGET_TYPE=STATIC_LIBRARY
 			-DCMAKE_C_FLAGS="$x86_flags $common_flags")
 	fi

@@ -14,7 +14,9 @@
 #   4. checks that the cross-built libraries use no hosted C library symbols;
 #   5. builds the API documentation with zero Doxygen warnings;
 #   6. builds the two downstream consumer projects (add_subdirectory, and
-#      find_package + pkg-config after installing to a temporary prefix);
+#      find_package + pkg-config after installing to a temporary prefix), and
+#      every example from the installed package with its optional hosted
+#      components (POSIX port, software IOMMU models, walker), and runs them;
 #   7. runs the demo.
 #
 # Environment:
@@ -263,6 +265,40 @@ echo "pkg-config: $(pkg-config --modversion iommuman): $(pkg-config --cflags --l
 ${CC:-gcc} -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags iommuman) \
 	tests/downstream/consumer.c $(pkg-config --libs iommuman) -o "$ds/pkgconfig-consumer"
 "$ds/pkgconfig-consumer"
+done_step
+
+section "downstream: every example from the installed package (find_package and pkg-config)"
+# The optional components the hosted install adds: the POSIX port, the
+# software IOMMU models and the table walker.
+cmake -S tests/downstream/examples -B "$ds/examples" -DCMAKE_PREFIX_PATH="$prefix"
+cmake --build "$ds/examples" -j "$jobs"
+ste_words="d 100000000000 040a355800000005 0x7000001000"
+for e in demo_stage2 guest_driver host_vmm roles_demo; do
+	"$ds/examples/$e" >"$ds/examples/$e.out"
+	echo "find_package: $e ran"
+done
+# shellcheck disable=SC2086 # the words are separate arguments
+"$ds/examples/iomm-dump" ste $ste_words >"$ds/examples/iomm-dump.out"
+echo "find_package: iomm-dump ran"
+pc_build() { # pc_build NAME MODULES SOURCES...: build NAME with pkg-config MODULES
+	local name=$1 modules=$2
+	shift 2
+	# shellcheck disable=SC2046,SC2086 # word splitting of pkg-config output is intended
+	${CC:-gcc} -std=c11 -Wall -Wextra -Wpedantic -Werror $(pkg-config --cflags $modules) \
+		"$@" $(pkg-config --libs $modules) -o "$ds/pkgconfig-$name"
+}
+pc_build demo_stage2 iommuman examples/demo_stage2.c
+pc_build guest_driver iommuman examples/guest_driver.c
+pc_build host_vmm "iommuman-posix iommuman-models" examples/host_vmm.c
+pc_build roles_demo "iommuman-posix iommuman-models" examples/roles_demo.c
+pc_build iomm-dump iommuman-walker examples/tools/iomm-dump.c examples/tools/iomm-dump-decode.c
+for e in demo_stage2 guest_driver host_vmm roles_demo; do
+	"$ds/pkgconfig-$e" >"$ds/pkgconfig-$e.out"
+	echo "pkg-config: $e ran"
+done
+# shellcheck disable=SC2086
+"$ds/pkgconfig-iomm-dump" ste $ste_words >"$ds/pkgconfig-iomm-dump.out"
+echo "pkg-config: iomm-dump ran"
 done_step
 
 # ---- 7. demo ---------------------------------------------------------------------

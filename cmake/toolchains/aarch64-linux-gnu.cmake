@@ -18,9 +18,11 @@ set(CMAKE_C_COMPILER "${IOMM_CROSS_PREFIX}gcc")
 
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 
-# Code that runs at EL1/EL2 usually may not touch the FP/SIMD registers:
-# keep the library to the general-purpose registers.
-set(CMAKE_C_FLAGS_INIT "-ffreestanding -mgeneral-regs-only")
+# Code that runs at EL1/EL2 usually may not touch the FP/SIMD registers: the
+# library target itself adds -mgeneral-regs-only for Generic systems
+# (IOMM_BAREMETAL_FLAGS in the top-level CMakeLists.txt), so the flag
+# survives a -DCMAKE_C_FLAGS=... given on the command line.
+set(CMAKE_C_FLAGS_INIT "-ffreestanding")
 
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)

@@ -2,7 +2,7 @@
 #
 # Uses the Debian cross compiler (package gcc-arm-linux-gnueabihf). A 32-bit
 # build proves the library makes no 64-bit pointer or size_t assumptions:
-# addresses stay 64-bit (iomm_pa_t, iomm_iova_t) while pointers and size_t
+# addresses stay 64-bit (uint64_t) while pointers and size_t
 # are 32-bit, so -Wconversion catches every silent truncation.
 #
 # Override the compiler prefix with -DIOMM_CROSS_PREFIX=... (for example a
@@ -18,6 +18,8 @@ set(CMAKE_C_COMPILER "${IOMM_CROSS_PREFIX}gcc")
 
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 
+# The library target adds -mgeneral-regs-only (no VFP/NEON registers) for
+# Generic systems: IOMM_BAREMETAL_FLAGS in the top-level CMakeLists.txt.
 set(CMAKE_C_FLAGS_INIT "-ffreestanding")
 
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)

@@ -176,6 +176,10 @@ struct iomm_config_storage {
  * @param needs Receives the counts.
  * @retval IOMM_OK     Counted.
  * @retval IOMM_EINVAL NULL argument, or counts with NULL arrays.
+ *
+ * @par Context
+ * Pure computation on the board description: no lock, no hook. Never sleeps;
+ * any context.
  */
 int iomm_config_needs(const struct iomm_board *board, struct iomm_config_needs *needs);
 
@@ -205,6 +209,10 @@ int iomm_config_needs(const struct iomm_board *board, struct iomm_config_needs *
  * @retval IOMM_ERANGE  An identity is wider than its unit's stream IDs.
  * @retval IOMM_ENOTSUP A policy the bound unit cannot enforce.
  * @retval IOMM_ENOSPC  Storage smaller than iomm_config_needs() says.
+ *
+ * @par Context
+ * Checks the board description and storage only: no lock, no hook. Never
+ * sleeps; any context.
  */
 int iomm_config_validate(const struct iomm_board *board, const struct iomm_config_storage *st,
 			 struct iomm_config_error *err);
@@ -228,6 +236,12 @@ int iomm_config_validate(const struct iomm_board *board, const struct iomm_confi
  *         error of the backend call that failed (domain creation, map,
  *         attach; @p err names the entry), after everything done before
  *         it was undone.
+ *
+ * @par Context
+ * Takes no lock of its own (the caller serialises calls for one board); creates
+ * domains, maps and attaches through iomm_domain_init(), iomm_map() and
+ * iomm_attach() (the units' locks, pool pages, invalidation). May sleep only if
+ * the ports' hooks can; meant for boot, not for interrupt handlers.
  */
 int iomm_config_apply(const struct iomm_board *board, const struct iomm_config_storage *st,
 		      struct iomm_config_error *err);
@@ -241,6 +255,12 @@ int iomm_config_apply(const struct iomm_board *board, const struct iomm_config_s
  * @retval IOMM_EINVAL NULL argument.
  * @return The first error of a detach or domain destroy (the rest is still
  *         attempted).
+ *
+ * @par Context
+ * Takes no lock of its own; detaches and destroys through iomm_detach() and
+ * iomm_domain_destroy() (the units' locks, invalidation, pages back to the
+ * pools). May sleep only if the ports' hooks can; not meant for interrupt
+ * handlers.
  */
 int iomm_config_remove(const struct iomm_board *board, const struct iomm_config_storage *st);
 
@@ -252,6 +272,9 @@ int iomm_config_remove(const struct iomm_board *board, const struct iomm_config_
  * @param index Board device index.
  * @return The domain, or NULL for a blocked device without reserved
  *         regions, an index out of range or NULL arguments.
+ *
+ * @par Context
+ * Looks up storage only: no lock, no hook. Never sleeps; any context.
  */
 struct iomm_domain *iomm_config_domain(const struct iomm_board *board,
 				       const struct iomm_config_storage *st, uint32_t index);

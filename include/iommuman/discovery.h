@@ -63,6 +63,10 @@ struct iomm_discovery {
  * @param resv_cap   Its capacity.
  * @retval IOMM_OK     Ready.
  * @retval IOMM_EINVAL NULL @p d, or a capacity with a NULL array.
+ *
+ * @par Context
+ * Works on caller-provided storage only: no lock, no port hook. Never sleeps;
+ * any context, but not concurrently with other calls on @p d.
  */
 int iomm_discovery_init(struct iomm_discovery *d, struct iomm_cfg_unit *units, uint32_t units_cap,
 			struct iomm_cfg_device *devices, uint32_t devices_cap,
@@ -75,6 +79,10 @@ int iomm_discovery_init(struct iomm_discovery *d, struct iomm_cfg_unit *units, u
  * @param board Receives the board.
  * @retval IOMM_OK     Filled.
  * @retval IOMM_EINVAL NULL argument.
+ *
+ * @par Context
+ * Works on caller-provided storage only: no lock, no port hook. Never sleeps;
+ * any context, but not concurrently with other calls on @p d.
  */
 int iomm_discovery_board(const struct iomm_discovery *d, struct iomm_board *board);
 
@@ -93,6 +101,10 @@ int iomm_discovery_board(const struct iomm_discovery *d, struct iomm_board *boar
  * @return The number of devices changed (> 0), or
  * @retval IOMM_EINVAL  NULL argument or malformed identity.
  * @retval IOMM_ENOENT  No discovered device matched.
+ *
+ * @par Context
+ * Works on caller-provided storage only: no lock, no port hook. Never sleeps;
+ * any context, but not concurrently with other calls on @p d.
  */
 int iomm_discovery_set_policy(struct iomm_discovery *d, uint64_t unit_base,
 			      const struct iomm_devid *id, enum iomm_cfg_policy policy,
@@ -106,6 +118,10 @@ int iomm_discovery_set_policy(struct iomm_discovery *d, uint64_t unit_base,
  * @retval IOMM_OK     Appended.
  * @retval IOMM_EINVAL NULL argument or unknown unit index.
  * @retval IOMM_ENOSPC The device array is full.
+ *
+ * @par Context
+ * Works on caller-provided storage only: no lock, no port hook. Never sleeps;
+ * any context, but not concurrently with other calls on @p d.
  */
 int iomm_discovery_add_device(struct iomm_discovery *d, const struct iomm_cfg_device *dev);
 
@@ -128,6 +144,10 @@ int iomm_discovery_add_device(struct iomm_discovery *d, const struct iomm_cfg_de
  * @retval IOMM_EINVAL NULL table, shorter than a header, header length
  *                     beyond @p len or below the header, wrong signature.
  * @retval IOMM_EIO    Bad checksum.
+ *
+ * @par Context
+ * Pure computation on the table bytes: no lock, no hook. Never sleeps; any
+ * context.
  */
 int iomm_acpi_table_check(const void *tbl, size_t len, const char *sig, uint32_t *tbl_len);
 
@@ -146,6 +166,10 @@ int iomm_acpi_table_check(const void *tbl, size_t len, const char *sig, uint32_t
  *                      (iomm_discovery::msg says which).
  * @retval IOMM_EIO     Bad checksum.
  * @retval IOMM_ENOSPC  An array is full.
+ *
+ * @par Context
+ * Parses the caller's copy of the table into @p d: no lock, no port hook. Never
+ * sleeps; any context, but not concurrently with other calls on @p d.
  */
 int iomm_acpi_parse_iort(struct iomm_discovery *d, const void *tbl, size_t len);
 
@@ -186,6 +210,12 @@ struct iomm_acpi_pci {
  * @retval IOMM_ENOTSUP A multi-step scope path without @p pci, or an RMRR
  *                      for a device no DRHD serves.
  * @retval IOMM_ENODEV  A bridge on a scope path did not answer.
+ *
+ * @par Context
+ * Parses the caller's copy of the table into @p d: no lock, no port hook. Never
+ * sleeps; any context, but not concurrently with other calls on @p d. Reads PCI
+ * configuration space only through @p pci's read8, so it sleeps only if that
+ * does.
  */
 int iomm_acpi_parse_dmar(struct iomm_discovery *d, const void *tbl, size_t len,
 			 const struct iomm_acpi_pci *pci);
@@ -207,6 +237,10 @@ struct iomm_acpi_mem {
  * @retval IOMM_EINVAL NULL argument.
  * @retval IOMM_ENOENT No valid RSDP.
  * @return Errors of @c mem->read.
+ *
+ * @par Context
+ * Reads memory only through @p mem's read callback: no lock, no port hook.
+ * Sleeps only if that callback does; meant for boot.
  */
 int iomm_acpi_find_rsdp(const struct iomm_acpi_mem *mem, uint64_t *rsdp_pa);
 
@@ -226,6 +260,10 @@ int iomm_acpi_find_rsdp(const struct iomm_acpi_mem *mem, uint64_t *rsdp_pa);
  * @retval IOMM_ENOENT  No such table.
  * @retval IOMM_ENOSPC  The table is larger than @p cap (its length is in @p len).
  * @return Errors of @c mem->read.
+ *
+ * @par Context
+ * Reads memory only through @p mem's read callback: no lock, no port hook.
+ * Sleeps only if that callback does; meant for boot.
  */
 int iomm_acpi_find_table(const struct iomm_acpi_mem *mem, uint64_t rsdp_pa, const char *sig,
 			 void *buf, size_t cap, uint32_t *len, uint64_t *pa);
@@ -253,6 +291,10 @@ int iomm_acpi_find_table(const struct iomm_acpi_mem *mem, uint64_t rsdp_pa, cons
  *                      property (iomm_discovery::msg says which).
  * @retval IOMM_ENOSPC  An array is full.
  * @retval IOMM_ENOTSUP Built without IOMM_DISCOVERY_FDT.
+ *
+ * @par Context
+ * Parses the caller's copy of the table into @p d: no lock, no port hook. Never
+ * sleeps; any context, but not concurrently with other calls on @p d.
  */
 int iomm_fdt_parse(struct iomm_discovery *d, const void *fdt, size_t len);
 
@@ -268,6 +310,10 @@ int iomm_fdt_parse(struct iomm_discovery *d, const void *fdt, size_t len);
  * @retval IOMM_EINVAL  NULL argument, damaged blob or malformed map.
  * @retval IOMM_ENOENT  No host bridge maps @p rid.
  * @retval IOMM_ENOTSUP Built without IOMM_DISCOVERY_FDT.
+ *
+ * @par Context
+ * Pure computation on the device tree blob: no lock, no hook. Never sleeps; any
+ * context.
  */
 int iomm_fdt_map_rid(const void *fdt, size_t len, uint32_t rid, uint32_t *iommu_phandle,
 		     uint32_t *sid);

@@ -34,7 +34,11 @@ extern "C" {
  *
  * All objects are caller-allocated; the library keeps pointers to them
  * until they are torn down. Calls on one unit are serialized with the port's
- * lock hooks (the unit is the lock object) when the port has them.
+ * lock hooks (the unit is the lock object) when the port has them. The
+ * library itself never sleeps: a call can block only inside a port hook
+ * (lock, page_alloc/page_free, relax, log). Each function's "Context"
+ * paragraph says which locks it takes, through which hooks it may sleep and
+ * whether it may run in an interrupt handler.
  */
 
 struct iomm_unit;
@@ -164,6 +168,9 @@ struct iomm_devid {
  * @retval IOMM_OK     Resolved.
  * @retval IOMM_EINVAL NULL argument, unknown kind, or a PCI field out of
  *                     range (bus > 255, device > 31, function > 7).
+ *
+ * @par Context
+ * Pure computation: no lock, no hook. Never sleeps; any context.
  */
 int iomm_devid_resolve(const struct iomm_devid *id, uint32_t *sid, uint32_t *mask);
 
@@ -240,6 +247,13 @@ typedef void (*iomm_fault_fn)(void *arg, const struct iomm_fault *fault);
  * @retval IOMM_ENOTSUP The unit lacks the type, granule or address size.
  * @retval IOMM_ENOSPC  No hardware identifier (ASID, VMID, bank) left.
  * @retval IOMM_ENOMEM  No room for the root table.
+ *
+ * @par Context
+ * Creates the table without a lock (pool's lock and page_alloc for its root, as
+ * iomm_pgt_init()), then takes the unit's lock (iomm_port::lock, the unit is
+ * the lock object) around the backend's domain setup, which may write MMIO and
+ * poll the hardware with iomm_port::now_ns/relax. May sleep only if one of
+ * those hooks can; not meant for interrupt handlers.
  */
 int iomm_domain_init(struct iomm_domain *dom, struct iomm_unit *unit,
 		     const struct iomm_domain_cfg *cfg);
@@ -251,6 +265,12 @@ int iomm_domain_init(struct iomm_domain *dom, struct iomm_unit *unit,
  * @retval IOMM_EINVAL NULL or uninitialised domain.
  * @retval IOMM_EBUSY  Devices are still attached.
  * @return Any error of the backend's invalidation (e.g. ::IOMM_ETIMEDOUT).
+ *
+ * @par Context
+ * Takes the unit's lock around the backend's teardown and invalidation (MMIO,
+ * polling with now_ns/relax), then frees the table outside it under the pool's
+ * lock (page_free for a port pool). May sleep only if one of those hooks can;
+ * not meant for interrupt handlers.
  */
 int iomm_domain_destroy(struct iomm_domain *dom);
 
@@ -268,6 +288,17 @@ int iomm_domain_destroy(struct iomm_domain *dom);
  * @retval IOMM_ENOMEM  Table pages exhausted.
  * @retval IOMM_EPERM   A paravirtual host refused the permissions.
  * @return Errors of the backend's post-map synchronisation.
+ *
+ * @par Context
+ * Maps under the table's lock as iomm_pgt_map() (pool's lock, page_alloc,
+ * clean_tables); then, for a backend that must be told of new mappings
+ * (caching mode), takes the unit's lock for that (MMIO, polling with
+ * now_ns/relax): one lock after the other, never nested. A domain without a
+ * local table (the paravirtual backend) instead sends the request to the
+ * host under the unit's lock and polls for the reply. May sleep only if
+ * one of those hooks can. From an interrupt handler only if all of them
+ * are safe there and the backend neither synchronizes maps nor talks to a
+ * host.
  */
 int iomm_map(struct iomm_domain *dom, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot);
 
@@ -288,6 +319,14 @@ int iomm_map(struct iomm_domain *dom, uint64_t iova, uint64_t pa, uint64_t size,
  *                      the mapping is gone from the table but the
  *                      invalidation is not confirmed; table pages it
  *                      freed are held back.
+ *
+ * @par Context
+ * Unmaps under the table's lock as iomm_pgt_unmap(), then invalidates under the
+ * unit's lock (MMIO, polling the hardware with now_ns/relax until it confirms),
+ * then returns freed table pages under the pool's lock (page_free for a port
+ * pool). Locks are taken one after the other, never nested. May sleep only if
+ * one of those hooks can; waits for the hardware, so it is not meant for
+ * interrupt handlers.
  */
 int iomm_unmap(struct iomm_domain *dom, uint64_t iova, uint64_t size, uint64_t *unmapped);
 
@@ -299,6 +338,10 @@ int iomm_unmap(struct iomm_domain *dom, uint64_t iova, uint64_t size, uint64_t *
  * @retval IOMM_OK     Translated.
  * @retval IOMM_ENOENT Not mapped.
  * @retval IOMM_EINVAL NULL argument or a domain without a local table.
+ *
+ * @par Context
+ * Lock-free, as iomm_pgt_iova_to_phys(): never sleeps; any context, also
+ * alongside map and unmap.
  */
 int iomm_iova_to_phys(const struct iomm_domain *dom, uint64_t iova, uint64_t *pa);
 
@@ -310,6 +353,10 @@ int iomm_iova_to_phys(const struct iomm_domain *dom, uint64_t iova, uint64_t *pa
  * @retval IOMM_OK     Ready to attach.
  * @retval IOMM_EINVAL NULL argument or malformed identity.
  * @retval IOMM_ERANGE Stream ID wider than the unit supports.
+ *
+ * @par Context
+ * Touches only @p dev (reads the unit's stream ID width): no lock, no hook.
+ * Never sleeps; any context, but not concurrently with other calls on @p dev.
  */
 int iomm_dev_init(struct iomm_dev *dev, struct iomm_unit *unit, const struct iomm_devid *id);
 
@@ -329,6 +376,12 @@ int iomm_dev_init(struct iomm_dev *dev, struct iomm_unit *unit, const struct iom
  *                      streams are left blocking.
  * @retval IOMM_EIO     The hardware rejected a command; the device's streams
  *                      are left blocking.
+ *
+ * @par Context
+ * Takes the unit's lock around the backend's attach: stream-table writes, pages
+ * from the unit's pool (pool's lock, page_alloc), MMIO and polling with
+ * now_ns/relax. May sleep only if one of those hooks can; not meant for
+ * interrupt handlers.
  */
 int iomm_attach(struct iomm_domain *dom, struct iomm_dev *dev);
 
@@ -342,6 +395,11 @@ int iomm_attach(struct iomm_domain *dom, struct iomm_dev *dev);
  *                        set to abort in memory but the device stays
  *                        recorded as attached.
  * @retval IOMM_EIO       The hardware rejected a command; as for a timeout.
+ *
+ * @par Context
+ * Takes the unit's lock around the backend's detach: stream-table writes, MMIO
+ * and invalidation, polling with now_ns/relax. May sleep only if one of those
+ * hooks can; not meant for interrupt handlers.
  */
 int iomm_detach(struct iomm_dev *dev);
 
@@ -354,6 +412,13 @@ int iomm_detach(struct iomm_dev *dev);
  * @retval IOMM_EINVAL  NULL argument.
  * @retval IOMM_ENOTSUP The backend has no fault reporting.
  * @retval IOMM_EIO     The unit reported a global error (also logged).
+ *
+ * @par Context
+ * Takes the unit's lock and calls @p fn with it held (so @p fn must not call
+ * iommuman on the same unit unless the lock is recursive); reads fault records
+ * with MMIO and may clean_tables them. Never waits for the hardware, so it is
+ * meant to be callable from the IOMMU's interrupt handler, provided the port's
+ * lock, MMIO and log hooks are safe there.
  */
 int iomm_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg);
 

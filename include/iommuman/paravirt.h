@@ -198,6 +198,12 @@ struct iomm_paravirt {
  * @retval IOMM_ENOMEM    The transport's queue memory is too small.
  * @retval IOMM_ETIMEDOUT The device did not answer in time.
  * @retval IOMM_EIO       A configuration access or write failed.
+ *
+ * @par Context
+ * Takes no lock (the unit is not shared until this returns); reads the device's
+ * configuration and negotiates features through the transport, which polls with
+ * iomm_port::now_ns/relax (virtio-pci). May sleep only if those hooks (or log)
+ * can. Meant for initialisation, not for interrupt handlers.
  */
 int iomm_paravirt_init(struct iomm_paravirt *pv, const struct iomm_port *port,
 		       const struct iomm_viommu_transport *t, const struct iomm_paravirt_cfg *cfg);
@@ -215,6 +221,12 @@ int iomm_paravirt_init(struct iomm_paravirt *pv, const struct iomm_port *port,
  * @return Any status the device returned, mapped as for iomm_map()
  *         (::IOMM_ENOENT for an unknown endpoint, ::IOMM_EIO, ...), or a
  *         transport error (::IOMM_ETIMEDOUT).
+ *
+ * @par Context
+ * Takes the unit's lock (iomm_port::lock, the unit is the lock object) and
+ * sends a PROBE request to the host through the transport, waiting for the
+ * reply (virtio-pci: polling with now_ns/relax). May sleep only if those hooks
+ * can; not meant for interrupt handlers.
  */
 int iomm_paravirt_probe(struct iomm_paravirt *pv, uint32_t endpoint);
 
@@ -227,6 +239,11 @@ int iomm_paravirt_probe(struct iomm_paravirt *pv, uint32_t endpoint);
  * @retval IOMM_OK     Found.
  * @retval IOMM_EINVAL NULL argument.
  * @retval IOMM_ENOENT No such region (or the endpoint was never probed).
+ *
+ * @par Context
+ * Reads what an earlier probe recorded: no lock, no hook. Never sleeps; any
+ * context, but not concurrently with iomm_paravirt_probe() on the same
+ * endpoint.
  */
 int iomm_paravirt_resv_get(const struct iomm_paravirt *pv, uint32_t endpoint, unsigned index,
 			   struct iomm_paravirt_resv *out);
@@ -241,6 +258,11 @@ int iomm_paravirt_resv_get(const struct iomm_paravirt *pv, uint32_t endpoint, un
  * @retval IOMM_OK     Found.
  * @retval IOMM_EINVAL NULL argument.
  * @retval IOMM_ENOENT No MSI region known for the endpoint.
+ *
+ * @par Context
+ * Reads what an earlier probe recorded: no lock, no hook. Never sleeps; any
+ * context, but not concurrently with iomm_paravirt_probe() on the same
+ * endpoint.
  */
 int iomm_paravirt_msi_region(const struct iomm_paravirt *pv, uint32_t endpoint, uint64_t *start,
 			     uint64_t *end);
@@ -257,6 +279,10 @@ int iomm_paravirt_msi_region(const struct iomm_paravirt *pv, uint32_t endpoint, 
  * @retval IOMM_ENOENT  S_NOENT.
  * @retval IOMM_EFAULT  S_FAULT.
  * @retval IOMM_ENOMEM  S_NOMEM.
+ *
+ * @par Context
+ * Pure computation on its arguments: no lock, no hook. Never sleeps; any
+ * context.
  */
 int iomm_paravirt_status(uint8_t status);
 /** @} */
@@ -282,6 +308,10 @@ struct iomm_viommu_loopback {
  * @param dev The model's hooks (copied).
  * @return The transport to pass to iomm_paravirt_init() (lives in @p lb),
  *         or NULL when an argument or a required hook is NULL.
+ *
+ * @par Context
+ * Fills @p lb only: no lock, no hook. Never sleeps; any context. (Requests
+ * later sent through it run the device model in the caller's context.)
  */
 const struct iomm_viommu_transport *iomm_viommu_loopback_init(struct iomm_viommu_loopback *lb,
 							      const struct iomm_viommu_loopback_dev *dev);
@@ -350,6 +380,10 @@ struct iomm_viommu_pci {
  *        @p event_slots event buffers and the smallest bounce area.
  * @param event_slots Event buffers (0: 64).
  * @return The size in bytes (more memory becomes a larger bounce area).
+ *
+ * @par Context
+ * Pure computation on its arguments: no lock, no hook. Never sleeps; any
+ * context.
  */
 size_t iomm_viommu_pci_mem_size(uint16_t event_slots);
 
@@ -372,6 +406,12 @@ size_t iomm_viommu_pci_mem_size(uint16_t event_slots);
  * @retval IOMM_ENODEV    No capability list, or the common, notify or
  *                        device capability is missing or its BAR is not given.
  * @retval IOMM_ETIMEDOUT The reset did not complete in time.
+ *
+ * @par Context
+ * Takes no lock (the transport is not shared until this returns); resets the
+ * device and sets up its queues with MMIO, polling the device status with
+ * now_ns/relax. May sleep only if those hooks can. Meant for initialisation,
+ * not for interrupt handlers.
  */
 int iomm_viommu_pci_init(struct iomm_viommu_pci *p, const struct iomm_port *port,
 			 const struct iomm_viommu_pci_cfg *cfg,

@@ -49,12 +49,17 @@ extern "C" {
  * **Concurrency.** Different tables may be used from different threads at
  * once. Calls on one table are serialized with the port's lock hooks (the
  * table is the lock object) when the port has them; otherwise the caller
- * serializes. iomm_pgt_iova_to_phys(), iomm_pgt_lookup() and the hardware
- * may run concurrently with a map or unmap: every entry is read and written
- * with one single-copy-atomic 64-bit access (also on 32-bit hosts), a new
- * table is zeroed (and cleaned) before it is linked, and a table replacing
- * a block is complete before it is linked, so no reader ever sees a torn
- * entry or a half-built table.
+ * serializes. The readers iomm_pgt_iova_to_phys(), iomm_pgt_lookup() and
+ * iomm_pgt_walk() take no lock and, like the hardware, may run concurrently
+ * with a map or unmap: every entry is read and written with one
+ * single-copy-atomic 64-bit access (also on 32-bit hosts), a new table is
+ * zeroed (and cleaned) before it is linked, and a table replacing a block is
+ * complete before it is linked, so no reader ever sees a torn entry or a
+ * half-built table. A reader overlapping a map or unmap sees each entry as
+ * it was before or after it; table pages an unmap removed stay intact until
+ * its gather is released. Each function's "Context" paragraph says which
+ * lock it takes, through which hooks it may sleep and whether it may run in
+ * an interrupt handler.
  */
 
 /** Page-table formats. */
@@ -251,6 +256,13 @@ struct iomm_pgt {
  * @retval IOMM_ENOTSUP Granule, input or output size not supported by the
  *                      format (e.g. 52 bits with a 4 KiB granule).
  * @retval IOMM_ENOMEM  The pool has no room for the root table.
+ *
+ * @par Context
+ * Takes no table lock (the table is not shared yet); allocates the root from
+ * the pool under the pool's lock (page_alloc for a port pool) and cleans it
+ * with iomm_port::clean_tables if the table is not coherent. May sleep only if
+ * the pool's lock or page_alloc can. Callable from an interrupt handler only if
+ * those hooks are safe there.
  */
 int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct iomm_pool *pool,
 		  const struct iomm_port *port);
@@ -263,6 +275,11 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
  * destroyed, iomm_pgt_init() refuses it with ::IOMM_EBUSY.
  *
  * @param pgt The table; NULL is ignored.
+ *
+ * @par Context
+ * Takes no table lock: nothing else may use the table, and no hardware may walk
+ * it any more. Returns every page to the pool under the pool's lock (page_free
+ * for a port pool). May sleep only if those hooks can.
  */
 void iomm_pgt_destroy(struct iomm_pgt *pgt);
 
@@ -293,6 +310,14 @@ void iomm_pgt_destroy(struct iomm_pgt *pgt);
  * @retval IOMM_ERANGE  The input range exceeds ias or the output range oas.
  * @retval IOMM_EEXIST  Part of the range is already mapped; nothing changed.
  * @retval IOMM_ENOMEM  Not enough table pages; nothing changed, nothing leaked.
+ *
+ * @par Context
+ * Takes the table's lock (iomm_port::lock, the table is the lock object), and
+ * within it the pool's lock for each table page (page_alloc for a port pool);
+ * calls clean_tables for a non-coherent table. May sleep only if one of those
+ * hooks can. Callable from an interrupt handler only if they are all safe
+ * there. Serialized against other map/unmap calls on the table; readers
+ * (iova_to_phys, lookup, walk) may run alongside.
  */
 int iomm_pgt_map(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot);
 
@@ -319,6 +344,13 @@ int iomm_pgt_map(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size
  * @retval IOMM_ERANGE  The range exceeds ias.
  * @retval IOMM_ENOMEM  A block had to be split and no table page was left;
  *                      nothing changed.
+ *
+ * @par Context
+ * Takes the table's lock, and within it the pool's lock when a block split
+ * needs a table page (page_alloc for a port pool); calls clean_tables for a
+ * non-coherent table. Frees nothing: removed table pages wait in @p gather. May
+ * sleep only if one of those hooks can; callable from an interrupt handler only
+ * if they are all safe there.
  */
 int iomm_pgt_unmap(struct iomm_pgt *pgt, uint64_t iova, uint64_t size, struct iomm_gather *gather,
 		   uint64_t *unmapped);
@@ -330,6 +362,11 @@ int iomm_pgt_unmap(struct iomm_pgt *pgt, uint64_t iova, uint64_t size, struct io
  * @param pa   Receives the output address (with the offset inside the page).
  * @retval IOMM_OK     Translated.
  * @retval IOMM_ENOENT Not mapped (or beyond ias).
+ *
+ * @par Context
+ * Lock-free: takes no lock and calls no hook (port pools: phys_to_virt only).
+ * Never sleeps; callable from any context, also while another thread maps or
+ * unmaps on the same table.
  */
 int iomm_pgt_iova_to_phys(const struct iomm_pgt *pgt, uint64_t iova, uint64_t *pa);
 
@@ -341,6 +378,11 @@ int iomm_pgt_iova_to_phys(const struct iomm_pgt *pgt, uint64_t iova, uint64_t *p
  * @retval IOMM_OK     Found.
  * @retval IOMM_ENOENT Not mapped (or beyond ias).
  * @retval IOMM_EINVAL NULL @p m.
+ *
+ * @par Context
+ * Lock-free: takes no lock and calls no hook (port pools: phys_to_virt only).
+ * Never sleeps; callable from any context, also while another thread maps or
+ * unmaps on the same table.
  */
 int iomm_pgt_lookup(const struct iomm_pgt *pgt, uint64_t iova, struct iomm_mapping *m);
 
@@ -354,6 +396,12 @@ int iomm_pgt_lookup(const struct iomm_pgt *pgt, uint64_t iova, struct iomm_mappi
  * @retval IOMM_OK     Every leaf was visited.
  * @retval IOMM_EINVAL NULL @p fn, or a range that wraps.
  * @return Any non-zero value @p fn returned, which stops the walk.
+ *
+ * @par Context
+ * Lock-free: takes no lock; calls only @p fn (and phys_to_virt for port pools).
+ * Never sleeps unless @p fn does; callable from any context @p fn allows, also
+ * while another thread maps or unmaps on the same table (@p fn then sees each
+ * entry as it was before or after that change).
  */
 int iomm_pgt_walk(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size, iomm_walk_fn fn,
 		  void *arg);
@@ -364,6 +412,10 @@ int iomm_pgt_walk(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size, iomm
  * @param regs Receives TTBR, MAIR, T0SZ, TG, SL0, PS and walk attributes.
  * @retval IOMM_OK     Filled.
  * @retval IOMM_EINVAL NULL argument, or a table not in an Arm LPAE format.
+ *
+ * @par Context
+ * Reads the table's configuration only: no lock, no hook. Never sleeps; any
+ * context.
  */
 int iomm_pgt_lpae_regs(const struct iomm_pgt *pgt, struct iomm_lpae_regs *regs);
 
@@ -372,6 +424,10 @@ int iomm_pgt_lpae_regs(const struct iomm_pgt *pgt, struct iomm_lpae_regs *regs);
  *        AGAW/AW or paging-mode a VT-d context or PASID entry names).
  * @param pgt The table.
  * @return 2..5; 0 for NULL or an uninitialised table.
+ *
+ * @par Context
+ * Reads the table's configuration only: no lock, no hook. Never sleeps; any
+ * context.
  */
 unsigned iomm_pgt_levels(const struct iomm_pgt *pgt);
 
@@ -380,6 +436,10 @@ unsigned iomm_pgt_levels(const struct iomm_pgt *pgt);
  *        page_size_mask or an SMMU's page-size bitmap advertises.
  * @param pgt The table.
  * @return The bitmap; 0 for NULL.
+ *
+ * @par Context
+ * Reads the table's configuration only: no lock, no hook. Never sleeps; any
+ * context.
  */
 uint64_t iomm_pgt_page_sizes(const struct iomm_pgt *pgt);
 
@@ -387,6 +447,10 @@ uint64_t iomm_pgt_page_sizes(const struct iomm_pgt *pgt);
  * @brief Physical address of the root table.
  * @param pgt The table.
  * @return The address; 0 for NULL.
+ *
+ * @par Context
+ * Reads the table's configuration only: no lock, no hook. Never sleeps; any
+ * context.
  */
 uint64_t iomm_pgt_root_pa(const struct iomm_pgt *pgt);
 
@@ -397,6 +461,9 @@ void iomm_gather_free_pages(struct iomm_gather *gather);
 /**
  * @brief Prepare an empty gather.
  * @param gather Caller-allocated gather; must not be NULL.
+ *
+ * @par Context
+ * Touches only @p gather: no lock, no hook. Never sleeps; any context.
  */
 static inline void iomm_gather_init(struct iomm_gather *gather)
 {
@@ -414,6 +481,9 @@ static inline void iomm_gather_init(struct iomm_gather *gather)
  * @brief Whether a gather holds anything to invalidate.
  * @param gather The gather.
  * @return true if at least one address or table entry changed.
+ *
+ * @par Context
+ * Reads only @p gather: no lock, no hook. Never sleeps; any context.
  */
 static inline bool iomm_gather_pending(const struct iomm_gather *gather)
 {
@@ -424,6 +494,11 @@ static inline bool iomm_gather_pending(const struct iomm_gather *gather)
  * @brief After the invalidation a gather describes has completed, return its
  *        table pages to their pool and empty the gather for reuse.
  * @param gather The gather; must not be NULL.
+ *
+ * @par Context
+ * Returns the gathered pages under the pool's lock (page_free for a port pool);
+ * takes no table lock. May sleep only if those hooks can. Callable from an
+ * interrupt handler only if they are safe there.
  */
 static inline void iomm_pgt_gather_release(struct iomm_gather *gather)
 {

@@ -32,8 +32,37 @@ extern "C" {
  * A pool may be shared by many page tables. If the port has lock hooks, the
  * pool takes its own lock (the pool's address is the lock object) around
  * every allocation and release. A pool doubles as a quota: give each guest
- * its own pool and one guest cannot exhaust another's table memory.
+ * its own pool and one guest cannot exhaust another's table memory. Each
+ * function's "Context" paragraph says which lock it takes, through which
+ * hooks it may sleep and whether it may run in an interrupt handler.
  */
+
+/**
+ * @brief Bytes of page-aligned memory a region pool needs to hand out
+ *        exactly @p pages pages of @p page_size bytes.
+ *
+ * The bookkeeping is one bit per page in whole 64-bit words at the start of
+ * the memory, and the pages start at the next page boundary after it:
+ *
+ *     IOMM_POOL_BYTES(n, ps) = roundup(ceil(n / 64) * 8, ps) + n * ps
+ *
+ * so it costs one extra page until n exceeds ps * 8 pages (32768 pages of
+ * 4 KiB), and 65 pages of memory give 64 usable ones. For memory that starts
+ * at a page-aligned address (in the virtual and physical views alike),
+ * iomm_pool_init() on exactly this many bytes gives a pool whose
+ * iomm_pool_capacity() is @p pages: one byte less gives one page less. If
+ * the memory is not page aligned, add @p page_size - 1. An integer constant
+ * expression when both arguments are, so it can size a static buffer:
+ *
+ *     static _Alignas(4096) uint8_t table_mem[IOMM_POOL_BYTES(64, 4096)];
+ *
+ * @param pages     Usable pages wanted (at least 1).
+ * @param page_size 4096, 16384 or 65536.
+ */
+#define IOMM_POOL_BYTES(pages, page_size)                                                  \
+	(((((size_t)(pages) + 63u) / 64u * 8u + (size_t)(page_size) - 1u) / (size_t)(page_size)) * \
+		 (size_t)(page_size) +                                                     \
+	 (size_t)(pages) * (size_t)(page_size))
 
 /** @cond INTERNAL */
 #define IOMM_POOL_REGION 1u
@@ -78,6 +107,12 @@ struct iomm_pool {
  *                      aligned; unsupported @p page_size; @p mem and @p mem_pa not congruent
  *                      modulo @p page_size; or a region that wraps.
  * @retval IOMM_ENOMEM  The region cannot hold its bookkeeping plus one page.
+ *
+ * IOMM_POOL_BYTES() gives the size for a wanted number of pages.
+ *
+ * @par Context
+ * Calls no hook and takes no lock; the pool must not be in use. Never sleeps;
+ * callable from any context, interrupt handlers included.
  */
 int iomm_pool_init(struct iomm_pool *pool, const struct iomm_port *port, void *mem, size_t size,
 		   uint64_t mem_pa, size_t page_size);
@@ -93,6 +128,10 @@ int iomm_pool_init(struct iomm_pool *pool, const struct iomm_port *port, void *m
  * @retval IOMM_OK      The pool is ready.
  * @retval IOMM_EINVAL  NULL argument, a missing hook, unsupported
  *                      @p page_size or @p max_pages of 0.
+ *
+ * @par Context
+ * Calls no hook and takes no lock; the pool must not be in use. Never sleeps;
+ * callable from any context, interrupt handlers included.
  */
 int iomm_pool_init_port(struct iomm_pool *pool, const struct iomm_port *port, size_t page_size,
 			size_t max_pages);
@@ -109,6 +148,14 @@ int iomm_pool_init_port(struct iomm_pool *pool, const struct iomm_port *port, si
  * @param pa    Receives the physical address of the first page.
  * @return The virtual address of the first page, or NULL when the pool
  *         cannot satisfy the request (exhausted, quota reached, bad count).
+ *
+ * @par Context
+ * Takes the pool's lock (iomm_port::lock, the pool is the lock object); a port
+ * pool calls iomm_port::page_alloc (and page_free on a misaligned result) with
+ * it held. May sleep only if that lock or page_alloc can. Callable from an
+ * interrupt handler only if the pool's lock hook is safe there and, for a port
+ * pool, page_alloc/page_free are too. Safe against concurrent allocations and
+ * releases on the same pool.
  */
 void *iomm_pool_alloc(struct iomm_pool *pool, size_t count, uint64_t *pa);
 
@@ -119,6 +166,12 @@ void *iomm_pool_alloc(struct iomm_pool *pool, size_t count, uint64_t *pa);
  * @param va    Virtual address iomm_pool_alloc() returned.
  * @param count The same count. Freeing pages that are not in use is a
  *              caller bug; region pools ignore such requests.
+ *
+ * @par Context
+ * Takes the pool's lock; a port pool calls iomm_port::page_free with it held.
+ * May sleep only if that lock or page_free can. Callable from an interrupt
+ * handler only if the pool's lock hook is safe there and, for a port pool,
+ * page_alloc/page_free are too.
  */
 void iomm_pool_release(struct iomm_pool *pool, void *va, size_t count);
 
@@ -126,6 +179,10 @@ void iomm_pool_release(struct iomm_pool *pool, void *va, size_t count);
  * @brief Pages currently handed out.
  * @param pool The pool.
  * @return Number of pages in use.
+ *
+ * @par Context
+ * Takes no lock and calls no hook: a plain read, possibly stale while other
+ * threads allocate. Never sleeps; any context.
  */
 size_t iomm_pool_used(const struct iomm_pool *pool);
 
@@ -133,6 +190,9 @@ size_t iomm_pool_used(const struct iomm_pool *pool);
  * @brief Pages the pool can hand out in total (region size or cap).
  * @param pool The pool.
  * @return Capacity in pages.
+ *
+ * @par Context
+ * Takes no lock and calls no hook. Never sleeps; any context.
  */
 size_t iomm_pool_capacity(const struct iomm_pool *pool);
 
@@ -140,6 +200,9 @@ size_t iomm_pool_capacity(const struct iomm_pool *pool);
  * @brief Page size of the pool in bytes.
  * @param pool The pool.
  * @return 4096, 16384 or 65536.
+ *
+ * @par Context
+ * Takes no lock and calls no hook. Never sleeps; any context.
  */
 size_t iomm_pool_page_size(const struct iomm_pool *pool);
 

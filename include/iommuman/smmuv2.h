@@ -128,6 +128,12 @@ struct iomm_smmuv2 {
  * @retval IOMM_ENODEV    The registers do not describe an SMMUv2 with AArch64
  *                        tables, a stage, and stream mapping resources.
  * @retval IOMM_ETIMEDOUT The initial TLB invalidation did not complete.
+ *
+ * @par Context
+ * Takes no lock (the unit is not shared until this returns); writes MMIO, polls
+ * the hardware with iomm_port::now_ns/relax while it acknowledges each step,
+ * May sleep only if those hooks (or log) can. Meant for initialisation, not for
+ * interrupt handlers.
  */
 int iomm_smmuv2_init(struct iomm_smmuv2 *smmu, const struct iomm_port *port, uintptr_t regs,
 		     const struct iomm_smmuv2_cfg *cfg);
@@ -157,6 +163,10 @@ struct iomm_smmuv2_fault_regs {
  * @retval IOMM_OK     Decoded (unknown syndromes become IOMM_FAULT_OTHER).
  * @retval IOMM_ENOENT The status register holds no fault: @p fault is zeroed.
  * @retval IOMM_EINVAL NULL argument.
+ *
+ * @par Context
+ * Pure computation on its arguments: no lock, no hook. Never sleeps; any
+ * context.
  */
 int iomm_smmuv2_decode_fault(const struct iomm_smmuv2_fault_regs *regs, struct iomm_fault *fault);
 

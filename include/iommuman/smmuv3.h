@@ -137,6 +137,13 @@ struct iomm_smmuv3 {
  *                        before any register is written.
  * @retval IOMM_ETIMEDOUT The SMMU did not acknowledge a register update.
  * @retval IOMM_EIO       The SMMU reported a command error during reset.
+ *
+ * @par Context
+ * Takes no lock (the unit is not shared until this returns); writes MMIO, polls
+ * the hardware with iomm_port::now_ns/relax while it acknowledges each step,
+ * and takes stream-table pages from @p pool (pool's lock, page_alloc for a port
+ * pool) when two-level stream tables are configured. May sleep only if those
+ * hooks (or log) can. Meant for initialisation, not for interrupt handlers.
  */
 int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uintptr_t regs,
 		     const struct iomm_smmuv3_mem *mem, struct iomm_pool *pool,
@@ -151,6 +158,12 @@ int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uin
  * @retval IOMM_OK        Disabled.
  * @retval IOMM_EINVAL    NULL or never initialised.
  * @retval IOMM_ETIMEDOUT The SMMU did not acknowledge.
+ *
+ * @par Context
+ * Takes no lock: nothing else may use the unit during or after the call. Writes
+ * MMIO and polls for the acknowledgement with now_ns/relax. May sleep only if
+ * those hooks can; callable from a shutdown or crash path, not meant for
+ * interrupt handlers in normal operation.
  */
 int iomm_smmuv3_disable(struct iomm_smmuv3 *smmu);
 
@@ -163,6 +176,10 @@ int iomm_smmuv3_disable(struct iomm_smmuv3 *smmu);
  * @param fault Receives the decoded fault.
  * @retval IOMM_OK     Decoded (unknown event types become IOMM_FAULT_OTHER).
  * @retval IOMM_EINVAL NULL argument.
+ *
+ * @par Context
+ * Pure computation on its arguments: no lock, no hook. Never sleeps; any
+ * context.
  */
 int iomm_smmuv3_decode_event(const uint64_t rec[4], struct iomm_fault *fault);
 

@@ -46,6 +46,9 @@ enum iomm_status {
  * @param status A value of enum iomm_status (any int is accepted).
  * @return A static, NUL-terminated string; "unknown status" for values that
  *         are not status codes. Never NULL.
+ *
+ * @par Context
+ * Pure: no lock, no hook. Never sleeps; any context.
  */
 const char *iomm_strerror(int status);
 

@@ -20,18 +20,14 @@ extern "C" {
  * @{
  */
 
-/**
- * @name Addresses
- * Physical addresses and I/O virtual addresses are 64-bit on every target,
- * including 32-bit hosts that drive an IOMMU with a wider address space.
- * @{
+/*
+ * Addresses: every physical address and I/O virtual address in the API is a
+ * uint64_t, on every target, including 32-bit hosts that drive an IOMMU with
+ * a wider address space.
  */
-typedef uint64_t iomm_iova_t; /**< An I/O virtual (or guest-physical) address as a device issues it. */
-typedef uint64_t iomm_pa_t;   /**< A physical (or, at stage 1 of a nested pair, intermediate) address. */
-/** @} */
 
 /**
- * @name Permissions and attributes (the @c prot argument of map calls)
+ * @name Permissions and attributes (the prot argument of map calls)
  * Bits 0-3 are access permissions; bits 4-7 select memory type and
  * shareability. A mapping with neither ::IOMM_READ nor ::IOMM_WRITE is
  * rejected with ::IOMM_EINVAL.

@@ -190,6 +190,10 @@ struct iomm_viommu_loopback_dev {
  *         ::IOMM_ENOMEM and ::IOMM_ENOSPC; ::IOMM_VIOMMU_S_RANGE for
  *         ::IOMM_ERANGE; ::IOMM_VIOMMU_S_INVAL for ::IOMM_EEXIST and
  *         ::IOMM_EINVAL; ::IOMM_VIOMMU_S_DEVERR for every other value.
+ *
+ * @par Context
+ * Pure computation on its arguments: no lock, no hook. Never sleeps; any
+ * context.
  */
 static inline uint8_t iomm_viommu_status_from_rc(int rc)
 {
@@ -220,6 +224,10 @@ static inline uint8_t iomm_viommu_status_from_rc(int rc)
  * @retval IOMM_ENOENT  S_NOENT.
  * @retval IOMM_EFAULT  S_FAULT.
  * @retval IOMM_ENOMEM  S_NOMEM.
+ *
+ * @par Context
+ * Pure computation on its arguments: no lock, no hook. Never sleeps; any
+ * context.
  */
 static inline int iomm_viommu_status_to_rc(uint8_t status)
 {
@@ -244,40 +252,40 @@ static inline int iomm_viommu_status_to_rc(uint8_t status)
 }
 /** @} */
 
-/** @brief Read a little-endian 16-bit field. @param p Buffer. @return The value. */
+/** @brief Read a little-endian 16-bit field. @param p Buffer. @return The value. Pure: no lock, no hook; any context. */
 static inline uint16_t iomm_get_le16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] | (p[1] << 8));
 }
 
-/** @brief Read a little-endian 32-bit field. @param p Buffer. @return The value. */
+/** @brief Read a little-endian 32-bit field. @param p Buffer. @return The value. Pure: no lock, no hook; any context. */
 static inline uint32_t iomm_get_le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
 	       ((uint32_t)p[3] << 24);
 }
 
-/** @brief Read a little-endian 64-bit field. @param p Buffer. @return The value. */
+/** @brief Read a little-endian 64-bit field. @param p Buffer. @return The value. Pure: no lock, no hook; any context. */
 static inline uint64_t iomm_get_le64(const uint8_t *p)
 {
 	return (uint64_t)iomm_get_le32(p) | ((uint64_t)iomm_get_le32(p + 4) << 32);
 }
 
-/** @brief Write a little-endian 16-bit field. @param p Buffer. @param v Value. */
+/** @brief Write a little-endian 16-bit field. @param p Buffer. @param v Value. Pure: no lock, no hook; any context. */
 static inline void iomm_put_le16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)v;
 	p[1] = (uint8_t)(v >> 8);
 }
 
-/** @brief Write a little-endian 32-bit field. @param p Buffer. @param v Value. */
+/** @brief Write a little-endian 32-bit field. @param p Buffer. @param v Value. Pure: no lock, no hook; any context. */
 static inline void iomm_put_le32(uint8_t *p, uint32_t v)
 {
 	for (unsigned i = 0; i < 4; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/** @brief Write a little-endian 64-bit field. @param p Buffer. @param v Value. */
+/** @brief Write a little-endian 64-bit field. @param p Buffer. @param v Value. Pure: no lock, no hook; any context. */
 static inline void iomm_put_le64(uint8_t *p, uint64_t v)
 {
 	iomm_put_le32(p, (uint32_t)v);

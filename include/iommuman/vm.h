@@ -224,6 +224,13 @@ struct iomm_vm {
  *                     regions, bad RESV_MEM regions, a page_size_mask finer
  *                     than the granule, empty input or domain range, or an
  *                     unsupported granule.
+ *
+ * @par Context
+ * Takes no lock of its own: calls on one VM are serialised by the caller. For
+ * each unit, creates the VM's domains (iomm_domain_init(): the unit's lock,
+ * pool pages) and maps memory map A into them (iomm_map()). May sleep only if
+ * the units' port hooks (lock, page_alloc/page_free, relax) can; waits for the
+ * hardware, so not meant for interrupt handlers.
  */
 int iomm_vm_init(struct iomm_vm *vm, const struct iomm_vm_cfg *cfg);
 
@@ -256,6 +263,13 @@ int iomm_vm_init(struct iomm_vm *vm, const struct iomm_vm_cfg *cfg);
  * @retval IOMM_ENOMEM  The VM's pool cannot hold the tables of A.
  * @retval IOMM_ETIMEDOUT The unit did not acknowledge; nothing assigned.
  * @retval IOMM_EIO     The unit rejected a command; nothing assigned.
+ *
+ * @par Context
+ * Takes no lock of its own: calls on one VM are serialised by the caller. May
+ * create the VM's domains on the unit (as iomm_vm_init()) and attaches the
+ * device (iomm_attach(): the unit's lock). May sleep only if the units' port
+ * hooks (lock, page_alloc/page_free, relax) can; waits for the hardware, so not
+ * meant for interrupt handlers.
  */
 int iomm_vm_assign(struct iomm_vm *vm, struct iomm_unit *unit, const struct iomm_devid *id,
 		   uint32_t endpoint);
@@ -270,6 +284,12 @@ int iomm_vm_assign(struct iomm_vm *vm, struct iomm_unit *unit, const struct iomm
  * @retval IOMM_ENOENT  No such endpoint.
  * @retval IOMM_ETIMEDOUT The unit did not acknowledge; still assigned.
  * @retval IOMM_EIO     The unit rejected a command; still assigned.
+ *
+ * @par Context
+ * Takes no lock of its own: calls on one VM are serialised by the caller.
+ * Detaches the device (iomm_detach(): the unit's lock, invalidation). May sleep
+ * only if the units' port hooks (lock, page_alloc/page_free, relax) can; waits
+ * for the hardware, so not meant for interrupt handlers.
  */
 int iomm_vm_unassign(struct iomm_vm *vm, uint32_t endpoint);
 
@@ -283,6 +303,13 @@ int iomm_vm_unassign(struct iomm_vm *vm, uint32_t endpoint);
  *         iomm_domain_destroy() (the unit did not confirm the teardown: the
  *         domains are gone, their table pages held back; call again to
  *         finish).
+ *
+ * @par Context
+ * Takes no lock of its own: calls on one VM are serialised by the caller.
+ * Detaches every device and destroys every domain (the units' locks,
+ * invalidation, pages back to the pool). May sleep only if the units' port
+ * hooks (lock, page_alloc/page_free, relax) can; waits for the hardware, so not
+ * meant for interrupt handlers.
  */
 int iomm_vm_destroy(struct iomm_vm *vm);
 
@@ -297,6 +324,11 @@ int iomm_vm_destroy(struct iomm_vm *vm);
  * @retval IOMM_EINVAL NULL argument or uninitialised VM.
  * @retval IOMM_ENOENT No such endpoint.
  * @return Any non-zero value @p fn returned.
+ *
+ * @par Context
+ * Takes no lock of its own: calls on one VM are serialised by the caller. Walks
+ * the device's current table lock-free (as iomm_pgt_walk()) and calls @p fn.
+ * Never sleeps unless @p fn does.
  */
 int iomm_vm_walk(const struct iomm_vm *vm, uint32_t endpoint, iomm_walk_fn fn, void *arg);
 
@@ -307,6 +339,11 @@ int iomm_vm_walk(const struct iomm_vm *vm, uint32_t endpoint, iomm_walk_fn fn, v
  * @retval IOMM_OK     Contained.
  * @retval IOMM_EINVAL NULL or uninitialised VM.
  * @retval IOMM_EPERM  A leaf escapes A or has wider permissions.
+ *
+ * @par Context
+ * Takes no lock of its own: calls on one VM are serialised by the caller.
+ * Reads the VM's tables lock-free (iomm_pgt_walk()) and calls no hook.
+ * Never sleeps; any context serialised with the other calls on the VM.
  */
 int iomm_vm_audit(const struct iomm_vm *vm);
 
@@ -328,6 +365,13 @@ int iomm_vm_audit(const struct iomm_vm *vm);
  * @retval IOMM_EINVAL    NULL argument or uninitialised VM.
  * @retval IOMM_ENOENT    The stream is not assigned to this VM.
  * @retval IOMM_EOVERFLOW The ring was full: the event was dropped and counted.
+ *
+ * @par Context
+ * Takes no lock of its own: calls on one VM are serialised by the caller. Looks
+ * up the endpoint and queues an event in the VM's event ring: no lock, no hook.
+ * Never sleeps; meant to be called from the unit's fault handler
+ * (iomm_fault_poll()'s callback), provided that is serialised with the other
+ * calls on the VM.
  */
 int iomm_vm_fault_route(struct iomm_vm *vm, const struct iomm_unit *unit,
 			const struct iomm_fault *fault);
@@ -340,6 +384,11 @@ int iomm_vm_fault_route(struct iomm_vm *vm, const struct iomm_unit *unit,
  * @return ::IOMM_VIOMMU_FAULT_SIZE when an event was written, 0 when none
  *         is queued, or
  * @retval IOMM_EINVAL NULL argument, uninitialised VM, or @p len too small.
+ *
+ * @par Context
+ * Takes no lock of its own: calls on one VM are serialised by the caller. Takes
+ * an event off the VM's ring: no lock, no hook. Never sleeps; any context
+ * serialised with the other calls on the VM.
  */
 int iomm_viommu_dev_next_event(struct iomm_vm *vm, void *buf, size_t len);
 
@@ -347,6 +396,10 @@ int iomm_viommu_dev_next_event(struct iomm_vm *vm, void *buf, size_t len);
  * @brief Events dropped because the ring was full (since init or reset).
  * @param vm The VM.
  * @return The count; 0 for NULL.
+ *
+ * @par Context
+ * Reads the VM's state only: no lock, no hook. Never sleeps; any context, but
+ * serialised with other calls on the VM.
  */
 uint64_t iomm_viommu_dev_events_dropped(const struct iomm_vm *vm);
 
@@ -354,6 +407,10 @@ uint64_t iomm_viommu_dev_events_dropped(const struct iomm_vm *vm);
  * @brief Feature bits the device offers.
  * @param vm The VM.
  * @return Bit n set for IOMM_VIOMMU_F_* n; 0 for NULL.
+ *
+ * @par Context
+ * Reads the VM's state only: no lock, no hook. Never sleeps; any context, but
+ * serialised with other calls on the VM.
  */
 uint64_t iomm_viommu_dev_features(const struct iomm_vm *vm);
 
@@ -364,6 +421,10 @@ uint64_t iomm_viommu_dev_features(const struct iomm_vm *vm);
  * @param len Size of @p buf.
  * @retval IOMM_OK     Filled.
  * @retval IOMM_EINVAL NULL argument, uninitialised VM, or @p len < ::IOMM_VIOMMU_CFG_SIZE.
+ *
+ * @par Context
+ * Reads the VM's state only: no lock, no hook. Never sleeps; any context, but
+ * serialised with other calls on the VM.
  */
 int iomm_viommu_dev_config(const struct iomm_vm *vm, void *buf, size_t len);
 
@@ -376,6 +437,13 @@ int iomm_viommu_dev_config(const struct iomm_vm *vm, void *buf, size_t len);
  * @retval IOMM_EINVAL  NULL or uninitialised VM.
  * @retval IOMM_EPERM   F_BYPASS_CONFIG is not offered: the field is read-only.
  * @return Errors of iomm_attach()/iomm_detach(); endpoints that failed are blocked.
+ *
+ * @par Context
+ * Takes no lock of its own: calls on one VM are serialised by the caller.
+ * Re-attaches the affected endpoints (iomm_attach()/iomm_detach(): the units'
+ * locks, invalidation). May sleep only if the units' port hooks (lock,
+ * page_alloc/page_free, relax) can; waits for the hardware, so not meant for
+ * interrupt handlers.
  */
 int iomm_viommu_dev_set_bypass(struct iomm_vm *vm, uint8_t value);
 
@@ -397,6 +465,14 @@ int iomm_viommu_dev_set_bypass(struct iomm_vm *vm, uint8_t value);
  *                 offered, no room for the tail) and nothing was written.
  * @retval IOMM_OK     Handled (the guest-visible status is in the tail).
  * @retval IOMM_EINVAL NULL argument or uninitialised VM.
+ *
+ * @par Context
+ * Takes no lock of its own: calls on one VM are serialised by the caller.
+ * Serves one request: ATTACH, DETACH, MAP and UNMAP create and destroy domains,
+ * map, unmap and attach on the real units (their locks, pool pages,
+ * invalidation). May sleep only if the units' port hooks (lock,
+ * page_alloc/page_free, relax) can; waits for the hardware, so not meant for
+ * interrupt handlers.
  */
 int iomm_viommu_dev_handle(struct iomm_vm *vm, const void *req, size_t req_len, void *resp,
 			   size_t resp_len, size_t *used);
@@ -410,6 +486,13 @@ int iomm_viommu_dev_handle(struct iomm_vm *vm, const void *req, size_t req_len, 
  * @retval IOMM_OK     Reset.
  * @retval IOMM_EINVAL NULL or uninitialised VM.
  * @return The first error of the real unit; devices it concerns are blocked.
+ *
+ * @par Context
+ * Takes no lock of its own: calls on one VM are serialised by the caller. Puts
+ * every endpoint back as the policy says and frees the guest domains (the
+ * units' locks, invalidation). May sleep only if the units' port hooks (lock,
+ * page_alloc/page_free, relax) can; waits for the hardware, so not meant for
+ * interrupt handlers.
  */
 int iomm_viommu_dev_reset(struct iomm_vm *vm);
 
@@ -423,6 +506,11 @@ int iomm_viommu_dev_reset(struct iomm_vm *vm);
  *
  * @param vm  The VM; must outlive the transport.
  * @param dev Receives the hooks; NULL arguments are ignored.
+ *
+ * @par Context
+ * Fills @p dev only: no lock, no hook. Never sleeps; any context. (Requests a
+ * guest later sends through it are served in the guest's calling context, as
+ * iomm_viommu_dev_handle().)
  */
 void iomm_viommu_dev_loopback(struct iomm_vm *vm, struct iomm_viommu_loopback_dev *dev);
 

@@ -216,6 +216,13 @@ struct iomm_vtd {
  * @retval IOMM_ENOMEM    The pool has no page for the wait-status word.
  * @retval IOMM_ETIMEDOUT The unit did not acknowledge a command.
  * @retval IOMM_EIO       The unit reported an invalidation queue error.
+ *
+ * @par Context
+ * Takes no lock (the unit is not shared until this returns); writes MMIO, polls
+ * the hardware with iomm_port::now_ns/relax while it acknowledges each step,
+ * and takes the invalidation wait-status page from @p pool (pool's lock,
+ * page_alloc for a port pool). May sleep only if those hooks (or log) can.
+ * Meant for initialisation, not for interrupt handlers.
  */
 int iomm_vtd_init(struct iomm_vtd *vtd, const struct iomm_port *port, uintptr_t regs,
 		  const struct iomm_vtd_mem *mem, struct iomm_pool *pool,
@@ -233,6 +240,11 @@ int iomm_vtd_init(struct iomm_vtd *vtd, const struct iomm_port *port, uintptr_t 
  * @retval IOMM_EINVAL    NULL or never initialised.
  * @retval IOMM_ETIMEDOUT The unit did not acknowledge.
  * @retval IOMM_EIO       The unit reported an invalidation queue error.
+ *
+ * @par Context
+ * Takes the unit's lock (iomm_port::lock, the unit is the lock object); writes
+ * MMIO and polls the status register with now_ns/relax. May sleep only if those
+ * hooks can; not meant for interrupt handlers.
  */
 int iomm_vtd_enable(struct iomm_vtd *vtd);
 
@@ -249,6 +261,11 @@ int iomm_vtd_enable(struct iomm_vtd *vtd);
  * @retval IOMM_OK        Disabled.
  * @retval IOMM_EINVAL    NULL or never initialised.
  * @retval IOMM_ETIMEDOUT The unit did not acknowledge.
+ *
+ * @par Context
+ * Takes the unit's lock; writes MMIO and polls the status register with
+ * now_ns/relax. May sleep only if those hooks can; not meant for interrupt
+ * handlers.
  */
 int iomm_vtd_disable(struct iomm_vtd *vtd);
 
@@ -259,6 +276,11 @@ int iomm_vtd_disable(struct iomm_vtd *vtd);
  * @retval IOMM_EINVAL    NULL or never initialised.
  * @retval IOMM_ETIMEDOUT The unit did not complete the invalidation.
  * @retval IOMM_EIO       The unit reported an invalidation queue error.
+ *
+ * @par Context
+ * Takes the unit's lock; queues invalidations and waits for their completion
+ * with now_ns/relax (clean_tables on a non-coherent unit). May sleep only if
+ * those hooks can; not meant for interrupt handlers.
  */
 int iomm_vtd_flush_all(struct iomm_vtd *vtd);
 
@@ -290,6 +312,10 @@ int iomm_vtd_flush_all(struct iomm_vtd *vtd);
  * @retval IOMM_OK     Decoded (unknown reasons become ::IOMM_FAULT_OTHER).
  * @retval IOMM_EINVAL NULL argument.
  * @retval IOMM_ENOENT The record's F (fault) bit is clear; @p fault is still filled.
+ *
+ * @par Context
+ * Pure computation on its arguments: no lock, no hook. Never sleeps; any
+ * context.
  */
 int iomm_vtd_decode_fault(const uint64_t rec[2], struct iomm_fault *fault);
 

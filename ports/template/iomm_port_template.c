@@ -184,11 +184,19 @@ static void tmpl_mb(void *ctx)
  * every walk through that page fault or read someone else's memory.
  * Returning the same memory twice corrupts tables silently.
  *
- * PORT: this template has no allocator, so it always fails. Either leave
- * page_alloc and page_free NULL and give the library region pools
- * (iomm_pool_init() on memory you reserve, the freestanding choice), or
- * call your page allocator here.
+ * PORT: this template has no allocator, so page_alloc and page_free stay
+ * NULL in iomm_port_template below and the library uses region pools
+ * (iomm_pool_init() on memory you reserve, the freestanding choice): with
+ * NULL hooks iomm_pool_init_port() fails with IOMM_EINVAL at once, rather
+ * than succeeding and every table allocation failing later. To use your
+ * page allocator, define TMPL_PAGE_ALLOCATOR to 1 and call it from these
+ * two functions.
  */
+#ifndef TMPL_PAGE_ALLOCATOR
+#define TMPL_PAGE_ALLOCATOR 0
+#endif
+
+#if TMPL_PAGE_ALLOCATOR
 static void *tmpl_page_alloc(void *ctx, size_t size, size_t align, uint64_t *pa)
 {
 	(void)ctx;
@@ -213,6 +221,7 @@ static void tmpl_page_free(void *ctx, void *va, size_t size)
 	(void)size;
 	/* PORT: return the pages to your allocator. */
 }
+#endif /* TMPL_PAGE_ALLOCATOR */
 
 /*
  * phys_to_virt: turn the physical address of a table page from page_alloc()
@@ -250,6 +259,12 @@ static void tmpl_clean_tables(void *ctx, const void *va, size_t len)
 	uintptr_t line = (uintptr_t)4u << ((ctr >> 16) & 0xfu);
 	uintptr_t p = (uintptr_t)va & ~(line - 1u);
 	uintptr_t end = (uintptr_t)va + len;
+	/*
+	 * Clean and invalidate (dc civac), not only clean (dc cvac): the
+	 * backends also call this hook before reading what the IOMMU wrote
+	 * (SMMUv3 event records, the VT-d wait status), which needs the stale
+	 * line gone; for table writes alone a clean would do.
+	 */
 	for (; p < end; p += line)
 		__asm__ __volatile__("dc civac, %0" : : "r"(p) : "memory");
 	__asm__ __volatile__("dsb sy" ::: "memory");
@@ -419,8 +434,9 @@ static void tmpl_log(void *ctx, enum iomm_log_level level, const char *msg)
  *
  * PORT: set .flags to IOMM_PORT_DMA_COHERENT if the platform makes IOMMU
  * walks coherent (device tree "dma-coherent", IORT coherent access);
- * otherwise every table write is cleaned with clean_tables(). Set
- * page_alloc/page_free to NULL if you only use region pools.
+ * otherwise every table write is cleaned with clean_tables().
+ * page_alloc/page_free are NULL (region pools only) unless
+ * TMPL_PAGE_ALLOCATOR is 1.
  * ---------------------------------------------------------------------- */
 
 /* Declare it in one of your headers; repeated here so the file stands alone. */
@@ -438,8 +454,13 @@ const struct iomm_port iomm_port_template = {
 	.wmb = tmpl_wmb,
 	.mb = tmpl_mb,
 
+#if TMPL_PAGE_ALLOCATOR
 	.page_alloc = tmpl_page_alloc,
 	.page_free = tmpl_page_free,
+#else
+	.page_alloc = NULL, /* region pools only: see tmpl_page_alloc() */
+	.page_free = NULL,
+#endif
 	.phys_to_virt = tmpl_phys_to_virt,
 	.clean_tables = tmpl_clean_tables,
 
