@@ -642,7 +642,7 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 			continue;
 		iomm_write_desc(&t[i + k], 0);
 		if (may_table && (pte & t_mask) == t_val) {
-			done += drop_subtree(pgt, iomm_pgt_next_table_slow(pgt, pte), l + 1, g);
+			done += drop_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1, g);
 			tables = true;
 		} else {
 			done += esz;
