@@ -248,7 +248,7 @@ int iomm_map(struct iomm_domain *dom, uint64_t iova, uint64_t pa, uint64_t size,
 	if (!dom || !unit_ok(dom->unit) || !translates(dom))
 		return IOMM_EINVAL;
 	struct iomm_unit *unit = dom->unit;
-	if (!has_table(dom))
+	if (unit->caps & IOMM_CAP_REMOTE) /* it translates: has_table() is this test */
 		return unit->ops->map ? unit->ops->map(unit, dom, iova, pa, size, prot)
 				      : IOMM_EINVAL;
 	int rc = iomm_pgt_map(&dom->pgt, iova, pa, size, prot);
@@ -265,7 +265,7 @@ int iomm_unmap(struct iomm_domain *dom, uint64_t iova, uint64_t size, uint64_t *
 	if (!dom || !unit_ok(dom->unit) || !translates(dom))
 		return IOMM_EINVAL;
 	struct iomm_unit *unit = dom->unit;
-	if (!has_table(dom))
+	if (unit->caps & IOMM_CAP_REMOTE) /* it translates: has_table() is this test */
 		return unit->ops->unmap ? unit->ops->unmap(unit, dom, iova, size, unmapped)
 					: IOMM_EINVAL;
 	if (!unit->ops->flush)

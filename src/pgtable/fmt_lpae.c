@@ -67,21 +67,11 @@ static bool arm_prot_ok(uint32_t prot)
 /* Access flag and shareability, common to both stages. */
 static uint64_t arm_attr_sh(uint32_t prot)
 {
-	uint64_t sh;
-	switch (prot & IOMM_SH_MASK) {
-	case IOMM_SH_NONE:
-		sh = SH_NONE;
-		break;
-	case IOMM_SH_OUTER:
+	/* By the prot's field: default (inner for write-back), none, outer, inner. */
+	static const uint8_t sh_of[] = {SH_INNER, SH_NONE, SH_OUTER, SH_INNER};
+	uint64_t sh = sh_of[(prot & IOMM_SH_MASK) >> IOMM_SH_SHIFT];
+	if ((prot & IOMM_SH_MASK) == IOMM_SH_DEFAULT && (prot & IOMM_MEM_MASK) != IOMM_MEM_WB)
 		sh = SH_OUTER;
-		break;
-	case IOMM_SH_INNER:
-		sh = SH_INNER;
-		break;
-	default:
-		sh = (prot & IOMM_MEM_MASK) == IOMM_MEM_WB ? SH_INNER : SH_OUTER;
-		break;
-	}
 	return D_AF | (sh << D_SH_SHIFT);
 }
 
@@ -228,14 +218,14 @@ static uint32_t s2_pte_to_prot(uint64_t pte)
 	.ias_min = 32, .ias_max = 48, .oas_max = 48, .wide_granule = 65536, .wide_max = 52,       \
 	.oas_sizes = ARM_OAS_SIZES, .oa_hi = 47, .last = 3, .v_mask = D_VALID,                    \
 	.t_mask = D_TYPE_MASK, .t_val = D_TABLE, .t_bits = D_TABLE, .type_mask = D_TYPE_MASK,     \
-	.page_bits = D_PAGE, .block_bits = D_BLOCK, .oa_fold_52 = FOLD52_MASK, .dflt_ias_cap = 48, \
+	.page_bits = D_PAGE, .block_bits = D_BLOCK, .oa_fold_52 = FOLD52_MASK, .dflt.ias_cap = 48, \
 	.prot_ok = arm_prot_ok
 
 const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s1 = {
 	.format = IOMM_FMT_ARM_LPAE_S1,
 	ARM_COMMON,
 	.start_rule = PGT_START_FEWEST,
-	.dflt_flags = IOMM_PGT_NG, /* TLB entries tagged with the domain's ASID */
+	.dflt.flags = IOMM_PGT_NG, /* TLB entries tagged with the domain's ASID */
 	.prot_to_attr = s1_prot_to_attr,
 	.pte_to_prot = s1_pte_to_prot,
 };
@@ -245,7 +235,7 @@ const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s2 = {
 	ARM_COMMON,
 	.start_rule = PGT_START_CONCAT,
 	/* The start level and concatenation rules tie S2T0SZ to PS. */
-	.ias_within_oas = true,
+	.dflt.ias_within_oas = true,
 	.prot_to_attr = s2_prot_to_attr,
 	.pte_to_prot = s2_pte_to_prot,
 };

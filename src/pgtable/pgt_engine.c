@@ -14,20 +14,18 @@
 /* Default input-size cap of a format this library does not know. */
 #define PGT_DFLT_IAS_CAP 48u
 
-const struct iomm_pgt_fmt *iomm_pgt_fmt_get(enum iomm_pgt_format format)
+/* The descriptors, by enum iomm_pgt_format value. */
+static const struct iomm_pgt_fmt *const fmts[] = {
+	[IOMM_FMT_ARM_LPAE_S1] = &iomm_pgt_fmt_lpae_s1,
+	[IOMM_FMT_ARM_LPAE_S2] = &iomm_pgt_fmt_lpae_s2,
+	[IOMM_FMT_VTD_SL] = &iomm_pgt_fmt_vtd_sl,
+	[IOMM_FMT_X86_FL] = &iomm_pgt_fmt_x86_fl,
+};
+
+/* The descriptor of @format; NULL if unknown. */
+static __attribute__((noinline)) const struct iomm_pgt_fmt *fmt_get(enum iomm_pgt_format format)
 {
-	switch (format) {
-	case IOMM_FMT_ARM_LPAE_S1:
-		return &iomm_pgt_fmt_lpae_s1;
-	case IOMM_FMT_ARM_LPAE_S2:
-		return &iomm_pgt_fmt_lpae_s2;
-	case IOMM_FMT_VTD_SL:
-		return &iomm_pgt_fmt_vtd_sl;
-	case IOMM_FMT_X86_FL:
-		return &iomm_pgt_fmt_x86_fl;
-	default:
-		return NULL;
-	}
+	return (unsigned)format < sizeof(fmts) / sizeof(fmts[0]) ? fmts[format] : NULL;
 }
 
 void iomm_pgt_fmt_defaults(enum iomm_pgt_format unit_fmt, bool stage2,
@@ -36,14 +34,13 @@ void iomm_pgt_fmt_defaults(enum iomm_pgt_format unit_fmt, bool stage2,
 	enum iomm_pgt_format f = unit_fmt	 ? unit_fmt
 				 : stage2 ? IOMM_FMT_ARM_LPAE_S2
 					  : IOMM_FMT_ARM_LPAE_S1;
-	const struct iomm_pgt_fmt *fmt = iomm_pgt_fmt_get(f);
+	const struct iomm_pgt_fmt *fmt = fmt_get(f);
+	static const struct iomm_pgt_fmt_rules unknown = {.ias_cap = PGT_DFLT_IAS_CAP};
+	*rules = fmt ? fmt->dflt : unknown;
 	rules->format = f;
-	rules->ias_cap = fmt ? fmt->dflt_ias_cap : (uint8_t)PGT_DFLT_IAS_CAP;
-	rules->ias_within_oas = fmt && fmt->ias_within_oas;
 	rules->oas_cap = fmt ? fmt->oas_max : 64;
 	rules->wide_oas_cap = fmt ? fmt->wide_max : 64;
 	rules->wide_granule = fmt ? fmt->wide_granule : 0;
-	rules->flags = fmt ? fmt->dflt_flags : 0;
 }
 
 /* ---- init ---- */
@@ -169,7 +166,7 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
 		return IOMM_EINVAL;
 	if (pgt->live == PGT_LIVE)
 		return IOMM_EBUSY; /* re-initialising would leak its pages */
-	const struct iomm_pgt_fmt *fmt = iomm_pgt_fmt_get(cfg->format);
+	const struct iomm_pgt_fmt *fmt = fmt_get(cfg->format);
 	if (!fmt)
 		return IOMM_EINVAL;
 	if (cfg->flags & ~(IOMM_PGT_COHERENT | IOMM_PGT_NO_CONTIG | IOMM_PGT_NG | IOMM_PGT_NS |
@@ -219,32 +216,29 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
 	return IOMM_OK;
 }
 
-/* Free a table and everything below it (pages go straight to the pool). */
-static void free_subtree(struct iomm_pgt *pgt, uint64_t *table, unsigned l)
+/*
+ * Free a table of @n entries and @pages pages at level @l, and everything
+ * below it (pages go straight to the pool).
+ */
+static void free_subtree(struct iomm_pgt *pgt, uint64_t *table, unsigned l, size_t n, size_t pages)
 {
 	if (l < pgt->last) {
-		size_t n = (size_t)1 << pgt->bits;
 		for (size_t i = 0; i < n; i++) {
 			uint64_t pte = iomm_read_desc(&table[i]);
 			if (pte_valid(pgt, pte) && pte_is_table(pgt, pte, l))
-				free_subtree(pgt, next_table(pgt, pte), l + 1);
+				free_subtree(pgt, next_table(pgt, pte), l + 1,
+					     (size_t)1 << pgt->bits, 1);
 		}
 	}
-	iomm_pool_release(pgt->pool, table, 1);
+	iomm_pool_release(pgt->pool, table, pages);
 }
 
 void iomm_pgt_destroy(struct iomm_pgt *pgt)
 {
 	if (!pgt || !pgt->root)
 		return;
-	unsigned l = pgt->start_level;
-	size_t n = (size_t)1 << pgt->root_bits;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t pte = iomm_read_desc(&pgt->root[i]);
-		if (pte_valid(pgt, pte) && pte_is_table(pgt, pte, l))
-			free_subtree(pgt, next_table(pgt, pte), l + 1);
-	}
-	iomm_pool_release(pgt->pool, pgt->root, pgt->root_pages);
+	free_subtree(pgt, pgt->root, pgt->start_level, (size_t)1 << pgt->root_bits,
+		     pgt->root_pages);
 	pgt->root = NULL;
 	pgt->live = 0;
 }

@@ -90,10 +90,8 @@ struct iomm_pgt_fmt {
 	uint64_t block_bits;  /* ... in a leaf above the last level */
 	uint64_t oa_fold_52;  /* bits holding PA[51:48] when oas is 52 (0: none) */
 
-	/* ---- domain defaults (iomm_pgt_fmt_defaults()) ---- */
-	uint8_t dflt_ias_cap;  /* widest default input size */
-	bool ias_within_oas;   /* an input wider than the output cannot be walked */
-	uint32_t dflt_flags;   /* flags a domain's table of this format sets */
+	/* ---- domain defaults (iomm_pgt_fmt_defaults(); .format unused) ---- */
+	struct iomm_pgt_fmt_rules dflt;
 
 	/* ---- permissions and attributes ---- */
 	/* Whether the format can express @prot (already known to be well formed). */
@@ -108,9 +106,6 @@ extern const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s1;
 extern const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s2;
 extern const struct iomm_pgt_fmt iomm_pgt_fmt_vtd_sl;
 extern const struct iomm_pgt_fmt iomm_pgt_fmt_x86_fl;
-
-/* The descriptor of @format; NULL if unknown. */
-const struct iomm_pgt_fmt *iomm_pgt_fmt_get(enum iomm_pgt_format format);
 
 /* ---- geometry ---- */
 static inline unsigned lvl_shift(const struct iomm_pgt *pgt, unsigned l)

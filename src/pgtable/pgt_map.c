@@ -131,7 +131,7 @@ static long map_count(const struct iomm_pgt *pgt, const uint64_t *table, unsigne
 				return IOMM_EEXIST;
 			if (leaf_ok(pgt, l, iova, pa, chunk))
 				*subtables = true;
-			long n = map_count(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1, iova, pa,
+			long n = map_count(pgt, iomm_pgt_next_table_slow(pgt, pte), l + 1, iova, pa,
 					   chunk, subtables);
 			if (n < 0)
 				return n;
@@ -148,12 +148,11 @@ static long map_count(const struct iomm_pgt *pgt, const uint64_t *table, unsigne
 
 /*
  * Write leaves t[i..i+n) at level l for [iova, pa...), setting the
- * contiguous hint on complete aligned groups. Cleans the run once.
+ * contiguous hint on complete aligned groups. Cleans the run once. Out of
+ * line: the one-leaf case of the fast path is write_leaves().
  */
-static inline __attribute__((always_inline)) void write_leaves(const struct iomm_pgt *pgt,
-							       uint64_t *t, size_t i, size_t n,
-							       unsigned l, uint64_t pa,
-							       uint64_t attr)
+static __attribute__((noinline)) void write_run(const struct iomm_pgt *pgt, uint64_t *t, size_t i,
+						size_t n, unsigned l, uint64_t pa, uint64_t attr)
 {
 	unsigned sh = lvl_shift(pgt, l);
 	uint64_t esz = 1ull << sh;
@@ -173,8 +172,6 @@ static inline __attribute__((always_inline)) void write_leaves(const struct iomm
 			}
 			iomm_write_desc(&p[k], pa_to_pte(pgt, pa) | attr | cont);
 		}
-	} else if (n == 1) {
-		iomm_write_desc(p, pa | attr);
 	} else {
 		uint64_t d = pa | attr;
 		size_t k = 0;
@@ -195,6 +192,21 @@ static inline __attribute__((always_inline)) void write_leaves(const struct iomm
 		}
 	}
 	clean(pgt, p, n * sizeof(*p));
+}
+
+/* write_run() with the one-leaf case (no contiguous group, no folded bits) inline. */
+static inline __attribute__((always_inline)) void write_leaves(const struct iomm_pgt *pgt,
+							       uint64_t *t, size_t i, size_t n,
+							       unsigned l, uint64_t pa,
+							       uint64_t attr)
+{
+	if (IOMM_LIKELY(n == 1 && !pgt->oa_fold)) {
+		attr |= l == pgt->last ? pgt->page_bits : pgt->block_bits;
+		iomm_write_desc(&t[i], pa | attr);
+		clean(pgt, &t[i], sizeof(*t));
+		return;
+	}
+	write_run(pgt, t, i, n, l, pa, attr);
 }
 
 /*
@@ -226,7 +238,7 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 							break;
 						}
 				}
-				write_leaves(pgt, t, i, n, l, pa, attr);
+				write_run(pgt, t, i, n, l, pa, attr);
 				uint64_t done = (uint64_t)n << sh;
 				iova += done;
 				pa += done;
@@ -235,7 +247,7 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 			}
 			pte = iomm_read_desc(&t[i]);
 			if (pte_valid(pgt, pte)) {
-				t = table_va(pgt, pte_to_pa(pgt, pte));
+				t = iomm_pgt_next_table_slow(pgt, pte);
 			} else {
 				uint64_t npa;
 				uint64_t *nt = reserve_take(r, &npa);
@@ -480,7 +492,7 @@ static __attribute__((noinline)) uint64_t drop_subtree(const struct iomm_pgt *pg
 		if (!pte_valid(pgt, pte))
 			continue;
 		if (pte_is_table(pgt, pte, l)) {
-			bytes += drop_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1, g);
+			bytes += drop_subtree(pgt, iomm_pgt_next_table_slow(pgt, pte), l + 1, g);
 		} else {
 			bytes += esz;
 			g->leaf_sizes |= esz;
@@ -516,7 +528,7 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 				/* descend into a partly covered table */
 				if (i > run)
 					clean(pgt, &t[run], (i - run) * sizeof(*t));
-				t = table_va(pgt, pte_to_pa(pgt, pte));
+				t = iomm_pgt_next_table_slow(pgt, pte);
 				l++;
 				nent = lvl_entries(pgt, l);
 				i = lvl_index(pgt, l, iova);
@@ -534,7 +546,7 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 				if (pte_is_table(pgt, pte, l)) {
 					iomm_write_desc(&t[i], 0);
 					bytes += drop_subtree(
-					    pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1, g);
+					    pgt, iomm_pgt_next_table_slow(pgt, pte), l + 1, g);
 					gather_add(g, iova, esz, 0, l);
 				} else if (whole) {
 					iomm_write_desc(&t[i], 0);
