@@ -117,7 +117,15 @@ static int probe(const struct iomm_port *port, uintptr_t regs, const struct iomm
 	int rc = did_range(c, p->did_bits);
 	if (rc)
 		return rc;
-	p->coherent = (p->ecap & ECAP_C) && (port->flags & IOMM_PORT_DMA_COHERENT);
+	/*
+	 * ECAP.C covers the root, context and PASID structures (and, in legacy
+	 * mode, the paging structures). In scalable mode the paging structures
+	 * are snooped only with ECAP.SMPWC and PWSNP set in the PASID entry
+	 * (which pasid_setup() does when SMPWC is reported). One flag covers
+	 * all of them: walks are coherent only when every one is.
+	 */
+	bool walk_c = (p->ecap & ECAP_C) && (!p->scalable || (p->ecap & ECAP_SMPWC));
+	p->coherent = walk_c && (port->flags & IOMM_PORT_DMA_COHERENT);
 	if (!p->coherent && !port->clean_tables)
 		return IOMM_EINVAL;
 	return IOMM_OK;

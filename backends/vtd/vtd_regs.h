@@ -62,6 +62,7 @@
 #define ECAP_SMTS  IOMM_BIT(43)
 #define ECAP_SLTS  IOMM_BIT(46)
 #define ECAP_FLTS  IOMM_BIT(47)
+#define ECAP_SMPWC IOMM_BIT(48) /* scalable-mode paging-structure walks may snoop (PWSNP) */
 
 /* GCMD_REG / GSTS_REG (same bit positions) */
 #define GCMD_TE	  (1u << 31)
@@ -205,6 +206,7 @@
 #define PTE0_PGTT IOMM_GENMASK(8, 6)
 #define PTE0_SSPT IOMM_GENMASK(63, 12)
 #define PTE1_DID  IOMM_GENMASK(15, 0)
+#define PTE1_PWSNP IOMM_BIT(23) /* bit 87: page-walk snoop */
 #define PTE2_FSPM IOMM_GENMASK(3, 2)
 #define PTE2_FSPT IOMM_GENMASK(63, 12)
 #define PGTT_FS	  1u

@@ -27,6 +27,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    /* 1. probe */
 	    T(test_probe_generic),
+	    T(test_walk_without_cttw),
 	    T(test_probe_indexing),
 	    T(test_probe_4k_only),
 	    T(test_probe_stage2_only),

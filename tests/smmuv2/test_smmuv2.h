@@ -110,4 +110,7 @@ void test_register_order(void **state);
 void test_mmio_32bit_port(void **state);
 void test_bad_input(void **state);
 
+/* test_smmuv2_silicon.c */
+void test_walk_without_cttw(void **state);
+
 #endif /* TEST_SMMUV2_H */

@@ -106,4 +106,9 @@ void test_fault_overflow_without_records(void **state);
 void test_decode_reason_table(void **state);
 void test_queue_wraps_and_fills(void **state);
 
+/* test_vtd_silicon.c */
+void test_scalable_walk_without_smpwc(void **state);
+void test_scalable_walk_with_smpwc(void **state);
+void test_legacy_walk_without_c(void **state);
+
 #endif /* TEST_VTD_H */

@@ -561,16 +561,6 @@ struct walk_ctx {
 	bool s2_failed;
 };
 
-static int host_read(struct smmuv2_model *m, uint64_t pa, void *buf, size_t len)
-{
-	if (m->cfg.read_mem)
-		return m->cfg.read_mem(m->cfg.mem_ctx, pa, buf, len);
-	if (pa < 0x10000)
-		return -1;
-	memcpy(buf, (const void *)(uintptr_t)pa, len);
-	return 0;
-}
-
 static int walk_read(void *ctx, uint64_t pa, uint64_t *val)
 {
 	struct walk_ctx *w = ctx;
@@ -583,7 +573,7 @@ static int walk_read(void *ctx, uint64_t pa, uint64_t *val)
 		pa = l.oa + (pa - l.iova);
 	}
 	uint8_t b[8];
-	if (host_read(w->m, pa, b, 8))
+	if (smmuv2_model_walk_mem(w->m, pa, b, 8))
 		return -1;
 	uint64_t v = 0;
 	for (unsigned i = 0; i < 8; i++)

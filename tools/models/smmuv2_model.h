@@ -161,6 +161,9 @@ struct smmuv2_model_cfg {
 	unsigned id7_major, id7_minor; /**< ID7 (MMU-500: the rNpN release) */
 	bool secure_cache_lock; /**< MMU-500: Secure keeps CACHE_LOCK set (it cannot be cleared) */
 	bool stall_sync;	/**< test knob: syncs never complete (may change at any time) */
+	/** Non-coherent walker: with ID0.CTTW = 0, table walks read a "DRAM" copy of memory
+	 * that only smmuv2_model_clean() updates (zeros where nothing was cleaned yet). */
+	bool dram;
 	smmuv2_model_read_mem_fn read_mem; /**< NULL: host memory, PA == VA */
 	void *mem_ctx;
 };
@@ -232,6 +235,9 @@ struct smmuv2_model_pending_op {
 	uint64_t val;
 };
 
+/** Pages of memory the non-coherent walker can hold (cfg.dram). */
+#define SMMUV2_MODEL_DRAM_PAGES 512
+
 struct smmuv2_model {
 	struct smmuv2_model_cfg cfg;
 	uint32_t id[8];
@@ -252,6 +258,9 @@ struct smmuv2_model {
 	struct smmuv2_model_stats stats;
 	struct smmuv2_model_log_entry log[SMMUV2_MODEL_LOG];
 	uint64_t log_seq;
+	uint64_t dram_pa[SMMUV2_MODEL_DRAM_PAGES]; /**< 4 KiB pages held, in order of first clean */
+	uint8_t dram_b[SMMUV2_MODEL_DRAM_PAGES][4096];
+	size_t dram_n;
 };
 
 /** Reset state from @cfg; returns 0, or -1 if @cfg is inconsistent. */
@@ -266,6 +275,12 @@ void smmuv2_model_write(struct smmuv2_model *m, uint64_t off, uint64_t val, unsi
 /** One transaction from @sid at @iova; 0 and *pa_out, or a result code above. */
 int smmuv2_model_dma(struct smmuv2_model *m, uint32_t sid, uint64_t iova, unsigned access,
 		     uint64_t *pa_out);
+
+/** The CPU cleaned [@pa, @pa + @len) to the point of coherency (a port's clean_tables):
+ * the non-coherent walker (cfg.dram, ID0.CTTW = 0) now sees those bytes. */
+void smmuv2_model_clean(struct smmuv2_model *m, uint64_t pa, size_t len);
+/** A table read as the walker makes it: memory, or the DRAM copy when the walk does not snoop. */
+int smmuv2_model_walk_mem(struct smmuv2_model *m, uint64_t pa, void *buf, size_t len);
 
 /** The @back-th most recent TLB operation (0: newest), or NULL. */
 const struct smmuv2_model_log_entry *smmuv2_model_log(const struct smmuv2_model *m, unsigned back);

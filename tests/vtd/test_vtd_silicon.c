@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What real units need beyond what an emulator forgives: table walks that do
+ * not snoop, barriers between memory writes and the register writes that
+ * publish them, reads of fault records ordered after their status.
+ */
+#include "test_vtd.h"
+
+/* Map, translate, unmap, and the translation must be gone (the walker re-reads the PTE). */
+static void map_dma_unmap_faults(struct fx *f, enum iomm_domain_type type)
+{
+	struct iomm_domain d;
+	struct iomm_dev dev;
+	assert_int_equal(fx_domain(f, &d, type, 0), IOMM_OK);
+	fx_attach(f, &dev, &d, 0x0310);
+	map_ok(&d, 0x40000, 0xb0000, 0x1000, RW);
+	assert_int_equal(fx_xlate(f, 0x0310, 0x40010, true), 0xb0010);
+	unmap_ok(&d, 0x40000, 0x1000);
+	assert_int_not_equal(fx_dma(f, 0x0310, 0x40010, false, NULL), 0);
+	fx_check_hygiene(f);
+}
+
+/* Scalable mode with ECAP.C but not ECAP.SMPWC: paging structures are not snooped. */
+void test_scalable_walk_without_smpwc(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.flags = IOMM_VTD_CFG_SCALABLE;
+	f->mcfg.smpwc = false;
+	fx_start(f);
+	assert_false(f->vtd.unit.caps & IOMM_CAP_COHERENT);
+	map_dma_unmap_faults(f, IOMM_DOMAIN_S1);
+
+	/* second stage too */
+	f = fresh(state);
+	f->cfg.flags = IOMM_VTD_CFG_SCALABLE | IOMM_VTD_CFG_S1_SECOND_STAGE;
+	f->mcfg.smpwc = false;
+	fx_start(f);
+	map_dma_unmap_faults(f, IOMM_DOMAIN_S1);
+}
+
+/* Scalable mode with SMPWC: PWSNP set in the PASID entry, walks snoop, nothing cleaned. */
+void test_scalable_walk_with_smpwc(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.flags = IOMM_VTD_CFG_SCALABLE;
+	fx_start(f);
+	assert_true(f->vtd.unit.caps & IOMM_CAP_COHERENT);
+	uint64_t cleans = iomm_posix_clean_calls(&f->px);
+	map_dma_unmap_faults(f, IOMM_DOMAIN_S1);
+	const struct vtd_model_pasid_entry *pe = model_pasid(f, 0x0310);
+	assert_non_null(pe);
+	assert_true(pe->w[1] & (UINT64_C(1) << 23)); /* PWSNP, bit 87 */
+	assert_int_equal(iomm_posix_clean_calls(&f->px), cleans);
+}
+
+/* Legacy mode without ECAP.C: every walk reads what was cleaned. */
+void test_legacy_walk_without_c(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.c = false;
+	fx_start(f);
+	assert_false(f->vtd.unit.caps & IOMM_CAP_COHERENT);
+	map_dma_unmap_faults(f, IOMM_DOMAIN_S2);
+}
