@@ -201,6 +201,13 @@ static int smmuv2_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 	}
 	cb_wr(s, cb, CB_FSR, (uint32_t)FSR_FAULTS); /* stale faults of an earlier owner */
 	dom->priv_word = cb;
+	/*
+	 * The zeroed root (and every table write before it) must be visible
+	 * before the invalidation and before SCTLR.M lets the bank walk: the
+	 * port's register writes are plain stores that do not order normal
+	 * memory on their own.
+	 */
+	iomm_port_wmb(port_of(s));
 	/* A previous owner of the bank (or of its ASID/VMID) may have left entries. */
 	rc = flush_all_of(s, dom);
 	if (rc)
@@ -338,6 +345,8 @@ static int smmuv2_flush(struct iomm_unit *unit, struct iomm_domain *dom,
 	uint64_t a = start & ~(step - 1);
 	bool wide = (s2 && dom->nchildren) || end <= start ||
 		    (end - a + step - 1) / step > s->cfg.inv_threshold;
+	/* The table writes of the unmap reach memory before the TLB is told to forget. */
+	iomm_port_wmb(port_of(s));
 	if (wide)
 		return flush_all_of(s, dom);
 	for (; a < end; a += step) {

@@ -150,6 +150,17 @@ size_t bfx_ev_last(const struct bfx *b, size_t before, enum bfx_ev_kind kind, ui
 	return SIZE_MAX;
 }
 
+bool bfx_barrier_before(const struct bfx *b, size_t from, size_t at)
+{
+	size_t c = bfx_ev_last(b, at, BFX_EV_CLEAN, 0);
+	if (c != SIZE_MAX && c >= from)
+		from = c + 1u;
+	for (size_t i = from; i < at && i < b->hook_cap; i++)
+		if (b->hook_log[i].kind == BFX_EV_WMB || b->hook_log[i].kind == BFX_EV_MB)
+			return true;
+	return false;
+}
+
 void bfx_init(struct bfx *b, struct iomm_posix *px, uint32_t port_flags)
 {
 	memset(b, 0, sizeof(*b));

@@ -28,6 +28,8 @@ int main(int argc, char **argv)
 	    /* 1. probe */
 	    T(test_probe_generic),
 	    T(test_walk_without_cttw),
+	    T(test_barrier_before_tlbi),
+	    T(test_barrier_before_bank_enable),
 	    T(test_probe_indexing),
 	    T(test_probe_4k_only),
 	    T(test_probe_stage2_only),

@@ -112,5 +112,7 @@ void test_bad_input(void **state);
 
 /* test_smmuv2_silicon.c */
 void test_walk_without_cttw(void **state);
+void test_barrier_before_tlbi(void **state);
+void test_barrier_before_bank_enable(void **state);
 
 #endif /* TEST_SMMUV2_H */

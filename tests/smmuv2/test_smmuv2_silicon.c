@@ -9,6 +9,14 @@
 
 #define RD SMMUV2_MODEL_ACC_R
 
+/* Re-run the fixture from scratch. */
+static struct fx *fresh(void **state)
+{
+	fx_teardown(state);
+	assert_int_equal(fx_setup(state), 0);
+	return *state;
+}
+
 /* ID0.CTTW = 0: every table write must be cleaned for the walker to see it. */
 void test_walk_without_cttw(void **state)
 {
@@ -31,4 +39,80 @@ void test_walk_without_cttw(void **state)
 		assert_int_equal(fx_dma(f, sid, 0x100010, RD, NULL), SMMUV2_MODEL_F_TF);
 	}
 	fx_check_hygiene(f);
+}
+
+/* Start recording port hook calls. */
+static void hooks_on(struct fx *f)
+{
+	f->b.hook_count = 0;
+	f->b.hook_on = true;
+}
+
+/* The first write at or after @from to a TLB maintenance register of bank @cb. */
+static size_t first_tlbi(const struct fx *f, size_t from, unsigned cb)
+{
+	uintptr_t lo = FX_REGS + (uintptr_t)fx_cb_off(f, cb, SMMUV2_M_CB_TLBIVA);
+	uintptr_t hi = FX_REGS + (uintptr_t)fx_cb_off(f, cb, SMMUV2_M_CB_TLBIIPAS2L);
+	for (size_t i = from; i < f->b.hook_count && i < f->b.hook_cap; i++) {
+		const struct bfx_event *e = &f->b.hook_log[i];
+		if (e->kind == BFX_EV_WR && e->addr >= lo && e->addr <= hi)
+			return i;
+	}
+	return f->b.hook_count;
+}
+
+/* Table writes are ordered before the TLB maintenance that publishes them. */
+static void check_unmap_ordered(struct fx *f, enum iomm_domain_type type, uint32_t sid)
+{
+	struct pdom d;
+	struct iomm_dev dev;
+	pdom_up(f, &d, type, 0, NULL);
+	fx_attach(f, &dev, &d.dom, sid, 0);
+	assert_int_equal(iomm_map(&d.dom, 0x100000, 0x3000000, 2 * SZ4K, RW), IOMM_OK);
+	hooks_on(f);
+	uint64_t n = 0;
+	assert_int_equal(iomm_unmap(&d.dom, 0x100000, SZ4K, &n), IOMM_OK);
+	f->b.hook_on = false;
+	size_t t = first_tlbi(f, 0, cb_of(&d.dom));
+	assert_true(t < f->b.hook_count);
+	assert_true(bfx_barrier_before(&f->b, 0, t));
+	assert_int_equal(iomm_detach(&dev), IOMM_OK);
+	assert_int_equal(iomm_domain_destroy(&d.dom), IOMM_OK);
+}
+
+void test_barrier_before_tlbi(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	check_unmap_ordered(f, IOMM_DOMAIN_S1, 1);
+	check_unmap_ordered(f, IOMM_DOMAIN_S2, 2);
+	/* non-coherent: after the last clean */
+	f = fresh(state);
+	f->mcfg.cttw = false;
+	fx_start(f);
+	check_unmap_ordered(f, IOMM_DOMAIN_S1, 1);
+}
+
+/* The zeroed root (and the bank's registers) are ordered before the bank walks. */
+void test_barrier_before_bank_enable(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	hooks_on(f);
+	struct pdom d;
+	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
+	f->b.hook_on = false;
+	unsigned cb = cb_of(&d.dom);
+	uintptr_t sctlr = FX_REGS + (uintptr_t)fx_cb_off(f, cb, SMMUV2_M_CB_SCTLR);
+	size_t first = bfx_ev_find(&f->b, 0, BFX_EV_WR, 0); /* the backend's first register write */
+	assert_true(first < f->b.hook_count);
+	size_t en = first;
+	while ((en = bfx_ev_find(&f->b, en + 1u, BFX_EV_WR, sctlr)) < f->b.hook_count)
+		if (f->b.hook_log[en].val & SMMUV2_M_SCTLR_M)
+			break;
+	assert_true(en < f->b.hook_count);
+	size_t t = first_tlbi(f, first, cb);
+	assert_true(t < en);
+	assert_true(bfx_barrier_before(&f->b, first, t));
+	assert_true(bfx_barrier_before(&f->b, first, en));
 }

@@ -110,5 +110,6 @@ void test_queue_wraps_and_fills(void **state);
 void test_scalable_walk_without_smpwc(void **state);
 void test_scalable_walk_with_smpwc(void **state);
 void test_legacy_walk_without_c(void **state);
+void test_barriers_before_publish(void **state);
 
 #endif /* TEST_VTD_H */

@@ -62,3 +62,56 @@ void test_legacy_walk_without_c(void **state)
 	assert_false(f->vtd.unit.caps & IOMM_CAP_COHERENT);
 	map_dma_unmap_faults(f, IOMM_DOMAIN_S2);
 }
+
+static void hooks_on(struct fx *f)
+{
+	f->b.hook_count = 0;
+	f->b.hook_on = true;
+}
+
+/* Every write of @reg (with @bits set, 0: any) is ordered after the memory writes before it. */
+static unsigned check_ordered(const struct fx *f, uint32_t reg, uint64_t bits)
+{
+	unsigned n = 0;
+	size_t prev = 0;
+	for (size_t i = 0; (i = bfx_ev_find(&f->b, i, BFX_EV_WR, FX_REGS + reg)) < f->b.hook_count;
+	     i++) {
+		if (bits && (f->b.hook_log[i].val & bits) != bits)
+			continue;
+		assert_true(bfx_barrier_before(&f->b, prev, i));
+		prev = i + 1u;
+		n++;
+	}
+	return n;
+}
+
+/* The invalidation queue's tail and TE are written after a barrier. */
+static void barriers_in(struct fx *f)
+{
+	hooks_on(f);
+	fx_start(f);
+	assert_int_equal(check_ordered(f, VTD_M_GCMD, VTD_M_GCMD_TE), 1);
+	struct iomm_domain d;
+	struct iomm_dev dev;
+	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 0), IOMM_OK);
+	hooks_on(f);
+	fx_attach(f, &dev, &d, 0x0310);
+	map_ok(&d, 0x40000, 0xb0000, 0x2000, RW);
+	unmap_ok(&d, 0x40000, 0x1000);
+	f->b.hook_on = false;
+	assert_true(check_ordered(f, VTD_M_IQT, 0) >= 1);
+	fx_check_hygiene(f);
+}
+
+void test_barriers_before_publish(void **state)
+{
+	struct fx *f = *state;
+	barriers_in(f);
+	f = fresh(state);
+	f->mcfg.c = false;
+	barriers_in(f);
+	f = fresh(state);
+	f->cfg.flags = IOMM_VTD_CFG_SCALABLE;
+	f->mcfg.smpwc = false;
+	barriers_in(f);
+}
