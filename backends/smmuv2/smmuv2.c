@@ -444,9 +444,11 @@ static int smmuv2_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg
 	r.global = true;
 	r.fsr = gr0_rd(s, GR0_SGFSR);
 	if (r.fsr & GFSR_FAULTS) {
+		iomm_port_mb(port); /* the syndrome after the status that makes it valid */
 		r.far = iomm_mmio_read64(port, s->unit.regs + GR0_SGFAR);
 		r.fsynr0 = gr0_rd(s, GR0_SGFSYNR0);
 		r.synr1 = gr0_rd(s, GR0_SGFSYNR1);
+		iomm_port_mb(port); /* read everything before the record may be reused */
 		gr0_wr(s, GR0_SGFSR, r.fsr); /* write 1 to clear what was read */
 		iomm_smmuv2_decode_fault(&r, &f);
 		s->stats.gfaults++;
@@ -460,10 +462,12 @@ static int smmuv2_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg
 		r.fsr = cb_rd(s, cb, CB_FSR);
 		if (!(r.fsr & FSR_FAULTS))
 			continue;
+		iomm_port_mb(port);
 		r.far = iomm_mmio_read64(port, cb_addr(s, cb, CB_FAR));
 		r.fsynr0 = cb_rd(s, cb, CB_FSYNR0);
 		r.synr1 = gr1_rd(s, GR1_CBFRSYNRA(cb));
 		r.cbar = gr1_rd(s, GR1_CBAR(cb));
+		iomm_port_mb(port);
 		cb_wr(s, cb, CB_FSR, r.fsr);
 		iomm_smmuv2_decode_fault(&r, &f);
 		s->stats.faults++;

@@ -116,3 +116,48 @@ void test_barrier_before_bank_enable(void **state)
 	assert_true(bfx_barrier_before(&f->b, first, t));
 	assert_true(bfx_barrier_before(&f->b, first, en));
 }
+
+/* Is there an mb strictly between events @a and @c? */
+static bool mb_between(const struct fx *f, size_t a, size_t c)
+{
+	return bfx_ev_find(&f->b, a + 1u, BFX_EV_MB, 0) < c;
+}
+
+/* Fault syndrome registers are read after the status that says they are valid,
+ * and the status is cleared only after they were read. */
+static void check_fault_order(const struct fx *f, uintptr_t fsr, uintptr_t far)
+{
+	size_t st = 0;
+	while ((st = bfx_ev_find(&f->b, st, BFX_EV_RD, fsr)) < f->b.hook_count &&
+	       !f->b.hook_log[st].val)
+		st++;
+	assert_true(st < f->b.hook_count);
+	size_t rec = bfx_ev_find(&f->b, st, BFX_EV_RD, far);
+	size_t clr = bfx_ev_find(&f->b, st, BFX_EV_WR, fsr);
+	assert_true(rec < clr && clr < f->b.hook_count);
+	assert_true(mb_between(f, st, rec));
+	assert_true(mb_between(f, bfx_ev_last(&f->b, clr, BFX_EV_RD, 0), clr));
+}
+
+void test_fault_record_ordering(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	struct pdom d;
+	struct iomm_dev dev;
+	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
+	fx_attach(f, &dev, &d.dom, 1, 0);
+	assert_int_equal(fx_dma(f, 1, 0x100000, RD, NULL), SMMUV2_MODEL_F_TF);
+	hooks_on(f);
+	assert_int_equal(fx_poll(f), 1);
+	f->b.hook_on = false;
+	unsigned cb = cb_of(&d.dom);
+	check_fault_order(f, FX_REGS + (uintptr_t)fx_cb_off(f, cb, SMMUV2_M_CB_FSR),
+			  FX_REGS + (uintptr_t)fx_cb_off(f, cb, SMMUV2_M_CB_FAR));
+	/* a global fault: an unmatched stream */
+	assert_int_equal(fx_dma(f, 0x77, 0x1000, RD, NULL), SMMUV2_MODEL_G_USF);
+	hooks_on(f);
+	assert_true(fx_poll(f) >= 1);
+	f->b.hook_on = false;
+	check_fault_order(f, FX_REGS + SMMUV2_M_SGFSR, FX_REGS + SMMUV2_M_SGFAR);
+}

@@ -21,6 +21,7 @@ int main(int argc, char **argv)
 	    T(test_scalable_walk_with_smpwc),
 	    T(test_legacy_walk_without_c),
 	    T(test_barriers_before_publish),
+	    T(test_fault_record_ordering),
 	    T(test_probe_configurations),
 	    T(test_init_rejects),
 	    T(test_legacy_table_levels),

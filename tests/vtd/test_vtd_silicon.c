@@ -115,3 +115,43 @@ void test_barriers_before_publish(void **state)
 	f->mcfg.smpwc = false;
 	barriers_in(f);
 }
+
+/* Is there an mb strictly between events @a and @c? */
+static bool mb_between(const struct fx *f, size_t a, size_t c)
+{
+	return bfx_ev_find(&f->b, a + 1u, BFX_EV_MB, 0) < c;
+}
+
+/* A fault record is read only after its F bit, and released only after it was read. */
+void test_fault_record_ordering(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	struct iomm_domain d;
+	struct iomm_dev dev;
+	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 0), IOMM_OK);
+	fx_attach(f, &dev, &d, 0x0310);
+	assert_int_not_equal(fx_dma(f, 0x0310, 0x40000, false, NULL), 0);
+	assert_int_not_equal(fx_dma(f, 0x0310, 0x80000, true, NULL), 0);
+	hooks_on(f);
+	assert_int_equal(fx_poll(f), 2);
+	f->b.hook_on = false;
+	unsigned checked = 0;
+	for (unsigned r = 0; r < f->mcfg.nfr; r++) {
+		uintptr_t rec = FX_REGS + f->mcfg.fro + 16u * r;
+		size_t hi = 0;
+		while ((hi = bfx_ev_find(&f->b, hi, BFX_EV_RD, rec + 8u)) < f->b.hook_count &&
+		       !(f->b.hook_log[hi].val & VTD_M_FRCD_F))
+			hi++;
+		if (hi >= f->b.hook_count)
+			continue;
+		size_t lo = bfx_ev_find(&f->b, hi, BFX_EV_RD, rec);
+		size_t clr = bfx_ev_find(&f->b, hi, BFX_EV_WR, rec + 12u);
+		assert_true(lo < clr && clr < f->b.hook_count);
+		assert_true(mb_between(f, hi, lo));  /* status before record */
+		assert_true(mb_between(f, lo, clr)); /* record before release */
+		checked++;
+	}
+	assert_int_equal(checked, 2);
+	fx_check_hygiene(f);
+}
