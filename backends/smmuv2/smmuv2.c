@@ -175,9 +175,12 @@ static int smmuv2_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 		cbar = (uint32_t)(iomm_field_prep(CBAR_TYPE, CBAR_TYPE_NESTED) |
 				  iomm_field_prep(CBAR_CBNDX, dom_cb(dom->parent)) |
 				  iomm_field_prep(CBAR_VMID, dom_vmid(dom->parent)));
-	else
+	else /* IHI 0062, CBARn (stage 1, stage 2 bypass): MemAttr and BPSHCFG combine with
+	      * stage 1 as stage 2's attributes would; the weakest let TCR and PTEs decide. */
 		cbar = (uint32_t)(iomm_field_prep(CBAR_TYPE, CBAR_TYPE_S1_BYPASS) |
-				  iomm_field_prep(CBAR_VMID, cb_vmid(cb)));
+				  iomm_field_prep(CBAR_VMID, cb_vmid(cb)) |
+				  iomm_field_prep(CBAR_BPSHCFG, CBAR_BPSHCFG_NSH) |
+				  iomm_field_prep(CBAR_MEMATTR, CBAR_MEMATTR_WB));
 	gr1_wr(s, GR1_CBAR(cb), cbar);
 	uint32_t tcr = (uint32_t)(iomm_field_prep(TCR_T0SZ, r.tsz) |
 				  iomm_field_prep(TCR_IRGN0, r.irgn) |

@@ -161,3 +161,31 @@ void test_fault_record_ordering(void **state)
 	f->b.hook_on = false;
 	check_fault_order(f, FX_REGS + SMMUV2_M_SGFSR, FX_REGS + SMMUV2_M_SGFAR);
 }
+
+/* A stage-1 bank (stage 2 bypassed) gives DMA the memory type its page tables ask for. */
+void test_stage1_memory_type(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	struct pdom d;
+	struct iomm_dev dev;
+	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
+	fx_attach(f, &dev, &d.dom, 1, 0);
+	assert_int_equal(iomm_map(&d.dom, 0x100000, 0x3000000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&d.dom, 0x200000, 0x4000000, SZ4K, RW | IOMM_MEM_NC), IOMM_OK);
+	assert_int_equal(iomm_map(&d.dom, 0x300000, 0x5000000, SZ4K, RW | IOMM_MEM_DEVICE),
+			 IOMM_OK);
+	assert_int_equal(fx_xlate(f, 1, 0x100000, RD), 0x3000000);
+	assert_int_equal(f->model.last_mem, SMMUV2_MODEL_MEM_WB);
+	assert_int_equal(fx_xlate(f, 1, 0x100000, RD), 0x3000000); /* from the TLB */
+	assert_int_equal(f->model.last_mem, SMMUV2_MODEL_MEM_WB);
+	assert_int_equal(fx_xlate(f, 1, 0x200000, RD), 0x4000000);
+	assert_int_equal(f->model.last_mem, SMMUV2_MODEL_MEM_NC);
+	assert_int_equal(fx_xlate(f, 1, 0x300000, RD), 0x5000000);
+	assert_int_equal(f->model.last_mem, SMMUV2_MODEL_MEM_DEVICE);
+	/* CBAR: BPSHCFG non-shareable (3), MemAttr outer and inner write-back (0xf) */
+	uint32_t cbar = fx_rd(f, ((uint64_t)1 << f->model.pgshift) + SMMUV2_M_CBAR(cb_of(&d.dom)));
+	assert_int_equal((cbar >> 8) & 3u, 3u);
+	assert_int_equal((cbar >> 12) & 0xfu, 0xfu);
+	fx_check_hygiene(f);
+}

@@ -711,6 +711,7 @@ static uint32_t walk_stage(struct smmuv2_model *m, unsigned n, unsigned stage, u
 	e->ia = ia & ~(l.size - 1);
 	e->oa = l.oa;
 	e->perm = (uint8_t)perm_bits(&l);
+	e->mem = (uint8_t)smmuv2_model_leaf_mem(&l, stage);
 	return 0;
 }
 
@@ -718,6 +719,7 @@ int smmuv2_model_dma(struct smmuv2_model *m, uint32_t sid, uint64_t iova, unsign
 		     uint64_t *pa_out)
 {
 	*pa_out = 0;
+	m->last_mem = SMMUV2_MODEL_MEM_NONE;
 	if (m->scr0 & SMMUV2_M_SCR0_CLIENTPD) {
 		*pa_out = iova;
 		m->stats.dma_ok++;
@@ -807,6 +809,7 @@ int smmuv2_model_dma(struct smmuv2_model *m, uint32_t sid, uint64_t iova, unsign
 				return SMMUV2_MODEL_ABORT; /* stage 2 fault context */
 			}
 			*pa_out = e->oa + (iova - e->ia);
+			m->last_mem = e->mem;
 			m->stats.dma_ok++;
 			return 0;
 		}
@@ -829,6 +832,7 @@ int smmuv2_model_dma(struct smmuv2_model *m, uint32_t sid, uint64_t iova, unsign
 		e2.vmid = vmid;
 		tlb_insert(m, &e2);
 		*pa_out = e2.oa + (iova - e2.ia);
+		m->last_mem = e2.mem;
 		m->stats.dma_ok++;
 		return 0;
 	}
@@ -882,12 +886,16 @@ int smmuv2_model_dma(struct smmuv2_model *m, uint32_t sid, uint64_t iova, unsign
 		}
 		e1.oa = pa - (iova - e1.ia);
 		e1.perm = (uint8_t)(e1.perm & perm_bits(&l));
+		e1.mem = (uint8_t)smmuv2_model_mem_min(e1.mem, smmuv2_model_s2_memattr(l.memattr));
+	} else { /* stage 2 bypassed: CBAR.MemAttr stands in for its attributes */
+		e1.mem = (uint8_t)smmuv2_model_mem_min(e1.mem, smmuv2_model_s2_memattr(cbar >> 12));
 	}
 	e1.s1 = true;
 	e1.vmid = vmid;
 	e1.asid = asid;
 	tlb_insert(m, &e1);
 	*pa_out = pa;
+	m->last_mem = e1.mem;
 	m->stats.dma_ok++;
 	return 0;
 }

@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "arm_walker.h"
+
 static int host_read(struct smmuv2_model *m, uint64_t pa, void *buf, size_t len)
 {
 	if (m->cfg.read_mem)
@@ -59,4 +61,35 @@ int smmuv2_model_walk_mem(struct smmuv2_model *m, uint64_t pa, void *buf, size_t
 		out[i] = pg ? pg[(pa + i) & 0xfffu] : 0;
 	}
 	return 0;
+}
+
+unsigned smmuv2_model_s2_memattr(unsigned memattr)
+{
+	unsigned outer = (memattr >> 2) & 3u, inner = memattr & 3u;
+	if (outer == 0)
+		return SMMUV2_MODEL_MEM_DEVICE;
+	/* 1 non-cacheable, 2 write-through, 3 write-back; inner 0 is reserved: the weakest */
+	unsigned o = outer, i = inner ? inner : 1u;
+	return o < i ? o : i;
+}
+
+unsigned smmuv2_model_mem_min(unsigned a, unsigned b)
+{
+	return a < b ? a : b;
+}
+
+unsigned smmuv2_model_leaf_mem(const struct aw_leaf *l, unsigned stage)
+{
+	if (stage == 2)
+		return smmuv2_model_s2_memattr(l->memattr);
+	switch (l->mem) {
+	case AW_MEM_DEVICE:
+		return SMMUV2_MODEL_MEM_DEVICE;
+	case AW_MEM_WB:
+		return SMMUV2_MODEL_MEM_WB;
+	case AW_MEM_NC:
+		return SMMUV2_MODEL_MEM_NC;
+	default:
+		return SMMUV2_MODEL_MEM_WT;
+	}
 }
