@@ -216,7 +216,7 @@ static int takeover(struct iomm_vtd *v)
 			return rc;
 	}
 	if (v->gcmd & GCMD_QIE) {
-		rc = vtd_gcmd_state(v, GCMD_QIE, false);
+		rc = vtd_qi_stop(v);
 		if (rc)
 			return rc;
 	}
@@ -338,7 +338,7 @@ int iomm_vtd_disable(struct iomm_vtd *vtd)
 	if (vtd->gcmd & GCMD_TE)
 		rc = vtd_gcmd_state(vtd, GCMD_TE, false);
 	if (rc == IOMM_OK && (vtd->gcmd & GCMD_QIE))
-		rc = vtd_gcmd_state(vtd, GCMD_QIE, false);
+		rc = vtd_qi_stop(vtd);
 	if (rc == IOMM_OK)
 		vtd->enabled = false;
 	iomm_port_unlock(port_of(vtd), &vtd->unit);

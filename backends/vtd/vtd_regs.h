@@ -21,6 +21,7 @@
 #define VTD_FECTL   0x038u
 #define VTD_IQH	    0x080u
 #define VTD_IQT	    0x088u
+#define IQ_HT_MASK  0x7fff0u /* IQH.QH / IQT.QT: byte offset of a descriptor in the queue */
 #define VTD_IQA	    0x090u
 #define VTD_ICS	    0x09cu
 #define VTD_IVA_OFF 0x0u /* from ECAP.IRO */

@@ -22,6 +22,7 @@ int main(int argc, char **argv)
 	    T(test_legacy_walk_without_c),
 	    T(test_barriers_before_publish),
 	    T(test_fault_record_ordering),
+	    T(test_qie_off_waits_for_empty_queue),
 	    T(test_probe_configurations),
 	    T(test_init_rejects),
 	    T(test_legacy_table_levels),

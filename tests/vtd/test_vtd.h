@@ -112,5 +112,6 @@ void test_scalable_walk_with_smpwc(void **state);
 void test_legacy_walk_without_c(void **state);
 void test_barriers_before_publish(void **state);
 void test_fault_record_ordering(void **state);
+void test_qie_off_waits_for_empty_queue(void **state);
 
 #endif /* TEST_VTD_H */

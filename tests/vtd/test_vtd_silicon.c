@@ -155,3 +155,27 @@ void test_fault_record_ordering(void **state)
 	assert_int_equal(checked, 2);
 	fx_check_hygiene(f);
 }
+
+/* Queued invalidation is turned off only once the unit consumed the queue (IQH == IQT). */
+void test_qie_off_waits_for_empty_queue(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	struct iomm_domain d;
+	struct iomm_dev dev;
+	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 0), IOMM_OK);
+	fx_attach(f, &dev, &d, 0x0310);
+	map_ok(&d, 0x40000, 0xb0000, 0x1000, RW);
+	f->model.cfg.qi_stuck = true;
+	uint64_t n = 0;
+	assert_int_equal(iomm_unmap(&d, 0x40000, 0x1000, &n), IOMM_ETIMEDOUT);
+	assert_int_not_equal(f->model.iqh, f->model.iqt);
+	assert_int_equal(iomm_vtd_disable(&f->vtd), IOMM_ETIMEDOUT);
+	assert_true(f->model.gsts & VTD_M_GCMD_QIE);
+	/* the unit catches up: now the queue may go off */
+	f->model.cfg.qi_stuck = false;
+	vtd_model_process(&f->model);
+	assert_int_equal(iomm_vtd_disable(&f->vtd), IOMM_OK);
+	assert_false(f->model.gsts & VTD_M_GCMD_QIE);
+	fx_check_hygiene(f);
+}
