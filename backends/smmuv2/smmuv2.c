@@ -273,6 +273,8 @@ static int attach_smr(struct iomm_smmuv2 *s, struct iomm_domain *dom, struct iom
 	}
 	if (free_idx < 0)
 		return IOMM_ENOSPC;
+	if (dev->mask & ~(uint32_t)s->smr_mask)
+		return IOMM_ERANGE; /* the SMR would keep fewer mask bits and match fewer streams */
 	unsigned i = (unsigned)free_idx;
 	uint32_t smr = (uint32_t)(SMR_VALID | iomm_field_prep(SMR_MASK, dev->mask) |
 				  iomm_field_prep(SMR_ID, dev->sid));
@@ -654,6 +656,13 @@ int iomm_smmuv2_init(struct iomm_smmuv2 *smmu, const struct iomm_port *port, uin
 		gr0_wr(s, GR0_S2CR(i), S2CR_FAULT);
 		if (use_smr(s))
 			gr0_wr(s, GR0_SMR(i), 0);
+	}
+	if (use_smr(s)) {
+		/* SMR.MASK may implement fewer bits than the stream ID (IHI 0062, SMRn.MASK):
+		 * write ones to an invalid SMR and read back what stuck. */
+		gr0_wr(s, GR0_SMR(0), (uint32_t)SMR_MASK);
+		s->smr_mask = (uint16_t)iomm_field_get(gr0_rd(s, GR0_SMR(0)), SMR_MASK);
+		gr0_wr(s, GR0_SMR(0), 0);
 	}
 	for (unsigned cb = 0; cb < s->ncb; cb++) {
 		cb_wr(s, cb, CB_SCTLR, 0);

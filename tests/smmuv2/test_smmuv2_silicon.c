@@ -189,3 +189,21 @@ void test_stage1_memory_type(void **state)
 	assert_int_equal((cbar >> 12) & 0xfu, 0xfu);
 	fx_check_hygiene(f);
 }
+
+/* SMR.MASK may implement fewer bits than stream IDs have: the width is probed, and a
+ * device whose mask needs more is refused (its SMR would match fewer streams). */
+void test_smr_mask_width(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.smr_mask_bits = 8;
+	fx_start(f);
+	struct pdom d;
+	struct iomm_dev wide, ok;
+	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
+	assert_int_equal(fx_dev(f, &wide, 0x1000, 0x1ff), IOMM_OK);
+	assert_int_equal(iomm_attach(&d.dom, &wide), IOMM_ERANGE);
+	fx_attach(f, &ok, &d.dom, 0x2000, 0xff);
+	assert_int_equal(iomm_map(&d.dom, 0x100000, 0x3000000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(fx_xlate(f, 0x20ff, 0x100000, RD), 0x3000000);
+	fx_check_hygiene(f);
+}

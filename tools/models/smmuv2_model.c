@@ -288,8 +288,10 @@ static void write_gr0(struct smmuv2_model *m, uint64_t off, uint32_t v)
 {
 	if (off >= 0x800 && off < 0xa00) {
 		unsigned i = (unsigned)(off - 0x800) / 4;
-		if (m->cfg.sms && i < m->cfg.numsmrg)
-			m->smr[i] = v;
+		unsigned mb = m->cfg.smr_mask_bits && m->cfg.smr_mask_bits < 15 ? m->cfg.smr_mask_bits
+										: 15u;
+		if (m->cfg.sms && i < m->cfg.numsmrg) /* unimplemented MASK bits read as zero */
+			m->smr[i] = v & ~((0x7fffu & ~((1u << mb) - 1u)) << 16);
 		return;
 	}
 	if (off >= 0xc00 && off < 0xe00) {

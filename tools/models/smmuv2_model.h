@@ -157,6 +157,7 @@ struct smmuv2_model_cfg {
 	bool atosns;	      /**< ID0.ATOSNS: no address translation operations */
 	unsigned numsmrg;     /**< ID0.NUMSMRG, at most 128 */
 	unsigned numsidb;     /**< ID0.NUMSIDB, 0..15 */
+	unsigned smr_mask_bits; /**< SMR.MASK bits implemented (low ones kept); 0: 15 */
 	unsigned numcb;	      /**< ID1.NUMCB, at most 128 */
 	unsigned nums2cb;     /**< ID1.NUMS2CB */
 	bool pagesize64k;     /**< ID1.PAGESIZE */
