@@ -7,6 +7,8 @@
 #include "vtd_internal.h"
 
 #define DEFAULT_INV_THRESHOLD 512u
+/* Host address width when the caller does not pass the DMAR table's. */
+#define DEFAULT_HAW 46u
 
 /* What the registers say and what follows from them and the options. */
 struct vtd_probe {
@@ -76,6 +78,10 @@ static int cfg_resolve(const struct iomm_vtd_cfg *cfg, struct iomm_vtd_cfg *c)
 		c->timeout_ns = IOMM_DEFAULT_TIMEOUT_NS;
 	if (!c->inv_threshold)
 		c->inv_threshold = DEFAULT_INV_THRESHOLD;
+	if (!c->haw)
+		c->haw = DEFAULT_HAW;
+	if (c->haw < 32 || c->haw > 64)
+		return IOMM_EINVAL;
 	return IOMM_OK;
 }
 
@@ -168,8 +174,9 @@ static void init_unit(struct iomm_vtd *v, bool coherent)
 	uint32_t f = v->features;
 	uint8_t ias = (uint8_t)(30u + 9u * widest_aw(v));
 	u->ias = ias > v->mgaw ? v->mgaw : ias;
-	/* Output addresses: the host address width, at most 52 bits in every table format. */
-	u->oas = v->mgaw > 52 ? 52 : v->mgaw;
+	/* Output addresses: the host address width (the DMAR table's, not CAP.MGAW, which
+	 * bounds input addresses), at most 52 bits in every table format. */
+	u->oas = v->cfg.haw > 52 ? 52 : v->cfg.haw;
 	u->sid_bits = 16;
 	u->granules = VTD_PAGE;
 	u->fmt_s2 = IOMM_FMT_VTD_SL;

@@ -23,6 +23,7 @@ int main(int argc, char **argv)
 	    T(test_barriers_before_publish),
 	    T(test_fault_record_ordering),
 	    T(test_qie_off_waits_for_empty_queue),
+	    T(test_oas_from_host_address_width),
 	    T(test_probe_configurations),
 	    T(test_init_rejects),
 	    T(test_legacy_table_levels),

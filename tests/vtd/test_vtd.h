@@ -113,5 +113,6 @@ void test_legacy_walk_without_c(void **state);
 void test_barriers_before_publish(void **state);
 void test_fault_record_ordering(void **state);
 void test_qie_off_waits_for_empty_queue(void **state);
+void test_oas_from_host_address_width(void **state);
 
 #endif /* TEST_VTD_H */

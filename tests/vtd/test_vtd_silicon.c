@@ -179,3 +179,33 @@ void test_qie_off_waits_for_empty_queue(void **state)
 	assert_false(f->model.gsts & VTD_M_GCMD_QIE);
 	fx_check_hygiene(f);
 }
+
+/* Output addresses are as wide as the host's physical addresses (the DMAR table's host
+ * address width), not as the unit's input addresses (CAP.MGAW). */
+void test_oas_from_host_address_width(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.haw = 40;
+	f->oas = 0;
+	fx_start(f);
+	assert_int_equal(f->vtd.mgaw, 57);
+	assert_int_equal(f->vtd.unit.oas, 40);
+	struct iomm_domain d;
+	struct iomm_dev dev;
+	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 0), IOMM_OK);
+	fx_attach(f, &dev, &d, 0x0310);
+	assert_int_not_equal(iomm_map(&d, 0x40000, UINT64_C(1) << 40, 0x1000, RW), IOMM_OK);
+	map_ok(&d, 0x40000, (UINT64_C(1) << 40) - 0x1000, 0x1000, RW);
+
+	/* the documented default: 46 bits */
+	f = fresh(state);
+	f->cfg.haw = 0;
+	f->oas = 0;
+	fx_start(f);
+	assert_int_equal(f->vtd.unit.oas, 46);
+	/* more than 52 bits: no table format outputs more */
+	f = fresh(state);
+	f->cfg.haw = 57;
+	fx_start(f);
+	assert_int_equal(f->vtd.unit.oas, 52);
+}

@@ -31,6 +31,7 @@ int fx_setup(void **state)
 	f->port_flags = IOMM_PORT_DMA_COHERENT;
 	f->iq_size = 4096;
 	f->oas = 48;
+	f->cfg.haw = 48; /* host address width: domains ask for 48-bit outputs */
 	bfx_init(&f->b, &f->px, f->port_flags);
 	f->b.fail = fx_fail;
 	f->b.clean_log = f->clean_log;
