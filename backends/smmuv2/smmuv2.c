@@ -175,9 +175,12 @@ static int smmuv2_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 		cbar = (uint32_t)(iomm_field_prep(CBAR_TYPE, CBAR_TYPE_NESTED) |
 				  iomm_field_prep(CBAR_CBNDX, dom_cb(dom->parent)) |
 				  iomm_field_prep(CBAR_VMID, dom_vmid(dom->parent)));
-	else
+	else /* IHI 0062, CBARn (stage 1, stage 2 bypass): MemAttr and BPSHCFG combine with
+	      * stage 1 as stage 2's attributes would; the weakest let TCR and PTEs decide. */
 		cbar = (uint32_t)(iomm_field_prep(CBAR_TYPE, CBAR_TYPE_S1_BYPASS) |
-				  iomm_field_prep(CBAR_VMID, cb_vmid(cb)));
+				  iomm_field_prep(CBAR_VMID, cb_vmid(cb)) |
+				  iomm_field_prep(CBAR_BPSHCFG, CBAR_BPSHCFG_NSH) |
+				  iomm_field_prep(CBAR_MEMATTR, CBAR_MEMATTR_WB));
 	gr1_wr(s, GR1_CBAR(cb), cbar);
 	uint32_t tcr = (uint32_t)(iomm_field_prep(TCR_T0SZ, r.tsz) |
 				  iomm_field_prep(TCR_IRGN0, r.irgn) |
@@ -201,6 +204,13 @@ static int smmuv2_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 	}
 	cb_wr(s, cb, CB_FSR, (uint32_t)FSR_FAULTS); /* stale faults of an earlier owner */
 	dom->priv_word = cb;
+	/*
+	 * The zeroed root (and every table write before it) must be visible
+	 * before the invalidation and before SCTLR.M lets the bank walk: the
+	 * port's register writes are plain stores that do not order normal
+	 * memory on their own.
+	 */
+	iomm_port_wmb(port_of(s));
 	/* A previous owner of the bank (or of its ASID/VMID) may have left entries. */
 	rc = flush_all_of(s, dom);
 	if (rc)
@@ -263,6 +273,8 @@ static int attach_smr(struct iomm_smmuv2 *s, struct iomm_domain *dom, struct iom
 	}
 	if (free_idx < 0)
 		return IOMM_ENOSPC;
+	if (dev->mask & ~(uint32_t)s->smr_mask)
+		return IOMM_ERANGE; /* the SMR would keep fewer mask bits and match fewer streams */
 	unsigned i = (unsigned)free_idx;
 	uint32_t smr = (uint32_t)(SMR_VALID | iomm_field_prep(SMR_MASK, dev->mask) |
 				  iomm_field_prep(SMR_ID, dev->sid));
@@ -338,6 +350,8 @@ static int smmuv2_flush(struct iomm_unit *unit, struct iomm_domain *dom,
 	uint64_t a = start & ~(step - 1);
 	bool wide = (s2 && dom->nchildren) || end <= start ||
 		    (end - a + step - 1) / step > s->cfg.inv_threshold;
+	/* The table writes of the unmap reach memory before the TLB is told to forget. */
+	iomm_port_wmb(port_of(s));
 	if (wide)
 		return flush_all_of(s, dom);
 	for (; a < end; a += step) {
@@ -435,9 +449,11 @@ static int smmuv2_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg
 	r.global = true;
 	r.fsr = gr0_rd(s, GR0_SGFSR);
 	if (r.fsr & GFSR_FAULTS) {
+		iomm_port_mb(port); /* the syndrome after the status that makes it valid */
 		r.far = iomm_mmio_read64(port, s->unit.regs + GR0_SGFAR);
 		r.fsynr0 = gr0_rd(s, GR0_SGFSYNR0);
 		r.synr1 = gr0_rd(s, GR0_SGFSYNR1);
+		iomm_port_mb(port); /* read everything before the record may be reused */
 		gr0_wr(s, GR0_SGFSR, r.fsr); /* write 1 to clear what was read */
 		iomm_smmuv2_decode_fault(&r, &f);
 		s->stats.gfaults++;
@@ -451,10 +467,12 @@ static int smmuv2_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg
 		r.fsr = cb_rd(s, cb, CB_FSR);
 		if (!(r.fsr & FSR_FAULTS))
 			continue;
+		iomm_port_mb(port);
 		r.far = iomm_mmio_read64(port, cb_addr(s, cb, CB_FAR));
 		r.fsynr0 = cb_rd(s, cb, CB_FSYNR0);
 		r.synr1 = gr1_rd(s, GR1_CBFRSYNRA(cb));
 		r.cbar = gr1_rd(s, GR1_CBAR(cb));
+		iomm_port_mb(port);
 		cb_wr(s, cb, CB_FSR, r.fsr);
 		iomm_smmuv2_decode_fault(&r, &f);
 		s->stats.faults++;
@@ -638,6 +656,13 @@ int iomm_smmuv2_init(struct iomm_smmuv2 *smmu, const struct iomm_port *port, uin
 		gr0_wr(s, GR0_S2CR(i), S2CR_FAULT);
 		if (use_smr(s))
 			gr0_wr(s, GR0_SMR(i), 0);
+	}
+	if (use_smr(s)) {
+		/* SMR.MASK may implement fewer bits than the stream ID (IHI 0062, SMRn.MASK):
+		 * write ones to an invalid SMR and read back what stuck. */
+		gr0_wr(s, GR0_SMR(0), (uint32_t)SMR_MASK);
+		s->smr_mask = (uint16_t)iomm_field_get(gr0_rd(s, GR0_SMR(0)), SMR_MASK);
+		gr0_wr(s, GR0_SMR(0), 0);
 	}
 	for (unsigned cb = 0; cb < s->ncb; cb++) {
 		cb_wr(s, cb, CB_SCTLR, 0);

@@ -91,6 +91,11 @@
 #define CBAR_VMID	     IOMM_GENMASK(7, 0)
 #define CBAR_CBNDX	     IOMM_GENMASK(15, 8) /* type 3: the stage-2 bank */
 #define CBAR_TYPE	     IOMM_GENMASK(17, 16)
+/* Stage 1 with stage 2 bypass (type 1): the attributes that stand in for stage 2 */
+#define CBAR_BPSHCFG	     IOMM_GENMASK(9, 8)
+#define CBAR_BPSHCFG_NSH     3u /* non-shareable: the weakest, stage 1's wins */
+#define CBAR_MEMATTR	     IOMM_GENMASK(15, 12)
+#define CBAR_MEMATTR_WB	     0xfu /* outer and inner write-back: stage 1's type wins */
 #define CBAR_TYPE_S2	     0u
 #define CBAR_TYPE_S1_BYPASS  1u
 #define CBAR_TYPE_S1_FAULT   2u

@@ -223,7 +223,9 @@ static int pasid_setup(struct iomm_vtd *v, const struct iomm_domain *dom, struct
 		}
 		break;
 	}
-	iomm_write_desc(&pe[1], iomm_field_prep(PTE1_DID, dom->id));
+	/* Paging-structure walks snoop where the unit can (ECAP.SMPWC). */
+	uint64_t w1 = iomm_field_prep(PTE1_DID, dom->id) | ((v->ecap & ECAP_SMPWC) ? PTE1_PWSNP : 0);
+	iomm_write_desc(&pe[1], w1);
 	iomm_write_desc(&pe[2], w2);
 	iomm_write_desc(&pe[0], w0 | PTE0_P);
 	iomm_write_desc(&dir[0], ((pa + VTD_PAGE) & PDE_PTP) | PDE_P);

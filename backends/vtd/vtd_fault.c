@@ -92,8 +92,12 @@ int vtd_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg)
 		rec[1] = rd64(v, off + FRCD_HI_OFF);
 		if (!(rec[1] & FRCD_HI_F))
 			continue;
+		/* F says the record is complete: read the rest only after it. */
+		iomm_port_mb(port_of(v));
 		rec[0] = rd64(v, off);
-		/* Release the record (F is write-1-to-clear) before handing it on. */
+		/* Release the record (F is write-1-to-clear) before handing it on,
+		 * once everything in it has been read. */
+		iomm_port_mb(port_of(v));
 		wr32(v, off + FRCD_F_DW_OFF, FRCD_F_DW);
 		struct iomm_fault f;
 		(void)iomm_vtd_decode_fault(rec, &f);

@@ -7,6 +7,8 @@
 #include "vtd_internal.h"
 
 #define DEFAULT_INV_THRESHOLD 512u
+/* Host address width when the caller does not pass the DMAR table's. */
+#define DEFAULT_HAW 46u
 
 /* What the registers say and what follows from them and the options. */
 struct vtd_probe {
@@ -76,6 +78,10 @@ static int cfg_resolve(const struct iomm_vtd_cfg *cfg, struct iomm_vtd_cfg *c)
 		c->timeout_ns = IOMM_DEFAULT_TIMEOUT_NS;
 	if (!c->inv_threshold)
 		c->inv_threshold = DEFAULT_INV_THRESHOLD;
+	if (!c->haw)
+		c->haw = DEFAULT_HAW;
+	if (c->haw < 32 || c->haw > 64)
+		return IOMM_EINVAL;
 	return IOMM_OK;
 }
 
@@ -117,7 +123,15 @@ static int probe(const struct iomm_port *port, uintptr_t regs, const struct iomm
 	int rc = did_range(c, p->did_bits);
 	if (rc)
 		return rc;
-	p->coherent = (p->ecap & ECAP_C) && (port->flags & IOMM_PORT_DMA_COHERENT);
+	/*
+	 * ECAP.C covers the root, context and PASID structures (and, in legacy
+	 * mode, the paging structures). In scalable mode the paging structures
+	 * are snooped only with ECAP.SMPWC and PWSNP set in the PASID entry
+	 * (which pasid_setup() does when SMPWC is reported). One flag covers
+	 * all of them: walks are coherent only when every one is.
+	 */
+	bool walk_c = (p->ecap & ECAP_C) && (!p->scalable || (p->ecap & ECAP_SMPWC));
+	p->coherent = walk_c && (port->flags & IOMM_PORT_DMA_COHERENT);
 	if (!p->coherent && !port->clean_tables)
 		return IOMM_EINVAL;
 	return IOMM_OK;
@@ -160,8 +174,9 @@ static void init_unit(struct iomm_vtd *v, bool coherent)
 	uint32_t f = v->features;
 	uint8_t ias = (uint8_t)(30u + 9u * widest_aw(v));
 	u->ias = ias > v->mgaw ? v->mgaw : ias;
-	/* Output addresses: the host address width, at most 52 bits in every table format. */
-	u->oas = v->mgaw > 52 ? 52 : v->mgaw;
+	/* Output addresses: the host address width (the DMAR table's, not CAP.MGAW, which
+	 * bounds input addresses), at most 52 bits in every table format. */
+	u->oas = v->cfg.haw > 52 ? 52 : v->cfg.haw;
 	u->sid_bits = 16;
 	u->granules = VTD_PAGE;
 	u->fmt_s2 = IOMM_FMT_VTD_SL;
@@ -208,7 +223,7 @@ static int takeover(struct iomm_vtd *v)
 			return rc;
 	}
 	if (v->gcmd & GCMD_QIE) {
-		rc = vtd_gcmd_state(v, GCMD_QIE, false);
+		rc = vtd_qi_stop(v);
 		if (rc)
 			return rc;
 	}
@@ -330,7 +345,7 @@ int iomm_vtd_disable(struct iomm_vtd *vtd)
 	if (vtd->gcmd & GCMD_TE)
 		rc = vtd_gcmd_state(vtd, GCMD_TE, false);
 	if (rc == IOMM_OK && (vtd->gcmd & GCMD_QIE))
-		rc = vtd_gcmd_state(vtd, GCMD_QIE, false);
+		rc = vtd_qi_stop(vtd);
 	if (rc == IOMM_OK)
 		vtd->enabled = false;
 	iomm_port_unlock(port_of(vtd), &vtd->unit);

@@ -83,6 +83,8 @@ int vtd_gcmd_cmd(struct iomm_vtd *v, uint32_t cmd, uint32_t mask, uint32_t want)
 int vtd_gcmd_state(struct iomm_vtd *v, uint32_t bit, bool on);
 /* Write-buffer flush, on units that ask for one (CAP.RWBF). */
 int vtd_flush_write_buffer(struct iomm_vtd *v);
+/* Wait (bounded) for the unit to consume the queue (IQH == IQT), then disable it. */
+int vtd_qi_stop(struct iomm_vtd *v);
 /* Empty the invalidation queue and enable it. */
 int vtd_qi_start(struct iomm_vtd *v);
 

@@ -280,3 +280,23 @@ int vtd_qi_start(struct iomm_vtd *v)
 	     (v->mem.iq_pa & IQA_ADDR) | (v->scalable ? IQA_DW : 0) | iomm_field_prep(IQA_QS, qs));
 	return vtd_gcmd_state(v, GCMD_QIE, true);
 }
+
+int vtd_qi_stop(struct iomm_vtd *v)
+{
+	/*
+	 * Queued invalidation may be disabled only once the unit has fetched
+	 * every descriptor software submitted (IQH == IQT); a unit that does
+	 * not get there within the timeout keeps its queue on.
+	 */
+	const struct iomm_port *port = port_of(v);
+	uint64_t t0 = port->now_ns(port->ctx);
+	while ((rd32(v, VTD_IQH) & IQ_HT_MASK) != (rd32(v, VTD_IQT) & IQ_HT_MASK)) {
+		if (port->now_ns(port->ctx) - t0 > v->cfg.timeout_ns) {
+			iomm_log_str(port, IOMM_LOG_ERROR, "vtd: queue not drained, QIE kept");
+			return IOMM_ETIMEDOUT;
+		}
+		if (port->relax)
+			port->relax(port->ctx);
+	}
+	return vtd_gcmd_state(v, GCMD_QIE, false);
+}

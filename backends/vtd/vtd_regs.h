@@ -21,6 +21,7 @@
 #define VTD_FECTL   0x038u
 #define VTD_IQH	    0x080u
 #define VTD_IQT	    0x088u
+#define IQ_HT_MASK  0x7fff0u /* IQH.QH / IQT.QT: byte offset of a descriptor in the queue */
 #define VTD_IQA	    0x090u
 #define VTD_ICS	    0x09cu
 #define VTD_IVA_OFF 0x0u /* from ECAP.IRO */
@@ -62,6 +63,7 @@
 #define ECAP_SMTS  IOMM_BIT(43)
 #define ECAP_SLTS  IOMM_BIT(46)
 #define ECAP_FLTS  IOMM_BIT(47)
+#define ECAP_SMPWC IOMM_BIT(48) /* scalable-mode paging-structure walks may snoop (PWSNP) */
 
 /* GCMD_REG / GSTS_REG (same bit positions) */
 #define GCMD_TE	  (1u << 31)
@@ -205,6 +207,7 @@
 #define PTE0_PGTT IOMM_GENMASK(8, 6)
 #define PTE0_SSPT IOMM_GENMASK(63, 12)
 #define PTE1_DID  IOMM_GENMASK(15, 0)
+#define PTE1_PWSNP IOMM_BIT(23) /* bit 87: page-walk snoop */
 #define PTE2_FSPM IOMM_GENMASK(3, 2)
 #define PTE2_FSPT IOMM_GENMASK(63, 12)
 #define PGTT_FS	  1u

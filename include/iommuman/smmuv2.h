@@ -111,6 +111,7 @@ struct iomm_smmuv2 {
 	struct iomm_domain *cb_dom[IOMM_SMMUV2_MAX_CB];	 /* owner of each bank */
 	const struct iomm_dev *owner[IOMM_SMMUV2_MAX_SMR]; /* owner of each SMR / S2CR */
 	uint32_t smr[IOMM_SMMUV2_MAX_SMR];		 /* shadow of the SMRs written */
+	uint16_t smr_mask;				 /* SMR.MASK bits implemented (probed) */
 	/** @endcond */
 };
 

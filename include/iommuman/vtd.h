@@ -133,6 +133,13 @@ struct iomm_vtd_cfg {
 	 * 0: 512 (2 MiB).
 	 */
 	uint32_t inv_threshold;
+	/**
+	 * Host address width in bits: the widest physical address the tables
+	 * may output (the DMAR table's Host Address Width field plus one).
+	 * Addresses above it are reserved in table entries. 0: 46. Tables
+	 * output at most 52 bits, whatever this says.
+	 */
+	uint8_t haw;
 };
 
 /** @brief Counters of what the backend asked the hardware to do. */

@@ -6,7 +6,8 @@
  * with paging off (PA == VA, all of the low 4 GiB reachable). It provides:
  *
  *  - qemu_port: the struct iomm_port hook table (MMIO, barriers, clock,
- *    log; walks are coherent on x86, so no cache cleaning; no locks);
+ *    log; clean_tables with clflush for units whose walks do not snoop;
+ *    no locks);
  *  - a 16550 console on COM1 (0x3f8) and printf-free print functions;
  *  - the verdict through QEMU's isa-debug-exit device (iobase 0xf4): QEMU
  *    exits with (value << 1) | 1. qemu_exit(0) writes QEMU_X86_EXIT_PASS,

@@ -4,9 +4,12 @@
  * See qemu_board.h for what it offers and README.md for how to reuse it.
  *
  * Choices an integrator must revisit:
- *  - IOMMU table walks are cache-coherent on x86 (VT-d ECAP.C or snooping
- *    of the root complex): the port claims IOMM_PORT_DMA_COHERENT and has
- *    no clean_tables hook. A VT-d unit without ECAP.C would need clflush.
+ *  - The platform snoops DMA (IOMM_PORT_DMA_COHERENT), but whether a VT-d
+ *    unit's table walks snoop is the unit's to say (ECAP.C, and ECAP.SMPWC
+ *    in scalable mode): QEMU's unit reports ECAP.C = 0. The backend decides
+ *    from both, and cleans through clean_tables when walks do not snoop:
+ *    clflush of every line (CPUID.01H:EDX.CLFSH; wbinvd where it is
+ *    missing), fenced by locked adds (no SSE, so no mfence).
  *  - x86 keeps stores in order; wmb/mb are a locked add (a full barrier that
  *    needs no SSE) so that they also order against uncached MMIO.
  *  - The clock is the HPET's main counter, whose rate the HPET states: no
@@ -265,6 +268,37 @@ static void hook_mb(void *ctx)
 	qemu_mb();
 }
 
+/* Cache line size clflush works on, from CPUID.01H (0: no clflush). */
+static uint32_t clflush_line(void)
+{
+	static uint32_t line = 1u; /* 1: not asked yet */
+	if (line == 1u) {
+		uint32_t a = 1, b, c = 0, d;
+		__asm__ __volatile__("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+		line = (d & (1u << 19)) ? ((b >> 8) & 0xffu) * 8u : 0u;
+		if (line && (line & (line - 1u)))
+			line = 64u;
+	}
+	return line;
+}
+
+static void hook_clean_tables(void *ctx, const void *va, size_t len)
+{
+	(void)ctx;
+	uint32_t line = clflush_line();
+	qemu_port_stats.cleans++;
+	qemu_port_stats.clean_bytes += len;
+	qemu_mb(); /* earlier stores reach the cache before the lines are flushed */
+	if (!line) {
+		__asm__ __volatile__("wbinvd" ::: "memory");
+	} else {
+		uintptr_t p = (uintptr_t)va & ~(uintptr_t)(line - 1u);
+		for (uintptr_t end = (uintptr_t)va + len; p < end; p += line)
+			__asm__ __volatile__("clflush %0" : "+m"(*(volatile uint8_t *)p));
+	}
+	qemu_mb(); /* clflush is ordered by locked instructions: done before what follows */
+}
+
 static void *hook_phys_to_virt(void *ctx, uint64_t pa)
 {
 	(void)ctx;
@@ -308,7 +342,7 @@ const struct iomm_port qemu_port = {
     .page_alloc = NULL,
     .page_free = NULL,
     .phys_to_virt = hook_phys_to_virt,
-    .clean_tables = NULL, /* coherent: page tables must set IOMM_PGT_COHERENT */
+    .clean_tables = hook_clean_tables, /* used when the unit's walks do not snoop */
     .lock = NULL,
     .unlock = NULL,
     .now_ns = hook_now_ns,

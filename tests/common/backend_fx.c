@@ -24,6 +24,143 @@ void bfx_failf(const struct bfx *b, const char *fmt, ...)
 	abort(); /* b->fail must not return */
 }
 
+/* ---- hook trace: the wrapped port hooks find their fixture by the port context ---- */
+
+#define BFX_MAX_HOOKED 8
+static struct bfx *hooked[BFX_MAX_HOOKED];
+
+static struct bfx *hooked_of(void *ctx)
+{
+	for (unsigned i = 0; i < BFX_MAX_HOOKED; i++)
+		if (hooked[i] && (void *)hooked[i]->px == ctx)
+			return hooked[i];
+	abort();
+}
+
+static void ev(struct bfx *b, enum bfx_ev_kind kind, uintptr_t addr, uint64_t val, unsigned width)
+{
+	if (!b->hook_on)
+		return;
+	size_t i = b->hook_count++;
+	if (b->hook_log && i < b->hook_cap)
+		b->hook_log[i] = (struct bfx_event){kind, addr, val, width};
+}
+
+static uint32_t w_read32(void *ctx, uintptr_t addr)
+{
+	struct bfx *b = hooked_of(ctx);
+	uint32_t v = b->orig.read32(ctx, addr);
+	ev(b, BFX_EV_RD, addr, v, 4);
+	return v;
+}
+
+static uint64_t w_read64(void *ctx, uintptr_t addr)
+{
+	struct bfx *b = hooked_of(ctx);
+	uint64_t v = b->orig.read64(ctx, addr);
+	ev(b, BFX_EV_RD, addr, v, 8);
+	return v;
+}
+
+static void w_write32(void *ctx, uintptr_t addr, uint32_t val)
+{
+	struct bfx *b = hooked_of(ctx);
+	ev(b, BFX_EV_WR, addr, val, 4);
+	b->orig.write32(ctx, addr, val);
+}
+
+static void w_write64(void *ctx, uintptr_t addr, uint64_t val)
+{
+	struct bfx *b = hooked_of(ctx);
+	ev(b, BFX_EV_WR, addr, val, 8);
+	b->orig.write64(ctx, addr, val);
+}
+
+static void w_wmb(void *ctx)
+{
+	struct bfx *b = hooked_of(ctx);
+	ev(b, BFX_EV_WMB, 0, 0, 0);
+	b->orig.wmb(ctx);
+}
+
+static void w_mb(void *ctx)
+{
+	struct bfx *b = hooked_of(ctx);
+	ev(b, BFX_EV_MB, 0, 0, 0);
+	b->orig.mb(ctx);
+}
+
+static void w_clean(void *ctx, const void *va, size_t len)
+{
+	struct bfx *b = hooked_of(ctx);
+	ev(b, BFX_EV_CLEAN, (uintptr_t)va, len, 0);
+	b->orig.clean_tables(ctx, va, len);
+	if (b->on_clean)
+		b->on_clean(b->on_clean_ctx, va, len);
+}
+
+static void wrap(struct bfx *b)
+{
+	unsigned i = 0;
+	while (i < BFX_MAX_HOOKED && hooked[i])
+		i++;
+	if (i == BFX_MAX_HOOKED)
+		bfx_failf(b, "too many fixtures with wrapped hooks");
+	hooked[i] = b;
+	struct iomm_port *p = &b->px->port;
+	b->orig = *p;
+	p->read32 = w_read32;
+	p->read64 = w_read64;
+	p->write32 = w_write32;
+	p->write64 = w_write64;
+	p->wmb = w_wmb;
+	p->mb = w_mb;
+	p->clean_tables = w_clean;
+}
+
+static void unwrap(struct bfx *b)
+{
+	for (unsigned i = 0; i < BFX_MAX_HOOKED; i++)
+		if (hooked[i] == b)
+			hooked[i] = NULL;
+}
+
+static bool ev_match(const struct bfx_event *e, enum bfx_ev_kind kind, uintptr_t addr)
+{
+	return e->kind == kind && (!addr || e->addr == addr);
+}
+
+size_t bfx_ev_find(const struct bfx *b, size_t from, enum bfx_ev_kind kind, uintptr_t addr)
+{
+	size_t n = b->hook_count < b->hook_cap ? b->hook_count : b->hook_cap;
+	for (size_t i = from; i < n; i++)
+		if (ev_match(&b->hook_log[i], kind, addr))
+			return i;
+	return b->hook_count;
+}
+
+size_t bfx_ev_last(const struct bfx *b, size_t before, enum bfx_ev_kind kind, uintptr_t addr)
+{
+	size_t n = b->hook_count < b->hook_cap ? b->hook_count : b->hook_cap;
+	if (before > n)
+		before = n;
+	for (size_t i = before; i-- > 0;)
+		if (ev_match(&b->hook_log[i], kind, addr))
+			return i;
+	return SIZE_MAX;
+}
+
+bool bfx_barrier_before(const struct bfx *b, size_t from, size_t at)
+{
+	size_t c = bfx_ev_last(b, at, BFX_EV_CLEAN, 0);
+	if (c != SIZE_MAX && c >= from)
+		from = c + 1u;
+	for (size_t i = from; i < at && i < b->hook_cap; i++)
+		if (b->hook_log[i].kind == BFX_EV_WMB || b->hook_log[i].kind == BFX_EV_MB)
+			return true;
+	return false;
+}
+
 void bfx_init(struct bfx *b, struct iomm_posix *px, uint32_t port_flags)
 {
 	memset(b, 0, sizeof(*b));
@@ -46,6 +183,8 @@ const struct iomm_port *bfx_port_up(struct bfx *b)
 			iomm_posix_set_fake_clock(b->px, true, b->clock_step);
 		if (b->clean_log)
 			iomm_posix_clean_set_log(b->px, b->clean_log, b->clean_log_cap);
+		if (b->wrap_hooks)
+			wrap(b);
 	}
 	return iomm_posix_port(b->px);
 }
@@ -134,6 +273,7 @@ bool bfx_pool_region(const struct bfx *b, const struct iomm_pool *p, void **va, 
 
 void bfx_fini(struct bfx *b)
 {
+	unwrap(b);
 	if (b->px_up)
 		iomm_posix_fini(b->px);
 	b->px_up = false;

@@ -32,6 +32,17 @@
 /** Default fake time each now_ns() call takes: a 100 ms timeout expires after ~100 polls. */
 #define BFX_CLOCK_STEP UINT64_C(1000000)
 
+/** Kinds of port hook calls the hook trace records (bfx.hook_log). */
+enum bfx_ev_kind { BFX_EV_RD, BFX_EV_WR, BFX_EV_WMB, BFX_EV_MB, BFX_EV_CLEAN };
+
+/** One port hook call: MMIO accesses (addr, val, width), barriers, cleans (addr, len in val). */
+struct bfx_event {
+	enum bfx_ev_kind kind;
+	uintptr_t addr;
+	uint64_t val;
+	unsigned width;
+};
+
 struct bfx {
 	/* -- configuration: set by bfx_init(), edited before bfx_port_up() -- */
 	uint32_t port_flags;           /* IOMM_PORT_* of the hosted port */
@@ -40,10 +51,19 @@ struct bfx {
 	struct iomm_posix_range *clean_log; /* record clean_tables() ranges here (NULL: count only) */
 	size_t clean_log_cap;
 	void (*fail)(const char *msg); /* fixture failure; must not return (default: abort) */
+	/* Wrap the port's MMIO, barrier and clean hooks (set before bfx_port_up()): they then
+	 * append to hook_log while hook_on and call on_clean after every clean_tables(). */
+	bool wrap_hooks;
+	struct bfx_event *hook_log;
+	size_t hook_cap, hook_count; /* hook_count may exceed hook_cap (entries dropped) */
+	bool hook_on;
+	void (*on_clean)(void *ctx, const void *va, size_t len); /* e.g. a model's DRAM update */
+	void *on_clean_ctx;
 
 	/* -- state -- */
 	struct iomm_posix *px; /* the port, in the owner's storage */
 	bool px_up;
+	struct iomm_port orig; /* the POSIX port's own hooks, when wrapped */
 	struct iomm_pool pools[BFX_MAX_POOLS];
 	void *pool_mem[BFX_MAX_POOLS];
 	uint64_t pool_pa[BFX_MAX_POOLS];
@@ -92,6 +112,14 @@ bool bfx_pool_region(const struct bfx *b, const struct iomm_pool *p, void **va, 
 		     uint64_t *size);
 /** Port down, every block freed; @p b can be bfx_init()ed again. */
 void bfx_fini(struct bfx *b);
+/** Index of the first hook-log event at or after @p from of @p kind (and, for MMIO, at
+ *  register @p addr when addr != 0); hook_count when there is none. */
+size_t bfx_ev_find(const struct bfx *b, size_t from, enum bfx_ev_kind kind, uintptr_t addr);
+/** Index of the last event before @p before of @p kind (addr as above); SIZE_MAX: none. */
+size_t bfx_ev_last(const struct bfx *b, size_t before, enum bfx_ev_kind kind, uintptr_t addr);
+/** Is event @p at ordered after the memory writes before it: a wmb or mb after @p from
+ *  and after the last clean_tables() before @p at? */
+bool bfx_barrier_before(const struct bfx *b, size_t from, size_t at);
 /** Report a fixture failure through b->fail. */
 void bfx_failf(const struct bfx *b, const char *fmt, ...);
 

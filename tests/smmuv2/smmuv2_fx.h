@@ -36,6 +36,8 @@
 #define RD SMMUV2_MODEL_ACC_R
 #define WR SMMUV2_MODEL_ACC_W
 
+#define FX_HOOK_CAP 8192
+
 struct fx {
 	struct smmuv2_model_cfg mcfg;
 	uint32_t port_flags;
@@ -50,6 +52,7 @@ struct fx {
 
 	struct iomm_fault faults[FX_MAX_FAULTS];
 	unsigned nfaults;
+	struct bfx_event hooks[FX_HOOK_CAP]; /* port hook calls while f->b.hook_on */
 
 	uint64_t snap_ops[SMMUV2_OP_COUNT];
 	uint64_t snap_seq;

@@ -27,6 +27,12 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    /* 1. probe */
 	    T(test_probe_generic),
+	    T(test_walk_without_cttw),
+	    T(test_barrier_before_tlbi),
+	    T(test_barrier_before_bank_enable),
+	    T(test_fault_record_ordering),
+	    T(test_stage1_memory_type),
+	    T(test_smr_mask_width),
 	    T(test_probe_indexing),
 	    T(test_probe_4k_only),
 	    T(test_probe_stage2_only),

@@ -110,4 +110,12 @@ void test_register_order(void **state);
 void test_mmio_32bit_port(void **state);
 void test_bad_input(void **state);
 
+/* test_smmuv2_silicon.c */
+void test_walk_without_cttw(void **state);
+void test_barrier_before_tlbi(void **state);
+void test_barrier_before_bank_enable(void **state);
+void test_fault_record_ordering(void **state);
+void test_stage1_memory_type(void **state);
+void test_smr_mask_width(void **state);
+
 #endif /* TEST_SMMUV2_H */

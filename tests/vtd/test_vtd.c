@@ -17,6 +17,13 @@ int main(int argc, char **argv)
 		cmocka_set_test_filter(argv[1]);
 	const struct CMUnitTest tests[] = {
 	    T(test_probe_default),
+	    T(test_scalable_walk_without_smpwc),
+	    T(test_scalable_walk_with_smpwc),
+	    T(test_legacy_walk_without_c),
+	    T(test_barriers_before_publish),
+	    T(test_fault_record_ordering),
+	    T(test_qie_off_waits_for_empty_queue),
+	    T(test_oas_from_host_address_width),
 	    T(test_probe_configurations),
 	    T(test_init_rejects),
 	    T(test_legacy_table_levels),

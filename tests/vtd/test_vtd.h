@@ -106,4 +106,13 @@ void test_fault_overflow_without_records(void **state);
 void test_decode_reason_table(void **state);
 void test_queue_wraps_and_fills(void **state);
 
+/* test_vtd_silicon.c */
+void test_scalable_walk_without_smpwc(void **state);
+void test_scalable_walk_with_smpwc(void **state);
+void test_legacy_walk_without_c(void **state);
+void test_barriers_before_publish(void **state);
+void test_fault_record_ordering(void **state);
+void test_qie_off_waits_for_empty_queue(void **state);
+void test_oas_from_host_address_width(void **state);
+
 #endif /* TEST_VTD_H */

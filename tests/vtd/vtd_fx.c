@@ -13,19 +13,34 @@ static void fx_fail(const char *msg)
 	fail_msg("%s", msg);
 }
 
+/* The port cleaned table memory: the model's non-coherent walker sees it now. */
+static void fx_on_clean(void *ctx, const void *va, size_t len)
+{
+	struct fx *f = ctx;
+	if (f->model_up)
+		vtd_model_clean(&f->model, (uint64_t)(uintptr_t)va, len);
+}
+
 int fx_setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	if (!f)
 		return -1;
 	vtd_model_cfg_default(&f->mcfg);
+	f->mcfg.dram = true; /* walks that do not snoop see only what was cleaned */
 	f->port_flags = IOMM_PORT_DMA_COHERENT;
 	f->iq_size = 4096;
 	f->oas = 48;
+	f->cfg.haw = 48; /* host address width: domains ask for 48-bit outputs */
 	bfx_init(&f->b, &f->px, f->port_flags);
 	f->b.fail = fx_fail;
 	f->b.clean_log = f->clean_log;
 	f->b.clean_log_cap = FX_CLEAN_CAP;
+	f->b.wrap_hooks = true;
+	f->b.hook_log = f->hooks;
+	f->b.hook_cap = FX_HOOK_CAP;
+	f->b.on_clean = fx_on_clean;
+	f->b.on_clean_ctx = f;
 	*state = f;
 	return 0;
 }

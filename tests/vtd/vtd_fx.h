@@ -37,6 +37,7 @@
 
 #define FX_MAX_FAULTS 64
 #define FX_CLEAN_CAP  4096
+#define FX_HOOK_CAP   8192
 
 struct fx {
 	/* -- configuration, edited by tests before fx_boot() -- */
@@ -56,6 +57,7 @@ struct fx {
 	struct iomm_vtd_mem mem;
 	struct iomm_pool *pool; /* the backend's pool */
 	struct iomm_posix_range clean_log[FX_CLEAN_CAP];
+	struct bfx_event hooks[FX_HOOK_CAP]; /* port hook calls while f->b.hook_on */
 
 	struct iomm_fault faults[FX_MAX_FAULTS];
 	unsigned nfaults;

@@ -288,8 +288,10 @@ static void write_gr0(struct smmuv2_model *m, uint64_t off, uint32_t v)
 {
 	if (off >= 0x800 && off < 0xa00) {
 		unsigned i = (unsigned)(off - 0x800) / 4;
-		if (m->cfg.sms && i < m->cfg.numsmrg)
-			m->smr[i] = v;
+		unsigned mb = m->cfg.smr_mask_bits && m->cfg.smr_mask_bits < 15 ? m->cfg.smr_mask_bits
+										: 15u;
+		if (m->cfg.sms && i < m->cfg.numsmrg) /* unimplemented MASK bits read as zero */
+			m->smr[i] = v & ~((0x7fffu & ~((1u << mb) - 1u)) << 16);
 		return;
 	}
 	if (off >= 0xc00 && off < 0xe00) {
@@ -561,16 +563,6 @@ struct walk_ctx {
 	bool s2_failed;
 };
 
-static int host_read(struct smmuv2_model *m, uint64_t pa, void *buf, size_t len)
-{
-	if (m->cfg.read_mem)
-		return m->cfg.read_mem(m->cfg.mem_ctx, pa, buf, len);
-	if (pa < 0x10000)
-		return -1;
-	memcpy(buf, (const void *)(uintptr_t)pa, len);
-	return 0;
-}
-
 static int walk_read(void *ctx, uint64_t pa, uint64_t *val)
 {
 	struct walk_ctx *w = ctx;
@@ -583,7 +575,7 @@ static int walk_read(void *ctx, uint64_t pa, uint64_t *val)
 		pa = l.oa + (pa - l.iova);
 	}
 	uint8_t b[8];
-	if (host_read(w->m, pa, b, 8))
+	if (smmuv2_model_walk_mem(w->m, pa, b, 8))
 		return -1;
 	uint64_t v = 0;
 	for (unsigned i = 0; i < 8; i++)
@@ -721,6 +713,7 @@ static uint32_t walk_stage(struct smmuv2_model *m, unsigned n, unsigned stage, u
 	e->ia = ia & ~(l.size - 1);
 	e->oa = l.oa;
 	e->perm = (uint8_t)perm_bits(&l);
+	e->mem = (uint8_t)smmuv2_model_leaf_mem(&l, stage);
 	return 0;
 }
 
@@ -728,6 +721,7 @@ int smmuv2_model_dma(struct smmuv2_model *m, uint32_t sid, uint64_t iova, unsign
 		     uint64_t *pa_out)
 {
 	*pa_out = 0;
+	m->last_mem = SMMUV2_MODEL_MEM_NONE;
 	if (m->scr0 & SMMUV2_M_SCR0_CLIENTPD) {
 		*pa_out = iova;
 		m->stats.dma_ok++;
@@ -817,6 +811,7 @@ int smmuv2_model_dma(struct smmuv2_model *m, uint32_t sid, uint64_t iova, unsign
 				return SMMUV2_MODEL_ABORT; /* stage 2 fault context */
 			}
 			*pa_out = e->oa + (iova - e->ia);
+			m->last_mem = e->mem;
 			m->stats.dma_ok++;
 			return 0;
 		}
@@ -839,6 +834,7 @@ int smmuv2_model_dma(struct smmuv2_model *m, uint32_t sid, uint64_t iova, unsign
 		e2.vmid = vmid;
 		tlb_insert(m, &e2);
 		*pa_out = e2.oa + (iova - e2.ia);
+		m->last_mem = e2.mem;
 		m->stats.dma_ok++;
 		return 0;
 	}
@@ -892,12 +888,16 @@ int smmuv2_model_dma(struct smmuv2_model *m, uint32_t sid, uint64_t iova, unsign
 		}
 		e1.oa = pa - (iova - e1.ia);
 		e1.perm = (uint8_t)(e1.perm & perm_bits(&l));
+		e1.mem = (uint8_t)smmuv2_model_mem_min(e1.mem, smmuv2_model_s2_memattr(l.memattr));
+	} else { /* stage 2 bypassed: CBAR.MemAttr stands in for its attributes */
+		e1.mem = (uint8_t)smmuv2_model_mem_min(e1.mem, smmuv2_model_s2_memattr(cbar >> 12));
 	}
 	e1.s1 = true;
 	e1.vmid = vmid;
 	e1.asid = asid;
 	tlb_insert(m, &e1);
 	*pa_out = pa;
+	m->last_mem = e1.mem;
 	m->stats.dma_ok++;
 	return 0;
 }

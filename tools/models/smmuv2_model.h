@@ -31,6 +31,12 @@
  *    (TLBSYNC for a bank's operations, sTLBGSYNC for global ones): a missing
  *    or too narrow invalidation, or a missing sync, shows as a stale
  *    translation. Operations never over-invalidate.
+ *  - Memory types (smmuv2_model.last_mem): a stage-1 bank with stage 2
+ *    bypassed combines its leaf's MAIR attribute with CBAR.MemAttr, which
+ *    applies as the stage-2 attribute (IHI 0062, CBARn for a stage 1 context
+ *    with stage 2 bypass: MemAttr, BPSHCFG); nested banks combine with the
+ *    stage-2 leaf. Combining keeps the weaker (Device < NC < WT < WB), as
+ *    the VMSA combines stage 1 and stage 2. Shareability is not modelled.
  *  - Context faults (CB_FSR/FAR/FSYNR0 and CBFRSYNRA, write-1-to-clear,
  *    MULTI on a second fault) and global faults (sGFSR/sGFAR/sGFSYNR0-1).
  *  - MMU-500: sACR with CACHE_LOCK (ACTLR writes ignored while it is set on
@@ -151,6 +157,7 @@ struct smmuv2_model_cfg {
 	bool atosns;	      /**< ID0.ATOSNS: no address translation operations */
 	unsigned numsmrg;     /**< ID0.NUMSMRG, at most 128 */
 	unsigned numsidb;     /**< ID0.NUMSIDB, 0..15 */
+	unsigned smr_mask_bits; /**< SMR.MASK bits implemented (low ones kept); 0: 15 */
 	unsigned numcb;	      /**< ID1.NUMCB, at most 128 */
 	unsigned nums2cb;     /**< ID1.NUMS2CB */
 	bool pagesize64k;     /**< ID1.PAGESIZE */
@@ -161,6 +168,9 @@ struct smmuv2_model_cfg {
 	unsigned id7_major, id7_minor; /**< ID7 (MMU-500: the rNpN release) */
 	bool secure_cache_lock; /**< MMU-500: Secure keeps CACHE_LOCK set (it cannot be cleared) */
 	bool stall_sync;	/**< test knob: syncs never complete (may change at any time) */
+	/** Non-coherent walker: with ID0.CTTW = 0, table walks read a "DRAM" copy of memory
+	 * that only smmuv2_model_clean() updates (zeros where nothing was cleaned yet). */
+	bool dram;
 	smmuv2_model_read_mem_fn read_mem; /**< NULL: host memory, PA == VA */
 	void *mem_ctx;
 };
@@ -197,8 +207,18 @@ struct smmuv2_model_log_entry {
 };
 #define SMMUV2_MODEL_LOG 128
 
+/** Memory types of a translated access, weakest-wins order (a combination takes the lower). */
+enum smmuv2_model_mem {
+	SMMUV2_MODEL_MEM_DEVICE = 0, /**< Device memory (any Device type) */
+	SMMUV2_MODEL_MEM_NC = 1,     /**< Normal, non-cacheable (inner or outer) */
+	SMMUV2_MODEL_MEM_WT = 2,     /**< Normal, write-through (or mixed WT/WB) */
+	SMMUV2_MODEL_MEM_WB = 3,     /**< Normal, inner and outer write-back */
+	SMMUV2_MODEL_MEM_NONE = 4,   /**< not translated (bypass): the request's own type */
+};
+
 struct smmuv2_model_tlb_entry {
 	bool s1;	   /**< stage 1 (or combined nested) entry, else stage 2 */
+	uint8_t mem;	   /**< enum smmuv2_model_mem of the (combined) translation */
 	uint16_t vmid;
 	uint16_t asid;
 	uint8_t size_log2;
@@ -232,6 +252,9 @@ struct smmuv2_model_pending_op {
 	uint64_t val;
 };
 
+/** Pages of memory the non-coherent walker can hold (cfg.dram). */
+#define SMMUV2_MODEL_DRAM_PAGES 512
+
 struct smmuv2_model {
 	struct smmuv2_model_cfg cfg;
 	uint32_t id[8];
@@ -252,6 +275,13 @@ struct smmuv2_model {
 	struct smmuv2_model_stats stats;
 	struct smmuv2_model_log_entry log[SMMUV2_MODEL_LOG];
 	uint64_t log_seq;
+	/** Memory type of the last smmuv2_model_dma() that returned 0 (enum smmuv2_model_mem):
+	 * stage 1 combined with CBAR.MemAttr (stage 1, stage 2 bypass) or with the stage-2
+	 * leaf (nested); a stage-2 bank's leaf alone. */
+	unsigned last_mem;
+	uint64_t dram_pa[SMMUV2_MODEL_DRAM_PAGES]; /**< 4 KiB pages held, in order of first clean */
+	uint8_t dram_b[SMMUV2_MODEL_DRAM_PAGES][4096];
+	size_t dram_n;
 };
 
 /** Reset state from @cfg; returns 0, or -1 if @cfg is inconsistent. */
@@ -266,6 +296,20 @@ void smmuv2_model_write(struct smmuv2_model *m, uint64_t off, uint64_t val, unsi
 /** One transaction from @sid at @iova; 0 and *pa_out, or a result code above. */
 int smmuv2_model_dma(struct smmuv2_model *m, uint32_t sid, uint64_t iova, unsigned access,
 		     uint64_t *pa_out);
+
+/** The CPU cleaned [@pa, @pa + @len) to the point of coherency (a port's clean_tables):
+ * the non-coherent walker (cfg.dram, ID0.CTTW = 0) now sees those bytes. */
+void smmuv2_model_clean(struct smmuv2_model *m, uint64_t pa, size_t len);
+/** A table read as the walker makes it: memory, or the DRAM copy when the walk does not snoop. */
+int smmuv2_model_walk_mem(struct smmuv2_model *m, uint64_t pa, void *buf, size_t len);
+
+/** enum smmuv2_model_mem of a stage-2 format MemAttr[3:0] (CBAR.MemAttr, stage-2 leaves). */
+unsigned smmuv2_model_s2_memattr(unsigned memattr);
+/** The weaker of two enum smmuv2_model_mem (how stage 1 and stage 2 combine). */
+unsigned smmuv2_model_mem_min(unsigned a, unsigned b);
+struct aw_leaf;
+/** enum smmuv2_model_mem of a walker leaf of @stage (1: its MAIR attribute, 2: MemAttr). */
+unsigned smmuv2_model_leaf_mem(const struct aw_leaf *l, unsigned stage);
 
 /** The @back-th most recent TLB operation (0: newest), or NULL. */
 const struct smmuv2_model_log_entry *smmuv2_model_log(const struct smmuv2_model *m, unsigned back);

@@ -36,11 +36,78 @@ int vtd_m_rd_qwords(struct vtd_model *m, uint64_t pa, uint64_t *w, unsigned n)
 	return 0;
 }
 
+/* ---- the non-coherent walker's DRAM ---- */
+
+static struct vtd_model_dram_page *dram_page(struct vtd_model *m, uint64_t pa, bool create)
+{
+	uint64_t base = pa & PAGE_MASK;
+	for (size_t i = 0; i < m->ndram; i++)
+		if (m->dram[i].pa == base)
+			return &m->dram[i];
+	if (!create)
+		return NULL;
+	if (m->ndram == m->dram_cap) {
+		size_t ncap = m->dram_cap ? m->dram_cap * 2u : 16u;
+		struct vtd_model_dram_page *n = realloc(m->dram, ncap * sizeof(*n));
+		if (!n)
+			abort();
+		m->dram = n;
+		m->dram_cap = ncap;
+	}
+	struct vtd_model_dram_page *pg = &m->dram[m->ndram++];
+	pg->pa = base;
+	memset(pg->b, 0, sizeof(pg->b));
+	return pg;
+}
+
+void vtd_model_clean(struct vtd_model *m, uint64_t pa, size_t len)
+{
+	while (len) {
+		size_t off = (size_t)(pa & 0xfffu), n = 4096u - off;
+		if (n > len)
+			n = len;
+		struct vtd_model_dram_page *pg = dram_page(m, pa, true);
+		if (m->cfg.read_mem(m->cfg.mem_ctx, pa, pg->b + off, n) != 0)
+			memset(pg->b + off, 0, n);
+		pa += n;
+		len -= n;
+	}
+}
+
+int vtd_m_rd_walk(struct vtd_model *m, uint64_t pa, uint64_t *w, unsigned n, bool coherent)
+{
+	if (vtd_m_rd_qwords(m, pa, w, n) != 0)
+		return -1;
+	if (coherent || !m->cfg.dram)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t a = pa + i * 8u;
+		const struct vtd_model_dram_page *pg = dram_page(m, a, false);
+		uint64_t v = 0;
+		if (pg)
+			for (unsigned k = 0; k < 8; k++)
+				v |= (uint64_t)pg->b[(a & 0xfffu) + k] << (8 * k);
+		w[i] = v;
+	}
+	return 0;
+}
+
+/* What the unit writes goes to memory and, where the walker has a DRAM page, there too. */
+static void dram_write(struct vtd_model *m, uint64_t pa, const uint8_t *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		struct vtd_model_dram_page *pg = dram_page(m, pa + i, false);
+		if (pg)
+			pg->b[(pa + i) & 0xfffu] = b[i];
+	}
+}
+
 int vtd_m_wr_qword(struct vtd_model *m, uint64_t pa, uint64_t v)
 {
 	uint8_t b[8];
 	for (unsigned k = 0; k < 8; k++)
 		b[k] = (uint8_t)(v >> (8 * k));
+	dram_write(m, pa, b, 8);
 	return m->cfg.write_mem(m->cfg.mem_ctx, pa, b, 8);
 }
 
@@ -49,6 +116,7 @@ static int wr_dword(struct vtd_model *m, uint64_t pa, uint32_t v)
 	uint8_t b[4];
 	for (unsigned k = 0; k < 4; k++)
 		b[k] = (uint8_t)(v >> (8 * k));
+	dram_write(m, pa, b, 4);
 	return m->cfg.write_mem(m->cfg.mem_ctx, pa, b, 4);
 }
 
@@ -69,6 +137,7 @@ void vtd_model_cfg_default(struct vtd_model_cfg *cfg)
 	cfg->fl1gp = true;
 	cfg->fl5lp = true;
 	cfg->c = true;
+	cfg->smpwc = true;
 	cfg->qi = true;
 	cfg->dt = true;
 	cfg->ir = true;
@@ -108,7 +177,7 @@ static void build_ids(struct vtd_model *m)
 		  (uint64_t)((c->iro / 16u) & 0x3ffu) << 8 | (uint64_t)c->nest << 26 |
 		  (uint64_t)(c->pss & 0x1fu) << 35 | (uint64_t)c->pasid << 40 |
 		  (uint64_t)c->smts << 43 | (uint64_t)c->slts << 46 | (uint64_t)c->flts << 47 |
-		  (uint64_t)c->rps << 49;
+		  (uint64_t)c->smpwc << 48 | (uint64_t)c->rps << 49;
 }
 
 void vtd_model_reset(struct vtd_model *m)
@@ -173,6 +242,9 @@ void vtd_model_fini(struct vtd_model *m)
 	free(m->tlb);
 	free(m->ctx);
 	free(m->pasid);
+	free(m->dram);
+	m->dram = NULL;
+	m->ndram = m->dram_cap = 0;
 	m->tlb = NULL;
 	m->ctx = NULL;
 	m->pasid = NULL;

@@ -258,12 +258,19 @@ struct vtd_model_cfg {
 	bool slts;    /**< ECAP.SLTS */
 	bool flts;    /**< ECAP.FLTS */
 	bool rps;     /**< ECAP.RPS: RID_PASID may be non-zero */
+	bool smpwc;   /**< ECAP.SMPWC: scalable-mode paging-structure walks snoop when the
+		       *   PASID entry's PWSNP (bit 87) is set */
 	unsigned iro; /**< byte offset of IVA/IOTLB, a multiple of 16 */
 
 	/* -- behaviour -- */
 	bool compress_faults;	 /**< drop a fault equal to a pending record */
 	bool fl_set_ad;		 /**< first stage: set A (and D on writes) in entries */
 	unsigned iotlb_capacity; /**< 0: VTD_MODEL_IOTLB_DEFAULT */
+	/** Non-coherent walker: a walk that does not snoop (legacy or scalable root, context
+	 * and PASID tables without ECAP.C; paging structures without ECAP.C in legacy mode,
+	 * without ECAP.SMPWC and PWSNP in scalable mode) reads a "DRAM" copy of memory that
+	 * only vtd_model_clean() updates (zeros where nothing was cleaned yet). */
+	bool dram;
 
 	/* -- test knobs; may be changed in m->cfg at any time -- */
 	uint32_t gsts_stuck; /**< GCMD bits whose command never completes (GSTS does not follow) */
@@ -386,6 +393,12 @@ struct vtd_model_fault {
 	uint64_t rec[2]; /**< the record as written */
 };
 
+/** One 4 KiB page of the non-coherent walker's view of memory. */
+struct vtd_model_dram_page {
+	uint64_t pa;
+	uint8_t b[4096];
+};
+
 struct vtd_model {
 	struct vtd_model_cfg cfg;
 
@@ -415,6 +428,8 @@ struct vtd_model {
 	size_t ntlb, tlb_cap;
 
 	struct vtd_model_stats stats;
+	struct vtd_model_dram_page *dram; /**< cleaned pages (cfg.dram) */
+	size_t ndram, dram_cap;
 	struct vtd_model_fault last;
 	struct vtd_model_inv log[VTD_MODEL_LOG];
 	uint64_t log_seq;
@@ -422,6 +437,10 @@ struct vtd_model {
 };
 
 /* ---- lifetime ----------------------------------------------------------- */
+
+/** The CPU cleaned [@pa, @pa + @len) to the point of coherency (a port's clean_tables):
+ * the non-coherent walker (cfg.dram) now sees those bytes. */
+void vtd_model_clean(struct vtd_model *m, uint64_t pa, size_t len);
 
 /** Initialises a caller-allocated model: 0, or -1 for an inconsistent @cfg
  * (offsets outside the register page or overlapping, bad MGAW / NFR / ND,

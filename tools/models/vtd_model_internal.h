@@ -19,6 +19,8 @@
 /* ---- shared between the pieces ---- */
 
 int vtd_m_rd_qwords(struct vtd_model *m, uint64_t pa, uint64_t *w, unsigned n);
+/* vtd_m_rd_qwords() by a walk that snoops (@coherent) or reads DRAM (cfg.dram). */
+int vtd_m_rd_walk(struct vtd_model *m, uint64_t pa, uint64_t *w, unsigned n, bool coherent);
 int vtd_m_wr_qword(struct vtd_model *m, uint64_t pa, uint64_t v);
 unsigned vtd_m_did_bits(const struct vtd_model *m);
 void vtd_m_ctx_insert(struct vtd_model *m, const struct vtd_model_ctx_entry *e);

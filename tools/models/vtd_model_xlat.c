@@ -357,6 +357,7 @@ struct xlate {
 	uint64_t root; /* table root */
 	unsigned levels;
 	bool user_req; /* always true: requests are unprivileged */
+	bool snoop;    /* paging-structure walks are coherent */
 };
 
 static bool aw_ok(const struct vtd_model *m, unsigned aw)
@@ -375,14 +376,15 @@ static uint32_t legacy_ctx(struct vtd_model *m, uint16_t sid, struct vtd_model_c
 	uint64_t re[2];
 	memset(out, 0, sizeof(*out));
 	out->sid = sid;
-	if (vtd_m_rd_qwords(m, m->rta_active + (uint64_t)(sid >> 8) * 16u, re, 2) != 0)
+	if (vtd_m_rd_walk(m, m->rta_active + (uint64_t)(sid >> 8) * 16u, re, 2, m->cfg.c) != 0)
 		return VTD_M_FR_ROOT_ACCESS;
 	if (!(re[0] & 1u))
 		return VTD_M_FR_ROOT_NP;
 	if ((re[0] & 0xffeu) || re[1])
 		return VTD_M_FR_ROOT_RSVD;
 	uint64_t ce[2];
-	if (vtd_m_rd_qwords(m, (re[0] & ADDR_MASK) + (uint64_t)(sid & 0xffu) * 16u, ce, 2) != 0)
+	if (vtd_m_rd_walk(m, (re[0] & ADDR_MASK) + (uint64_t)(sid & 0xffu) * 16u, ce, 2,
+			  m->cfg.c) != 0)
 		return VTD_M_FR_CTX_ACCESS;
 	m->stats.ctx_fetches++;
 	out->w[0] = ce[0];
@@ -407,7 +409,7 @@ static uint32_t sm_ctx(struct vtd_model *m, uint16_t sid, struct vtd_model_ctx_e
 	uint64_t re[2];
 	memset(out, 0, sizeof(*out));
 	out->sid = sid;
-	if (vtd_m_rd_qwords(m, m->rta_active + (uint64_t)(sid >> 8) * 16u, re, 2) != 0)
+	if (vtd_m_rd_walk(m, m->rta_active + (uint64_t)(sid >> 8) * 16u, re, 2, m->cfg.c) != 0)
 		return VTD_M_FR_SM_ROOT_ACCESS;
 	uint64_t half = (sid & 0x80u) ? re[1] : re[0];
 	if (!(half & 1u))
@@ -415,7 +417,8 @@ static uint32_t sm_ctx(struct vtd_model *m, uint16_t sid, struct vtd_model_ctx_e
 	if (half & 0xffeu)
 		return VTD_M_FR_SM_ROOT_RSVD;
 	uint64_t ce[4];
-	if (vtd_m_rd_qwords(m, (half & ADDR_MASK) + (uint64_t)(sid & 0x7fu) * 32u, ce, 4) != 0)
+	if (vtd_m_rd_walk(m, (half & ADDR_MASK) + (uint64_t)(sid & 0x7fu) * 32u, ce, 4,
+			  m->cfg.c) != 0)
 		return VTD_M_FR_SM_CTX_ACCESS;
 	m->stats.ctx_fetches++;
 	memcpy(out->w, ce, sizeof(ce));
@@ -439,14 +442,16 @@ static uint32_t sm_pasid(struct vtd_model *m, uint16_t sid, const uint64_t *ce, 
 	if ((pasid >> 6) >= (1u << (pdts + 7u)))
 		return VTD_M_FR_SM_CTX_INV;
 	uint64_t de;
-	if (vtd_m_rd_qwords(m, (ce[0] & ADDR_MASK) + (uint64_t)(pasid >> 6) * 8u, &de, 1) != 0)
+	if (vtd_m_rd_walk(m, (ce[0] & ADDR_MASK) + (uint64_t)(pasid >> 6) * 8u, &de, 1,
+			  m->cfg.c) != 0)
 		return VTD_M_FR_SM_PD_ACCESS;
 	if (!(de & 1u))
 		return VTD_M_FR_SM_PD_NP;
 	if (de & 0xffcu)
 		return VTD_M_FR_SM_PD_RSVD;
 	uint64_t pe[8];
-	if (vtd_m_rd_qwords(m, (de & ADDR_MASK) + (uint64_t)(pasid & 63u) * 64u, pe, 8) != 0)
+	if (vtd_m_rd_walk(m, (de & ADDR_MASK) + (uint64_t)(pasid & 63u) * 64u, pe, 8,
+			  m->cfg.c) != 0)
 		return VTD_M_FR_SM_PT_ACCESS;
 	m->stats.pasid_fetches++;
 	memcpy(out->w, pe, sizeof(pe));
@@ -514,6 +519,7 @@ static uint32_t resolve(struct vtd_model *m, uint16_t sid, struct xlate *x)
 		x->kind = VTD_MODEL_SL;
 		x->root = ce->w[0] & ADDR_MASK;
 		x->levels = (unsigned)(ce->w[1] & 7u) + 2u;
+		x->snoop = m->cfg.c;
 		return 0;
 	}
 	uint64_t cw[4];
@@ -549,6 +555,8 @@ static uint32_t resolve(struct vtd_model *m, uint16_t sid, struct xlate *x)
 		return pe->fr;
 	x->fpd = x->fpd || (pe->w[0] & 2u) != 0;
 	x->did = pe->did;
+	/* Scalable mode: paging structures snoop with ECAP.SMPWC and PWSNP (bit 87). */
+	x->snoop = m->cfg.smpwc && (pe->w[1] & BIT64(23));
 	unsigned pgtt = (unsigned)(pe->w[0] >> 6) & 7u;
 	if (pgtt == 4) {
 		x->kind = 0;
@@ -577,7 +585,7 @@ static uint32_t walk_sl(struct vtd_model *m, const struct xlate *x, uint64_t iov
 	for (unsigned lvl = x->levels; lvl >= 1; lvl--) {
 		unsigned shift = 12u + 9u * (lvl - 1u);
 		uint64_t pte;
-		if (vtd_m_rd_qwords(m, table + ((iova >> shift) & 511u) * 8u, &pte, 1) != 0)
+		if (vtd_m_rd_walk(m, table + ((iova >> shift) & 511u) * 8u, &pte, 1, x->snoop) != 0)
 			return x->sm ? VTD_M_FR_SM_SS_ACCESS : VTD_M_FR_PTE_ACCESS;
 		if (!(pte & 3u))
 			return x->sm ? VTD_M_FR_SM_SS_NP : 0xffu; /* legacy: by access type */
@@ -623,7 +631,7 @@ static uint32_t walk_fl(struct vtd_model *m, const struct xlate *x, uint64_t iov
 		unsigned shift = 12u + 9u * (lvl - 1u);
 		uint64_t addr = table + ((iova >> shift) & 511u) * 8u;
 		uint64_t pte;
-		if (vtd_m_rd_qwords(m, addr, &pte, 1) != 0)
+		if (vtd_m_rd_walk(m, addr, &pte, 1, x->snoop) != 0)
 			return VTD_M_FR_SM_FS_ACCESS;
 		if (!(pte & 1u))
 			return VTD_M_FR_SM_FS_NP;
@@ -655,7 +663,11 @@ static uint32_t walk_fl(struct vtd_model *m, const struct xlate *x, uint64_t iov
 			uint64_t nv = val[i] | BIT64(5);
 			if (i == n - 1 && write)
 				nv |= BIT64(6);
-			if (nv != val[i] && vtd_m_wr_qword(m, at[i], nv) != 0)
+			uint64_t cur = val[i];
+			/* A non-coherent walker sets the flags in memory as it is now. */
+			if (!x->snoop && m->cfg.dram && vtd_m_rd_qwords(m, at[i], &cur, 1) != 0)
+				cur = val[i];
+			if (nv != val[i] && vtd_m_wr_qword(m, at[i], cur | (nv ^ val[i])) != 0)
 				m->stats.anomalies++;
 		}
 	}

@@ -14,8 +14,8 @@
  * QEMU caches context entries and translations until they are invalidated,
  * so every "DMA once, change through the library, DMA again" step proves
  * that the library sent the right invalidation with the right domain ID.
- * QEMU's unit is not coherent (ECAP.C = 0): the scenario's port cleans
- * table writes with clflush.
+ * QEMU's unit is not coherent (ECAP.C = 0): the board port's clean_tables
+ * (clflush) cleans every table write.
  */
 #include <iommuman/vtd.h>
 
@@ -42,20 +42,6 @@ static struct iomm_port port;
 #define MAX_FAULTS 16
 static struct iomm_fault faults[MAX_FAULTS];
 static unsigned nfaults;
-
-/* ---- the port: the board's, plus clflush for QEMU's non-coherent unit ---- */
-static uint64_t cleaned_bytes;
-
-static void clean_tables(void *ctx, const void *va, size_t len)
-{
-	(void)ctx;
-	uintptr_t p = (uintptr_t)va & ~(uintptr_t)63u, end = (uintptr_t)va + len;
-	__asm__ __volatile__("lock; addl $0, (%%esp)" ::: "memory", "cc");
-	for (; p < end; p += 64u)
-		__asm__ __volatile__("clflush %0" : "+m"(*(volatile uint8_t *)p));
-	__asm__ __volatile__("lock; addl $0, (%%esp)" ::: "memory", "cc");
-	cleaned_bytes += len;
-}
 
 static void on_fault(void *arg, const struct iomm_fault *f)
 {
@@ -131,7 +117,6 @@ static struct iomm_pool *new_pool(size_t size)
 static void vtd_up(uint32_t flags, bool with_queue)
 {
 	port = qemu_port;
-	port.clean_tables = clean_tables;
 	const struct pci_loc want = {IOMM_QEMU_EDU_BUS, IOMM_QEMU_EDU_DEV, IOMM_QEMU_EDU_FN};
 	REQUIRE(edu_init(&edu, want) == EDU_OK);
 	load_device_pattern(); /* translation still off: this DMA passes */
@@ -160,7 +145,8 @@ static void vtd_up(uint32_t flags, bool with_queue)
 	harness_note_dec("queued invalidation:", vtd.qi);
 	harness_note_dec("scalable mode:", vtd.scalable);
 	CHECK_EQ(vtd.qi, with_queue && !(flags & IOMM_VTD_CFG_REGINV));
-	CHECK(cleaned_bytes > 0); /* ECAP.C is clear on QEMU: the root table was cleaned */
+	/* ECAP.C is clear on QEMU: the port's clflush cleaned the root table */
+	CHECK(qemu_port_stats.clean_bytes > 0);
 	REQUIRE(iomm_dev_init(&dev, &vtd.unit, &IOMM_PCI(IOMM_QEMU_EDU_BUS, IOMM_QEMU_EDU_DEV,
 							  IOMM_QEMU_EDU_FN)) == IOMM_OK);
 	harness_note_hex("edu source ID", edu_rid(&edu));

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What real SMMUs need beyond what an emulator forgives: table walks that do
+ * not snoop, barriers between table writes and the register writes that
+ * publish them, reads of fault records ordered after their status, and the
+ * memory type a stage-1 bank gives to DMA.
+ */
+#include "test_smmuv2.h"
+
+#define RD SMMUV2_MODEL_ACC_R
+
+/* Re-run the fixture from scratch. */
+static struct fx *fresh(void **state)
+{
+	fx_teardown(state);
+	assert_int_equal(fx_setup(state), 0);
+	return *state;
+}
+
+/* ID0.CTTW = 0: every table write must be cleaned for the walker to see it. */
+void test_walk_without_cttw(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.cttw = false;
+	fx_start(f);
+	assert_false(f->smmu.unit.caps & IOMM_CAP_COHERENT);
+	enum iomm_domain_type types[] = {IOMM_DOMAIN_S1, IOMM_DOMAIN_S2};
+	struct pdom doms[2];
+	struct iomm_dev devs[2];
+	for (unsigned t = 0; t < 2; t++) {
+		struct pdom *d = &doms[t];
+		uint32_t sid = 1u + t;
+		pdom_up(f, d, types[t], 0, NULL);
+		fx_attach(f, &devs[t], &d->dom, sid, 0);
+		assert_int_equal(iomm_map(&d->dom, 0x100000, 0x3000000, SZ4K, RW), IOMM_OK);
+		assert_int_equal(fx_xlate(f, sid, 0x100010, RD), 0x3000010);
+		uint64_t n = 0;
+		assert_int_equal(iomm_unmap(&d->dom, 0x100000, SZ4K, &n), IOMM_OK);
+		assert_int_equal(fx_dma(f, sid, 0x100010, RD, NULL), SMMUV2_MODEL_F_TF);
+	}
+	fx_check_hygiene(f);
+}
+
+/* Start recording port hook calls. */
+static void hooks_on(struct fx *f)
+{
+	f->b.hook_count = 0;
+	f->b.hook_on = true;
+}
+
+/* The first write at or after @from to a TLB maintenance register of bank @cb. */
+static size_t first_tlbi(const struct fx *f, size_t from, unsigned cb)
+{
+	uintptr_t lo = FX_REGS + (uintptr_t)fx_cb_off(f, cb, SMMUV2_M_CB_TLBIVA);
+	uintptr_t hi = FX_REGS + (uintptr_t)fx_cb_off(f, cb, SMMUV2_M_CB_TLBIIPAS2L);
+	for (size_t i = from; i < f->b.hook_count && i < f->b.hook_cap; i++) {
+		const struct bfx_event *e = &f->b.hook_log[i];
+		if (e->kind == BFX_EV_WR && e->addr >= lo && e->addr <= hi)
+			return i;
+	}
+	return f->b.hook_count;
+}
+
+/* Table writes are ordered before the TLB maintenance that publishes them. */
+static void check_unmap_ordered(struct fx *f, enum iomm_domain_type type, uint32_t sid)
+{
+	struct pdom d;
+	struct iomm_dev dev;
+	pdom_up(f, &d, type, 0, NULL);
+	fx_attach(f, &dev, &d.dom, sid, 0);
+	assert_int_equal(iomm_map(&d.dom, 0x100000, 0x3000000, 2 * SZ4K, RW), IOMM_OK);
+	hooks_on(f);
+	uint64_t n = 0;
+	assert_int_equal(iomm_unmap(&d.dom, 0x100000, SZ4K, &n), IOMM_OK);
+	f->b.hook_on = false;
+	size_t t = first_tlbi(f, 0, cb_of(&d.dom));
+	assert_true(t < f->b.hook_count);
+	assert_true(bfx_barrier_before(&f->b, 0, t));
+	assert_int_equal(iomm_detach(&dev), IOMM_OK);
+	assert_int_equal(iomm_domain_destroy(&d.dom), IOMM_OK);
+}
+
+void test_barrier_before_tlbi(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	check_unmap_ordered(f, IOMM_DOMAIN_S1, 1);
+	check_unmap_ordered(f, IOMM_DOMAIN_S2, 2);
+	/* non-coherent: after the last clean */
+	f = fresh(state);
+	f->mcfg.cttw = false;
+	fx_start(f);
+	check_unmap_ordered(f, IOMM_DOMAIN_S1, 1);
+}
+
+/* The zeroed root (and the bank's registers) are ordered before the bank walks. */
+void test_barrier_before_bank_enable(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	hooks_on(f);
+	struct pdom d;
+	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
+	f->b.hook_on = false;
+	unsigned cb = cb_of(&d.dom);
+	uintptr_t sctlr = FX_REGS + (uintptr_t)fx_cb_off(f, cb, SMMUV2_M_CB_SCTLR);
+	size_t first = bfx_ev_find(&f->b, 0, BFX_EV_WR, 0); /* the backend's first register write */
+	assert_true(first < f->b.hook_count);
+	size_t en = first;
+	while ((en = bfx_ev_find(&f->b, en + 1u, BFX_EV_WR, sctlr)) < f->b.hook_count)
+		if (f->b.hook_log[en].val & SMMUV2_M_SCTLR_M)
+			break;
+	assert_true(en < f->b.hook_count);
+	size_t t = first_tlbi(f, first, cb);
+	assert_true(t < en);
+	assert_true(bfx_barrier_before(&f->b, first, t));
+	assert_true(bfx_barrier_before(&f->b, first, en));
+}
+
+/* Is there an mb strictly between events @a and @c? */
+static bool mb_between(const struct fx *f, size_t a, size_t c)
+{
+	return bfx_ev_find(&f->b, a + 1u, BFX_EV_MB, 0) < c;
+}
+
+/* Fault syndrome registers are read after the status that says they are valid,
+ * and the status is cleared only after they were read. */
+static void check_fault_order(const struct fx *f, uintptr_t fsr, uintptr_t far)
+{
+	size_t st = 0;
+	while ((st = bfx_ev_find(&f->b, st, BFX_EV_RD, fsr)) < f->b.hook_count &&
+	       !f->b.hook_log[st].val)
+		st++;
+	assert_true(st < f->b.hook_count);
+	size_t rec = bfx_ev_find(&f->b, st, BFX_EV_RD, far);
+	size_t clr = bfx_ev_find(&f->b, st, BFX_EV_WR, fsr);
+	assert_true(rec < clr && clr < f->b.hook_count);
+	assert_true(mb_between(f, st, rec));
+	assert_true(mb_between(f, bfx_ev_last(&f->b, clr, BFX_EV_RD, 0), clr));
+}
+
+void test_fault_record_ordering(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	struct pdom d;
+	struct iomm_dev dev;
+	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
+	fx_attach(f, &dev, &d.dom, 1, 0);
+	assert_int_equal(fx_dma(f, 1, 0x100000, RD, NULL), SMMUV2_MODEL_F_TF);
+	hooks_on(f);
+	assert_int_equal(fx_poll(f), 1);
+	f->b.hook_on = false;
+	unsigned cb = cb_of(&d.dom);
+	check_fault_order(f, FX_REGS + (uintptr_t)fx_cb_off(f, cb, SMMUV2_M_CB_FSR),
+			  FX_REGS + (uintptr_t)fx_cb_off(f, cb, SMMUV2_M_CB_FAR));
+	/* a global fault: an unmatched stream */
+	assert_int_equal(fx_dma(f, 0x77, 0x1000, RD, NULL), SMMUV2_MODEL_G_USF);
+	hooks_on(f);
+	assert_true(fx_poll(f) >= 1);
+	f->b.hook_on = false;
+	check_fault_order(f, FX_REGS + SMMUV2_M_SGFSR, FX_REGS + SMMUV2_M_SGFAR);
+}
+
+/* A stage-1 bank (stage 2 bypassed) gives DMA the memory type its page tables ask for. */
+void test_stage1_memory_type(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	struct pdom d;
+	struct iomm_dev dev;
+	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
+	fx_attach(f, &dev, &d.dom, 1, 0);
+	assert_int_equal(iomm_map(&d.dom, 0x100000, 0x3000000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&d.dom, 0x200000, 0x4000000, SZ4K, RW | IOMM_MEM_NC), IOMM_OK);
+	assert_int_equal(iomm_map(&d.dom, 0x300000, 0x5000000, SZ4K, RW | IOMM_MEM_DEVICE),
+			 IOMM_OK);
+	assert_int_equal(fx_xlate(f, 1, 0x100000, RD), 0x3000000);
+	assert_int_equal(f->model.last_mem, SMMUV2_MODEL_MEM_WB);
+	assert_int_equal(fx_xlate(f, 1, 0x100000, RD), 0x3000000); /* from the TLB */
+	assert_int_equal(f->model.last_mem, SMMUV2_MODEL_MEM_WB);
+	assert_int_equal(fx_xlate(f, 1, 0x200000, RD), 0x4000000);
+	assert_int_equal(f->model.last_mem, SMMUV2_MODEL_MEM_NC);
+	assert_int_equal(fx_xlate(f, 1, 0x300000, RD), 0x5000000);
+	assert_int_equal(f->model.last_mem, SMMUV2_MODEL_MEM_DEVICE);
+	/* CBAR: BPSHCFG non-shareable (3), MemAttr outer and inner write-back (0xf) */
+	uint32_t cbar = fx_rd(f, ((uint64_t)1 << f->model.pgshift) + SMMUV2_M_CBAR(cb_of(&d.dom)));
+	assert_int_equal((cbar >> 8) & 3u, 3u);
+	assert_int_equal((cbar >> 12) & 0xfu, 0xfu);
+	fx_check_hygiene(f);
+}
+
+/* SMR.MASK may implement fewer bits than stream IDs have: the width is probed, and a
+ * device whose mask needs more is refused (its SMR would match fewer streams). */
+void test_smr_mask_width(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.smr_mask_bits = 8;
+	fx_start(f);
+	struct pdom d;
+	struct iomm_dev wide, ok;
+	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
+	assert_int_equal(fx_dev(f, &wide, 0x1000, 0x1ff), IOMM_OK);
+	assert_int_equal(iomm_attach(&d.dom, &wide), IOMM_ERANGE);
+	fx_attach(f, &ok, &d.dom, 0x2000, 0xff);
+	assert_int_equal(iomm_map(&d.dom, 0x100000, 0x3000000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(fx_xlate(f, 0x20ff, 0x100000, RD), 0x3000000);
+	fx_check_hygiene(f);
+}
