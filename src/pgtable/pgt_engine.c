@@ -244,8 +244,17 @@ void iomm_pgt_destroy(struct iomm_pgt *pgt)
 }
 
 /* ---- lookups ---- */
-uint64_t iomm_pgt_leaf_of(const struct iomm_pgt *pgt, uint64_t addr, unsigned *lp,
-			  const uint64_t **ep)
+
+/*
+ * The leaf descriptor that maps @addr (0 if none), with its level and, when
+ * @ep is not NULL, its address. One read per level: what the caller gets is
+ * what was checked, even while another thread changes the table. Inlined
+ * into iomm_pgt_iova_to_phys() (the hot reader); everything else calls the
+ * out-of-line copy below, which keeps the code small.
+ */
+static inline __attribute__((always_inline)) uint64_t leaf_of(const struct iomm_pgt *pgt,
+							     uint64_t addr, unsigned *lp,
+							     const uint64_t **ep)
 {
 	const uint64_t *t = pgt->root;
 	/* the format's bits in registers: the atomic reads below pin memory */
@@ -266,12 +275,18 @@ uint64_t iomm_pgt_leaf_of(const struct iomm_pgt *pgt, uint64_t addr, unsigned *l
 	}
 }
 
+uint64_t iomm_pgt_leaf_of(const struct iomm_pgt *pgt, uint64_t addr, unsigned *lp,
+			  const uint64_t **ep)
+{
+	return leaf_of(pgt, addr, lp, ep);
+}
+
 int iomm_pgt_iova_to_phys(const struct iomm_pgt *pgt, uint64_t iova, uint64_t *pa)
 {
 	if (IOMM_UNLIKELY(!pgt || !pgt->root || !pa || (iova >> pgt->cfg.ias)))
 		return IOMM_ENOENT;
 	unsigned l;
-	uint64_t pte = iomm_pgt_leaf_of(pgt, iova, &l, NULL);
+	uint64_t pte = leaf_of(pgt, iova, &l, NULL);
 	if (!pte)
 		return IOMM_ENOENT;
 	uint64_t mask = (1ull << lvl_shift(pgt, l)) - 1;
