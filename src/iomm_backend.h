@@ -35,4 +35,31 @@ static inline void iomm_unit_sync_mem(const struct iomm_unit *unit, const void *
 /* iomm_unit_sync_mem() for backend object @b. */
 #define sync_mem(b, va, len) iomm_unit_sync_mem(&(b)->unit, (va), (len))
 
+/* Registers of the unit at @off bytes from its base, through the port. */
+static inline uint32_t iomm_unit_rd32(const struct iomm_unit *unit, uint32_t off)
+{
+	return iomm_mmio_read32(unit->port, unit->regs + off);
+}
+
+static inline void iomm_unit_wr32(const struct iomm_unit *unit, uint32_t off, uint32_t v)
+{
+	iomm_mmio_write32(unit->port, unit->regs + off, v);
+}
+
+static inline uint64_t iomm_unit_rd64(const struct iomm_unit *unit, uint32_t off)
+{
+	return iomm_mmio_read64(unit->port, unit->regs + off);
+}
+
+static inline void iomm_unit_wr64(const struct iomm_unit *unit, uint32_t off, uint64_t v)
+{
+	iomm_mmio_write64(unit->port, unit->regs + off, v);
+}
+
+/* The same for backend object @b (which embeds its unit as `unit`). */
+#define rd32(b, off)	iomm_unit_rd32(&(b)->unit, (off))
+#define wr32(b, off, v) iomm_unit_wr32(&(b)->unit, (off), (v))
+#define rd64(b, off)	iomm_unit_rd64(&(b)->unit, (off))
+#define wr64(b, off, v) iomm_unit_wr64(&(b)->unit, (off), (v))
+
 #endif /* IOMM_BACKEND_H */

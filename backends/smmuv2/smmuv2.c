@@ -29,15 +29,8 @@ static inline struct iomm_smmuv2 *to_smmu(struct iomm_unit *unit)
 }
 
 /* ---- register access: global space 0, global space 1, context banks ---- */
-static inline uint32_t gr0_rd(const struct iomm_smmuv2 *s, uint32_t off)
-{
-	return iomm_mmio_read32(port_of(s), s->unit.regs + off);
-}
-
-static inline void gr0_wr(const struct iomm_smmuv2 *s, uint32_t off, uint32_t v)
-{
-	iomm_mmio_write32(port_of(s), s->unit.regs + off, v);
-}
+#define gr0_rd(s, off)	  rd32((s), (off))
+#define gr0_wr(s, off, v) wr32((s), (off), (v))
 
 static inline uint32_t gr1_rd(const struct iomm_smmuv2 *s, uint32_t off)
 {

@@ -15,21 +15,6 @@ static inline struct iomm_smmuv3 *to_smmu(struct iomm_unit *unit)
 	return (struct iomm_smmuv3 *)(void *)unit;
 }
 
-static inline uint32_t rd32(const struct iomm_smmuv3 *s, uint32_t off)
-{
-	return iomm_mmio_read32(port_of(s), s->unit.regs + off);
-}
-
-static inline void wr32(const struct iomm_smmuv3 *s, uint32_t off, uint32_t v)
-{
-	iomm_mmio_write32(port_of(s), s->unit.regs + off, v);
-}
-
-static inline void wr64(const struct iomm_smmuv3 *s, uint32_t off, uint64_t v)
-{
-	iomm_mmio_write64(port_of(s), s->unit.regs + off, v);
-}
-
 static inline uint64_t timeout_of(const struct iomm_smmuv3 *s)
 {
 	return s->cfg.timeout_ns;

@@ -21,26 +21,6 @@ static inline struct iomm_vtd *to_vtd(struct iomm_unit *unit)
 	return (struct iomm_vtd *)(void *)unit;
 }
 
-static inline uint32_t rd32(const struct iomm_vtd *v, uint32_t off)
-{
-	return iomm_mmio_read32(port_of(v), v->unit.regs + off);
-}
-
-static inline void wr32(const struct iomm_vtd *v, uint32_t off, uint32_t val)
-{
-	iomm_mmio_write32(port_of(v), v->unit.regs + off, val);
-}
-
-static inline uint64_t rd64(const struct iomm_vtd *v, uint32_t off)
-{
-	return iomm_mmio_read64(port_of(v), v->unit.regs + off);
-}
-
-static inline void wr64(const struct iomm_vtd *v, uint32_t off, uint64_t val)
-{
-	iomm_mmio_write64(port_of(v), v->unit.regs + off, val);
-}
-
 /* Widest supported second-stage width (AW code), for pass-through entries. */
 static inline unsigned widest_aw(const struct iomm_vtd *v)
 {
