@@ -83,7 +83,7 @@ int main(void)
 	       (unsigned)pv.unit.caps, (unsigned long long)pv.unit.page_sizes, pv.unit.ias);
 
 	/* From here on: exactly the calls a driver makes on an SMMU or VT-d. */
-	struct iomm_domain dom;
+	struct iomm_domain dom = {0};
 	struct iomm_domain_cfg dc = {.type = IOMM_DOMAIN_S1};
 	struct iomm_dev nic;
 	EXPECT(iomm_domain_init(&dom, &pv.unit, &dc) == IOMM_OK);

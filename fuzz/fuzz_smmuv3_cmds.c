@@ -58,7 +58,7 @@
 
 struct dslot {
 	bool live;
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	enum iomm_domain_type type;
 	struct iomm_pool *pool;
 	struct shadow sh;

@@ -487,7 +487,7 @@ void op_edge(struct st *s, struct fz *in)
 		break;
 	case 3: {
 		/* a gather that belongs to another table */
-		struct iomm_pgt other;
+		struct iomm_pgt other = {0};
 		memset(&other, 0, sizeof(other));
 		struct iomm_gather g;
 		iomm_gather_init(&g);

@@ -399,7 +399,7 @@ static void test_discovered_iort_applies(void **state)
 	assert_int_equal(iomm_discovery_board(&d, &board), IOMM_OK);
 
 	struct iomm_unit *bound[1] = {&f->smmu.unit};
-	struct iomm_domain doms[2];
+	struct iomm_domain doms[2] = {0};
 	struct iomm_dev devo[4];
 	struct iomm_config_storage st = {bound, 1, doms, 2, devo, 4, fx_pool(f, 4096, 16)};
 	struct iomm_config_error err = {0};

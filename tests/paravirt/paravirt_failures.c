@@ -175,7 +175,7 @@ void test_init_failures(void **state)
 	assert_int_equal(x->f.nreq, n + 1); /* ATTACH only, no PROBE */
 	assert_int_equal(iomm_map(&x->dom, 0xfff0000000000000ull, 0x1000, 0x1000, IOMM_READ),
 			 IOMM_OK);
-	struct iomm_domain byp;
+	struct iomm_domain byp = {0};
 	struct iomm_domain_cfg bc = {.type = IOMM_DOMAIN_BYPASS};
 	assert_int_equal(iomm_domain_init(&byp, &x->pv.unit, &bc), IOMM_ENOTSUP);
 
@@ -184,10 +184,10 @@ void test_init_failures(void **state)
 	pc.features = 1ull << IOMM_VIOMMU_F_VERSION_1;
 	assert_int_equal(iomm_paravirt_init(&x->pv, &port, lb, &pc), IOMM_OK);
 	assert_int_equal(x->pv.unit.caps, IOMM_CAP_REMOTE);
-	struct iomm_domain s1;
+	struct iomm_domain s1 = {0};
 	struct iomm_domain_cfg sc = {.type = IOMM_DOMAIN_S1};
 	assert_int_equal(iomm_domain_init(&s1, &x->pv.unit, &sc), IOMM_ENOTSUP);
-	struct iomm_domain blk;
+	struct iomm_domain blk = {0};
 	bc.type = IOMM_DOMAIN_BLOCKED;
 	assert_int_equal(iomm_domain_init(&blk, &x->pv.unit, &bc), IOMM_OK);
 	assert_int_equal(iomm_dev_init(&x->dev, &x->pv.unit, &IOMM_SID(8)), IOMM_OK);

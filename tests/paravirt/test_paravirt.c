@@ -93,7 +93,7 @@ void test_request_bytes(void **state)
 	assert_int_equal(x->f.nreq, n); /* cached */
 
 	/* Bypass domain: the ATTACH carries the bypass flag. */
-	struct iomm_domain byp;
+	struct iomm_domain byp = {0};
 	struct iomm_domain_cfg bc = {.type = IOMM_DOMAIN_BYPASS};
 	assert_int_equal(iomm_domain_init(&byp, &x->pv.unit, &bc), IOMM_OK);
 	assert_int_equal(iomm_attach(&byp, &x->dev), IOMM_OK);
@@ -136,7 +136,7 @@ void test_status_map(void **state)
 	assert_int_equal(iomm_unmap(&x->dom, 0x10000, 0x1000, NULL), IOMM_ERANGE);
 	struct iomm_dev ghost;
 	assert_int_equal(iomm_dev_init(&ghost, &x->pv.unit, &IOMM_SID(0x123456)), IOMM_OK);
-	struct iomm_domain d2;
+	struct iomm_domain d2 = {0};
 	struct iomm_domain_cfg c = {.type = IOMM_DOMAIN_S1};
 	assert_int_equal(iomm_domain_init(&d2, &x->pv.unit, &c), IOMM_OK);
 	assert_int_equal(iomm_attach(&d2, &ghost), IOMM_ENOENT); /* PROBE answered S_NOENT */
@@ -260,7 +260,7 @@ void test_roundtrip(void **state)
 	struct iomm_viommu_loopback_dev d = fake_loopback_dev(&x->f);
 	const struct iomm_viommu_transport *t = iomm_viommu_loopback_init(&x->lb, &d);
 	assert_int_equal(iomm_paravirt_init(&x->pv, &port, t, NULL), IOMM_OK);
-	struct iomm_domain a, b, z;
+	struct iomm_domain a = {0}, b = {0}, z = {0};
 	struct iomm_domain_cfg s1 = {.type = IOMM_DOMAIN_S1};
 	assert_int_equal(iomm_domain_init(&a, &x->pv.unit, &s1), IOMM_OK);
 	assert_int_equal(iomm_domain_init(&b, &x->pv.unit, &s1), IOMM_OK);
@@ -353,7 +353,7 @@ void test_virtio_pci(void **state)
 	assert_int_equal(pv.unit.ias, 48);
 	assert_int_equal(f.cfg[IOMM_VIOMMU_CFG_BYPASS], 0);
 
-	struct iomm_domain dom;
+	struct iomm_domain dom = {0};
 	struct iomm_dev dev;
 	struct iomm_domain_cfg dc = {.type = IOMM_DOMAIN_S1};
 	assert_int_equal(iomm_domain_init(&dom, &pv.unit, &dc), IOMM_OK);

@@ -67,7 +67,7 @@ void roles_assign(void **state)
 	assert_int_equal(iomm_vm_assign(&r->b.vm, U(r), &raw, 3), IOMM_EBUSY);
 	struct iomm_devid bad_pci = IOMM_PCI(0, 32, 0);
 	assert_int_equal(iomm_vm_assign(&r->b.vm, U(r), &bad_pci, 4), IOMM_EINVAL);
-	struct iomm_domain host;
+	struct iomm_domain host = {0};
 	struct iomm_dev hdev;
 	assert_int_equal(fx_domain(r->f, &host, IOMM_DOMAIN_S2, 0, fx_pool(r->f, 4096, 8), NULL),
 			 IOMM_OK);

@@ -37,6 +37,7 @@ struct pdom {
 static inline void pdom_up(struct fx *f, struct pdom *d, enum iomm_domain_type type, uint32_t granule,
 		    struct iomm_domain *parent)
 {
+	*d = (struct pdom){0}; /* a domain is initialised from zeroed memory */
 	d->pool = fx_pool(f, granule ? granule : 4096, 64);
 	assert_int_equal(fx_domain(f, &d->dom, type, granule, d->pool, parent), IOMM_OK);
 }
@@ -61,6 +62,7 @@ struct nested {
 
 static inline void nested_up(struct fx *f, struct nested *n)
 {
+	*n = (struct nested){0}; /* domains are initialised from zeroed memory */
 	pdom_up(f, &n->s2, IOMM_DOMAIN_S2, 0, NULL);
 	n->s1.pool = fx_pool(f, 4096, 32);
 	void *va;

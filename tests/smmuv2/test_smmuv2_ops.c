@@ -11,7 +11,7 @@ void test_inval_stage1_page(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom d;
+	struct pdom d = {0};
 	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
 	assert_int_equal(iomm_map(&d.dom, 0x100000, 0x3000000, 4 * SZ4K, RW), IOMM_OK);
 	struct iomm_dev dev;
@@ -44,7 +44,7 @@ void test_inval_stage1_range_and_threshold(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom d;
+	struct pdom d = {0};
 	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
 	assert_int_equal(iomm_map(&d.dom, 0x100000, 0x3000000, 8 * SZ4K, RW), IOMM_OK);
 	assert_int_equal(iomm_map(&d.dom, 0x200000, 0x4000000, 65 * SZ4K, RW), IOMM_OK);
@@ -84,7 +84,7 @@ void test_inval_stage1_tables(void **state)
 	struct fx *f = *state;
 	f->cfg.inv_threshold = 1024;
 	fx_start(f);
-	struct pdom d;
+	struct pdom d = {0};
 	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
 	assert_int_equal(iomm_map(&d.dom, 0x400000, 0x3000000, SZ4K, RW), IOMM_OK);
 	struct iomm_dev dev;
@@ -107,7 +107,7 @@ void test_inval_stage2(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom d;
+	struct pdom d = {0};
 	pdom_up(f, &d, IOMM_DOMAIN_S2, 0, NULL);
 	assert_int_equal(iomm_map(&d.dom, 0x100000, 0x3000000, 2 * SZ4K, RW), IOMM_OK);
 	assert_int_equal(iomm_map(&d.dom, 0x200000, 0x4000000, 41 * SZ4K, RW), IOMM_OK);
@@ -149,7 +149,7 @@ void test_inval_nested(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct nested n;
+	struct nested n = {0};
 	nested_up(f, &n);
 	struct iomm_dev dev;
 	fx_attach(f, &dev, &n.s1.dom, 0x60, 0);
@@ -177,7 +177,7 @@ void test_model_catches_missing_inval(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom d;
+	struct pdom d = {0};
 	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
 	assert_int_equal(iomm_map(&d.dom, 0x100000, 0x3000000, SZ4K, RW), IOMM_OK);
 	struct iomm_dev dev;
@@ -220,7 +220,7 @@ void test_sync_timeout(void **state)
 	assert_int_equal(iomm_unmap(&s2.dom, 0x100000, 64 * SZ4K, NULL), IOMM_ETIMEDOUT);
 	assert_int_equal(f->smmu.stats.sync_timeouts, 2);
 	/* a new domain whose bank cannot be confirmed clean is refused, bank not taken */
-	struct pdom e;
+	struct pdom e = {0};
 	e.pool = fx_pool(f, 4096, 4);
 	assert_int_equal(fx_domain(f, &e.dom, IOMM_DOMAIN_S1, 0, e.pool, NULL), IOMM_ETIMEDOUT);
 	assert_int_equal(iomm_pool_used(e.pool), 0);
@@ -329,7 +329,7 @@ void test_register_order(void **state)
 	iomm_posix_trace_set_buffer(&f->px, trace, 256);
 	/* a bank is enabled (SCTLR.M) last, after its TLB sync */
 	iomm_posix_trace_enable(&f->px, true);
-	struct pdom d;
+	struct pdom d = {0};
 	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
 	unsigned cb = cb_of(&d.dom);
 	size_t n = iomm_posix_trace_count(&f->px), last = SIZE_MAX, sync = SIZE_MAX;
@@ -410,7 +410,7 @@ void test_bad_input(void **state)
 	assert_int_equal(fx_dev(f, &dev, 0x10, 0x100), IOMM_ERANGE);
 	/* a domain wider than the IPA size the SMMU supports */
 	struct iomm_pool *p = fx_pool(f, 4096, 8);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_domain_cfg c = {.type = IOMM_DOMAIN_S1, .pool = p, .ias = 40, .oas = 48};
 	f->smmu.ipa_bits = 40; /* as if ID2.IAS said 40 bits */
 	assert_int_equal(iomm_domain_init(&d, &f->smmu.unit, &c), IOMM_ENOTSUP);
@@ -420,7 +420,7 @@ void test_bad_input(void **state)
 	assert_int_equal(iomm_domain_init(&d, &f->smmu.unit, &c), IOMM_ENOTSUP);
 	assert_int_equal(iomm_pool_used(p), 0);
 	/* a device attached twice */
-	struct iomm_domain byp;
+	struct iomm_domain byp = {0};
 	assert_int_equal(fx_domain(f, &byp, IOMM_DOMAIN_BYPASS, 0, NULL, NULL), IOMM_OK);
 	fx_attach(f, &dev, &byp, 0x10, 0);
 	assert_int_equal(iomm_attach(&byp, &dev), IOMM_EBUSY);

@@ -67,7 +67,7 @@ void test_probe_indexing(void **state)
 	assert_int_equal(f->smmu.nsmr, 32);
 	assert_int_equal(f->smmu.unit.sid_bits, 5);
 	check_fail_closed_reset(f);
-	struct pdom d;
+	struct pdom d = {0};
 	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
 	assert_int_equal(iomm_map(&d.dom, 0x10000, 0x80000000, SZ4K, RW), IOMM_OK);
 	struct iomm_dev dev, wide;
@@ -102,7 +102,7 @@ void test_probe_4k_only(void **state)
 	assert_int_equal(f->smmu.unit.granules, 1u << 12);
 	assert_int_equal(f->smmu.unit.caps, IOMM_CAP_S1 | IOMM_CAP_BYPASS | IOMM_CAP_COHERENT);
 	struct iomm_pool *p16 = fx_pool(f, 16384, 8), *p4 = fx_pool(f, 4096, 8);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 16384, p16, NULL), IOMM_ENOTSUP);
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 0, p4, NULL), IOMM_ENOTSUP);
 	assert_int_equal(iomm_pool_used(p4), 0);
@@ -125,7 +125,7 @@ void test_probe_stage2_only(void **state)
 	/* no CTTW: tables are cleaned for the walker */
 	assert_int_equal(f->smmu.unit.caps, IOMM_CAP_S2 | IOMM_CAP_BYPASS);
 	struct iomm_pool *p = fx_pool(f, 4096, 64);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 0, p, NULL), IOMM_ENOTSUP);
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 0, p, NULL), IOMM_OK);
 	assert_int_equal(CBAR_TYPE(f->model.cbar[cb_of(&d)]), 0);
@@ -193,7 +193,7 @@ void test_probe_sizes_and_limits(void **state)
 	assert_int_equal(f->smmu.unit.ias, 40);
 	assert_int_equal(f->smmu.unit.oas, 48);
 	struct iomm_pool *p = fx_pool(f, 4096, 16);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_domain_cfg c = {.type = IOMM_DOMAIN_S1, .pool = p, .ias = 44};
 	assert_int_equal(iomm_domain_init(&d, &f->smmu.unit, &c), IOMM_ENOTSUP);
 	c.ias = 0;
@@ -249,7 +249,7 @@ void test_mmu500_settings(void **state)
 	assert_int_equal(f->model.stats.actlr_ignored, 0);
 	assert_int_equal(iomm_posix_log_count(&f->px, IOMM_LOG_WARN), 0);
 	/* 64 KiB register pages: banks at 128 KiB; DMA through the last bank */
-	struct pdom d[8];
+	struct pdom d[8] = {0};
 	for (unsigned i = 0; i < 8; i++)
 		pdom_up(f, &d[i], IOMM_DOMAIN_S1, 0, NULL);
 	assert_int_equal(cb_of(&d[7].dom), 7);
@@ -296,7 +296,7 @@ void test_smr_mask_group(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom d;
+	struct pdom d = {0};
 	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
 	assert_int_equal(iomm_map(&d.dom, 0x10000, 0x80000000, SZ4K, RW), IOMM_OK);
 	struct iomm_dev dev;
@@ -316,7 +316,7 @@ void test_smr_conflicts(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct iomm_domain byp;
+	struct iomm_domain byp = {0};
 	assert_int_equal(fx_domain(f, &byp, IOMM_DOMAIN_BYPASS, 0, NULL, NULL), IOMM_OK);
 	struct iomm_dev a, b, c, e;
 	fx_attach(f, &a, &byp, 0x40, 0xf); /* 0x40..0x4f */
@@ -341,7 +341,7 @@ void test_smr_exhaustion(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct iomm_domain blk;
+	struct iomm_domain blk = {0};
 	assert_int_equal(fx_domain(f, &blk, IOMM_DOMAIN_BLOCKED, 0, NULL, NULL), IOMM_OK);
 	struct iomm_dev dev[17];
 	for (unsigned i = 0; i < 16; i++)
@@ -379,7 +379,7 @@ void test_bypass_blocked_detach(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct iomm_domain byp, blk;
+	struct iomm_domain byp = {0}, blk = {0};
 	assert_int_equal(fx_domain(f, &byp, IOMM_DOMAIN_BYPASS, 0, NULL, NULL), IOMM_OK);
 	assert_int_equal(fx_domain(f, &blk, IOMM_DOMAIN_BLOCKED, 0, NULL, NULL), IOMM_OK);
 	struct iomm_dev d1, d2;
@@ -406,7 +406,7 @@ void test_bank_stage1(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom d;
+	struct pdom d = {0};
 	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
 	unsigned cb = cb_of(&d.dom);
 	assert_true(cb >= 4); /* above the stage-2-only banks */
@@ -447,7 +447,7 @@ void test_bank_stage1_granules(void **state)
 	struct fx *f = *state;
 	fx_start(f);
 	static const uint32_t gran[] = {4096, 16384, 65536};
-	struct pdom d[3];
+	struct pdom d[3] = {0};
 	struct iomm_dev dev[3];
 	for (unsigned i = 0; i < 3; i++) {
 		pdom_up(f, &d[i], IOMM_DOMAIN_S1, gran[i], NULL);
@@ -466,7 +466,7 @@ void test_bank_stage2(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom d;
+	struct pdom d = {0};
 	pdom_up(f, &d, IOMM_DOMAIN_S2, 0, NULL);
 	unsigned cb = cb_of(&d.dom);
 	assert_true(cb < 4); /* stage-2-only banks first */
@@ -490,7 +490,7 @@ void test_bank_nested(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct nested n;
+	struct nested n = {0};
 	nested_up(f, &n);
 	unsigned cb = cb_of(&n.s1.dom), s2cb = cb_of(&n.s2.dom);
 	assert_int_equal(CBAR_TYPE(f->model.cbar[cb]), 3);
@@ -505,7 +505,7 @@ void test_bank_nested(void **state)
 	assert_true(f->faults[0].flags & IOMM_FAULT_STAGE2);
 	assert_int_equal(f->faults[0].ipa, 0x40008000);
 	/* no nesting on an SMMU without NTS */
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	f->smmu.unit.caps &= ~IOMM_CAP_NESTED;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_NESTED, 0, n.s1.pool, &n.s2.dom),
 			 IOMM_ENOTSUP);
@@ -542,7 +542,7 @@ void test_model_architecture(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom d;
+	struct pdom d = {0};
 	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
 	assert_int_equal(iomm_map(&d.dom, 0x1000, 0x5000, SZ4K, RW), IOMM_OK);
 	struct iomm_dev dev;
@@ -588,7 +588,7 @@ void test_bank_exhaustion(void **state)
 	struct fx *f = *state;
 	fx_start(f);
 	/* 12 stage-1 banks (16 - 4 stage-2-only) */
-	struct pdom s1[13];
+	struct pdom s1[13] = {0};
 	for (unsigned i = 0; i < 12; i++)
 		pdom_up(f, &s1[i], IOMM_DOMAIN_S1, 0, NULL);
 	s1[12].pool = fx_pool(f, 4096, 4);
@@ -596,7 +596,7 @@ void test_bank_exhaustion(void **state)
 			 IOMM_ENOSPC);
 	assert_int_equal(iomm_pool_used(s1[12].pool), 0);
 	/* stage 2 still has its 4 banks, then none */
-	struct pdom s2[5];
+	struct pdom s2[5] = {0};
 	for (unsigned i = 0; i < 4; i++)
 		pdom_up(f, &s2[i], IOMM_DOMAIN_S2, 0, NULL);
 	s2[4].pool = fx_pool(f, 4096, 4);

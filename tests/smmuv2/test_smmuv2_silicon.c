@@ -25,7 +25,7 @@ void test_walk_without_cttw(void **state)
 	fx_start(f);
 	assert_false(f->smmu.unit.caps & IOMM_CAP_COHERENT);
 	enum iomm_domain_type types[] = {IOMM_DOMAIN_S1, IOMM_DOMAIN_S2};
-	struct pdom doms[2];
+	struct pdom doms[2] = {0};
 	struct iomm_dev devs[2];
 	for (unsigned t = 0; t < 2; t++) {
 		struct pdom *d = &doms[t];
@@ -64,7 +64,7 @@ static size_t first_tlbi(const struct fx *f, size_t from, unsigned cb)
 /* Table writes are ordered before the TLB maintenance that publishes them. */
 static void check_unmap_ordered(struct fx *f, enum iomm_domain_type type, uint32_t sid)
 {
-	struct pdom d;
+	struct pdom d = {0};
 	struct iomm_dev dev;
 	pdom_up(f, &d, type, 0, NULL);
 	fx_attach(f, &dev, &d.dom, sid, 0);
@@ -99,7 +99,7 @@ void test_barrier_before_bank_enable(void **state)
 	struct fx *f = *state;
 	fx_start(f);
 	hooks_on(f);
-	struct pdom d;
+	struct pdom d = {0};
 	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
 	f->b.hook_on = false;
 	unsigned cb = cb_of(&d.dom);
@@ -143,7 +143,7 @@ void test_fault_record_ordering(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom d;
+	struct pdom d = {0};
 	struct iomm_dev dev;
 	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
 	fx_attach(f, &dev, &d.dom, 1, 0);
@@ -167,7 +167,7 @@ void test_stage1_memory_type(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom d;
+	struct pdom d = {0};
 	struct iomm_dev dev;
 	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
 	fx_attach(f, &dev, &d.dom, 1, 0);
@@ -197,7 +197,7 @@ void test_smr_mask_width(void **state)
 	struct fx *f = *state;
 	f->mcfg.smr_mask_bits = 8;
 	fx_start(f);
-	struct pdom d;
+	struct pdom d = {0};
 	struct iomm_dev wide, ok;
 	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
 	assert_int_equal(fx_dev(f, &wide, 0x1000, 0x1ff), IOMM_OK);

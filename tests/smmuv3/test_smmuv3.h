@@ -73,6 +73,7 @@ struct pdom {
 
 static inline void pdom_up(struct fx *f, struct pdom *d, enum iomm_domain_type type)
 {
+	*d = (struct pdom){0}; /* a domain is initialised from zeroed memory */
 	d->pool = fx_pool(f, 4096, 64);
 	assert_int_equal(fx_domain(f, &d->dom, type, 0, d->pool, NULL), IOMM_OK);
 }
@@ -88,6 +89,7 @@ static inline void nest_up(struct fx *f, struct nest *n)
 {
 	void *va;
 	uint64_t pa, size;
+	*n = (struct nest){0}; /* domains are initialised from zeroed memory */
 	n->p2 = fx_pool(f, 4096, 64);
 	n->p1 = fx_pool(f, 4096, 32);
 	assert_int_equal(fx_domain(f, &n->s2, IOMM_DOMAIN_S2, 0, n->p2, NULL), IOMM_OK);

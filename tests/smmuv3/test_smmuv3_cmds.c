@@ -205,7 +205,7 @@ void test_cmds_threshold_option(void **state)
 	f->mcfg.ril = false;
 	f->cfg.inv_threshold = 4;
 	fx_start(f);
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev da;
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	fx_attach(f, &da, &a.dom, 1, 0);
@@ -229,7 +229,7 @@ void test_cmds_unmap_range_ril(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev da;
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	fx_attach(f, &da, &a.dom, 1, 0);
@@ -271,7 +271,7 @@ void test_cmds_unmap_block_ril(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev da;
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	fx_attach(f, &da, &a.dom, 1, 0);
@@ -304,7 +304,7 @@ void test_cmds_unmap_mixed_levels_ril(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev da;
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	fx_attach(f, &da, &a.dom, 1, 0);
@@ -333,7 +333,7 @@ void test_cmds_detach(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev dev;
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	assert_int_equal(iomm_map(&a.dom, 0x100000, 0x40000000, SZ4K, RW), IOMM_OK);
@@ -374,7 +374,7 @@ void test_cmds_attach(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev fresh, live;
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	assert_int_equal(iomm_map(&a.dom, 0x100000, 0x40000000, SZ4K, RW), IOMM_OK);
@@ -424,7 +424,7 @@ void test_stream_table_2lvl(void **state)
 	assert_int_equal(f->smmu.unit.sid_bits, 12);
 	assert_int_equal(iomm_pool_used(f->st_pool), 0);
 
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev d70, d71, d128, d4095, bad;
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	assert_int_equal(iomm_map(&a.dom, 0x100000, 0x40000000, SZ4K, RW), IOMM_OK);
@@ -472,7 +472,7 @@ void test_stream_table_2lvl_no_memory(void **state)
 	f->strtab_size = 64u * 8u;
 	f->st_pool = fx_pool(f, 4096, 1);
 	fx_start(f);
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev d0, d64;
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	assert_int_equal(iomm_map(&a.dom, 0x100000, 0x40000000, SZ4K, RW), IOMM_OK);
@@ -545,7 +545,7 @@ void test_cmdq_error_recovery(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev dev;
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	assert_int_equal(iomm_map(&a.dom, 0x100000, 0x40000000, 2 * SZ4K, RW), IOMM_OK);
@@ -594,7 +594,7 @@ void test_cmdq_fetch_abort(void **state)
 	struct fx *f = *state;
 	f->phys_base = UINT64_C(0x80000000);
 	fx_start(f);
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev dev;
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	assert_int_equal(iomm_map(&a.dom, 0x100000, 0x40000000, 2 * SZ4K, RW), IOMM_OK);
@@ -626,7 +626,7 @@ void test_cmdq_tiny_queue(void **state)
 	f->cmdq_size = 32;
 	f->mcfg.ril = false;
 	fx_start(f);
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev dev;
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	assert_int_equal(iomm_map(&a.dom, 0x100000, 0x40000000, 20 * SZ4K, RW), IOMM_OK);
@@ -653,7 +653,7 @@ void test_evtq_overflow(void **state)
 	struct fx *f = *state;
 	f->mcfg.evtq_max_entries = 4;
 	fx_start(f);
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev dev;
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	fx_attach(f, &dev, &a.dom, 7, 0);
@@ -698,7 +698,7 @@ void test_evtq_write_abort(void **state)
 	struct fx *f = *state;
 	f->phys_base = UINT64_C(0x80000000);
 	fx_start(f);
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev dev;
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	fx_attach(f, &dev, &a.dom, 7, 0);

@@ -53,7 +53,7 @@ void test_bad_input(void **state)
 	/* a domain with devices, a stage-2 parent with a nested child */
 	assert_int_equal(iomm_domain_destroy(&a.dom), IOMM_EBUSY);
 	assert_int_equal(fx_xlate(f, 0x13, 0x100000, RD), 0x40000000);
-	struct nest n;
+	struct nest n = {0};
 	nest_up(f, &n);
 	assert_int_equal(iomm_domain_destroy(&n.s2), IOMM_EBUSY);
 	assert_int_equal(iomm_domain_destroy(&n.s1), IOMM_OK);
@@ -80,7 +80,7 @@ static void check_noncoherent(struct fx *f)
 	assert_true(fx_cleaned(f, f->mem.strtab, 64u * 256u));
 	assert_int_equal(f->model.cr1, 0); /* non-cacheable queue and table accesses */
 
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev dev;
 	iomm_posix_clean_set_log(&f->px, f->clean_log, FX_CLEAN_CAP);
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
@@ -135,7 +135,7 @@ void test_disable(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev dev;
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	assert_int_equal(iomm_map(&a.dom, 0x100000, 0x40000000, SZ4K, RW), IOMM_OK);
@@ -160,7 +160,7 @@ void test_reinit(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev dev;
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	assert_int_equal(iomm_map(&a.dom, 0x100000, 0x40000000, SZ4K, RW), IOMM_OK);
@@ -295,7 +295,7 @@ void test_attach_timeout_fails_closed(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev dev;
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	assert_int_equal(iomm_map(&a.dom, 0x100000, 0x40000000, SZ4K, RW), IOMM_OK);
@@ -404,7 +404,7 @@ void test_domain_destroy(void **state)
 	assert_int_equal(smmuv3_model_tlb_count(&f->model), 0);
 
 	/* nested: the child's ASID within the parent's VMID */
-	struct nest n;
+	struct nest n = {0};
 	struct iomm_dev dn;
 	nest_up(f, &n);
 	assert_int_equal(iomm_map(&n.s1, N_IOVA, N_IPA, SZ4K, RW), IOMM_OK);
@@ -433,7 +433,7 @@ void test_el2_regime(void **state)
 	f->cfg.flags = IOMM_SMMUV3_CFG_EL2;
 	fx_start(f);
 	assert_true(f->model.cr2 & SMMUV3_M_CR2_E2H);
-	struct pdom a;
+	struct pdom a = {0};
 	struct iomm_dev dev;
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	assert_int_equal(iomm_map(&a.dom, 0x100000, 0x40000000, SZ4K, RW), IOMM_OK);
@@ -466,7 +466,7 @@ void test_el2_regime_nested(void **state)
 	struct fx *f = *state;
 	f->cfg.flags = IOMM_SMMUV3_CFG_EL2;
 	fx_start(f);
-	struct nest n;
+	struct nest n = {0};
 	struct iomm_dev dev;
 	nest_up(f, &n);
 	assert_int_equal(iomm_map(&n.s1, N_IOVA, N_IPA, SZ4K, RW), IOMM_OK);

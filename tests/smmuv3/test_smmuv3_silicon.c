@@ -147,7 +147,7 @@ void test_evtq_barriers(void **state)
 	f->port_flags = 0; /* not coherent: the records are cleaned before they are read */
 	hk_install(f);
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 0, fx_pool(f, 4096, 16), NULL), IOMM_OK);
 	fx_attach(f, &dev, &d, 3, 0);
@@ -183,7 +183,7 @@ void test_doorbell_barriers(void **state)
 	assert_true(hk_check_barrier_before(SMMUV3_M_CMDQ_PROD, 0, false, true) >= 1);
 	assert_true(hk_check_barrier_before(SMMUV3_M_CR0, SMMUV3_M_CR0_SMMUEN, false, false) >= 1);
 	struct iomm_pool *pool = fx_pool(f, 4096, 16);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 0, pool, NULL), IOMM_OK);
 	hk.n = 0;
@@ -284,10 +284,10 @@ void test_ste_s2ptw(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom s2;
+	struct pdom s2 = {0};
 	pdom_up(f, &s2, IOMM_DOMAIN_S2);
 	struct iomm_pool *p1 = fx_pool(f, 4096, 16);
-	struct iomm_domain n;
+	struct iomm_domain n = {0};
 	assert_int_equal(fx_domain(f, &n, IOMM_DOMAIN_NESTED, 0, p1, &s2.dom), IOMM_OK);
 	struct iomm_dev d2, dn;
 	fx_attach(f, &d2, &s2.dom, 4, 0);
@@ -307,7 +307,7 @@ void test_stall_forced(void **state)
 	fx_start(f);
 	assert_true(f->smmu.features & IOMM_SMMUV3_F_STALL_FORCE);
 	struct pdom s1, s2;
-	struct nest n;
+	struct nest n = {0};
 	pdom_up(f, &s1, IOMM_DOMAIN_S1);
 	pdom_up(f, &s2, IOMM_DOMAIN_S2);
 	nest_up(f, &n);
@@ -335,9 +335,9 @@ static void check_nesting(struct fx *f, uint32_t iidr, bool offered)
 	f->mcfg.iidr = iidr;
 	fx_start(f);
 	assert_int_equal((f->smmu.unit.caps & IOMM_CAP_NESTED) != 0, offered);
-	struct pdom s2;
+	struct pdom s2 = {0};
 	pdom_up(f, &s2, IOMM_DOMAIN_S2);
-	struct iomm_domain n;
+	struct iomm_domain n = {0};
 	int rc = fx_domain(f, &n, IOMM_DOMAIN_NESTED, 0, fx_pool(f, 4096, 8), &s2.dom);
 	assert_int_equal(rc, offered ? IOMM_OK : IOMM_ENOTSUP);
 }
@@ -363,7 +363,7 @@ static void unmap_many(struct fx *f, unsigned pages)
 	f->mcfg.ril = false;
 	f->cfg.inv_threshold = 1000;
 	fx_start(f);
-	struct pdom s1;
+	struct pdom s1 = {0};
 	pdom_up(f, &s1, IOMM_DOMAIN_S1);
 	struct iomm_dev dev;
 	fx_attach(f, &dev, &s1.dom, 1, 0);
@@ -403,7 +403,7 @@ void test_oas52_default_domains(void **state)
 	f->mcfg.oas_bits = 52;
 	fx_start(f);
 	assert_int_equal(f->smmu.unit.oas, 52);
-	struct iomm_domain s1, s2;
+	struct iomm_domain s1 = {0}, s2 = {0};
 	assert_int_equal(fx_domain(f, &s1, IOMM_DOMAIN_S1, 4096, fx_pool(f, 4096, 16), NULL),
 			 IOMM_OK);
 	assert_int_equal(fx_domain(f, &s2, IOMM_DOMAIN_S2, 4096, fx_pool(f, 4096, 16), NULL),
@@ -436,7 +436,7 @@ void test_real_part(void **state)
 	struct pdom s1, s2;
 	pdom_up(f, &s1, IOMM_DOMAIN_S1);
 	pdom_up(f, &s2, IOMM_DOMAIN_S2);
-	struct iomm_domain byp, blk, nest;
+	struct iomm_domain byp = {0}, blk = {0}, nest = {0};
 	struct iomm_domain_cfg c = {.type = IOMM_DOMAIN_BYPASS};
 	assert_int_equal(iomm_domain_init(&byp, &f->smmu.unit, &c), IOMM_OK);
 	c.type = IOMM_DOMAIN_BLOCKED;

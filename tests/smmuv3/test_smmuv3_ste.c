@@ -76,7 +76,7 @@ void test_probe_optional_features(void **state)
 	assert_int_equal(s->unit.sid_bits, 6); /* IDR1.SIDSIZE is narrower than the memory */
 
 	/* 8-bit ASIDs and VMIDs, no range invalidation: still translates and invalidates */
-	struct pdom d;
+	struct pdom d = {0};
 	struct iomm_dev dev;
 	pdom_up(f, &d, IOMM_DOMAIN_S1);
 	assert_int_equal(iomm_map(&d.dom, 0x100000, 0x20000000, SZ4K, RW), IOMM_OK);
@@ -105,7 +105,7 @@ void test_probe_stage2_only(void **state)
 	assert_true(u->caps & IOMM_CAP_S2);
 
 	struct iomm_pool *pool = fx_pool(f, 4096, 32);
-	struct iomm_domain s1, s2, nested;
+	struct iomm_domain s1 = {0}, s2 = {0}, nested = {0};
 	assert_int_equal(fx_domain(f, &s1, IOMM_DOMAIN_S1, 0, pool, NULL), IOMM_ENOTSUP);
 	assert_int_equal(iomm_pool_used(pool), 0);
 	assert_int_equal(fx_domain(f, &s2, IOMM_DOMAIN_S2, 0, pool, NULL), IOMM_OK);
@@ -134,10 +134,10 @@ void test_probe_stage1_only(void **state)
 	assert_false(u->caps & IOMM_CAP_NESTED);
 
 	struct iomm_pool *pool = fx_pool(f, 4096, 32);
-	struct iomm_domain s2;
+	struct iomm_domain s2 = {0};
 	assert_int_equal(fx_domain(f, &s2, IOMM_DOMAIN_S2, 0, pool, NULL), IOMM_ENOTSUP);
 
-	struct pdom d;
+	struct pdom d = {0};
 	struct iomm_dev dev;
 	pdom_up(f, &d, IOMM_DOMAIN_S1);
 	assert_int_equal(iomm_map(&d.dom, 0x200000, 0x30000000, SZ4K, RW), IOMM_OK);
@@ -165,7 +165,7 @@ void test_probe_granule_16k_only(void **state)
 	struct iomm_pool *p4 = fx_pool(f, 4096, 8);
 	struct iomm_pool *p16 = fx_pool(f, 16384, 16);
 	struct iomm_pool *p64 = fx_pool(f, 65536, 4);
-	struct iomm_domain d, bad;
+	struct iomm_domain d = {0}, bad = {0};
 	assert_int_equal(fx_domain(f, &bad, IOMM_DOMAIN_S1, 4096, p4, NULL), IOMM_ENOTSUP);
 	assert_int_equal(fx_domain(f, &bad, IOMM_DOMAIN_S2, 65536, p64, NULL), IOMM_ENOTSUP);
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 0, p16, NULL), IOMM_OK);
@@ -221,7 +221,7 @@ void test_port_32bit_no_relax(void **state)
 	f->px.port.relax = NULL;
 	iomm_posix_trace_enable(&f->px, true);
 	fx_start(f);
-	struct pdom a;
+	struct pdom a = {0};
 	pdom_up(f, &a, IOMM_DOMAIN_S1);
 	struct iomm_dev dev;
 	fx_attach(f, &dev, &a.dom, 3, 0);
@@ -319,7 +319,7 @@ void test_ste_bypass(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct iomm_domain byp;
+	struct iomm_domain byp = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &byp, IOMM_DOMAIN_BYPASS, 0, NULL, NULL), IOMM_OK);
 	assert_int_equal(iomm_map(&byp, 0, 0, SZ4K, RW), IOMM_EINVAL);
@@ -350,7 +350,7 @@ static const struct gran_case grans[] = {
 /* Pages and blocks of every granule, at stage 1 and at stage 2. */
 static void check_granules(struct fx *f, enum iomm_domain_type type)
 {
-	struct iomm_domain dom[3];
+	struct iomm_domain dom[3] = {0};
 	struct iomm_dev dev[3];
 	for (unsigned i = 0; i < 3; i++) {
 		const struct gran_case *g = &grans[i];
@@ -406,7 +406,7 @@ void test_ste_nested(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct nest n;
+	struct nest n = {0};
 	struct iomm_dev dev;
 	nest_up(f, &n);
 	assert_int_equal(iomm_map(&n.s1, N_IOVA, N_IPA, SZ4K, RW), IOMM_OK);
@@ -457,7 +457,7 @@ void test_phys_addresses_differ(void **state)
 
 	/* nested, inside 36 bits of IPA */
 	const uint64_t ipa = UINT64_C(0x900000000), pa = UINT64_C(0x700000000);
-	struct nest n;
+	struct nest n = {0};
 	nest_up(f, &n);
 	assert_int_equal(iomm_map(&n.s1, N_IOVA, ipa, SZ4K, RW), IOMM_OK);
 	assert_int_equal(iomm_map(&n.s2, ipa, pa, SZ4K, RW), IOMM_OK);
@@ -487,8 +487,8 @@ void test_ste_blocked_and_detach(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom d;
-	struct iomm_domain blocked;
+	struct pdom d = {0};
+	struct iomm_domain blocked = {0};
 	struct iomm_dev dev, dev2;
 	pdom_up(f, &d, IOMM_DOMAIN_S1);
 	assert_int_equal(fx_domain(f, &blocked, IOMM_DOMAIN_BLOCKED, 0, NULL, NULL), IOMM_OK);
@@ -517,7 +517,7 @@ void test_fault_records_stage1(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom d;
+	struct pdom d = {0};
 	struct iomm_dev dev;
 	const uint64_t ro = 0x500000, hole = 0x600000;
 	pdom_up(f, &d, IOMM_DOMAIN_S1);
@@ -566,7 +566,7 @@ void test_fault_records_stage2(void **state)
 	struct fx *f = *state;
 	fx_start(f);
 	struct iomm_pool *pool = fx_pool(f, 4096, 32);
-	struct iomm_domain s2;
+	struct iomm_domain s2 = {0};
 	struct iomm_dev dev;
 	const uint64_t ro = 0x7000000, hole = 0x7200000;
 	assert_int_equal(fx_domain(f, &s2, IOMM_DOMAIN_S2, 0, pool, NULL), IOMM_OK);
@@ -628,7 +628,7 @@ void test_inval_stage1(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom d;
+	struct pdom d = {0};
 	struct iomm_dev dev;
 	pdom_up(f, &d, IOMM_DOMAIN_S1);
 	fx_attach(f, &dev, &d.dom, 40, 0);
@@ -640,7 +640,7 @@ void test_inval_stage2(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct pdom d;
+	struct pdom d = {0};
 	struct iomm_dev dev;
 	pdom_up(f, &d, IOMM_DOMAIN_S2);
 	fx_attach(f, &dev, &d.dom, 41, 0);
@@ -654,7 +654,7 @@ void test_inval_nested(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct nest n;
+	struct nest n = {0};
 	struct iomm_dev dev;
 	nest_up(f, &n);
 	assert_int_equal(iomm_map(&n.s1, N_IOVA, N_IPA, SZ4K, RW), IOMM_OK);

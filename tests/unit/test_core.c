@@ -186,7 +186,7 @@ static void test_domain_init(void **state)
 {
 	(void)state;
 	struct fake *f = fake_new(IOMM_CAP_S1 | IOMM_CAP_S2);
-	struct iomm_domain dom;
+	struct iomm_domain dom = {0};
 	struct iomm_domain_cfg c = dcfg(IOMM_DOMAIN_S1, &f->pool);
 	T_RC(iomm_domain_init(&dom, &f->unit, &c), IOMM_OK);
 	T_CHECK(f->n_domain_init == 1, "backend domain_init called %d times", f->n_domain_init);
@@ -227,7 +227,7 @@ static void test_domain_geometry(void **state)
 {
 	(void)state;
 	struct fake *f = fake_new(IOMM_CAP_S1 | IOMM_CAP_S2 | IOMM_CAP_COHERENT);
-	struct iomm_domain dom;
+	struct iomm_domain dom = {0};
 	struct iomm_domain_cfg c = dcfg(IOMM_DOMAIN_S2, &f->pool);
 	struct iomm_lpae_regs r;
 	struct iomm_pool pool16, pool64;
@@ -323,7 +323,7 @@ static void test_bypass_blocked(void **state)
 {
 	(void)state;
 	struct fake *f = fake_new(IOMM_CAP_S1 | IOMM_CAP_BYPASS);
-	struct iomm_domain dom;
+	struct iomm_domain dom = {0};
 	struct iomm_domain_cfg c = dcfg(IOMM_DOMAIN_BYPASS, NULL);
 	uint64_t pa, unmapped;
 	T_RC(iomm_domain_init(&dom, &f->unit, &c), IOMM_OK);
@@ -345,7 +345,7 @@ static void test_unmap_flush(void **state)
 {
 	(void)state;
 	struct fake *f = fake_new(IOMM_CAP_S1 | IOMM_CAP_S2 | IOMM_CAP_COHERENT);
-	struct iomm_domain dom;
+	struct iomm_domain dom = {0};
 	struct iomm_domain_cfg c = dcfg(IOMM_DOMAIN_S1, &f->pool);
 	uint64_t unmapped = 0, pa;
 	T_RC(iomm_domain_init(&dom, &f->unit, &c), IOMM_OK);
@@ -412,7 +412,7 @@ static void test_attach_detach(void **state)
 	(void)state;
 	struct fake *f = fake_new(IOMM_CAP_S1 | IOMM_CAP_S2 | IOMM_CAP_COHERENT);
 	struct fake *g = fake_new(IOMM_CAP_S1 | IOMM_CAP_COHERENT);
-	struct iomm_domain d1, d2, dg;
+	struct iomm_domain d1 = {0}, d2 = {0}, dg = {0};
 	struct iomm_domain_cfg c = dcfg(IOMM_DOMAIN_S1, &f->pool);
 	T_RC(iomm_domain_init(&d1, &f->unit, &c), IOMM_OK);
 	c.type = IOMM_DOMAIN_S2;

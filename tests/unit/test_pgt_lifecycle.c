@@ -91,7 +91,7 @@ static void lifecycle_one(const struct lcfg *c, uint32_t flags)
 	struct env e;
 	env_init(&e, c->granule);
 	struct iomm_pgt_cfg pc = mkcfg(c, flags);
-	struct iomm_pgt pgt;
+	struct iomm_pgt pgt = {0};
 	memset(&pgt, 0, sizeof(pgt));
 	T_RC(iomm_pgt_init(&pgt, &pc, &e.pool, &e.tp.port), IOMM_OK);
 	populate(&pgt, c->granule);
@@ -99,7 +99,7 @@ static void lifecycle_one(const struct lcfg *c, uint32_t flags)
 	T_CHECK(used > 1, "populated table uses %zu pages", used);
 
 	/* init on the live table: refused, and nothing changes */
-	struct iomm_pgt before;
+	struct iomm_pgt before = {0};
 	memcpy(&before, &pgt, sizeof(pgt));
 	T_RC(iomm_pgt_init(&pgt, &pc, &e.pool, &e.tp.port), IOMM_EBUSY);
 	T_CHECK(iomm_pool_used(&e.pool) == used, "pool use %zu -> %zu", used,
@@ -200,7 +200,7 @@ static void test_domain_reinit(void **state)
 		memset(&c, 0, sizeof(c));
 		c.type = types[i];
 		c.pool = &e.pool;
-		struct iomm_domain dom;
+		struct iomm_domain dom = {0};
 		memset(&dom, 0, sizeof(dom));
 		for (int round = 0; round < 3; round++) {
 			T_RC(iomm_domain_init(&dom, &unit, &c), IOMM_OK);

@@ -11,7 +11,7 @@ void test_fault_poll_decodes(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0110);
@@ -86,7 +86,7 @@ void test_fault_scalable_codes(void **state)
 	struct fx *f = *state;
 	f->cfg.flags = IOMM_VTD_CFG_SCALABLE;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 48), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0440);
@@ -170,7 +170,7 @@ void test_queue_wait_timeout(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0b00);
@@ -194,7 +194,7 @@ void test_register_timeouts(void **state)
 	struct fx *f = *state;
 	f->cfg.flags = IOMM_VTD_CFG_REGINV;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0b10);
@@ -217,7 +217,7 @@ void test_queue_error_is_eio(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0c00);
@@ -243,7 +243,7 @@ void test_disable_enable(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0d00);
@@ -272,7 +272,7 @@ void test_noncoherent_walks_cleaned(void **state)
 	assert_false(f->vtd.unit.caps & IOMM_CAP_COHERENT);
 	uint64_t c0 = f->px.clean_calls;
 	assert_true(c0 > 0); /* root table and queue at least */
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0e00);
@@ -354,7 +354,7 @@ void test_init_resources(void **state)
 	f->cfg.flags = IOMM_VTD_CFG_SCALABLE;
 	fx_start(f);
 	assert_int_equal(f->vtd.unit.ias, 47); /* 4-level, lower canonical half */
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 56), IOMM_ENOTSUP);
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_NESTED, 48), IOMM_EINVAL);
 }
@@ -364,7 +364,7 @@ void test_attach_out_of_pool_memory(void **state)
 	struct fx *f = *state;
 	f->pool = fx_pool(f, 4096, 2); /* status word + one context table */
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev a, b;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	map_ok(&d, 0, 0x50000, 0x1000, RW);
@@ -394,7 +394,7 @@ void test_caching_mode_attach_variants(void **state)
 	struct fx *f = *state;
 	f->mcfg.cm = true;
 	fx_start(f);
-	struct iomm_domain d, by;
+	struct iomm_domain d = {0}, by = {0};
 	struct iomm_dev a, b, c;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	assert_int_equal(fx_domain(f, &by, IOMM_DOMAIN_BYPASS, 0), IOMM_OK);
@@ -466,7 +466,7 @@ void test_queue_wraps_and_fills(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f); /* 4 KiB queue: 256 descriptors */
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0f00);

@@ -9,7 +9,7 @@
 /* Map, translate, unmap, and the translation must be gone (the walker re-reads the PTE). */
 static void map_dma_unmap_faults(struct fx *f, enum iomm_domain_type type)
 {
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, type, 0), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0310);
@@ -91,7 +91,7 @@ static void barriers_in(struct fx *f)
 	hooks_on(f);
 	fx_start(f);
 	assert_int_equal(check_ordered(f, VTD_M_GCMD, VTD_M_GCMD_TE), 1);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 0), IOMM_OK);
 	hooks_on(f);
@@ -127,7 +127,7 @@ void test_fault_record_ordering(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 0), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0310);
@@ -161,7 +161,7 @@ void test_qie_off_waits_for_empty_queue(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 0), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0310);
@@ -190,7 +190,7 @@ void test_oas_from_host_address_width(void **state)
 	fx_start(f);
 	assert_int_equal(f->vtd.mgaw, 57);
 	assert_int_equal(f->vtd.unit.oas, 40);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 0), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0310);

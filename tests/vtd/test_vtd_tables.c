@@ -186,7 +186,7 @@ void test_legacy_table_levels(void **state)
 	struct fx *f = *state;
 	fx_start(f);
 	static const uint8_t ias[3] = {39, 48, 57};
-	struct iomm_domain d[3];
+	struct iomm_domain d[3] = {0};
 	struct iomm_dev dev[3];
 	for (unsigned i = 0; i < 3; i++) {
 		uint16_t sid = (uint16_t)(0x0100 + i);
@@ -218,7 +218,7 @@ void test_address_width_unit_lacks(void **state)
 	f->mcfg.sagaw = 4; /* 4-level only */
 	f->mcfg.mgaw = 48;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 39), IOMM_ENOTSUP);
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 57), IOMM_ENOTSUP);
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
@@ -234,7 +234,7 @@ void test_default_domain_on_57bit_unit(void **state)
 	f->oas = 0;
 	fx_start(f);
 	assert_int_equal(f->vtd.mgaw, 57);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 0), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0010);
@@ -246,7 +246,7 @@ void test_superpages(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0300);
@@ -283,7 +283,7 @@ void test_blocked_attach_detach(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev, other;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	assert_int_equal(fx_dma(f, 0x0208, 0x4000, false, NULL), VTD_M_FR_ROOT_NP);
@@ -316,7 +316,7 @@ void test_blocked_attach_detach(void **state)
 	assert_int_equal(iomm_attach(&d, &dev), IOMM_EBUSY);
 	assert_int_equal(iomm_domain_destroy(&d), IOMM_EBUSY);
 	/* a blocked domain blocks */
-	struct iomm_domain blk;
+	struct iomm_domain blk = {0};
 	assert_int_equal(fx_domain(f, &blk, IOMM_DOMAIN_BLOCKED, 0), IOMM_OK);
 	assert_int_equal(iomm_detach(&other), IOMM_OK);
 	assert_int_equal(iomm_attach(&blk, &other), IOMM_OK);
@@ -328,7 +328,7 @@ void test_bypass_only_when_asked(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct iomm_domain s2, by;
+	struct iomm_domain s2 = {0}, by = {0};
 	struct iomm_dev a, b;
 	assert_int_equal(fx_domain(f, &s2, IOMM_DOMAIN_S2, 0), IOMM_OK);
 	fx_attach(f, &a, &s2, 0x0400);
@@ -358,7 +358,7 @@ void test_wildcard_device(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev, one;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	map_ok(&d, 0x8000, 0x88000, 0x1000, RW);
@@ -385,7 +385,7 @@ void test_bus_range(void **state)
 	f->cfg.bus_first = 1;
 	f->cfg.bus_last = 2;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	struct iomm_devid id = IOMM_SID(0x0500);
@@ -408,7 +408,7 @@ void test_domain_ids(void **state)
 	f->mcfg.nd = 0; /* 16 domain IDs */
 	f->cfg.did_first = 14;
 	fx_start(f);
-	struct iomm_domain d[3];
+	struct iomm_domain d[3] = {0};
 	assert_int_equal(fx_domain(f, &d[0], IOMM_DOMAIN_S2, 48), IOMM_OK);
 	assert_int_equal(fx_domain(f, &d[1], IOMM_DOMAIN_S2, 48), IOMM_OK);
 	assert_int_equal(fx_domain(f, &d[2], IOMM_DOMAIN_S2, 48), IOMM_ENOSPC);
@@ -433,7 +433,7 @@ void test_unmap_queued_fewest_descriptors(void **state)
 {
 	struct fx *f = *state;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0600);
@@ -494,7 +494,7 @@ void test_unmap_register_interface(void **state)
 	fx_start(f);
 	assert_false(f->vtd.qi);
 	assert_false(gsts(f) & VTD_M_GCMD_QIE);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0601);
@@ -525,7 +525,7 @@ void test_unmap_without_psi(void **state)
 	struct fx *f = *state;
 	f->mcfg.psi = false;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0602);
@@ -551,7 +551,7 @@ void test_flush_all_and_destroy(void **state)
 	assert_int_equal(FX_D(f, qi_descs), 3);
 	assert_int_equal(iomm_vtd_flush_all(NULL), IOMM_EINVAL);
 
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0700);
@@ -572,7 +572,7 @@ void test_caching_mode_map_sync(void **state)
 	struct fx *f = *state;
 	f->mcfg.cm = true;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	/* the device faults before attach: the model caches its not-present context */
@@ -606,7 +606,7 @@ void test_write_buffer_flush(void **state)
 	f->mcfg.rwbf = true;
 	f->mcfg.qi = false;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	fx_snap(f);
@@ -626,7 +626,7 @@ void test_scalable_second_stage(void **state)
 	struct fx *f = *state;
 	f->cfg.flags = IOMM_VTD_CFG_SCALABLE;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 48), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0385); /* devfn >= 0x80: upper context table */
@@ -653,7 +653,7 @@ void test_scalable_second_stage(void **state)
 	assert_int_equal(FX_D(f, waits), 1);
 	assert_int_equal(fx_dma(f, 0x0385, 0x3008, false, NULL), VTD_M_FR_SM_CTX_NP);
 	/* bypass in scalable mode: PGTT pass-through */
-	struct iomm_domain by;
+	struct iomm_domain by = {0};
 	assert_int_equal(fx_domain(f, &by, IOMM_DOMAIN_BYPASS, 0), IOMM_OK);
 	assert_int_equal(iomm_attach(&by, &dev), IOMM_OK);
 	assert_int_equal(fx_xlate(f, 0x0385, 0xdead000, true), 0xdead000);
@@ -666,7 +666,7 @@ void test_scalable_first_stage(void **state)
 	f->cfg.flags = IOMM_VTD_CFG_SCALABLE;
 	fx_start(f);
 	assert_int_equal(f->vtd.unit.fmt_s1, IOMM_FMT_X86_FL);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	/* 4-level first stage: the lower canonical half, 47 bits */
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 47), IOMM_OK);
@@ -698,7 +698,7 @@ void test_scalable_first_stage(void **state)
 	assert_int_equal(inv->addr, 0x10000);
 	assert_int_equal(fx_dma(f, 0x0410, 0x10010, true, NULL), VTD_M_FR_SM_FS_NP);
 	/* 5-level first-stage table */
-	struct iomm_domain d5;
+	struct iomm_domain d5 = {0};
 	struct iomm_dev dev5;
 	assert_int_equal(fx_domain(f, &d5, IOMM_DOMAIN_S1, 56), IOMM_OK);
 	fx_attach(f, &dev5, &d5, 0x0411);
@@ -716,7 +716,7 @@ void test_scalable_s1_on_second_stage(void **state)
 	f->cfg.flags = IOMM_VTD_CFG_SCALABLE | IOMM_VTD_CFG_S1_SECOND_STAGE;
 	fx_start(f);
 	assert_int_equal(f->vtd.unit.fmt_s1, IOMM_FMT_VTD_SL);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 48), IOMM_OK);
 	fx_attach(f, &dev, &d, 0x0420);
@@ -734,7 +734,7 @@ void test_scalable_caching_mode(void **state)
 	f->mcfg.cm = true;
 	f->cfg.flags = IOMM_VTD_CFG_SCALABLE;
 	fx_start(f);
-	struct iomm_domain d;
+	struct iomm_domain d = {0};
 	struct iomm_dev dev;
 	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S1, 48), IOMM_OK);
 	assert_int_equal(fx_dma(f, 0x0430, 0x1000, false, NULL), VTD_M_FR_SM_ROOT_NP);
