@@ -90,7 +90,8 @@ static void test_unaligned(void **state)
 		const size_t ps = page_sizes[p];
 		for (size_t n = 1; n <= 130; n += 43) {
 			const size_t bytes = IOMM_POOL_BYTES(n, ps) + ps - 1;
-			uint8_t *raw = aligned_alloc(ps, bytes + ps);
+			/* aligned_alloc wants a size that is a multiple of the alignment */
+			uint8_t *raw = aligned_alloc(ps, (bytes + 2 * ps - 1) & ~(ps - 1));
 			assert_non_null(raw);
 			for (size_t skew = 8; skew < ps; skew += ps / 4 + 8) {
 				int rc;
