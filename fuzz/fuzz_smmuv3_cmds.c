@@ -58,7 +58,7 @@
 
 struct dslot {
 	bool live;
-	struct iomm_domain d = {0};
+	struct iomm_domain d;
 	enum iomm_domain_type type;
 	struct iomm_pool *pool;
 	struct shadow sh;

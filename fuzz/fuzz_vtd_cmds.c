@@ -49,7 +49,7 @@
 struct dslot {
 	bool live;
 	enum iomm_domain_type type;
-	struct iomm_domain d = {0};
+	struct iomm_domain d;
 	struct iomm_pool pool;
 	void *mem;
 	uint64_t pa[NPAGES]; /* 0: unmapped */

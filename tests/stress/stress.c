@@ -97,7 +97,7 @@ static uint64_t rng_below(uint64_t *s, uint64_t n)
 
 struct table {
 	const char *name;
-	struct iomm_pgt pgt = {0};
+	struct iomm_pgt pgt;
 	struct iomm_pool *pool;
 	uint64_t page;
 	unsigned root_pages;
@@ -105,7 +105,7 @@ struct table {
 
 struct domain {
 	const char *name;
-	struct iomm_domain dom = {0};
+	struct iomm_domain dom;
 	struct iomm_pool pool;
 	struct iomm_dev dev;
 	uint32_t sid;
