@@ -124,6 +124,7 @@ static void setup(struct st *s, struct fz *in)
 	if ((b >> 4) & 1)
 		cfg.flags |= IOMM_VTD_CFG_S1_SECOND_STAGE;
 	cfg.inv_threshold = 1u << ((b >> 5) & 7);
+	cfg.haw = 48; /* host address width: domains ask for 48-bit outputs (c.oas below) */
 	s->mem.iq = amem(s, 4096);
 	s->mem.iq_pa = (uint64_t)(uintptr_t)s->mem.iq;
 	s->mem.iq_size = 4096;
