@@ -435,8 +435,8 @@ static bool setup(struct st *s, struct fz *in)
 	}
 	s->last = s->x86 ? 4 : 3;
 	s->coherent = !(c0 & 8);
-	if (s->coherent)
-		s->cfg.flags |= IOMM_PGT_COHERENT;
+	if (!s->coherent)
+		s->cfg.flags |= IOMM_PGT_NONCOHERENT;
 	if (c0 & 0x10)
 		s->cfg.flags |= IOMM_PGT_NO_CONTIG;
 	if (s->stage == 1 && (c0 & 0x20))
@@ -485,6 +485,7 @@ static bool setup(struct st *s, struct fz *in)
 
 	memset(&s->port, 0, sizeof(s->port));
 	s->port.ctx = s;
+	s->port.flags = IOMM_PORT_DMA_COHERENT; /* tables opt out with IOMM_PGT_NONCOHERENT */
 	s->port.clean_tables = hook_clean;
 	s->port.lock = hook_lock;
 	s->port.unlock = hook_unlock;

@@ -194,7 +194,7 @@ static int smmuv3_domain_fini(struct iomm_unit *unit, struct iomm_domain *dom)
 	if (dom->priv) {
 		iomm_zero(dom->priv, CD_WORDS * 8u);
 		if (rc == IOMM_OK) /* a CD the SMMU may still cache is not reused */
-			iomm_pool_release(dom->pgt.pool, dom->priv, 1);
+			iomm_pool_put(dom->pgt.pool, dom->priv, 1);
 		dom->priv = NULL;
 	}
 	return rc;

@@ -313,7 +313,7 @@ static int inv_detached(struct iomm_vtd *v, const struct iomm_dev *dev,
 static void pasid_release(struct iomm_vtd *v, struct iomm_dev *dev)
 {
 	if (dev->priv)
-		iomm_pool_release(v->pool, dev->priv, 2);
+		iomm_pool_put(v->pool, dev->priv, 2);
 	dev->priv = NULL;
 }
 

@@ -301,7 +301,7 @@ int iomm_vtd_init(struct iomm_vtd *vtd, const struct iomm_port *port, uintptr_t 
 		iomm_log(port, IOMM_LOG_ERROR, "vtd: init failed, status ", (uint64_t)(int64_t)rc,
 			 "");
 		if (status)
-			iomm_pool_release(pool, status, 1);
+			iomm_pool_put(pool, status, 1);
 		vtd->unit.ops = NULL;
 		return rc;
 	}

@@ -41,8 +41,8 @@ extern "C" {
  * invalidation (IOMMUs do not cache invalid entries), except on hardware
  * with caching mode, which backends handle.
  *
- * **Cache maintenance.** When the table is not walked coherently
- * (::IOMM_PGT_COHERENT clear), each run of written entries and each new
+ * **Cache maintenance.** When the table is not walked coherently (its port
+ * lacks ::IOMM_PORT_DMA_COHERENT, or ::IOMM_PGT_NONCOHERENT is set), each run of written entries and each new
  * table page is cleaned with iomm_port::clean_tables once, after it is
  * complete and before anything points to it.
  *
@@ -87,8 +87,15 @@ enum iomm_pgt_format {
 
 /** @name Configuration flags (iomm_pgt_cfg::flags)
  * @{ */
-/** The walker is cache-coherent: no iomm_port::clean_tables calls. */
-#define IOMM_PGT_COHERENT (1u << 0)
+/**
+ * The walker of this table does not snoop CPU caches although the platform
+ * does: clean written entries with iomm_port::clean_tables. One rule decides
+ * cache maintenance: a table is walked coherently exactly when its port has
+ * ::IOMM_PORT_DMA_COHERENT and this flag is clear. Domains set it themselves
+ * when their unit reports non-coherent walks; stand-alone tables set it for
+ * such a walker. (Bit 0, once a "coherent" flag, is refused.)
+ */
+#define IOMM_PGT_NONCOHERENT (1u << 5)
 /** Never set the contiguous hint, even where a range allows it. */
 #define IOMM_PGT_NO_CONTIG (1u << 1)
 /** Stage 1: mark leaves not-global (nG) so TLB entries are tagged with the ASID. */
@@ -102,17 +109,23 @@ enum iomm_pgt_format {
 /**
  * @brief Geometry and behaviour of a page table.
  *
- * Zeroed optional fields mean "default". Backends fill this from what the
- * hardware reports; standalone users fill it themselves.
+ * A zero means "the largest available" here as in iomm_domain_cfg: for a
+ * table alone, the largest the format offers; for a domain, the largest its
+ * unit and the format share. Backends fill this from what the hardware
+ * reports; standalone users fill it themselves.
  */
 struct iomm_pgt_cfg {
 	enum iomm_pgt_format format; /**< Required. */
-	uint32_t granule;            /**< 4096, 16384 or 65536. Required. */
+	uint32_t granule;            /**< 4096, 16384 or 65536 (4096 only for VT-d and x86-64). 0: 4096, the smallest. */
 	/** Input address bits: 32..48 (32..52 with a 64 KiB granule); VT-d
-	 *  second stage 32..57, x86-64 32..56. */
+	 *  second stage 32..57, x86-64 32..56. 0: the largest the format
+	 *  offers at this granule, capped at 48 (47 for x86-64), and for Arm
+	 *  stage 2 at the output size. iomm_pgt_init() stores the size chosen
+	 *  in iomm_pgt::cfg. */
 	uint8_t ias;
 	/** Output address bits: 32, 36, 40, 42, 44, 48, or 52 with 64 KiB;
-	 *  VT-d and x86-64 any of 32..52. */
+	 *  VT-d and x86-64 any of 32..52. 0: the largest the format offers at
+	 *  this granule (48, or 52 with 64 KiB; 52 for VT-d and x86-64). */
 	uint8_t oas;
 	uint32_t flags;              /**< IOMM_PGT_* flags. */
 	/**
@@ -232,6 +245,7 @@ struct iomm_pgt {
 	bool plain;             /* linear and no folded PA bits: the fastest walk */
 	bool coherent;
 	uint32_t live;          /* set by init, cleared by destroy */
+	struct iomm_pgt *pool_next; /* the pool's next live table */
 	/** @endcond */
 };
 
@@ -250,9 +264,11 @@ struct iomm_pgt {
  * @retval IOMM_OK      The table is empty and ready.
  * @retval IOMM_EBUSY   @p pgt is a live table (initialised and not
  *                      destroyed); it is left as it was.
- * @retval IOMM_EINVAL  NULL argument; unknown format; pool page size differs
- *                      from the granule; non-coherent table without a
- *                      clean_tables hook; port pool without phys_to_virt.
+ * @retval IOMM_EINVAL  NULL argument; unknown format; a flag that is unknown
+ *                      or not the format's; pool page size differs from the
+ *                      granule; non-coherent walk (see ::IOMM_PGT_NONCOHERENT)
+ *                      without a clean_tables hook; port pool without
+ *                      phys_to_virt.
  * @retval IOMM_ENOTSUP Granule, input or output size not supported by the
  *                      format (e.g. 52 bits with a 4 KiB granule).
  * @retval IOMM_ENOMEM  The pool has no room for the root table.
@@ -306,7 +322,8 @@ void iomm_pgt_destroy(struct iomm_pgt *pgt);
  * @retval IOMM_EINVAL  Misaligned or zero size, unknown or empty @p prot,
  *                      a permission the format cannot express (write
  *                      without read on ::IOMM_FMT_X86_FL, IOMM_PRIV on
- *                      ::IOMM_FMT_VTD_SL), or a range that wraps.
+ *                      ::IOMM_FMT_VTD_SL or ::IOMM_FMT_ARM_LPAE_S2), or a
+ *                      range that wraps.
  * @retval IOMM_ERANGE  The input range exceeds ias or the output range oas.
  * @retval IOMM_EEXIST  Part of the range is already mapped; nothing changed.
  * @retval IOMM_ENOMEM  Not enough table pages; nothing changed, nothing leaked.

@@ -40,9 +40,10 @@ enum iomm_log_level {
 /**
  * @brief Port flag: the platform makes IOMMU table walks cache-coherent.
  *
- * Backends combine this with what the hardware reports (SMMUv3 IDR0.COHACC,
- * SMMUv2 ID0.CTTW, VT-d ECAP.C). When either says "not coherent", every table
- * write is cleaned with iomm_port::clean_tables. This corresponds to a device
+ * This is the one coherence switch. Backends combine it with what the
+ * hardware reports (SMMUv3 IDR0.COHACC, SMMUv2 ID0.CTTW, VT-d ECAP.C), and a
+ * stand-alone table with ::IOMM_PGT_NONCOHERENT; when either says "not
+ * coherent", every table write is cleaned with iomm_port::clean_tables. This corresponds to a device
  * tree's `dma-coherent` property or IORT's coherent-access flag.
  */
 #define IOMM_PORT_DMA_COHERENT (1u << 0)

@@ -86,7 +86,7 @@ static uint32_t fl_pte_to_prot(uint64_t pte)
 		{.size = 4096, .leaf_sizes = IOMM_BIT(12) | IOMM_BIT(21) | IOMM_BIT(30)},         \
 	}
 
-#define X86_FLAGS (IOMM_PGT_COHERENT | IOMM_PGT_NO_CONTIG | IOMM_PGT_NG | IOMM_PGT_NS)
+#define X86_FLAGS (IOMM_PGT_NONCOHERENT | IOMM_PGT_NO_CONTIG | IOMM_PGT_NG | IOMM_PGT_NS)
 
 /*
  * Second stage: as many levels as ias needs (the context's AW: 3, 4 or 5).

@@ -38,13 +38,16 @@ static inline bool leaf_ok(const struct iomm_pgt *pgt, unsigned l, uint64_t iova
 	return (pgt->leaf_sizes & esz) && size >= esz && !((iova | pa) & (esz - 1));
 }
 
-static inline int check_range(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size)
+static inline int check_range(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
+			      const char *fn)
 {
 	uint64_t end = iova + size;
 	if (IOMM_UNLIKELY(!size || ((iova | size) & pgt->gmask) || end < iova))
-		return IOMM_EINVAL;
+		return IOMM_REFUSE_AS(pgt->port, IOMM_EINVAL, fn,
+				      "iova, size: zero, wrapping or not granule-aligned");
 	if (IOMM_UNLIKELY(end > pgt->in_limit))
-		return IOMM_ERANGE;
+		return IOMM_REFUSE_AS(pgt->port, IOMM_ERANGE, fn,
+				      "iova + size: beyond the table's input size (cfg.ias)");
 	return IOMM_OK;
 }
 
@@ -78,7 +81,7 @@ static void reserve_drop(struct iomm_pgt *pgt, struct reserve *r)
 {
 	while (r->n) {
 		uint64_t pa;
-		iomm_pool_release(pgt->pool, reserve_take(r, &pa), 1);
+		iomm_pool_put(pgt->pool, reserve_take(r, &pa), 1);
 	}
 }
 
@@ -328,21 +331,23 @@ static __attribute__((noinline)) int map_slow(struct iomm_pgt *pgt, uint64_t iov
 int iomm_pgt_map(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot)
 {
 	if (IOMM_UNLIKELY(!pgt || !pgt->root))
-		return IOMM_EINVAL;
-	int rc = check_range(pgt, iova, size);
+		return IOMM_REFUSE(pgt ? pgt->port : NULL, IOMM_EINVAL, "pgt: NULL or not live");
+	int rc = check_range(pgt, iova, size, __func__);
 	if (IOMM_UNLIKELY(rc))
 		return rc;
 	if (IOMM_UNLIKELY((pa & pgt->gmask) || pa + size < pa))
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(pgt->port, IOMM_EINVAL, "pa: not granule-aligned, or pa + size wraps");
 	if (IOMM_UNLIKELY(pa + size > pgt->out_limit))
-		return IOMM_ERANGE;
+		return IOMM_REFUSE(pgt->port, IOMM_ERANGE,
+				   "pa + size: beyond the table's output size (cfg.oas)");
 
 	const struct iomm_port *port = pgt->port;
 	iomm_port_lock(port, pgt);
 	if (IOMM_UNLIKELY(prot != pgt->last_prot)) { /* the memo is guarded by the lock */
 		if (!prot_well_formed(prot) || !pgt->fmt->prot_ok(prot)) {
 			iomm_port_unlock(port, pgt);
-			return IOMM_EINVAL;
+			return IOMM_REFUSE(port, IOMM_EINVAL,
+					   "prot: malformed, or a combination this format cannot express");
 		}
 		pgt->last_attr = pgt->fmt->prot_to_attr(pgt, prot);
 		pgt->last_prot = prot;
@@ -393,7 +398,7 @@ void iomm_gather_free_pages(struct iomm_gather *gather)
 	uint64_t *p = gather->freed;
 	while (p) {
 		uint64_t *next = (uint64_t *)(uintptr_t)iomm_read_desc(p);
-		iomm_pool_release(gather->pgt->pool, p, 1);
+		iomm_pool_put(gather->pgt->pool, p, 1);
 		p = next;
 	}
 	gather->freed = NULL;
@@ -672,13 +677,15 @@ int iomm_pgt_unmap(struct iomm_pgt *pgt, uint64_t iova, uint64_t size, struct io
 		   uint64_t *unmapped)
 {
 	if (IOMM_UNLIKELY(!pgt || !pgt->root || !gather))
-		return IOMM_EINVAL;
-	int rc = check_range(pgt, iova, size);
+		return IOMM_REFUSE(pgt ? pgt->port : NULL, IOMM_EINVAL,
+				   "pgt (live) and gather: must not be NULL");
+	int rc = check_range(pgt, iova, size, __func__);
 	if (IOMM_UNLIKELY(rc))
 		return rc;
 	if (IOMM_UNLIKELY(gather->pgt != pgt)) {
 		if (gather->pgt)
-			return IOMM_EINVAL;
+			return IOMM_REFUSE(pgt->port, IOMM_EINVAL,
+					   "gather: holds pages of another table; release it first");
 		gather->pgt = pgt;
 	}
 

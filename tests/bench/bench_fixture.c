@@ -116,7 +116,7 @@ int bench_fixture_open(struct bench_fixture *f)
 	/* 4 levels everywhere; x86-64 paging's lower half is 47 bits. */
 	cfg.ias = bench_format == IOMM_FMT_X86_FL ? 47 : 48;
 	cfg.oas = 48;
-	cfg.flags = (f->coherent ? IOMM_PGT_COHERENT : 0u) | (f->no_contig ? IOMM_PGT_NO_CONTIG : 0u);
+	cfg.flags = f->no_contig ? IOMM_PGT_NO_CONTIG : 0u; /* coherence: the port's flag */
 	rc = iomm_pgt_init(&f->pgt, &cfg, &f->pool, &f->port);
 	if (rc != IOMM_OK) {
 		fprintf(stderr, "iomm_pgt_init: %s\n", iomm_strerror(rc));

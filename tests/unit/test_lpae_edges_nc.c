@@ -145,7 +145,7 @@ static void run_noncoherent(const struct nccase *cases, size_t ncases)
 		unsigned oas = g == 65536 ? 52 : 48;
 		bool x86 = cases[i].fmt == VTD || cases[i].fmt == X86;
 		struct iomm_pgt_cfg pc = mkcfg(cases[i].fmt, g, cases[i].ias, oas,
-					       cases[i].fmt == VTD ? IOMM_PGT_SNOOP : 0);
+					       NONCOH | (cases[i].fmt == VTD ? IOMM_PGT_SNOOP : 0));
 		t_context("%uK %s ias %u non-coherent", g >> 10, t_fmt_name(cases[i].fmt),
 			  cases[i].ias);
 		/* the pool memory is garbage; so is the device's view of it */
@@ -328,9 +328,9 @@ void test_bad_init(void **state)
 		uint32_t g;
 		unsigned ias, oas;
 	} bad[] = {
-	    {4096, 53, 48},  {4096, 31, 48}, {4096, 0, 48},  {4096, 52, 48},  {16384, 52, 48},
-	    {65536, 53, 52}, {4096, 48, 33}, {4096, 48, 52}, {16384, 48, 52}, {4096, 48, 0},
-	    {4096, 48, 34},  {4096, 48, 56}, {4096, 48, 31},
+	    {4096, 53, 48},  {4096, 31, 48}, {4096, 52, 48},  {16384, 52, 48}, {65536, 53, 52},
+	    {4096, 48, 33},  {4096, 48, 52}, {16384, 48, 52}, {4096, 48, 34},  {4096, 48, 56},
+	    {4096, 48, 31},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		c = mkcfg(S1, bad[i].g, bad[i].ias, bad[i].oas, COH);
@@ -362,12 +362,41 @@ void test_bad_init(void **state)
 		T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_OK);
 		iomm_pgt_destroy(&pgt);
 	}
+	/* zero sizes and granule: the largest the format offers (input capped at
+	 * 48, stage 2 input at the output), the smallest granule; init says what
+	 * it chose in pgt.cfg */
+	static const struct {
+		enum iomm_pgt_format fmt;
+		uint32_t g;
+		unsigned ias, oas, want_ias, want_oas, want_g;
+	} dflt[] = {
+	    {S1, 4096, 0, 0, 48, 48, 4096},  {S2, 4096, 0, 0, 48, 48, 4096},
+	    {S1, 0, 0, 40, 48, 40, 4096},    {S2, 4096, 0, 40, 40, 40, 4096},
+	    {S1, 4096, 39, 0, 39, 48, 4096}, {S2, 16384, 0, 0, 48, 48, 16384},
+	};
+	for (size_t i = 0; i < sizeof(dflt) / sizeof(dflt[0]); i++) {
+		c = mkcfg(dflt[i].fmt, dflt[i].g, dflt[i].ias, dflt[i].oas, COH);
+		t_context("defaults %zu", i);
+		T_RC(iomm_pgt_init(&pgt, &c, dflt[i].want_g == 16384 ? &pool16 : &pool, &tp.port),
+		     IOMM_OK);
+		T_CHECK(pgt.cfg.ias == dflt[i].want_ias && pgt.cfg.oas == dflt[i].want_oas &&
+			    pgt.cfg.granule == dflt[i].want_g,
+			"chose ias %u oas %u granule %u", pgt.cfg.ias, pgt.cfg.oas,
+			(unsigned)pgt.cfg.granule);
+		iomm_pgt_destroy(&pgt);
+	}
+	t_context("%s", "");
 	/* non-coherent without clean_tables */
 	tp.port.clean_tables = NULL;
-	c = mkcfg(S1, 4096, 48, 48, 0);
+	c = mkcfg(S1, 4096, 48, 48, NONCOH);
 	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
 	T_CHECK(iomm_pool_used(&pool) == 0, "failed init kept pages");
+	/* the one switch: a port that is not coherent makes every table non-coherent */
 	c.flags = COH;
+	tp.port.flags &= ~IOMM_PORT_DMA_COHERENT;
+	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
+	T_CHECK(iomm_pool_used(&pool) == 0, "failed init kept pages");
+	tp.port.flags |= IOMM_PORT_DMA_COHERENT;
 	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_OK);
 	iomm_pgt_destroy(&pgt);
 	tport_fini(&tp);
@@ -529,7 +558,7 @@ void test_bad_init_x86(void **state)
 		enum iomm_pgt_format fmt;
 		unsigned ias, oas;
 	} bad[] = {
-	    {VTD, 31, 48}, {VTD, 58, 48}, {VTD, 48, 31}, {VTD, 48, 53}, {VTD, 0, 48},
+	    {VTD, 31, 48}, {VTD, 58, 48}, {VTD, 48, 31}, {VTD, 48, 53},
 	    {X86, 31, 48}, {X86, 57, 48}, {X86, 58, 48}, {X86, 48, 31}, {X86, 48, 53},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -539,6 +568,15 @@ void test_bad_init_x86(void **state)
 		T_CHECK(iomm_pool_used(&pool) == 0, "failed init kept pages");
 	}
 	t_context("%s", "");
+	/* zero sizes: 48-bit VT-d input, 47-bit x86-64 input, 52-bit output */
+	c = mkcfg(VTD, 4096, 0, 0, COH);
+	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_OK);
+	T_CHECK(pgt.cfg.ias == 48 && pgt.cfg.oas == 52, "VT-d chose %u/%u", pgt.cfg.ias, pgt.cfg.oas);
+	iomm_pgt_destroy(&pgt);
+	c = mkcfg(X86, 4096, 0, 0, COH);
+	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_OK);
+	T_CHECK(pgt.cfg.ias == 47 && pgt.cfg.oas == 52, "x86 chose %u/%u", pgt.cfg.ias, pgt.cfg.oas);
+	iomm_pgt_destroy(&pgt);
 	/* 4 KiB only */
 	c = mkcfg(VTD, 16384, 48, 48, COH);
 	T_RC(iomm_pgt_init(&pgt, &c, &pool16, &tp.port), IOMM_ENOTSUP);
@@ -552,7 +590,9 @@ void test_bad_init_x86(void **state)
 	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
 	c = mkcfg(S2, 4096, 48, 48, COH | IOMM_PGT_SNOOP);
 	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
-	c = mkcfg(VTD, 4096, 48, 48, COH | (1u << 5));
+	c = mkcfg(VTD, 4096, 48, 48, COH | (1u << 6));
+	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
+	c = mkcfg(S1, 4096, 48, 48, 1u << 0); /* the retired "coherent" bit */
 	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
 	T_CHECK(iomm_pool_used(&pool) == 0, "failed init kept pages");
 
