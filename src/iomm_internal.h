@@ -269,11 +269,11 @@ void iomm_log_str(const struct iomm_port *port, enum iomm_log_level level, const
  * IOMM_REFUSE_AS. Builds that must not carry the texts define
  * IOMM_NO_REFUSE_TEXT: the calls then return the status only.
  */
-int iomm_refuse(const struct iomm_port *port, int status, const char *func, const char *why);
+void iomm_refuse(const struct iomm_port *port, int status, const char *func, const char *why);
 #ifdef IOMM_NO_REFUSE_TEXT
 #define IOMM_REFUSE_AS(port, status, func, why) ((void)(port), (status))
 #else
-#define IOMM_REFUSE_AS(port, status, func, why) iomm_refuse((port), (status), (func), (why))
+#define IOMM_REFUSE_AS(port, status, func, why) (iomm_refuse((port), (status), (func), (why)), (status))
 #endif
 #define IOMM_REFUSE(port, status, why) IOMM_REFUSE_AS(port, status, __func__, why)
 

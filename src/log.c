@@ -44,10 +44,10 @@ void iomm_log_str(const struct iomm_port *port, enum iomm_log_level level, const
 	port->log(port->ctx, level, msg);
 }
 
-int iomm_refuse(const struct iomm_port *port, int status, const char *func, const char *why)
+void iomm_refuse(const struct iomm_port *port, int status, const char *func, const char *why)
 {
 	if (!port || !port->log || port->log_level < IOMM_LOG_DEBUG)
-		return status;
+		return;
 	char buf[160];
 	size_t pos = put_str(buf, 0, sizeof(buf), func);
 	pos = put_str(buf, pos, sizeof(buf), ": ");
@@ -57,5 +57,4 @@ int iomm_refuse(const struct iomm_port *port, int status, const char *func, cons
 	pos = put_str(buf, pos, sizeof(buf), ")");
 	buf[pos] = '\0';
 	port->log(port->ctx, IOMM_LOG_DEBUG, buf);
-	return status;
 }

@@ -48,7 +48,7 @@ static const uint8_t reason_of[256] = {
 int iomm_vtd_decode_fault(const uint64_t rec[2], struct iomm_fault *f)
 {
 	if (!rec || !f)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(NULL, IOMM_EINVAL, "rec, f: must not be NULL");
 	uint64_t lo = rec[0], hi = rec[1];
 	uint32_t fr = (uint32_t)iomm_field_get(hi, FRCD_HI_FR);
 	f->sid = (uint32_t)iomm_field_get(hi, FRCD_HI_SID);

@@ -35,21 +35,27 @@ int iomm_vm_init(struct iomm_vm *vm, const struct iomm_vm_cfg *cfg)
 	    !cfg->nendpoints || (cfg->ndomains && !cfg->domains) ||
 	    (cfg->nmappings && !cfg->mappings) || (cfg->nevents && !cfg->events) ||
 	    (cfg->nresv && !cfg->resv))
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(cfg && cfg->pool ? cfg->pool->port : NULL, IOMM_EINVAL,
+				   "vm, cfg: NULL, or a required array (regions, pool, endpoints) or "
+				   "an array with a count missing");
+	const struct iomm_port *port = cfg->pool->port;
 	struct iomm_vm_cfg c = *cfg;
 	if (!c.granule)
 		c.granule = (uint32_t)iomm_pool_page_size(c.pool);
 	if (c.granule != 4096u && c.granule != 16384u && c.granule != 65536u)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL, "cfg->granule: not 4, 16 or 64 KiB");
 	uint64_t gmask = (uint64_t)c.granule - 1;
 	for (size_t i = 0; i < c.nregions; i++) {
 		const struct iomm_vm_region *a = &c.regions[i];
 		if (!region_ok(a, gmask))
-			return IOMM_EINVAL;
+			return IOMM_REFUSE(port, IOMM_EINVAL,
+					   "cfg->regions: one is empty, unaligned, wrapping or "
+					   "without access");
 		for (size_t j = 0; j < i; j++) {
 			const struct iomm_vm_region *b = &c.regions[j];
 			if (a->gpa <= b->gpa + (b->size - 1) && b->gpa <= a->gpa + (a->size - 1))
-				return IOMM_EINVAL;
+				return IOMM_REFUSE(port, IOMM_EINVAL,
+						   "cfg->regions: two overlap in guest-physical space");
 		}
 	}
 	if (!c.features)
@@ -58,30 +64,33 @@ int iomm_vm_init(struct iomm_vm *vm, const struct iomm_vm_cfg *cfg)
 	if (!c.page_size_mask)
 		c.page_size_mask = c.granule;
 	if ((c.page_size_mask & (~c.page_size_mask + 1)) < c.granule)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "cfg->page_size_mask: offers a page smaller than the granule");
 	if (!c.input_start && !c.input_end)
 		c.input_end = VM_DEFAULT_INPUT_END;
 	if (c.input_end < c.input_start)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL, "cfg->input_end: below input_start");
 	if (!c.domain_start && !c.domain_end)
 		c.domain_end = UINT32_MAX;
 	if (c.domain_end < c.domain_start)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL, "cfg->domain_end: below domain_start");
 	if (!c.probe_size)
 		c.probe_size = VM_DEFAULT_PROBE_SIZE;
 	if (c.nresv > c.probe_size / IOMM_VIOMMU_RESV_SIZE)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "cfg->nresv: more reserved regions than a PROBE reply holds");
 	for (size_t i = 0; i < c.nresv; i++) {
 		const struct iomm_vm_resv *a = &c.resv[i];
 		if (a->end < a->start || a->subtype > IOMM_VIOMMU_RESV_T_MSI)
-			return IOMM_EINVAL;
+			return IOMM_REFUSE(port, IOMM_EINVAL,
+					   "cfg->resv: end below start, or an unknown subtype");
 		/* overlapping regions: a doorbell would be mapped twice */
 		for (size_t j = 0; j < i; j++)
 			if (a->start <= c.resv[j].end && c.resv[j].start <= a->end)
-				return IOMM_EINVAL;
+				return IOMM_REFUSE(port, IOMM_EINVAL, "cfg->resv: two regions overlap");
 	}
 	if (c.policy != IOMM_VM_BLOCK && c.policy != IOMM_VM_CONFINE)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL, "cfg->policy: no such policy");
 
 	for (size_t i = 0; i < c.nendpoints; i++)
 		c.endpoints[i] = (struct iomm_vm_endpoint){0};
@@ -131,7 +140,8 @@ static int input_fit(const struct iomm_vm *vm, const struct iomm_domain *d, uint
 	if (*in_end <= last)
 		return IOMM_OK;
 	if (!first || vm->cfg.input_start > last)
-		return IOMM_ERANGE;
+		return IOMM_REFUSE_AS(vm->cfg.pool->port, IOMM_ERANGE, "iomm_vm_assign",
+				      "unit: translates less of the input range than the VM offers");
 	*in_end = last;
 	return IOMM_OK;
 }
@@ -227,7 +237,7 @@ int iomm_vm_assign(struct iomm_vm *vm, struct iomm_unit *unit, const struct iomm
 		   uint32_t endpoint)
 {
 	if (!vm || !vm->up || !unit || !id)
-		return IOMM_EINVAL;
+		return refuse_vm(vm, "vm (initialised), unit, id: must not be NULL");
 	uint32_t sid, mask;
 	int rc = iomm_devid_resolve(id, &sid, &mask);
 	if (rc)
@@ -268,7 +278,7 @@ int iomm_vm_assign(struct iomm_vm *vm, struct iomm_unit *unit, const struct iomm
 int iomm_vm_unassign(struct iomm_vm *vm, uint32_t endpoint)
 {
 	if (!vm || !vm->up)
-		return IOMM_EINVAL;
+		return refuse_vm(vm, "vm: NULL or not initialised");
 	struct iomm_vm_endpoint *ep = find_ep(vm, endpoint);
 	if (!ep)
 		return IOMM_ENOENT;
@@ -289,7 +299,7 @@ int iomm_vm_unassign(struct iomm_vm *vm, uint32_t endpoint)
 int iomm_vm_destroy(struct iomm_vm *vm)
 {
 	if (!vm || !vm->up)
-		return IOMM_EINVAL;
+		return refuse_vm(vm, "vm: NULL or not initialised");
 	int first = IOMM_OK;
 	for (size_t i = 0; i < vm->cfg.nendpoints; i++) {
 		struct iomm_vm_endpoint *ep = &vm->cfg.endpoints[i];
@@ -325,7 +335,7 @@ int iomm_vm_destroy(struct iomm_vm *vm)
 int iomm_vm_walk(const struct iomm_vm *vm, uint32_t endpoint, iomm_walk_fn fn, void *arg)
 {
 	if (!vm || !vm->up || !fn)
-		return IOMM_EINVAL;
+		return refuse_vm(vm, "vm (initialised), fn: must not be NULL");
 	const struct iomm_vm_endpoint *ep = find_ep(vm, endpoint);
 	if (!ep)
 		return IOMM_ENOENT;
@@ -354,7 +364,7 @@ static int audit_leaf(void *arg, const struct iomm_mapping *m)
 int iomm_vm_audit(const struct iomm_vm *vm)
 {
 	if (!vm || !vm->up)
-		return IOMM_EINVAL;
+		return refuse_vm(vm, "vm: NULL or not initialised");
 	for (unsigned u = 0; u < IOMM_VM_MAX_UNITS; u++) {
 		if (!vm->units[u].up)
 			continue;
@@ -380,7 +390,7 @@ int iomm_vm_fault_route(struct iomm_vm *vm, const struct iomm_unit *unit,
 			const struct iomm_fault *fault)
 {
 	if (!vm || !vm->up || !unit || !fault)
-		return IOMM_EINVAL;
+		return refuse_vm(vm, "vm (initialised), unit, fault: must not be NULL");
 	const struct iomm_vm_endpoint *ep = NULL;
 	for (size_t i = 0; i < vm->cfg.nendpoints && !ep; i++) {
 		const struct iomm_vm_endpoint *e = &vm->cfg.endpoints[i];
@@ -434,7 +444,7 @@ int iomm_vm_fault_route(struct iomm_vm *vm, const struct iomm_unit *unit,
 int iomm_viommu_dev_next_event(struct iomm_vm *vm, void *buf, size_t len)
 {
 	if (!vm || !vm->up || !buf || len < IOMM_VIOMMU_FAULT_SIZE)
-		return IOMM_EINVAL;
+		return refuse_vm(vm, "vm (initialised), buf: NULL, or len below IOMM_VIOMMU_FAULT_SIZE");
 	if (!vm->ev_count)
 		return 0;
 	const uint8_t *s = vm->cfg.events[vm->ev_head].bytes;

@@ -252,7 +252,8 @@ const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s2 = {
 int iomm_pgt_lpae_regs(const struct iomm_pgt *pgt, struct iomm_lpae_regs *regs)
 {
 	if (!pgt || !regs || !pgt->root || pgt->cfg.format > IOMM_FMT_ARM_LPAE_S2)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(pgt ? pgt->port : NULL, IOMM_EINVAL,
+				   "pgt (a live Arm LPAE table), regs: must not be NULL");
 	bool s2 = pgt->cfg.format == IOMM_FMT_ARM_LPAE_S2;
 	unsigned g = pgt->page_shift;
 	regs->ttbr = pgt->root_pa;
