@@ -37,6 +37,21 @@ struct world {
 	struct iomm_dev dev1, dev2, loose, dead_dev;
 	struct iomm_pgt pgt, dead_pgt;
 	struct iomm_gather other; /* holds a page of s1's table */
+	/* the host role: VM A with one assigned device (SID 0x44, endpoint 4) */
+	struct iomm_vm vm, dead_vm;
+	struct iomm_vm_cfg vcfg;
+	struct iomm_vm_endpoint eps[4];
+	struct iomm_vm_gdom gdoms[2];
+	struct iomm_vm_mapping maps[8];
+	struct iomm_vm_event evs[4];
+	/* a board bound to the unit; discovery results */
+	struct iomm_discovery disc;
+	struct iomm_cfg_unit dunits[2];
+	struct iomm_cfg_device ddevs[2];
+};
+
+static const struct iomm_vm_region vm_regions[] = {
+    {.gpa = 0x40000000, .hpa = 0x80000000, .size = 0x100000, .prot = IOMM_READ | IOMM_WRITE},
 };
 
 static unsigned nbad;
@@ -49,6 +64,9 @@ struct snap {
 	struct iomm_dev dev1, dev2, loose, dead_dev;
 	struct iomm_pgt pgt, dead_pgt;
 	struct iomm_pool pool, tpool;
+	struct iomm_vm vm, dead_vm;
+	struct iomm_discovery disc;
+	struct iomm_cfg_device ddevs[2];
 	size_t used, tused;
 	uint64_t walk[3];
 	uint64_t consumed;
@@ -87,6 +105,11 @@ static void take(struct world *w, struct snap *s)
 	s->dead_pgt = w->dead_pgt;
 	s->pool = *w->pool;
 	s->tpool = *w->tpool;
+	s->vm = w->vm;
+	s->dead_vm = w->dead_vm;
+	s->disc = w->disc;
+	s->disc.msg = NULL; /* the one field a refused discovery call sets: why */
+	memcpy(s->ddevs, w->ddevs, sizeof(s->ddevs));
 	s->used = iomm_pool_used(w->pool);
 	s->tused = iomm_pool_used(w->tpool);
 	s->walk[0] = walk_hash(&w->s1.pgt);
@@ -118,6 +141,10 @@ static void same(const char *name, const struct snap *a, const struct snap *b)
 	SAME(dead_pgt);
 	SAME(pool);
 	SAME(tpool);
+	SAME(vm);
+	SAME(dead_vm);
+	SAME(disc);
+	SAME(ddevs);
 	SAME(used);
 	SAME(tused);
 	SAME(walk);
@@ -244,6 +271,53 @@ C(v3_init_nomem) { struct iomm_smmuv3 s = {0}; return iomm_smmuv3_init(&s, PORT(
 C(v3_disable_null) { return iomm_smmuv3_disable(NULL); }
 C(v3_disable_never) { struct iomm_smmuv3 s = {0}; return iomm_smmuv3_disable(&s); }
 C(v3_decode_null) { return iomm_smmuv3_decode_event(NULL, NULL); }
+/* the host role */
+static struct iomm_vm_cfg vcfg_of(struct world *w) { return w->vcfg; }
+C(vm_init_null) { struct iomm_vm v = {0}; return iomm_vm_init(&v, NULL); }
+C(vm_init_noregions) { struct iomm_vm v = {0}; struct iomm_vm_cfg c = vcfg_of(w); c.regions = NULL; return iomm_vm_init(&v, &c); }
+C(vm_init_granule) { struct iomm_vm v = {0}; struct iomm_vm_cfg c = vcfg_of(w); c.granule = 8192; return iomm_vm_init(&v, &c); }
+C(vm_init_region) { static const struct iomm_vm_region r = {.gpa = 0x1000800, .hpa = 0, .size = 0x1000, .prot = IOMM_READ}; struct iomm_vm v = {0}; struct iomm_vm_cfg c = vcfg_of(w); c.regions = &r; return iomm_vm_init(&v, &c); }
+C(vm_init_overlap) { static const struct iomm_vm_region r[2] = {{.gpa = 0, .hpa = 0, .size = 0x2000, .prot = IOMM_READ}, {.gpa = 0x1000, .hpa = 0x10000, .size = 0x1000, .prot = IOMM_READ}}; struct iomm_vm v = {0}; struct iomm_vm_cfg c = vcfg_of(w); c.regions = r; c.nregions = 2; return iomm_vm_init(&v, &c); }
+C(vm_init_input) { struct iomm_vm v = {0}; struct iomm_vm_cfg c = vcfg_of(w); c.input_start = 0x2000; c.input_end = 0x1000; return iomm_vm_init(&v, &c); }
+C(vm_init_domids) { struct iomm_vm v = {0}; struct iomm_vm_cfg c = vcfg_of(w); c.domain_start = 9; c.domain_end = 3; return iomm_vm_init(&v, &c); }
+C(vm_init_policy) { struct iomm_vm v = {0}; struct iomm_vm_cfg c = vcfg_of(w); c.policy = (enum iomm_vm_policy)9; return iomm_vm_init(&v, &c); }
+C(vm_init_pagemask) { struct iomm_vm v = {0}; struct iomm_vm_cfg c = vcfg_of(w); c.page_size_mask = 0x800; return iomm_vm_init(&v, &c); }
+C(vm_assign_noid) { return iomm_vm_assign(&w->vm, &w->f->smmu.unit, NULL, 5); }
+C(vm_assign_dead) { struct iomm_devid id = IOMM_SID(0x55); return iomm_vm_assign(&w->dead_vm, &w->f->smmu.unit, &id, 5); }
+C(vm_unassign_dead) { return iomm_vm_unassign(&w->dead_vm, 4); }
+C(vm_destroy_dead) { return iomm_vm_destroy(&w->dead_vm); }
+C(vm_walk_nofn) { return iomm_vm_walk(&w->vm, 4, NULL, NULL); }
+C(vm_audit_dead) { return iomm_vm_audit(&w->dead_vm); }
+C(vm_route_nofault) { return iomm_vm_fault_route(&w->vm, &w->f->smmu.unit, NULL); }
+C(vdev_event_small) { uint8_t b[4]; return iomm_viommu_dev_next_event(&w->vm, b, sizeof(b)); }
+C(vdev_config_small) { uint8_t b[4]; return iomm_viommu_dev_config(&w->vm, b, sizeof(b)); }
+C(vdev_bypass_dead) { return iomm_viommu_dev_set_bypass(&w->dead_vm, 1); }
+C(vdev_handle_noused) { uint8_t b[16] = {0}; return iomm_viommu_dev_handle(&w->vm, b, sizeof(b), b, sizeof(b), NULL); }
+C(vdev_reset_dead) { return iomm_viommu_dev_reset(&w->dead_vm); }
+/* board configuration */
+C(cfg_needs_null) { return iomm_config_needs(NULL, NULL); }
+C(cfg_validate_type) { static struct iomm_cfg_unit u = {.type = (enum iomm_cfg_unit_type)9, .base = 0x1000}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_board b = {.units = &u, .nunits = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
+C(cfg_apply_nostorage) { struct iomm_board b = {0}; return iomm_config_apply(&b, NULL, NULL); }
+C(cfg_remove_null) { return iomm_config_remove(NULL, NULL); }
+/* discovery (no port: the reason goes to iomm_discovery::msg) */
+C(disc_add_unit) { struct iomm_cfg_device d = {.unit = 7}; return iomm_discovery_add_device(&w->disc, &d); }
+C(disc_policy_noid) { return iomm_discovery_set_policy(&w->disc, 0x1000, NULL, IOMM_POLICY_BLOCKED, NULL, 0); }
+C(disc_init_null) { return iomm_discovery_init(NULL, NULL, 0, NULL, 0, NULL, 0); }
+C(disc_iort_null) { return iomm_acpi_parse_iort(&w->disc, NULL, 0); }
+C(disc_table_short) { static const uint8_t t[8]; uint32_t l; return iomm_acpi_table_check(t, sizeof(t), "IORT", &l); }
+/* the other backends */
+C(v2_init_null) { return iomm_smmuv2_init(NULL, PORT(w), 0x1000, NULL); }
+C(v2_init_noclock) { static struct iomm_port np; np = *PORT(w); np.now_ns = NULL; struct iomm_smmuv2 v = {0}; return iomm_smmuv2_init(&v, &np, 0x1000, NULL); }
+C(v2_decode_null) { return iomm_smmuv2_decode_fault(NULL, NULL); }
+C(vtd_init_nomem) { struct iomm_vtd v = {0}; return iomm_vtd_init(&v, PORT(w), 0x1000, NULL, w->tpool, NULL); }
+C(vtd_enable_never) { struct iomm_vtd v = {0}; return iomm_vtd_enable(&v); }
+C(vtd_disable_null) { return iomm_vtd_disable(NULL); }
+C(vtd_flush_never) { struct iomm_vtd v = {0}; return iomm_vtd_flush_all(&v); }
+C(vtd_decode_null) { return iomm_vtd_decode_fault(NULL, NULL); }
+C(pv_init_not) { struct iomm_paravirt pv = {0}; return iomm_paravirt_init(&pv, PORT(w), NULL, NULL); }
+C(pv_probe_never) { struct iomm_paravirt pv = {0}; return iomm_paravirt_probe(&pv, 1); }
+C(pv_resv_null) { return iomm_paravirt_resv_get(NULL, 1, 0, NULL); }
+C(pv_pci_slots) { static uint8_t mem[1 << 16] __attribute__((aligned(4096))); struct iomm_viommu_pci p; const struct iomm_viommu_transport *t; struct iomm_viommu_pci_cfg c = {0}; c.pci_read32 = (uint32_t (*)(void *, uint16_t))1; c.mmio_read = (uint32_t (*)(void *, uintptr_t, unsigned))1; c.mmio_write = (void (*)(void *, uintptr_t, unsigned, uint32_t))1; c.mem = mem; c.mem_pa = (uint64_t)(uintptr_t)mem; c.mem_size = sizeof(mem); c.event_slots = 3; return iomm_viommu_pci_init(&p, PORT(w), &c, &t); }
 /* clang-format on */
 
 #define K(n, want, fn, arg) {#n, n, want, fn, arg}
@@ -335,6 +409,48 @@ static const struct mcase cases[] = {
     K(v3_disable_null, IOMM_EINVAL, NULL, NULL),
     K(v3_disable_never, IOMM_EINVAL, NULL, NULL),
     K(v3_decode_null, IOMM_EINVAL, NULL, NULL),
+    K(vm_init_null, IOMM_EINVAL, NULL, NULL),
+    K(vm_init_noregions, IOMM_EINVAL, "iomm_vm_init", "regions"),
+    K(vm_init_granule, IOMM_EINVAL, "iomm_vm_init", "cfg->granule"),
+    K(vm_init_region, IOMM_EINVAL, "iomm_vm_init", "cfg->regions"),
+    K(vm_init_overlap, IOMM_EINVAL, "iomm_vm_init", "overlap"),
+    K(vm_init_input, IOMM_EINVAL, "iomm_vm_init", "cfg->input_end"),
+    K(vm_init_domids, IOMM_EINVAL, "iomm_vm_init", "cfg->domain_end"),
+    K(vm_init_policy, IOMM_EINVAL, "iomm_vm_init", "cfg->policy"),
+    K(vm_init_pagemask, IOMM_EINVAL, "iomm_vm_init", "page_size_mask"),
+    K(vm_assign_noid, IOMM_EINVAL, "iomm_vm_assign", "id"),
+    K(vm_assign_dead, IOMM_EINVAL, NULL, NULL),
+    K(vm_unassign_dead, IOMM_EINVAL, NULL, NULL),
+    K(vm_destroy_dead, IOMM_EINVAL, NULL, NULL),
+    K(vm_walk_nofn, IOMM_EINVAL, "iomm_vm_walk", "fn"),
+    K(vm_audit_dead, IOMM_EINVAL, NULL, NULL),
+    K(vm_route_nofault, IOMM_EINVAL, "iomm_vm_fault_route", "fault"),
+    K(vdev_event_small, IOMM_EINVAL, "iomm_viommu_dev_next_event", "len"),
+    K(vdev_config_small, IOMM_EINVAL, "iomm_viommu_dev_config", "len"),
+    K(vdev_bypass_dead, IOMM_EINVAL, NULL, NULL),
+    K(vdev_handle_noused, IOMM_EINVAL, "iomm_viommu_dev_handle", "used"),
+    K(vdev_reset_dead, IOMM_EINVAL, NULL, NULL),
+    K(cfg_needs_null, IOMM_EINVAL, NULL, NULL),
+    K(cfg_validate_type, IOMM_EINVAL, "iomm_config_validate", "unknown unit type"),
+    K(cfg_apply_nostorage, IOMM_EINVAL, NULL, NULL),
+    K(cfg_remove_null, IOMM_EINVAL, NULL, NULL),
+    K(disc_add_unit, IOMM_EINVAL, NULL, NULL),
+    K(disc_policy_noid, IOMM_EINVAL, NULL, NULL),
+    K(disc_init_null, IOMM_EINVAL, NULL, NULL),
+    K(disc_iort_null, IOMM_EINVAL, NULL, NULL),
+    K(disc_table_short, IOMM_EINVAL, NULL, NULL),
+    K(v2_init_null, IOMM_EINVAL, "iomm_smmuv2_init", "smmu"),
+    K(v2_init_noclock, IOMM_EINVAL, "iomm_smmuv2_init", "now_ns"),
+    K(v2_decode_null, IOMM_EINVAL, NULL, NULL),
+    K(vtd_init_nomem, IOMM_EINVAL, "iomm_vtd_init", "mem"),
+    K(vtd_enable_never, IOMM_EINVAL, NULL, NULL),
+    K(vtd_disable_null, IOMM_EINVAL, NULL, NULL),
+    K(vtd_flush_never, IOMM_EINVAL, NULL, NULL),
+    K(vtd_decode_null, IOMM_EINVAL, NULL, NULL),
+    K(pv_init_not, IOMM_EINVAL, "iomm_paravirt_init", "t"),
+    K(pv_probe_never, IOMM_EINVAL, NULL, NULL),
+    K(pv_resv_null, IOMM_EINVAL, NULL, NULL),
+    K(pv_pci_slots, IOMM_EINVAL, "iomm_viommu_pci_init", "event_slots"),
 };
 
 /* ---- the live system ---------------------------------------------------- */
@@ -368,6 +484,26 @@ static void build(struct world *w, struct fx *f)
 	/* a gather already tied to s1's table */
 	iomm_gather_init(&w->other);
 	w->other.pgt = &w->s1.pgt;
+	/* VM A, one device assigned */
+	w->vcfg = (struct iomm_vm_cfg){
+	    .regions = vm_regions,
+	    .nregions = 1,
+	    .pool = fx_pool(f, P4K, 32),
+	    .endpoints = w->eps,
+	    .nendpoints = 4,
+	    .domains = w->gdoms,
+	    .ndomains = 2,
+	    .mappings = w->maps,
+	    .nmappings = 8,
+	    .events = w->evs,
+	    .nevents = 4,
+	    .policy = IOMM_VM_BLOCK,
+	};
+	assert_int_equal(iomm_vm_init(&w->vm, &w->vcfg), IOMM_OK);
+	struct iomm_devid vid = IOMM_SID(0x44);
+	assert_int_equal(iomm_vm_assign(&w->vm, &f->smmu.unit, &vid, 4), IOMM_OK);
+	/* discovery holding one unit and one device */
+	assert_int_equal(iomm_discovery_init(&w->disc, w->dunits, 2, w->ddevs, 2, NULL, 0), IOMM_OK);
 }
 
 static void test_every_refusal_changes_nothing_and_says_why(void **state)
@@ -403,6 +539,10 @@ static void test_every_refusal_changes_nothing_and_says_why(void **state)
 	print_message("%zu refused calls, state unchanged after each, %u with their DEBUG line\n",
 		      sizeof(cases) / sizeof(cases[0]), logged);
 	assert_int_equal(nbad, 0);
+	/* discovery has no port: its refusals say why in iomm_discovery::msg */
+	assert_int_equal(disc_add_unit(w), IOMM_EINVAL);
+	assert_non_null(w->disc.msg);
+	assert_non_null(strstr(w->disc.msg, "iomm_discovery_add_device"));
 	free(after);
 	free(before);
 	free(w);
