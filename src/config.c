@@ -298,8 +298,7 @@ static const struct iomm_port *storage_port(const struct iomm_config_storage *st
 static int refuse_board(const struct iomm_config_storage *st, const char *func,
 			const struct iomm_config_error *err, int rc)
 {
-	(void)func;
-	(void)err;
+	(void)err; /* unused when the texts are left out */
 	return IOMM_REFUSE_AS(storage_port(st), rc, func, err->msg ? err->msg : "");
 }
 

@@ -271,7 +271,7 @@ void iomm_log_str(const struct iomm_port *port, enum iomm_log_level level, const
  */
 void iomm_refuse(const struct iomm_port *port, int status, const char *func, const char *why);
 #ifdef IOMM_NO_REFUSE_TEXT
-#define IOMM_REFUSE_AS(port, status, func, why) ((void)(port), (status))
+#define IOMM_REFUSE_AS(port, status, func, why) ((void)(port), (void)(func), (status))
 #else
 #define IOMM_REFUSE_AS(port, status, func, why) (iomm_refuse((port), (status), (func), (why)), (status))
 #endif

@@ -44,6 +44,7 @@ void iomm_log_str(const struct iomm_port *port, enum iomm_log_level level, const
 	port->log(port->ctx, level, msg);
 }
 
+#ifndef IOMM_NO_REFUSE_TEXT
 void iomm_refuse(const struct iomm_port *port, int status, const char *func, const char *why)
 {
 	if (!port || !port->log || port->log_level < IOMM_LOG_DEBUG)
@@ -58,3 +59,4 @@ void iomm_refuse(const struct iomm_port *port, int status, const char *func, con
 	buf[pos] = '\0';
 	port->log(port->ctx, IOMM_LOG_DEBUG, buf);
 }
+#endif
