@@ -196,5 +196,7 @@ void test_erratum_mmu700(void **state);
 void test_erratum_none_batches(void **state);
 void test_oas52_default_domains(void **state);
 void test_real_part(void **state);
+/* test_smmuv3_tlb.c: TLB matching as silicon may do it */
+void test_tlb_ttl_after_block_split(void **state);
 
 #endif /* TEST_SMMUV3_H */
