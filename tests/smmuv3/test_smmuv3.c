@@ -112,6 +112,7 @@ int main(int argc, char **argv)
 	    T(test_real_part),
 	    /* 15. TLB matching as silicon may do it: level hints, conflicts */
 	    T(test_tlb_ttl_after_block_split),
+	    T(test_probe_bbml),
 	};
 	return cmocka_run_group_tests_name("smmuv3", tests, NULL, NULL);
 }

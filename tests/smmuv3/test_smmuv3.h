@@ -198,5 +198,6 @@ void test_oas52_default_domains(void **state);
 void test_real_part(void **state);
 /* test_smmuv3_tlb.c: TLB matching as silicon may do it */
 void test_tlb_ttl_after_block_split(void **state);
+void test_probe_bbml(void **state);
 
 #endif /* TEST_SMMUV3_H */

@@ -82,3 +82,23 @@ void test_tlb_ttl_after_block_split(void **state)
 	assert_int_equal(f->model.stats.cmd_errors, 0);
 	fx_check_hygiene(f);
 }
+
+/* IDR3.BBML (6.3.4) is recorded at probe: level 0 (default), 1 or 2. */
+void test_probe_bbml(void **state)
+{
+	struct fx *f = *state;
+	const uint32_t both = IOMM_SMMUV3_F_BBML1 | IOMM_SMMUV3_F_BBML2;
+	fx_start(f);
+	assert_int_equal(f->smmu.features & both, 0);
+	for (unsigned level = 1; level <= 2; level++) {
+		fx_teardown(state);
+		assert_int_equal(fx_setup(state), 0);
+		f = *state;
+		f->mcfg.bbml = level;
+		fx_start(f);
+		assert_int_equal(f->smmu.features & both,
+				 level == 1 ? IOMM_SMMUV3_F_BBML1 : IOMM_SMMUV3_F_BBML2);
+		/* the other features are those of the default part */
+		assert_true(f->smmu.features & IOMM_SMMUV3_F_RIL);
+	}
+}

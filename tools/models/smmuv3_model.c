@@ -115,7 +115,7 @@ static void build_idregs(struct smmuv3_model *m)
 		    (c->evtqs & 0x1fu) << 16 | (c->cmdqs & 0x1fu) << 21 | (c->rel ? 1u << 28 : 0) |
 		    (c->queues_preset ? 1u << 29 : 0) | (c->tables_preset ? 1u << 30 : 0);
 	m->idr[2] = 0;
-	m->idr[3] = c->ril ? 1u << 10 : 0;
+	m->idr[3] = (c->ril ? 1u << 10 : 0) | (c->bbml & 3u) << 11;
 	m->idr[4] = 0;
 	m->idr[5] = (uint32_t)oas_encode(c->oas_bits) | (c->gran4k ? 1u << 4 : 0) |
 		    (c->gran16k ? 1u << 5 : 0) | (c->gran64k ? 1u << 6 : 0);

@@ -245,6 +245,7 @@ struct smmuv3_model_cfg {
 	bool queues_preset;  /**< IDR1.QUEUES_PRESET: embedded, firmware-fixed queues */
 	bool rel;	     /**< IDR1.REL: preset base addresses are offsets */
 	bool ril;	     /**< IDR3.RIL: range invalidation and TTL hints */
+	unsigned bbml;	     /**< IDR3.BBML: break-before-make level 0, 1 or 2 (reported only) */
 	unsigned oas_bits;   /**< 32, 36, 40, 42, 44, 48 or 52; encoded into IDR5.OAS */
 	bool gran4k;	     /**< IDR5.GRAN4K */
 	bool gran16k;	     /**< IDR5.GRAN16K */
