@@ -108,20 +108,6 @@ void test_probe_bbml(void **state)
 #define D_CONT (UINT64_C(1) << 52) /* Contiguous hint of a VMSAv8-64 descriptor */
 #define SZ64K  UINT64_C(0x10000)
 
-/* The level-3 descriptor of @iova in a 4 KiB-granule table. Reaches into the
- * table's private root on purpose: the tests rewrite descriptors the way a
- * defective table code would. Tables are at PA == VA here. */
-static uint64_t *leaf_desc(struct iomm_domain *d, uint64_t iova)
-{
-	uint64_t *t = d->pgt.root;
-	for (unsigned l = d->pgt.start_level;; l++) {
-		uint64_t *e = &t[(iova >> (12 + 9 * (3 - l))) & 511];
-		if (l == 3 || (*e & 3) != 3)
-			return e;
-		t = (uint64_t *)(uintptr_t)(*e & UINT64_C(0x0000fffffffff000));
-	}
-}
-
 /* A model that caches a contiguous group as one entry and faults on a TLB conflict;
  * stream 1 attached to a stage-1 domain with a 64 KiB group mapped at @va. */
 static void conflict_setup(struct fx *f, struct pdom *a, struct iomm_dev *da, uint64_t va,
@@ -134,7 +120,7 @@ static void conflict_setup(struct fx *f, struct pdom *a, struct iomm_dev *da, ui
 	fx_attach(f, da, &a->dom, 1, 0);
 	assert_int_equal(iomm_map(&a->dom, va, pa, SZ64K, RW), IOMM_OK);
 	for (uint64_t o = 0; o < SZ64K; o += SZ4K)
-		assert_true(*leaf_desc(&a->dom, va + o) & D_CONT);
+		assert_true(*bfx_lpae_desc(&a->dom, va + o) & D_CONT);
 }
 
 /* The entry the model caches for @iova (the first that covers it). */
@@ -172,7 +158,7 @@ void test_tlb_conflict_contig_strip(void **state)
 
 	/* planted defect: the hint cleared on the live group, nothing invalidated */
 	for (uint64_t o = 0; o < SZ64K; o += SZ4K)
-		*leaf_desc(&a.dom, va + o) &= ~D_CONT;
+		*bfx_lpae_desc(&a.dom, va + o) &= ~D_CONT;
 	/* a speculative walk caches a page entry inside the group */
 	assert_int_equal(smmuv3_model_speculate(&f->model, 1, 0, false, va + 0x6000), 0);
 	assert_int_equal(smmuv3_model_tlb_count(&f->model), 2);
@@ -213,13 +199,13 @@ void test_tlb_conflict_contig_set(void **state)
 	fx_attach(f, &da, &a.dom, 1, 0);
 	for (uint64_t o = 0; o < SZ64K; o += SZ4K)
 		assert_int_equal(iomm_map(&a.dom, va + o, pa + o, SZ4K, RW), IOMM_OK);
-	assert_false(*leaf_desc(&a.dom, va) & D_CONT);
+	assert_false(*bfx_lpae_desc(&a.dom, va) & D_CONT);
 	assert_int_equal(fx_xlate(f, 1, va + 0x3000, RD), pa + 0x3000);
 	assert_int_equal(tlb_at(f, va + 0x3000)->size_log2, 12);
 
 	/* planted defect: the hint set on the live pages, nothing invalidated */
 	for (uint64_t o = 0; o < SZ64K; o += SZ4K)
-		*leaf_desc(&a.dom, va + o) |= D_CONT;
+		*bfx_lpae_desc(&a.dom, va + o) |= D_CONT;
 	assert_int_equal(fx_xlate(f, 1, va, RD), pa); /* walks: caches the group */
 	assert_int_equal(smmuv3_model_tlb_count(&f->model), 2);
 	assert_int_equal(fx_dma(f, 1, va + 0x3000, WR, NULL), -(int)E_F_TLB_CONFLICT);
@@ -287,7 +273,7 @@ void test_tlb_conflict_library_strip(void **state)
 	assert_int_equal(fx_dma(f, 1, va + 0x5000, RD, NULL), -EV_TRANSLATION);
 	assert_int_equal(fx_xlate(f, 1, va + 0x6010, RD), pa + 0x6010);
 	assert_int_equal(fx_xlate(f, 1, va + 0x4010, RD), pa + 0x4010);
-	assert_false(*leaf_desc(&a.dom, va) & D_CONT);
+	assert_false(*bfx_lpae_desc(&a.dom, va) & D_CONT);
 	if (watch.conflicts) {
 		print_message("KNOWN DEFECT: %u TLB conflict(s) while the Contiguous hint was "
 			      "cleared in place (no break-before-make)\n",
