@@ -64,6 +64,19 @@ int smmuv3_probe(struct iomm_smmuv3 *s)
 		f |= IOMM_SMMUV3_F_COHACC;
 	if (s->idr[3] & IDR3_RIL)
 		f |= IOMM_SMMUV3_F_RIL;
+	/*
+	 * IDR3.BBML (SMMUv3.2): which table changes the SMMU tolerates without
+	 * break-before-make. Level 0 (also every SMMU before v3.2): none; a
+	 * change of block size or of the Contiguous hint on a live entry may
+	 * give TLB conflicts. Recorded and logged; the table code does not
+	 * rely on it.
+	 */
+	uint32_t bbml = (uint32_t)iomm_field_get(s->idr[3], IDR3_BBML);
+	if (bbml == 1)
+		f |= IOMM_SMMUV3_F_BBML1;
+	else if (bbml == 2)
+		f |= IOMM_SMMUV3_F_BBML2;
+	iomm_log(port_of(s), IOMM_LOG_INFO, "smmuv3: IDR3.BBML break-before-make level ", bbml, "");
 	if (idr0 & IDR0_ASID16)
 		f |= IOMM_SMMUV3_F_ASID16;
 	if (idr0 & IDR0_VMID16)

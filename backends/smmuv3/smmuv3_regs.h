@@ -35,6 +35,7 @@
 #define SMMU_IDR2	      0x08
 #define SMMU_IDR3	      0x0c
 #define IDR3_RIL	      IOMM_BIT(10)
+#define IDR3_BBML	      IOMM_GENMASK(12, 11) /* 6.3.4: break-before-make level (v3.2) */
 #define SMMU_IDR4	      0x10
 #define SMMU_IDR5	      0x14
 #define IDR5_OAS	      IOMM_GENMASK(2, 0)

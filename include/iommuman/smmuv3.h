@@ -48,6 +48,10 @@ extern "C" {
 #define IOMM_SMMUV3_F_AARCH64 (1u << 13) /**< AArch64 translation tables (IDR0.TTF). */
 #define IOMM_SMMUV3_F_STALL_FORCE (1u << 14) /**< Stalls forced (IDR0.STALL_MODEL 0b10): CD.S and
 						STE.S2S are set. */
+#define IOMM_SMMUV3_F_BBML1 (1u << 15) /**< Break-before-make level 1 (IDR3.BBML 0b01): reported
+					   only. */
+#define IOMM_SMMUV3_F_BBML2 (1u << 16) /**< Break-before-make level 2 (IDR3.BBML 0b10): reported
+					   only. */
 /** @} */
 
 /** @name Configuration flags (iomm_smmuv3_cfg::flags)

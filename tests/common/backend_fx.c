@@ -284,3 +284,14 @@ void bfx_fini(struct bfx *b)
 	b->nallocs = b->allocs_cap = 0;
 	b->npools = 0;
 }
+
+uint64_t *bfx_lpae_desc(struct iomm_domain *d, uint64_t iova)
+{
+	uint64_t *t = d->pgt.root;
+	for (unsigned l = d->pgt.start_level;; l++) {
+		uint64_t *e = &t[(iova >> (12 + 9 * (3 - l))) & 511];
+		if (l == 3 || (*e & 3) != 3) /* a page, a block or an invalid entry */
+			return e;
+		t = (uint64_t *)(uintptr_t)(*e & UINT64_C(0x0000fffffffff000));
+	}
+}

@@ -120,6 +120,11 @@ size_t bfx_ev_last(const struct bfx *b, size_t before, enum bfx_ev_kind kind, ui
 /** Is event @p at ordered after the memory writes before it: a wmb or mb after @p from
  *  and after the last clean_tables() before @p at? */
 bool bfx_barrier_before(const struct bfx *b, size_t from, size_t at);
+/** The last-level descriptor of @p iova in a 4 KiB-granule VMSAv8-64 table of @p d, or the
+ *  block or invalid entry above it that ends the walk. Reaches into the table's private root
+ *  on purpose (tests rewrite descriptors as defective table code would); tables must sit at
+ *  PA == VA. */
+uint64_t *bfx_lpae_desc(struct iomm_domain *d, uint64_t iova);
 /** Report a fixture failure through b->fail. */
 void bfx_failf(const struct bfx *b, const char *fmt, ...);
 

@@ -33,6 +33,7 @@ int main(int argc, char **argv)
 	    T(test_fault_record_ordering),
 	    T(test_stage1_memory_type),
 	    T(test_smr_mask_width),
+	    T(test_tlb_conflict_contig),
 	    T(test_probe_indexing),
 	    T(test_probe_4k_only),
 	    T(test_probe_stage2_only),

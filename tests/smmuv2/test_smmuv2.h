@@ -119,5 +119,6 @@ void test_barrier_before_bank_enable(void **state);
 void test_fault_record_ordering(void **state);
 void test_stage1_memory_type(void **state);
 void test_smr_mask_width(void **state);
+void test_tlb_conflict_contig(void **state);
 
 #endif /* TEST_SMMUV2_H */

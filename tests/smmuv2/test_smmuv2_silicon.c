@@ -207,3 +207,48 @@ void test_smr_mask_width(void **state)
 	assert_int_equal(fx_xlate(f, 0x20ff, 0x100000, RD), 0x3000000);
 	fx_check_hygiene(f);
 }
+
+/*
+ * MMU-500 reports TLB match conflicts (CB_FSR.TLBMCF, IHI 0062). Pages cached
+ * one by one, then the Contiguous hint set on them in place without
+ * break-before-make: the next walk caches the whole group over the page
+ * entries already held, and an access to a cached page hits two entries.
+ * The defect is planted by rewriting the descriptors; the model caches the
+ * group as one entry and detects the conflict (both opt-in).
+ */
+void test_tlb_conflict_contig(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.contig_hint = true;
+	f->mcfg.tlb_conflict = true;
+	fx_start(f);
+	struct pdom d = {0};
+	struct iomm_dev dev;
+	const uint64_t va = 0x300000, pa = 0x50000000, cont = UINT64_C(1) << 52;
+	pdom_up(f, &d, IOMM_DOMAIN_S1, 0, NULL);
+	fx_attach(f, &dev, &d.dom, 1, 0);
+	for (uint64_t o = 0; o < 16 * SZ4K; o += SZ4K)
+		assert_int_equal(iomm_map(&d.dom, va + o, pa + o, SZ4K, RW), IOMM_OK);
+	assert_false(*bfx_lpae_desc(&d.dom, va) & cont);
+	assert_int_equal(fx_xlate(f, 1, va + 0x3010, RD), pa + 0x3010);
+	assert_int_equal(smmuv2_model_tlb_count(&f->model), 1);
+
+	/* planted defect: the hint set on the live pages, nothing invalidated */
+	for (uint64_t o = 0; o < 16 * SZ4K; o += SZ4K)
+		*bfx_lpae_desc(&d.dom, va + o) |= cont;
+	assert_int_equal(fx_xlate(f, 1, va + 0x8010, RD), pa + 0x8010); /* caches the group */
+	assert_int_equal(smmuv2_model_tlb_count(&f->model), 2);
+	assert_int_equal(f->model.tlb[1].size_log2, 16);
+	assert_int_equal(fx_dma(f, 1, va + 0x3010, RD, NULL), SMMUV2_MODEL_F_TLBMCF);
+	assert_int_equal(fx_poll(f), 1);
+	assert_int_equal(f->faults[0].reason, IOMM_FAULT_TLB_CONFLICT);
+	assert_int_equal(f->faults[0].addr, va + 0x3010);
+
+	/* the library's own map of a group: one entry, no conflict */
+	assert_int_equal(iomm_map(&d.dom, 0x400000, 0x60000000, 16 * SZ4K, RW), IOMM_OK);
+	assert_true(*bfx_lpae_desc(&d.dom, 0x400000) & cont);
+	assert_int_equal(fx_xlate(f, 1, 0x405010, RD), 0x60005010);
+	assert_int_equal(fx_xlate(f, 1, 0x40f010, RD), 0x6000f010);
+	assert_int_equal(smmuv2_model_tlb_count(&f->model), 3);
+	fx_check_hygiene(f);
+}

@@ -110,6 +110,12 @@ int main(int argc, char **argv)
 	    T(test_erratum_none_batches),
 	    T(test_oas52_default_domains),
 	    T(test_real_part),
+	    /* 15. TLB matching as silicon may do it: level hints, conflicts */
+	    T(test_tlb_ttl_after_block_split),
+	    T(test_probe_bbml),
+	    T(test_tlb_conflict_contig_strip),
+	    T(test_tlb_conflict_contig_set),
+	    T(test_tlb_conflict_library_strip),
 	};
 	return cmocka_run_group_tests_name("smmuv3", tests, NULL, NULL);
 }

@@ -196,5 +196,11 @@ void test_erratum_mmu700(void **state);
 void test_erratum_none_batches(void **state);
 void test_oas52_default_domains(void **state);
 void test_real_part(void **state);
+/* test_smmuv3_tlb.c: TLB matching as silicon may do it */
+void test_tlb_ttl_after_block_split(void **state);
+void test_probe_bbml(void **state);
+void test_tlb_conflict_contig_strip(void **state);
+void test_tlb_conflict_contig_set(void **state);
+void test_tlb_conflict_library_strip(void **state);
 
 #endif /* TEST_SMMUV3_H */

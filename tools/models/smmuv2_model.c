@@ -709,9 +709,15 @@ static uint32_t walk_stage(struct smmuv2_model *m, unsigned n, unsigned stage, u
 	unsigned shift = 0;
 	while ((1ull << shift) < l.size)
 		shift++;
+	e->contig = l.contig;
+	if (m->cfg.contig_hint && l.contig) {
+		/* the whole group (Arm ARM D8.6.1): 4K granule 16 entries; 16K 128 at
+		 * level 3, 32 at level 2; 64K 32 */
+		shift += w.gshift == 12 ? 4u : w.gshift == 14 && l.level == 3 ? 7u : 5u;
+	}
 	e->size_log2 = (uint8_t)shift;
-	e->ia = ia & ~(l.size - 1);
-	e->oa = l.oa;
+	e->ia = ia & ~((1ull << shift) - 1);
+	e->oa = l.oa & ~((1ull << shift) - 1);
 	e->perm = (uint8_t)perm_bits(&l);
 	e->mem = (uint8_t)smmuv2_model_leaf_mem(&l, stage);
 	return 0;
@@ -801,6 +807,19 @@ int smmuv2_model_dma(struct smmuv2_model *m, uint32_t sid, uint64_t iova, unsign
 		const struct smmuv2_model_tlb_entry *e = &m->tlb[i];
 		if (e->s1 == s1 && e->vmid == vmid && (!s1 || e->asid == asid) && covers(e, iova)) {
 			m->stats.tlb_hits++;
+			for (size_t j = i + 1; j < m->tlb_n; j++) {
+				const struct smmuv2_model_tlb_entry *o = &m->tlb[j];
+				if (o->s1 != s1 || o->vmid != vmid || (s1 && o->asid != asid) ||
+				    !covers(o, iova))
+					continue;
+				/* two entries for one address: a TLB match conflict */
+				m->stats.tlb_conflicts++;
+				if (!m->cfg.tlb_conflict)
+					break;
+				context_fault(m, n, SMMUV2_M_FSR_TLBMCF, sid, iova, access, 0);
+				m->stats.dma_faults++;
+				return SMMUV2_MODEL_F_TLBMCF;
+			}
 			if (!perm_ok(e->perm, access)) {
 				context_fault(m, n, SMMUV2_M_FSR_PF, sid, iova, access, 0);
 				m->stats.dma_faults++;

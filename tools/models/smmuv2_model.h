@@ -30,7 +30,10 @@
  *    architected invalidations drop, and only after the matching sync
  *    (TLBSYNC for a bank's operations, sTLBGSYNC for global ones): a missing
  *    or too narrow invalidation, or a missing sync, shows as a stale
- *    translation. Operations never over-invalidate.
+ *    translation. Operations never over-invalidate. Opt-in (cfg.contig_hint,
+ *    cfg.tlb_conflict): a leaf with the Contiguous bit is cached for its whole
+ *    group, and a lookup that hits more than one entry is a TLB match
+ *    conflict (CB_FSR.TLBMCF).
  *  - Memory types (smmuv2_model.last_mem): a stage-1 bank with stage 2
  *    bypassed combines its leaf's MAIR attribute with CBAR.MemAttr, which
  *    applies as the stage-2 attribute (IHI 0062, CBARn for a stage 1 context
@@ -119,6 +122,7 @@ extern "C" {
 #define SMMUV2_M_FSR_AFF   (1u << 2)
 #define SMMUV2_M_FSR_PF	   (1u << 3)
 #define SMMUV2_M_FSR_EF	   (1u << 4)
+#define SMMUV2_M_FSR_TLBMCF (1u << 5) /* TLB match conflict */
 #define SMMUV2_M_FSR_ASF   (1u << 7)
 #define SMMUV2_M_FSR_MULTI (1u << 31)
 /* SCTLR */
@@ -141,6 +145,7 @@ extern "C" {
 #define SMMUV2_MODEL_F_AFF   (-2)
 #define SMMUV2_MODEL_F_PF    (-3)
 #define SMMUV2_MODEL_F_EF    (-4)
+#define SMMUV2_MODEL_F_TLBMCF (-5)
 #define SMMUV2_MODEL_F_ASF   (-7)
 #define SMMUV2_MODEL_G_ICF   (-0x100)
 #define SMMUV2_MODEL_G_USF   (-0x101)
@@ -168,6 +173,11 @@ struct smmuv2_model_cfg {
 	unsigned id7_major, id7_minor; /**< ID7 (MMU-500: the rNpN release) */
 	bool secure_cache_lock; /**< MMU-500: Secure keeps CACHE_LOCK set (it cannot be cleared) */
 	bool stall_sync;	/**< test knob: syncs never complete (may change at any time) */
+	bool contig_hint;	/**< cache a leaf with the Contiguous bit as one entry for its
+				     whole group (Arm ARM D8.6.1 permits it); off: per leaf */
+	bool tlb_conflict;	/**< a lookup that hits more than one TLB entry is a TLB match
+				     conflict: CB_FSR.TLBMCF (IHI 0062, CB_FSR), no translation;
+				     off: the oldest entry is used */
 	/** Non-coherent walker: with ID0.CTTW = 0, table walks read a "DRAM" copy of memory
 	 * that only smmuv2_model_clean() updates (zeros where nothing was cleaned yet). */
 	bool dram;
@@ -222,6 +232,7 @@ struct smmuv2_model_tlb_entry {
 	uint16_t vmid;
 	uint16_t asid;
 	uint8_t size_log2;
+	bool contig;  /**< made from a leaf with the Contiguous bit (stage 1 when combined) */
 	uint8_t perm; /**< bit 0 read, 1 write, 2 priv read, 3 priv write */
 	uint64_t ia, oa;
 };
@@ -231,6 +242,7 @@ struct smmuv2_model_tlb_entry {
 struct smmuv2_model_stats {
 	uint64_t ops[SMMUV2_OP_COUNT];
 	uint64_t tlb_hits, tlb_misses, tlb_invalidated;
+	uint64_t tlb_conflicts; /**< lookups that hit more than one entry */
 	uint64_t dma_ok, dma_faults;
 	uint64_t bad_tables;   /**< walks the independent walker rejected */
 	uint64_t bad_accesses; /**< unknown offsets, wrong widths */

@@ -115,7 +115,7 @@ static void build_idregs(struct smmuv3_model *m)
 		    (c->evtqs & 0x1fu) << 16 | (c->cmdqs & 0x1fu) << 21 | (c->rel ? 1u << 28 : 0) |
 		    (c->queues_preset ? 1u << 29 : 0) | (c->tables_preset ? 1u << 30 : 0);
 	m->idr[2] = 0;
-	m->idr[3] = c->ril ? 1u << 10 : 0;
+	m->idr[3] = (c->ril ? 1u << 10 : 0) | (c->bbml & 3u) << 11;
 	m->idr[4] = 0;
 	m->idr[5] = (uint32_t)oas_encode(c->oas_bits) | (c->gran4k ? 1u << 4 : 0) |
 		    (c->gran16k ? 1u << 5 : 0) | (c->gran64k ? 1u << 6 : 0);
@@ -406,12 +406,17 @@ static uint64_t tlb_end(const struct smmuv3_model_tlb_entry *e)
 }
 
 /* The oldest matching entry. More than one match means the tables were changed in a
- * way that lets a real TLB hold conflicting entries (counted in tlb_conflicts). */
+ * way that lets a real TLB hold conflicting entries (counted in tlb_conflicts; with
+ * cfg.tlb_conflict *conflict is set, and the caller reports F_TLB_CONFLICT). A
+ * speculative walk does not look the TLB up. */
 struct smmuv3_model_tlb_entry *smmuv3_m_tlb_find(struct smmuv3_model *m, unsigned kind,
 						 unsigned regime, uint16_t vmid, uint16_t asid,
-						 uint64_t ia)
+						 uint64_t ia, bool *conflict)
 {
 	struct smmuv3_model_tlb_entry *found = NULL;
+	*conflict = false;
+	if (m->speculating)
+		return NULL;
 	for (size_t i = 0; i < m->tlb_n; i++) {
 		struct smmuv3_model_tlb_entry *e = &m->tlb[i];
 		if (e->kind != kind || e->regime != regime || e->vmid != vmid)
@@ -423,6 +428,7 @@ struct smmuv3_model_tlb_entry *smmuv3_m_tlb_find(struct smmuv3_model *m, unsigne
 			continue;
 		if (found) {
 			m->stats.tlb_conflicts++;
+			*conflict = m->cfg.tlb_conflict;
 			break;
 		}
 		found = e;
@@ -430,8 +436,23 @@ struct smmuv3_model_tlb_entry *smmuv3_m_tlb_find(struct smmuv3_model *m, unsigne
 	return found;
 }
 
+static bool tlb_same(const struct smmuv3_model_tlb_entry *a,
+		     const struct smmuv3_model_tlb_entry *b)
+{
+	return a->kind == b->kind && a->regime == b->regime && a->vmid == b->vmid &&
+	       a->asid == b->asid && a->global == b->global && a->ia == b->ia &&
+	       a->size_log2 == b->size_log2 && a->oa == b->oa && a->contig == b->contig &&
+	       a->s1perm == b->s1perm && a->s2perm == b->s2perm;
+}
+
 void smmuv3_m_tlb_insert(struct smmuv3_model *m, const struct smmuv3_model_tlb_entry *n)
 {
+	if (m->speculating) {
+		/* a speculative walk may find what the TLB already holds: one entry is enough */
+		for (size_t i = 0; i < m->tlb_n; i++)
+			if (tlb_same(&m->tlb[i], n))
+				return;
+	}
 	size_t cap = m->cfg.tlb_capacity ? m->cfg.tlb_capacity : SMMUV3_MODEL_TLB_DEFAULT;
 	if (m->tlb_n >= cap) {
 		/* evict the oldest entries (a TLB may drop entries at any time) */

@@ -29,7 +29,13 @@
  *    L1CDs and a TLB of leaf translations (stage 1, stage 2, and combined
  *    nested entries). Invalidations affect exactly their required scope: the
  *    model never over-invalidates, so a missing or too narrow invalidation
- *    shows up as a stale translation.
+ *    shows up as a stale translation. A range invalidation with a level hint
+ *    (TTL) drops only entries of that level (4.4.1), so a wrong hint leaves
+ *    the entry of the other level in place. Opt-in (cfg.contig_hint,
+ *    cfg.tlb_conflict): a group of descriptors with the Contiguous hint is
+ *    cached as one entry, and a lookup that hits more than one entry is a
+ *    TLB conflict (F_TLB_CONFLICT); smmuv3_model_speculate() makes the
+ *    speculative walks that let a TLB hold such overlapping entries.
  *
  * Not modelled: Secure/Realm state, stalls (IDR0.STALL_MODEL reads 0b01,
  * terminate only), ATS/PRI traffic (the commands are accepted), VMSAv8-32 and
@@ -166,6 +172,7 @@ extern "C" {
 #define SMMUV3_M_EVT_F_ADDR_SIZE       0x11
 #define SMMUV3_M_EVT_F_ACCESS	       0x12
 #define SMMUV3_M_EVT_F_PERMISSION      0x13
+#define SMMUV3_M_EVT_F_TLB_CONFLICT    0x20
 
 /* event record fields (32 bytes: four little-endian 64-bit words) */
 #define SMMUV3_M_EVT0_TYPE(w0)	((unsigned)((w0)&0xffu))
@@ -245,6 +252,7 @@ struct smmuv3_model_cfg {
 	bool queues_preset;  /**< IDR1.QUEUES_PRESET: embedded, firmware-fixed queues */
 	bool rel;	     /**< IDR1.REL: preset base addresses are offsets */
 	bool ril;	     /**< IDR3.RIL: range invalidation and TTL hints */
+	unsigned bbml;	     /**< IDR3.BBML: break-before-make level 0, 1 or 2 (reported only) */
 	unsigned oas_bits;   /**< 32, 36, 40, 42, 44, 48 or 52; encoded into IDR5.OAS */
 	bool gran4k;	     /**< IDR5.GRAN4K */
 	bool gran16k;	     /**< IDR5.GRAN16K */
@@ -263,6 +271,12 @@ struct smmuv3_model_cfg {
 	uint64_t irq_cfg0_reset; /**< GERROR/EVTQ/PRIQ_IRQ_CFG0 as firmware left them (MSI) */
 	unsigned tlb_capacity;	/**< TLB entries kept; the oldest are evicted beyond it
 				     (0: SMMUV3_MODEL_TLB_DEFAULT) */
+	bool contig_hint;	/**< cache a leaf with the Contiguous bit as one entry for its
+				     whole group (Arm ARM D8.6.1 permits it); off: per leaf */
+	bool tlb_conflict;	/**< a lookup that hits more than one TLB entry terminates the
+				     transaction with F_TLB_CONFLICT (7.3; a TLB may detect
+				     overlapping entries left by a change made without
+				     break-before-make); off: the oldest entry is used */
 
 	/* -- test knobs; may be changed in m->cfg at any time -- */
 	bool stall_cmdq;    /**< consume no commands: CMDQ_CONS never advances */
@@ -353,6 +367,7 @@ struct smmuv3_model_stats {
 	uint64_t tlb_hits, tlb_misses, tlb_inserts, tlb_invalidated;
 	uint64_t tlb_evictions; /**< entries dropped for capacity */
 	uint64_t tlb_conflicts; /**< lookups that matched more than one entry */
+	uint64_t speculative_walks; /**< smmuv3_model_speculate() calls */
 	uint64_t cfg_invalidated;
 	uint64_t dma_ok, dma_faults;
 };
@@ -375,6 +390,7 @@ struct smmuv3_model_tlb_entry {
 	uint8_t regime; /**< enum smmuv3_model_regime */
 	bool global;	/**< stage 1 nG == 0 */
 	bool s2_device; /**< stage 2 memory type is Device (for STE.S2PTW) */
+	bool contig;	/**< made from a leaf with the Contiguous bit (stage 1 for NESTED) */
 	uint16_t vmid;
 	uint16_t asid;
 	uint8_t size_log2; /**< size of the cached translation */
@@ -441,6 +457,7 @@ struct smmuv3_model {
 	uint64_t log_seq;
 	uint64_t unsynced; /**< commands consumed since the last CMD_SYNC */
 	bool in_process;
+	bool speculating; /**< inside smmuv3_model_speculate() */
 };
 
 /* ---- lifetime ------------------------------------------------------------ */
@@ -472,6 +489,16 @@ void smmuv3_model_process(struct smmuv3_model *m);
  * address in *pa_out, SMMUV3_MODEL_ABORT, or -(event number). */
 int smmuv3_model_dma(struct smmuv3_model *m, uint32_t sid, uint32_t ssid, bool ssv, uint64_t iova,
 		     unsigned access, uint64_t *pa_out);
+
+/** A speculative walk for @iova from @sid (@ssid if @ssv), as an SMMU may make at any
+ * time for any address its configuration can translate: the tables are walked (the STE
+ * and CD may come from the caches, the TLB is not looked up) and the translation found
+ * is cached, unless an identical entry is already held. Nothing is recorded: no event,
+ * no DMA statistics, last_event unchanged. Returns 0 when a translation was found (and
+ * cached), else -(event number) of the fault a transaction would have taken (read,
+ * privileged) or SMMUV3_MODEL_ABORT. */
+int smmuv3_model_speculate(struct smmuv3_model *m, uint32_t sid, uint32_t ssid, bool ssv,
+			   uint64_t iova);
 
 /** The fault of the last smmuv3_model_dma() call (type 0 if it succeeded). */
 const struct smmuv3_model_event *smmuv3_model_last_event(const struct smmuv3_model *m);

@@ -114,6 +114,7 @@ static inline void *xrealloc(void *p, size_t n)
 #define D_AF   BIT64(10)
 #define D_NG   BIT64(11)
 #define D_DBM  BIT64(51)
+#define D_CONT BIT64(52) /* Contiguous hint */
 #define D_PXN  BIT64(53)
 #define D_UXN  BIT64(54) /* stage 1 UXN/XN, stage 2 XN[1] */
 #define T_PXNT BIT64(59)
@@ -213,7 +214,7 @@ void smmuv3_m_cache_drop(struct smmuv3_model *m, struct smmuv3_model_cache *c, e
 			 uint32_t s, uint64_t lo, uint64_t hi);
 struct smmuv3_model_tlb_entry *smmuv3_m_tlb_find(struct smmuv3_model *m, unsigned kind,
 						 unsigned regime, uint16_t vmid, uint16_t asid,
-						 uint64_t ia);
+						 uint64_t ia, bool *conflict);
 void smmuv3_m_tlb_insert(struct smmuv3_model *m, const struct smmuv3_model_tlb_entry *n);
 void smmuv3_m_tlb_invalidate(struct smmuv3_model *m, const struct tlbi_scope *s);
 void smmuv3_m_notify(struct smmuv3_model *m, enum smmuv3_model_irq irq);

@@ -27,10 +27,34 @@ struct walk_result {
 	unsigned size_log2;
 	uint64_t tbl; /* stage 1 hierarchical attributes (T_* bits) */
 	bool nocache; /* clean DBM descriptor with HD: re-walk on every access */
+	bool contig;  /* the leaf has the Contiguous hint */
 };
 
 static int s2_translate(struct smmuv3_model *m, struct xl *x, uint64_t ipa, unsigned cls,
 			bool want_write, uint64_t *pa, struct smmuv3_model_tlb_entry *out);
+
+/*
+ * Entries in one group of the Contiguous hint (Arm ARM D8.6.1, "The Contiguous bit"):
+ * 4K granule 16 at every level; 16K 128 at level 3 and 32 at level 2; 64K 32.
+ */
+static unsigned cont_bits(unsigned tg, unsigned level)
+{
+	if (tg == 12)
+		return 4;
+	if (tg == 14)
+		return level == 3 ? 7 : 5;
+	return 5;
+}
+
+/* With cfg.contig_hint, a leaf with the hint is cached as its whole group (the output
+ * address is taken from the walked entry, aligned to the group). */
+static void contig_group(const struct smmuv3_model *m, struct walk_result *r, unsigned tg)
+{
+	if (!m->cfg.contig_hint || !r->contig)
+		return;
+	r->size_log2 += cont_bits(tg, r->level);
+	r->oa &= ~(BIT64(r->size_log2) - 1);
+}
 
 static bool block_ok(const struct smmuv3_model *m, unsigned tg, unsigned level)
 {
@@ -148,6 +172,7 @@ static int walk(struct smmuv3_model *m, struct xl *x, const struct walk_params *
 		r->desc = d;
 		r->level = level;
 		r->size_log2 = shift;
+		r->contig = (d & D_CONT) != 0;
 		return 0;
 	}
 }
@@ -215,11 +240,15 @@ static int s2_translate(struct smmuv3_model *m, struct xl *x, uint64_t ipa, unsi
 {
 	struct smmuv3_model_tlb_entry *e, ne;
 	uint8_t need;
+	bool conflict;
 
 	if (ipa >> x->s2ias)
 		return smmuv3_m_fault_s(m, x, SMMUV3_M_EVT_F_TRANSLATION, true, cls, ipa);
-	e = smmuv3_m_tlb_find(m, SMMUV3_MODEL_TLB_S2, SMMUV3_MODEL_NS_EL1, x->vmid, 0, ipa);
+	e = smmuv3_m_tlb_find(m, SMMUV3_MODEL_TLB_S2, SMMUV3_MODEL_NS_EL1, x->vmid, 0, ipa,
+			      &conflict);
 	x->s2_nocache = false;
+	if (conflict)
+		return smmuv3_m_fault_s(m, x, SMMUV3_M_EVT_F_TLB_CONFLICT, true, cls, ipa);
 	if (e) {
 		m->stats.tlb_hits++;
 		ne = *e;
@@ -245,8 +274,10 @@ static int s2_translate(struct smmuv3_model *m, struct xl *x, uint64_t ipa, unsi
 		rc = walk(m, x, &p, ipa, &r);
 		if (rc)
 			return rc;
+		contig_group(m, &r, x->s2tg);
 		memset(&ne, 0, sizeof(ne));
 		ne.kind = SMMUV3_MODEL_TLB_S2;
+		ne.contig = r.contig;
 		ne.regime = SMMUV3_MODEL_NS_EL1;
 		ne.vmid = x->vmid;
 		ne.size_log2 = (uint8_t)r.size_log2;
@@ -446,6 +477,7 @@ static int translate_s1(struct smmuv3_model *m, struct xl *x, uint64_t *out)
 	uint8_t need = need_of(x);
 	unsigned top;
 	uint64_t hi;
+	bool conflict;
 
 	if (!rc->present)
 		return smmuv3_m_fault(m, x, SMMUV3_M_EVT_F_TRANSLATION);
@@ -458,7 +490,9 @@ static int translate_s1(struct smmuv3_model *m, struct xl *x, uint64_t *out)
 	if (rc->tbi)
 		nva = upper ? va | MASK64(63, 56) : va & ~MASK64(63, 56);
 
-	e = smmuv3_m_tlb_find(m, kind, x->regime, x->vmid, x->asid, nva);
+	e = smmuv3_m_tlb_find(m, kind, x->regime, x->vmid, x->asid, nva, &conflict);
+	if (conflict)
+		return smmuv3_m_fault(m, x, SMMUV3_M_EVT_F_TLB_CONFLICT);
 	if (e) {
 		m->stats.tlb_hits++;
 		ne = *e;
@@ -484,8 +518,10 @@ static int translate_s1(struct smmuv3_model *m, struct xl *x, uint64_t *out)
 		rc3 = walk(m, x, &p, nva, &r);
 		if (rc3)
 			return rc3;
+		contig_group(m, &r, rc->tg);
 		memset(&ne, 0, sizeof(ne));
 		ne.kind = (uint8_t)kind;
+		ne.contig = r.contig;
 		ne.regime = (uint8_t)x->regime;
 		ne.global = !(r.desc & D_NG);
 		ne.vmid = x->vmid;
@@ -624,4 +660,18 @@ int smmuv3_model_dma(struct smmuv3_model *m, uint32_t sid, uint32_t ssid, bool s
 		*pa_out = pa;
 	m->stats.dma_ok++;
 	return 0;
+}
+
+int smmuv3_model_speculate(struct smmuv3_model *m, uint32_t sid, uint32_t ssid, bool ssv,
+			   uint64_t iova)
+{
+	uint64_t ok = m->stats.dma_ok, faults = m->stats.dma_faults;
+	m->speculating = true;
+	int rc = smmuv3_model_dma(m, sid, ssid, ssv, iova,
+				  SMMUV3_MODEL_ACC_R | SMMUV3_MODEL_ACC_PRIV, NULL);
+	m->speculating = false;
+	m->stats.dma_ok = ok;
+	m->stats.dma_faults = faults;
+	m->stats.speculative_walks++;
+	return rc;
 }

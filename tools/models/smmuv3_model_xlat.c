@@ -21,6 +21,9 @@ int smmuv3_m_report(struct smmuv3_model *m, struct xl *x)
 	unsigned ev = x->ev;
 	struct smmuv3_model_event *le = &m->last_event;
 
+	if (m->speculating)
+		return -(int)ev; /* a speculative walk records nothing */
+
 	r[0] = ev | (uint64_t)x->sid << 32;
 	switch (ev) {
 	case SMMUV3_M_EVT_C_BAD_SUBSTREAMID:
@@ -43,6 +46,15 @@ int smmuv3_m_report(struct smmuv3_model *m, struct xl *x)
 		if (ev == SMMUV3_M_EVT_F_WALK_EABT)
 			r[3] = x->ev_fetch & MASK64(55, 3);
 		else if (x->ev_s2)
+			r[3] = x->ev_ipa & MASK64(55, 12);
+	} else if (ev == SMMUV3_M_EVT_F_TLB_CONFLICT) {
+		/* 7.3 F_TLB_CONFLICT: RnW, InD, PnU, S2 (the stage whose TLB lookup
+		 * conflicted), InputAddr and, for stage 2, the IPA; no CLASS. Always
+		 * recorded: CD.R and STE.S2R cover only the four translation faults. */
+		r[1] = (x->priv ? SMMUV3_M_EVT1_PNU : 0) | (x->instr ? SMMUV3_M_EVT1_IND : 0) |
+		       (x->write ? 0 : SMMUV3_M_EVT1_RNW) | (x->ev_s2 ? SMMUV3_M_EVT1_S2 : 0);
+		r[2] = x->iova;
+		if (x->ev_s2)
 			r[3] = x->ev_ipa & MASK64(55, 12);
 	}
 	if (ev == SMMUV3_M_EVT_F_STE_FETCH || ev == SMMUV3_M_EVT_F_CD_FETCH)
