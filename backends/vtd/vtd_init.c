@@ -37,6 +37,7 @@ static uint32_t probe_features(uint64_t cap, uint64_t ecap)
 	    {CAP_FL1GP, IOMM_VTD_F_FL1G, false},    {CAP_FL5LP, IOMM_VTD_F_FL5LP, false},
 	    {ECAP_PASID, IOMM_VTD_F_PASID, true},   {ECAP_NEST, IOMM_VTD_F_NEST, true},
 	    {ECAP_IR, IOMM_VTD_F_IR, true},	    {ECAP_DT, IOMM_VTD_F_DT, true},
+	    {ECAP_EIM, IOMM_VTD_F_EIM, true},
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if ((map[i].ext ? ecap : cap) & map[i].bit)
@@ -54,6 +55,10 @@ static bool mem_ok(const struct iomm_vtd_mem *mem)
 	if (!mem->root || (mem->root_pa & (VTD_PAGE - 1u)) ||
 	    ((uintptr_t)mem->root & (VTD_PAGE - 1u)))
 		return false;
+	if (mem->irt && ((mem->irt_pa & (VTD_PAGE - 1u)) || ((uintptr_t)mem->irt & (VTD_PAGE - 1u)) ||
+			 mem->irt_entries < 2u || mem->irt_entries > IRT_MAX_ENTRIES ||
+			 !is_pow2(mem->irt_entries)))
+		return false;
 	if (!mem->iq)
 		return true;
 	return !(mem->iq_pa & (VTD_PAGE - 1u)) && !((uintptr_t)mem->iq & 7u) &&
@@ -68,7 +73,8 @@ static int cfg_resolve(const struct iomm_vtd_cfg *cfg, struct iomm_vtd_cfg *c)
 	if (cfg)
 		*c = *cfg;
 	if (c->flags & ~(uint32_t)(IOMM_VTD_CFG_REGINV | IOMM_VTD_CFG_SCALABLE |
-				   IOMM_VTD_CFG_S1_SECOND_STAGE | IOMM_VTD_CFG_NO_ENABLE))
+				   IOMM_VTD_CFG_S1_SECOND_STAGE | IOMM_VTD_CFG_NO_ENABLE |
+				   IOMM_VTD_CFG_EIM))
 		return IOMM_EINVAL;
 	if (!c->bus_last && !c->bus_first)
 		c->bus_last = 255;
@@ -118,6 +124,14 @@ static int probe(const struct iomm_port *port, uintptr_t regs, const struct iomm
 	if (p->scalable &&
 	    (!(f & IOMM_VTD_F_SMTS) || !p->qi || !(f & (IOMM_VTD_F_FLTS | IOMM_VTD_F_SLTS))))
 		return IOMM_ENOTSUP;
+	/* Interrupt remapping: ECAP.IR, and the queue (the interrupt entry cache is
+	 * invalidated only through it). */
+	if (mem->irt && (!(f & IOMM_VTD_F_IR) || !p->qi))
+		return IOMM_ENOTSUP;
+	if ((c->flags & IOMM_VTD_CFG_EIM) && !mem->irt)
+		return IOMM_EINVAL;
+	if ((c->flags & IOMM_VTD_CFG_EIM) && !(f & IOMM_VTD_F_EIM))
+		return IOMM_ENOTSUP;
 	unsigned nd = (unsigned)iomm_field_get(p->cap, CAP_ND);
 	p->did_bits = nd > 6 ? 16u : 4u + 2u * nd;
 	int rc = did_range(c, p->did_bits);
@@ -159,6 +173,8 @@ static void init_state(struct iomm_vtd *v, const struct vtd_probe *p, const stru
 	v->pool = pool;
 	v->root = mem->root;
 	v->next_did = c->did_first;
+	v->irt = mem->irt;
+	v->eime = mem->irt && (c->flags & IOMM_VTD_CFG_EIM);
 	v->did_end = (uint32_t)c->did_first + c->did_count;
 	if (p->qi) {
 		unsigned words = p->scalable ? 4u : 2u;
@@ -202,6 +218,8 @@ static void init_unit(struct iomm_vtd *v, bool coherent)
 		u->caps |= IOMM_CAP_BYPASS;
 	if (coherent)
 		u->caps |= IOMM_CAP_COHERENT;
+	if (v->irt)
+		u->caps |= IOMM_CAP_IRQ_REMAP;
 	u->ops = vtd_ops_for(f);
 }
 
@@ -255,6 +273,9 @@ static int reset_hw(struct iomm_vtd *v)
 			return rc;
 	}
 	rc = vtd_flush_everything(v);
+	if (rc)
+		return rc;
+	rc = vtd_ir_setup(v);
 	if (rc)
 		return rc;
 	if (!(v->cfg.flags & IOMM_VTD_CFG_NO_ENABLE))
@@ -344,7 +365,8 @@ int iomm_vtd_disable(struct iomm_vtd *vtd)
 	int rc = IOMM_OK;
 	if (vtd->gcmd & GCMD_TE)
 		rc = vtd_gcmd_state(vtd, GCMD_TE, false);
-	if (rc == IOMM_OK && (vtd->gcmd & GCMD_QIE))
+	/* Interrupt remapping stays on, and with it the queue its invalidations need. */
+	if (rc == IOMM_OK && (vtd->gcmd & GCMD_QIE) && !vtd->ir)
 		rc = vtd_qi_stop(vtd);
 	if (rc == IOMM_OK)
 		vtd->enabled = false;
