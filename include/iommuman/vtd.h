@@ -55,6 +55,13 @@ extern "C" {
  * with no record pending, one extra fault with reason ::IOMM_FAULT_OTHER,
  * raw 0 and lost 1 is delivered.
  *
+ * With an interrupt remapping table (iomm_vtd_mem::irt; ECAP.IR and the
+ * queue required) init also enables interrupt remapping with compatibility
+ * format blocked, and the unit serves iomm_irq_alloc() / iomm_irq_update() /
+ * iomm_irq_free(): remapped-format entries with source validation, each
+ * change invalidated in the interrupt entry cache. Posted interrupts are not
+ * used. See docs/vtd.md.
+ *
  * The unit's output address size is CAP.MGAW capped at 52 bits. A domain's
  * input defaults to at most 48 bits; a 5-level second-stage table (ias
  * 49..57, where SAGAW allows) takes an explicit iomm_domain_cfg::ias, for
@@ -237,12 +244,16 @@ struct iomm_vtd {
  *
  * @retval IOMM_OK        Enabled (or ready, with ::IOMM_VTD_CFG_NO_ENABLE); every source ID blocked.
  * @retval IOMM_EINVAL    NULL or missing hook; misaligned or badly sized root
- *                        table or queue memory; a pool whose pages are not 4 KiB;
- *                        bus_last below bus_first.
+ *                        table, queue or interrupt remapping table memory
+ *                        (entries not a power of two from 2 to 65536); a pool
+ *                        whose pages are not 4 KiB; bus_last below bus_first;
+ *                        ::IOMM_VTD_CFG_EIM without an interrupt remapping table.
  * @retval IOMM_ENODEV    The registers do not look like a VT-d unit (version 0,
  *                        no supported address width).
  * @retval IOMM_ENOTSUP   Scalable mode asked for but absent (or without
- *                        queued invalidation).
+ *                        queued invalidation); an interrupt remapping table
+ *                        given to a unit without ECAP.IR or without the
+ *                        invalidation queue; ::IOMM_VTD_CFG_EIM without ECAP.EIM.
  * @retval IOMM_ERANGE    did_first / did_count beyond what CAP.ND allows.
  * @retval IOMM_ENOMEM    The pool has no page for the wait-status word.
  * @retval IOMM_ETIMEDOUT The unit did not acknowledge a command.

@@ -529,6 +529,88 @@ static void test_ir_decode(void **state)
 	}
 }
 
+
+/*
+ * Host role: a VM's interrupt-entry quota and the VMM's destination policy;
+ * unassigning the device (and destroying the VM) frees and invalidates its
+ * entries, after which its MSIs are blocked.
+ */
+static void test_ir_vm_quota(void **state)
+{
+	struct fx *f = *state;
+	ir_start(f, IRT_N);
+	static uint8_t ram[4096] __attribute__((aligned(4096)));
+	struct iomm_vm_region a = {.gpa = 0x100000, .hpa = (uint64_t)(uintptr_t)ram,
+				   .size = 4096, .prot = RW};
+	struct iomm_vm_endpoint eps[2];
+	struct iomm_vm_irq irqs[2];
+	static const uint32_t dests[] = {1, 2};
+	struct iomm_vm_cfg c;
+	memset(&c, 0, sizeof(c));
+	c.regions = &a;
+	c.nregions = 1;
+	c.pool = fx_pool(f, 4096, 64);
+	c.endpoints = eps;
+	c.nendpoints = 2;
+	c.irqs = irqs;
+	c.nirqs = 2;
+	c.irq_policy.dests = dests;
+	c.irq_policy.ndests = 2;
+	c.irq_policy.vector_first = 0x40;
+	c.irq_policy.vector_last = 0x4f;
+	struct iomm_vm vm;
+	assert_int_equal(iomm_vm_init(&vm, &c), IOMM_OK);
+	assert_int_equal(iomm_vm_assign(&vm, &f->vtd.unit, &IOMM_PCI(0, 3, 0), 7), IOMM_OK);
+	assert_int_equal(iomm_vm_assign(&vm, &f->vtd.unit, &IOMM_PCI(0, 4, 0), 8), IOMM_OK);
+
+	struct iomm_msi_msg m1, m2, m3;
+	uint32_t h1, h2, h3;
+	struct iomm_irq_cfg t = target(1, 0x41);
+	assert_int_equal(iomm_vm_irq_alloc(&vm, 99, &t, &m1, &h1), IOMM_ENOENT);
+	/* outside the VMM's policy: another CPU, a foreign vector, NMI, logical */
+	struct iomm_irq_cfg bad = target(3, 0x41);
+	assert_int_equal(iomm_vm_irq_alloc(&vm, 7, &bad, &m1, &h1), IOMM_EPERM);
+	bad = target(1, 0x50);
+	assert_int_equal(iomm_vm_irq_alloc(&vm, 7, &bad, &m1, &h1), IOMM_EPERM);
+	bad = target(1, 0x41);
+	bad.delivery = IOMM_IRQ_NMI;
+	assert_int_equal(iomm_vm_irq_alloc(&vm, 7, &bad, &m1, &h1), IOMM_EPERM);
+	bad = target(1, 0x41);
+	bad.flags = IOMM_IRQ_LOGICAL;
+	assert_int_equal(iomm_vm_irq_alloc(&vm, 7, &bad, &m1, &h1), IOMM_EPERM);
+	assert_int_equal(f->vtd.stats.irq_entries, 0);
+
+	assert_int_equal(iomm_vm_irq_alloc(&vm, 7, &t, &m1, &h1), IOMM_OK);
+	t = target(2, 0x42);
+	assert_int_equal(iomm_vm_irq_alloc(&vm, 8, &t, &m2, &h2), IOMM_OK);
+	assert_int_equal(iomm_vm_irq_alloc(&vm, 7, &t, &m3, &h3), IOMM_ENOSPC); /* quota */
+	struct vtd_model_irq got;
+	assert_int_equal(msi(f, 0x0018, &m1, &got), 0);
+	assert_int_equal(got.vector, 0x41);
+	assert_int_equal(msi(f, 0x0020, &m1, &got), VTD_M_FR_IR_SID); /* the other device */
+	assert_int_equal(iomm_vm_irq_update(&vm, h1, &bad), IOMM_EPERM);
+	t = target(2, 0x43);
+	assert_int_equal(iomm_vm_irq_update(&vm, h1, &t), IOMM_OK);
+	assert_int_equal(msi(f, 0x0018, &m1, &got), 0);
+	assert_int_equal(got.vector, 0x43);
+
+	/* unassign: its entry freed and invalidated, the quota slot free again */
+	fx_snap(f);
+	assert_int_equal(iomm_vm_unassign(&vm, 7), IOMM_OK);
+	assert_int_equal(FX_D(f, iec_index), 1);
+	assert_int_equal(msi(f, 0x0018, &m1, &got), VTD_M_FR_IR_NP);
+	assert_int_equal(iomm_vm_irq_update(&vm, h1, &t), IOMM_ENOENT);
+	assert_int_equal(iomm_vm_irq_alloc(&vm, 8, &t, &m3, &h3), IOMM_OK);
+	assert_int_equal(iomm_vm_irq_free(&vm, h3), IOMM_OK);
+	assert_int_equal(iomm_vm_irq_free(&vm, h3), IOMM_ENOENT);
+	/* teardown: the rest goes too */
+	assert_int_equal(iomm_vm_destroy(&vm), IOMM_OK);
+	assert_int_equal(msi(f, 0x0020, &m2, &got), VTD_M_FR_IR_NP);
+	assert_int_equal(f->vtd.stats.irq_entries, 0);
+	(void)fx_poll(f);
+	fx_check_hygiene(f);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(int argc, char **argv)
@@ -549,6 +631,7 @@ int main(int argc, char **argv)
 	    T(test_ir_caching_mode),
 	    T(test_ir_survives_disable),
 	    T(test_ir_decode),
+	    T(test_ir_vm_quota),
 	};
 	return cmocka_run_group_tests_name("vtd_ir", tests, NULL, NULL);
 }
