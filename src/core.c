@@ -386,3 +386,85 @@ int iomm_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg)
 	iomm_port_unlock(unit->port, unit);
 	return rc;
 }
+
+/* ---- interrupt remapping ---- */
+
+/* Backend-independent checks of an interrupt target. */
+static bool irq_cfg_ok(const struct iomm_irq_cfg *c)
+{
+	if (c->flags & ~(uint32_t)IOMM_IRQ_FLAGS_ALL)
+		return false;
+	switch (c->delivery) {
+	case IOMM_IRQ_FIXED:
+	case IOMM_IRQ_LOWEST:
+		return c->vector >= 16; /* vectors 0-15 are reserved for exceptions */
+	case IOMM_IRQ_NMI:
+		return true;
+	default:
+		return false; /* SMI, INIT, ExtINT: never from a device */
+	}
+}
+
+static bool irq_live(const struct iomm_irq *irq)
+{
+	return irq && irq->live == IOMM_LIVE_COOKIE && unit_ok(irq->unit);
+}
+
+int iomm_irq_alloc(struct iomm_unit *unit, struct iomm_dev *dev, const struct iomm_irq_cfg *target,
+		   struct iomm_irq *out, struct iomm_msi_msg *msg)
+{
+	if (!unit_ok(unit) || !dev || !target || !out || !msg)
+		return IOMM_REFUSE(unit_ok(unit) ? unit->port : NULL, IOMM_EINVAL,
+				   "unit (initialised), dev, target, out, msg: must not be NULL");
+	if (out->live == IOMM_LIVE_COOKIE)
+		return IOMM_REFUSE(unit->port, IOMM_EBUSY, "out: a live entry; free it first");
+	if (dev->unit != unit || !irq_cfg_ok(target))
+		return IOMM_REFUSE(unit->port, IOMM_EINVAL,
+				   "dev, target: dev of another unit, or a malformed target");
+	if (!(unit->caps & IOMM_CAP_IRQ_REMAP) || !unit->ops->irq_alloc || !unit->ops->irq_update ||
+	    !unit->ops->irq_free)
+		return IOMM_REFUSE(unit->port, IOMM_ENOTSUP, "unit: no interrupt remapping");
+	struct iomm_irq n = {0};
+	n.unit = unit;
+	n.dev = dev;
+	n.sid = dev->sid;
+	n.mask = dev->mask;
+	struct iomm_msi_msg m = {0, 0};
+	iomm_port_lock(unit->port, unit);
+	int rc = unit->ops->irq_alloc(unit, &n, target, &m);
+	iomm_port_unlock(unit->port, unit);
+	if (rc)
+		return rc;
+	n.live = IOMM_LIVE_COOKIE;
+	*out = n;
+	*msg = m;
+	return IOMM_OK;
+}
+
+int iomm_irq_update(struct iomm_irq *irq, const struct iomm_irq_cfg *target)
+{
+	if (!irq_live(irq) || !target || !irq_cfg_ok(target))
+		return IOMM_REFUSE(irq_live(irq) ? irq->unit->port : NULL, IOMM_EINVAL,
+				   "irq (live), target: NULL, freed, or a malformed target");
+	struct iomm_unit *unit = irq->unit;
+	iomm_port_lock(unit->port, unit);
+	int rc = unit->ops->irq_update(unit, irq, target);
+	iomm_port_unlock(unit->port, unit);
+	return rc;
+}
+
+int iomm_irq_free(struct iomm_irq *irq)
+{
+	if (!irq_live(irq))
+		return IOMM_REFUSE(NULL, IOMM_EINVAL, "irq: NULL, never allocated or freed");
+	struct iomm_unit *unit = irq->unit;
+	iomm_port_lock(unit->port, unit);
+	int rc = unit->ops->irq_free(unit, irq);
+	if (rc == IOMM_OK)
+		irq->live = 0;
+	iomm_port_unlock(unit->port, unit);
+	if (rc)
+		iomm_log(unit->port, IOMM_LOG_ERROR, "interrupt entry not confirmed free, held: ",
+			 irq->index, "");
+	return rc;
+}

@@ -401,6 +401,9 @@ static const struct iomm_unit_ops vtd_ops = {
     .map_sync = NULL,
     .flush = vtd_flush,
     .fault_poll = vtd_fault_poll,
+    .irq_alloc = vtd_irq_alloc,
+    .irq_update = vtd_irq_update,
+    .irq_free = vtd_irq_free,
 };
 
 /* Units with caching mode or write-buffer flushing need work after every map. */
@@ -414,6 +417,9 @@ static const struct iomm_unit_ops vtd_ops_sync = {
     .map_sync = vtd_map_sync,
     .flush = vtd_flush,
     .fault_poll = vtd_fault_poll,
+    .irq_alloc = vtd_irq_alloc,
+    .irq_update = vtd_irq_update,
+    .irq_free = vtd_irq_free,
 };
 
 const struct iomm_unit_ops *vtd_ops_for(uint32_t features)

@@ -37,6 +37,7 @@ static uint32_t probe_features(uint64_t cap, uint64_t ecap)
 	    {CAP_FL1GP, IOMM_VTD_F_FL1G, false},    {CAP_FL5LP, IOMM_VTD_F_FL5LP, false},
 	    {ECAP_PASID, IOMM_VTD_F_PASID, true},   {ECAP_NEST, IOMM_VTD_F_NEST, true},
 	    {ECAP_IR, IOMM_VTD_F_IR, true},	    {ECAP_DT, IOMM_VTD_F_DT, true},
+	    {ECAP_EIM, IOMM_VTD_F_EIM, true},
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if ((map[i].ext ? ecap : cap) & map[i].bit)
@@ -54,6 +55,10 @@ static bool mem_ok(const struct iomm_vtd_mem *mem)
 	if (!mem->root || (mem->root_pa & (VTD_PAGE - 1u)) ||
 	    ((uintptr_t)mem->root & (VTD_PAGE - 1u)))
 		return false;
+	if (mem->irt && ((mem->irt_pa & (VTD_PAGE - 1u)) || ((uintptr_t)mem->irt & (VTD_PAGE - 1u)) ||
+			 mem->irt_entries < 2u || mem->irt_entries > IRT_MAX_ENTRIES ||
+			 !is_pow2(mem->irt_entries)))
+		return false;
 	if (!mem->iq)
 		return true;
 	return !(mem->iq_pa & (VTD_PAGE - 1u)) && !((uintptr_t)mem->iq & 7u) &&
@@ -69,8 +74,10 @@ static int cfg_resolve(const struct iomm_port *port, const struct iomm_vtd_cfg *
 	if (cfg)
 		*c = *cfg;
 	if (c->flags & ~(uint32_t)(IOMM_VTD_CFG_REGINV | IOMM_VTD_CFG_SCALABLE |
-				   IOMM_VTD_CFG_S1_SECOND_STAGE | IOMM_VTD_CFG_NO_ENABLE))
-		return IOMM_REFUSE_AS(port, IOMM_EINVAL, "iomm_vtd_init", "cfg->flags: a bit that is no IOMM_VTD_CFG_* flag");
+				   IOMM_VTD_CFG_S1_SECOND_STAGE | IOMM_VTD_CFG_NO_ENABLE |
+				   IOMM_VTD_CFG_EIM))
+		return IOMM_REFUSE_AS(port, IOMM_EINVAL, "iomm_vtd_init",
+				      "cfg->flags: a bit that is no IOMM_VTD_CFG_* flag");
 	if (!c->bus_last && !c->bus_first)
 		c->bus_last = 255;
 	if (c->bus_last < c->bus_first)
@@ -123,6 +130,18 @@ static int probe(const struct iomm_port *port, uintptr_t regs, const struct iomm
 		return IOMM_REFUSE_AS(port, IOMM_ENOTSUP, "iomm_vtd_init",
 				      "cfg->flags: scalable mode needs ECAP.SMTS, queued invalidation "
 				      "and a translation type");
+	/* Interrupt remapping: ECAP.IR, and the queue (the interrupt entry cache is
+	 * invalidated only through it). */
+	if (mem->irt && (!(f & IOMM_VTD_F_IR) || !p->qi))
+		return IOMM_REFUSE_AS(port, IOMM_ENOTSUP, "iomm_vtd_init",
+				      "mem->irt: the unit has no interrupt remapping (ECAP.IR) or "
+				      "no queued invalidation");
+	if ((c->flags & IOMM_VTD_CFG_EIM) && !mem->irt)
+		return IOMM_REFUSE_AS(port, IOMM_EINVAL, "iomm_vtd_init",
+				      "cfg->flags: IOMM_VTD_CFG_EIM without an interrupt table");
+	if ((c->flags & IOMM_VTD_CFG_EIM) && !(f & IOMM_VTD_F_EIM))
+		return IOMM_REFUSE_AS(port, IOMM_ENOTSUP, "iomm_vtd_init",
+				      "cfg->flags: IOMM_VTD_CFG_EIM, the unit has no ECAP.EIM");
 	unsigned nd = (unsigned)iomm_field_get(p->cap, CAP_ND);
 	p->did_bits = nd > 6 ? 16u : 4u + 2u * nd;
 	int rc = did_range(port, c, p->did_bits);
@@ -165,6 +184,8 @@ static void init_state(struct iomm_vtd *v, const struct vtd_probe *p, const stru
 	v->pool = pool;
 	v->root = mem->root;
 	v->next_did = c->did_first;
+	v->irt = mem->irt;
+	v->eime = mem->irt && (c->flags & IOMM_VTD_CFG_EIM);
 	v->did_end = (uint32_t)c->did_first + c->did_count;
 	if (p->qi) {
 		unsigned words = p->scalable ? 4u : 2u;
@@ -208,6 +229,8 @@ static void init_unit(struct iomm_vtd *v, bool coherent)
 		u->caps |= IOMM_CAP_BYPASS;
 	if (coherent)
 		u->caps |= IOMM_CAP_COHERENT;
+	if (v->irt)
+		u->caps |= IOMM_CAP_IRQ_REMAP;
 	u->ops = vtd_ops_for(f);
 }
 
@@ -261,6 +284,9 @@ static int reset_hw(struct iomm_vtd *v)
 			return rc;
 	}
 	rc = vtd_flush_everything(v);
+	if (rc)
+		return rc;
+	rc = vtd_ir_setup(v);
 	if (rc)
 		return rc;
 	if (!(v->cfg.flags & IOMM_VTD_CFG_NO_ENABLE))
@@ -355,7 +381,8 @@ int iomm_vtd_disable(struct iomm_vtd *vtd)
 	int rc = IOMM_OK;
 	if (vtd->gcmd & GCMD_TE)
 		rc = vtd_gcmd_state(vtd, GCMD_TE, false);
-	if (rc == IOMM_OK && (vtd->gcmd & GCMD_QIE))
+	/* Interrupt remapping stays on, and with it the queue its invalidations need. */
+	if (rc == IOMM_OK && (vtd->gcmd & GCMD_QIE) && !vtd->ir)
 		rc = vtd_qi_stop(vtd);
 	if (rc == IOMM_OK)
 		vtd->enabled = false;

@@ -63,6 +63,9 @@ enum iomm_domain_type {
 #define IOMM_CAP_BYPASS (1u << 3)   /**< Bypass domains. */
 #define IOMM_CAP_COHERENT (1u << 4) /**< Table walks are coherent (hardware and port agree). */
 #define IOMM_CAP_REMOTE (1u << 5)   /**< Mappings live elsewhere (paravirtual): no local page table. */
+/** Interrupt remapping: iomm_irq_alloc() hands out entries that only the
+ *  device they were made for can signal through. */
+#define IOMM_CAP_IRQ_REMAP (1u << 6)
 /** @} */
 
 /**
@@ -211,6 +214,9 @@ enum iomm_fault_reason {
 #define IOMM_FAULT_STAGE2 (1u << 4) /**< Raised by stage 2. */
 #define IOMM_FAULT_SSID (1u << 5)   /**< ssid is valid. */
 #define IOMM_FAULT_IPA (1u << 6)    /**< ipa is valid. */
+/** An interrupt request was blocked by interrupt remapping: iomm_fault::addr
+ *  holds the interrupt index (the handle the request named), not an address. */
+#define IOMM_FAULT_IRQ (1u << 7)
 /** @} */
 
 /** @brief A decoded fault, the same for every backend. */
@@ -421,6 +427,150 @@ int iomm_detach(struct iomm_dev *dev);
  * lock, MMIO and log hooks are safe there.
  */
 int iomm_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg);
+
+/**
+ * @name Interrupt remapping
+ * A device signals an interrupt (an MSI) by writing a message to an address.
+ * On a unit with ::IOMM_CAP_IRQ_REMAP the unit owns a table of interrupt
+ * entries: a device's message only names an entry (a handle), and the entry,
+ * written by the library, says which interrupt is delivered where, and from
+ * which device alone the entry accepts a request. A message naming an entry
+ * made for another device, a message in the old (unremapped) format and a
+ * message naming a free entry are all blocked and reported as faults with
+ * ::IOMM_FAULT_IRQ. Entries are caller memory (struct iomm_irq); the table
+ * itself is memory the caller handed to the backend's init function.
+ * @{
+ */
+
+/** How an interrupt is delivered (iomm_irq_cfg::delivery). */
+enum iomm_irq_delivery {
+	IOMM_IRQ_FIXED = 0,  /**< To the destination, with the entry's vector. */
+	IOMM_IRQ_LOWEST = 1, /**< To the lowest-priority CPU among the destinations. */
+	IOMM_IRQ_NMI = 4,    /**< A non-maskable interrupt (the vector is ignored). */
+};
+
+/** @name Interrupt flags (iomm_irq_cfg::flags)
+ * @{ */
+#define IOMM_IRQ_LEVEL (1u << 0)    /**< Level-triggered (otherwise edge). */
+#define IOMM_IRQ_LOGICAL (1u << 1)  /**< The destination is a logical APIC ID (otherwise physical). */
+#define IOMM_IRQ_REDIRECT (1u << 2) /**< Redirection hint: the unit may pick any CPU of a logical destination. */
+#define IOMM_IRQ_FLAGS_ALL (IOMM_IRQ_LEVEL | IOMM_IRQ_LOGICAL | IOMM_IRQ_REDIRECT)
+/** @} */
+
+/** @brief Where an interrupt goes: the policy the caller decides. */
+struct iomm_irq_cfg {
+	uint32_t dest;   /**< Destination CPU (APIC ID: 8 bits in xAPIC mode, 32 in x2APIC mode). */
+	uint8_t vector;  /**< Vector, 16-255 (ignored for ::IOMM_IRQ_NMI). */
+	uint8_t delivery; /**< An enum iomm_irq_delivery value. */
+	uint16_t flags;  /**< IOMM_IRQ_* flags. */
+};
+
+/** @brief The message a device must write to signal an interrupt (MSI address and data). */
+struct iomm_msi_msg {
+	uint64_t addr; /**< Message address. */
+	uint32_t data; /**< Message data. */
+};
+
+/**
+ * @brief One interrupt entry. Caller-allocated; fields are private.
+ *
+ * Before iomm_irq_alloc() the object must be all zeroes or freed
+ * (iomm_irq_free()).
+ */
+struct iomm_irq {
+	/** @cond INTERNAL */
+	struct iomm_unit *unit;
+	const struct iomm_dev *dev;
+	uint32_t live;  /* IOMM_LIVE_COOKIE between alloc and free */
+	uint32_t sid;   /* the device's streams when the entry was made */
+	uint32_t mask;
+	uint32_t index; /* the backend's entry */
+	/** @endcond */
+};
+
+/**
+ * @brief Allocate an interrupt entry for a device and aim it at @p target.
+ *
+ * The entry accepts interrupt requests from the streams of @p dev only
+ * (as they were when this is called). @p msg receives the message the
+ * device must use: program it into the device's MSI (or MSI-X) capability.
+ * The device need not be attached to a domain.
+ *
+ * @param unit   The unit the device sits behind.
+ * @param dev    The device (iomm_dev_init() on @p unit).
+ * @param target Destination, vector, delivery and flags.
+ * @param out    Entry object (caller memory): all zeroes, or freed.
+ * @param msg    Receives the MSI address and data for the device.
+ * @retval IOMM_OK        Allocated; the entry is in effect when this returns.
+ * @retval IOMM_EINVAL    NULL argument; @p dev belongs to another unit; a
+ *                        vector below 16 for fixed or lowest-priority
+ *                        delivery; an unknown delivery mode or flag; a
+ *                        destination wider than the unit's mode allows; a
+ *                        device whose stream set the unit cannot validate
+ *                        exactly (nothing is allocated rather than accept
+ *                        more sources than the device).
+ * @retval IOMM_EBUSY     @p out is live (allocated and not freed).
+ * @retval IOMM_ENOTSUP   The unit does not remap interrupts (no
+ *                        ::IOMM_CAP_IRQ_REMAP: not supported, or not set up).
+ * @retval IOMM_ENOSPC    Every entry of the unit's table is in use (or held
+ *                        back after an unconfirmed invalidation).
+ * @retval IOMM_ETIMEDOUT The unit did not confirm the invalidation a
+ *                        caching-mode unit needs; nothing was allocated.
+ * @retval IOMM_EIO       The unit rejected that invalidation; as above.
+ *
+ * @par Context
+ * Takes the unit's lock (iomm_port::lock, the unit is the lock object);
+ * writes the table (clean_tables on a non-coherent unit) and, where the unit
+ * needs it, queues an invalidation and polls for it with now_ns/relax. May
+ * sleep only if those hooks can; not meant for interrupt handlers.
+ */
+int iomm_irq_alloc(struct iomm_unit *unit, struct iomm_dev *dev, const struct iomm_irq_cfg *target,
+		   struct iomm_irq *out, struct iomm_msi_msg *msg);
+
+/**
+ * @brief Aim a live interrupt entry at a new target. The device's message
+ *        stays the same.
+ *
+ * @param irq    The entry.
+ * @param target New destination, vector, delivery and flags.
+ * @retval IOMM_OK        Updated and invalidated: later interrupts go to @p target.
+ * @retval IOMM_EINVAL    NULL argument, an entry that is not live, or a
+ *                        target refused as by iomm_irq_alloc(); nothing changed.
+ * @retval IOMM_ETIMEDOUT The invalidation was not confirmed: the entry holds
+ *                        @p target in memory but the unit may still use the
+ *                        old one.
+ * @retval IOMM_EIO       The unit rejected the invalidation; as for a timeout.
+ *
+ * @par Context
+ * Takes the unit's lock; one 64-bit store to the table, then an
+ * invalidation polled with now_ns/relax. May sleep only if those hooks can;
+ * not meant for interrupt handlers.
+ */
+int iomm_irq_update(struct iomm_irq *irq, const struct iomm_irq_cfg *target);
+
+/**
+ * @brief Free an interrupt entry: once this returns, the device's message
+ *        is blocked (and reported as a fault).
+ *
+ * The entry is cleared, then invalidated in the unit's interrupt-entry
+ * cache; only once the unit confirmed that is the entry handed out again.
+ *
+ * @param irq The entry.
+ * @retval IOMM_OK        Freed and invalidated; @p irq may be allocated again.
+ * @retval IOMM_EINVAL    NULL argument or an entry that is not live.
+ * @retval IOMM_ETIMEDOUT The invalidation was not confirmed: the entry is
+ *                        cleared in memory, held back from reuse, and @p irq
+ *                        stays live so that the call can be repeated.
+ * @retval IOMM_EIO       The unit rejected the invalidation; as for a timeout.
+ *
+ * @par Context
+ * Takes the unit's lock; writes the table, queues an invalidation and polls
+ * for it with now_ns/relax. May sleep only if those hooks can; not meant for
+ * interrupt handlers.
+ */
+int iomm_irq_free(struct iomm_irq *irq);
+
+/** @} */
 
 /** @} */
 

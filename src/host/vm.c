@@ -34,7 +34,8 @@ int iomm_vm_init(struct iomm_vm *vm, const struct iomm_vm_cfg *cfg)
 	if (!vm || !cfg || !cfg->regions || !cfg->nregions || !cfg->pool || !cfg->endpoints ||
 	    !cfg->nendpoints || (cfg->ndomains && !cfg->domains) ||
 	    (cfg->nmappings && !cfg->mappings) || (cfg->nevents && !cfg->events) ||
-	    (cfg->nresv && !cfg->resv))
+	    (cfg->nresv && !cfg->resv) || (cfg->nirqs && !cfg->irqs) ||
+	    (cfg->irq_policy.ndests && !cfg->irq_policy.dests))
 		return IOMM_REFUSE(cfg && cfg->pool ? cfg->pool->port : NULL, IOMM_EINVAL,
 				   "vm, cfg: NULL, or a required array (regions, pool, endpoints) or "
 				   "an array with a count missing");
@@ -98,6 +99,8 @@ int iomm_vm_init(struct iomm_vm *vm, const struct iomm_vm_cfg *cfg)
 		c.domains[i] = (struct iomm_vm_gdom){0};
 	for (size_t i = 0; i < c.nmappings; i++)
 		c.mappings[i] = (struct iomm_vm_mapping){0};
+	for (size_t i = 0; i < c.nirqs; i++)
+		c.irqs[i] = (struct iomm_vm_irq){0};
 	vm->cfg = c;
 	for (unsigned u = 0; u < IOMM_VM_MAX_UNITS; u++) {
 		vm->units[u].unit = NULL;
@@ -275,6 +278,99 @@ int iomm_vm_assign(struct iomm_vm *vm, struct iomm_unit *unit, const struct iomm
 	return IOMM_OK;
 }
 
+/* ---- interrupt entries ---- */
+
+/* Whether @t is inside the VMM's destination policy for this VM. */
+static bool irq_allowed(const struct iomm_vm *vm, const struct iomm_irq_cfg *t)
+{
+	const struct iomm_vm_irq_policy *p = &vm->cfg.irq_policy;
+	if (t->delivery != IOMM_IRQ_FIXED && t->delivery != IOMM_IRQ_LOWEST)
+		return false;
+	if (t->flags & (IOMM_IRQ_LOGICAL | IOMM_IRQ_REDIRECT))
+		return false;
+	if (t->vector < p->vector_first || t->vector > p->vector_last)
+		return false;
+	for (size_t i = 0; i < p->ndests; i++)
+		if (p->dests[i] == t->dest)
+			return true;
+	return false;
+}
+
+static struct iomm_vm_irq *irq_slot(const struct iomm_vm *vm, uint32_t handle)
+{
+	if (handle >= vm->cfg.nirqs || !vm->cfg.irqs[handle].used)
+		return NULL;
+	return &vm->cfg.irqs[handle];
+}
+
+int iomm_vm_irq_alloc(struct iomm_vm *vm, uint32_t endpoint, const struct iomm_irq_cfg *target,
+		      struct iomm_msi_msg *msg, uint32_t *handle)
+{
+	if (!vm || !vm->up || !target || !msg || !handle)
+		return refuse_vm(vm, "vm (initialised), target, msg, handle: must not be NULL");
+	struct iomm_vm_endpoint *ep = find_ep(vm, endpoint);
+	if (!ep)
+		return IOMM_ENOENT;
+	if (!irq_allowed(vm, target))
+		return IOMM_EPERM;
+	for (size_t i = 0; i < vm->cfg.nirqs; i++) {
+		struct iomm_vm_irq *s = &vm->cfg.irqs[i];
+		if (s->used)
+			continue;
+		s->irq = (struct iomm_irq){0};
+		int rc = iomm_irq_alloc(ep->dev.unit, &ep->dev, target, &s->irq, msg);
+		if (rc)
+			return rc;
+		s->endpoint = endpoint;
+		s->used = true;
+		*handle = (uint32_t)i;
+		return IOMM_OK;
+	}
+	return IOMM_ENOSPC; /* the VM's quota */
+}
+
+int iomm_vm_irq_update(struct iomm_vm *vm, uint32_t handle, const struct iomm_irq_cfg *target)
+{
+	if (!vm || !vm->up || !target)
+		return refuse_vm(vm, "vm (initialised), target: must not be NULL");
+	struct iomm_vm_irq *s = irq_slot(vm, handle);
+	if (!s)
+		return IOMM_ENOENT;
+	if (!irq_allowed(vm, target))
+		return IOMM_EPERM;
+	return iomm_irq_update(&s->irq, target);
+}
+
+int iomm_vm_irq_free(struct iomm_vm *vm, uint32_t handle)
+{
+	if (!vm || !vm->up)
+		return refuse_vm(vm, "vm: NULL or not initialised");
+	struct iomm_vm_irq *s = irq_slot(vm, handle);
+	if (!s)
+		return IOMM_ENOENT;
+	int rc = iomm_irq_free(&s->irq);
+	if (rc == IOMM_OK)
+		s->used = false;
+	return rc;
+}
+
+/* Free and invalidate every interrupt entry of @endpoint; the first error. */
+static int irqs_release(struct iomm_vm *vm, uint32_t endpoint)
+{
+	int first = IOMM_OK;
+	for (size_t i = 0; i < vm->cfg.nirqs; i++) {
+		struct iomm_vm_irq *s = &vm->cfg.irqs[i];
+		if (!s->used || s->endpoint != endpoint)
+			continue;
+		int rc = iomm_irq_free(&s->irq);
+		if (rc == IOMM_OK)
+			s->used = false;
+		else if (first == IOMM_OK)
+			first = rc;
+	}
+	return first;
+}
+
 int iomm_vm_unassign(struct iomm_vm *vm, uint32_t endpoint)
 {
 	if (!vm || !vm->up)
@@ -282,6 +378,11 @@ int iomm_vm_unassign(struct iomm_vm *vm, uint32_t endpoint)
 	struct iomm_vm_endpoint *ep = find_ep(vm, endpoint);
 	if (!ep)
 		return IOMM_ENOENT;
+	/* Its interrupts first: blocked and invalidated before anything else
+	 * can reuse the entries (unconfirmed: the device stays assigned). */
+	int irc = irqs_release(vm, endpoint);
+	if (irc)
+		return irc;
 	if (ep->gdom) {
 		int rc = iomm_vm_ep_leave(vm, ep);
 		if (rc && ep->gdom)

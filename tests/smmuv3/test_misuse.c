@@ -271,6 +271,12 @@ C(v3_init_nomem) { struct iomm_smmuv3 s = {0}; return iomm_smmuv3_init(&s, PORT(
 C(v3_disable_null) { return iomm_smmuv3_disable(NULL); }
 C(v3_disable_never) { struct iomm_smmuv3 s = {0}; return iomm_smmuv3_disable(&s); }
 C(v3_decode_null) { return iomm_smmuv3_decode_event(NULL, NULL); }
+/* interrupt remapping (the SMMUv3 has none) */
+C(irq_alloc_none) { struct iomm_irq q = {0}; struct iomm_msi_msg m; struct iomm_irq_cfg t = {.dest = 0, .vector = 0x40}; return iomm_irq_alloc(&w->f->smmu.unit, &w->dev1, &t, &q, &m); }
+C(irq_alloc_null) { struct iomm_irq q = {0}; struct iomm_msi_msg m; return iomm_irq_alloc(&w->f->smmu.unit, &w->dev1, NULL, &q, &m); }
+C(irq_update_never) { struct iomm_irq q = {0}; struct iomm_irq_cfg t = {.vector = 0x40}; return iomm_irq_update(&q, &t); }
+C(irq_free_null) { return iomm_irq_free(NULL); }
+C(vm_irq_alloc_dead) { struct iomm_msi_msg m; uint32_t h; struct iomm_irq_cfg t = {.vector = 0x40}; return iomm_vm_irq_alloc(&w->dead_vm, 4, &t, &m, &h); }
 /* the host role */
 static struct iomm_vm_cfg vcfg_of(struct world *w) { return w->vcfg; }
 C(vm_init_null) { struct iomm_vm v = {0}; return iomm_vm_init(&v, NULL); }
@@ -409,6 +415,11 @@ static const struct mcase cases[] = {
     K(v3_disable_null, IOMM_EINVAL, NULL, NULL),
     K(v3_disable_never, IOMM_EINVAL, NULL, NULL),
     K(v3_decode_null, IOMM_EINVAL, NULL, NULL),
+    K(irq_alloc_none, IOMM_ENOTSUP, "iomm_irq_alloc", "interrupt remapping"),
+    K(irq_alloc_null, IOMM_EINVAL, "iomm_irq_alloc", "target"),
+    K(irq_update_never, IOMM_EINVAL, NULL, NULL),
+    K(irq_free_null, IOMM_EINVAL, NULL, NULL),
+    K(vm_irq_alloc_dead, IOMM_EINVAL, NULL, NULL),
     K(vm_init_null, IOMM_EINVAL, NULL, NULL),
     K(vm_init_noregions, IOMM_EINVAL, "iomm_vm_init", "regions"),
     K(vm_init_granule, IOMM_EINVAL, "iomm_vm_init", "cfg->granule"),

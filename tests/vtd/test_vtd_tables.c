@@ -15,7 +15,7 @@ void test_probe_default(void **state)
 	uint32_t want = IOMM_VTD_F_QI | IOMM_VTD_F_SMTS | IOMM_VTD_F_FLTS | IOMM_VTD_F_SLTS |
 			IOMM_VTD_F_PT | IOMM_VTD_F_COHERENT | IOMM_VTD_F_SC | IOMM_VTD_F_PSI |
 			IOMM_VTD_F_SP2M | IOMM_VTD_F_SP1G | IOMM_VTD_F_FL1G | IOMM_VTD_F_FL5LP |
-			IOMM_VTD_F_PASID | IOMM_VTD_F_IR | IOMM_VTD_F_DT;
+			IOMM_VTD_F_PASID | IOMM_VTD_F_IR | IOMM_VTD_F_DT | IOMM_VTD_F_EIM;
 	assert_int_equal(v->features, want);
 	assert_int_equal(v->sagaw, 0xe);
 	assert_int_equal(v->mgaw, 57);
