@@ -183,6 +183,29 @@ static void hook_clean(void *ctx, const void *va, size_t len)
 	memcpy(s->image + (p - s->mem), p, len);
 }
 
+/*
+ * Break-before-make (iomm_pgt_cfg::inval_sync): when the invalidation runs,
+ * every address of its range must be unmapped for the library and for the
+ * walker (which sees only cleaned bytes of a non-coherent table).
+ */
+static int hook_inval(void *ctx, const struct iomm_gather *r)
+{
+	struct st *s = ctx;
+	FZ_CHECK(r->end > r->start && r->leaf_sizes && !r->tables && !r->nfreed,
+		 "inval_sync: malformed range [0x%llx, 0x%llx)", FZ_ULL(r->start), FZ_ULL(r->end));
+	FZ_CHECK(s->depth == 1, "inval_sync with lock depth %d", s->depth);
+	uint64_t step = r->leaf_sizes & -r->leaf_sizes;
+	for (uint64_t a = r->start; a < r->end; a += step) {
+		uint64_t pa;
+		struct aw_leaf l;
+		FZ_CHECK(iomm_pgt_iova_to_phys(&s->pgt, a, &pa) == IOMM_ENOENT,
+			 "op %lu: inval_sync: 0x%llx still mapped", s->op, FZ_ULL(a));
+		FZ_CHECK(s->x86 || aw_translate(&s->w, a, &l) == AW_UNMAPPED,
+			 "op %lu: inval_sync: 0x%llx still mapped for the walker", s->op, FZ_ULL(a));
+	}
+	return IOMM_OK;
+}
+
 static void hook_lock(void *ctx, void *obj)
 {
 	struct st *s = ctx;
@@ -439,6 +462,8 @@ static bool setup(struct st *s, struct fz *in)
 		s->cfg.flags |= IOMM_PGT_COHERENT;
 	if (c0 & 0x10)
 		s->cfg.flags |= IOMM_PGT_NO_CONTIG;
+	s->cfg.inval_sync = hook_inval; /* the hint needs a way to break it */
+	s->cfg.inval_arg = s;
 	if (s->stage == 1 && (c0 & 0x20))
 		s->cfg.flags |= IOMM_PGT_NG;
 	if (s->stage == 1 && (c0 & 0x40))

@@ -152,6 +152,21 @@ static int domain_pgt_cfg(const struct iomm_unit *unit, const struct iomm_domain
 	return IOMM_OK;
 }
 
+/*
+ * Break-before-make invalidation of a domain's table (iomm_pgt_cfg::inval_sync):
+ * the backend's flush of @range, which waits for completion. Called by the
+ * table's unmap with the table's lock held; takes the unit's lock inside it.
+ */
+static int domain_inval_sync(void *arg, const struct iomm_gather *range)
+{
+	struct iomm_domain *dom = arg;
+	struct iomm_unit *unit = dom->unit;
+	iomm_port_lock(unit->port, unit);
+	int rc = unit->ops->flush(unit, dom, range);
+	iomm_port_unlock(unit->port, unit);
+	return rc;
+}
+
 int iomm_domain_init(struct iomm_domain *dom, struct iomm_unit *unit,
 		     const struct iomm_domain_cfg *cfg)
 {
@@ -186,6 +201,9 @@ int iomm_domain_init(struct iomm_domain *dom, struct iomm_unit *unit,
 		rc = domain_pgt_cfg(unit, cfg, &pc);
 		if (rc)
 			return rc;
+		/* dom, not d: the table is used once d is copied there */
+		pc.inval_sync = unit->ops->flush ? domain_inval_sync : NULL;
+		pc.inval_arg = dom;
 		rc = iomm_pgt_init(&d.pgt, &pc, cfg->pool, unit->port);
 		if (rc)
 			return rc;

@@ -314,7 +314,10 @@ int iomm_map(struct iomm_domain *dom, uint64_t iova, uint64_t pa, uint64_t size,
  * @retval IOMM_ERANGE  Outside the domain's input range.
  * @retval IOMM_ENOMEM  A block split needed a table page; nothing changed.
  * @retval IOMM_ETIMEDOUT The invalidation did not complete: the mapping is
- *                      gone from the table but may still be cached.
+ *                      gone from the table but may still be cached. (If
+ *                      it was the break-before-make invalidation of a
+ *                      contiguous group the range cuts, nothing was
+ *                      unmapped: see iomm_pgt_unmap().)
  * @retval IOMM_EIO     The hardware rejected a command on the way (logged):
  *                      the mapping is gone from the table but the
  *                      invalidation is not confirmed; table pages it
@@ -324,7 +327,9 @@ int iomm_map(struct iomm_domain *dom, uint64_t iova, uint64_t pa, uint64_t size,
  * Unmaps under the table's lock as iomm_pgt_unmap(), then invalidates under the
  * unit's lock (MMIO, polling the hardware with now_ns/relax until it confirms),
  * then returns freed table pages under the pool's lock (page_free for a port
- * pool). Locks are taken one after the other, never nested. May sleep only if
+ * pool). Locks are taken one after the other, except when the unmap cuts a
+ * contiguous group (Arm tables): its break-before-make invalidation runs
+ * under the table's lock and takes the unit's lock inside it. May sleep only if
  * one of those hooks can; waits for the hardware, so it is not meant for
  * interrupt handlers.
  */

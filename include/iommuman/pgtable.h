@@ -99,6 +99,28 @@ enum iomm_pgt_format {
 #define IOMM_PGT_SNOOP (1u << 4)
 /** @} */
 
+struct iomm_gather;
+
+/**
+ * @brief Synchronous invalidation, for break-before-make (iomm_pgt_cfg::inval_sync).
+ *
+ * The engine calls it in the middle of an operation, with the table's lock
+ * held, after it has written the entries of @p range invalid (and cleaned
+ * them for a non-coherent walker), and before it writes their replacements.
+ * It must invalidate every TLB entry the hardware may hold for @p range in
+ * the table's context, and return only once the invalidation has completed
+ * (the equivalent of a CMD_TLBI_* followed by CMD_SYNC, or a TLBI plus sync).
+ * @p range never carries table pages (nfreed is 0, tables is false); its
+ * leaf_sizes and levels describe the entries that were broken.
+ *
+ * @param arg   iomm_pgt_cfg::inval_arg.
+ * @param range What to invalidate: [start, end), leaf size and level.
+ * @retval IOMM_OK The hardware has forgotten every translation of @p range.
+ * @return Any other value: not confirmed. The engine restores the entries as
+ *         they were and fails the call with this value.
+ */
+typedef int (*iomm_pgt_inval_fn)(void *arg, const struct iomm_gather *range);
+
 /**
  * @brief Geometry and behaviour of a page table.
  *
@@ -121,6 +143,18 @@ struct iomm_pgt_cfg {
 	 * The granule itself is always allowed.
 	 */
 	uint64_t leaf_sizes;
+	/**
+	 * Synchronous invalidation for break-before-make; NULL: none. The Arm
+	 * architecture requires break-before-make (entry invalid, TLB
+	 * invalidated, new entry written) to change the Contiguous bit of
+	 * entries that stay mapped, which an unmap of part of a contiguous
+	 * group must do. Only a table with this callback therefore uses the
+	 * contiguous hint: without it the engine never sets the hint (as with
+	 * ::IOMM_PGT_NO_CONTIG) and never needs an invalidation in the middle
+	 * of a call. Domains wire it to their backend's invalidation.
+	 */
+	iomm_pgt_inval_fn inval_sync;
+	void *inval_arg; /**< Passed to inval_sync. */
 };
 
 /**
@@ -288,7 +322,9 @@ void iomm_pgt_destroy(struct iomm_pgt *pgt);
  *
  * Uses the largest leaves that alignment of @p iova and @p pa, the remaining
  * size and cfg.leaf_sizes allow, and sets the contiguous hint on every
- * complete, aligned group (Arm formats). Existing tables are reused.
+ * complete, aligned group (Arm formats, on a table with
+ * iomm_pgt_cfg::inval_sync and without ::IOMM_PGT_NO_CONTIG). Existing
+ * tables are reused.
  *
  * The VT-d and x86-64 formats keep what they can express: read and write
  * (VT-d second stage), or read, write and IOMM_PRIV (clear U/S) with
@@ -330,6 +366,14 @@ int iomm_pgt_map(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size
  * unlinked and queued in @p gather; they are reusable only after
  * iomm_pgt_gather_release().
  *
+ * A contiguous group only partly inside the range loses its hint by
+ * break-before-make: the group's entries are written invalid (and cleaned),
+ * iomm_pgt_cfg::inval_sync invalidates the group's range and returns once
+ * that has completed, then the entries outside the range are rewritten
+ * without the hint. During that window the rest of the group is unmapped
+ * (a device access there faults, a concurrent lookup finds nothing), as the
+ * architecture requires. Only tables with inval_sync use the hint at all.
+ *
  * @param pgt      The table.
  * @param iova     Start, aligned to the granule.
  * @param size     Bytes, a non-zero multiple of the granule.
@@ -344,13 +388,17 @@ int iomm_pgt_map(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size
  * @retval IOMM_ERANGE  The range exceeds ias.
  * @retval IOMM_ENOMEM  A block had to be split and no table page was left;
  *                      nothing changed.
+ * @return Any other value iomm_pgt_cfg::inval_sync returned: a
+ *         break-before-make invalidation was not confirmed; the entries it
+ *         broke were restored and nothing was unmapped.
  *
  * @par Context
  * Takes the table's lock, and within it the pool's lock when a block split
  * needs a table page (page_alloc for a port pool); calls clean_tables for a
- * non-coherent table. Frees nothing: removed table pages wait in @p gather. May
- * sleep only if one of those hooks can; callable from an interrupt handler only
- * if they are all safe there.
+ * non-coherent table, and iomm_pgt_cfg::inval_sync (with the table's lock
+ * held) when it must break a contiguous group. Frees nothing: removed table
+ * pages wait in @p gather. May sleep only if one of those hooks can; callable
+ * from an interrupt handler only if they are all safe there.
  */
 int iomm_pgt_unmap(struct iomm_pgt *pgt, uint64_t iova, uint64_t size, struct iomm_gather *gather,
 		   uint64_t *unmapped);

@@ -461,22 +461,74 @@ static size_t unmap_count(const struct iomm_pgt *pgt, uint64_t iova, uint64_t si
 	return need;
 }
 
-/* Remove the contiguous hint from the group around t[i] (level l). */
-static __attribute__((noinline)) void strip_cont(const struct iomm_pgt *pgt, uint64_t *t, size_t i,
-						 unsigned l, uint64_t iova, struct iomm_gather *g)
+/*
+ * Remove the contiguous hint from the group around t[i] (level l, holding
+ * @iova) by break-before-make: write the group's entries invalid, clean,
+ * have inval_sync invalidate the group's range, write them back without the
+ * hint. A group with the hint is whole: every entry a valid leaf with the
+ * same attributes, the outputs contiguous, so entry k is rebuilt from the
+ * first. If the invalidation fails the entries are restored as they were
+ * (hint included, which changes nothing for the hardware) and its error is
+ * returned. Only tables with inval_sync have groups (resolve_format()).
+ */
+static __attribute__((noinline)) int strip_cont(const struct iomm_pgt *pgt, uint64_t *t, size_t i,
+						unsigned l, uint64_t iova)
 {
 	unsigned cs = pgt->cont_shift[l];
-	size_t first = i & ~(((size_t)1 << cs) - 1);
 	size_t n = (size_t)1 << cs;
-	for (size_t k = 0; k < n; k++) {
-		uint64_t pte = iomm_read_desc(&t[first + k]);
-		if (pte & PGT_CONT)
-			iomm_write_desc(&t[first + k], pte & ~PGT_CONT);
-	}
-	clean(pgt, &t[first], n * sizeof(*t));
+	uint64_t *p = &t[i & ~(n - 1)];
 	unsigned sh = lvl_shift(pgt, l);
-	uint64_t gsz = 1ull << (sh + cs);
-	gather_add(g, iova & ~(gsz - 1), gsz, 1ull << sh, l);
+	uint64_t esz = 1ull << sh;
+	uint64_t d0 = iomm_read_desc(p);
+	uint64_t pa0 = pte_to_pa(pgt, d0);
+	uint64_t attr = d0 & ~(pgt->oa_mask | PGT_CONT);
+
+	/* break */
+	for (size_t k = 0; k < n; k++)
+		iomm_write_desc(&p[k], 0);
+	clean(pgt, p, n * sizeof(*p));
+	iomm_port_wmb(pgt->port); /* the invalid entries before the invalidation */
+	struct iomm_gather r;
+	iomm_gather_init(&r);
+	r.start = iova & ~((esz << cs) - 1);
+	r.end = r.start + (esz << cs);
+	r.leaf_sizes = esz;
+	r.levels = 1u << l;
+	int rc = pgt->cfg.inval_sync(pgt->cfg.inval_arg, &r);
+
+	/* make */
+	uint64_t cont = rc ? PGT_CONT : 0;
+	for (size_t k = 0; k < n; k++)
+		iomm_write_desc(&p[k], pa_to_pte(pgt, pa0 + (uint64_t)k * esz) | attr | cont);
+	clean(pgt, p, n * sizeof(*p));
+	return rc;
+}
+
+/*
+ * Remove the hint from the contiguous groups an unmap of [iova, end) cuts:
+ * those holding an edge of the range strictly inside (a group the range
+ * covers partly contains one of its edges). Done before anything else is
+ * written, so that a failed invalidation leaves the table as it was.
+ */
+static int strip_edges(const struct iomm_pgt *pgt, uint64_t iova, uint64_t end)
+{
+	uint64_t edge[2] = {iova, end};
+	for (unsigned e = 0; e < 2; e++) {
+		uint64_t a = edge[e];
+		unsigned l = 0;
+		const uint64_t *ep = NULL;
+		if (a >= pgt->in_limit)
+			continue;
+		uint64_t pte = iomm_pgt_leaf_of(pgt, a, &l, &ep);
+		if (!pgt->cont_shift[l] || !(pte & PGT_CONT) ||
+		    !(a & ((1ull << (lvl_shift(pgt, l) + pgt->cont_shift[l])) - 1)))
+			continue;
+		size_t i = lvl_index(pgt, l, a);
+		int rc = strip_cont(pgt, (uint64_t *)(uintptr_t)(ep - i), i, l, a);
+		if (rc)
+			return rc;
+	}
+	return IOMM_OK;
 }
 
 /* Unlink-time walk of a table being dropped whole: count its leaves' bytes
@@ -536,13 +588,8 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 				continue;
 			}
 			if (pte_valid(pgt, pte)) {
-				if (pgt->cont_shift[l] && (pte & PGT_CONT)) {
-					uint64_t gsz = esz << pgt->cont_shift[l];
-					if ((iova & (gsz - 1)) || size < gsz) {
-						strip_cont(pgt, t, i, l, iova, g);
-						pte &= ~PGT_CONT;
-					}
-				}
+				/* A leaf with the hint here lies in a group the range
+				 * covers whole: strip_edges() stripped the others. */
 				if (pte_is_table(pgt, pte, l)) {
 					iomm_write_desc(&t[i], 0);
 					bytes += drop_subtree(
@@ -625,12 +672,15 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 		return IOMM_OK;
 	}
 	if (cs) {
+		/* groups cut by the range's edges lose the hint first */
 		size_t cmask = ((size_t)1 << cs) - 1;
 		size_t last = i + (size_t)n - 1;
-		if ((i & cmask) && (pte & PGT_CONT))
-			strip_cont(pgt, t, i, l, iova, g);
-		if (((last + 1) & cmask) && (iomm_read_desc(&t[last]) & PGT_CONT))
-			strip_cont(pgt, t, last, l, iova + size - esz, g);
+		int rc;
+		if ((i & cmask) && (pte & PGT_CONT) && (rc = strip_cont(pgt, t, i, l, iova)))
+			return rc;
+		if (((last + 1) & cmask) && (iomm_read_desc(&t[last]) & PGT_CONT) &&
+		    (rc = strip_cont(pgt, t, last, l, iova + size - esz)))
+			return rc;
 	}
 	uint64_t done = 0;
 	bool tables = false;
@@ -663,6 +713,11 @@ static __attribute__((noinline)) int unmap_slow(struct iomm_pgt *pgt, uint64_t i
 	size_t need = unmap_count(pgt, iova, size);
 	if (need && reserve_fill(pgt, &r, need))
 		return IOMM_ENOMEM;
+	int rc = strip_edges(pgt, iova, iova + size);
+	if (rc) {
+		reserve_drop(pgt, &r);
+		return rc;
+	}
 	*bytes = unmap_apply(pgt, iova, size, g, &r);
 	reserve_drop(pgt, &r);
 	return IOMM_OK;

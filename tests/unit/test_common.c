@@ -262,6 +262,29 @@ static bool s2_any_valid(unsigned granule, unsigned ias, unsigned pa_range)
 	return false;
 }
 
+int tfix_inval_sync(void *arg, const struct iomm_gather *range)
+{
+	struct tfix *f = arg;
+	T_CHECK(range->end > range->start && range->leaf_sizes && range->levels && !range->tables &&
+			!range->nfreed && !range->freed,
+		"inval_sync: malformed range [0x%llx, 0x%llx)", (unsigned long long)range->start,
+		(unsigned long long)range->end);
+	uint64_t step = range->leaf_sizes & -range->leaf_sizes;
+	/* break-before-make: nothing of the range is reachable any more */
+	for (uint64_t a = range->start; a < range->end; a += step) {
+		struct twleaf l;
+		uint64_t pa;
+		int rc = tfix_translate(f, a, &l);
+		T_CHECK(rc == TW_UNMAPPED, "inval_sync: 0x%llx still mapped for the walker (%d)",
+			(unsigned long long)a, rc);
+		T_CHECK(iomm_pgt_iova_to_phys(&f->pgt, a, &pa) == IOMM_ENOENT,
+			"inval_sync: 0x%llx still mapped", (unsigned long long)a);
+	}
+	f->bbm_calls++;
+	f->bbm_bytes += range->end - range->start;
+	return f->bbm_fail;
+}
+
 int tfix_init(struct tfix *f, const struct iomm_pgt_cfg *cfg, size_t pool_bytes, uint64_t pool_pa,
 	      bool port_pool)
 {
@@ -293,7 +316,13 @@ int tfix_init(struct tfix *f, const struct iomm_pgt_cfg *cfg, size_t pool_bytes,
 		T_RC(iomm_pool_init(&f->pool, &f->tp.port, f->mem, size, pool_pa, cfg->granule),
 		     IOMM_OK);
 	}
-	int rc = iomm_pgt_init(&f->pgt, cfg, &f->pool, &f->tp.port);
+	struct iomm_pgt_cfg c = *cfg;
+	if (!c.inval_sync) {
+		c.inval_sync = tfix_inval_sync;
+		c.inval_arg = f;
+		f->cfg = c;
+	}
+	int rc = iomm_pgt_init(&f->pgt, &c, &f->pool, &f->tp.port);
 	if (rc != IOMM_OK)
 		return rc;
 	f->initialised = true;

@@ -116,7 +116,17 @@ struct tfix {
 	unsigned stage;       /* 1, 2, T_VTD or T_X86 */
 	unsigned pa_range;    /* PA range given to the walker's SL0 rules */
 	bool initialised;
+	/* Break-before-make invalidations (iomm_pgt_cfg::inval_sync): tfix_init
+	 * installs tfix_inval_sync when the cfg has none, so that Arm tables use
+	 * the contiguous hint. Each call checks with the independent walker that
+	 * every address of the range reads as unmapped. */
+	unsigned long bbm_calls;
+	uint64_t bbm_bytes;    /* sum of the ranges' sizes */
+	int bbm_fail;          /* non-zero: the callback returns this (after its checks) */
 };
+
+/** The fixture's iomm_pgt_cfg::inval_sync; @p arg is the struct tfix. */
+int tfix_inval_sync(void *arg, const struct iomm_gather *range);
 
 /**
  * Build a table: a region pool of @p pool_bytes at fake PA @p pool_pa

@@ -32,6 +32,8 @@ struct fake {
 	enum iomm_domain_type last_type;
 	struct iomm_gather last_gather;
 	size_t used_at_flush;
+	int n_flush_in_table_lock; /* flushes with the domain's table lock held (break-before-make) */
+	uint64_t first_flush_start, first_flush_end;
 	uint64_t sync_iova, sync_size;
 	uint32_t next_id;
 };
@@ -105,6 +107,20 @@ static int fk_flush(struct iomm_unit *u, struct iomm_domain *dom, const struct i
 {
 	struct fake *f = F(u);
 	f->n_flush++;
+	note_lock(f);
+	for (int i = 0; i < f->tp.depth && i < TPORT_MAX_HELD; i++)
+		if (f->tp.held[i] == (void *)&dom->pgt) {
+			f->n_flush_in_table_lock++;
+			/* break-before-make: the group is invalid while the hardware forgets it */
+			uint64_t pa;
+			for (uint64_t a = g->start; a < g->end; a += 0x1000)
+				if (iomm_pgt_iova_to_phys(&dom->pgt, a, &pa) != IOMM_ENOENT)
+					f->unlocked_call = true; /* reported below as an order error */
+		}
+	if (f->n_flush == 1) {
+		f->first_flush_start = g->start;
+		f->first_flush_end = g->end;
+	}
 	f->last_dom = dom;
 	f->last_gather = *g;
 	f->used_at_flush = iomm_pool_used(&f->pool);
@@ -405,6 +421,55 @@ static void test_unmap_flush(void **state)
 	fake_free(f);
 }
 
+/* Unmapping part of a contiguous group: the domain's table breaks the group
+ * with a synchronous flush of its range (under the table's lock, then the
+ * unit's), then the unmap's own flush; a failed break unmaps nothing. */
+static void test_unmap_bbm(void **state)
+{
+	(void)state;
+	struct fake *f = fake_new(IOMM_CAP_S1 | IOMM_CAP_S2 | IOMM_CAP_COHERENT);
+	struct iomm_domain dom = {0};
+	struct iomm_domain_cfg c = dcfg(IOMM_DOMAIN_S1, &f->pool);
+	uint64_t unmapped = 0, pa;
+	T_RC(iomm_domain_init(&dom, &f->unit, &c), IOMM_OK);
+	/* 16 pages, group-aligned in and out: one contiguous group */
+	T_RC(iomm_map(&dom, 0x40010000ull, 0x80010000ull, 0x10000, RW), IOMM_OK);
+	struct iomm_mapping m;
+	T_RC(iomm_pgt_lookup(&dom.pgt, 0x40010000ull, &m), IOMM_OK);
+	T_CHECK(m.contig, "a domain's table uses the contiguous hint");
+
+	f->rc_flush = IOMM_ETIMEDOUT;
+	T_RC(iomm_unmap(&dom, 0x40013000ull, 0x1000, &unmapped), IOMM_ETIMEDOUT);
+	f->rc_flush = 0;
+	T_CHECK(f->n_flush == 1 && f->n_flush_in_table_lock == 1, "failed break: %d flushes",
+		f->n_flush);
+	for (uint64_t a = 0x40010000ull; a < 0x40020000ull; a += 0x1000)
+		T_RC(iomm_iova_to_phys(&dom, a, &pa), IOMM_OK);
+	T_RC(iomm_pgt_lookup(&dom.pgt, 0x40013000ull, &m), IOMM_OK);
+	T_CHECK(m.contig, "the failed break changed the group");
+
+	f->n_flush = 0;
+	f->n_flush_in_table_lock = 0;
+	T_RC(iomm_unmap(&dom, 0x40013000ull, 0x1000, &unmapped), IOMM_OK);
+	T_CHECK(unmapped == 0x1000, "unmapped 0x%llx", (unsigned long long)unmapped);
+	T_CHECK(f->n_flush == 2 && f->n_flush_in_table_lock == 1,
+		"%d flushes, %d under the table lock", f->n_flush, f->n_flush_in_table_lock);
+	T_CHECK(f->first_flush_start == 0x40010000ull && f->first_flush_end == 0x40020000ull,
+		"break flushed [0x%llx, 0x%llx)", (unsigned long long)f->first_flush_start,
+		(unsigned long long)f->first_flush_end);
+	T_CHECK(!f->unlocked_call, "flush without the unit's lock, or the group still mapped");
+	for (uint64_t a = 0x40010000ull; a < 0x40020000ull; a += 0x1000) {
+		int rc = iomm_iova_to_phys(&dom, a, &pa);
+		T_CHECK(a == 0x40013000ull ? rc == IOMM_ENOENT
+					   : rc == IOMM_OK && pa == a - 0x40010000ull + 0x80010000ull,
+			"0x%llx: rc %d", (unsigned long long)a, rc);
+		T_RC(iomm_pgt_lookup(&dom.pgt, 0x40014000ull, &m), IOMM_OK);
+		T_CHECK(!m.contig, "the hint survived");
+	}
+	T_RC(iomm_domain_destroy(&dom), IOMM_OK);
+	fake_free(f);
+}
+
 /* ---- devices ------------------------------------------------------------------- */
 
 static void test_attach_detach(void **state)
@@ -595,6 +660,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_domain_geometry),
 		cmocka_unit_test(test_bypass_blocked),
 		cmocka_unit_test(test_unmap_flush),
+		cmocka_unit_test(test_unmap_bbm),
 		cmocka_unit_test(test_attach_detach),
 		cmocka_unit_test(test_dev_init),
 		cmocka_unit_test(test_devid_resolve),

@@ -675,6 +675,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_unmap_all_frees_tables),
 	    cmocka_unit_test(test_gather_batching),
 	    cmocka_unit_test(test_contig),
+	    cmocka_unit_test(test_contig_bbm),
 	    cmocka_unit_test(test_leaf_sizes),
 	    cmocka_unit_test(test_noncoherent),
 	    cmocka_unit_test(test_bad_init),
