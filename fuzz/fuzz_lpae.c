@@ -191,10 +191,12 @@ static void hook_clean(void *ctx, const void *va, size_t len)
 static int hook_inval(void *ctx, const struct iomm_gather *r)
 {
 	struct st *s = ctx;
-	FZ_CHECK(r->end > r->start && r->leaf_sizes && !r->tables && !r->nfreed,
+	FZ_CHECK(r->end > r->start && r->levels &&
+		     (r->leaf_sizes ? !r->tables && !r->nfreed : r->tables && r->nfreed),
 		 "inval_sync: malformed range [0x%llx, 0x%llx)", FZ_ULL(r->start), FZ_ULL(r->end));
 	FZ_CHECK(s->depth == 1, "inval_sync with lock depth %d", s->depth);
-	uint64_t step = r->leaf_sizes & -r->leaf_sizes;
+	uint64_t step = r->leaf_sizes ? r->leaf_sizes & -r->leaf_sizes
+				      : lsize(s, 31u - (unsigned)__builtin_clz(r->levels));
 	for (uint64_t a = r->start; a < r->end; a += step) {
 		uint64_t pa;
 		struct aw_leaf l;
@@ -355,6 +357,18 @@ static bool leafable(const struct st *s, unsigned level, uint64_t iova, uint64_t
  * remaining size permit; a linked table where a leaf would go is reused).
  * Counting stops once it passes s->budget.
  */
+/* Table pages of the subtree of the table the level-@level entry at @iova links. */
+static uint64_t subtree_tables(struct st *s, uint64_t iova, unsigned level)
+{
+	uint64_t n = 1, e = lsize(s, level), f = lsize(s, level + 1);
+	uint64_t base = iova & ~(e - 1);
+	if (level + 1 < s->last)
+		for (uint64_t b = base; b < base + e; b += f)
+			if (entry_is_table(s, b, level + 1))
+				n += subtree_tables(s, b, level + 1);
+	return n;
+}
+
 uint64_t map_need(struct st *s, unsigned level, bool exists, uint64_t iova, uint64_t pa,
 		  uint64_t len)
 {
@@ -364,7 +378,10 @@ uint64_t map_need(struct st *s, unsigned level, bool exists, uint64_t iova, uint
 		if (chunk > len)
 			chunk = len;
 		bool table = exists && level < s->last && entry_is_table(s, iova, level);
-		if (table) {
+		if (table && s->cfg.inval_sync && leafable(s, level, iova, pa, chunk)) {
+			/* an empty table where a leaf goes: replaced, its pages freed */
+			s->replaced += subtree_tables(s, iova, level);
+		} else if (table) {
 			need += map_need(s, level + 1, true, iova, pa, chunk);
 		} else if (!leafable(s, level, iova, pa, chunk)) {
 			FZ_CHECK(level < s->last, "no leaf fits a page");

@@ -108,16 +108,23 @@ struct iomm_gather;
  * held, after it has written the entries of @p range invalid (and cleaned
  * them for a non-coherent walker), and before it writes their replacements.
  * It must invalidate every TLB entry the hardware may hold for @p range in
- * the table's context, and return only once the invalidation has completed
- * (the equivalent of a CMD_TLBI_* followed by CMD_SYNC, or a TLBI plus sync).
- * @p range never carries table pages (nfreed is 0, tables is false); its
- * leaf_sizes and levels describe the entries that were broken.
+ * the table's context, and, when range->tables is set, the walk caches for
+ * it too, and return only once the invalidation has completed (the
+ * equivalent of a CMD_TLBI_* followed by CMD_SYNC, or a TLBI plus sync).
+ * Its leaf_sizes and levels describe the entries that were broken, as in an
+ * unmap's gather. Two uses: an unmap breaking a contiguous group (leaves,
+ * tables false), and a map replacing empty tables by a block (tables true;
+ * the gather lists those table pages, which the engine returns to the pool
+ * itself once the callback returned IOMM_OK: the callback must not release
+ * them).
  *
  * @param arg   iomm_pgt_cfg::inval_arg.
  * @param range What to invalidate: [start, end), leaf size and level.
  * @retval IOMM_OK The hardware has forgotten every translation of @p range.
- * @return Any other value: not confirmed. The engine restores the entries as
- *         they were and fails the call with this value.
+ * @return Any other value: not confirmed. The engine fails the call with
+ *         this value, leaving what the table translates as it was: a broken
+ *         contiguous group is restored, empty tables a map unlinked stay
+ *         unlinked and their pages are held back (never reused).
  */
 typedef int (*iomm_pgt_inval_fn)(void *arg, const struct iomm_gather *range);
 
@@ -324,7 +331,11 @@ void iomm_pgt_destroy(struct iomm_pgt *pgt);
  * size and cfg.leaf_sizes allow, and sets the contiguous hint on every
  * complete, aligned group (Arm formats, on a table with
  * iomm_pgt_cfg::inval_sync and without ::IOMM_PGT_NO_CONTIG). Existing
- * tables are reused.
+ * tables are reused, except that on a table with iomm_pgt_cfg::inval_sync a
+ * block also goes where an empty table sits (left by earlier unmaps): the
+ * table is unlinked, inval_sync invalidates its span and the walk caches,
+ * its pages return to the pool, then the block is written. Without
+ * inval_sync the empty table is reused and filled with smaller leaves.
  *
  * The VT-d and x86-64 formats keep what they can express: read and write
  * (VT-d second stage), or read, write and IOMM_PRIV (clear U/S) with
@@ -346,11 +357,15 @@ void iomm_pgt_destroy(struct iomm_pgt *pgt);
  * @retval IOMM_ERANGE  The input range exceeds ias or the output range oas.
  * @retval IOMM_EEXIST  Part of the range is already mapped; nothing changed.
  * @retval IOMM_ENOMEM  Not enough table pages; nothing changed, nothing leaked.
+ * @return Any other value iomm_pgt_cfg::inval_sync returned when the map
+ *         replaced empty tables by a block: nothing is mapped, the empty
+ *         tables stay unlinked and their pages are held back.
  *
  * @par Context
  * Takes the table's lock (iomm_port::lock, the table is the lock object), and
  * within it the pool's lock for each table page (page_alloc for a port pool);
- * calls clean_tables for a non-coherent table. May sleep only if one of those
+ * calls clean_tables for a non-coherent table, and iomm_pgt_cfg::inval_sync
+ * (with the table's lock held) when it replaces empty tables by a block. May sleep only if one of those
  * hooks can. Callable from an interrupt handler only if they are all safe
  * there. Serialized against other map/unmap calls on the table; readers
  * (iova_to_phys, lookup, walk) may run alongside.

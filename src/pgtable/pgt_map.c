@@ -112,7 +112,9 @@ uint64_t *iomm_pgt_next_table_slow(const struct iomm_pgt *pgt, uint64_t pte)
  * Pass 1 of a map: count the table pages needed to map [iova, iova+size)
  * below @table (NULL: a table that does not exist yet) at level @l.
  * Returns IOMM_EEXIST if anything in the range is mapped. Sets *subtables
- * when an existing (empty) table sits where a block could go.
+ * when an existing (empty) table sits where a block could go; with
+ * inval_sync that table is replaced by the block (map_unlink()), so nothing
+ * below it is counted.
  */
 static long map_count(const struct iomm_pgt *pgt, const uint64_t *table, unsigned l, uint64_t iova,
 		      uint64_t pa, uint64_t size, bool *subtables)
@@ -129,12 +131,15 @@ static long map_count(const struct iomm_pgt *pgt, const uint64_t *table, unsigne
 		if (pte_valid(pgt, pte)) {
 			if (!pte_is_table(pgt, pte, l))
 				return IOMM_EEXIST;
-			if (leaf_ok(pgt, l, iova, pa, chunk))
-				*subtables = true;
 			long n = map_count(pgt, iomm_pgt_next_table_slow(pgt, pte), l + 1, iova, pa,
 					   chunk, subtables);
 			if (n < 0)
 				return n;
+			if (leaf_ok(pgt, l, iova, pa, chunk)) {
+				*subtables = true;
+				if (pgt->cfg.inval_sync)
+					n = 0;
+			}
 			need += n;
 		} else if (!leaf_ok(pgt, l, iova, pa, chunk)) {
 			need += 1 + map_count(pgt, NULL, l + 1, iova, pa, chunk, subtables);
@@ -261,6 +266,63 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 	}
 }
 
+static uint64_t drop_subtree(const struct iomm_pgt *pgt, uint64_t *table, unsigned l,
+			     struct iomm_gather *g);
+static inline void gather_add(struct iomm_gather *g, uint64_t start, uint64_t size,
+			      uint64_t leaf_size, unsigned l);
+
+/* Unlink, below @t at level @l, every table where map_apply() will put a leaf. */
+static void unlink_where_leaves_go(const struct iomm_pgt *pgt, uint64_t *t, unsigned l,
+				   uint64_t iova, uint64_t pa, uint64_t size, struct iomm_gather *g)
+{
+	uint64_t esz = 1ull << lvl_shift(pgt, l);
+	while (size) {
+		uint64_t chunk = esz - (iova & (esz - 1));
+		if (chunk > size)
+			chunk = size;
+		uint64_t *e = &t[lvl_index(pgt, l, iova)];
+		uint64_t pte = iomm_read_desc(e);
+		/* map_count() checked: a valid entry here is an empty table */
+		if (pte_valid(pgt, pte)) {
+			uint64_t *nt = iomm_pgt_next_table_slow(pgt, pte);
+			if (leaf_ok(pgt, l, iova, pa, chunk)) {
+				iomm_write_desc(e, 0);
+				clean(pgt, e, sizeof(*e));
+				drop_subtree(pgt, nt, l + 1, g);
+				gather_add(g, iova, esz, 0, l);
+			} else {
+				unlink_where_leaves_go(pgt, nt, l + 1, iova, pa, chunk, g);
+			}
+		}
+		iova += chunk;
+		pa += chunk;
+		size -= chunk;
+	}
+}
+
+/*
+ * Largest leaves also over empty tables (tables with inval_sync): unlink
+ * every empty table where a leaf of the map goes (break), invalidate their
+ * span and the walk caches once with inval_sync, then return their pages to
+ * the pool; map_apply() then writes the leaves (make). Runs before anything
+ * else is written. If the invalidation fails the unlinked tables are held
+ * back (never reused: a walk may still reach them) and its error returned;
+ * what the table translates is unchanged, as the tables were empty.
+ */
+static __attribute__((noinline)) int map_unlink(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa,
+						uint64_t size)
+{
+	struct iomm_gather g;
+	iomm_gather_init(&g);
+	g.pgt = pgt;
+	unlink_where_leaves_go(pgt, pgt->root, pgt->start_level, iova, pa, size, &g);
+	iomm_port_wmb(pgt->port); /* the unlinks before the invalidation */
+	int rc = pgt->cfg.inval_sync(pgt->cfg.inval_arg, &g);
+	if (rc == IOMM_OK)
+		iomm_gather_free_pages(&g);
+	return rc;
+}
+
 /*
  * The common case in one pass: every table down to the level of the leaves
  * exists and the whole range is one run of same-sized leaves in one table.
@@ -320,6 +382,14 @@ static __attribute__((noinline)) int map_slow(struct iomm_pgt *pgt, uint64_t iov
 	struct reserve r = {NULL, 0};
 	if (need > 0 && reserve_fill(pgt, &r, (size_t)need))
 		return IOMM_ENOMEM;
+	if (subtables && pgt->cfg.inval_sync) {
+		int rc = map_unlink(pgt, iova, pa, size);
+		if (rc) {
+			reserve_drop(pgt, &r);
+			return rc;
+		}
+		subtables = false;
+	}
 	map_apply(pgt, pgt->root, pgt->start_level, iova, pa, size, attr, &r, subtables);
 	reserve_drop(pgt, &r); /* empty: the count is exact */
 	return IOMM_OK;

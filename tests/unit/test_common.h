@@ -225,13 +225,22 @@ uint64_t tfix_allowed_leaves(const struct tfix *f);
  * Append the leaves iomm_pgt_map(iova, pa, size, prot) must create according
  * to its documentation, computed from the table as it is BEFORE the call:
  * greedily the largest allowed leaf that the alignment of both addresses and
- * the remaining size permit, except that a table already linked where the
- * leaf would go is reused (replacing it would need an invalidation map cannot
- * issue); the contiguous hint on every complete aligned group of equal
- * leaves inside the range (unless IOMM_PGT_NO_CONTIG).
+ * the remaining size permit (the largest-leaf rule), except that without
+ * cfg.inval_sync a table already linked where the leaf would go is reused
+ * (replacing it needs an invalidation); the contiguous hint on every
+ * complete aligned group of equal leaves inside the range (unless
+ * IOMM_PGT_NO_CONTIG or without inval_sync).
  */
 void t_expect_leaves(struct tleaves *out, const struct tfix *f, uint64_t iova, uint64_t pa,
 		     uint64_t size, uint32_t prot);
+
+/**
+ * Append the leaves a map of [iova, iova + size) into an empty table would
+ * create (t_expect_leaves() without looking at the table): with the
+ * largest-leaf rule, the shape the table must have for each live range.
+ */
+void t_fresh_leaves(struct tleaves *out, const struct tfix *f, uint64_t iova, uint64_t pa,
+		    uint64_t size, uint32_t prot);
 
 /** Check that the independent walker validates the whole table (AW_OK). */
 void tfix_validate(struct tfix *f);

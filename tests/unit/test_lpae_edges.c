@@ -553,6 +553,109 @@ static void test_contig(void **state)
 	t_context("%s", "");
 }
 
+/* ---- largest leaves over empty tables ------------------------------------------ */
+
+/*
+ * A map whose range allows a block where an empty table sits (left by a map
+ * and unmap of a page) writes the block: the table is unlinked, inval_sync
+ * invalidates its span and the walk caches, its page returns to the pool.
+ * A failed invalidation maps nothing and holds the page back. Without
+ * inval_sync the empty table is reused. Every format.
+ */
+static void test_block_over_empty_table(void **state)
+{
+	(void)state;
+	static const struct {
+		enum iomm_pgt_format fmt;
+		uint32_t g;
+	} cases[] = {{S1, 4096}, {S2, 16384}, {S1, 65536}, {VTD, 4096}, {X86, 4096}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t g = cases[i].g;
+		uint64_t P = g;
+		bool x86 = cases[i].fmt == VTD || cases[i].fmt == X86;
+		struct tfix f;
+		struct iomm_pgt_cfg pc = mkcfg(cases[i].fmt, g, x86 ? 39 : 48, x86 ? 39 : 48,
+					       COH);
+		t_context("%uK %s: block over an empty table", g >> 10,
+			  t_fmt_name(cases[i].fmt));
+		T_RC(tfix_init(&f, &pc, 64 * P, POOL_PA(P), false), IOMM_OK);
+		unsigned last = tfix_last_level(&f);
+		uint64_t B = tfix_level_size(&f, last - 1), B1 = tfix_level_size(&f, last - 2);
+		uint64_t base = 4 * B1;
+		/* a page, then unmapped: its table stays, empty */
+		T_RC(iomm_pgt_map(&f.pgt, base + 3 * P, 0x100000ull, P, RW), IOMM_OK);
+		unmap_ok(&f, base + 3 * P, P, P);
+		size_t used = iomm_pool_used(&f.pool);
+
+		/* the invalidation fails: nothing mapped, the table held back */
+		f.bbm_fail = IOMM_ETIMEDOUT;
+		T_RC(iomm_pgt_map(&f.pgt, base, 2 * B, B, RW), IOMM_ETIMEDOUT);
+		f.bbm_fail = 0;
+		T_CHECK(f.bbm_calls == 1, "%lu invalidations", f.bbm_calls);
+		expect_none(&f, base);
+		expect_none(&f, base + B - P);
+		T_CHECK(iomm_pool_used(&f.pool) == used, "pool %zu -> %zu", used,
+			iomm_pool_used(&f.pool));
+		tfix_validate(&f);
+
+		/* again over a fresh empty table: one block, the table freed */
+		T_RC(iomm_pgt_map(&f.pgt, base + B + 5 * P, 0x100000ull, P, RW), IOMM_OK);
+		unmap_ok(&f, base + B + 5 * P, P, P);
+		used = iomm_pool_used(&f.pool);
+		f.bbm_calls = 0;
+		f.bbm_bytes = 0;
+		T_RC(iomm_pgt_map(&f.pgt, base + B, 2 * B, B, RW), IOMM_OK);
+		T_CHECK(f.bbm_calls == 1 && f.bbm_bytes == B, "%lu invalidations of 0x%llx bytes",
+			f.bbm_calls, (unsigned long long)f.bbm_bytes);
+		struct twleaf l;
+		T_CHECK(tfix_translate(&f, base + B + P, &l) == TW_OK && l.size == B &&
+				l.oa == 2 * B,
+			"not one block: size 0x%llx oa 0x%llx", (unsigned long long)l.size,
+			(unsigned long long)l.oa);
+		T_CHECK(iomm_pool_used(&f.pool) == used - 1, "pool %zu -> %zu, the table not freed",
+			used, iomm_pool_used(&f.pool));
+		tfix_validate(&f);
+
+		/* a larger block over a table holding empty tables: all freed at once */
+		uint64_t b1 = 8 * B1;
+		if (tfix_allowed_leaves(&f) & B1) {
+			T_RC(iomm_pgt_map(&f.pgt, b1 + P, 0x100000ull, P, RW), IOMM_OK);
+			T_RC(iomm_pgt_map(&f.pgt, b1 + 7 * B, 0x200000ull, P, RW), IOMM_OK);
+			unmap_ok(&f, b1 + P, P, P);
+			unmap_ok(&f, b1 + 7 * B, P, P);
+			used = iomm_pool_used(&f.pool);
+			f.bbm_calls = 0;
+			T_RC(iomm_pgt_map(&f.pgt, b1, 4 * B1, B1, RW), IOMM_OK);
+			T_CHECK(f.bbm_calls == 1, "%lu invalidations", f.bbm_calls);
+			T_CHECK(tfix_translate(&f, b1 + 7 * B, &l) == TW_OK && l.size == B1,
+				"not one block of 0x%llx", (unsigned long long)B1);
+			T_CHECK(iomm_pool_used(&f.pool) == used - 3, "pool %zu -> %zu", used,
+				iomm_pool_used(&f.pool));
+			tfix_validate(&f);
+		}
+		tfix_fini(&f);
+
+		/* without inval_sync: the empty table is reused */
+		T_RC(tfix_init(&f, &pc, 64 * P, POOL_PA(P), false), IOMM_OK);
+		iomm_pgt_destroy(&f.pgt);
+		T_RC(iomm_pgt_init(&f.pgt, &pc, &f.pool, &f.tp.port), IOMM_OK);
+		f.cfg = pc;
+		tfix_walker(&f);
+		T_RC(iomm_pgt_map(&f.pgt, base + 3 * P, 0x100000ull, P, RW), IOMM_OK);
+		unmap_ok(&f, base + 3 * P, P, P);
+		used = iomm_pool_used(&f.pool);
+		T_RC(iomm_pgt_map(&f.pgt, base, 2 * B, B, RW), IOMM_OK);
+		T_CHECK(tfix_translate(&f, base + P, &l) == TW_OK && l.size == P,
+			"without inval_sync the table is reused (leaf 0x%llx)",
+			(unsigned long long)l.size);
+		T_CHECK(iomm_pool_used(&f.pool) == used, "pool %zu -> %zu", used,
+			iomm_pool_used(&f.pool));
+		tfix_validate(&f);
+		tfix_fini(&f);
+	}
+	t_context("%s", "");
+}
+
 /* ---- leaf size restrictions ---------------------------------------------------- */
 
 static void test_leaf_sizes(void **state)
@@ -676,6 +779,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_gather_batching),
 	    cmocka_unit_test(test_contig),
 	    cmocka_unit_test(test_contig_bbm),
+	    cmocka_unit_test(test_block_over_empty_table),
 	    cmocka_unit_test(test_leaf_sizes),
 	    cmocka_unit_test(test_noncoherent),
 	    cmocka_unit_test(test_bad_init),
