@@ -196,7 +196,7 @@ static int hook_inval(void *ctx, const struct iomm_gather *r)
 		 "inval_sync: malformed range [0x%llx, 0x%llx)", FZ_ULL(r->start), FZ_ULL(r->end));
 	FZ_CHECK(s->depth == 1, "inval_sync with lock depth %d", s->depth);
 	uint64_t step = r->leaf_sizes ? r->leaf_sizes & -r->leaf_sizes
-				      : lsize(s, 31u - (unsigned)__builtin_clz(r->levels));
+				      : lsize(s, (unsigned)__builtin_ctz(r->levels));
 	for (uint64_t a = r->start; a < r->end; a += step) {
 		uint64_t pa;
 		struct aw_leaf l;

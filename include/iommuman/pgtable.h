@@ -259,6 +259,7 @@ struct iomm_pgt {
 	uint64_t type_mask;     /* bits telling leaf kinds apart ... */
 	uint64_t page_bits;     /* ... in a last-level leaf */
 	uint64_t block_bits;    /* ... in a leaf above the last level */
+	uint64_t full_bit;      /* link bit: the table holds only valid leaves (0: unused) */
 	uint32_t idx_mask[IOMM_PGT_MAX_LEVELS]; /* index mask per level (the root's differs) */
 	uint8_t shift[IOMM_PGT_MAX_LEVELS];     /* log2 of the bytes one entry maps, per level */
 	uint8_t lvl_for[64];    /* first level whose entries map at most 2^k bytes */

@@ -45,6 +45,7 @@
 #define S2_MEMATTR_DEV 0x1ull
 
 #define FOLD52_MASK IOMM_GENMASK(15, 12) /* PA[51:48] with a 64 KiB granule */
+#define D_TABLE_SW  IOMM_BIT(58)	  /* IGNORED in table descriptors (both stages) */
 
 /* Output sizes the IPS/PS fields encode, in encoding order. */
 static const uint8_t ps_sizes[] = {32, 36, 40, 42, 44, 48, 52};
@@ -219,7 +220,7 @@ static uint32_t s2_pte_to_prot(uint64_t pte)
 	.oas_sizes = ARM_OAS_SIZES, .oa_hi = 47, .last = 3, .v_mask = D_VALID,                    \
 	.t_mask = D_TYPE_MASK, .t_val = D_TABLE, .t_bits = D_TABLE, .type_mask = D_TYPE_MASK,     \
 	.page_bits = D_PAGE, .block_bits = D_BLOCK, .oa_fold_52 = FOLD52_MASK, .dflt.ias_cap = 48, \
-	.prot_ok = arm_prot_ok
+	.full_bit = D_TABLE_SW, .prot_ok = arm_prot_ok
 
 const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s1 = {
 	.format = IOMM_FMT_ARM_LPAE_S1,

@@ -114,6 +114,7 @@ static int resolve_format(struct iomm_pgt *t, const struct iomm_pgt_fmt *fmt,
 	t->type_mask = fmt->type_mask;
 	t->page_bits = fmt->page_bits;
 	t->block_bits = fmt->block_bits;
+	t->full_bit = fmt->full_bit;
 	t->start_level = (uint8_t)start_level(fmt, gr, cfg->ias, g, t->bits);
 	t->leaf_sizes = gr->leaf_sizes;
 	/* The hint only with a way to break it: changing the Contiguous bit of

@@ -199,6 +199,27 @@ static __attribute__((noinline)) void write_run(const struct iomm_pgt *pgt, uint
 	clean(pgt, p, n * sizeof(*p));
 }
 
+/*
+ * The full bit of a table link (formats with full_bit): set when one run of
+ * leaves filled the table (map), cleared before an unmap changes an entry of
+ * the table. So a link with it names a table of valid leaves only, whose
+ * bytes drop_subtree() computes without reading it. The hardware ignores
+ * the bit; it is cleaned with the link all the same, so that the walker's
+ * view equals the CPU's.
+ */
+static __attribute__((noinline)) void mark_full(const struct iomm_pgt *pgt, uint64_t *pe)
+{
+	iomm_write_desc(pe, iomm_read_desc(pe) | pgt->full_bit);
+	clean(pgt, pe, sizeof(*pe));
+}
+
+static __attribute__((noinline)) void clear_full(const struct iomm_pgt *pgt, uint64_t *pe,
+						 uint64_t link)
+{
+	iomm_write_desc(pe, link & ~pgt->full_bit);
+	clean(pgt, pe, sizeof(*pe));
+}
+
 /* write_run() with the one-leaf case (no contiguous group, no folded bits) inline. */
 static inline __attribute__((always_inline)) void write_leaves(const struct iomm_pgt *pgt,
 							       uint64_t *t, size_t i, size_t n,
@@ -225,6 +246,7 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 {
 	while (size) {
 		uint64_t *t = table0;
+		uint64_t *pe = NULL; /* the link to t (NULL: table0) */
 		unsigned l = l0;
 		for (;;) {
 			size_t i = lvl_index(pgt, l, iova);
@@ -244,6 +266,8 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 						}
 				}
 				write_run(pgt, t, i, n, l, pa, attr);
+				if (pe && pgt->full_bit && n == lvl_entries(pgt, l))
+					mark_full(pgt, pe);
 				uint64_t done = (uint64_t)n << sh;
 				iova += done;
 				pa += done;
@@ -251,6 +275,7 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 				break;
 			}
 			pte = iomm_read_desc(&t[i]);
+			pe = &t[i];
 			if (pte_valid(pgt, pte)) {
 				t = iomm_pgt_next_table_slow(pgt, pte);
 			} else {
@@ -266,8 +291,8 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 	}
 }
 
-static uint64_t drop_subtree(const struct iomm_pgt *pgt, uint64_t *table, unsigned l,
-			     struct iomm_gather *g);
+static uint64_t drop_subtree(const struct iomm_pgt *pgt, uint64_t *table, unsigned l, bool full,
+			     bool count, struct iomm_gather *g);
 static inline void gather_add(struct iomm_gather *g, uint64_t start, uint64_t size,
 			      uint64_t leaf_size, unsigned l);
 
@@ -288,7 +313,7 @@ static void unlink_where_leaves_go(const struct iomm_pgt *pgt, uint64_t *t, unsi
 			if (leaf_ok(pgt, l, iova, pa, chunk)) {
 				iomm_write_desc(e, 0);
 				clean(pgt, e, sizeof(*e));
-				drop_subtree(pgt, nt, l + 1, g);
+				drop_subtree(pgt, nt, l + 1, false, false, g);
 				gather_add(g, iova, esz, 0, l);
 			} else {
 				unlink_where_leaves_go(pgt, nt, l + 1, iova, pa, chunk, g);
@@ -316,6 +341,7 @@ static __attribute__((noinline)) int map_unlink(struct iomm_pgt *pgt, uint64_t i
 	iomm_gather_init(&g);
 	g.pgt = pgt;
 	unlink_where_leaves_go(pgt, pgt->root, pgt->start_level, iova, pa, size, &g);
+	g.leaf_sizes = 0; /* the tables were empty: no leaf to invalidate */
 	iomm_port_wmb(pgt->port); /* the unlinks before the invalidation */
 	int rc = pgt->cfg.inval_sync(pgt->cfg.inval_arg, &g);
 	if (rc == IOMM_OK)
@@ -337,10 +363,12 @@ static int map_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint
 	uint64_t allowed = pgt->leaf_sizes & ((2ull << fit) - 1);
 	unsigned sh = 63 - iomm_clz64(allowed);
 	uint64_t *t = pgt->root;
+	uint64_t *pe = NULL; /* the link to t */
 	unsigned l = pgt->start_level;
 
 	for (unsigned leaf = pgt->lvl_for[sh]; l < leaf; l++) {
-		uint64_t pte = iomm_read_desc(&t[lvl_index(pgt, l, iova)]);
+		pe = &t[lvl_index(pgt, l, iova)];
+		uint64_t pte = iomm_read_desc(pe);
 		/* l is above the leaf level here, so it is below the last */
 		if ((pte & pgt->t_mask) != pgt->t_val)
 			return pte_valid(pgt, pte) ? IOMM_EEXIST : 1;
@@ -361,6 +389,8 @@ static int map_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint
 		}
 	}
 	write_leaves(pgt, t, i, (size_t)n, l, pa, attr);
+	if (IOMM_UNLIKELY(n == lvl_entries(pgt, l)) && pe && pgt->full_bit)
+		mark_full(pgt, pe);
 	return IOMM_OK;
 }
 
@@ -601,33 +631,57 @@ static int strip_edges(const struct iomm_pgt *pgt, uint64_t iova, uint64_t end)
 	return IOMM_OK;
 }
 
-/* Unlink-time walk of a table being dropped whole: count its leaves' bytes
- * and queue every table page of it for release. */
+/*
+ * Unlink-time walk of a table (at level @l) being dropped whole: queue every
+ * table page of it for release and return the bytes its leaves mapped. Reads
+ * only what it must to find the tables below (O(tables)): a table of leaves
+ * only (the last level, or @full: its link carried the full bit) is not
+ * read at all, its bytes are computed (full), counted in one tight pass
+ * (@count: the caller wants the byte count), or not needed (0 returned).
+ */
 static __attribute__((noinline)) uint64_t drop_subtree(const struct iomm_pgt *pgt, uint64_t *table,
-						       unsigned l, struct iomm_gather *g)
+						       unsigned l, bool full, bool count,
+						       struct iomm_gather *g)
 {
-	uint64_t bytes = 0;
-	uint64_t esz = 1ull << lvl_shift(pgt, l);
+	unsigned sh = lvl_shift(pgt, l);
+	uint64_t esz = 1ull << sh;
 	size_t n = (size_t)1 << pgt->bits;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t pte = iomm_read_desc(&table[i]);
-		if (!pte_valid(pgt, pte))
-			continue;
-		if (pte_is_table(pgt, pte, l)) {
-			bytes += drop_subtree(pgt, iomm_pgt_next_table_slow(pgt, pte), l + 1, g);
-		} else {
-			bytes += esz;
-			g->leaf_sizes |= esz;
-			g->levels |= 1u << l;
+	uint64_t bytes = 0;
+	if (full || l == pgt->last) {
+		/* leaves only (maybe none: the gather's sizes may be wider than needed) */
+		g->leaf_sizes |= esz;
+		g->levels |= 1u << l;
+		if (full) {
+			bytes = (uint64_t)n << sh;
+		} else if (count) {
+			const uint64_t v_mask = pgt->v_mask;
+			size_t v = 0;
+			for (size_t i = 0; i < n; i++)
+				v += (iomm_read_desc(&table[i]) & v_mask) != 0;
+			bytes = (uint64_t)v << sh;
+		}
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			uint64_t pte = iomm_read_desc(&table[i]);
+			if (!pte_valid(pgt, pte))
+				continue;
+			if (pte_is_table(pgt, pte, l)) {
+				bytes += drop_subtree(pgt, iomm_pgt_next_table_slow(pgt, pte), l + 1,
+						      (pte & pgt->full_bit) != 0, count, g);
+			} else {
+				bytes += esz;
+				g->leaf_sizes |= esz;
+				g->levels |= 1u << l;
+			}
 		}
 	}
 	gather_free_table(g, table);
 	return bytes;
 }
 
-/* Pass 2 of an unmap. Returns the bytes that were mapped. */
+/* Pass 2 of an unmap. Returns the bytes that were mapped (if @count). */
 static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
-			    struct iomm_gather *g, struct reserve *r)
+			    struct iomm_gather *g, struct reserve *r, bool count)
 {
 	uint64_t bytes = 0;
 	while (size) {
@@ -650,6 +704,8 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 				/* descend into a partly covered table */
 				if (i > run)
 					clean(pgt, &t[run], (i - run) * sizeof(*t));
+				if (pte & pgt->full_bit)
+					clear_full(pgt, &t[i], pte);
 				t = iomm_pgt_next_table_slow(pgt, pte);
 				l++;
 				nent = lvl_entries(pgt, l);
@@ -662,8 +718,9 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 				 * covers whole: strip_edges() stripped the others. */
 				if (pte_is_table(pgt, pte, l)) {
 					iomm_write_desc(&t[i], 0);
-					bytes += drop_subtree(
-					    pgt, iomm_pgt_next_table_slow(pgt, pte), l + 1, g);
+					bytes += drop_subtree(pgt, iomm_pgt_next_table_slow(pgt, pte),
+							      l + 1, (pte & pgt->full_bit) != 0,
+							      count, g);
 					gather_add(g, iova, esz, 0, l);
 				} else if (whole) {
 					iomm_write_desc(&t[i], 0);
@@ -710,18 +767,20 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
  * when the general path must take over.
  */
 static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
-		      struct iomm_gather *g, uint64_t *bytes)
+		      struct iomm_gather *g, uint64_t *bytes, bool count)
 {
 	/* Entries wholly inside the range are at most this large. */
 	unsigned fit = iomm_ctz64(iova | IOMM_BIT(63 - iomm_clz64(size)));
 	uint64_t *t = pgt->root;
+	uint64_t *pe = NULL, link = 0; /* the link to t */
 	unsigned l = pgt->start_level;
 	for (unsigned target = pgt->lvl_for[fit]; l < target; l++) {
 		/* the range cuts this entry: only a table can be followed */
-		uint64_t pte = iomm_read_desc(&t[lvl_index(pgt, l, iova)]);
-		if ((pte & pgt->t_mask) != pgt->t_val)
+		pe = &t[lvl_index(pgt, l, iova)];
+		link = iomm_read_desc(pe);
+		if ((link & pgt->t_mask) != pgt->t_val)
 			return 1;
-		t = next_table(pgt, pte);
+		t = next_table(pgt, link);
 	}
 	unsigned sh = pgt->shift[l];
 	uint64_t esz = 1ull << sh;
@@ -734,6 +793,8 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 	if (n == 1 && !(pte & PGT_CONT) && !pte_is_table(pgt, pte, l)) {
 		/* one leaf or hole: the everyday unmap */
 		if (pte_valid(pgt, pte)) {
+			if (IOMM_UNLIKELY(link & pgt->full_bit))
+				clear_full(pgt, pe, link);
 			iomm_write_desc(&t[i], 0);
 			clean(pgt, &t[i], sizeof(*t));
 			gather_add(g, iova, esz, esz, l);
@@ -752,9 +813,12 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 		    (rc = strip_cont(pgt, t, last, l, iova + size - esz)))
 			return rc;
 	}
+	if (link & pgt->full_bit)
+		clear_full(pgt, pe, link);
 	uint64_t done = 0;
 	bool tables = false;
 	const uint64_t v_mask = pgt->v_mask, t_mask = pgt->t_mask, t_val = pgt->t_val;
+	const uint64_t full_bit = pgt->full_bit;
 	const bool may_table = l < pgt->last;
 	for (size_t k = 0; k < n; k++) {
 		pte = iomm_read_desc(&t[i + k]);
@@ -762,7 +826,8 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 			continue;
 		iomm_write_desc(&t[i + k], 0);
 		if (may_table && (pte & t_mask) == t_val) {
-			done += drop_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1, g);
+			done += drop_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1,
+					     (pte & full_bit) != 0, count, g);
 			tables = true;
 		} else {
 			done += esz;
@@ -777,7 +842,7 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 
 /* The general two-pass unmap: count block splits, reserve, write. */
 static __attribute__((noinline)) int unmap_slow(struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
-						struct iomm_gather *g, uint64_t *bytes)
+						struct iomm_gather *g, uint64_t *bytes, bool count)
 {
 	struct reserve r = {NULL, 0};
 	size_t need = unmap_count(pgt, iova, size);
@@ -788,7 +853,7 @@ static __attribute__((noinline)) int unmap_slow(struct iomm_pgt *pgt, uint64_t i
 		reserve_drop(pgt, &r);
 		return rc;
 	}
-	*bytes = unmap_apply(pgt, iova, size, g, &r);
+	*bytes = unmap_apply(pgt, iova, size, g, &r, count);
 	reserve_drop(pgt, &r);
 	return IOMM_OK;
 }
@@ -810,9 +875,10 @@ int iomm_pgt_unmap(struct iomm_pgt *pgt, uint64_t iova, uint64_t size, struct io
 	const struct iomm_port *port = pgt->port;
 	iomm_port_lock(port, pgt);
 	uint64_t bytes = 0;
-	rc = unmap_fast(pgt, iova, size, gather, &bytes);
+	/* the byte count of whole tables costs reads: only when asked for */
+	rc = unmap_fast(pgt, iova, size, gather, &bytes, unmapped != NULL);
 	if (IOMM_UNLIKELY(rc > 0))
-		rc = unmap_slow(pgt, iova, size, gather, &bytes);
+		rc = unmap_slow(pgt, iova, size, gather, &bytes, unmapped != NULL);
 	if (rc == IOMM_OK && unmapped)
 		*unmapped = bytes;
 	iomm_port_unlock(port, pgt);

@@ -271,10 +271,10 @@ int tfix_inval_sync(void *arg, const struct iomm_gather *range)
 					   : range->tables && range->nfreed),
 		"inval_sync: malformed range [0x%llx, 0x%llx)", (unsigned long long)range->start,
 		(unsigned long long)range->end);
-	/* every entry the range covers, at the deepest level it names */
+	/* every leaf of the range, or (tables) every entry of the shallowest level it names */
 	uint64_t step = range->leaf_sizes
 			    ? range->leaf_sizes & -range->leaf_sizes
-			    : tfix_level_size(f, 31u - (unsigned)__builtin_clz(range->levels));
+			    : tfix_level_size(f, (unsigned)__builtin_ctz(range->levels));
 	/* break-before-make: nothing of the range is reachable any more */
 	for (uint64_t a = range->start; a < range->end; a += step) {
 		struct twleaf l;

@@ -656,6 +656,63 @@ static void test_block_over_empty_table(void **state)
 	t_context("%s", "");
 }
 
+/* ---- subtree unmap ------------------------------------------------------------- */
+
+/*
+ * Unmapping ranges that cover whole tables: tables filled by one run carry
+ * the full bit on their link, so their bytes are computed; an unmap of part
+ * of such a table clears it; a partly filled table is counted; without a
+ * byte count requested nothing is read. The counts must be exact in every
+ * case.
+ */
+static void test_subtree_unmap(void **state)
+{
+	(void)state;
+	static const enum iomm_pgt_format fmts[] = {S1, S2, VTD};
+	for (size_t fi = 0; fi < 3; fi++) {
+		struct tfix f;
+		uint64_t P = 4096;
+		struct iomm_pgt_cfg pc = mkcfg(fmts[fi], 4096, 48, 48, COH);
+		t_context("%s: subtree unmap", t_fmt_name(fmts[fi]));
+		T_RC(tfix_init(&f, &pc, 1200 * P, POOL_PA(P), false), IOMM_OK);
+		unsigned last = tfix_last_level(&f);
+		uint64_t B = tfix_level_size(&f, last - 1), B1 = tfix_level_size(&f, last - 2);
+		/* 1 GiB of pages (the output one page off): 512 full leaf tables
+		 * below one table; the tables above it stay */
+		T_RC(iomm_pgt_map(&f.pgt, 2 * B1, B1 + P, B1, RW), IOMM_OK);
+		size_t base_used = iomm_pool_used(&f.pool) - 513;
+		/* one page out of table 5, then table 7 whole without a count */
+		unmap_ok(&f, 2 * B1 + 5 * B + 9 * P, P, P);
+		struct iomm_gather g;
+		iomm_gather_init(&g);
+		T_RC(iomm_pgt_unmap(&f.pgt, 2 * B1 + 7 * B, B, &g, NULL), IOMM_OK);
+		T_CHECK(g.nfreed == 1 && t_gather_covers(&g, 2 * B1 + 7 * B, B),
+			"table 7: %u pages freed", g.nfreed);
+		iomm_pgt_gather_release(&g);
+		/* half of table 9, then the first 16 tables whole */
+		unmap_ok(&f, 2 * B1 + 9 * B, B / 2, B / 2);
+		unmap_ok(&f, 2 * B1, 16 * B, 16 * B - P - B - B / 2);
+		tfix_validate(&f);
+		/* a table refilled page by page is counted, not trusted */
+		T_RC(iomm_pgt_map(&f.pgt, 2 * B1, B1 + P, B / 2, RW), IOMM_OK);
+		T_RC(iomm_pgt_map(&f.pgt, 2 * B1 + B / 2, B1 + P + B / 2, B / 2, RW), IOMM_OK);
+		/* the rest, across the level-1 boundary into nothing */
+		unmap_ok(&f, 2 * B1, 2 * B1, B1 - 15 * B);
+		T_CHECK(iomm_pool_used(&f.pool) == base_used, "pool %zu, expected %zu",
+			iomm_pool_used(&f.pool), base_used);
+		/* the same without counts: only table pages are visited */
+		T_RC(iomm_pgt_map(&f.pgt, 2 * B1, B1 + P, B1, RW), IOMM_OK);
+		iomm_gather_init(&g);
+		T_RC(iomm_pgt_unmap(&f.pgt, 2 * B1, B1, &g, NULL), IOMM_OK);
+		T_CHECK(g.nfreed == 513 && (g.leaf_sizes & P) && g.tables, "nfreed %u", g.nfreed);
+		iomm_pgt_gather_release(&g);
+		T_CHECK(iomm_pool_used(&f.pool) == base_used, "pool %zu, expected %zu",
+			iomm_pool_used(&f.pool), base_used);
+		tfix_fini(&f);
+	}
+	t_context("%s", "");
+}
+
 /* ---- leaf size restrictions ---------------------------------------------------- */
 
 static void test_leaf_sizes(void **state)
@@ -780,6 +837,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_contig),
 	    cmocka_unit_test(test_contig_bbm),
 	    cmocka_unit_test(test_block_over_empty_table),
+	    cmocka_unit_test(test_subtree_unmap),
 	    cmocka_unit_test(test_leaf_sizes),
 	    cmocka_unit_test(test_noncoherent),
 	    cmocka_unit_test(test_bad_init),

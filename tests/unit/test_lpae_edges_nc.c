@@ -701,7 +701,7 @@ static int bbm_record(void *arg, const struct iomm_gather *range)
 	struct bbm_rec *r = arg;
 	uint64_t step = range->leaf_sizes
 			    ? range->leaf_sizes & -range->leaf_sizes
-			    : tfix_level_size(r->f, 31u - (unsigned)__builtin_clz(range->levels));
+			    : tfix_level_size(r->f, (unsigned)__builtin_ctz(range->levels));
 	for (uint64_t a = range->start; a < range->end; a += step) {
 		struct twleaf l;
 		struct aw_leaf dl;
