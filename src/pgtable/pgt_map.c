@@ -119,8 +119,17 @@ uint64_t *iomm_pgt_next_table_slow(const struct iomm_pgt *pgt, uint64_t pte)
 static long map_count(const struct iomm_pgt *pgt, const uint64_t *table, unsigned l, uint64_t iova,
 		      uint64_t pa, uint64_t size, bool *subtables)
 {
-	if (!table && l == pgt->last)
-		return 0;
+	if (l == pgt->last) {
+		/* pages only: the range is free if no entry of it is valid */
+		if (!table)
+			return 0;
+		const uint64_t *p = &table[lvl_index(pgt, l, iova)];
+		size_t n = (size_t)(size >> lvl_shift(pgt, l));
+		uint64_t any = 0;
+		for (size_t k = 0; k < n; k++)
+			any |= iomm_read_desc(&p[k]);
+		return (any & pgt->v_mask) ? IOMM_EEXIST : 0;
+	}
 	long need = 0;
 	uint64_t esz = 1ull << lvl_shift(pgt, l);
 	while (size) {
@@ -180,6 +189,14 @@ static __attribute__((noinline)) void write_run(const struct iomm_pgt *pgt, uint
 	} else {
 		uint64_t d = pa | attr;
 		size_t k = 0;
+		/* Decided once per run: a group can carry the hint only if the
+		 * output is as aligned as the input within the group's span. */
+		if (cs && ((pa ^ ((uint64_t)i << sh)) & ((esz << cs) - 1)))
+			cs = 0;
+		if (!cs) {
+			for (; k < n; k++, d += esz)
+				iomm_write_desc(&p[k], d);
+		}
 		while (k < n) {
 			size_t run = n - k;
 			uint64_t cont = 0;
