@@ -309,6 +309,43 @@ int iomm_unmap(struct iomm_domain *dom, uint64_t iova, uint64_t size, uint64_t *
 	return rc;
 }
 
+int iomm_unmap_gather(struct iomm_domain *dom, uint64_t iova, uint64_t size,
+		      struct iomm_gather *gather, uint64_t *unmapped)
+{
+	if (!dom || !unit_ok(dom->unit) || !translates(dom) || !gather)
+		return IOMM_EINVAL;
+	struct iomm_unit *unit = dom->unit;
+	if (unit->caps & IOMM_CAP_REMOTE) /* the host invalidates: nothing to gather */
+		return unit->ops->unmap ? unit->ops->unmap(unit, dom, iova, size, unmapped)
+					: IOMM_EINVAL;
+	if (!unit->ops->flush)
+		return IOMM_EINVAL;
+	return iomm_pgt_unmap(&dom->pgt, iova, size, gather, unmapped);
+}
+
+int iomm_gather_sync(struct iomm_domain *dom, struct iomm_gather *gather)
+{
+	if (!dom || !unit_ok(dom->unit) || !translates(dom) || !gather)
+		return IOMM_EINVAL;
+	struct iomm_unit *unit = dom->unit;
+	if (!iomm_gather_pending(gather))
+		return IOMM_OK;
+	if ((unit->caps & IOMM_CAP_REMOTE) || !unit->ops->flush || gather->pgt != &dom->pgt)
+		return IOMM_EINVAL;
+	iomm_port_lock(unit->port, unit);
+	int rc = unit->ops->flush(unit, dom, gather);
+	iomm_port_unlock(unit->port, unit);
+	/* As iomm_unmap(): table pages return only once the hardware forgot them. */
+	if (rc == IOMM_OK) {
+		iomm_pgt_gather_release(gather);
+	} else {
+		iomm_log(unit->port, IOMM_LOG_ERROR,
+			 "invalidation failed, table pages held back: ", gather->nfreed, "");
+		iomm_gather_init(gather);
+	}
+	return rc;
+}
+
 int iomm_iova_to_phys(const struct iomm_domain *dom, uint64_t iova, uint64_t *pa)
 {
 	if (!dom || !pa || !unit_ok(dom->unit) || !has_table(dom))

@@ -470,6 +470,63 @@ static void test_unmap_bbm(void **state)
 	fake_free(f);
 }
 
+/* Batched invalidation: unmaps into a caller's gather flush nothing; one sync
+ * flushes their union once, then releases the table pages. */
+static void test_unmap_gather_sync(void **state)
+{
+	(void)state;
+	struct fake *f = fake_new(IOMM_CAP_S1 | IOMM_CAP_S2 | IOMM_CAP_COHERENT);
+	struct iomm_domain dom = {0}, other = {0};
+	struct iomm_domain_cfg c = dcfg(IOMM_DOMAIN_S1, &f->pool);
+	uint64_t unmapped = 0, pa;
+	T_RC(iomm_domain_init(&dom, &f->unit, &c), IOMM_OK);
+	T_RC(iomm_domain_init(&other, &f->unit, &c), IOMM_OK);
+	T_RC(iomm_map(&dom, 0x40000000ull, 0x1000, SZ_2M, RW), IOMM_OK);
+	T_RC(iomm_map(&dom, 0x50000000ull, 0x1000, 0x3000, RW), IOMM_OK);
+	size_t used = iomm_pool_used(&f->pool);
+
+	struct iomm_gather g;
+	iomm_gather_init(&g);
+	T_RC(iomm_unmap_gather(&dom, 0x40000000ull, SZ_2M, &g, &unmapped), IOMM_OK);
+	T_CHECK(unmapped == SZ_2M, "unmapped 0x%llx", (unsigned long long)unmapped);
+	T_RC(iomm_unmap_gather(&dom, 0x50001000ull, 0x1000, &g, NULL), IOMM_OK);
+	T_RC(iomm_unmap_gather(&dom, 0x50000000ull, 0x1000, &g, NULL), IOMM_OK);
+	T_CHECK(f->n_flush == 0, "%d flushes before the sync", f->n_flush);
+	T_RC(iomm_iova_to_phys(&dom, 0x40000000ull, &pa), IOMM_ENOENT);
+	T_CHECK(iomm_pool_used(&f->pool) == used, "pages released before the sync");
+	/* another domain's gather is refused */
+	T_RC(iomm_unmap_gather(&other, 0x1000, 0x1000, &g, NULL), IOMM_EINVAL);
+	T_RC(iomm_gather_sync(&other, &g), IOMM_EINVAL);
+	T_RC(iomm_gather_sync(&dom, &g), IOMM_OK);
+	T_CHECK(f->n_flush == 1, "%d flushes for one sync", f->n_flush);
+	T_CHECK(t_gather_covers(&f->last_gather, 0x40000000ull, SZ_2M) &&
+			t_gather_covers(&f->last_gather, 0x50000000ull, 0x2000),
+		"the flush misses a range");
+	T_CHECK(f->used_at_flush == used, "pages released before the flush");
+	T_CHECK(iomm_pool_used(&f->pool) == used - f->last_gather.nfreed && f->last_gather.nfreed,
+		"after the sync %zu pages", iomm_pool_used(&f->pool));
+	T_CHECK(!iomm_gather_pending(&g), "the gather is not empty after the sync");
+	T_RC(iomm_gather_sync(&dom, &g), IOMM_OK); /* nothing left: no flush */
+	T_CHECK(f->n_flush == 1, "an empty gather flushed");
+	T_RC(iomm_iova_to_phys(&dom, 0x50002000ull, &pa), IOMM_OK);
+
+	/* a failed sync: error returned, pages held back, gather emptied */
+	T_RC(iomm_map(&dom, 0x60000000ull, 0x1000, SZ_2M, RW), IOMM_OK);
+	used = iomm_pool_used(&f->pool);
+	T_RC(iomm_unmap_gather(&dom, 0x60000000ull, SZ_2M, &g, NULL), IOMM_OK);
+	f->rc_flush = IOMM_ETIMEDOUT;
+	T_RC(iomm_gather_sync(&dom, &g), IOMM_ETIMEDOUT);
+	f->rc_flush = 0;
+	T_CHECK(iomm_pool_used(&f->pool) == used, "pages reused after a failed invalidation");
+	T_CHECK(!iomm_gather_pending(&g), "the gather is not empty after a failed sync");
+	T_RC(iomm_unmap_gather(NULL, 0, 0x1000, &g, NULL), IOMM_EINVAL);
+	T_RC(iomm_unmap_gather(&dom, 0, 0x1000, NULL, NULL), IOMM_EINVAL);
+	T_RC(iomm_gather_sync(&dom, NULL), IOMM_EINVAL);
+	T_RC(iomm_domain_destroy(&other), IOMM_OK);
+	T_RC(iomm_domain_destroy(&dom), IOMM_OK);
+	fake_free(f);
+}
+
 /* ---- devices ------------------------------------------------------------------- */
 
 static void test_attach_detach(void **state)
@@ -661,6 +718,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bypass_blocked),
 		cmocka_unit_test(test_unmap_flush),
 		cmocka_unit_test(test_unmap_bbm),
+		cmocka_unit_test(test_unmap_gather_sync),
 		cmocka_unit_test(test_attach_detach),
 		cmocka_unit_test(test_dev_init),
 		cmocka_unit_test(test_devid_resolve),
