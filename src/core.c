@@ -346,6 +346,25 @@ int iomm_gather_sync(struct iomm_domain *dom, struct iomm_gather *gather)
 	return rc;
 }
 
+int iomm_update(struct iomm_domain *dom, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot)
+{
+	if (!dom || !unit_ok(dom->unit) || !translates(dom) || !has_table(dom))
+		return IOMM_EINVAL;
+	struct iomm_unit *unit = dom->unit;
+	if (!unit->ops->flush)
+		return IOMM_ENOTSUP;
+	struct iomm_gather g;
+	iomm_gather_init(&g);
+	int rc = iomm_pgt_update(&dom->pgt, iova, pa, size, prot, &g);
+	if (!iomm_gather_pending(&g))
+		return rc;
+	iomm_port_lock(unit->port, unit);
+	int frc = unit->ops->flush(unit, dom, &g);
+	iomm_port_unlock(unit->port, unit);
+	iomm_pgt_gather_release(&g); /* no table page: nothing held back */
+	return rc ? rc : frc;
+}
+
 int iomm_iova_to_phys(const struct iomm_domain *dom, uint64_t iova, uint64_t *pa)
 {
 	if (!dom || !pa || !unit_ok(dom->unit) || !has_table(dom))

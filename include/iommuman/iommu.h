@@ -419,6 +419,38 @@ int iomm_unmap_gather(struct iomm_domain *dom, uint64_t iova, uint64_t size,
 int iomm_gather_sync(struct iomm_domain *dom, struct iomm_gather *gather);
 
 /**
+ * @brief Change the output address and/or permissions of a live mapping in
+ *        a domain without a window of faults where the architecture allows
+ *        it (see iomm_pgt_update() for the rules), and invalidate.
+ *
+ * When this returns, devices use the new translation only.
+ *
+ * @param dom  The domain.
+ * @param iova Input address: the start of a leaf.
+ * @param pa   New output address.
+ * @param size Bytes: whole leaves.
+ * @param prot New permissions and attributes.
+ * @retval IOMM_OK      Updated and invalidated.
+ * @retval IOMM_EINVAL  Bad arguments (see iomm_pgt_update()), a bypass or
+ *                      blocked domain, or a domain without a local table.
+ * @retval IOMM_ERANGE  Outside the domain's input or output range.
+ * @retval IOMM_ENOENT  Part of the range is not mapped; nothing changed.
+ * @retval IOMM_ENOTSUP The backend has no invalidation hook.
+ * @return Any error of the backend's invalidation (e.g. ::IOMM_ETIMEDOUT,
+ *         ::IOMM_EIO): the new entries are written (or, if the
+ *         break-before-make invalidation itself failed, the broken leaves
+ *         are unmapped) but may not be visible to devices yet.
+ *
+ * @par Context
+ * Updates under the table's lock as iomm_pgt_update() (with the unit's lock
+ * nested inside it for a break-before-make invalidation), then invalidates
+ * in-place changes under the unit's lock (MMIO, polling with now_ns/relax).
+ * May sleep only if one of those hooks can; waits for the hardware, so it
+ * is not meant for interrupt handlers.
+ */
+int iomm_update(struct iomm_domain *dom, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot);
+
+/**
  * @brief Translate an address through a domain's table.
  * @param dom  The domain.
  * @param iova Input address.

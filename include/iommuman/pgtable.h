@@ -420,6 +420,60 @@ int iomm_pgt_unmap(struct iomm_pgt *pgt, uint64_t iova, uint64_t size, struct io
 		   uint64_t *unmapped);
 
 /**
+ * @brief Change the output address and/or permissions of a live mapping in
+ *        place, without the window of faults of an unmap and a map.
+ *
+ * Every leaf of [@p iova, @p iova + @p size) is rewritten to map
+ * @p pa + (its address - @p iova) with @p prot, keeping its size. Where the
+ * architecture allows a live entry to change without break-before-make the
+ * new entry is stored in place and the change is recorded in @p gather, for
+ * the caller's invalidation (until then the device may use the old or the
+ * new entry): on Arm LPAE a change of permissions only (AP, PXN/UXN, S2AP,
+ * XN); on VT-d second-stage and x86-64 tables every change (those units
+ * have no break-before-make rule). Where it requires break-before-make (Arm:
+ * output address, memory type or shareability, the Contiguous bit) the
+ * leaves are written invalid, iomm_pgt_cfg::inval_sync invalidates their
+ * range once, and the new leaves are written: devices fault on those leaves
+ * only for the duration of that invalidation. A contiguous group keeps its
+ * hint when the update covers it whole and keeps it aligned; a group the
+ * range cuts loses it first (see iomm_pgt_unmap()).
+ *
+ * @param pgt    The table.
+ * @param iova   Start, aligned to the granule; must be the start of a leaf.
+ * @param pa     New output address of @p iova, aligned to every leaf's size
+ *               at its offset (the largest leaf of the range decides).
+ * @param size   Bytes, a non-zero multiple of the granule; the range must
+ *               consist of whole leaves (see iomm_pgt_lookup()).
+ * @param prot   New permissions and attributes, as for iomm_pgt_map().
+ * @param gather Receives what the caller must invalidate (in-place
+ *               changes). Initialised; may carry earlier calls on the table.
+ *
+ * @retval IOMM_OK      Every leaf is updated; in-place changes are in
+ *                      @p gather.
+ * @retval IOMM_EINVAL  Misaligned, zero or wrapping range or output; a leaf
+ *                      crosses the range's edges or would be misaligned at
+ *                      its new output; unknown or inexpressible @p prot;
+ *                      NULL @p gather or one of another table. Nothing
+ *                      changed.
+ * @retval IOMM_ERANGE  The input range exceeds ias or the output range oas.
+ * @retval IOMM_ENOENT  Part of the range is not mapped; nothing changed.
+ * @retval IOMM_ENOTSUP The change needs break-before-make and the table has
+ *                      no iomm_pgt_cfg::inval_sync; nothing changed.
+ * @return Any other value inval_sync returned: if it was breaking a
+ *         contiguous group the range cuts, nothing changed; if it was
+ *         breaking the leaves to update, those leaves are left unmapped and
+ *         recorded in @p gather (with the in-place changes already made).
+ *
+ * @par Context
+ * Takes the table's lock; calls clean_tables for a non-coherent table and
+ * iomm_pgt_cfg::inval_sync (with the table's lock held) when it must break
+ * entries. Allocates nothing. May sleep only if one of those hooks can;
+ * callable from an interrupt handler only if they are all safe there.
+ */
+int iomm_pgt_update(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot,
+		    struct iomm_gather *gather);
+
+/**
  * @brief Translate one input address.
  * @param pgt  The table.
  * @param iova Any input address.

@@ -222,9 +222,15 @@ static uint32_t s2_pte_to_prot(uint64_t pte)
 	.page_bits = D_PAGE, .block_bits = D_BLOCK, .oa_fold_52 = FOLD52_MASK, .dflt.ias_cap = 48, \
 	.full_bit = D_TABLE_SW, .prot_ok = arm_prot_ok
 
+/*
+ * Arm ARM (D8.16, break-before-make) and SMMUv3: a live leaf's permissions
+ * (AP, PXN, UXN / S2AP, XN) may change in place; its output address, memory
+ * type, shareability, size or Contiguous bit only by break-before-make.
+ */
 const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s1 = {
 	.format = IOMM_FMT_ARM_LPAE_S1,
 	ARM_COMMON,
+	.inplace_mask = D_AP_UNPRIV | D_AP_RDONLY | D_PXN | D_UXN,
 	.start_rule = PGT_START_FEWEST,
 	.dflt.flags = IOMM_PGT_NG, /* TLB entries tagged with the domain's ASID */
 	.prot_to_attr = s1_prot_to_attr,
@@ -234,6 +240,7 @@ const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s1 = {
 const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s2 = {
 	.format = IOMM_FMT_ARM_LPAE_S2,
 	ARM_COMMON,
+	.inplace_mask = D_S2AP_R | D_S2AP_W | D_PXN | D_UXN,
 	.start_rule = PGT_START_CONCAT,
 	/* The start level and concatenation rules tie S2T0SZ to PS. */
 	.dflt.ias_within_oas = true,

@@ -527,6 +527,37 @@ static void test_unmap_gather_sync(void **state)
 	fake_free(f);
 }
 
+/* iomm_update(): permissions in place then one flush; a new output address
+ * by break-before-make (one flush under the table lock), nothing after. */
+static void test_update_domain(void **state)
+{
+	(void)state;
+	struct fake *f = fake_new(IOMM_CAP_S1 | IOMM_CAP_S2 | IOMM_CAP_COHERENT);
+	struct iomm_domain dom = {0};
+	struct iomm_domain_cfg c = dcfg(IOMM_DOMAIN_S1, &f->pool);
+	uint64_t pa;
+	T_RC(iomm_domain_init(&dom, &f->unit, &c), IOMM_OK);
+	T_RC(iomm_map(&dom, 0x40000000ull, 0x80000000ull, SZ_2M, RW), IOMM_OK);
+	T_RC(iomm_update(&dom, 0x40000000ull, 0x80000000ull, SZ_2M, IOMM_READ), IOMM_OK);
+	T_CHECK(f->n_flush == 1 && f->n_flush_in_table_lock == 0, "permissions: %d flushes",
+		f->n_flush);
+	T_CHECK(t_gather_covers(&f->last_gather, 0x40000000ull, SZ_2M), "flush misses the range");
+	struct iomm_mapping m;
+	T_RC(iomm_pgt_lookup(&dom.pgt, 0x40001000ull, &m), IOMM_OK);
+	T_CHECK(m.prot & IOMM_READ && !(m.prot & IOMM_WRITE), "prot 0x%x", m.prot);
+	f->n_flush = 0;
+	T_RC(iomm_update(&dom, 0x40000000ull, 0xc0000000ull, SZ_2M, RW), IOMM_OK);
+	T_CHECK(f->n_flush == 1 && f->n_flush_in_table_lock == 1, "address: %d flushes, %d in lock",
+		f->n_flush, f->n_flush_in_table_lock);
+	T_CHECK(!f->unlocked_call, "the break flushed without the unit lock or while mapped");
+	T_RC(iomm_iova_to_phys(&dom, 0x40001234ull, &pa), IOMM_OK);
+	T_CHECK(pa == 0xc0001234ull, "pa 0x%llx", (unsigned long long)pa);
+	T_RC(iomm_update(&dom, 0x50000000ull, 0xc0000000ull, 0x1000, RW), IOMM_ENOENT);
+	T_RC(iomm_update(NULL, 0x40000000ull, 0xc0000000ull, SZ_2M, RW), IOMM_EINVAL);
+	T_RC(iomm_domain_destroy(&dom), IOMM_OK);
+	fake_free(f);
+}
+
 /* ---- devices ------------------------------------------------------------------- */
 
 static void test_attach_detach(void **state)
@@ -719,6 +750,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_unmap_flush),
 		cmocka_unit_test(test_unmap_bbm),
 		cmocka_unit_test(test_unmap_gather_sync),
+		cmocka_unit_test(test_update_domain),
 		cmocka_unit_test(test_attach_detach),
 		cmocka_unit_test(test_dev_init),
 		cmocka_unit_test(test_devid_resolve),

@@ -713,6 +713,151 @@ static void test_subtree_unmap(void **state)
 	t_context("%s", "");
 }
 
+/* ---- in-place update of live mappings -------------------------------------------- */
+
+/* Every leaf of [iova, +size): output pa + offset, @rw permissions, sizes as @sizes_of. */
+static void expect_updated(struct tfix *f, uint64_t iova, uint64_t size, uint64_t pa, uint32_t rw,
+			   const struct tleaves *shape)
+{
+	for (size_t i = 0; i < shape->n; i++) {
+		const struct tleaf *x = &shape->v[i];
+		if (x->iova < iova || x->iova >= iova + size)
+			continue;
+		struct iomm_mapping m;
+		struct twleaf l;
+		T_RC(iomm_pgt_lookup(&f->pgt, x->iova, &m), IOMM_OK);
+		T_CHECK(tfix_translate(f, x->iova, &l) == TW_OK, "walker: 0x%llx unmapped",
+			(unsigned long long)x->iova);
+		T_CHECK(m.pa == pa + (x->iova - iova) && l.oa == m.pa && m.size == x->size &&
+				l.contig == x->contig && (m.prot & (IOMM_READ | IOMM_WRITE)) == rw,
+			"0x%llx: pa 0x%llx (walker 0x%llx) size 0x%llx contig %d prot 0x%x; expected "
+			"pa 0x%llx size 0x%llx contig %d rw 0x%x",
+			(unsigned long long)x->iova, (unsigned long long)m.pa,
+			(unsigned long long)l.oa, (unsigned long long)m.size, l.contig, m.prot,
+			(unsigned long long)(pa + (x->iova - iova)), (unsigned long long)x->size,
+			x->contig, rw);
+	}
+}
+
+/*
+ * iomm_pgt_update(): a permission change is written in place (no
+ * invalidation in the middle, the change in the gather); an output-address
+ * or memory-type change on Arm goes through break-before-make with one
+ * inval_sync for the range (the fixture checks the range is unmapped then),
+ * on VT-d and x86-64 in place; the table's shape stays; a cut contiguous
+ * group is broken first; errors change nothing; a failed invalidation leaves
+ * the broken leaves unmapped and gathered; no inval_sync: ENOTSUP for
+ * changes that need break-before-make.
+ */
+static void test_update(void **state)
+{
+	(void)state;
+	static const struct {
+		enum iomm_pgt_format fmt;
+		uint32_t g;
+	} cases[] = {{S1, 4096}, {S2, 4096}, {S2, 16384}, {S1, 65536}, {VTD, 4096}, {X86, 4096}};
+	for (size_t ci = 0; ci < sizeof(cases) / sizeof(cases[0]); ci++) {
+		uint32_t g = cases[ci].g;
+		uint64_t P = g;
+		bool x86 = cases[ci].fmt == VTD || cases[ci].fmt == X86;
+		struct tfix f;
+		struct iomm_pgt_cfg pc = mkcfg(cases[ci].fmt, g, x86 ? 39 : 48, x86 ? 39 : 48, COH);
+		t_context("%uK %s: update", g >> 10, t_fmt_name(cases[ci].fmt));
+		T_RC(tfix_init(&f, &pc, 64 * P, POOL_PA(P), false), IOMM_OK);
+		unsigned last = tfix_last_level(&f);
+		uint64_t B = tfix_level_size(&f, last - 1);
+		unsigned N = tfix_contig_entries(&f, last);
+		uint64_t grp = N ? N * P : 16 * P;
+		/* pages, two blocks, pages: groups of pages at both ends */
+		uint64_t iova = 8 * B - 2 * grp, size = 2 * B + 4 * grp, pa0 = 32 * B - 2 * grp;
+		T_RC(iomm_pgt_map(&f.pgt, iova, pa0, size, RW), IOMM_OK);
+		struct tleaves shape = {0};
+		tleaves_from_walker(&shape, &f);
+		struct iomm_gather gat;
+
+		/* permissions only: in place, gathered, no break */
+		iomm_gather_init(&gat);
+		f.bbm_calls = 0;
+		T_RC(iomm_pgt_update(&f.pgt, iova, pa0, size, IOMM_READ, &gat), IOMM_OK);
+		T_CHECK(f.bbm_calls == 0, "a permission change broke entries (%lu)", f.bbm_calls);
+		T_CHECK(t_gather_covers(&gat, iova, size), "the gather misses the update");
+		iomm_pgt_gather_release(&gat);
+		expect_updated(&f, iova, size, pa0, IOMM_READ, &shape);
+
+		/* a new output address (blocks stay aligned) */
+		uint64_t pa1 = 64 * B - 2 * grp;
+		iomm_gather_init(&gat);
+		f.bbm_calls = 0;
+		f.bbm_bytes = 0;
+		T_RC(iomm_pgt_update(&f.pgt, iova, pa1, size, RW, &gat), IOMM_OK);
+		if (x86) {
+			T_CHECK(f.bbm_calls == 0 && t_gather_covers(&gat, iova, size),
+				"VT-d/x86: not in place (%lu breaks)", f.bbm_calls);
+		} else {
+			T_CHECK(f.bbm_calls == 1 && f.bbm_bytes == size && !iomm_gather_pending(&gat),
+				"Arm: %lu breaks of 0x%llx bytes, gather pending %d", f.bbm_calls,
+				(unsigned long long)f.bbm_bytes, iomm_gather_pending(&gat));
+		}
+		iomm_pgt_gather_release(&gat);
+		expect_updated(&f, iova, size, pa1, RW, &shape);
+		tfix_validate(&f);
+
+		/* errors: nothing changes */
+		iomm_gather_init(&gat);
+		T_RC(iomm_pgt_update(&f.pgt, iova - P, pa1 - P, P, RW, &gat), IOMM_ENOENT);
+		T_RC(iomm_pgt_update(&f.pgt, iova, pa1, size + P, RW, &gat), IOMM_ENOENT);
+		T_RC(iomm_pgt_update(&f.pgt, 8 * B + P, pa1, P, RW, &gat), IOMM_EINVAL);
+		T_RC(iomm_pgt_update(&f.pgt, 8 * B, pa1 + P, B, RW, &gat), IOMM_EINVAL);
+		T_RC(iomm_pgt_update(&f.pgt, iova, pa1, size, 0, &gat), IOMM_EINVAL);
+		T_RC(iomm_pgt_update(&f.pgt, iova, pa1, size, RW, NULL), IOMM_EINVAL);
+		T_CHECK(!iomm_gather_pending(&gat), "a refused update gathered something");
+		expect_updated(&f, iova, size, pa1, RW, &shape);
+
+		/* one page of a group: the group is broken first, then the page */
+		if (!x86 && N) {
+			f.bbm_calls = 0;
+			T_RC(iomm_pgt_update(&f.pgt, iova + 3 * P, 0x100000ull, P, RW, &gat), IOMM_OK);
+			T_CHECK(f.bbm_calls == 2, "%lu breaks", f.bbm_calls);
+			expect_pa(&f, iova + 3 * P, 0x100000ull);
+			expect_pa(&f, iova + 2 * P, pa1 + 2 * P);
+			struct twleaf l;
+			T_CHECK(tfix_translate(&f, iova + 4 * P, &l) == TW_OK && !l.contig,
+				"the cut group kept its hint");
+			tfix_validate(&f);
+			/* a memory type change breaks too; a failed break leaves the leaf unmapped */
+			f.bbm_calls = 0;
+			T_RC(iomm_pgt_update(&f.pgt, 8 * B, pa1 + 2 * grp, B, RW | IOMM_MEM_NC, &gat),
+			     IOMM_OK);
+			T_CHECK(f.bbm_calls == 1, "memory type: %lu breaks", f.bbm_calls);
+			f.bbm_fail = IOMM_ETIMEDOUT;
+			T_RC(iomm_pgt_update(&f.pgt, 8 * B, pa1 + 2 * grp, B, RW, &gat), IOMM_ETIMEDOUT);
+			f.bbm_fail = 0;
+			expect_none(&f, 8 * B);
+			T_CHECK(t_gather_covers(&gat, 8 * B, B), "the unmapped leaf is not gathered");
+			tfix_validate(&f);
+		}
+		iomm_pgt_gather_release(&gat);
+		tleaves_free(&shape);
+		tfix_fini(&f);
+
+		/* without inval_sync: permissions in place; Arm refuses the rest */
+		T_RC(tfix_init(&f, &pc, 64 * P, POOL_PA(P), false), IOMM_OK);
+		iomm_pgt_destroy(&f.pgt);
+		T_RC(iomm_pgt_init(&f.pgt, &pc, &f.pool, &f.tp.port), IOMM_OK);
+		f.cfg = pc;
+		tfix_walker(&f);
+		T_RC(iomm_pgt_map(&f.pgt, iova, pa0, size, RW), IOMM_OK);
+		iomm_gather_init(&gat);
+		T_RC(iomm_pgt_update(&f.pgt, iova, pa0, size, IOMM_READ, &gat), IOMM_OK);
+		T_RC(iomm_pgt_update(&f.pgt, iova, pa1, size, IOMM_READ, &gat),
+		     x86 ? IOMM_OK : IOMM_ENOTSUP);
+		expect_pa(&f, iova, x86 ? pa1 : pa0);
+		iomm_pgt_gather_release(&gat);
+		tfix_fini(&f);
+	}
+	t_context("%s", "");
+}
+
 /* ---- leaf size restrictions ---------------------------------------------------- */
 
 static void test_leaf_sizes(void **state)
@@ -838,6 +983,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_contig_bbm),
 	    cmocka_unit_test(test_block_over_empty_table),
 	    cmocka_unit_test(test_subtree_unmap),
+	    cmocka_unit_test(test_update),
 	    cmocka_unit_test(test_leaf_sizes),
 	    cmocka_unit_test(test_noncoherent),
 	    cmocka_unit_test(test_bad_init),
