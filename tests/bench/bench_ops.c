@@ -33,6 +33,8 @@
 #include "bench.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define R_4K_ONE (1ull * BENCH_SZ_1G)
 #define R_4K_MULTI (2ull * BENCH_SZ_1G)
@@ -185,6 +187,41 @@ BENCH_NOINLINE int bench_loop_random_4k(struct iomm_pgt *pgt, struct rnd_state *
 					uint32_t prot)
 {
 	return random_steps(pgt, r, n, prot);
+}
+
+/*
+ * The floor of a 1 GiB map in 4 KiB pages, per call: 262,144 plain 8-byte
+ * stores of running descriptors into 512 table pages, without (floor_1g) and
+ * with (floor_1g_memset) a memset of the 513 pages first, as a fresh map
+ * must zero its tables. Not library calls: their "loop" figure is the
+ * floor.
+ */
+#define FLOOR_PAGES 513u
+static uint64_t *floor_mem;
+
+BENCH_NOINLINE int bench_loop_floor_1g(uint64_t *mem, uint64_t n);
+BENCH_NOINLINE int bench_loop_floor_1g(uint64_t *mem, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t d = (i << 30) | 0x403u;
+		volatile uint64_t *p = mem + 512;
+		for (uint64_t k = 0; k < 512u * 512u; k++, d += BENCH_SZ_4K)
+			p[k] = d;
+	}
+	return 0;
+}
+
+BENCH_NOINLINE int bench_loop_floor_1g_memset(uint64_t *mem, uint64_t n);
+BENCH_NOINLINE int bench_loop_floor_1g_memset(uint64_t *mem, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		memset(mem, 0, (size_t)FLOOR_PAGES * BENCH_SZ_4K);
+		uint64_t d = (i << 30) | 0x403u;
+		volatile uint64_t *p = mem + 512;
+		for (uint64_t k = 0; k < 512u * 512u; k++, d += BENCH_SZ_4K)
+			p[k] = d;
+	}
+	return 0;
 }
 
 /* The loop of a map op around a call that does nothing: the loop's own cost. */
@@ -515,6 +552,35 @@ static double run_random_4k(struct bench_fixture *f, uint64_t iters)
 	return drive_random(f, iters, BENCH_SZ_4K, bench_loop_random_4k);
 }
 
+/* ---- floor ------------------------------------------------------------ */
+
+typedef int (*floor_fn)(uint64_t *, uint64_t);
+
+static double drive_floor(struct bench_fixture *f, uint64_t iters, floor_fn loop)
+{
+	(void)f;
+	if (floor_mem == NULL) {
+		floor_mem = aligned_alloc(4096, (size_t)FLOOR_PAGES * BENCH_SZ_4K);
+		if (floor_mem == NULL)
+			return -1;
+		memset(floor_mem, 1, (size_t)FLOOR_PAGES * BENCH_SZ_4K); /* touched */
+	}
+	uint64_t t0 = bench_now_ns();
+	int rc = loop(floor_mem, iters);
+	uint64_t t1 = bench_now_ns();
+	return rc == 0 ? (double)(t1 - t0) : -1;
+}
+
+static double run_floor_1g(struct bench_fixture *f, uint64_t iters)
+{
+	return drive_floor(f, iters, bench_loop_floor_1g);
+}
+
+static double run_floor_1g_memset(struct bench_fixture *f, uint64_t iters)
+{
+	return drive_floor(f, iters, bench_loop_floor_1g_memset);
+}
+
 static double run_empty(struct bench_fixture *f, uint64_t iters)
 {
 	uint64_t t0 = bench_now_ns();
@@ -544,6 +610,8 @@ const struct bench_op bench_ops[] = {
 	{"unmap_1g", "unmap 1G", 16, 131072, 0, 0, run_unmap_1g},
 	{"random", "random op", 100000, 16805, 0, 0, run_random},
 	{"random_4k", "random op, 4K", 100000, 25012, 0, 0, run_random_4k},
+	{"floor_1g", "floor: stores", 16, 0, 0, 0, run_floor_1g},
+	{"floor_1g_memset", "floor: +memset", 16, 0, 0, 0, run_floor_1g_memset},
 	{"empty", "(loop overhead)", 1000000, 0, 0, 0, run_empty},
 };
 
