@@ -160,6 +160,21 @@ static int domain_pgt_cfg(const struct iomm_unit *unit, const struct iomm_domain
 	return IOMM_OK;
 }
 
+/*
+ * Break-before-make invalidation of a domain's table (iomm_pgt_cfg::inval_sync):
+ * the backend's flush of @range, which waits for completion. Called by the
+ * table's unmap with the table's lock held; takes the unit's lock inside it.
+ */
+static int domain_inval_sync(void *arg, const struct iomm_gather *range)
+{
+	struct iomm_domain *dom = arg;
+	struct iomm_unit *unit = dom->unit;
+	iomm_port_lock(unit->port, unit);
+	int rc = unit->ops->flush(unit, dom, range);
+	iomm_port_unlock(unit->port, unit);
+	return rc;
+}
+
 int iomm_domain_init(struct iomm_domain *dom, struct iomm_unit *unit,
 		     const struct iomm_domain_cfg *cfg)
 {
@@ -197,7 +212,10 @@ int iomm_domain_init(struct iomm_domain *dom, struct iomm_unit *unit,
 		rc = domain_pgt_cfg(unit, cfg, &pc);
 		if (rc)
 			return rc;
-		/* in place: the pool keeps a list of its live tables */
+		/* in place (the pool keeps a list of its live tables); the
+		 * break-before-make callback gets dom, where the table lives */
+		pc.inval_sync = unit->ops->flush ? domain_inval_sync : NULL;
+		pc.inval_arg = dom;
 		rc = iomm_pgt_init(&dom->pgt, &pc, cfg->pool, unit->port);
 		if (rc)
 			return rc;
@@ -306,6 +324,64 @@ int iomm_unmap(struct iomm_domain *dom, uint64_t iova, uint64_t size, uint64_t *
 		iomm_log(unit->port, IOMM_LOG_ERROR,
 			 "invalidation failed, table pages held back: ", g.nfreed, "");
 	return rc;
+}
+
+int iomm_unmap_gather(struct iomm_domain *dom, uint64_t iova, uint64_t size,
+		      struct iomm_gather *gather, uint64_t *unmapped)
+{
+	if (!dom || !unit_ok(dom->unit) || !translates(dom) || !gather)
+		return refuse_dom(dom, "dom (with mappings), gather: must not be NULL");
+	struct iomm_unit *unit = dom->unit;
+	if (unit->caps & IOMM_CAP_REMOTE) /* the host invalidates: nothing to gather */
+		return unit->ops->unmap ? unit->ops->unmap(unit, dom, iova, size, unmapped)
+					: IOMM_REFUSE(unit->port, IOMM_EINVAL,
+						      "unit: its backend cannot unmap");
+	if (!unit->ops->flush)
+		return IOMM_REFUSE(unit->port, IOMM_EINVAL, "unit: its backend cannot invalidate");
+	return iomm_pgt_unmap(&dom->pgt, iova, size, gather, unmapped);
+}
+
+int iomm_gather_sync(struct iomm_domain *dom, struct iomm_gather *gather)
+{
+	if (!dom || !unit_ok(dom->unit) || !translates(dom) || !gather)
+		return refuse_dom(dom, "dom (with mappings), gather: must not be NULL");
+	struct iomm_unit *unit = dom->unit;
+	if (!iomm_gather_pending(gather))
+		return IOMM_OK;
+	if ((unit->caps & IOMM_CAP_REMOTE) || !unit->ops->flush || gather->pgt != &dom->pgt)
+		return IOMM_REFUSE(unit->port, IOMM_EINVAL,
+				   "gather: of another domain's table, or a unit that cannot invalidate");
+	iomm_port_lock(unit->port, unit);
+	int rc = unit->ops->flush(unit, dom, gather);
+	iomm_port_unlock(unit->port, unit);
+	/* As iomm_unmap(): table pages return only once the hardware forgot them. */
+	if (rc == IOMM_OK) {
+		iomm_pgt_gather_release(gather);
+	} else {
+		iomm_log(unit->port, IOMM_LOG_ERROR,
+			 "invalidation failed, table pages held back: ", gather->nfreed, "");
+		iomm_gather_init(gather);
+	}
+	return rc;
+}
+
+int iomm_update(struct iomm_domain *dom, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot)
+{
+	if (!dom || !unit_ok(dom->unit) || !translates(dom) || !has_table(dom))
+		return refuse_dom(dom, "dom: NULL, not initialised, or without a table here");
+	struct iomm_unit *unit = dom->unit;
+	if (!unit->ops->flush)
+		return IOMM_REFUSE(unit->port, IOMM_ENOTSUP, "unit: its backend cannot invalidate");
+	struct iomm_gather g;
+	iomm_gather_init(&g);
+	int rc = iomm_pgt_update(&dom->pgt, iova, pa, size, prot, &g);
+	if (!iomm_gather_pending(&g))
+		return rc;
+	iomm_port_lock(unit->port, unit);
+	int frc = unit->ops->flush(unit, dom, &g);
+	iomm_port_unlock(unit->port, unit);
+	iomm_pgt_gather_release(&g); /* no table page: nothing held back */
+	return rc ? rc : frc;
 }
 
 int iomm_iova_to_phys(const struct iomm_domain *dom, uint64_t iova, uint64_t *pa)

@@ -320,7 +320,10 @@ int iomm_map(struct iomm_domain *dom, uint64_t iova, uint64_t pa, uint64_t size,
  * @retval IOMM_ERANGE  Outside the domain's input range.
  * @retval IOMM_ENOMEM  A block split needed a table page; nothing changed.
  * @retval IOMM_ETIMEDOUT The invalidation did not complete: the mapping is
- *                      gone from the table but may still be cached.
+ *                      gone from the table but may still be cached. (If
+ *                      it was the break-before-make invalidation of a
+ *                      contiguous group the range cuts, nothing was
+ *                      unmapped: see iomm_pgt_unmap().)
  * @retval IOMM_EIO     The hardware rejected a command on the way (logged):
  *                      the mapping is gone from the table but the
  *                      invalidation is not confirmed; table pages it
@@ -330,11 +333,128 @@ int iomm_map(struct iomm_domain *dom, uint64_t iova, uint64_t pa, uint64_t size,
  * Unmaps under the table's lock as iomm_pgt_unmap(), then invalidates under the
  * unit's lock (MMIO, polling the hardware with now_ns/relax until it confirms),
  * then returns freed table pages under the pool's lock (page_free for a port
- * pool). Locks are taken one after the other, never nested. May sleep only if
+ * pool). Locks are taken one after the other, except when the unmap cuts a
+ * contiguous group (Arm tables): its break-before-make invalidation runs
+ * under the table's lock and takes the unit's lock inside it. May sleep only if
  * one of those hooks can; waits for the hardware, so it is not meant for
  * interrupt handlers.
  */
 int iomm_unmap(struct iomm_domain *dom, uint64_t iova, uint64_t size, uint64_t *unmapped);
+
+/**
+ * @brief Unmap a range in a domain without invalidating it: what must be
+ *        invalidated accumulates in @p gather, for iomm_gather_sync().
+ *
+ * Batched invalidation: several unmaps (of one domain) share one gather,
+ * then one iomm_gather_sync() issues one invalidation and one wait for all
+ * of them. Until that sync returns, a device may still use the old
+ * translations of every range in the gather, and no table page the unmaps
+ * removed is reused; the caller must neither reuse those input addresses
+ * for other memory nor free the memory they mapped before then.
+ *
+ * Pattern for per-I/O map/unmap (for example a guest in strict mode
+ * through virtio-iommu, whose device turns each request into calls on a
+ * host domain): map at submission, iomm_unmap_gather() at completion into
+ * a gather per domain, and iomm_gather_sync() once per batch of
+ * completions (every N completions, at the end of an interrupt or request
+ * queue drain, and always before the addresses or the buffers are reused).
+ * Strictness is kept at batch granularity: no buffer is released to its
+ * owner before the sync that covers its unmap has returned.
+ *
+ * An unmap that cuts a contiguous group still invalidates that group at
+ * once (break-before-make, see iomm_pgt_unmap()).
+ *
+ * @param dom      The domain.
+ * @param iova     Input address.
+ * @param size     Bytes.
+ * @param gather   Initialised with iomm_gather_init(); empty, or holding
+ *                 earlier unmaps of @p dom only.
+ * @param unmapped Optional: bytes that were mapped.
+ * @retval IOMM_OK      Unmapped from the table; recorded in @p gather (for
+ *                      a domain without a local table, such as the
+ *                      paravirtual backend's, unmapped and invalidated by
+ *                      the host: nothing is added to @p gather).
+ * @retval IOMM_EINVAL  Bad arguments, a bypass/blocked domain, a NULL
+ *                      @p gather or one holding another domain's unmaps.
+ * @retval IOMM_ERANGE  Outside the domain's input range.
+ * @retval IOMM_ENOMEM  A block split needed a table page; nothing changed.
+ * @retval IOMM_EPERM   A paravirtual host refused the request.
+ * @return Any error of a break-before-make invalidation (e.g.
+ *         ::IOMM_ETIMEDOUT): nothing was unmapped.
+ *
+ * @par Context
+ * As iomm_pgt_unmap(): the table's lock, the pool's lock for a block split,
+ * clean_tables, and the unit's lock inside the table's for a
+ * break-before-make invalidation; a domain without a local table sends the
+ * request to the host under the unit's lock. May sleep only if one of those
+ * hooks can; not meant for interrupt handlers.
+ */
+int iomm_unmap_gather(struct iomm_domain *dom, uint64_t iova, uint64_t size,
+		      struct iomm_gather *gather, uint64_t *unmapped);
+
+/**
+ * @brief Invalidate everything a gather of iomm_unmap_gather() calls holds,
+ *        wait for completion, then return its table pages and empty it.
+ *
+ * One invalidation (the fewest commands the backend can express for the
+ * gather's range, leaf sizes and levels) and one wait for the whole batch.
+ * When this returns IOMM_OK no device can use any translation the batch
+ * removed.
+ *
+ * @param dom    The domain the unmaps were made on.
+ * @param gather The gather; emptied (iomm_gather_init()) on return.
+ * @retval IOMM_OK      Invalidated (or nothing to invalidate); the table
+ *                      pages the unmaps removed are back in the pool.
+ * @retval IOMM_EINVAL  NULL argument, a bypass/blocked domain, a domain
+ *                      without a local table holding a non-empty gather,
+ *                      or a gather of another domain's table.
+ * @retval IOMM_ETIMEDOUT The invalidation did not complete: the
+ *                      translations may still be cached; the table pages
+ *                      are held back (never reused) and the gather emptied.
+ * @retval IOMM_EIO     The hardware rejected a command (logged); as
+ *                      ::IOMM_ETIMEDOUT.
+ * @return Any other error of the backend's invalidation, as ::IOMM_ETIMEDOUT.
+ *
+ * @par Context
+ * Takes the unit's lock around the backend's invalidation (MMIO, polling
+ * the hardware with now_ns/relax until it confirms), then returns table
+ * pages under the pool's lock (page_free for a port pool), one after the
+ * other. May sleep only if one of those hooks can; waits for the hardware,
+ * so it is not meant for interrupt handlers.
+ */
+int iomm_gather_sync(struct iomm_domain *dom, struct iomm_gather *gather);
+
+/**
+ * @brief Change the output address and/or permissions of a live mapping in
+ *        a domain without a window of faults where the architecture allows
+ *        it (see iomm_pgt_update() for the rules), and invalidate.
+ *
+ * When this returns, devices use the new translation only.
+ *
+ * @param dom  The domain.
+ * @param iova Input address: the start of a leaf.
+ * @param pa   New output address.
+ * @param size Bytes: whole leaves.
+ * @param prot New permissions and attributes.
+ * @retval IOMM_OK      Updated and invalidated.
+ * @retval IOMM_EINVAL  Bad arguments (see iomm_pgt_update()), a bypass or
+ *                      blocked domain, or a domain without a local table.
+ * @retval IOMM_ERANGE  Outside the domain's input or output range.
+ * @retval IOMM_ENOENT  Part of the range is not mapped; nothing changed.
+ * @retval IOMM_ENOTSUP The backend has no invalidation hook.
+ * @return Any error of the backend's invalidation (e.g. ::IOMM_ETIMEDOUT,
+ *         ::IOMM_EIO): the new entries are written (or, if the
+ *         break-before-make invalidation itself failed, the broken leaves
+ *         are unmapped) but may not be visible to devices yet.
+ *
+ * @par Context
+ * Updates under the table's lock as iomm_pgt_update() (with the unit's lock
+ * nested inside it for a break-before-make invalidation), then invalidates
+ * in-place changes under the unit's lock (MMIO, polling with now_ns/relax).
+ * May sleep only if one of those hooks can; waits for the hardware, so it
+ * is not meant for interrupt handlers.
+ */
+int iomm_update(struct iomm_domain *dom, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot);
 
 /**
  * @brief Translate an address through a domain's table.

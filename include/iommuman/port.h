@@ -129,8 +129,10 @@ struct iomm_port {
 	 * Take the lock that guards @p obj (a pool, a page table, a unit).
 	 * A port may use one lock for everything or hash @p obj over several.
 	 * The library nests at most two: a page table's (or unit's) lock, then
-	 * the lock of the pool the table takes pages from; a port with one lock
-	 * for everything must make it recursive. May spin or block as the
+	 * the lock of the pool the table takes pages from, or a page table's
+	 * lock, then its unit's (a break-before-make invalidation in the middle
+	 * of an unmap); a port with one lock for everything must make it
+	 * recursive. May spin or block as the
 	 * port's callers allow. NULL (together with
 	 * unlock): the caller serializes every call on one object itself.
 	 */

@@ -94,6 +94,7 @@ static uint32_t fl_pte_to_prot(uint64_t pte)
  */
 const struct iomm_pgt_fmt iomm_pgt_fmt_vtd_sl = {
 	.format = IOMM_FMT_VTD_SL,
+	.inplace_mask = ~0ull, /* no break-before-make rule: store, then invalidate */
 	.gran = X86_GRANULES,
 	.flags = X86_FLAGS | IOMM_PGT_SNOOP,
 	.ias_min = 32,
@@ -122,6 +123,7 @@ const struct iomm_pgt_fmt iomm_pgt_fmt_vtd_sl = {
  */
 const struct iomm_pgt_fmt iomm_pgt_fmt_x86_fl = {
 	.format = IOMM_FMT_X86_FL,
+	.inplace_mask = ~0ull, /* no break-before-make rule: store, then invalidate */
 	.gran = X86_GRANULES,
 	.flags = X86_FLAGS,
 	.ias_min = 32,

@@ -144,9 +144,12 @@ static int resolve_format(struct iomm_pgt *t, const struct iomm_pgt_fmt *fmt,
 	t->type_mask = fmt->type_mask;
 	t->page_bits = fmt->page_bits;
 	t->block_bits = fmt->block_bits;
+	t->full_bit = fmt->full_bit;
 	t->start_level = (uint8_t)start_level(fmt, gr, cfg->ias, g, t->bits);
 	t->leaf_sizes = gr->leaf_sizes;
-	if (!(cfg->flags & IOMM_PGT_NO_CONTIG))
+	/* The hint only with a way to break it: changing the Contiguous bit of
+	 * live entries needs break-before-make (strip_cont()). */
+	if (!(cfg->flags & IOMM_PGT_NO_CONTIG) && cfg->inval_sync)
 		for (unsigned l = 0; l < IOMM_PGT_MAX_LEVELS; l++)
 			t->cont_shift[l] = gr->cont_shift[l];
 	return IOMM_OK;

@@ -39,5 +39,6 @@ void test_bad_calls(void **state);
 void test_bad_init_x86(void **state);
 void test_bad_calls_x86(void **state);
 void test_destroy_with_mappings(void **state);
+void test_contig_bbm(void **state);
 
 #endif

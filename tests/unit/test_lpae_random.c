@@ -17,7 +17,9 @@
  *  - the first and last pages of the range translate as the model says, and
  *    a new mapping's leaves are exactly the documented leaf choice.
  * Periodically and at the end: the independent walker validates every table
- * and its leaves equal the model; iomm_pgt_walk reports the same leaves;
+ * and its leaves equal the model; the table's shape (leaf sizes, levels,
+ * hints) equals a fresh map of each live range (largest leaves always, also
+ * where earlier unmaps left empty tables); iomm_pgt_walk reports the same leaves;
  * iova_to_phys agrees on random addresses; the pool holds exactly the
  * reachable table pages. At the end everything is unmapped and only the root
  * remains.
@@ -282,6 +284,19 @@ static void full_check(struct rstate *s)
 	s->tmp.n = 0;
 	T_RC(tleaves_from_lib(&s->tmp, &f->pgt, f->stage, 0, 0), IOMM_OK);
 	tleaves_expect_equal(&s->a, "walker", &s->tmp, "iomm_pgt_walk", false);
+	/* largest leaves always: the table's shape is what a fresh map of each
+	 * live range (as mapped, minus what was unmapped) would build, leaf
+	 * sizes, levels and contiguous hints included */
+	s->tmp.n = 0;
+	for (size_t i = 0; i < s->model.n; i++) {
+		const struct shadow_ext *e = &s->model.v[i];
+		t_fresh_leaves(&s->tmp, f, e->iova, e->pa, e->size, e->prot);
+	}
+	if (!tleaves_equal(&s->a, &s->tmp, false)) {
+		dump_history();
+		tleaves_expect_equal(&s->tmp, "fresh map of the live ranges", &s->a, "walker",
+				     false);
+	}
 	tleaves_merge(&s->a);
 	model_to_leaves(s, &s->b);
 	if (!tleaves_equal(&s->a, &s->b, true)) {
