@@ -17,7 +17,7 @@
 # .bss* sections), groups them into the core (src/) and each backend
 # (backends/NAME/), and writes the tables to docs/footprint.md.
 #
-# The goal: core + LPAE + SMMUv3 under 26 KiB of .text on each architecture,
+# The goal: core + LPAE + SMMUv3 under 30 KiB of .text on each architecture,
 # counting the objects of src/ except the host (VMM) role ones listed in
 # host_role and the optional ones listed in optional below, plus
 # backends/smmuv3, in the minimal configuration (-DIOMM_NO_REFUSE_TEXT: no
@@ -47,7 +47,7 @@ case ${1:-} in
 	;;
 esac
 
-goal_kib=26
+goal_kib=30
 # Objects only a host (VMM) needs: counted in "core (src/)" but not in the goal.
 host_role="src/host/vm.c src/host/viommu_dev.c"
 # Optional components, also outside the goal: board descriptions and firmware

@@ -574,6 +574,7 @@ enum iomm_irq_delivery {
 #define IOMM_IRQ_LEVEL (1u << 0)    /**< Level-triggered (otherwise edge). */
 #define IOMM_IRQ_LOGICAL (1u << 1)  /**< The destination is a logical APIC ID (otherwise physical). */
 #define IOMM_IRQ_REDIRECT (1u << 2) /**< Redirection hint: the unit may pick any CPU of a logical destination. */
+/** Every interrupt flag; any other bit in iomm_irq_cfg::flags is refused. */
 #define IOMM_IRQ_FLAGS_ALL (IOMM_IRQ_LEVEL | IOMM_IRQ_LOGICAL | IOMM_IRQ_REDIRECT)
 /** @} */
 
