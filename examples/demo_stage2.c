@@ -54,8 +54,8 @@ static _Alignas(4096) uint8_t table_mem[32 * 4096];
 
 /*
  * The port: the services the library needs from its environment. Building
- * a table in memory needs almost none of them. The table is declared
- * coherent (IOMM_PGT_COHERENT below), so no cache-cleaning hook is needed;
+ * a table in memory needs almost none of them. The port declares table
+ * walks coherent (IOMM_PORT_DMA_COHERENT), so no cache-cleaning hook is needed;
  * the pool is a caller region, so no page allocator is needed; and this
  * program is single-threaded, so no lock hooks are needed.
  */
@@ -172,7 +172,6 @@ int main(void)
 	cfg.granule = GRANULE;
 	cfg.ias = 40;
 	cfg.oas = 40;
-	cfg.flags = IOMM_PGT_COHERENT;
 	rc = iomm_pgt_init(&pgt, &cfg, &pool, &demo_port);
 	expect(rc == IOMM_OK, "iomm_pgt_init succeeds");
 	if (rc != IOMM_OK) {

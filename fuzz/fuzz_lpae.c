@@ -183,6 +183,31 @@ static void hook_clean(void *ctx, const void *va, size_t len)
 	memcpy(s->image + (p - s->mem), p, len);
 }
 
+/*
+ * Break-before-make (iomm_pgt_cfg::inval_sync): when the invalidation runs,
+ * every address of its range must be unmapped for the library and for the
+ * walker (which sees only cleaned bytes of a non-coherent table).
+ */
+static int hook_inval(void *ctx, const struct iomm_gather *r)
+{
+	struct st *s = ctx;
+	FZ_CHECK(r->end > r->start && r->levels &&
+		     (r->leaf_sizes ? !r->tables && !r->nfreed : r->tables && r->nfreed),
+		 "inval_sync: malformed range [0x%llx, 0x%llx)", FZ_ULL(r->start), FZ_ULL(r->end));
+	FZ_CHECK(s->depth == 1, "inval_sync with lock depth %d", s->depth);
+	uint64_t step = r->leaf_sizes ? r->leaf_sizes & -r->leaf_sizes
+				      : lsize(s, (unsigned)__builtin_ctz(r->levels));
+	for (uint64_t a = r->start; a < r->end; a += step) {
+		uint64_t pa;
+		struct aw_leaf l;
+		FZ_CHECK(iomm_pgt_iova_to_phys(&s->pgt, a, &pa) == IOMM_ENOENT,
+			 "op %lu: inval_sync: 0x%llx still mapped", s->op, FZ_ULL(a));
+		FZ_CHECK(s->x86 || aw_translate(&s->w, a, &l) == AW_UNMAPPED,
+			 "op %lu: inval_sync: 0x%llx still mapped for the walker", s->op, FZ_ULL(a));
+	}
+	return IOMM_OK;
+}
+
 static void hook_lock(void *ctx, void *obj)
 {
 	struct st *s = ctx;
@@ -332,6 +357,18 @@ static bool leafable(const struct st *s, unsigned level, uint64_t iova, uint64_t
  * remaining size permit; a linked table where a leaf would go is reused).
  * Counting stops once it passes s->budget.
  */
+/* Table pages of the subtree of the table the level-@level entry at @iova links. */
+static uint64_t subtree_tables(struct st *s, uint64_t iova, unsigned level)
+{
+	uint64_t n = 1, e = lsize(s, level), f = lsize(s, level + 1);
+	uint64_t base = iova & ~(e - 1);
+	if (level + 1 < s->last)
+		for (uint64_t b = base; b < base + e; b += f)
+			if (entry_is_table(s, b, level + 1))
+				n += subtree_tables(s, b, level + 1);
+	return n;
+}
+
 uint64_t map_need(struct st *s, unsigned level, bool exists, uint64_t iova, uint64_t pa,
 		  uint64_t len)
 {
@@ -341,7 +378,10 @@ uint64_t map_need(struct st *s, unsigned level, bool exists, uint64_t iova, uint
 		if (chunk > len)
 			chunk = len;
 		bool table = exists && level < s->last && entry_is_table(s, iova, level);
-		if (table) {
+		if (table && s->cfg.inval_sync && leafable(s, level, iova, pa, chunk)) {
+			/* an empty table where a leaf goes: replaced, its pages freed */
+			s->replaced += subtree_tables(s, iova, level);
+		} else if (table) {
 			need += map_need(s, level + 1, true, iova, pa, chunk);
 		} else if (!leafable(s, level, iova, pa, chunk)) {
 			FZ_CHECK(level < s->last, "no leaf fits a page");
@@ -435,10 +475,12 @@ static bool setup(struct st *s, struct fz *in)
 	}
 	s->last = s->x86 ? 4 : 3;
 	s->coherent = !(c0 & 8);
-	if (s->coherent)
-		s->cfg.flags |= IOMM_PGT_COHERENT;
+	if (!s->coherent)
+		s->cfg.flags |= IOMM_PGT_NONCOHERENT;
 	if (c0 & 0x10)
 		s->cfg.flags |= IOMM_PGT_NO_CONTIG;
+	s->cfg.inval_sync = hook_inval; /* the hint needs a way to break it */
+	s->cfg.inval_arg = s;
 	if (s->stage == 1 && (c0 & 0x20))
 		s->cfg.flags |= IOMM_PGT_NG;
 	if (s->stage == 1 && (c0 & 0x40))
@@ -485,6 +527,7 @@ static bool setup(struct st *s, struct fz *in)
 
 	memset(&s->port, 0, sizeof(s->port));
 	s->port.ctx = s;
+	s->port.flags = IOMM_PORT_DMA_COHERENT; /* tables opt out with IOMM_PGT_NONCOHERENT */
 	s->port.clean_tables = hook_clean;
 	s->port.lock = hook_lock;
 	s->port.unlock = hook_unlock;

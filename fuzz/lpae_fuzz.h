@@ -65,6 +65,7 @@ struct st {
 	bool coherent;
 	int depth;
 	uint64_t budget; /* counting stops beyond this many pages */
+	uint64_t replaced; /* map_need: table pages a block replaces (freed by the map) */
 	uint64_t win_base, win_size, big;
 	struct leaves a, b;
 	unsigned long op;

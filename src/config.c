@@ -79,7 +79,7 @@ static bool unit_has_bypass(const struct iomm_board *b, uint32_t unit)
 int iomm_config_needs(const struct iomm_board *board, struct iomm_config_needs *needs)
 {
 	if (!board || !needs || !board_arrays_ok(board))
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(NULL, IOMM_EINVAL, "board, needs: NULL, or counts without arrays");
 	struct iomm_config_needs n = {0};
 	for (uint32_t u = 0; u < board->nunits; u++)
 		if (unit_has_bypass(board, u))
@@ -288,8 +288,35 @@ static int check_space(const struct iomm_board *b, const struct iomm_config_stor
 	return IOMM_OK;
 }
 
+/* The port of the first bound unit: where a refusal is logged. */
+static const struct iomm_port *storage_port(const struct iomm_config_storage *st)
+{
+	return st && st->nunits && st->units && st->units[0] ? st->units[0]->port : NULL;
+}
+
+/* A refused board: the first wrong entry is logged as the error record names it. */
+static int refuse_board(const struct iomm_config_storage *st, const char *func,
+			const struct iomm_config_error *err, int rc)
+{
+	(void)err; /* unused when the texts are left out */
+	return IOMM_REFUSE_AS(storage_port(st), rc, func, err->msg ? err->msg : "");
+}
+
+static int validate(const struct iomm_board *board, const struct iomm_config_storage *st,
+		    struct iomm_config_error *err);
+
 int iomm_config_validate(const struct iomm_board *board, const struct iomm_config_storage *st,
 			 struct iomm_config_error *err)
+{
+	struct iomm_config_error local = {0};
+	if (!err)
+		err = &local;
+	int rc = validate(board, st, err);
+	return rc ? refuse_board(st, __func__, err, rc) : IOMM_OK;
+}
+
+static int validate(const struct iomm_board *board, const struct iomm_config_storage *st,
+		    struct iomm_config_error *err)
 {
 	if (!board || !board_arrays_ok(board))
 		return fail(err, IOMM_EINVAL, IOMM_CFG_BOARD, 0, 0,
@@ -413,20 +440,27 @@ static int apply_all(const struct iomm_board *b, const struct iomm_config_storag
 int iomm_config_apply(const struct iomm_board *board, const struct iomm_config_storage *st,
 		      struct iomm_config_error *err)
 {
+	struct iomm_config_error local = {0};
+	if (!err)
+		err = &local;
 	if (!st)
 		return fail(err, IOMM_EINVAL, IOMM_CFG_STORAGE, 0, 0, "no storage");
-	int rc = iomm_config_validate(board, st, err);
+	int rc = validate(board, st, err);
 	if (rc)
-		return rc;
+		return refuse_board(st, __func__, err, rc);
 	struct iomm_config_needs n;
 	(void)iomm_config_needs(board, &n);
 	for (uint32_t k = 0; k < n.domains; k++)
 		st->domains[k].unit = NULL; /* marks "not created" for the unwinding */
 	for (uint32_t i = 0; i < board->ndevices; i++)
 		st->devs[i].unit = NULL;
+	err->msg = NULL; /* set again by whatever fails below */
 	rc = apply_all(board, st, err);
-	if (rc)
+	if (rc) {
 		(void)iomm_config_remove(board, st);
+		if (err->msg)
+			iomm_log_str(storage_port(st), IOMM_LOG_DEBUG, err->msg);
+	}
 	return rc;
 }
 
@@ -434,7 +468,8 @@ int iomm_config_remove(const struct iomm_board *board, const struct iomm_config_
 {
 	if (!board || !st || !board_arrays_ok(board) || (board->ndevices && !st->devs) ||
 	    st->ndevs < board->ndevices)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(storage_port(st), IOMM_EINVAL,
+				   "board, st: NULL, or storage smaller than the board");
 	int first = IOMM_OK;
 	for (uint32_t i = board->ndevices; i-- > 0;) {
 		struct iomm_dev *dev = &st->devs[i];

@@ -37,10 +37,19 @@ int iomm_discovery_board(const struct iomm_discovery *d, struct iomm_board *boar
 	return IOMM_OK;
 }
 
+/* Discovery has no port: a refused call says why in d->msg. */
+static int refuse(struct iomm_discovery *d, int status, const char *why)
+{
+	if (d)
+		d->msg = why;
+	return status;
+}
+
 int iomm_discovery_add_device(struct iomm_discovery *d, const struct iomm_cfg_device *dev)
 {
 	if (!d || !dev || dev->unit >= d->nunits)
-		return IOMM_EINVAL;
+		return refuse(d, IOMM_EINVAL,
+			      "iomm_discovery_add_device: dev: NULL, or names no discovered unit");
 	return iomm_disc_add_device(d, dev);
 }
 
@@ -50,7 +59,8 @@ int iomm_discovery_set_policy(struct iomm_discovery *d, uint64_t unit_base,
 {
 	uint32_t s, m;
 	if (!d || iomm_devid_resolve(id, &s, &m) || (nregions && !regions))
-		return IOMM_EINVAL;
+		return refuse(d, IOMM_EINVAL,
+			      "iomm_discovery_set_policy: id malformed, or regions NULL with nregions");
 	int n = 0;
 	for (uint32_t i = 0; i < d->ndevices; i++) {
 		struct iomm_cfg_device *dev = &d->devices[i];

@@ -235,11 +235,46 @@ void iomm_pgt_fmt_defaults(enum iomm_pgt_format unit_fmt, bool stage2,
  */
 bool iomm_dev_conflicts(const struct iomm_unit *unit, const struct iomm_dev *dev);
 
+/* ---- pools (pool.c) and their tables ---- */
+
+/* Give back pages the library itself took (no check against live tables). */
+void iomm_pool_put(struct iomm_pool *pool, void *va, size_t count);
+
+/* Forget a live table whose pages must never be reused (the hardware did not
+ * confirm it stopped walking them): they stay counted as used, the object
+ * may be initialised again. */
+void iomm_pgt_abandon(struct iomm_pgt *pgt);
+
+/* Whether [va, va + bytes) overlaps a table page of @pgt. Walks the table. */
+bool iomm_pgt_holds(const struct iomm_pgt *pgt, const void *va, size_t bytes);
+
 /* ---- logging (log.c) ---- */
 
 /* Logging without stdio: one line "<prefix>0x<value><suffix>". */
 void iomm_log(const struct iomm_port *port, enum iomm_log_level level, const char *prefix,
 	      uint64_t value, const char *suffix);
 void iomm_log_str(const struct iomm_port *port, enum iomm_log_level level, const char *msg);
+
+/*
+ * Refusals. Every call refused for a bad argument or an unsupported request
+ * (IOMM_EINVAL, IOMM_ERANGE, IOMM_ENOTSUP) says why at IOMM_LOG_DEBUG, as one
+ * line "<function>: <argument>: <rule> (<status>)", and returns the status:
+ *
+ *	if (size & pgt->gmask)
+ *		return IOMM_REFUSE(pgt->port, IOMM_EINVAL, "size: not a multiple of the granule");
+ *
+ * Nothing is formatted unless the port logs at DEBUG, and the call sits on
+ * an error path only, so the fast paths do not pay for it. A static helper
+ * that refuses on behalf of a public function names that function with
+ * IOMM_REFUSE_AS. Builds that must not carry the texts define
+ * IOMM_NO_REFUSE_TEXT: the calls then return the status only.
+ */
+void iomm_refuse(const struct iomm_port *port, int status, const char *func, const char *why);
+#ifdef IOMM_NO_REFUSE_TEXT
+#define IOMM_REFUSE_AS(port, status, func, why) ((void)(port), (void)(func), (status))
+#else
+#define IOMM_REFUSE_AS(port, status, func, why) (iomm_refuse((port), (status), (func), (why)), (status))
+#endif
+#define IOMM_REFUSE(port, status, why) IOMM_REFUSE_AS(port, status, __func__, why)
 
 #endif /* IOMM_INTERNAL_H */

@@ -43,3 +43,20 @@ void iomm_log_str(const struct iomm_port *port, enum iomm_log_level level, const
 		return;
 	port->log(port->ctx, level, msg);
 }
+
+#ifndef IOMM_NO_REFUSE_TEXT
+void iomm_refuse(const struct iomm_port *port, int status, const char *func, const char *why)
+{
+	if (!port || !port->log || port->log_level < IOMM_LOG_DEBUG)
+		return;
+	char buf[160];
+	size_t pos = put_str(buf, 0, sizeof(buf), func);
+	pos = put_str(buf, pos, sizeof(buf), ": ");
+	pos = put_str(buf, pos, sizeof(buf), why);
+	pos = put_str(buf, pos, sizeof(buf), " (");
+	pos = put_str(buf, pos, sizeof(buf), iomm_strerror(status));
+	pos = put_str(buf, pos, sizeof(buf), ")");
+	buf[pos] = '\0';
+	port->log(port->ctx, IOMM_LOG_DEBUG, buf);
+}
+#endif

@@ -36,7 +36,7 @@ int iomm_poll32(const struct iomm_port *port, uintptr_t addr, uint32_t mask, uin
 		uint64_t timeout_ns)
 {
 	if (!port->now_ns)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL, "port: now_ns is NULL, so no poll can time out");
 	uint64_t start = port->now_ns(port->ctx);
 	for (;;) {
 		if ((iomm_mmio_read32(port, addr) & mask) == want)

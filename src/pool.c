@@ -26,13 +26,16 @@ int iomm_pool_init(struct iomm_pool *pool, const struct iomm_port *port, void *m
 		   uint64_t mem_pa, size_t page_size)
 {
 	int shift = page_shift_of(page_size);
-	if (!pool || !port || !mem || shift < 0)
-		return IOMM_EINVAL;
+	if (!pool || !port || !mem)
+		return IOMM_REFUSE(port, IOMM_EINVAL, "pool, port, mem: must not be NULL");
+	if (shift < 0)
+		return IOMM_REFUSE(port, IOMM_EINVAL, "page_size: not 4096, 16384 or 65536");
 	uintptr_t va = (uintptr_t)mem;
 	if ((va & 7) || ((uint64_t)va & (page_size - 1)) != (mem_pa & (page_size - 1)))
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "mem, mem_pa: not 8-byte aligned, or not congruent modulo page_size");
 	if (va + size < va || mem_pa + size < mem_pa)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL, "mem, size: the region wraps");
 
 	/* Largest n such that bitmap + padding to a page boundary + n pages fit. */
 	size_t n = size >> shift;
@@ -44,7 +47,8 @@ int iomm_pool_init(struct iomm_pool *pool, const struct iomm_port *port, void *m
 			break;
 	}
 	if (n == 0)
-		return IOMM_ENOMEM;
+		return IOMM_REFUSE(port, IOMM_ENOMEM,
+				   "size: too small for the bookkeeping and one page (IOMM_POOL_BYTES)");
 
 	pool->port = port;
 	pool->kind = IOMM_POOL_REGION;
@@ -55,6 +59,7 @@ int iomm_pool_init(struct iomm_pool *pool, const struct iomm_port *port, void *m
 	pool->npages = n;
 	pool->used = 0;
 	pool->hint = 0;
+	pool->tables = NULL;
 	size_t words = bitmap_bytes(n) / 8;
 	for (size_t i = 0; i < words; i++)
 		pool->bitmap[i] = 0;
@@ -67,9 +72,12 @@ int iomm_pool_init_port(struct iomm_pool *pool, const struct iomm_port *port, si
 			size_t max_pages)
 {
 	int shift = page_shift_of(page_size);
-	if (!pool || !port || shift < 0 || max_pages == 0 || !port->page_alloc ||
-	    !port->page_free || !port->phys_to_virt)
-		return IOMM_EINVAL;
+	if (!pool || !port || shift < 0 || max_pages == 0)
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "pool, port: NULL, page_size not 4/16/64 KiB, or max_pages 0");
+	if (!port->page_alloc || !port->page_free || !port->phys_to_virt)
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "port: page_alloc, page_free and phys_to_virt are all needed");
 	pool->port = port;
 	pool->kind = IOMM_POOL_PORT;
 	pool->page_shift = (uint32_t)shift;
@@ -79,6 +87,7 @@ int iomm_pool_init_port(struct iomm_pool *pool, const struct iomm_port *port, si
 	pool->npages = max_pages;
 	pool->used = 0;
 	pool->hint = 0;
+	pool->tables = NULL;
 	return IOMM_OK;
 }
 
@@ -165,11 +174,10 @@ void *iomm_pool_alloc(struct iomm_pool *pool, size_t count, uint64_t *pa)
 	return va;
 }
 
-void iomm_pool_release(struct iomm_pool *pool, void *va, size_t count)
+/* Give back pages; the pool's lock is held. IOMM_EINVAL if they are not the
+ * pool's or not in use (region pools can tell). */
+static int put_locked(struct iomm_pool *pool, void *va, size_t count)
 {
-	if (!pool || !va || count == 0 || count > 64 || (count & (count - 1)))
-		return;
-	iomm_port_lock(pool->port, pool);
 	if (pool->kind == IOMM_POOL_REGION) {
 		uintptr_t off = (uintptr_t)va - (uintptr_t)pool->base;
 		size_t page = (size_t)(off >> pool->page_shift);
@@ -177,17 +185,50 @@ void iomm_pool_release(struct iomm_pool *pool, void *va, size_t count)
 			  !(off & (((uintptr_t)1 << pool->page_shift) - 1));
 		for (size_t k = 0; ok && k < count; k++)
 			ok = !bit_free(pool, page + k);
-		if (ok) {
-			for (size_t k = 0; k < count; k++)
-				pool->bitmap[(page + k) / 64] &= ~(1ull << ((page + k) % 64));
-			pool->used -= count;
-			pool->hint = page / 64;
-		}
-	} else if (pool->used >= count) {
-		pool->port->page_free(pool->port->ctx, va, count << pool->page_shift);
+		if (!ok)
+			return IOMM_EINVAL;
+		for (size_t k = 0; k < count; k++)
+			pool->bitmap[(page + k) / 64] &= ~(1ull << ((page + k) % 64));
 		pool->used -= count;
+		pool->hint = page / 64;
+		return IOMM_OK;
 	}
+	if (pool->used < count)
+		return IOMM_EINVAL;
+	pool->port->page_free(pool->port->ctx, va, count << pool->page_shift);
+	pool->used -= count;
+	return IOMM_OK;
+}
+
+void iomm_pool_put(struct iomm_pool *pool, void *va, size_t count)
+{
+	iomm_port_lock(pool->port, pool);
+	(void)put_locked(pool, va, count);
 	iomm_port_unlock(pool->port, pool);
+}
+
+int iomm_pool_release(struct iomm_pool *pool, void *va, size_t count)
+{
+	if (!pool || !va || count == 0 || count > 64 || (count & (count - 1)))
+		return IOMM_REFUSE(pool ? pool->port : NULL, IOMM_EINVAL,
+				   "pool, va: NULL, or count not a power of two up to 64");
+	const struct iomm_port *port = pool->port;
+	iomm_port_lock(port, pool);
+	/* A page still linked into a live table would be handed out again while
+	 * the hardware walks it: refused. This walks the pool's tables, so the
+	 * cost is the size of those tables; the library's own releases skip it. */
+	for (const struct iomm_pgt *t = pool->tables; t; t = t->pool_next) {
+		if (iomm_pgt_holds(t, va, count << pool->page_shift)) {
+			iomm_port_unlock(port, pool);
+			return IOMM_REFUSE(port, IOMM_EBUSY,
+					   "va: a page of a live table (unmap or destroy the table)");
+		}
+	}
+	int rc = put_locked(pool, va, count);
+	iomm_port_unlock(port, pool);
+	if (rc)
+		return IOMM_REFUSE(port, rc, "va, count: not pages of this pool that are in use");
+	return IOMM_OK;
 }
 
 size_t iomm_pool_used(const struct iomm_pool *pool)

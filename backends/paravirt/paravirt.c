@@ -103,12 +103,14 @@ static int probe_locked(struct iomm_paravirt *pv, uint32_t endpoint)
 		if (type == IOMM_VIOMMU_PROP_NONE)
 			break;
 		if (off + IOMM_VIOMMU_PROP_HEAD_SIZE + len > plen)
-			return IOMM_EINVAL;
+			return IOMM_REFUSE_AS(pv->unit.port, IOMM_EINVAL, "iomm_paravirt_probe",
+					      "device: a PROBE property runs past the reply");
 		const uint8_t *p = buf + off;
 		size_t whole = IOMM_VIOMMU_PROP_HEAD_SIZE + len;
 		if (type == IOMM_VIOMMU_PROP_RESV_MEM) {
 			if (whole < IOMM_VIOMMU_RESV_SIZE)
-				return IOMM_EINVAL;
+				return IOMM_REFUSE_AS(pv->unit.port, IOMM_EINVAL, "iomm_paravirt_probe",
+						      "device: a RESV_MEM property too short");
 			if (e.nresv >= IOMM_PARAVIRT_MAX_RESV)
 				return IOMM_ENOSPC;
 			struct iomm_paravirt_resv *r = &e.resv[e.nresv++];
@@ -116,12 +118,14 @@ static int probe_locked(struct iomm_paravirt *pv, uint32_t endpoint)
 			r->start = iomm_get_le64(p + IOMM_VIOMMU_RESV_START);
 			r->end = iomm_get_le64(p + IOMM_VIOMMU_RESV_END);
 			if (r->end < r->start)
-				return IOMM_EINVAL;
+				return IOMM_REFUSE_AS(pv->unit.port, IOMM_EINVAL, "iomm_paravirt_probe",
+						      "device: a reserved region ends before it starts");
 			iomm_log(pv->unit.port, IOMM_LOG_INFO, "virtio-iommu: reserved region at ",
 				 r->start, r->subtype == IOMM_VIOMMU_RESV_T_MSI ? " (MSI)" : "");
 		} else if (type == IOMM_PARAVIRT_PROP_PAGE_SIZE_MASK) {
 			if (whole < 16)
-				return IOMM_EINVAL;
+				return IOMM_REFUSE_AS(pv->unit.port, IOMM_EINVAL, "iomm_paravirt_probe",
+						      "device: a PAGE_SIZE_MASK property too short");
 			e.page_size_mask = iomm_get_le64(p + 8);
 		}
 		/* Unknown properties are skipped, as the specification asks. */
@@ -134,7 +138,7 @@ static int probe_locked(struct iomm_paravirt *pv, uint32_t endpoint)
 int iomm_paravirt_probe(struct iomm_paravirt *pv, uint32_t endpoint)
 {
 	if (!pv || !pv->t || !pv->unit.port)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(pv ? pv->unit.port : NULL, IOMM_EINVAL, "pv: NULL or not initialised");
 	iomm_port_lock(pv->unit.port, &pv->unit);
 	int rc = probe_locked(pv, endpoint);
 	iomm_port_unlock(pv->unit.port, &pv->unit);
@@ -145,7 +149,7 @@ int iomm_paravirt_resv_get(const struct iomm_paravirt *pv, uint32_t endpoint, un
 			   struct iomm_paravirt_resv *out)
 {
 	if (!pv || !out)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(pv ? pv->unit.port : NULL, IOMM_EINVAL, "pv, out: must not be NULL");
 	const struct iomm_paravirt_ep *ep = ep_find(pv, endpoint);
 	if (!ep || index >= ep->nresv)
 		return IOMM_ENOENT;
@@ -157,7 +161,8 @@ int iomm_paravirt_msi_region(const struct iomm_paravirt *pv, uint32_t endpoint, 
 			     uint64_t *end)
 {
 	if (!pv || !start || !end)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(pv ? pv->unit.port : NULL, IOMM_EINVAL,
+				   "pv, start, end: must not be NULL");
 	const struct iomm_paravirt_ep *ep = ep_find(pv, endpoint);
 	for (unsigned i = 0; ep && i < ep->nresv; i++) {
 		if (ep->resv[i].subtype == IOMM_VIOMMU_RESV_T_MSI) {
@@ -202,7 +207,8 @@ static int pv_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct iom
 {
 	struct iomm_paravirt *pv = to_pv(unit);
 	if (dev->mask)
-		return IOMM_ENOTSUP;
+		return IOMM_REFUSE_AS(pv->unit.port, IOMM_ENOTSUP, "iomm_attach",
+				      "dev: a stream mask; virtio-iommu endpoints are single IDs");
 	/* The unit's capabilities admit S1 (with F_MAP_UNMAP), bypass (with
 	 * F_BYPASS_CONFIG) and blocked domains only: iomm_domain_init() refuses
 	 * the others. */
@@ -217,7 +223,8 @@ static int pv_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct iom
 	if (ep->page_size_mask) {
 		mask &= ep->page_size_mask;
 		if (!mask)
-			return IOMM_ENOTSUP;
+			return IOMM_REFUSE_AS(pv->unit.port, IOMM_ENOTSUP, "iomm_attach",
+					      "dom: its page sizes and the endpoint's share none");
 	}
 
 	uint8_t req[IOMM_VIOMMU_ATTACH_SIZE - IOMM_VIOMMU_TAIL_SIZE] = {0};
@@ -255,15 +262,19 @@ static int check_range(const struct iomm_paravirt *pv, const struct iomm_domain 
 {
 	uint64_t mask = dom->priv_word;
 	if (!size || !mask)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE_AS(pv->unit.port, IOMM_EINVAL, "iomm_map/iomm_unmap",
+				      "size: zero, or the domain has no page size yet");
 	uint64_t gran = mask & (~mask + 1); /* smallest page */
 	if ((iova | size) & (gran - 1))
-		return IOMM_EINVAL;
+		return IOMM_REFUSE_AS(pv->unit.port, IOMM_EINVAL, "iomm_map/iomm_unmap",
+				      "iova, size: not aligned to the smallest page");
 	uint64_t last = iova + size - 1;
 	if (last < iova)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE_AS(pv->unit.port, IOMM_EINVAL, "iomm_map/iomm_unmap",
+				      "iova, size: the range wraps");
 	if (iova < pv->input_start || last > pv->input_end)
-		return IOMM_ERANGE;
+		return IOMM_REFUSE_AS(pv->unit.port, IOMM_ERANGE, "iomm_map/iomm_unmap",
+				      "iova, size: outside the device's input range");
 	return IOMM_OK;
 }
 
@@ -273,13 +284,15 @@ static int pv_map(struct iomm_unit *unit, struct iomm_domain *dom, uint64_t iova
 	struct iomm_paravirt *pv = to_pv(unit);
 	/* Only S1 domains map, and they exist only with F_MAP_UNMAP (IOMM_CAP_S1). */
 	if (prot & ~(uint32_t)IOMM_PROT_ALL || !(prot & (IOMM_READ | IOMM_WRITE)))
-		return IOMM_EINVAL;
+		return IOMM_REFUSE_AS(pv->unit.port, IOMM_EINVAL, "iomm_map",
+				      "prot: unknown bits, or neither read nor write");
 	int rc = check_range(pv, dom, iova, size);
 	if (rc)
 		return rc;
 	uint64_t gran = dom->priv_word & (~dom->priv_word + 1);
 	if ((pa & (gran - 1)) || pa + size - 1 < pa)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE_AS(pv->unit.port, IOMM_EINVAL, "iomm_map",
+				      "pa: not page-aligned, or pa + size wraps");
 	uint32_t flags = 0;
 	if (prot & IOMM_READ)
 		flags |= IOMM_VIOMMU_MAP_F_READ;
@@ -287,7 +300,8 @@ static int pv_map(struct iomm_unit *unit, struct iomm_domain *dom, uint64_t iova
 		flags |= IOMM_VIOMMU_MAP_F_WRITE;
 	if ((prot & IOMM_MEM_MASK) == IOMM_MEM_DEVICE) {
 		if (!(pv->features & PV_F(IOMM_VIOMMU_F_MMIO)))
-			return IOMM_ENOTSUP;
+			return IOMM_REFUSE_AS(pv->unit.port, IOMM_ENOTSUP, "iomm_map",
+					      "prot: device memory, the device lacks F_MMIO");
 		flags |= IOMM_VIOMMU_MAP_F_MMIO;
 	}
 	uint64_t last = iova + size - 1;
@@ -303,7 +317,8 @@ static int pv_map(struct iomm_unit *unit, struct iomm_domain *dom, uint64_t iova
 			if (r->subtype == IOMM_VIOMMU_RESV_T_RESERVED && iova <= r->end &&
 			    r->start <= last) {
 				iomm_port_unlock(unit->port, unit);
-				return IOMM_ERANGE;
+				return IOMM_REFUSE_AS(unit->port, IOMM_ERANGE, "iomm_map",
+						      "iova, size: overlap a reserved region");
 			}
 		}
 	}
@@ -377,7 +392,8 @@ static int pv_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg)
 {
 	struct iomm_paravirt *pv = to_pv(unit);
 	if (!pv->t->event_get)
-		return IOMM_ENOTSUP;
+		return IOMM_REFUSE_AS(pv->unit.port, IOMM_ENOTSUP, "iomm_fault_poll",
+				      "unit: its transport has no event queue");
 	int n = 0;
 	uint32_t lost = 0;
 	for (unsigned guard = 0; guard < 4096; guard++) {
@@ -419,7 +435,8 @@ int iomm_paravirt_init(struct iomm_paravirt *pv, const struct iomm_port *port,
 {
 	if (!pv || !port || !t || !t->request || !t->config_read || !t->features_get ||
 	    !t->features_set)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "pv, port, t: NULL, or a transport hook missing");
 	*pv = (struct iomm_paravirt){0};
 	pv->t = t;
 	pv->unit.port = port;
@@ -441,7 +458,7 @@ int iomm_paravirt_init(struct iomm_paravirt *pv, const struct iomm_port *port,
 	if ((feat & PV_F(IOMM_VIOMMU_F_PROBE)) && probe_size > IOMM_PARAVIRT_PROBE_MAX) {
 		iomm_log(port, IOMM_LOG_ERROR, "virtio-iommu: probe_size too large: ", probe_size,
 			 "");
-		return IOMM_ENOTSUP;
+		return IOMM_REFUSE(port, IOMM_ENOTSUP, "device: probe_size larger than supported");
 	}
 	rc = t->features_set(t->ctx, feat);
 	if (rc)
@@ -468,7 +485,8 @@ int iomm_paravirt_init(struct iomm_paravirt *pv, const struct iomm_port *port,
 	if (feat & PV_F(IOMM_VIOMMU_F_PROBE)) {
 		pv->probe_size = iomm_get_le32(c + IOMM_VIOMMU_CFG_PROBE_SIZE);
 		if (pv->probe_size > IOMM_PARAVIRT_PROBE_MAX)
-			return IOMM_ENOTSUP;
+			return IOMM_REFUSE(port, IOMM_ENOTSUP,
+					   "device: probe_size larger than supported");
 	}
 	if (!pv->page_size_mask || pv->input_end < pv->input_start ||
 	    pv->domain_end < pv->domain_start) {

@@ -427,10 +427,12 @@ int iomm_viommu_pci_init(struct iomm_viommu_pci *p, const struct iomm_port *port
 {
 	if (!p || !port || !port->now_ns || !cfg || !out || !cfg->pci_read32 || !cfg->mmio_read ||
 	    !cfg->mmio_write || !cfg->mem || ((uintptr_t)cfg->mem & 15) || (cfg->mem_pa & 15))
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "p, port, cfg, out: NULL, a hook missing, or cfg->mem not 16-byte "
+				   "aligned");
 	uint16_t nevt = cfg->event_slots ? cfg->event_slots : 64;
 	if (nevt & (nevt - 1))
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL, "cfg->event_slots: not a power of two");
 	if (cfg->mem_size < iomm_viommu_pci_mem_size(nevt))
 		return IOMM_ENOMEM;
 	*p = (struct iomm_viommu_pci){0};

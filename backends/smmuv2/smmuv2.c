@@ -148,9 +148,11 @@ static int smmuv2_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 	bool stage1 = dom->type != IOMM_DOMAIN_S2;
 	/* Stage 1 produces an IPA (ID2.IAS bits); stage 2 takes one. */
 	if (stage1 && dom->pgt.cfg.oas > s->ipa_bits)
-		return IOMM_ENOTSUP;
+		return IOMM_REFUSE_AS(port_of(s), IOMM_ENOTSUP, "iomm_domain_init",
+				      "cfg->oas: a stage-1 output wider than the unit's IPA (ID2.IAS)");
 	if (!stage1 && dom->pgt.cfg.ias > s->ipa_bits)
-		return IOMM_ENOTSUP;
+		return IOMM_REFUSE_AS(port_of(s), IOMM_ENOTSUP, "iomm_domain_init",
+				      "cfg->ias: a stage-2 input wider than the unit's IPA (ID2.IAS)");
 	unsigned cb;
 	int rc = cb_alloc(s, stage1, &cb);
 	if (rc)
@@ -266,8 +268,9 @@ static int attach_smr(struct iomm_smmuv2 *s, struct iomm_domain *dom, struct iom
 	}
 	if (free_idx < 0)
 		return IOMM_ENOSPC;
-	if (dev->mask & ~(uint32_t)s->smr_mask)
-		return IOMM_ERANGE; /* the SMR would keep fewer mask bits and match fewer streams */
+	if (dev->mask & ~(uint32_t)s->smr_mask) /* the SMR would keep fewer bits, match fewer streams */
+		return IOMM_REFUSE_AS(port_of(s), IOMM_ERANGE, "iomm_attach",
+				      "dev: stream mask wider than the SMR's implemented mask bits");
 	unsigned i = (unsigned)free_idx;
 	uint32_t smr = (uint32_t)(SMR_VALID | iomm_field_prep(SMR_MASK, dev->mask) |
 				  iomm_field_prep(SMR_ID, dev->sid));
@@ -297,7 +300,8 @@ static int smmuv2_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct
 {
 	struct iomm_smmuv2 *s = to_smmu(unit);
 	if ((dev->sid | dev->mask) >> s->unit.sid_bits)
-		return IOMM_ERANGE;
+		return IOMM_REFUSE_AS(port_of(s), IOMM_ERANGE, "iomm_attach",
+				      "dev: stream ID wider than the unit's (ID0.NUMSIDB)");
 	return use_smr(s) ? attach_smr(s, dom, dev) : attach_indexed(s, dom, dev);
 }
 
@@ -375,7 +379,7 @@ static int smmuv2_flush(struct iomm_unit *unit, struct iomm_domain *dom,
 int iomm_smmuv2_decode_fault(const struct iomm_smmuv2_fault_regs *r, struct iomm_fault *f)
 {
 	if (!r || !f)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(NULL, IOMM_EINVAL, "r, f: must not be NULL");
 	*f = (struct iomm_fault){0};
 	uint32_t fsr = r->fsr;
 	if (!(fsr & (r->global ? GFSR_FAULTS : FSR_FAULTS)))
@@ -626,7 +630,8 @@ int iomm_smmuv2_init(struct iomm_smmuv2 *smmu, const struct iomm_port *port, uin
 		     const struct iomm_smmuv2_cfg *cfg)
 {
 	if (!smmu || !port || !port->read32 || !port->write32 || !port->now_ns)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "smmu, port: NULL, or port without read32, write32, now_ns");
 	struct iomm_smmuv2_cfg c = cfg ? *cfg : (struct iomm_smmuv2_cfg){0};
 	if (!c.timeout_ns)
 		c.timeout_ns = IOMM_DEFAULT_TIMEOUT_NS;
@@ -641,7 +646,8 @@ int iomm_smmuv2_init(struct iomm_smmuv2 *smmu, const struct iomm_port *port, uin
 	if (rc)
 		return rc;
 	if (!(s->unit.caps & IOMM_CAP_COHERENT) && !port->clean_tables)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "port: walks are not coherent and clean_tables is NULL");
 
 	/* Everything safe before client access: no SMR matches, every S2CR faults. */
 	gr0_wr(s, GR0_SGFSR, gr0_rd(s, GR0_SGFSR));

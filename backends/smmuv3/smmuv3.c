@@ -194,7 +194,7 @@ static int smmuv3_domain_fini(struct iomm_unit *unit, struct iomm_domain *dom)
 	if (dom->priv) {
 		iomm_zero(dom->priv, CD_WORDS * 8u);
 		if (rc == IOMM_OK) /* a CD the SMMU may still cache is not reused */
-			iomm_pool_release(dom->pgt.pool, dom->priv, 1);
+			iomm_pool_put(dom->pgt.pool, dom->priv, 1);
 		dom->priv = NULL;
 	}
 	return rc;
@@ -319,7 +319,8 @@ static int smmuv3_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct
 {
 	struct iomm_smmuv3 *s = to_smmu(unit);
 	if ((dev->sid | dev->mask) >> s->sid_bits)
-		return IOMM_ERANGE;
+		return IOMM_REFUSE_AS(port_of(s), IOMM_ERANGE, "iomm_attach",
+				      "dev: stream ID beyond the stream table (cfg sid_bits)");
 	if (iomm_dev_conflicts(unit, dev))
 		return IOMM_EBUSY;
 	IOMM_FOR_EACH_SID(dev, sid) {
@@ -434,7 +435,7 @@ static int smmuv3_flush(struct iomm_unit *unit, struct iomm_domain *dom,
 int iomm_smmuv3_decode_event(const uint64_t rec[4], struct iomm_fault *f)
 {
 	if (!rec || !f)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(NULL, IOMM_EINVAL, "rec, f: must not be NULL");
 	uint64_t w0 = iomm_le64_to_cpu(rec[0]), w1 = iomm_le64_to_cpu(rec[1]);
 	uint64_t w2 = iomm_le64_to_cpu(rec[2]), w3 = iomm_le64_to_cpu(rec[3]);
 	uint32_t id = (uint32_t)iomm_field_get(w0, EVT0_ID);
@@ -607,8 +608,9 @@ static int plan_structures(struct iomm_smmuv3 *s, uint32_t *strtab_cfg)
 		s->split = (uint8_t)(log2_floor(iomm_pool_page_size(s->pool)) - 6); /* 6, 8 or 10 */
 	unsigned mem_bits = two ? log2_floor(mem->strtab_size / L1STD_BYTES) + s->split
 				: log2_floor(mem->strtab_size / STE_BYTES);
-	if (c->sid_bits > sid_bits || c->sid_bits > mem_bits)
-		return IOMM_EINVAL; /* more streams asked for than can be covered */
+	if (c->sid_bits > sid_bits || c->sid_bits > mem_bits) /* more streams than can be covered */
+		return IOMM_REFUSE_AS(port_of(s), IOMM_EINVAL, "iomm_smmuv3_init",
+				      "cfg->sid_bits: more than the unit or mem->strtab_size covers");
 	if (mem_bits < sid_bits)
 		sid_bits = mem_bits;
 	if (c->sid_bits && c->sid_bits < sid_bits)
@@ -621,7 +623,8 @@ static int plan_structures(struct iomm_smmuv3 *s, uint32_t *strtab_cfg)
 		strtab_bytes = STE_BYTES;
 	if (strtab_bytes > mem->strtab_size ||
 	    !aligned_pow2(mem->strtab_pa, mem->strtab, strtab_bytes))
-		return IOMM_EINVAL;
+		return IOMM_REFUSE_AS(port_of(s), IOMM_EINVAL, "iomm_smmuv3_init",
+				      "mem->strtab: too small or not aligned to its size");
 	*strtab_cfg =
 	    (uint32_t)(iomm_field_prep(STRTAB_CFG_FMT, two ? STRTAB_FMT_2LVL : STRTAB_FMT_LINEAR) |
 		       iomm_field_prep(STRTAB_CFG_SPLIT, two ? s->split : 0u) |
@@ -630,7 +633,8 @@ static int plan_structures(struct iomm_smmuv3 *s, uint32_t *strtab_cfg)
 	uint64_t reach = s->unit.oas >= 64 ? ~0ull : (1ull << s->unit.oas);
 	if (mem->strtab_pa + strtab_bytes > reach || mem->cmdq_pa + mem->cmdq_size > reach ||
 	    mem->evtq_pa + mem->evtq_size > reach)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE_AS(port_of(s), IOMM_EINVAL, "iomm_smmuv3_init",
+				      "mem: a table or queue lies beyond the unit's output size");
 	s->sid_bits = (uint8_t)sid_bits;
 	s->unit.sid_bits = (uint8_t)sid_bits;
 	unsigned cq = log2_floor(mem->cmdq_size / CMDQ_ENT_BYTES);
@@ -640,7 +644,8 @@ static int plan_structures(struct iomm_smmuv3 *s, uint32_t *strtab_cfg)
 	s->cmdq_shift = (uint8_t)(cq < cq_max ? cq : cq_max);
 	s->evtq_shift = (uint8_t)(eq < eq_max ? eq : eq_max);
 	if (s->cmdq_shift < 1)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE_AS(port_of(s), IOMM_EINVAL, "iomm_smmuv3_init",
+				      "mem->cmdq_size: room for fewer than two commands");
 	return IOMM_OK;
 }
 
@@ -733,14 +738,17 @@ int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uin
 		     const struct iomm_smmuv3_cfg *cfg)
 {
 	if (!smmu || !port || !mem || !port->read32 || !port->write32 || !port->now_ns)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "smmu, port, mem: NULL, or port without read32, write32, now_ns");
 	struct iomm_smmuv3_cfg c = cfg ? *cfg : (struct iomm_smmuv3_cfg){0};
 	if (!c.timeout_ns)
 		c.timeout_ns = IOMM_DEFAULT_TIMEOUT_NS;
 	if (!c.inv_threshold)
 		c.inv_threshold = DEFAULT_INV_THRESHOLD;
 	if (!mem_ok(mem) || ((c.flags & IOMM_SMMUV3_CFG_2LVL) && !pool))
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "mem: a queue or table missing or misaligned, or a two-level "
+				   "table without a pool");
 
 	/* Probe. */
 	struct iomm_smmuv3 s = {0};
@@ -756,11 +764,13 @@ int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uin
 	if (rc)
 		return rc;
 	if (!(s.unit.caps & IOMM_CAP_COHERENT) && !port->clean_tables)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "port: walks are not coherent and clean_tables is NULL");
 	if ((c.flags & IOMM_SMMUV3_CFG_2LVL) && !(s.features & IOMM_SMMUV3_F_2LVL))
-		return IOMM_ENOTSUP;
+		return IOMM_REFUSE(port, IOMM_ENOTSUP,
+				   "cfg->flags: two-level stream table, the unit has none");
 	if ((c.flags & IOMM_SMMUV3_CFG_EL2) && !(s.features & IOMM_SMMUV3_F_HYP))
-		return IOMM_ENOTSUP;
+		return IOMM_REFUSE(port, IOMM_ENOTSUP, "cfg->flags: EL2 streams, the unit has no HYP");
 
 	/* Structures. */
 	uint32_t strtab_cfg;
@@ -786,7 +796,8 @@ int iomm_smmuv3_init(struct iomm_smmuv3 *smmu, const struct iomm_port *port, uin
 int iomm_smmuv3_disable(struct iomm_smmuv3 *smmu)
 {
 	if (!smmu || smmu->unit.ops != &smmuv3_ops)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(smmu ? smmu->unit.port : NULL, IOMM_EINVAL,
+				   "smmu: NULL or not initialised");
 	int rc = smmuv3_gbpa_abort(smmu);
 	int rc2 = smmuv3_write_ack(smmu, SMMU_CR0, SMMU_CR0ACK, 0);
 	smmu->enabled = false;

@@ -47,7 +47,8 @@ int smmuv3_probe(struct iomm_smmuv3 *s)
 		/* Embedded: firmware's tables and queues would be used, not ours. */
 		iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: preset tables/queues, IDR1=", idr1,
 			 "");
-		return IOMM_ENOTSUP;
+		return IOMM_REFUSE_AS(port_of(s), IOMM_ENOTSUP, "iomm_smmuv3_init",
+				      "unit: firmware-preset tables and queues (IDR1.TABLES/QUEUES_PRESET)");
 	}
 	uint32_t f = 0;
 	uint32_t ttf = (uint32_t)iomm_field_get(idr0, IDR0_TTF);

@@ -69,10 +69,12 @@ static int vtd_domain_init(struct iomm_unit *unit, struct iomm_domain *dom)
 		unsigned levels = iomm_pgt_levels(&dom->pgt);
 		if (dom->pgt.cfg.format == IOMM_FMT_X86_FL) {
 			if (levels == 5 && !(v->features & IOMM_VTD_F_FL5LP))
-				return IOMM_ENOTSUP;
+				return IOMM_REFUSE_AS(port_of(v), IOMM_ENOTSUP, "iomm_domain_init",
+						      "cfg->ias: 5-level first stage, no ECAP.FL5LP");
 			flags |= DOM_F_FS;
 		} else if (!(v->sagaw & (1u << aw_of_levels(levels)))) {
-			return IOMM_ENOTSUP; /* an address width the unit cannot walk */
+			return IOMM_REFUSE_AS(port_of(v), IOMM_ENOTSUP, "iomm_domain_init",
+					      "cfg->ias: an address width the unit cannot walk (CAP.SAGAW)");
 		}
 	}
 	uint32_t did = 0;
@@ -313,7 +315,7 @@ static int inv_detached(struct iomm_vtd *v, const struct iomm_dev *dev,
 static void pasid_release(struct iomm_vtd *v, struct iomm_dev *dev)
 {
 	if (dev->priv)
-		iomm_pool_release(v->pool, dev->priv, 2);
+		iomm_pool_put(v->pool, dev->priv, 2);
 	dev->priv = NULL;
 }
 
@@ -328,7 +330,8 @@ static int vtd_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct io
 {
 	struct iomm_vtd *v = to_vtd(unit);
 	if (!sid_in_range(v, dev))
-		return IOMM_ERANGE;
+		return IOMM_REFUSE_AS(port_of(v), IOMM_ERANGE, "iomm_attach",
+				      "dev: bus outside the unit's cfg bus_first..bus_last");
 	if (iomm_dev_conflicts(unit, dev))
 		return IOMM_EBUSY;
 	dev->priv = NULL;
@@ -398,6 +401,9 @@ static const struct iomm_unit_ops vtd_ops = {
     .map_sync = NULL,
     .flush = vtd_flush,
     .fault_poll = vtd_fault_poll,
+    .irq_alloc = vtd_irq_alloc,
+    .irq_update = vtd_irq_update,
+    .irq_free = vtd_irq_free,
 };
 
 /* Units with caching mode or write-buffer flushing need work after every map. */
@@ -411,6 +417,9 @@ static const struct iomm_unit_ops vtd_ops_sync = {
     .map_sync = vtd_map_sync,
     .flush = vtd_flush,
     .fault_poll = vtd_fault_poll,
+    .irq_alloc = vtd_irq_alloc,
+    .irq_update = vtd_irq_update,
+    .irq_free = vtd_irq_free,
 };
 
 const struct iomm_unit_ops *vtd_ops_for(uint32_t features)

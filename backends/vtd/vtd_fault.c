@@ -41,6 +41,15 @@ static const uint8_t reason_of[256] = {
     [0x38] = IOMM_FAULT_WALK, [0x40] = IOMM_FAULT_WALK, [0x50] = IOMM_FAULT_WALK,
     [0x58] = IOMM_FAULT_WALK, [0x70] = IOMM_FAULT_WALK, [0x73] = IOMM_FAULT_WALK,
     [0x78] = IOMM_FAULT_WALK,
+    /* interrupt remapping (the fault conditions of chapter 5): 0x20 reserved fields in the request,
+     * 0x21 index beyond the table, 0x22 entry not present, 0x23 table not
+     * readable, 0x24 reserved fields in the entry, 0x25 compatibility format
+     * blocked, 0x26 source-ID validation failed, 0x27 posted-format entry
+     * not usable */
+    [0x20] = IOMM_FAULT_PERMISSION, [0x21] = IOMM_FAULT_TRANSLATION,
+    [0x22] = IOMM_FAULT_TRANSLATION, [0x23] = IOMM_FAULT_WALK,
+    [0x24] = IOMM_FAULT_BAD_CONFIG, [0x25] = IOMM_FAULT_PERMISSION,
+    [0x26] = IOMM_FAULT_PERMISSION, [0x27] = IOMM_FAULT_BAD_CONFIG,
     /* accessed/dirty update needed but not possible */
     [0x7c] = IOMM_FAULT_ACCESS_FLAG, [0x90] = IOMM_FAULT_ACCESS_FLAG,
 };
@@ -48,7 +57,7 @@ static const uint8_t reason_of[256] = {
 int iomm_vtd_decode_fault(const uint64_t rec[2], struct iomm_fault *f)
 {
 	if (!rec || !f)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(NULL, IOMM_EINVAL, "rec, f: must not be NULL");
 	uint64_t lo = rec[0], hi = rec[1];
 	uint32_t fr = (uint32_t)iomm_field_get(hi, FRCD_HI_FR);
 	f->sid = (uint32_t)iomm_field_get(hi, FRCD_HI_SID);
@@ -59,6 +68,12 @@ int iomm_vtd_decode_fault(const uint64_t rec[2], struct iomm_fault *f)
 	f->reason = (enum iomm_fault_reason)reason_of[fr & 0xffu];
 	f->lost = 0;
 	f->flags = 0;
+	if (fr >= FR_IR_FIRST && fr <= FR_IR_LAST) {
+		/* An interrupt request: FI[63:48] is its interrupt index, no access type. */
+		f->flags = IOMM_FAULT_IRQ;
+		f->addr = iomm_field_get(lo, FRCD_LO_IIDX);
+		return (hi & FRCD_HI_F) ? IOMM_OK : IOMM_ENOENT;
+	}
 	if (!(hi & FRCD_HI_T2))
 		f->flags |= (hi & FRCD_HI_T1) ? IOMM_FAULT_READ : IOMM_FAULT_WRITE;
 	if (hi & FRCD_HI_EXE)

@@ -37,6 +37,7 @@ static uint32_t probe_features(uint64_t cap, uint64_t ecap)
 	    {CAP_FL1GP, IOMM_VTD_F_FL1G, false},    {CAP_FL5LP, IOMM_VTD_F_FL5LP, false},
 	    {ECAP_PASID, IOMM_VTD_F_PASID, true},   {ECAP_NEST, IOMM_VTD_F_NEST, true},
 	    {ECAP_IR, IOMM_VTD_F_IR, true},	    {ECAP_DT, IOMM_VTD_F_DT, true},
+	    {ECAP_EIM, IOMM_VTD_F_EIM, true},
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if ((map[i].ext ? ecap : cap) & map[i].bit)
@@ -54,6 +55,10 @@ static bool mem_ok(const struct iomm_vtd_mem *mem)
 	if (!mem->root || (mem->root_pa & (VTD_PAGE - 1u)) ||
 	    ((uintptr_t)mem->root & (VTD_PAGE - 1u)))
 		return false;
+	if (mem->irt && ((mem->irt_pa & (VTD_PAGE - 1u)) || ((uintptr_t)mem->irt & (VTD_PAGE - 1u)) ||
+			 mem->irt_entries < 2u || mem->irt_entries > IRT_MAX_ENTRIES ||
+			 !is_pow2(mem->irt_entries)))
+		return false;
 	if (!mem->iq)
 		return true;
 	return !(mem->iq_pa & (VTD_PAGE - 1u)) && !((uintptr_t)mem->iq & 7u) &&
@@ -62,18 +67,21 @@ static bool mem_ok(const struct iomm_vtd_mem *mem)
 }
 
 /* Check the caller's options (or none) and fill in the defaults. */
-static int cfg_resolve(const struct iomm_vtd_cfg *cfg, struct iomm_vtd_cfg *c)
+static int cfg_resolve(const struct iomm_port *port, const struct iomm_vtd_cfg *cfg,
+		       struct iomm_vtd_cfg *c)
 {
 	*c = (struct iomm_vtd_cfg){0};
 	if (cfg)
 		*c = *cfg;
 	if (c->flags & ~(uint32_t)(IOMM_VTD_CFG_REGINV | IOMM_VTD_CFG_SCALABLE |
-				   IOMM_VTD_CFG_S1_SECOND_STAGE | IOMM_VTD_CFG_NO_ENABLE))
-		return IOMM_EINVAL;
+				   IOMM_VTD_CFG_S1_SECOND_STAGE | IOMM_VTD_CFG_NO_ENABLE |
+				   IOMM_VTD_CFG_EIM))
+		return IOMM_REFUSE_AS(port, IOMM_EINVAL, "iomm_vtd_init",
+				      "cfg->flags: a bit that is no IOMM_VTD_CFG_* flag");
 	if (!c->bus_last && !c->bus_first)
 		c->bus_last = 255;
 	if (c->bus_last < c->bus_first)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE_AS(port, IOMM_EINVAL, "iomm_vtd_init", "cfg->bus_last: below bus_first");
 	if (!c->timeout_ns)
 		c->timeout_ns = IOMM_DEFAULT_TIMEOUT_NS;
 	if (!c->inv_threshold)
@@ -81,22 +89,24 @@ static int cfg_resolve(const struct iomm_vtd_cfg *cfg, struct iomm_vtd_cfg *c)
 	if (!c->haw)
 		c->haw = DEFAULT_HAW;
 	if (c->haw < 32 || c->haw > 64)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE_AS(port, IOMM_EINVAL, "iomm_vtd_init", "cfg->haw: not 32..64 bits");
 	return IOMM_OK;
 }
 
 /* Fit the domain-ID range of @c into the @did_bits the unit has. */
-static int did_range(struct iomm_vtd_cfg *c, unsigned did_bits)
+static int did_range(const struct iomm_port *port, struct iomm_vtd_cfg *c, unsigned did_bits)
 {
 	uint32_t limit = 1u << did_bits;
 	if (!c->did_first)
 		c->did_first = 1;
 	if (c->did_first >= limit)
-		return IOMM_ERANGE;
+		return IOMM_REFUSE_AS(port, IOMM_ERANGE, "iomm_vtd_init",
+				      "cfg->did_first: beyond the domain IDs the unit has (CAP.ND)");
 	if (!c->did_count)
 		c->did_count = limit - c->did_first;
 	if (c->did_count > limit - c->did_first)
-		return IOMM_ERANGE;
+		return IOMM_REFUSE_AS(port, IOMM_ERANGE, "iomm_vtd_init",
+				      "cfg->did_count: more domain IDs than the unit has (CAP.ND)");
 	return IOMM_OK;
 }
 
@@ -117,10 +127,24 @@ static int probe(const struct iomm_port *port, uintptr_t regs, const struct iomm
 	p->qi = (f & IOMM_VTD_F_QI) && mem->iq && !(c->flags & IOMM_VTD_CFG_REGINV);
 	if (p->scalable &&
 	    (!(f & IOMM_VTD_F_SMTS) || !p->qi || !(f & (IOMM_VTD_F_FLTS | IOMM_VTD_F_SLTS))))
-		return IOMM_ENOTSUP;
+		return IOMM_REFUSE_AS(port, IOMM_ENOTSUP, "iomm_vtd_init",
+				      "cfg->flags: scalable mode needs ECAP.SMTS, queued invalidation "
+				      "and a translation type");
+	/* Interrupt remapping: ECAP.IR, and the queue (the interrupt entry cache is
+	 * invalidated only through it). */
+	if (mem->irt && (!(f & IOMM_VTD_F_IR) || !p->qi))
+		return IOMM_REFUSE_AS(port, IOMM_ENOTSUP, "iomm_vtd_init",
+				      "mem->irt: the unit has no interrupt remapping (ECAP.IR) or "
+				      "no queued invalidation");
+	if ((c->flags & IOMM_VTD_CFG_EIM) && !mem->irt)
+		return IOMM_REFUSE_AS(port, IOMM_EINVAL, "iomm_vtd_init",
+				      "cfg->flags: IOMM_VTD_CFG_EIM without an interrupt table");
+	if ((c->flags & IOMM_VTD_CFG_EIM) && !(f & IOMM_VTD_F_EIM))
+		return IOMM_REFUSE_AS(port, IOMM_ENOTSUP, "iomm_vtd_init",
+				      "cfg->flags: IOMM_VTD_CFG_EIM, the unit has no ECAP.EIM");
 	unsigned nd = (unsigned)iomm_field_get(p->cap, CAP_ND);
 	p->did_bits = nd > 6 ? 16u : 4u + 2u * nd;
-	int rc = did_range(c, p->did_bits);
+	int rc = did_range(port, c, p->did_bits);
 	if (rc)
 		return rc;
 	/*
@@ -133,7 +157,8 @@ static int probe(const struct iomm_port *port, uintptr_t regs, const struct iomm
 	bool walk_c = (p->ecap & ECAP_C) && (!p->scalable || (p->ecap & ECAP_SMPWC));
 	p->coherent = walk_c && (port->flags & IOMM_PORT_DMA_COHERENT);
 	if (!p->coherent && !port->clean_tables)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE_AS(port, IOMM_EINVAL, "iomm_vtd_init",
+				      "port: walks are not coherent and clean_tables is NULL");
 	return IOMM_OK;
 }
 
@@ -159,6 +184,8 @@ static void init_state(struct iomm_vtd *v, const struct vtd_probe *p, const stru
 	v->pool = pool;
 	v->root = mem->root;
 	v->next_did = c->did_first;
+	v->irt = mem->irt;
+	v->eime = mem->irt && (c->flags & IOMM_VTD_CFG_EIM);
 	v->did_end = (uint32_t)c->did_first + c->did_count;
 	if (p->qi) {
 		unsigned words = p->scalable ? 4u : 2u;
@@ -202,6 +229,8 @@ static void init_unit(struct iomm_vtd *v, bool coherent)
 		u->caps |= IOMM_CAP_BYPASS;
 	if (coherent)
 		u->caps |= IOMM_CAP_COHERENT;
+	if (v->irt)
+		u->caps |= IOMM_CAP_IRQ_REMAP;
 	u->ops = vtd_ops_for(f);
 }
 
@@ -257,6 +286,9 @@ static int reset_hw(struct iomm_vtd *v)
 	rc = vtd_flush_everything(v);
 	if (rc)
 		return rc;
+	rc = vtd_ir_setup(v);
+	if (rc)
+		return rc;
 	if (!(v->cfg.flags & IOMM_VTD_CFG_NO_ENABLE))
 		rc = vtd_gcmd_state(v, GCMD_TE, true);
 	return rc;
@@ -268,11 +300,14 @@ int iomm_vtd_init(struct iomm_vtd *vtd, const struct iomm_port *port, uintptr_t 
 {
 	if (!vtd || !port || !port->read32 || !port->write32 || !port->now_ns || !mem || !pool ||
 	    !regs)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "vtd, port, mem, pool, regs: NULL, or port without read32, "
+				   "write32, now_ns");
 	if (!mem_ok(mem) || iomm_pool_page_size(pool) != VTD_PAGE)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "mem: root or queue missing or misaligned, or pool pages not 4 KiB");
 	struct iomm_vtd_cfg c;
-	int rc = cfg_resolve(cfg, &c);
+	int rc = cfg_resolve(port, cfg, &c);
 	if (rc)
 		return rc;
 	struct vtd_probe p;
@@ -301,7 +336,7 @@ int iomm_vtd_init(struct iomm_vtd *vtd, const struct iomm_port *port, uintptr_t 
 		iomm_log(port, IOMM_LOG_ERROR, "vtd: init failed, status ", (uint64_t)(int64_t)rc,
 			 "");
 		if (status)
-			iomm_pool_release(pool, status, 1);
+			iomm_pool_put(pool, status, 1);
 		vtd->unit.ops = NULL;
 		return rc;
 	}
@@ -319,7 +354,8 @@ static bool live(const struct iomm_vtd *v)
 int iomm_vtd_enable(struct iomm_vtd *vtd)
 {
 	if (!live(vtd))
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(vtd ? vtd->unit.port : NULL, IOMM_EINVAL,
+				   "vtd: NULL or not initialised");
 	iomm_port_lock(port_of(vtd), &vtd->unit);
 	int rc = IOMM_OK;
 	if (queue_off(vtd)) {
@@ -339,12 +375,14 @@ int iomm_vtd_enable(struct iomm_vtd *vtd)
 int iomm_vtd_disable(struct iomm_vtd *vtd)
 {
 	if (!live(vtd))
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(vtd ? vtd->unit.port : NULL, IOMM_EINVAL,
+				   "vtd: NULL or not initialised");
 	iomm_port_lock(port_of(vtd), &vtd->unit);
 	int rc = IOMM_OK;
 	if (vtd->gcmd & GCMD_TE)
 		rc = vtd_gcmd_state(vtd, GCMD_TE, false);
-	if (rc == IOMM_OK && (vtd->gcmd & GCMD_QIE))
+	/* Interrupt remapping stays on, and with it the queue its invalidations need. */
+	if (rc == IOMM_OK && (vtd->gcmd & GCMD_QIE) && !vtd->ir)
 		rc = vtd_qi_stop(vtd);
 	if (rc == IOMM_OK)
 		vtd->enabled = false;
@@ -355,7 +393,8 @@ int iomm_vtd_disable(struct iomm_vtd *vtd)
 int iomm_vtd_flush_all(struct iomm_vtd *vtd)
 {
 	if (!live(vtd))
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(vtd ? vtd->unit.port : NULL, IOMM_EINVAL,
+				   "vtd: NULL or not initialised");
 	iomm_port_lock(port_of(vtd), &vtd->unit);
 	int rc = vtd_flush_everything(vtd);
 	iomm_port_unlock(port_of(vtd), &vtd->unit);

@@ -5,6 +5,7 @@
  *   vtd_qi.c     global commands and invalidation (registers or queue)
  *   vtd_fault.c  fault recording registers
  *   vtd_init.c   probe, structures, reset and firmware takeover; enable/disable
+ *   vtd_ir.c     interrupt remapping: the table, its entries, IEC invalidation
  */
 #ifndef IOMM_VTD_INTERNAL_H
 #define IOMM_VTD_INTERNAL_H
@@ -79,6 +80,8 @@ void vtd_inv_pc(struct iomm_vtd *v, struct batch *b, unsigned g, uint32_t did, u
 /* PASID-based IOTLB invalidation (first-stage translations, queue only). */
 void vtd_inv_piotlb(struct iomm_vtd *v, struct batch *b, unsigned g, uint32_t did, uint32_t pasid,
 		    uint64_t addr, unsigned am, bool ih);
+/* Interrupt entry cache invalidation (queue only): global, or 2^@im entries from @index. */
+void vtd_inv_iec(struct iomm_vtd *v, struct batch *b, bool global, uint32_t index, unsigned im);
 /* Finish a batch: one wait descriptor when anything was queued. */
 int vtd_batch_sync(struct iomm_vtd *v, struct batch *b);
 /* Everything, everywhere: used at init and by iomm_vtd_flush_all(). */
@@ -90,6 +93,17 @@ int vtd_flush_everything(struct iomm_vtd *v);
 int vtd_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg);
 /* Acknowledge old faults and queue errors, and release every fault record. */
 void vtd_fault_clear_all(struct iomm_vtd *v);
+
+/* ---- vtd_ir.c ---- */
+
+/* Point the unit at the (emptied) interrupt remapping table, invalidate the
+ * interrupt entry cache, keep compatibility format blocked, enable IR. */
+int vtd_ir_setup(struct iomm_vtd *v);
+/* iomm_unit_ops.irq_alloc / irq_update / irq_free. */
+int vtd_irq_alloc(struct iomm_unit *unit, struct iomm_irq *irq, const struct iomm_irq_cfg *cfg,
+		  struct iomm_msi_msg *msg);
+int vtd_irq_update(struct iomm_unit *unit, struct iomm_irq *irq, const struct iomm_irq_cfg *cfg);
+int vtd_irq_free(struct iomm_unit *unit, struct iomm_irq *irq);
 
 /* ---- vtd.c ---- */
 

@@ -247,6 +247,26 @@ void vtd_inv_piotlb(struct iomm_vtd *v, struct batch *b, unsigned g, uint32_t di
 	       w1);
 }
 
+/*
+ * Interrupt entry cache invalidation (6.5.2.7): G = 0 global, G = 1
+ * index-selective (IIDX, with IM naming 2^IM entries). It exists only as a
+ * queued descriptor, which is why interrupt remapping needs the queue.
+ */
+void vtd_inv_iec(struct iomm_vtd *v, struct batch *b, bool global, uint32_t index, unsigned im)
+{
+	if (queue_off(v) || !v->qi)
+		return;
+	if (global) {
+		v->stats.iec_global++;
+		qi_add(v, b, DESC_IEC, 0);
+		return;
+	}
+	v->stats.iec_index++;
+	qi_add(v, b,
+	       DESC_IEC | IEC_G | iomm_field_prep(IEC_IM, im) | iomm_field_prep(IEC_IIDX, index),
+	       0);
+}
+
 int vtd_batch_sync(struct iomm_vtd *v, struct batch *b)
 {
 	if (b->rc)
@@ -265,6 +285,8 @@ int vtd_flush_everything(struct iomm_vtd *v)
 	if (v->scalable)
 		vtd_inv_pc(v, &b, PC_G_GLOBAL, 0, 0);
 	vtd_inv_iotlb(v, &b, GRAN_GLOBAL, 0, 0, 0, false);
+	if (v->ir)
+		vtd_inv_iec(v, &b, true, 0, 0);
 	return vtd_batch_sync(v, &b);
 }
 

@@ -24,6 +24,7 @@
 #define IQ_HT_MASK  0x7fff0u /* IQH.QH / IQT.QT: byte offset of a descriptor in the queue */
 #define VTD_IQA	    0x090u
 #define VTD_ICS	    0x09cu
+#define VTD_IRTA    0x0b8u
 #define VTD_IVA_OFF 0x0u /* from ECAP.IRO */
 #define VTD_IOTLB_OFF 0x8u
 
@@ -55,6 +56,7 @@
 #define ECAP_QI	   IOMM_BIT(1)
 #define ECAP_DT	   IOMM_BIT(2)
 #define ECAP_IR	   IOMM_BIT(3)
+#define ECAP_EIM   IOMM_BIT(4) /* extended interrupt mode: 32-bit destinations (x2APIC) */
 #define ECAP_PT	   IOMM_BIT(6)
 #define ECAP_SC	   IOMM_BIT(7)
 #define ECAP_IRO   IOMM_GENMASK(17, 8)
@@ -71,6 +73,7 @@
 #define GCMD_WBF  (1u << 27)
 #define GCMD_QIE  (1u << 26)
 #define GCMD_IRE  (1u << 25)
+#define GCMD_SIRTP (1u << 24)
 #define GCMD_CFI  (1u << 23)
 /* Bits of GCMD that are states (kept in the shadow), not one-shot commands. */
 #define GCMD_STATES (GCMD_TE | GCMD_QIE | GCMD_IRE | GCMD_CFI)
@@ -78,6 +81,15 @@
 #define GSTS_RTPS GCMD_SRTP
 #define GSTS_WBFS GCMD_WBF
 #define GSTS_QIES GCMD_QIE
+#define GSTS_IRES GCMD_IRE
+#define GSTS_IRTPS GCMD_SIRTP
+#define GSTS_CFIS GCMD_CFI
+
+/* IRTA_REG: interrupt remapping table address (register descriptions, 11.4 / 10.4) */
+#define IRTA_ADDR IOMM_GENMASK(63, 12)
+#define IRTA_EIME IOMM_BIT(11)
+#define IRTA_S	  IOMM_GENMASK(3, 0) /* 2^(S + 1) entries */
+#define IRT_MAX_ENTRIES 65536u
 
 /* RTADDR_REG */
 #define RTADDR_RTA IOMM_GENMASK(63, 12)
@@ -139,6 +151,10 @@
 #define FRCD_HI_PV   IOMM_GENMASK(59, 40)
 #define FRCD_HI_T1   IOMM_BIT(62)
 #define FRCD_HI_F    IOMM_BIT(63)
+/* Interrupt-remapping faults (reasons 0x20-0x27) carry the interrupt index in FI[63:48]. */
+#define FRCD_LO_IIDX IOMM_GENMASK(63, 48)
+#define FR_IR_FIRST  0x20u
+#define FR_IR_LAST   0x27u
 #define FRCD_BYTES   16u
 #define FRCD_HI_OFF  8u /* rec[1] within the record */
 /* F seen through 32-bit accesses: bit 31 of the record's last 32-bit word */
@@ -150,6 +166,7 @@
 #define DESC_G	    IOMM_GENMASK(5, 4)
 #define DESC_CC	    1u
 #define DESC_IOTLB  2u
+#define DESC_IEC    4u
 #define DESC_WAIT   5u
 #define DESC_PIOTLB 6u
 #define DESC_PC	    7u
@@ -172,6 +189,10 @@
 #define PC_G_DOMAIN 0u
 #define PC_G_PASID  1u
 #define PC_G_GLOBAL 3u
+/* interrupt entry cache (6.5.2.7) */
+#define IEC_G	  IOMM_BIT(4) /* 0: global, 1: index-selective */
+#define IEC_IM	  IOMM_GENMASK(31, 27)
+#define IEC_IIDX  IOMM_GENMASK(47, 32)
 /* wait */
 #define WAIT_IF	    IOMM_BIT(4)
 #define WAIT_SW	    IOMM_BIT(5)
@@ -214,6 +235,33 @@
 #define PGTT_SS	  2u
 #define PGTT_PT	  4u
 
+/* interrupt remapping table entry, remapped format (9.10); 128 bits */
+#define IRTE0_P	    IOMM_BIT(0)
+#define IRTE0_FPD   IOMM_BIT(1)
+#define IRTE0_DM    IOMM_BIT(2)  /* destination mode: 1 logical */
+#define IRTE0_RH    IOMM_BIT(3)  /* redirection hint */
+#define IRTE0_TM    IOMM_BIT(4)  /* trigger mode: 1 level */
+#define IRTE0_DLM   IOMM_GENMASK(7, 5)
+#define IRTE0_HELD  IOMM_BIT(8)  /* AVAIL bit (software's own): cleared, invalidation unconfirmed */
+#define IRTE0_IM    IOMM_BIT(15) /* 1: posted format (not used) */
+#define IRTE0_V	    IOMM_GENMASK(23, 16)
+#define IRTE0_DST   IOMM_GENMASK(63, 32) /* x2APIC: 32-bit APIC ID */
+#define IRTE0_DST_X IOMM_GENMASK(47, 40) /* xAPIC: 8-bit APIC ID in DST[15:8] */
+#define IRTE1_SID   IOMM_GENMASK(15, 0)
+#define IRTE1_SQ    IOMM_GENMASK(17, 16) /* SID bits ignored: 1 bit 2, 2 bits 2:1, 3 bits 2:0 */
+#define IRTE1_SVT   IOMM_GENMASK(19, 18)
+#define SVT_NONE    0u
+#define SVT_SID	    1u /* requester ID with SQ */
+#define SVT_BUS	    2u /* bus of the requester in SID[15:8]..SID[7:0] */
+#define IRTE_WORDS  2u
+
+/* MSI address in remappable format (5.1.5) */
+#define MSI_ADDR_BASE	   0xfee00000u
+#define MSI_ADDR_HANDLE_LO IOMM_GENMASK(19, 5) /* handle[14:0] */
+#define MSI_ADDR_IF	   IOMM_BIT(4)	       /* 1: remappable format */
+#define MSI_ADDR_SHV	   IOMM_BIT(3)	       /* subhandle valid (not used) */
+#define MSI_ADDR_HANDLE_HI IOMM_BIT(2)	       /* handle[15] */
+
 #define LEGACY_RE_WORDS 2u
 #define LEGACY_CE_WORDS 2u
 #define SM_CE_WORDS	4u
@@ -224,5 +272,6 @@ _Static_assert(LEGACY_RE_WORDS * 8u * 256u == VTD_PAGE, "root table is one page"
 _Static_assert(LEGACY_CE_WORDS * 8u * 256u == VTD_PAGE, "legacy context table is one page");
 _Static_assert(SM_CE_WORDS * 8u * 128u == VTD_PAGE, "scalable context table half is one page");
 _Static_assert(PASID_E_WORDS * 8u * 64u == VTD_PAGE, "PASID table is one page");
+_Static_assert(IRTE_WORDS * 8u == 16u, "an interrupt remapping table entry is 128 bits");
 
 #endif /* VTD_REGS_H */

@@ -62,6 +62,23 @@ struct iomm_unit_ops {
 		     const struct iomm_gather *gather);
 	/** Drain the fault sources; see iomm_fault_poll(). Optional. */
 	int (*fault_poll)(struct iomm_unit *unit, iomm_fault_fn fn, void *arg);
+	/**
+	 * Interrupt remapping (units with ::IOMM_CAP_IRQ_REMAP); optional.
+	 * The core has checked the arguments and filled irq->sid / irq->mask
+	 * from the device. Claim a free entry, write it so that it accepts
+	 * requests from those streams only, store its handle in irq->index and
+	 * the device's message in @p msg. Return the codes of iomm_irq_alloc().
+	 */
+	int (*irq_alloc)(struct iomm_unit *unit, struct iomm_irq *irq,
+			 const struct iomm_irq_cfg *cfg, struct iomm_msi_msg *msg);
+	/** Rewrite a live entry's target and invalidate it (iomm_irq_update()). */
+	int (*irq_update)(struct iomm_unit *unit, struct iomm_irq *irq,
+			  const struct iomm_irq_cfg *cfg);
+	/**
+	 * Clear the entry and invalidate it; hand it out again only once the
+	 * unit confirmed (iomm_irq_free()).
+	 */
+	int (*irq_free)(struct iomm_unit *unit, struct iomm_irq *irq);
 };
 
 /** @} */

@@ -63,6 +63,9 @@ enum iomm_domain_type {
 #define IOMM_CAP_BYPASS (1u << 3)   /**< Bypass domains. */
 #define IOMM_CAP_COHERENT (1u << 4) /**< Table walks are coherent (hardware and port agree). */
 #define IOMM_CAP_REMOTE (1u << 5)   /**< Mappings live elsewhere (paravirtual): no local page table. */
+/** Interrupt remapping: iomm_irq_alloc() hands out entries that only the
+ *  device they were made for can signal through. */
+#define IOMM_CAP_IRQ_REMAP (1u << 6)
 /** @} */
 
 /**
@@ -94,8 +97,8 @@ struct iomm_unit {
 struct iomm_domain_cfg {
 	enum iomm_domain_type type;  /**< Required. */
 	uint32_t granule;            /**< 0: the smallest the unit supports. */
-	uint8_t ias;                 /**< 0: the unit's largest, capped at 48 (47 for x86-64 paging). */
-	uint8_t oas;                 /**< 0: the unit's oas. */
+	uint8_t ias;                 /**< 0: the largest the unit and the format share, capped at 48 (47 for x86-64 paging), and for a stage-2 domain at the output size. */
+	uint8_t oas;                 /**< 0: the largest the unit and the format share at this granule (a nested domain: its parent's ias). */
 	struct iomm_pool *pool;      /**< Table pages for this domain (a quota). Required unless bypass/blocked/remote. */
 	struct iomm_domain *parent;  /**< Stage-2 parent of a nested domain. */
 };
@@ -211,6 +214,9 @@ enum iomm_fault_reason {
 #define IOMM_FAULT_STAGE2 (1u << 4) /**< Raised by stage 2. */
 #define IOMM_FAULT_SSID (1u << 5)   /**< ssid is valid. */
 #define IOMM_FAULT_IPA (1u << 6)    /**< ipa is valid. */
+/** An interrupt request was blocked by interrupt remapping: iomm_fault::addr
+ *  holds the interrupt index (the handle the request named), not an address. */
+#define IOMM_FAULT_IRQ (1u << 7)
 /** @} */
 
 /** @brief A decoded fault, the same for every backend. */
@@ -314,7 +320,10 @@ int iomm_map(struct iomm_domain *dom, uint64_t iova, uint64_t pa, uint64_t size,
  * @retval IOMM_ERANGE  Outside the domain's input range.
  * @retval IOMM_ENOMEM  A block split needed a table page; nothing changed.
  * @retval IOMM_ETIMEDOUT The invalidation did not complete: the mapping is
- *                      gone from the table but may still be cached.
+ *                      gone from the table but may still be cached. (If
+ *                      it was the break-before-make invalidation of a
+ *                      contiguous group the range cuts, nothing was
+ *                      unmapped: see iomm_pgt_unmap().)
  * @retval IOMM_EIO     The hardware rejected a command on the way (logged):
  *                      the mapping is gone from the table but the
  *                      invalidation is not confirmed; table pages it
@@ -324,11 +333,128 @@ int iomm_map(struct iomm_domain *dom, uint64_t iova, uint64_t pa, uint64_t size,
  * Unmaps under the table's lock as iomm_pgt_unmap(), then invalidates under the
  * unit's lock (MMIO, polling the hardware with now_ns/relax until it confirms),
  * then returns freed table pages under the pool's lock (page_free for a port
- * pool). Locks are taken one after the other, never nested. May sleep only if
+ * pool). Locks are taken one after the other, except when the unmap cuts a
+ * contiguous group (Arm tables): its break-before-make invalidation runs
+ * under the table's lock and takes the unit's lock inside it. May sleep only if
  * one of those hooks can; waits for the hardware, so it is not meant for
  * interrupt handlers.
  */
 int iomm_unmap(struct iomm_domain *dom, uint64_t iova, uint64_t size, uint64_t *unmapped);
+
+/**
+ * @brief Unmap a range in a domain without invalidating it: what must be
+ *        invalidated accumulates in @p gather, for iomm_gather_sync().
+ *
+ * Batched invalidation: several unmaps (of one domain) share one gather,
+ * then one iomm_gather_sync() issues one invalidation and one wait for all
+ * of them. Until that sync returns, a device may still use the old
+ * translations of every range in the gather, and no table page the unmaps
+ * removed is reused; the caller must neither reuse those input addresses
+ * for other memory nor free the memory they mapped before then.
+ *
+ * Pattern for per-I/O map/unmap (for example a guest in strict mode
+ * through virtio-iommu, whose device turns each request into calls on a
+ * host domain): map at submission, iomm_unmap_gather() at completion into
+ * a gather per domain, and iomm_gather_sync() once per batch of
+ * completions (every N completions, at the end of an interrupt or request
+ * queue drain, and always before the addresses or the buffers are reused).
+ * Strictness is kept at batch granularity: no buffer is released to its
+ * owner before the sync that covers its unmap has returned.
+ *
+ * An unmap that cuts a contiguous group still invalidates that group at
+ * once (break-before-make, see iomm_pgt_unmap()).
+ *
+ * @param dom      The domain.
+ * @param iova     Input address.
+ * @param size     Bytes.
+ * @param gather   Initialised with iomm_gather_init(); empty, or holding
+ *                 earlier unmaps of @p dom only.
+ * @param unmapped Optional: bytes that were mapped.
+ * @retval IOMM_OK      Unmapped from the table; recorded in @p gather (for
+ *                      a domain without a local table, such as the
+ *                      paravirtual backend's, unmapped and invalidated by
+ *                      the host: nothing is added to @p gather).
+ * @retval IOMM_EINVAL  Bad arguments, a bypass/blocked domain, a NULL
+ *                      @p gather or one holding another domain's unmaps.
+ * @retval IOMM_ERANGE  Outside the domain's input range.
+ * @retval IOMM_ENOMEM  A block split needed a table page; nothing changed.
+ * @retval IOMM_EPERM   A paravirtual host refused the request.
+ * @return Any error of a break-before-make invalidation (e.g.
+ *         ::IOMM_ETIMEDOUT): nothing was unmapped.
+ *
+ * @par Context
+ * As iomm_pgt_unmap(): the table's lock, the pool's lock for a block split,
+ * clean_tables, and the unit's lock inside the table's for a
+ * break-before-make invalidation; a domain without a local table sends the
+ * request to the host under the unit's lock. May sleep only if one of those
+ * hooks can; not meant for interrupt handlers.
+ */
+int iomm_unmap_gather(struct iomm_domain *dom, uint64_t iova, uint64_t size,
+		      struct iomm_gather *gather, uint64_t *unmapped);
+
+/**
+ * @brief Invalidate everything a gather of iomm_unmap_gather() calls holds,
+ *        wait for completion, then return its table pages and empty it.
+ *
+ * One invalidation (the fewest commands the backend can express for the
+ * gather's range, leaf sizes and levels) and one wait for the whole batch.
+ * When this returns IOMM_OK no device can use any translation the batch
+ * removed.
+ *
+ * @param dom    The domain the unmaps were made on.
+ * @param gather The gather; emptied (iomm_gather_init()) on return.
+ * @retval IOMM_OK      Invalidated (or nothing to invalidate); the table
+ *                      pages the unmaps removed are back in the pool.
+ * @retval IOMM_EINVAL  NULL argument, a bypass/blocked domain, a domain
+ *                      without a local table holding a non-empty gather,
+ *                      or a gather of another domain's table.
+ * @retval IOMM_ETIMEDOUT The invalidation did not complete: the
+ *                      translations may still be cached; the table pages
+ *                      are held back (never reused) and the gather emptied.
+ * @retval IOMM_EIO     The hardware rejected a command (logged); as
+ *                      ::IOMM_ETIMEDOUT.
+ * @return Any other error of the backend's invalidation, as ::IOMM_ETIMEDOUT.
+ *
+ * @par Context
+ * Takes the unit's lock around the backend's invalidation (MMIO, polling
+ * the hardware with now_ns/relax until it confirms), then returns table
+ * pages under the pool's lock (page_free for a port pool), one after the
+ * other. May sleep only if one of those hooks can; waits for the hardware,
+ * so it is not meant for interrupt handlers.
+ */
+int iomm_gather_sync(struct iomm_domain *dom, struct iomm_gather *gather);
+
+/**
+ * @brief Change the output address and/or permissions of a live mapping in
+ *        a domain without a window of faults where the architecture allows
+ *        it (see iomm_pgt_update() for the rules), and invalidate.
+ *
+ * When this returns, devices use the new translation only.
+ *
+ * @param dom  The domain.
+ * @param iova Input address: the start of a leaf.
+ * @param pa   New output address.
+ * @param size Bytes: whole leaves.
+ * @param prot New permissions and attributes.
+ * @retval IOMM_OK      Updated and invalidated.
+ * @retval IOMM_EINVAL  Bad arguments (see iomm_pgt_update()), a bypass or
+ *                      blocked domain, or a domain without a local table.
+ * @retval IOMM_ERANGE  Outside the domain's input or output range.
+ * @retval IOMM_ENOENT  Part of the range is not mapped; nothing changed.
+ * @retval IOMM_ENOTSUP The backend has no invalidation hook.
+ * @return Any error of the backend's invalidation (e.g. ::IOMM_ETIMEDOUT,
+ *         ::IOMM_EIO): the new entries are written (or, if the
+ *         break-before-make invalidation itself failed, the broken leaves
+ *         are unmapped) but may not be visible to devices yet.
+ *
+ * @par Context
+ * Updates under the table's lock as iomm_pgt_update() (with the unit's lock
+ * nested inside it for a break-before-make invalidation), then invalidates
+ * in-place changes under the unit's lock (MMIO, polling with now_ns/relax).
+ * May sleep only if one of those hooks can; waits for the hardware, so it
+ * is not meant for interrupt handlers.
+ */
+int iomm_update(struct iomm_domain *dom, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot);
 
 /**
  * @brief Translate an address through a domain's table.
@@ -421,6 +547,151 @@ int iomm_detach(struct iomm_dev *dev);
  * lock, MMIO and log hooks are safe there.
  */
 int iomm_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg);
+
+/**
+ * @name Interrupt remapping
+ * A device signals an interrupt (an MSI) by writing a message to an address.
+ * On a unit with ::IOMM_CAP_IRQ_REMAP the unit owns a table of interrupt
+ * entries: a device's message only names an entry (a handle), and the entry,
+ * written by the library, says which interrupt is delivered where, and from
+ * which device alone the entry accepts a request. A message naming an entry
+ * made for another device, a message in the old (unremapped) format and a
+ * message naming a free entry are all blocked and reported as faults with
+ * ::IOMM_FAULT_IRQ. Entries are caller memory (struct iomm_irq); the table
+ * itself is memory the caller handed to the backend's init function.
+ * @{
+ */
+
+/** How an interrupt is delivered (iomm_irq_cfg::delivery). */
+enum iomm_irq_delivery {
+	IOMM_IRQ_FIXED = 0,  /**< To the destination, with the entry's vector. */
+	IOMM_IRQ_LOWEST = 1, /**< To the lowest-priority CPU among the destinations. */
+	IOMM_IRQ_NMI = 4,    /**< A non-maskable interrupt (the vector is ignored). */
+};
+
+/** @name Interrupt flags (iomm_irq_cfg::flags)
+ * @{ */
+#define IOMM_IRQ_LEVEL (1u << 0)    /**< Level-triggered (otherwise edge). */
+#define IOMM_IRQ_LOGICAL (1u << 1)  /**< The destination is a logical APIC ID (otherwise physical). */
+#define IOMM_IRQ_REDIRECT (1u << 2) /**< Redirection hint: the unit may pick any CPU of a logical destination. */
+/** Every interrupt flag; any other bit in iomm_irq_cfg::flags is refused. */
+#define IOMM_IRQ_FLAGS_ALL (IOMM_IRQ_LEVEL | IOMM_IRQ_LOGICAL | IOMM_IRQ_REDIRECT)
+/** @} */
+
+/** @brief Where an interrupt goes: the policy the caller decides. */
+struct iomm_irq_cfg {
+	uint32_t dest;   /**< Destination CPU (APIC ID: 8 bits in xAPIC mode, 32 in x2APIC mode). */
+	uint8_t vector;  /**< Vector, 16-255 (ignored for ::IOMM_IRQ_NMI). */
+	uint8_t delivery; /**< An enum iomm_irq_delivery value. */
+	uint16_t flags;  /**< IOMM_IRQ_* flags. */
+};
+
+/** @brief The message a device must write to signal an interrupt (MSI address and data). */
+struct iomm_msi_msg {
+	uint64_t addr; /**< Message address. */
+	uint32_t data; /**< Message data. */
+};
+
+/**
+ * @brief One interrupt entry. Caller-allocated; fields are private.
+ *
+ * Before iomm_irq_alloc() the object must be all zeroes or freed
+ * (iomm_irq_free()).
+ */
+struct iomm_irq {
+	/** @cond INTERNAL */
+	struct iomm_unit *unit;
+	const struct iomm_dev *dev;
+	uint32_t live;  /* IOMM_LIVE_COOKIE between alloc and free */
+	uint32_t sid;   /* the device's streams when the entry was made */
+	uint32_t mask;
+	uint32_t index; /* the backend's entry */
+	/** @endcond */
+};
+
+/**
+ * @brief Allocate an interrupt entry for a device and aim it at @p target.
+ *
+ * The entry accepts interrupt requests from the streams of @p dev only
+ * (as they were when this is called). @p msg receives the message the
+ * device must use: program it into the device's MSI (or MSI-X) capability.
+ * The device need not be attached to a domain.
+ *
+ * @param unit   The unit the device sits behind.
+ * @param dev    The device (iomm_dev_init() on @p unit).
+ * @param target Destination, vector, delivery and flags.
+ * @param out    Entry object (caller memory): all zeroes, or freed.
+ * @param msg    Receives the MSI address and data for the device.
+ * @retval IOMM_OK        Allocated; the entry is in effect when this returns.
+ * @retval IOMM_EINVAL    NULL argument; @p dev belongs to another unit; a
+ *                        vector below 16 for fixed or lowest-priority
+ *                        delivery; an unknown delivery mode or flag; a
+ *                        destination wider than the unit's mode allows; a
+ *                        device whose stream set the unit cannot validate
+ *                        exactly (nothing is allocated rather than accept
+ *                        more sources than the device).
+ * @retval IOMM_EBUSY     @p out is live (allocated and not freed).
+ * @retval IOMM_ENOTSUP   The unit does not remap interrupts (no
+ *                        ::IOMM_CAP_IRQ_REMAP: not supported, or not set up).
+ * @retval IOMM_ENOSPC    Every entry of the unit's table is in use (or held
+ *                        back after an unconfirmed invalidation).
+ * @retval IOMM_ETIMEDOUT The unit did not confirm the invalidation a
+ *                        caching-mode unit needs; nothing was allocated.
+ * @retval IOMM_EIO       The unit rejected that invalidation; as above.
+ *
+ * @par Context
+ * Takes the unit's lock (iomm_port::lock, the unit is the lock object);
+ * writes the table (clean_tables on a non-coherent unit) and, where the unit
+ * needs it, queues an invalidation and polls for it with now_ns/relax. May
+ * sleep only if those hooks can; not meant for interrupt handlers.
+ */
+int iomm_irq_alloc(struct iomm_unit *unit, struct iomm_dev *dev, const struct iomm_irq_cfg *target,
+		   struct iomm_irq *out, struct iomm_msi_msg *msg);
+
+/**
+ * @brief Aim a live interrupt entry at a new target. The device's message
+ *        stays the same.
+ *
+ * @param irq    The entry.
+ * @param target New destination, vector, delivery and flags.
+ * @retval IOMM_OK        Updated and invalidated: later interrupts go to @p target.
+ * @retval IOMM_EINVAL    NULL argument, an entry that is not live, or a
+ *                        target refused as by iomm_irq_alloc(); nothing changed.
+ * @retval IOMM_ETIMEDOUT The invalidation was not confirmed: the entry holds
+ *                        @p target in memory but the unit may still use the
+ *                        old one.
+ * @retval IOMM_EIO       The unit rejected the invalidation; as for a timeout.
+ *
+ * @par Context
+ * Takes the unit's lock; one 64-bit store to the table, then an
+ * invalidation polled with now_ns/relax. May sleep only if those hooks can;
+ * not meant for interrupt handlers.
+ */
+int iomm_irq_update(struct iomm_irq *irq, const struct iomm_irq_cfg *target);
+
+/**
+ * @brief Free an interrupt entry: once this returns, the device's message
+ *        is blocked (and reported as a fault).
+ *
+ * The entry is cleared, then invalidated in the unit's interrupt-entry
+ * cache; only once the unit confirmed that is the entry handed out again.
+ *
+ * @param irq The entry.
+ * @retval IOMM_OK        Freed and invalidated; @p irq may be allocated again.
+ * @retval IOMM_EINVAL    NULL argument or an entry that is not live.
+ * @retval IOMM_ETIMEDOUT The invalidation was not confirmed: the entry is
+ *                        cleared in memory, held back from reuse, and @p irq
+ *                        stays live so that the call can be repeated.
+ * @retval IOMM_EIO       The unit rejected the invalidation; as for a timeout.
+ *
+ * @par Context
+ * Takes the unit's lock; writes the table, queues an invalidation and polls
+ * for it with now_ns/relax. May sleep only if those hooks can; not meant for
+ * interrupt handlers.
+ */
+int iomm_irq_free(struct iomm_irq *irq);
+
+/** @} */
 
 /** @} */
 

@@ -41,8 +41,8 @@ extern "C" {
  * invalidation (IOMMUs do not cache invalid entries), except on hardware
  * with caching mode, which backends handle.
  *
- * **Cache maintenance.** When the table is not walked coherently
- * (::IOMM_PGT_COHERENT clear), each run of written entries and each new
+ * **Cache maintenance.** When the table is not walked coherently (its port
+ * lacks ::IOMM_PORT_DMA_COHERENT, or ::IOMM_PGT_NONCOHERENT is set), each run of written entries and each new
  * table page is cleaned with iomm_port::clean_tables once, after it is
  * complete and before anything points to it.
  *
@@ -87,8 +87,15 @@ enum iomm_pgt_format {
 
 /** @name Configuration flags (iomm_pgt_cfg::flags)
  * @{ */
-/** The walker is cache-coherent: no iomm_port::clean_tables calls. */
-#define IOMM_PGT_COHERENT (1u << 0)
+/**
+ * The walker of this table does not snoop CPU caches although the platform
+ * does: clean written entries with iomm_port::clean_tables. One rule decides
+ * cache maintenance: a table is walked coherently exactly when its port has
+ * ::IOMM_PORT_DMA_COHERENT and this flag is clear. Domains set it themselves
+ * when their unit reports non-coherent walks; stand-alone tables set it for
+ * such a walker. (Bit 0, once a "coherent" flag, is refused.)
+ */
+#define IOMM_PGT_NONCOHERENT (1u << 5)
 /** Never set the contiguous hint, even where a range allows it. */
 #define IOMM_PGT_NO_CONTIG (1u << 1)
 /** Stage 1: mark leaves not-global (nG) so TLB entries are tagged with the ASID. */
@@ -99,20 +106,55 @@ enum iomm_pgt_format {
 #define IOMM_PGT_SNOOP (1u << 4)
 /** @} */
 
+struct iomm_gather;
+
+/**
+ * @brief Synchronous invalidation, for break-before-make (iomm_pgt_cfg::inval_sync).
+ *
+ * The engine calls it in the middle of an operation, with the table's lock
+ * held, after it has written the entries of @p range invalid (and cleaned
+ * them for a non-coherent walker), and before it writes their replacements.
+ * It must invalidate every TLB entry the hardware may hold for @p range in
+ * the table's context, and, when range->tables is set, the walk caches for
+ * it too, and return only once the invalidation has completed (the
+ * equivalent of a CMD_TLBI_* followed by CMD_SYNC, or a TLBI plus sync).
+ * Its leaf_sizes and levels describe the entries that were broken, as in an
+ * unmap's gather. Two uses: an unmap breaking a contiguous group (leaves,
+ * tables false), and a map replacing empty tables by a block (tables true;
+ * the gather lists those table pages, which the engine returns to the pool
+ * itself once the callback returned IOMM_OK: the callback must not release
+ * them).
+ *
+ * @param arg   iomm_pgt_cfg::inval_arg.
+ * @param range What to invalidate: [start, end), leaf size and level.
+ * @retval IOMM_OK The hardware has forgotten every translation of @p range.
+ * @return Any other value: not confirmed. The engine fails the call with
+ *         this value, leaving what the table translates as it was: a broken
+ *         contiguous group is restored, empty tables a map unlinked stay
+ *         unlinked and their pages are held back (never reused).
+ */
+typedef int (*iomm_pgt_inval_fn)(void *arg, const struct iomm_gather *range);
+
 /**
  * @brief Geometry and behaviour of a page table.
  *
- * Zeroed optional fields mean "default". Backends fill this from what the
- * hardware reports; standalone users fill it themselves.
+ * A zero means "the largest available" here as in iomm_domain_cfg: for a
+ * table alone, the largest the format offers; for a domain, the largest its
+ * unit and the format share. Backends fill this from what the hardware
+ * reports; standalone users fill it themselves.
  */
 struct iomm_pgt_cfg {
 	enum iomm_pgt_format format; /**< Required. */
-	uint32_t granule;            /**< 4096, 16384 or 65536. Required. */
+	uint32_t granule;            /**< 4096, 16384 or 65536 (4096 only for VT-d and x86-64). 0: 4096, the smallest. */
 	/** Input address bits: 32..48 (32..52 with a 64 KiB granule); VT-d
-	 *  second stage 32..57, x86-64 32..56. */
+	 *  second stage 32..57, x86-64 32..56. 0: the largest the format
+	 *  offers at this granule, capped at 48 (47 for x86-64), and for Arm
+	 *  stage 2 at the output size. iomm_pgt_init() stores the size chosen
+	 *  in iomm_pgt::cfg. */
 	uint8_t ias;
 	/** Output address bits: 32, 36, 40, 42, 44, 48, or 52 with 64 KiB;
-	 *  VT-d and x86-64 any of 32..52. */
+	 *  VT-d and x86-64 any of 32..52. 0: the largest the format offers at
+	 *  this granule (48, or 52 with 64 KiB; 52 for VT-d and x86-64). */
 	uint8_t oas;
 	uint32_t flags;              /**< IOMM_PGT_* flags. */
 	/**
@@ -121,6 +163,18 @@ struct iomm_pgt_cfg {
 	 * The granule itself is always allowed.
 	 */
 	uint64_t leaf_sizes;
+	/**
+	 * Synchronous invalidation for break-before-make; NULL: none. The Arm
+	 * architecture requires break-before-make (entry invalid, TLB
+	 * invalidated, new entry written) to change the Contiguous bit of
+	 * entries that stay mapped, which an unmap of part of a contiguous
+	 * group must do. Only a table with this callback therefore uses the
+	 * contiguous hint: without it the engine never sets the hint (as with
+	 * ::IOMM_PGT_NO_CONTIG) and never needs an invalidation in the middle
+	 * of a call. Domains wire it to their backend's invalidation.
+	 */
+	iomm_pgt_inval_fn inval_sync;
+	void *inval_arg; /**< Passed to inval_sync. */
 };
 
 /**
@@ -218,6 +272,7 @@ struct iomm_pgt {
 	uint64_t type_mask;     /* bits telling leaf kinds apart ... */
 	uint64_t page_bits;     /* ... in a last-level leaf */
 	uint64_t block_bits;    /* ... in a leaf above the last level */
+	uint64_t full_bit;      /* link bit: the table holds only valid leaves (0: unused) */
 	uint32_t idx_mask[IOMM_PGT_MAX_LEVELS]; /* index mask per level (the root's differs) */
 	uint8_t shift[IOMM_PGT_MAX_LEVELS];     /* log2 of the bytes one entry maps, per level */
 	uint8_t lvl_for[64];    /* first level whose entries map at most 2^k bytes */
@@ -232,6 +287,7 @@ struct iomm_pgt {
 	bool plain;             /* linear and no folded PA bits: the fastest walk */
 	bool coherent;
 	uint32_t live;          /* set by init, cleared by destroy */
+	struct iomm_pgt *pool_next; /* the pool's next live table */
 	/** @endcond */
 };
 
@@ -250,9 +306,11 @@ struct iomm_pgt {
  * @retval IOMM_OK      The table is empty and ready.
  * @retval IOMM_EBUSY   @p pgt is a live table (initialised and not
  *                      destroyed); it is left as it was.
- * @retval IOMM_EINVAL  NULL argument; unknown format; pool page size differs
- *                      from the granule; non-coherent table without a
- *                      clean_tables hook; port pool without phys_to_virt.
+ * @retval IOMM_EINVAL  NULL argument; unknown format; a flag that is unknown
+ *                      or not the format's; pool page size differs from the
+ *                      granule; non-coherent walk (see ::IOMM_PGT_NONCOHERENT)
+ *                      without a clean_tables hook; port pool without
+ *                      phys_to_virt.
  * @retval IOMM_ENOTSUP Granule, input or output size not supported by the
  *                      format (e.g. 52 bits with a 4 KiB granule).
  * @retval IOMM_ENOMEM  The pool has no room for the root table.
@@ -288,7 +346,13 @@ void iomm_pgt_destroy(struct iomm_pgt *pgt);
  *
  * Uses the largest leaves that alignment of @p iova and @p pa, the remaining
  * size and cfg.leaf_sizes allow, and sets the contiguous hint on every
- * complete, aligned group (Arm formats). Existing tables are reused.
+ * complete, aligned group (Arm formats, on a table with
+ * iomm_pgt_cfg::inval_sync and without ::IOMM_PGT_NO_CONTIG). Existing
+ * tables are reused, except that on a table with iomm_pgt_cfg::inval_sync a
+ * block also goes where an empty table sits (left by earlier unmaps): the
+ * table is unlinked, inval_sync invalidates its span and the walk caches,
+ * its pages return to the pool, then the block is written. Without
+ * inval_sync the empty table is reused and filled with smaller leaves.
  *
  * The VT-d and x86-64 formats keep what they can express: read and write
  * (VT-d second stage), or read, write and IOMM_PRIV (clear U/S) with
@@ -306,15 +370,20 @@ void iomm_pgt_destroy(struct iomm_pgt *pgt);
  * @retval IOMM_EINVAL  Misaligned or zero size, unknown or empty @p prot,
  *                      a permission the format cannot express (write
  *                      without read on ::IOMM_FMT_X86_FL, IOMM_PRIV on
- *                      ::IOMM_FMT_VTD_SL), or a range that wraps.
+ *                      ::IOMM_FMT_VTD_SL or ::IOMM_FMT_ARM_LPAE_S2), or a
+ *                      range that wraps.
  * @retval IOMM_ERANGE  The input range exceeds ias or the output range oas.
  * @retval IOMM_EEXIST  Part of the range is already mapped; nothing changed.
  * @retval IOMM_ENOMEM  Not enough table pages; nothing changed, nothing leaked.
+ * @return Any other value iomm_pgt_cfg::inval_sync returned when the map
+ *         replaced empty tables by a block: nothing is mapped, the empty
+ *         tables stay unlinked and their pages are held back.
  *
  * @par Context
  * Takes the table's lock (iomm_port::lock, the table is the lock object), and
  * within it the pool's lock for each table page (page_alloc for a port pool);
- * calls clean_tables for a non-coherent table. May sleep only if one of those
+ * calls clean_tables for a non-coherent table, and iomm_pgt_cfg::inval_sync
+ * (with the table's lock held) when it replaces empty tables by a block. May sleep only if one of those
  * hooks can. Callable from an interrupt handler only if they are all safe
  * there. Serialized against other map/unmap calls on the table; readers
  * (iova_to_phys, lookup, walk) may run alongside.
@@ -330,6 +399,14 @@ int iomm_pgt_map(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size
  * unlinked and queued in @p gather; they are reusable only after
  * iomm_pgt_gather_release().
  *
+ * A contiguous group only partly inside the range loses its hint by
+ * break-before-make: the group's entries are written invalid (and cleaned),
+ * iomm_pgt_cfg::inval_sync invalidates the group's range and returns once
+ * that has completed, then the entries outside the range are rewritten
+ * without the hint. During that window the rest of the group is unmapped
+ * (a device access there faults, a concurrent lookup finds nothing), as the
+ * architecture requires. Only tables with inval_sync use the hint at all.
+ *
  * @param pgt      The table.
  * @param iova     Start, aligned to the granule.
  * @param size     Bytes, a non-zero multiple of the granule.
@@ -344,16 +421,74 @@ int iomm_pgt_map(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size
  * @retval IOMM_ERANGE  The range exceeds ias.
  * @retval IOMM_ENOMEM  A block had to be split and no table page was left;
  *                      nothing changed.
+ * @return Any other value iomm_pgt_cfg::inval_sync returned: a
+ *         break-before-make invalidation was not confirmed; the entries it
+ *         broke were restored and nothing was unmapped.
  *
  * @par Context
  * Takes the table's lock, and within it the pool's lock when a block split
  * needs a table page (page_alloc for a port pool); calls clean_tables for a
- * non-coherent table. Frees nothing: removed table pages wait in @p gather. May
- * sleep only if one of those hooks can; callable from an interrupt handler only
- * if they are all safe there.
+ * non-coherent table, and iomm_pgt_cfg::inval_sync (with the table's lock
+ * held) when it must break a contiguous group. Frees nothing: removed table
+ * pages wait in @p gather. May sleep only if one of those hooks can; callable
+ * from an interrupt handler only if they are all safe there.
  */
 int iomm_pgt_unmap(struct iomm_pgt *pgt, uint64_t iova, uint64_t size, struct iomm_gather *gather,
 		   uint64_t *unmapped);
+
+/**
+ * @brief Change the output address and/or permissions of a live mapping in
+ *        place, without the window of faults of an unmap and a map.
+ *
+ * Every leaf of [@p iova, @p iova + @p size) is rewritten to map
+ * @p pa + (its address - @p iova) with @p prot, keeping its size. Where the
+ * architecture allows a live entry to change without break-before-make the
+ * new entry is stored in place and the change is recorded in @p gather, for
+ * the caller's invalidation (until then the device may use the old or the
+ * new entry): on Arm LPAE a change of permissions only (AP, PXN/UXN, S2AP,
+ * XN); on VT-d second-stage and x86-64 tables every change (those units
+ * have no break-before-make rule). Where it requires break-before-make (Arm:
+ * output address, memory type or shareability, the Contiguous bit) the
+ * leaves are written invalid, iomm_pgt_cfg::inval_sync invalidates their
+ * range once, and the new leaves are written: devices fault on those leaves
+ * only for the duration of that invalidation. A contiguous group keeps its
+ * hint when the update covers it whole and keeps it aligned; a group the
+ * range cuts loses it first (see iomm_pgt_unmap()).
+ *
+ * @param pgt    The table.
+ * @param iova   Start, aligned to the granule; must be the start of a leaf.
+ * @param pa     New output address of @p iova, aligned to every leaf's size
+ *               at its offset (the largest leaf of the range decides).
+ * @param size   Bytes, a non-zero multiple of the granule; the range must
+ *               consist of whole leaves (see iomm_pgt_lookup()).
+ * @param prot   New permissions and attributes, as for iomm_pgt_map().
+ * @param gather Receives what the caller must invalidate (in-place
+ *               changes). Initialised; may carry earlier calls on the table.
+ *
+ * @retval IOMM_OK      Every leaf is updated; in-place changes are in
+ *                      @p gather.
+ * @retval IOMM_EINVAL  Misaligned, zero or wrapping range or output; a leaf
+ *                      crosses the range's edges or would be misaligned at
+ *                      its new output; unknown or inexpressible @p prot;
+ *                      NULL @p gather or one of another table. Nothing
+ *                      changed.
+ * @retval IOMM_ERANGE  The input range exceeds ias or the output range oas.
+ * @retval IOMM_ENOENT  Part of the range is not mapped; nothing changed.
+ * @retval IOMM_ENOTSUP The change needs break-before-make and the table has
+ *                      no iomm_pgt_cfg::inval_sync; nothing changed.
+ * @return Any other value inval_sync returned: if it was breaking a
+ *         contiguous group the range cuts, nothing changed; if it was
+ *         breaking the leaves to update, those leaves are left unmapped and
+ *         recorded in @p gather (with the in-place changes already made).
+ *
+ * @par Context
+ * Takes the table's lock; calls clean_tables for a non-coherent table and
+ * iomm_pgt_cfg::inval_sync (with the table's lock held) when it must break
+ * entries. Allocates nothing. May sleep only if one of those hooks can;
+ * callable from an interrupt handler only if they are all safe there.
+ */
+int iomm_pgt_update(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot,
+		    struct iomm_gather *gather);
 
 /**
  * @brief Translate one input address.

@@ -16,6 +16,8 @@
 extern "C" {
 #endif
 
+struct iomm_pgt;
+
 /**
  * @defgroup pool Table-memory pools
  * @{
@@ -83,6 +85,7 @@ struct iomm_pool {
 	size_t npages;     /* pages managed (region) or the cap (port) */
 	size_t used;       /* pages handed out */
 	size_t hint;       /* bitmap word where the last search ended */
+	struct iomm_pgt *tables; /* live tables taking pages from here */
 	/** @endcond */
 };
 
@@ -162,10 +165,22 @@ void *iomm_pool_alloc(struct iomm_pool *pool, size_t count, uint64_t *pa);
 /**
  * @brief Return pages taken with iomm_pool_alloc().
  *
+ * Pages that page tables took from the pool go back through the table
+ * (iomm_pgt_gather_release(), iomm_pgt_destroy()), never through this call:
+ * a page still linked into a live table of the pool is refused. Checking
+ * that walks the pool's live tables, so the call costs in proportion to
+ * their size.
+ *
  * @param pool  The pool the pages came from.
  * @param va    Virtual address iomm_pool_alloc() returned.
- * @param count The same count. Freeing pages that are not in use is a
- *              caller bug; region pools ignore such requests.
+ * @param count The same count.
+ *
+ * @retval IOMM_OK     The pages are free again.
+ * @retval IOMM_EINVAL NULL @p pool or @p va; @p count not a power of two
+ *                     up to 64; or (region pools) pages that are not the
+ *                     pool's or not in use. Nothing changed.
+ * @retval IOMM_EBUSY  One of the pages is a table page of a live table
+ *                     initialised on this pool. Nothing changed.
  *
  * @par Context
  * Takes the pool's lock; a port pool calls iomm_port::page_free with it held.
@@ -173,7 +188,7 @@ void *iomm_pool_alloc(struct iomm_pool *pool, size_t count, uint64_t *pa);
  * handler only if the pool's lock hook is safe there and, for a port pool,
  * page_alloc/page_free are too.
  */
-void iomm_pool_release(struct iomm_pool *pool, void *va, size_t count);
+int iomm_pool_release(struct iomm_pool *pool, void *va, size_t count);
 
 /**
  * @brief Pages currently handed out.

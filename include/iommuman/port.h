@@ -40,9 +40,10 @@ enum iomm_log_level {
 /**
  * @brief Port flag: the platform makes IOMMU table walks cache-coherent.
  *
- * Backends combine this with what the hardware reports (SMMUv3 IDR0.COHACC,
- * SMMUv2 ID0.CTTW, VT-d ECAP.C). When either says "not coherent", every table
- * write is cleaned with iomm_port::clean_tables. This corresponds to a device
+ * This is the one coherence switch. Backends combine it with what the
+ * hardware reports (SMMUv3 IDR0.COHACC, SMMUv2 ID0.CTTW, VT-d ECAP.C), and a
+ * stand-alone table with ::IOMM_PGT_NONCOHERENT; when either says "not
+ * coherent", every table write is cleaned with iomm_port::clean_tables. This corresponds to a device
  * tree's `dma-coherent` property or IORT's coherent-access flag.
  */
 #define IOMM_PORT_DMA_COHERENT (1u << 0)
@@ -128,8 +129,10 @@ struct iomm_port {
 	 * Take the lock that guards @p obj (a pool, a page table, a unit).
 	 * A port may use one lock for everything or hash @p obj over several.
 	 * The library nests at most two: a page table's (or unit's) lock, then
-	 * the lock of the pool the table takes pages from; a port with one lock
-	 * for everything must make it recursive. May spin or block as the
+	 * the lock of the pool the table takes pages from, or a page table's
+	 * lock, then its unit's (a break-before-make invalidation in the middle
+	 * of an unmap); a port with one lock for everything must make it
+	 * recursive. May spin or block as the
 	 * port's callers allow. NULL (together with
 	 * unlock): the caller serializes every call on one object itself.
 	 */

@@ -150,6 +150,31 @@ struct iomm_vm_mapping {
 	/** @endcond */
 };
 
+/** @brief One interrupt entry of a VM. Caller-allocated array (its length is the VM's
+ *  interrupt-entry quota); fields private. */
+struct iomm_vm_irq {
+	/** @cond INTERNAL */
+	struct iomm_irq irq;
+	uint32_t endpoint;
+	bool used;
+	/** @endcond */
+};
+
+/**
+ * @brief Where a VM's devices may send interrupts: the VMM's destination policy.
+ *
+ * Every target must name one of @c dests (physical destination mode) with a
+ * vector in [vector_first, vector_last] and fixed or lowest-priority
+ * delivery; logical destinations, redirection and NMIs are refused. An
+ * empty policy (no destinations) refuses every target.
+ */
+struct iomm_vm_irq_policy {
+	const uint32_t *dests; /**< Destination (APIC) IDs the VM may reach (referenced). */
+	size_t ndests;	       /**< Number of them. */
+	uint8_t vector_first;  /**< Lowest vector (at least 16). */
+	uint8_t vector_last;   /**< Highest vector. */
+};
+
 /** @brief One queued fault event, in wire format. */
 struct iomm_vm_event {
 	uint8_t bytes[IOMM_VIOMMU_FAULT_SIZE]; /**< A virtio-iommu fault record. */
@@ -183,6 +208,10 @@ struct iomm_vm_cfg {
 	uint32_t domain_end;     /**< Last domain ID (inclusive). */
 	uint32_t probe_size;     /**< Bytes of PROBE properties; 0: 512. */
 	enum iomm_vm_policy policy; /**< Initial config.bypass: what unattached endpoints may do. */
+	/** Interrupt-entry slots (the VM's quota of remapped interrupts). May be NULL if nirqs is 0. */
+	struct iomm_vm_irq *irqs;
+	size_t nirqs;			   /**< Interrupt-entry quota. */
+	struct iomm_vm_irq_policy irq_policy; /**< Where those interrupts may go. */
 };
 
 /** @cond INTERNAL */
@@ -235,6 +264,68 @@ struct iomm_vm {
 int iomm_vm_init(struct iomm_vm *vm, const struct iomm_vm_cfg *cfg);
 
 /**
+ * @brief Give an assigned device an interrupt entry aimed at @p target.
+ *
+ * The entry accepts interrupt requests from that device only; it counts
+ * against the VM's interrupt-entry quota (iomm_vm_cfg::nirqs) and is freed
+ * and invalidated, at the latest, when the device is unassigned or the VM
+ * destroyed.
+ *
+ * @param vm       The VM.
+ * @param endpoint The assigned device.
+ * @param target   Destination, vector, delivery and flags.
+ * @param msg      Receives the MSI address and data for the device.
+ * @param handle   Receives the entry's handle for iomm_vm_irq_update() and
+ *                 iomm_vm_irq_free().
+ * @retval IOMM_OK      Allocated.
+ * @retval IOMM_EINVAL  NULL argument, uninitialised VM, or a target the unit
+ *                      refuses (see iomm_irq_alloc()).
+ * @retval IOMM_ENOENT  No such endpoint.
+ * @retval IOMM_EPERM   @p target is outside the VM's interrupt policy.
+ * @retval IOMM_ENOSPC  The VM's quota is spent, or the unit's table is full.
+ * @retval IOMM_ENOTSUP The device's unit does not remap interrupts.
+ * @return Any other error of iomm_irq_alloc(); nothing is allocated then.
+ *
+ * @par Context
+ * As iomm_irq_alloc(): the unit's lock, table writes, possibly an
+ * invalidation polled with now_ns/relax. Calls on one VM are serialised by
+ * the caller; not meant for interrupt handlers.
+ */
+int iomm_vm_irq_alloc(struct iomm_vm *vm, uint32_t endpoint, const struct iomm_irq_cfg *target,
+		      struct iomm_msi_msg *msg, uint32_t *handle);
+
+/**
+ * @brief Retarget one of a VM's interrupt entries.
+ * @param vm     The VM.
+ * @param handle From iomm_vm_irq_alloc().
+ * @param target New target.
+ * @retval IOMM_OK     Updated and invalidated.
+ * @retval IOMM_EINVAL NULL argument, uninitialised VM, or a target the unit refuses.
+ * @retval IOMM_ENOENT No live entry with @p handle.
+ * @retval IOMM_EPERM  @p target is outside the VM's interrupt policy; nothing changed.
+ * @return Any other error of iomm_irq_update().
+ *
+ * @par Context
+ * As iomm_irq_update(); calls on one VM are serialised by the caller.
+ */
+int iomm_vm_irq_update(struct iomm_vm *vm, uint32_t handle, const struct iomm_irq_cfg *target);
+
+/**
+ * @brief Free one of a VM's interrupt entries: the device's message is
+ *        blocked once this returns.
+ * @param vm     The VM.
+ * @param handle From iomm_vm_irq_alloc().
+ * @retval IOMM_OK     Freed and invalidated; the quota slot is free again.
+ * @retval IOMM_EINVAL NULL argument or uninitialised VM.
+ * @retval IOMM_ENOENT No live entry with @p handle.
+ * @return Any error of iomm_irq_free(): the entry then stays held and counted.
+ *
+ * @par Context
+ * As iomm_irq_free(); calls on one VM are serialised by the caller.
+ */
+int iomm_vm_irq_free(struct iomm_vm *vm, uint32_t handle);
+
+/**
  * @brief Assign a pass-through device to a VM.
  *
  * On the first assignment on @p unit this creates the VM's stage-2 domain
@@ -277,9 +368,12 @@ int iomm_vm_assign(struct iomm_vm *vm, struct iomm_unit *unit, const struct iomm
 /**
  * @brief Take a device back from a VM: it is detached (blocked) and freed.
  * If it was the last endpoint of a guest domain, that domain is destroyed.
+ * Its interrupt entries (iomm_vm_irq_alloc()) are freed and invalidated
+ * first, so its MSIs are blocked before anything else may reuse them;
+ * iomm_vm_destroy() unassigns every device this way.
  * @param vm       The VM.
  * @param endpoint Its endpoint ID.
- * @retval IOMM_OK      Unassigned; the device's DMA aborts.
+ * @retval IOMM_OK      Unassigned; the device's DMA and interrupts abort.
  * @retval IOMM_EINVAL  NULL or uninitialised VM.
  * @retval IOMM_ENOENT  No such endpoint.
  * @retval IOMM_ETIMEDOUT The unit did not acknowledge; still assigned.
@@ -287,7 +381,8 @@ int iomm_vm_assign(struct iomm_vm *vm, struct iomm_unit *unit, const struct iomm
  *
  * @par Context
  * Takes no lock of its own: calls on one VM are serialised by the caller.
- * Detaches the device (iomm_detach(): the unit's lock, invalidation). May sleep
+ * Frees its interrupt entries (iomm_irq_free()) and detaches the device
+ * (iomm_detach(): the unit's lock, invalidation). May sleep
  * only if the units' port hooks (lock, page_alloc/page_free, relax) can; waits
  * for the hardware, so not meant for interrupt handlers.
  */

@@ -55,6 +55,13 @@ extern "C" {
  * with no record pending, one extra fault with reason ::IOMM_FAULT_OTHER,
  * raw 0 and lost 1 is delivered.
  *
+ * With an interrupt remapping table (iomm_vtd_mem::irt; ECAP.IR and the
+ * queue required) init also enables interrupt remapping with compatibility
+ * format blocked, and the unit serves iomm_irq_alloc() / iomm_irq_update() /
+ * iomm_irq_free(): remapped-format entries with source validation, each
+ * change invalidated in the interrupt entry cache. Posted interrupts are not
+ * used. See docs/vtd.md.
+ *
  * The unit's output address size is CAP.MGAW capped at 52 bits. A domain's
  * input defaults to at most 48 bits; a 5-level second-stage table (ias
  * 49..57, where SAGAW allows) takes an explicit iomm_domain_cfg::ias, for
@@ -79,8 +86,9 @@ extern "C" {
 #define IOMM_VTD_F_FL5LP    (1u << 13) /**< 5-level first-stage paging (CAP.FL5LP). */
 #define IOMM_VTD_F_PASID    (1u << 14) /**< PASID support (ECAP.PASID), reported only. */
 #define IOMM_VTD_F_NEST     (1u << 15) /**< Nested translation (ECAP.NEST), reported only. */
-#define IOMM_VTD_F_IR       (1u << 16) /**< Interrupt remapping (ECAP.IR), reported only. */
+#define IOMM_VTD_F_IR       (1u << 16) /**< Interrupt remapping (ECAP.IR): used when iomm_vtd_mem::irt is given. */
 #define IOMM_VTD_F_DT       (1u << 17) /**< Device-TLB (ECAP.DT), reported only. */
+#define IOMM_VTD_F_EIM      (1u << 18) /**< Extended interrupt mode, 32-bit destinations (ECAP.EIM). */
 /** @} */
 
 /** @name Configuration flags (iomm_vtd_cfg::flags)
@@ -93,6 +101,13 @@ extern "C" {
 #define IOMM_VTD_CFG_S1_SECOND_STAGE (1u << 2)
 /** Leave translation disabled after init (iomm_vtd_enable() turns it on). */
 #define IOMM_VTD_CFG_NO_ENABLE (1u << 3)
+/**
+ * Interrupt remapping in extended interrupt mode (IRTA.EIME): 32-bit
+ * (x2APIC) destinations. Needs ECAP.EIM and an interrupt remapping table.
+ * Without it destinations are 8-bit xAPIC IDs. Either way
+ * compatibility-format interrupts are blocked (GCMD.CFI stays off).
+ */
+#define IOMM_VTD_CFG_EIM (1u << 4)
 /** @} */
 
 /**
@@ -114,6 +129,15 @@ struct iomm_vtd_mem {
 	 * scalable mode.
 	 */
 	size_t iq_size;
+	/**
+	 * Interrupt remapping table, aligned to 4 KiB; NULL: interrupt
+	 * remapping is not used (iomm_irq_alloc() returns ::IOMM_ENOTSUP).
+	 * Needs ECAP.IR and the invalidation queue (the interrupt entry cache
+	 * is invalidated only through it).
+	 */
+	void *irt;
+	uint64_t irt_pa;      /**< Its physical address (4 KiB aligned). */
+	uint32_t irt_entries; /**< Entries of 16 bytes: a power of two, 2 to 65536. */
 };
 
 /** @brief Tuning of the backend. Zeroed fields mean the defaults. */
@@ -162,6 +186,9 @@ struct iomm_vtd_stats {
 	uint64_t faults;       /**< Fault records consumed. */
 	uint64_t lost;	       /**< Fault records lost (FSTS.PFO seen). */
 	uint64_t qi_errors;    /**< Invalidation queue errors (FSTS.IQE / ITE / ICE). */
+	uint64_t iec_global;   /**< Global interrupt-entry-cache invalidations. */
+	uint64_t iec_index;    /**< Index-selective interrupt-entry-cache invalidations. */
+	uint64_t irq_entries;  /**< Interrupt entries in use (allocated, or held after an unconfirmed free). */
 };
 
 /** @brief A VT-d remapping unit. Caller-allocated; fields are private except as documented. */
@@ -179,6 +206,8 @@ struct iomm_vtd {
 	uint32_t iro;		     /**< Offset of the IOTLB registers (bytes). */
 	bool scalable;		     /**< Scalable mode is in use. */
 	bool qi;		     /**< Queued invalidation is in use. */
+	bool ir;		     /**< Interrupt remapping is in use (GSTS.IRES). */
+	bool eime;		     /**< ... in extended interrupt mode (32-bit destinations). */
 	struct iomm_vtd_stats stats; /**< Counters. */
 	/** @cond INTERNAL */
 	struct iomm_vtd_cfg cfg;
@@ -195,6 +224,8 @@ struct iomm_vtd {
 	uint32_t did_end;
 	uint8_t mamv; /* CAP.MAMV */
 	bool enabled;
+	uint64_t *irt;	     /* interrupt remapping table (mem.irt) */
+	uint32_t irt_next;   /* where the search for a free entry starts */
 	/** @endcond */
 };
 
@@ -213,12 +244,16 @@ struct iomm_vtd {
  *
  * @retval IOMM_OK        Enabled (or ready, with ::IOMM_VTD_CFG_NO_ENABLE); every source ID blocked.
  * @retval IOMM_EINVAL    NULL or missing hook; misaligned or badly sized root
- *                        table or queue memory; a pool whose pages are not 4 KiB;
- *                        bus_last below bus_first.
+ *                        table, queue or interrupt remapping table memory
+ *                        (entries not a power of two from 2 to 65536); a pool
+ *                        whose pages are not 4 KiB; bus_last below bus_first;
+ *                        ::IOMM_VTD_CFG_EIM without an interrupt remapping table.
  * @retval IOMM_ENODEV    The registers do not look like a VT-d unit (version 0,
  *                        no supported address width).
  * @retval IOMM_ENOTSUP   Scalable mode asked for but absent (or without
- *                        queued invalidation).
+ *                        queued invalidation); an interrupt remapping table
+ *                        given to a unit without ECAP.IR or without the
+ *                        invalidation queue; ::IOMM_VTD_CFG_EIM without ECAP.EIM.
  * @retval IOMM_ERANGE    did_first / did_count beyond what CAP.ND allows.
  * @retval IOMM_ENOMEM    The pool has no page for the wait-status word.
  * @retval IOMM_ETIMEDOUT The unit did not acknowledge a command.

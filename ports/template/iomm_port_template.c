@@ -241,7 +241,7 @@ static void *tmpl_phys_to_virt(void *ctx, uint64_t pa)
  * clean_tables: write `len` bytes at `va` back to the point of coherency
  * so that a non-coherent table walker sees them, and wait until that has
  * completed. When: only for tables that are not walked coherently (see
- * IOMM_PORT_DMA_COHERENT and IOMM_PGT_COHERENT), once per run of written
+ * IOMM_PORT_DMA_COHERENT and IOMM_PGT_NONCOHERENT), once per run of written
  * entries and once per new table page, from map and unmap. May block: no.
  * Getting it wrong: the walker reads stale entries from memory: new
  * mappings fault, removed ones keep translating (a security hole). NULL is
@@ -482,7 +482,7 @@ const struct iomm_port iomm_port_template = {
  *   struct iomm_pgt pgt = {0};   (zeroed before iomm_pgt_init)
  *   const struct iomm_pgt_cfg cfg = {
  *       .format = IOMM_FMT_ARM_LPAE_S1, .granule = 4096,
- *       .ias = 48, .oas = 48, .flags = IOMM_PGT_COHERENT,
+ *       .ias = 48, .oas = 48,   (coherent iff .flags above has IOMM_PORT_DMA_COHERENT)
  *   };
  *   iomm_pool_init(&pool, &iomm_port_template, tables, sizeof(tables),
  *                  (uint64_t)(uintptr_t)tables - TMPL_PA_TO_VA_OFFSET, 4096);

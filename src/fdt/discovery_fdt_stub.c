@@ -4,9 +4,10 @@
 
 int iomm_fdt_parse(struct iomm_discovery *d, const void *fdt, size_t len)
 {
-	(void)d;
 	(void)fdt;
 	(void)len;
+	if (d)
+		d->msg = "iomm_fdt_parse: built without device-tree support (IOMM_DISCOVERY_FDT off)";
 	return IOMM_ENOTSUP;
 }
 

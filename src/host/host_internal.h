@@ -18,4 +18,8 @@ const struct iomm_vm_region *iomm_vm_region_at(const struct iomm_vm *vm, uint64_
  * policy); the guest domain goes with its last endpoint. */
 int iomm_vm_ep_leave(struct iomm_vm *vm, struct iomm_vm_endpoint *ep);
 
+/* A refusal about @vm, logged through its pool's port once it is initialised. */
+#define refuse_vm(vm, why)                                                                       \
+	IOMM_REFUSE((vm) && (vm)->up ? (vm)->cfg.pool->port : NULL, IOMM_EINVAL, why)
+
 #endif /* IOMM_HOST_INTERNAL_H */

@@ -461,7 +461,7 @@ int iomm_viommu_dev_handle(struct iomm_vm *vm, const void *req, size_t req_len, 
 			   size_t resp_len, size_t *used)
 {
 	if (!vm || !vm->up || !used || (!req && req_len) || (!resp && resp_len))
-		return IOMM_EINVAL;
+		return refuse_vm(vm, "vm (initialised), used, req, resp: NULL (req/resp only with a length)");
 	*used = 0;
 	uint8_t r[REQ_MAX];
 	size_t n = req_len < REQ_MAX ? req_len : REQ_MAX;
@@ -549,7 +549,7 @@ uint64_t iomm_viommu_dev_features(const struct iomm_vm *vm)
 int iomm_viommu_dev_config(const struct iomm_vm *vm, void *buf, size_t len)
 {
 	if (!vm || !vm->up || !buf || len < IOMM_VIOMMU_CFG_SIZE)
-		return IOMM_EINVAL;
+		return refuse_vm(vm, "vm (initialised), buf: NULL, or len below IOMM_VIOMMU_CFG_SIZE");
 	uint8_t *b = buf;
 	for (unsigned i = 0; i < IOMM_VIOMMU_CFG_SIZE; i++)
 		b[i] = 0;
@@ -566,7 +566,7 @@ int iomm_viommu_dev_config(const struct iomm_vm *vm, void *buf, size_t len)
 int iomm_viommu_dev_set_bypass(struct iomm_vm *vm, uint8_t value)
 {
 	if (!vm || !vm->up)
-		return IOMM_EINVAL;
+		return refuse_vm(vm, "vm: NULL or not initialised");
 	if (!F(vm, IOMM_VIOMMU_F_BYPASS_CONFIG))
 		return IOMM_EPERM;
 	vm->bypass = value & 1u;
@@ -585,7 +585,7 @@ int iomm_viommu_dev_set_bypass(struct iomm_vm *vm, uint8_t value)
 int iomm_viommu_dev_reset(struct iomm_vm *vm)
 {
 	if (!vm || !vm->up)
-		return IOMM_EINVAL;
+		return refuse_vm(vm, "vm: NULL or not initialised");
 	int first = IOMM_OK;
 	for (size_t i = 0; i < vm->cfg.nendpoints; i++) {
 		struct iomm_vm_endpoint *ep = &vm->cfg.endpoints[i];

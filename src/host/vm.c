@@ -34,22 +34,29 @@ int iomm_vm_init(struct iomm_vm *vm, const struct iomm_vm_cfg *cfg)
 	if (!vm || !cfg || !cfg->regions || !cfg->nregions || !cfg->pool || !cfg->endpoints ||
 	    !cfg->nendpoints || (cfg->ndomains && !cfg->domains) ||
 	    (cfg->nmappings && !cfg->mappings) || (cfg->nevents && !cfg->events) ||
-	    (cfg->nresv && !cfg->resv))
-		return IOMM_EINVAL;
+	    (cfg->nresv && !cfg->resv) || (cfg->nirqs && !cfg->irqs) ||
+	    (cfg->irq_policy.ndests && !cfg->irq_policy.dests))
+		return IOMM_REFUSE(cfg && cfg->pool ? cfg->pool->port : NULL, IOMM_EINVAL,
+				   "vm, cfg: NULL, or a required array (regions, pool, endpoints) or "
+				   "an array with a count missing");
+	const struct iomm_port *port = cfg->pool->port;
 	struct iomm_vm_cfg c = *cfg;
 	if (!c.granule)
 		c.granule = (uint32_t)iomm_pool_page_size(c.pool);
 	if (c.granule != 4096u && c.granule != 16384u && c.granule != 65536u)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL, "cfg->granule: not 4, 16 or 64 KiB");
 	uint64_t gmask = (uint64_t)c.granule - 1;
 	for (size_t i = 0; i < c.nregions; i++) {
 		const struct iomm_vm_region *a = &c.regions[i];
 		if (!region_ok(a, gmask))
-			return IOMM_EINVAL;
+			return IOMM_REFUSE(port, IOMM_EINVAL,
+					   "cfg->regions: one is empty, unaligned, wrapping or "
+					   "without access");
 		for (size_t j = 0; j < i; j++) {
 			const struct iomm_vm_region *b = &c.regions[j];
 			if (a->gpa <= b->gpa + (b->size - 1) && b->gpa <= a->gpa + (a->size - 1))
-				return IOMM_EINVAL;
+				return IOMM_REFUSE(port, IOMM_EINVAL,
+						   "cfg->regions: two overlap in guest-physical space");
 		}
 	}
 	if (!c.features)
@@ -58,30 +65,33 @@ int iomm_vm_init(struct iomm_vm *vm, const struct iomm_vm_cfg *cfg)
 	if (!c.page_size_mask)
 		c.page_size_mask = c.granule;
 	if ((c.page_size_mask & (~c.page_size_mask + 1)) < c.granule)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "cfg->page_size_mask: offers a page smaller than the granule");
 	if (!c.input_start && !c.input_end)
 		c.input_end = VM_DEFAULT_INPUT_END;
 	if (c.input_end < c.input_start)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL, "cfg->input_end: below input_start");
 	if (!c.domain_start && !c.domain_end)
 		c.domain_end = UINT32_MAX;
 	if (c.domain_end < c.domain_start)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL, "cfg->domain_end: below domain_start");
 	if (!c.probe_size)
 		c.probe_size = VM_DEFAULT_PROBE_SIZE;
 	if (c.nresv > c.probe_size / IOMM_VIOMMU_RESV_SIZE)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "cfg->nresv: more reserved regions than a PROBE reply holds");
 	for (size_t i = 0; i < c.nresv; i++) {
 		const struct iomm_vm_resv *a = &c.resv[i];
 		if (a->end < a->start || a->subtype > IOMM_VIOMMU_RESV_T_MSI)
-			return IOMM_EINVAL;
+			return IOMM_REFUSE(port, IOMM_EINVAL,
+					   "cfg->resv: end below start, or an unknown subtype");
 		/* overlapping regions: a doorbell would be mapped twice */
 		for (size_t j = 0; j < i; j++)
 			if (a->start <= c.resv[j].end && c.resv[j].start <= a->end)
-				return IOMM_EINVAL;
+				return IOMM_REFUSE(port, IOMM_EINVAL, "cfg->resv: two regions overlap");
 	}
 	if (c.policy != IOMM_VM_BLOCK && c.policy != IOMM_VM_CONFINE)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL, "cfg->policy: no such policy");
 
 	for (size_t i = 0; i < c.nendpoints; i++)
 		c.endpoints[i] = (struct iomm_vm_endpoint){0};
@@ -89,6 +99,8 @@ int iomm_vm_init(struct iomm_vm *vm, const struct iomm_vm_cfg *cfg)
 		c.domains[i] = (struct iomm_vm_gdom){0};
 	for (size_t i = 0; i < c.nmappings; i++)
 		c.mappings[i] = (struct iomm_vm_mapping){0};
+	for (size_t i = 0; i < c.nirqs; i++)
+		c.irqs[i] = (struct iomm_vm_irq){0};
 	vm->cfg = c;
 	for (unsigned u = 0; u < IOMM_VM_MAX_UNITS; u++) {
 		vm->units[u].unit = NULL;
@@ -131,7 +143,8 @@ static int input_fit(const struct iomm_vm *vm, const struct iomm_domain *d, uint
 	if (*in_end <= last)
 		return IOMM_OK;
 	if (!first || vm->cfg.input_start > last)
-		return IOMM_ERANGE;
+		return IOMM_REFUSE_AS(vm->cfg.pool->port, IOMM_ERANGE, "iomm_vm_assign",
+				      "unit: translates less of the input range than the VM offers");
 	*in_end = last;
 	return IOMM_OK;
 }
@@ -227,7 +240,7 @@ int iomm_vm_assign(struct iomm_vm *vm, struct iomm_unit *unit, const struct iomm
 		   uint32_t endpoint)
 {
 	if (!vm || !vm->up || !unit || !id)
-		return IOMM_EINVAL;
+		return refuse_vm(vm, "vm (initialised), unit, id: must not be NULL");
 	uint32_t sid, mask;
 	int rc = iomm_devid_resolve(id, &sid, &mask);
 	if (rc)
@@ -265,13 +278,111 @@ int iomm_vm_assign(struct iomm_vm *vm, struct iomm_unit *unit, const struct iomm
 	return IOMM_OK;
 }
 
-int iomm_vm_unassign(struct iomm_vm *vm, uint32_t endpoint)
+/* ---- interrupt entries ---- */
+
+/* Whether @t is inside the VMM's destination policy for this VM. */
+static bool irq_allowed(const struct iomm_vm *vm, const struct iomm_irq_cfg *t)
 {
-	if (!vm || !vm->up)
-		return IOMM_EINVAL;
+	const struct iomm_vm_irq_policy *p = &vm->cfg.irq_policy;
+	if (t->delivery != IOMM_IRQ_FIXED && t->delivery != IOMM_IRQ_LOWEST)
+		return false;
+	if (t->flags & (IOMM_IRQ_LOGICAL | IOMM_IRQ_REDIRECT))
+		return false;
+	if (t->vector < p->vector_first || t->vector > p->vector_last)
+		return false;
+	for (size_t i = 0; i < p->ndests; i++)
+		if (p->dests[i] == t->dest)
+			return true;
+	return false;
+}
+
+static struct iomm_vm_irq *irq_slot(const struct iomm_vm *vm, uint32_t handle)
+{
+	if (handle >= vm->cfg.nirqs || !vm->cfg.irqs[handle].used)
+		return NULL;
+	return &vm->cfg.irqs[handle];
+}
+
+int iomm_vm_irq_alloc(struct iomm_vm *vm, uint32_t endpoint, const struct iomm_irq_cfg *target,
+		      struct iomm_msi_msg *msg, uint32_t *handle)
+{
+	if (!vm || !vm->up || !target || !msg || !handle)
+		return refuse_vm(vm, "vm (initialised), target, msg, handle: must not be NULL");
 	struct iomm_vm_endpoint *ep = find_ep(vm, endpoint);
 	if (!ep)
 		return IOMM_ENOENT;
+	if (!irq_allowed(vm, target))
+		return IOMM_EPERM;
+	for (size_t i = 0; i < vm->cfg.nirqs; i++) {
+		struct iomm_vm_irq *s = &vm->cfg.irqs[i];
+		if (s->used)
+			continue;
+		s->irq = (struct iomm_irq){0};
+		int rc = iomm_irq_alloc(ep->dev.unit, &ep->dev, target, &s->irq, msg);
+		if (rc)
+			return rc;
+		s->endpoint = endpoint;
+		s->used = true;
+		*handle = (uint32_t)i;
+		return IOMM_OK;
+	}
+	return IOMM_ENOSPC; /* the VM's quota */
+}
+
+int iomm_vm_irq_update(struct iomm_vm *vm, uint32_t handle, const struct iomm_irq_cfg *target)
+{
+	if (!vm || !vm->up || !target)
+		return refuse_vm(vm, "vm (initialised), target: must not be NULL");
+	struct iomm_vm_irq *s = irq_slot(vm, handle);
+	if (!s)
+		return IOMM_ENOENT;
+	if (!irq_allowed(vm, target))
+		return IOMM_EPERM;
+	return iomm_irq_update(&s->irq, target);
+}
+
+int iomm_vm_irq_free(struct iomm_vm *vm, uint32_t handle)
+{
+	if (!vm || !vm->up)
+		return refuse_vm(vm, "vm: NULL or not initialised");
+	struct iomm_vm_irq *s = irq_slot(vm, handle);
+	if (!s)
+		return IOMM_ENOENT;
+	int rc = iomm_irq_free(&s->irq);
+	if (rc == IOMM_OK)
+		s->used = false;
+	return rc;
+}
+
+/* Free and invalidate every interrupt entry of @endpoint; the first error. */
+static int irqs_release(struct iomm_vm *vm, uint32_t endpoint)
+{
+	int first = IOMM_OK;
+	for (size_t i = 0; i < vm->cfg.nirqs; i++) {
+		struct iomm_vm_irq *s = &vm->cfg.irqs[i];
+		if (!s->used || s->endpoint != endpoint)
+			continue;
+		int rc = iomm_irq_free(&s->irq);
+		if (rc == IOMM_OK)
+			s->used = false;
+		else if (first == IOMM_OK)
+			first = rc;
+	}
+	return first;
+}
+
+int iomm_vm_unassign(struct iomm_vm *vm, uint32_t endpoint)
+{
+	if (!vm || !vm->up)
+		return refuse_vm(vm, "vm: NULL or not initialised");
+	struct iomm_vm_endpoint *ep = find_ep(vm, endpoint);
+	if (!ep)
+		return IOMM_ENOENT;
+	/* Its interrupts first: blocked and invalidated before anything else
+	 * can reuse the entries (unconfirmed: the device stays assigned). */
+	int irc = irqs_release(vm, endpoint);
+	if (irc)
+		return irc;
 	if (ep->gdom) {
 		int rc = iomm_vm_ep_leave(vm, ep);
 		if (rc && ep->gdom)
@@ -289,7 +400,7 @@ int iomm_vm_unassign(struct iomm_vm *vm, uint32_t endpoint)
 int iomm_vm_destroy(struct iomm_vm *vm)
 {
 	if (!vm || !vm->up)
-		return IOMM_EINVAL;
+		return refuse_vm(vm, "vm: NULL or not initialised");
 	int first = IOMM_OK;
 	for (size_t i = 0; i < vm->cfg.nendpoints; i++) {
 		struct iomm_vm_endpoint *ep = &vm->cfg.endpoints[i];
@@ -325,7 +436,7 @@ int iomm_vm_destroy(struct iomm_vm *vm)
 int iomm_vm_walk(const struct iomm_vm *vm, uint32_t endpoint, iomm_walk_fn fn, void *arg)
 {
 	if (!vm || !vm->up || !fn)
-		return IOMM_EINVAL;
+		return refuse_vm(vm, "vm (initialised), fn: must not be NULL");
 	const struct iomm_vm_endpoint *ep = find_ep(vm, endpoint);
 	if (!ep)
 		return IOMM_ENOENT;
@@ -354,7 +465,7 @@ static int audit_leaf(void *arg, const struct iomm_mapping *m)
 int iomm_vm_audit(const struct iomm_vm *vm)
 {
 	if (!vm || !vm->up)
-		return IOMM_EINVAL;
+		return refuse_vm(vm, "vm: NULL or not initialised");
 	for (unsigned u = 0; u < IOMM_VM_MAX_UNITS; u++) {
 		if (!vm->units[u].up)
 			continue;
@@ -380,7 +491,7 @@ int iomm_vm_fault_route(struct iomm_vm *vm, const struct iomm_unit *unit,
 			const struct iomm_fault *fault)
 {
 	if (!vm || !vm->up || !unit || !fault)
-		return IOMM_EINVAL;
+		return refuse_vm(vm, "vm (initialised), unit, fault: must not be NULL");
 	const struct iomm_vm_endpoint *ep = NULL;
 	for (size_t i = 0; i < vm->cfg.nendpoints && !ep; i++) {
 		const struct iomm_vm_endpoint *e = &vm->cfg.endpoints[i];
@@ -434,7 +545,7 @@ int iomm_vm_fault_route(struct iomm_vm *vm, const struct iomm_unit *unit,
 int iomm_viommu_dev_next_event(struct iomm_vm *vm, void *buf, size_t len)
 {
 	if (!vm || !vm->up || !buf || len < IOMM_VIOMMU_FAULT_SIZE)
-		return IOMM_EINVAL;
+		return refuse_vm(vm, "vm (initialised), buf: NULL, or len below IOMM_VIOMMU_FAULT_SIZE");
 	if (!vm->ev_count)
 		return 0;
 	const uint8_t *s = vm->cfg.events[vm->ev_head].bytes;

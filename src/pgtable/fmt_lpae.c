@@ -45,6 +45,7 @@
 #define S2_MEMATTR_DEV 0x1ull
 
 #define FOLD52_MASK IOMM_GENMASK(15, 12) /* PA[51:48] with a 64 KiB granule */
+#define D_TABLE_SW  IOMM_BIT(58)	  /* IGNORED in table descriptors (both stages) */
 
 /* Output sizes the IPS/PS fields encode, in encoding order. */
 static const uint8_t ps_sizes[] = {32, 36, 40, 42, 44, 48, 52};
@@ -58,10 +59,17 @@ static int ps_encoding(unsigned oas)
 }
 
 /* ---- prot <-> attributes ---- */
-static bool arm_prot_ok(uint32_t prot)
+static bool s1_prot_ok(uint32_t prot)
 {
 	(void)prot; /* every well-formed prot can be expressed */
 	return true;
+}
+
+/* Stage 2 has no privilege check (S2AP grants read and write to every
+ * requester, Arm ARM D8.4): IOMM_PRIV would be lost, so it is refused. */
+static bool s2_prot_ok(uint32_t prot)
+{
+	return !(prot & IOMM_PRIV);
 }
 
 /* Access flag and shareability, common to both stages. */
@@ -213,19 +221,26 @@ static uint32_t s2_pte_to_prot(uint64_t pte)
 
 /* Everything but the stage, the start rule and the permission encodings. */
 #define ARM_COMMON                                                                                \
-	.gran = ARM_GRANULES, .flags = IOMM_PGT_COHERENT | IOMM_PGT_NO_CONTIG | IOMM_PGT_NG |     \
+	.gran = ARM_GRANULES, .flags = IOMM_PGT_NONCOHERENT | IOMM_PGT_NO_CONTIG | IOMM_PGT_NG |     \
 				       IOMM_PGT_NS,                                               \
 	.ias_min = 32, .ias_max = 48, .oas_max = 48, .wide_granule = 65536, .wide_max = 52,       \
 	.oas_sizes = ARM_OAS_SIZES, .oa_hi = 47, .last = 3, .v_mask = D_VALID,                    \
 	.t_mask = D_TYPE_MASK, .t_val = D_TABLE, .t_bits = D_TABLE, .type_mask = D_TYPE_MASK,     \
 	.page_bits = D_PAGE, .block_bits = D_BLOCK, .oa_fold_52 = FOLD52_MASK, .dflt.ias_cap = 48, \
-	.prot_ok = arm_prot_ok
+	.full_bit = D_TABLE_SW
 
+/*
+ * Arm ARM (D8.16, break-before-make) and SMMUv3: a live leaf's permissions
+ * (AP, PXN, UXN / S2AP, XN) may change in place; its output address, memory
+ * type, shareability, size or Contiguous bit only by break-before-make.
+ */
 const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s1 = {
 	.format = IOMM_FMT_ARM_LPAE_S1,
 	ARM_COMMON,
+	.inplace_mask = D_AP_UNPRIV | D_AP_RDONLY | D_PXN | D_UXN,
 	.start_rule = PGT_START_FEWEST,
 	.dflt.flags = IOMM_PGT_NG, /* TLB entries tagged with the domain's ASID */
+	.prot_ok = s1_prot_ok,
 	.prot_to_attr = s1_prot_to_attr,
 	.pte_to_prot = s1_pte_to_prot,
 };
@@ -233,9 +248,11 @@ const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s1 = {
 const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s2 = {
 	.format = IOMM_FMT_ARM_LPAE_S2,
 	ARM_COMMON,
+	.inplace_mask = D_S2AP_R | D_S2AP_W | D_PXN | D_UXN,
 	.start_rule = PGT_START_CONCAT,
 	/* The start level and concatenation rules tie S2T0SZ to PS. */
 	.dflt.ias_within_oas = true,
+	.prot_ok = s2_prot_ok,
 	.prot_to_attr = s2_prot_to_attr,
 	.pte_to_prot = s2_pte_to_prot,
 };
@@ -244,7 +261,8 @@ const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s2 = {
 int iomm_pgt_lpae_regs(const struct iomm_pgt *pgt, struct iomm_lpae_regs *regs)
 {
 	if (!pgt || !regs || !pgt->root || pgt->cfg.format > IOMM_FMT_ARM_LPAE_S2)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(pgt ? pgt->port : NULL, IOMM_EINVAL,
+				   "pgt (a live Arm LPAE table), regs: must not be NULL");
 	bool s2 = pgt->cfg.format == IOMM_FMT_ARM_LPAE_S2;
 	unsigned g = pgt->page_shift;
 	regs->ttbr = pgt->root_pa;

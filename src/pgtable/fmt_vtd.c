@@ -86,7 +86,7 @@ static uint32_t fl_pte_to_prot(uint64_t pte)
 		{.size = 4096, .leaf_sizes = IOMM_BIT(12) | IOMM_BIT(21) | IOMM_BIT(30)},         \
 	}
 
-#define X86_FLAGS (IOMM_PGT_COHERENT | IOMM_PGT_NO_CONTIG | IOMM_PGT_NG | IOMM_PGT_NS)
+#define X86_FLAGS (IOMM_PGT_NONCOHERENT | IOMM_PGT_NO_CONTIG | IOMM_PGT_NG | IOMM_PGT_NS)
 
 /*
  * Second stage: as many levels as ias needs (the context's AW: 3, 4 or 5).
@@ -94,6 +94,7 @@ static uint32_t fl_pte_to_prot(uint64_t pte)
  */
 const struct iomm_pgt_fmt iomm_pgt_fmt_vtd_sl = {
 	.format = IOMM_FMT_VTD_SL,
+	.inplace_mask = ~0ull, /* no break-before-make rule: store, then invalidate */
 	.gran = X86_GRANULES,
 	.flags = X86_FLAGS | IOMM_PGT_SNOOP,
 	.ias_min = 32,
@@ -122,6 +123,7 @@ const struct iomm_pgt_fmt iomm_pgt_fmt_vtd_sl = {
  */
 const struct iomm_pgt_fmt iomm_pgt_fmt_x86_fl = {
 	.format = IOMM_FMT_X86_FL,
+	.inplace_mask = ~0ull, /* no break-before-make rule: store, then invalidate */
 	.gran = X86_GRANULES,
 	.flags = X86_FLAGS,
 	.ias_min = 32,

@@ -54,6 +54,32 @@ static const struct iomm_pgt_gran *find_granule(const struct iomm_pgt_fmt *fmt, 
 	return NULL;
 }
 
+/*
+ * Zero sizes mean what they mean everywhere in the library: the largest
+ * that is available, the input capped at the format's default (48 bits;
+ * 47 for x86-64 paging, whose bit 47 is the sign of a canonical address).
+ * A table alone has only its format and granule to go by.
+ */
+static void pgt_cfg_defaults(struct iomm_pgt_cfg *c, const struct iomm_pgt_fmt *fmt)
+{
+	if (!c->granule)
+		c->granule = fmt->gran[0].size;
+	bool wide = fmt->wide_granule && c->granule == fmt->wide_granule;
+	unsigned ias_max = wide ? fmt->wide_max : fmt->ias_max;
+	if (!c->oas) {
+		unsigned oas = wide ? fmt->wide_max : fmt->oas_max;
+		while (oas > 32 && !((fmt->oas_sizes >> oas) & 1u))
+			oas--;
+		c->oas = (uint8_t)oas;
+	}
+	if (!c->ias) {
+		unsigned ias = fmt->dflt.ias_cap < ias_max ? fmt->dflt.ias_cap : ias_max;
+		if (fmt->dflt.ias_within_oas && ias > c->oas)
+			ias = c->oas;
+		c->ias = (uint8_t)ias;
+	}
+}
+
 /* Whether the format can translate cfg's input and output sizes. */
 static bool sizes_ok(const struct iomm_pgt_fmt *fmt, const struct iomm_pgt_cfg *cfg)
 {
@@ -92,11 +118,15 @@ static unsigned start_level(const struct iomm_pgt_fmt *fmt, const struct iomm_pg
  * sizes, contiguous groups. IOMM_ENOTSUP if the configuration does not exist.
  */
 static int resolve_format(struct iomm_pgt *t, const struct iomm_pgt_fmt *fmt,
-			  const struct iomm_pgt_cfg *cfg)
+			  const struct iomm_pgt_cfg *cfg, const struct iomm_port *port)
 {
 	const struct iomm_pgt_gran *gr = find_granule(fmt, cfg->granule);
-	if (!gr || !sizes_ok(fmt, cfg))
-		return IOMM_ENOTSUP;
+	if (!gr)
+		return IOMM_REFUSE_AS(port, IOMM_ENOTSUP, "iomm_pgt_init",
+				      "cfg->granule: not a granule of this format");
+	if (!sizes_ok(fmt, cfg))
+		return IOMM_REFUSE_AS(port, IOMM_ENOTSUP, "iomm_pgt_init",
+				      "cfg->ias/oas: sizes this format cannot translate at this granule");
 	unsigned g = iomm_ctz64(gr->size);
 	t->fmt = fmt;
 	t->page_shift = (uint8_t)g;
@@ -114,16 +144,19 @@ static int resolve_format(struct iomm_pgt *t, const struct iomm_pgt_fmt *fmt,
 	t->type_mask = fmt->type_mask;
 	t->page_bits = fmt->page_bits;
 	t->block_bits = fmt->block_bits;
+	t->full_bit = fmt->full_bit;
 	t->start_level = (uint8_t)start_level(fmt, gr, cfg->ias, g, t->bits);
 	t->leaf_sizes = gr->leaf_sizes;
-	if (!(cfg->flags & IOMM_PGT_NO_CONTIG))
+	/* The hint only with a way to break it: changing the Contiguous bit of
+	 * live entries needs break-before-make (strip_cont()). */
+	if (!(cfg->flags & IOMM_PGT_NO_CONTIG) && cfg->inval_sync)
 		for (unsigned l = 0; l < IOMM_PGT_MAX_LEVELS; l++)
 			t->cont_shift[l] = gr->cont_shift[l];
 	return IOMM_OK;
 }
 
 /* Level shifts, index masks, the root's size, leaf sizes and contiguous groups. */
-static int layout(struct iomm_pgt *t, const struct iomm_pgt_cfg *cfg)
+static int layout(struct iomm_pgt *t, const struct iomm_pgt_cfg *cfg, const struct iomm_port *port)
 {
 	unsigned g = t->page_shift, last = t->last, start = t->start_level;
 	for (unsigned l = 0; l <= last; l++) {
@@ -134,7 +167,8 @@ static int layout(struct iomm_pgt *t, const struct iomm_pgt_cfg *cfg)
 	unsigned span = cfg->ias > t->shift[start] ? cfg->ias : t->shift[start] + 1u;
 	unsigned root_bits = span - t->shift[start];
 	if (root_bits > t->bits + PGT_CONCAT_BITS)
-		return IOMM_ENOTSUP;
+		return IOMM_REFUSE_AS(port, IOMM_ENOTSUP, "iomm_pgt_init",
+				      "cfg->ias: wider than the root table can hold");
 	t->root_bits = (uint8_t)root_bits;
 	t->idx_mask[start] = (1u << root_bits) - 1;
 	/* lvl_for[k]: the first level (from the root) whose entries map at most 2^k bytes */
@@ -163,37 +197,43 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
 		  const struct iomm_port *port)
 {
 	if (!pgt || !cfg || !pool || !port)
-		return IOMM_EINVAL;
-	if (pgt->live == PGT_LIVE)
-		return IOMM_EBUSY; /* re-initialising would leak its pages */
+		return IOMM_REFUSE(port, IOMM_EINVAL, "pgt, cfg, pool, port: must not be NULL");
+	if (pgt->live == PGT_LIVE) /* re-initialising would leak its pages */
+		return IOMM_REFUSE(port, IOMM_EBUSY, "pgt: live; iomm_pgt_destroy() it first");
 	const struct iomm_pgt_fmt *fmt = fmt_get(cfg->format);
 	if (!fmt)
-		return IOMM_EINVAL;
-	if (cfg->flags & ~(IOMM_PGT_COHERENT | IOMM_PGT_NO_CONTIG | IOMM_PGT_NG | IOMM_PGT_NS |
+		return IOMM_REFUSE(port, IOMM_EINVAL, "cfg->format: no such format");
+	if (cfg->flags & ~(IOMM_PGT_NONCOHERENT | IOMM_PGT_NO_CONTIG | IOMM_PGT_NG | IOMM_PGT_NS |
 			   IOMM_PGT_SNOOP))
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL, "cfg->flags: a bit that is no IOMM_PGT_* flag");
+	if (cfg->flags & ~fmt->flags)
+		return IOMM_REFUSE(port, IOMM_EINVAL, "cfg->flags: a flag this format does not have");
 
 	struct iomm_pgt t = {0};
 	t.cfg = *cfg;
-	int rc = resolve_format(&t, fmt, cfg);
+	pgt_cfg_defaults(&t.cfg, fmt);
+	int rc = resolve_format(&t, fmt, &t.cfg, port);
 	if (rc)
 		return rc;
-	if (cfg->flags & ~fmt->flags)
-		return IOMM_EINVAL;
-	if (iomm_pool_page_size(pool) != cfg->granule)
-		return IOMM_EINVAL;
-	if (!(cfg->flags & IOMM_PGT_COHERENT) && !port->clean_tables)
-		return IOMM_EINVAL;
+	if (iomm_pool_page_size(pool) != t.cfg.granule)
+		return IOMM_REFUSE(port, IOMM_EINVAL, "pool: its page size is not cfg->granule");
+	/* One rule: a walk is coherent when the platform is (IOMM_PORT_DMA_COHERENT)
+	 * and the table's walker does not say otherwise (IOMM_PGT_NONCOHERENT). */
+	t.coherent = (port->flags & IOMM_PORT_DMA_COHERENT) && !(cfg->flags & IOMM_PGT_NONCOHERENT);
+	if (!t.coherent && !port->clean_tables)
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "port: walks are not coherent (no IOMM_PORT_DMA_COHERENT, or "
+				   "IOMM_PGT_NONCOHERENT) and clean_tables is NULL");
 	if (pool->kind != IOMM_POOL_REGION && !port->phys_to_virt)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "port: phys_to_virt is NULL but the pool's pages are not one region");
 
 	t.port = port;
 	t.pool = pool;
-	t.coherent = (cfg->flags & IOMM_PGT_COHERENT) != 0;
 	t.gmask = (1ull << t.page_shift) - 1;
-	t.in_limit = 1ull << cfg->ias;
-	t.out_limit = 1ull << cfg->oas;
-	rc = layout(&t, cfg);
+	t.in_limit = 1ull << t.cfg.ias;
+	t.out_limit = 1ull << t.cfg.oas;
+	rc = layout(&t, &t.cfg, port);
 	if (rc)
 		return rc;
 	t.last_prot = IOMM_READ;
@@ -213,6 +253,10 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
 	clean(&t, root, (size_t)t.root_pages << t.page_shift);
 	t.live = PGT_LIVE;
 	*pgt = t;
+	iomm_port_lock(pool->port, pool);
+	pgt->pool_next = pool->tables;
+	pool->tables = pgt;
+	iomm_port_unlock(pool->port, pool);
 	return IOMM_OK;
 }
 
@@ -230,17 +274,65 @@ static void free_subtree(struct iomm_pgt *pgt, uint64_t *table, unsigned l, size
 					     (size_t)1 << pgt->bits, 1);
 		}
 	}
-	iomm_pool_release(pgt->pool, table, pages);
+	iomm_pool_put(pgt->pool, table, pages);
+}
+
+/* Take @pgt off its pool's list of live tables. */
+static void pool_forget(struct iomm_pgt *pgt)
+{
+	struct iomm_pool *pool = pgt->pool;
+	iomm_port_lock(pool->port, pool);
+	for (struct iomm_pgt **p = &pool->tables; *p; p = &(*p)->pool_next) {
+		if (*p == pgt) {
+			*p = pgt->pool_next;
+			break;
+		}
+	}
+	iomm_port_unlock(pool->port, pool);
+	pgt->pool_next = NULL;
+}
+
+void iomm_pgt_abandon(struct iomm_pgt *pgt)
+{
+	pool_forget(pgt);
+	pgt->root = NULL;
+	pgt->live = 0;
 }
 
 void iomm_pgt_destroy(struct iomm_pgt *pgt)
 {
 	if (!pgt || !pgt->root)
 		return;
+	pool_forget(pgt);
 	free_subtree(pgt, pgt->root, pgt->start_level, (size_t)1 << pgt->root_bits,
 		     pgt->root_pages);
 	pgt->root = NULL;
 	pgt->live = 0;
+}
+
+static bool holds_below(const struct iomm_pgt *pgt, const uint64_t *table, unsigned l, size_t n,
+			size_t pages, uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t t = (uintptr_t)table;
+	if (t < hi && lo < t + (pages << pgt->page_shift))
+		return true;
+	if (l < pgt->last) {
+		for (size_t i = 0; i < n; i++) {
+			uint64_t pte = iomm_read_link(&table[i]);
+			if (pte_valid(pgt, pte) && pte_is_table(pgt, pte, l) &&
+			    holds_below(pgt, next_table(pgt, pte), l + 1, (size_t)1 << pgt->bits, 1,
+					lo, hi))
+				return true;
+		}
+	}
+	return false;
+}
+
+bool iomm_pgt_holds(const struct iomm_pgt *pgt, const void *va, size_t bytes)
+{
+	uintptr_t lo = (uintptr_t)va;
+	return holds_below(pgt, pgt->root, pgt->start_level, (size_t)1 << pgt->root_bits,
+			   pgt->root_pages, lo, lo + bytes);
 }
 
 /* ---- lookups ---- */
@@ -283,7 +375,9 @@ uint64_t iomm_pgt_leaf_of(const struct iomm_pgt *pgt, uint64_t addr, unsigned *l
 
 int iomm_pgt_iova_to_phys(const struct iomm_pgt *pgt, uint64_t iova, uint64_t *pa)
 {
-	if (IOMM_UNLIKELY(!pgt || !pgt->root || !pa || (iova >> pgt->cfg.ias)))
+	if (IOMM_UNLIKELY(!pa))
+		return IOMM_REFUSE(pgt ? pgt->port : NULL, IOMM_EINVAL, "pa: must not be NULL");
+	if (IOMM_UNLIKELY(!pgt || !pgt->root || (iova >> pgt->cfg.ias)))
 		return IOMM_ENOENT;
 	unsigned l;
 	uint64_t pte = leaf_of(pgt, iova, &l, NULL);
@@ -309,7 +403,7 @@ static void fill_mapping(const struct iomm_pgt *pgt, uint64_t pte, unsigned l, u
 int iomm_pgt_lookup(const struct iomm_pgt *pgt, uint64_t iova, struct iomm_mapping *m)
 {
 	if (!m)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(pgt ? pgt->port : NULL, IOMM_EINVAL, "m: must not be NULL");
 	if (!pgt || !pgt->root || (iova >> pgt->cfg.ias))
 		return IOMM_ENOENT;
 	unsigned l;
@@ -351,11 +445,12 @@ int iomm_pgt_walk(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size, iomm
 		  void *arg)
 {
 	if (!pgt || !pgt->root || !fn)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(pgt ? pgt->port : NULL, IOMM_EINVAL,
+				   "pgt (live) and fn: must not be NULL");
 	uint64_t top = 1ull << pgt->cfg.ias;
 	uint64_t end = size ? iova + size : top;
 	if (end < iova)
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(pgt->port, IOMM_EINVAL, "iova, size: the range wraps");
 	if (end > top)
 		end = top;
 	if (iova >= end)

@@ -89,6 +89,13 @@ struct iomm_pgt_fmt {
 	uint64_t page_bits;   /* ... in a last-level leaf */
 	uint64_t block_bits;  /* ... in a leaf above the last level */
 	uint64_t oa_fold_52;  /* bits holding PA[51:48] when oas is 52 (0: none) */
+	/* A bit the walker ignores in table entries: the engine sets it on the
+	 * link to a table whose entries are all valid leaves (0: not used). */
+	uint64_t full_bit;
+	/* Leaf bits that may change on a live entry without break-before-make
+	 * (permissions on Arm; everything on VT-d and x86-64, whose units have
+	 * no such rule: an atomic store, then the invalidation). */
+	uint64_t inplace_mask;
 
 	/* ---- domain defaults (iomm_pgt_fmt_defaults(); .format unused) ---- */
 	struct iomm_pgt_fmt_rules dflt;

@@ -38,13 +38,16 @@ static inline bool leaf_ok(const struct iomm_pgt *pgt, unsigned l, uint64_t iova
 	return (pgt->leaf_sizes & esz) && size >= esz && !((iova | pa) & (esz - 1));
 }
 
-static inline int check_range(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size)
+static inline int check_range(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
+			      const char *fn)
 {
 	uint64_t end = iova + size;
 	if (IOMM_UNLIKELY(!size || ((iova | size) & pgt->gmask) || end < iova))
-		return IOMM_EINVAL;
+		return IOMM_REFUSE_AS(pgt->port, IOMM_EINVAL, fn,
+				      "iova, size: zero, wrapping or not granule-aligned");
 	if (IOMM_UNLIKELY(end > pgt->in_limit))
-		return IOMM_ERANGE;
+		return IOMM_REFUSE_AS(pgt->port, IOMM_ERANGE, fn,
+				      "iova + size: beyond the table's input size (cfg.ias)");
 	return IOMM_OK;
 }
 
@@ -78,7 +81,7 @@ static void reserve_drop(struct iomm_pgt *pgt, struct reserve *r)
 {
 	while (r->n) {
 		uint64_t pa;
-		iomm_pool_release(pgt->pool, reserve_take(r, &pa), 1);
+		iomm_pool_put(pgt->pool, reserve_take(r, &pa), 1);
 	}
 }
 
@@ -112,13 +115,24 @@ uint64_t *iomm_pgt_next_table_slow(const struct iomm_pgt *pgt, uint64_t pte)
  * Pass 1 of a map: count the table pages needed to map [iova, iova+size)
  * below @table (NULL: a table that does not exist yet) at level @l.
  * Returns IOMM_EEXIST if anything in the range is mapped. Sets *subtables
- * when an existing (empty) table sits where a block could go.
+ * when an existing (empty) table sits where a block could go; with
+ * inval_sync that table is replaced by the block (map_unlink()), so nothing
+ * below it is counted.
  */
 static long map_count(const struct iomm_pgt *pgt, const uint64_t *table, unsigned l, uint64_t iova,
 		      uint64_t pa, uint64_t size, bool *subtables)
 {
-	if (!table && l == pgt->last)
-		return 0;
+	if (l == pgt->last) {
+		/* pages only: the range is free if no entry of it is valid */
+		if (!table)
+			return 0;
+		const uint64_t *p = &table[lvl_index(pgt, l, iova)];
+		size_t n = (size_t)(size >> lvl_shift(pgt, l));
+		uint64_t any = 0;
+		for (size_t k = 0; k < n; k++)
+			any |= iomm_read_desc(&p[k]);
+		return (any & pgt->v_mask) ? IOMM_EEXIST : 0;
+	}
 	long need = 0;
 	uint64_t esz = 1ull << lvl_shift(pgt, l);
 	while (size) {
@@ -129,12 +143,15 @@ static long map_count(const struct iomm_pgt *pgt, const uint64_t *table, unsigne
 		if (pte_valid(pgt, pte)) {
 			if (!pte_is_table(pgt, pte, l))
 				return IOMM_EEXIST;
-			if (leaf_ok(pgt, l, iova, pa, chunk))
-				*subtables = true;
 			long n = map_count(pgt, iomm_pgt_next_table_slow(pgt, pte), l + 1, iova, pa,
 					   chunk, subtables);
 			if (n < 0)
 				return n;
+			if (leaf_ok(pgt, l, iova, pa, chunk)) {
+				*subtables = true;
+				if (pgt->cfg.inval_sync)
+					n = 0;
+			}
 			need += n;
 		} else if (!leaf_ok(pgt, l, iova, pa, chunk)) {
 			need += 1 + map_count(pgt, NULL, l + 1, iova, pa, chunk, subtables);
@@ -175,6 +192,14 @@ static __attribute__((noinline)) void write_run(const struct iomm_pgt *pgt, uint
 	} else {
 		uint64_t d = pa | attr;
 		size_t k = 0;
+		/* Decided once per run: a group can carry the hint only if the
+		 * output is as aligned as the input within the group's span. */
+		if (cs && ((pa ^ ((uint64_t)i << sh)) & ((esz << cs) - 1)))
+			cs = 0;
+		if (!cs) {
+			for (; k < n; k++, d += esz)
+				iomm_write_desc(&p[k], d);
+		}
 		while (k < n) {
 			size_t run = n - k;
 			uint64_t cont = 0;
@@ -192,6 +217,27 @@ static __attribute__((noinline)) void write_run(const struct iomm_pgt *pgt, uint
 		}
 	}
 	clean(pgt, p, n * sizeof(*p));
+}
+
+/*
+ * The full bit of a table link (formats with full_bit): set when one run of
+ * leaves filled the table (map), cleared before an unmap changes an entry of
+ * the table. So a link with it names a table of valid leaves only, whose
+ * bytes drop_subtree() computes without reading it. The hardware ignores
+ * the bit; it is cleaned with the link all the same, so that the walker's
+ * view equals the CPU's.
+ */
+static __attribute__((noinline)) void mark_full(const struct iomm_pgt *pgt, uint64_t *pe)
+{
+	iomm_write_desc(pe, iomm_read_desc(pe) | pgt->full_bit);
+	clean(pgt, pe, sizeof(*pe));
+}
+
+static __attribute__((noinline)) void clear_full(const struct iomm_pgt *pgt, uint64_t *pe,
+						 uint64_t link)
+{
+	iomm_write_desc(pe, link & ~pgt->full_bit);
+	clean(pgt, pe, sizeof(*pe));
 }
 
 /* write_run() with the one-leaf case (no contiguous group, no folded bits) inline. */
@@ -220,6 +266,7 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 {
 	while (size) {
 		uint64_t *t = table0;
+		uint64_t *pe = NULL; /* the link to t (NULL: table0) */
 		unsigned l = l0;
 		for (;;) {
 			size_t i = lvl_index(pgt, l, iova);
@@ -239,6 +286,8 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 						}
 				}
 				write_run(pgt, t, i, n, l, pa, attr);
+				if (pe && pgt->full_bit && n == lvl_entries(pgt, l))
+					mark_full(pgt, pe);
 				uint64_t done = (uint64_t)n << sh;
 				iova += done;
 				pa += done;
@@ -246,6 +295,7 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 				break;
 			}
 			pte = iomm_read_desc(&t[i]);
+			pe = &t[i];
 			if (pte_valid(pgt, pte)) {
 				t = iomm_pgt_next_table_slow(pgt, pte);
 			} else {
@@ -259,6 +309,64 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 			l++;
 		}
 	}
+}
+
+static uint64_t drop_subtree(const struct iomm_pgt *pgt, uint64_t *table, unsigned l, bool full,
+			     bool count, struct iomm_gather *g);
+static inline void gather_add(struct iomm_gather *g, uint64_t start, uint64_t size,
+			      uint64_t leaf_size, unsigned l);
+
+/* Unlink, below @t at level @l, every table where map_apply() will put a leaf. */
+static void unlink_where_leaves_go(const struct iomm_pgt *pgt, uint64_t *t, unsigned l,
+				   uint64_t iova, uint64_t pa, uint64_t size, struct iomm_gather *g)
+{
+	uint64_t esz = 1ull << lvl_shift(pgt, l);
+	while (size) {
+		uint64_t chunk = esz - (iova & (esz - 1));
+		if (chunk > size)
+			chunk = size;
+		uint64_t *e = &t[lvl_index(pgt, l, iova)];
+		uint64_t pte = iomm_read_desc(e);
+		/* map_count() checked: a valid entry here is an empty table */
+		if (pte_valid(pgt, pte)) {
+			uint64_t *nt = iomm_pgt_next_table_slow(pgt, pte);
+			if (leaf_ok(pgt, l, iova, pa, chunk)) {
+				iomm_write_desc(e, 0);
+				clean(pgt, e, sizeof(*e));
+				drop_subtree(pgt, nt, l + 1, false, false, g);
+				gather_add(g, iova, esz, 0, l);
+			} else {
+				unlink_where_leaves_go(pgt, nt, l + 1, iova, pa, chunk, g);
+			}
+		}
+		iova += chunk;
+		pa += chunk;
+		size -= chunk;
+	}
+}
+
+/*
+ * Largest leaves also over empty tables (tables with inval_sync): unlink
+ * every empty table where a leaf of the map goes (break), invalidate their
+ * span and the walk caches once with inval_sync, then return their pages to
+ * the pool; map_apply() then writes the leaves (make). Runs before anything
+ * else is written. If the invalidation fails the unlinked tables are held
+ * back (never reused: a walk may still reach them) and its error returned;
+ * what the table translates is unchanged, as the tables were empty.
+ */
+static __attribute__((noinline)) int map_unlink(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa,
+						uint64_t size)
+{
+	struct iomm_gather g;
+	iomm_gather_init(&g);
+	g.pgt = pgt;
+	unlink_where_leaves_go(pgt, pgt->root, pgt->start_level, iova, pa, size, &g);
+	g.leaf_sizes = 0; /* the tables were empty: no leaf to invalidate */
+	iomm_port_wmb(pgt->port); /* the unlinks before the invalidation */
+	int rc = pgt->cfg.inval_sync(pgt->cfg.inval_arg, &g);
+	if (rc == IOMM_OK)
+		iomm_gather_free_pages(&g);
+	return rc;
 }
 
 /*
@@ -275,10 +383,12 @@ static int map_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint
 	uint64_t allowed = pgt->leaf_sizes & ((2ull << fit) - 1);
 	unsigned sh = 63 - iomm_clz64(allowed);
 	uint64_t *t = pgt->root;
+	uint64_t *pe = NULL; /* the link to t */
 	unsigned l = pgt->start_level;
 
 	for (unsigned leaf = pgt->lvl_for[sh]; l < leaf; l++) {
-		uint64_t pte = iomm_read_desc(&t[lvl_index(pgt, l, iova)]);
+		pe = &t[lvl_index(pgt, l, iova)];
+		uint64_t pte = iomm_read_desc(pe);
 		/* l is above the leaf level here, so it is below the last */
 		if ((pte & pgt->t_mask) != pgt->t_val)
 			return pte_valid(pgt, pte) ? IOMM_EEXIST : 1;
@@ -299,6 +409,8 @@ static int map_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint
 		}
 	}
 	write_leaves(pgt, t, i, (size_t)n, l, pa, attr);
+	if (IOMM_UNLIKELY(n == lvl_entries(pgt, l)) && pe && pgt->full_bit)
+		mark_full(pgt, pe);
 	return IOMM_OK;
 }
 
@@ -320,6 +432,14 @@ static __attribute__((noinline)) int map_slow(struct iomm_pgt *pgt, uint64_t iov
 	struct reserve r = {NULL, 0};
 	if (need > 0 && reserve_fill(pgt, &r, (size_t)need))
 		return IOMM_ENOMEM;
+	if (subtables && pgt->cfg.inval_sync) {
+		int rc = map_unlink(pgt, iova, pa, size);
+		if (rc) {
+			reserve_drop(pgt, &r);
+			return rc;
+		}
+		subtables = false;
+	}
 	map_apply(pgt, pgt->root, pgt->start_level, iova, pa, size, attr, &r, subtables);
 	reserve_drop(pgt, &r); /* empty: the count is exact */
 	return IOMM_OK;
@@ -328,21 +448,23 @@ static __attribute__((noinline)) int map_slow(struct iomm_pgt *pgt, uint64_t iov
 int iomm_pgt_map(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot)
 {
 	if (IOMM_UNLIKELY(!pgt || !pgt->root))
-		return IOMM_EINVAL;
-	int rc = check_range(pgt, iova, size);
+		return IOMM_REFUSE(pgt ? pgt->port : NULL, IOMM_EINVAL, "pgt: NULL or not live");
+	int rc = check_range(pgt, iova, size, __func__);
 	if (IOMM_UNLIKELY(rc))
 		return rc;
 	if (IOMM_UNLIKELY((pa & pgt->gmask) || pa + size < pa))
-		return IOMM_EINVAL;
+		return IOMM_REFUSE(pgt->port, IOMM_EINVAL, "pa: not granule-aligned, or pa + size wraps");
 	if (IOMM_UNLIKELY(pa + size > pgt->out_limit))
-		return IOMM_ERANGE;
+		return IOMM_REFUSE(pgt->port, IOMM_ERANGE,
+				   "pa + size: beyond the table's output size (cfg.oas)");
 
 	const struct iomm_port *port = pgt->port;
 	iomm_port_lock(port, pgt);
 	if (IOMM_UNLIKELY(prot != pgt->last_prot)) { /* the memo is guarded by the lock */
 		if (!prot_well_formed(prot) || !pgt->fmt->prot_ok(prot)) {
 			iomm_port_unlock(port, pgt);
-			return IOMM_EINVAL;
+			return IOMM_REFUSE(port, IOMM_EINVAL,
+					   "prot: malformed, or a combination this format cannot express");
 		}
 		pgt->last_attr = pgt->fmt->prot_to_attr(pgt, prot);
 		pgt->last_prot = prot;
@@ -393,7 +515,7 @@ void iomm_gather_free_pages(struct iomm_gather *gather)
 	uint64_t *p = gather->freed;
 	while (p) {
 		uint64_t *next = (uint64_t *)(uintptr_t)iomm_read_desc(p);
-		iomm_pool_release(gather->pgt->pool, p, 1);
+		iomm_pool_put(gather->pgt->pool, p, 1);
 		p = next;
 	}
 	gather->freed = NULL;
@@ -461,51 +583,127 @@ static size_t unmap_count(const struct iomm_pgt *pgt, uint64_t iova, uint64_t si
 	return need;
 }
 
-/* Remove the contiguous hint from the group around t[i] (level l). */
-static __attribute__((noinline)) void strip_cont(const struct iomm_pgt *pgt, uint64_t *t, size_t i,
-						 unsigned l, uint64_t iova, struct iomm_gather *g)
+/*
+ * Remove the contiguous hint from the group around t[i] (level l, holding
+ * @iova) by break-before-make: write the group's entries invalid, clean,
+ * have inval_sync invalidate the group's range, write them back without the
+ * hint. A group with the hint is whole: every entry a valid leaf with the
+ * same attributes, the outputs contiguous, so entry k is rebuilt from the
+ * first. If the invalidation fails the entries are restored as they were
+ * (hint included, which changes nothing for the hardware) and its error is
+ * returned. Only tables with inval_sync have groups (resolve_format()).
+ */
+static __attribute__((noinline)) int strip_cont(const struct iomm_pgt *pgt, uint64_t *t, size_t i,
+						unsigned l, uint64_t iova)
 {
 	unsigned cs = pgt->cont_shift[l];
-	size_t first = i & ~(((size_t)1 << cs) - 1);
 	size_t n = (size_t)1 << cs;
-	for (size_t k = 0; k < n; k++) {
-		uint64_t pte = iomm_read_desc(&t[first + k]);
-		if (pte & PGT_CONT)
-			iomm_write_desc(&t[first + k], pte & ~PGT_CONT);
-	}
-	clean(pgt, &t[first], n * sizeof(*t));
+	uint64_t *p = &t[i & ~(n - 1)];
 	unsigned sh = lvl_shift(pgt, l);
-	uint64_t gsz = 1ull << (sh + cs);
-	gather_add(g, iova & ~(gsz - 1), gsz, 1ull << sh, l);
+	uint64_t esz = 1ull << sh;
+	uint64_t d0 = iomm_read_desc(p);
+	uint64_t pa0 = pte_to_pa(pgt, d0);
+	uint64_t attr = d0 & ~(pgt->oa_mask | PGT_CONT);
+
+	/* break */
+	for (size_t k = 0; k < n; k++)
+		iomm_write_desc(&p[k], 0);
+	clean(pgt, p, n * sizeof(*p));
+	iomm_port_wmb(pgt->port); /* the invalid entries before the invalidation */
+	struct iomm_gather r;
+	iomm_gather_init(&r);
+	r.start = iova & ~((esz << cs) - 1);
+	r.end = r.start + (esz << cs);
+	r.leaf_sizes = esz;
+	r.levels = 1u << l;
+	int rc = pgt->cfg.inval_sync(pgt->cfg.inval_arg, &r);
+
+	/* make */
+	uint64_t cont = rc ? PGT_CONT : 0;
+	for (size_t k = 0; k < n; k++)
+		iomm_write_desc(&p[k], pa_to_pte(pgt, pa0 + (uint64_t)k * esz) | attr | cont);
+	clean(pgt, p, n * sizeof(*p));
+	return rc;
 }
 
-/* Unlink-time walk of a table being dropped whole: count its leaves' bytes
- * and queue every table page of it for release. */
-static __attribute__((noinline)) uint64_t drop_subtree(const struct iomm_pgt *pgt, uint64_t *table,
-						       unsigned l, struct iomm_gather *g)
+/*
+ * Remove the hint from the contiguous groups an unmap of [iova, end) cuts:
+ * those holding an edge of the range strictly inside (a group the range
+ * covers partly contains one of its edges). Done before anything else is
+ * written, so that a failed invalidation leaves the table as it was.
+ */
+static int strip_edges(const struct iomm_pgt *pgt, uint64_t iova, uint64_t end)
 {
-	uint64_t bytes = 0;
-	uint64_t esz = 1ull << lvl_shift(pgt, l);
-	size_t n = (size_t)1 << pgt->bits;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t pte = iomm_read_desc(&table[i]);
-		if (!pte_valid(pgt, pte))
+	uint64_t edge[2] = {iova, end};
+	for (unsigned e = 0; e < 2; e++) {
+		uint64_t a = edge[e];
+		unsigned l = 0;
+		const uint64_t *ep = NULL;
+		if (a >= pgt->in_limit)
 			continue;
-		if (pte_is_table(pgt, pte, l)) {
-			bytes += drop_subtree(pgt, iomm_pgt_next_table_slow(pgt, pte), l + 1, g);
-		} else {
-			bytes += esz;
-			g->leaf_sizes |= esz;
-			g->levels |= 1u << l;
+		uint64_t pte = iomm_pgt_leaf_of(pgt, a, &l, &ep);
+		if (!pgt->cont_shift[l] || !(pte & PGT_CONT) ||
+		    !(a & ((1ull << (lvl_shift(pgt, l) + pgt->cont_shift[l])) - 1)))
+			continue;
+		size_t i = lvl_index(pgt, l, a);
+		int rc = strip_cont(pgt, (uint64_t *)(uintptr_t)(ep - i), i, l, a);
+		if (rc)
+			return rc;
+	}
+	return IOMM_OK;
+}
+
+/*
+ * Unlink-time walk of a table (at level @l) being dropped whole: queue every
+ * table page of it for release and return the bytes its leaves mapped. Reads
+ * only what it must to find the tables below (O(tables)): a table of leaves
+ * only (the last level, or @full: its link carried the full bit) is not
+ * read at all, its bytes are computed (full), counted in one tight pass
+ * (@count: the caller wants the byte count), or not needed (0 returned).
+ */
+static __attribute__((noinline)) uint64_t drop_subtree(const struct iomm_pgt *pgt, uint64_t *table,
+						       unsigned l, bool full, bool count,
+						       struct iomm_gather *g)
+{
+	unsigned sh = lvl_shift(pgt, l);
+	uint64_t esz = 1ull << sh;
+	size_t n = (size_t)1 << pgt->bits;
+	uint64_t bytes = 0;
+	if (full || l == pgt->last) {
+		/* leaves only (maybe none: the gather's sizes may be wider than needed) */
+		g->leaf_sizes |= esz;
+		g->levels |= 1u << l;
+		if (full) {
+			bytes = (uint64_t)n << sh;
+		} else if (count) {
+			const uint64_t v_mask = pgt->v_mask;
+			size_t v = 0;
+			for (size_t i = 0; i < n; i++)
+				v += (iomm_read_desc(&table[i]) & v_mask) != 0;
+			bytes = (uint64_t)v << sh;
+		}
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			uint64_t pte = iomm_read_desc(&table[i]);
+			if (!pte_valid(pgt, pte))
+				continue;
+			if (pte_is_table(pgt, pte, l)) {
+				bytes += drop_subtree(pgt, iomm_pgt_next_table_slow(pgt, pte), l + 1,
+						      (pte & pgt->full_bit) != 0, count, g);
+			} else {
+				bytes += esz;
+				g->leaf_sizes |= esz;
+				g->levels |= 1u << l;
+			}
 		}
 	}
 	gather_free_table(g, table);
 	return bytes;
 }
 
-/* Pass 2 of an unmap. Returns the bytes that were mapped. */
+/* Pass 2 of an unmap. Returns the bytes that were mapped (if @count). */
 static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
-			    struct iomm_gather *g, struct reserve *r)
+			    struct iomm_gather *g, struct reserve *r, bool count)
 {
 	uint64_t bytes = 0;
 	while (size) {
@@ -528,6 +726,8 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 				/* descend into a partly covered table */
 				if (i > run)
 					clean(pgt, &t[run], (i - run) * sizeof(*t));
+				if (pte & pgt->full_bit)
+					clear_full(pgt, &t[i], pte);
 				t = iomm_pgt_next_table_slow(pgt, pte);
 				l++;
 				nent = lvl_entries(pgt, l);
@@ -536,17 +736,13 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 				continue;
 			}
 			if (pte_valid(pgt, pte)) {
-				if (pgt->cont_shift[l] && (pte & PGT_CONT)) {
-					uint64_t gsz = esz << pgt->cont_shift[l];
-					if ((iova & (gsz - 1)) || size < gsz) {
-						strip_cont(pgt, t, i, l, iova, g);
-						pte &= ~PGT_CONT;
-					}
-				}
+				/* A leaf with the hint here lies in a group the range
+				 * covers whole: strip_edges() stripped the others. */
 				if (pte_is_table(pgt, pte, l)) {
 					iomm_write_desc(&t[i], 0);
-					bytes += drop_subtree(
-					    pgt, iomm_pgt_next_table_slow(pgt, pte), l + 1, g);
+					bytes += drop_subtree(pgt, iomm_pgt_next_table_slow(pgt, pte),
+							      l + 1, (pte & pgt->full_bit) != 0,
+							      count, g);
 					gather_add(g, iova, esz, 0, l);
 				} else if (whole) {
 					iomm_write_desc(&t[i], 0);
@@ -593,18 +789,20 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
  * when the general path must take over.
  */
 static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
-		      struct iomm_gather *g, uint64_t *bytes)
+		      struct iomm_gather *g, uint64_t *bytes, bool count)
 {
 	/* Entries wholly inside the range are at most this large. */
 	unsigned fit = iomm_ctz64(iova | IOMM_BIT(63 - iomm_clz64(size)));
 	uint64_t *t = pgt->root;
+	uint64_t *pe = NULL, link = 0; /* the link to t */
 	unsigned l = pgt->start_level;
 	for (unsigned target = pgt->lvl_for[fit]; l < target; l++) {
 		/* the range cuts this entry: only a table can be followed */
-		uint64_t pte = iomm_read_desc(&t[lvl_index(pgt, l, iova)]);
-		if ((pte & pgt->t_mask) != pgt->t_val)
+		pe = &t[lvl_index(pgt, l, iova)];
+		link = iomm_read_desc(pe);
+		if ((link & pgt->t_mask) != pgt->t_val)
 			return 1;
-		t = next_table(pgt, pte);
+		t = next_table(pgt, link);
 	}
 	unsigned sh = pgt->shift[l];
 	uint64_t esz = 1ull << sh;
@@ -617,6 +815,8 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 	if (n == 1 && !(pte & PGT_CONT) && !pte_is_table(pgt, pte, l)) {
 		/* one leaf or hole: the everyday unmap */
 		if (pte_valid(pgt, pte)) {
+			if (IOMM_UNLIKELY(link & pgt->full_bit))
+				clear_full(pgt, pe, link);
 			iomm_write_desc(&t[i], 0);
 			clean(pgt, &t[i], sizeof(*t));
 			gather_add(g, iova, esz, esz, l);
@@ -625,16 +825,22 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 		return IOMM_OK;
 	}
 	if (cs) {
+		/* groups cut by the range's edges lose the hint first */
 		size_t cmask = ((size_t)1 << cs) - 1;
 		size_t last = i + (size_t)n - 1;
-		if ((i & cmask) && (pte & PGT_CONT))
-			strip_cont(pgt, t, i, l, iova, g);
-		if (((last + 1) & cmask) && (iomm_read_desc(&t[last]) & PGT_CONT))
-			strip_cont(pgt, t, last, l, iova + size - esz, g);
+		int rc;
+		if ((i & cmask) && (pte & PGT_CONT) && (rc = strip_cont(pgt, t, i, l, iova)))
+			return rc;
+		if (((last + 1) & cmask) && (iomm_read_desc(&t[last]) & PGT_CONT) &&
+		    (rc = strip_cont(pgt, t, last, l, iova + size - esz)))
+			return rc;
 	}
+	if (link & pgt->full_bit)
+		clear_full(pgt, pe, link);
 	uint64_t done = 0;
 	bool tables = false;
 	const uint64_t v_mask = pgt->v_mask, t_mask = pgt->t_mask, t_val = pgt->t_val;
+	const uint64_t full_bit = pgt->full_bit;
 	const bool may_table = l < pgt->last;
 	for (size_t k = 0; k < n; k++) {
 		pte = iomm_read_desc(&t[i + k]);
@@ -642,7 +848,8 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 			continue;
 		iomm_write_desc(&t[i + k], 0);
 		if (may_table && (pte & t_mask) == t_val) {
-			done += drop_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1, g);
+			done += drop_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1,
+					     (pte & full_bit) != 0, count, g);
 			tables = true;
 		} else {
 			done += esz;
@@ -657,13 +864,18 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 
 /* The general two-pass unmap: count block splits, reserve, write. */
 static __attribute__((noinline)) int unmap_slow(struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
-						struct iomm_gather *g, uint64_t *bytes)
+						struct iomm_gather *g, uint64_t *bytes, bool count)
 {
 	struct reserve r = {NULL, 0};
 	size_t need = unmap_count(pgt, iova, size);
 	if (need && reserve_fill(pgt, &r, need))
 		return IOMM_ENOMEM;
-	*bytes = unmap_apply(pgt, iova, size, g, &r);
+	int rc = strip_edges(pgt, iova, iova + size);
+	if (rc) {
+		reserve_drop(pgt, &r);
+		return rc;
+	}
+	*bytes = unmap_apply(pgt, iova, size, g, &r, count);
 	reserve_drop(pgt, &r);
 	return IOMM_OK;
 }
@@ -672,25 +884,192 @@ int iomm_pgt_unmap(struct iomm_pgt *pgt, uint64_t iova, uint64_t size, struct io
 		   uint64_t *unmapped)
 {
 	if (IOMM_UNLIKELY(!pgt || !pgt->root || !gather))
-		return IOMM_EINVAL;
-	int rc = check_range(pgt, iova, size);
+		return IOMM_REFUSE(pgt ? pgt->port : NULL, IOMM_EINVAL,
+				   "pgt (live) and gather: must not be NULL");
+	int rc = check_range(pgt, iova, size, __func__);
 	if (IOMM_UNLIKELY(rc))
 		return rc;
 	if (IOMM_UNLIKELY(gather->pgt != pgt)) {
 		if (gather->pgt)
-			return IOMM_EINVAL;
+			return IOMM_REFUSE(pgt->port, IOMM_EINVAL,
+					   "gather: holds pages of another table; release it first");
 		gather->pgt = pgt;
 	}
 
 	const struct iomm_port *port = pgt->port;
 	iomm_port_lock(port, pgt);
 	uint64_t bytes = 0;
-	rc = unmap_fast(pgt, iova, size, gather, &bytes);
+	/* the byte count of whole tables costs reads: only when asked for */
+	rc = unmap_fast(pgt, iova, size, gather, &bytes, unmapped != NULL);
 	if (IOMM_UNLIKELY(rc > 0))
-		rc = unmap_slow(pgt, iova, size, gather, &bytes);
+		rc = unmap_slow(pgt, iova, size, gather, &bytes, unmapped != NULL);
 	if (rc == IOMM_OK && unmapped)
 		*unmapped = bytes;
 	iomm_port_unlock(port, pgt);
 	return rc;
 }
 
+
+/* ---- update of live mappings ---- */
+
+/* The entry that maps @a: a leaf, or the first invalid entry on the way (level in *lp). */
+static uint64_t *entry_of(const struct iomm_pgt *pgt, uint64_t a, unsigned *lp)
+{
+	uint64_t *t = pgt->root;
+	for (unsigned l = pgt->start_level;; l++) {
+		uint64_t *e = &t[lvl_index(pgt, l, a)];
+		uint64_t pte = iomm_read_desc(e);
+		if (!pte_valid(pgt, pte) || !pte_is_table(pgt, pte, l)) {
+			*lp = l;
+			return e;
+		}
+		t = iomm_pgt_next_table_slow(pgt, pte);
+	}
+}
+
+/*
+ * The leaf that replaces @old (level @l, mapping @a) when [iova, end) is
+ * updated to start at @pa with @attr. The contiguous hint is kept (never
+ * added) on a group the update covers whole and keeps aligned; only the
+ * hint bit of @old is looked at.
+ */
+static uint64_t update_desc(const struct iomm_pgt *pgt, uint64_t old, unsigned l, uint64_t a,
+			    uint64_t iova, uint64_t end, uint64_t pa, uint64_t attr)
+{
+	uint64_t npa = pa + (a - iova);
+	uint64_t d = pa_to_pte(pgt, npa) | attr | (l == pgt->last ? pgt->page_bits : pgt->block_bits);
+	unsigned cs = pgt->cont_shift[l];
+	if (cs && (old & PGT_CONT)) {
+		uint64_t gsz = 1ull << (lvl_shift(pgt, l) + cs);
+		uint64_t gs = a & ~(gsz - 1);
+		if (gs >= iova && gs + gsz <= end && !((npa - (a - gs)) & (gsz - 1)))
+			d |= PGT_CONT;
+	}
+	return d;
+}
+
+/* Whether the group of @old (level @l, at @a) has the hint and is cut by [iova, end). */
+static bool group_cut(const struct iomm_pgt *pgt, uint64_t old, unsigned l, uint64_t a,
+		      uint64_t iova, uint64_t end)
+{
+	unsigned cs = pgt->cont_shift[l];
+	if (!cs || !(old & PGT_CONT))
+		return false;
+	uint64_t gsz = 1ull << (lvl_shift(pgt, l) + cs);
+	uint64_t gs = a & ~(gsz - 1);
+	return gs < iova || gs + gsz > end;
+}
+
+/* The update; the lock is held and the arguments are checked. */
+static int update_locked(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size,
+			 uint64_t attr, struct iomm_gather *g)
+{
+	const uint64_t end = iova + size, keep = pgt->fmt->inplace_mask;
+	bool bbm = false;
+	unsigned l;
+	/* pass 1: whole leaves only, every one mapped; is break-before-make needed? */
+	for (uint64_t a = iova, esz; a < end; a += esz) {
+		uint64_t old = iomm_read_desc(entry_of(pgt, a, &l));
+		esz = 1ull << lvl_shift(pgt, l);
+		if (!pte_valid(pgt, old))
+			return IOMM_ENOENT;
+		if ((a & (esz - 1)) || esz > end - a || ((pa + (a - iova)) & (esz - 1)))
+			return IOMM_REFUSE_AS(pgt->port, IOMM_EINVAL, "iomm_pgt_update",
+					      "iova, size, pa: cut a live leaf (update whole leaves)");
+		if (group_cut(pgt, old, l, a, iova, end))
+			old &= ~PGT_CONT; /* strip_edges() breaks that group first */
+		if ((old ^ update_desc(pgt, old, l, a, iova, end, pa, attr)) & ~keep)
+			bbm = true;
+	}
+	if (bbm && !pgt->cfg.inval_sync)
+		return IOMM_REFUSE_AS(pgt->port, IOMM_ENOTSUP, "iomm_pgt_update",
+				      "pa/prot: need break-before-make, cfg.inval_sync is NULL");
+	int rc = strip_edges(pgt, iova, end);
+	if (rc)
+		return rc;
+
+	/* pass 2: permissions in place (for the caller's invalidation); break
+	 * the others, leaving their hint bit in the invalid entry */
+	uint64_t bs = UINT64_MAX, be = 0, bsizes = 0;
+	uint32_t blevels = 0;
+	for (uint64_t a = iova, esz; a < end; a += esz) {
+		uint64_t *e = entry_of(pgt, a, &l);
+		uint64_t old = iomm_read_desc(e);
+		uint64_t d = update_desc(pgt, old, l, a, iova, end, pa, attr);
+		esz = 1ull << lvl_shift(pgt, l);
+		if (old == d)
+			continue;
+		if ((old ^ d) & ~keep) {
+			iomm_write_desc(e, old & PGT_CONT); /* invalid: bit 0 clear */
+			if (a < bs)
+				bs = a;
+			be = a + esz;
+			bsizes |= esz;
+			blevels |= 1u << l;
+		} else {
+			iomm_write_desc(e, d);
+			gather_add(g, a, esz, esz, l);
+		}
+		clean(pgt, e, sizeof(*e));
+	}
+	if (!bsizes)
+		return IOMM_OK;
+	iomm_port_wmb(pgt->port);
+	struct iomm_gather r;
+	iomm_gather_init(&r);
+	r.start = bs;
+	r.end = be;
+	r.leaf_sizes = bsizes;
+	r.levels = blevels;
+	rc = pgt->cfg.inval_sync(pgt->cfg.inval_arg, &r);
+
+	/* pass 3: make (or, if the invalidation failed, leave them unmapped) */
+	for (uint64_t a = bs, esz; a < be; a += esz) {
+		uint64_t *e = entry_of(pgt, a, &l);
+		uint64_t old = iomm_read_desc(e);
+		esz = 1ull << lvl_shift(pgt, l);
+		if (pte_valid(pgt, old))
+			continue;
+		iomm_write_desc(e, rc ? 0 : update_desc(pgt, old, l, a, iova, end, pa, attr));
+		clean(pgt, e, sizeof(*e));
+		if (rc)
+			gather_add(g, a, esz, esz, l);
+	}
+	return rc;
+}
+
+int iomm_pgt_update(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot,
+		    struct iomm_gather *gather)
+{
+	if (!pgt || !pgt->root || !gather)
+		return IOMM_REFUSE(pgt ? pgt->port : NULL, IOMM_EINVAL,
+				   "pgt (live) and gather: must not be NULL");
+	int rc = check_range(pgt, iova, size, __func__);
+	if (rc)
+		return rc;
+	if ((pa & pgt->gmask) || pa + size < pa)
+		return IOMM_REFUSE(pgt->port, IOMM_EINVAL, "pa: not granule-aligned, or pa + size wraps");
+	if (pa + size > pgt->out_limit)
+		return IOMM_REFUSE(pgt->port, IOMM_ERANGE,
+				   "pa + size: beyond the table's output size (cfg.oas)");
+	if (gather->pgt != pgt) {
+		if (gather->pgt)
+			return IOMM_REFUSE(pgt->port, IOMM_EINVAL,
+					   "gather: holds pages of another table; release it first");
+		gather->pgt = pgt;
+	}
+	const struct iomm_port *port = pgt->port;
+	iomm_port_lock(port, pgt);
+	if (prot != pgt->last_prot) {
+		if (!prot_well_formed(prot) || !pgt->fmt->prot_ok(prot)) {
+			iomm_port_unlock(port, pgt);
+			return IOMM_REFUSE(port, IOMM_EINVAL,
+					   "prot: malformed, or a combination this format cannot express");
+		}
+		pgt->last_attr = pgt->fmt->prot_to_attr(pgt, prot);
+		pgt->last_prot = prot;
+	}
+	rc = update_locked(pgt, iova, pa, size, pgt->last_attr, gather);
+	iomm_port_unlock(port, pgt);
+	return rc;
+}

@@ -18,7 +18,7 @@
  * Configuration: Arm LPAE stage 1 (or, with --format, VT-d second stage or
  * x86-64 paging; the Linux reference figures are for LPAE only), 4 KiB
  * granule, 48-bit input (47 for x86-64) and output addresses, tables from a 64 MiB region pool, no lock hooks. "coherent"
- * sets IOMM_PGT_COHERENT; "noncoherent" does not, so the library calls the
+ * sets IOMM_PORT_DMA_COHERENT; "noncoherent" does not, so the library calls the
  * port's clean_tables hook, here an out-of-line function that does nothing.
  * Unmap figures include iomm_gather_init() and iomm_pgt_gather_release().
  */

@@ -18,6 +18,9 @@
  *   4 GiB + [0, 1 GiB)    one level-2 table: block 0 keeps it alive, blocks 1..511 measured
  *   8 GiB + t * 1 GiB     64 level-2 tables for the 256 x 2 MiB ops: block 0 keeps each
  *                         alive, blocks 256..511 (512 MiB) are the measured range
+ *   128 GiB + k * 1 GiB   the 1 GiB ops, 8 per batch: 4 KiB pages (the output one page
+ *                         off, so no block fits), fresh or into empty leaf tables
+ *   16 TiB + [0, 64 GiB)  the random workload
  *
  * Output addresses are the input address plus 1 TiB. Every measured call
  * thus finds the tables it needs already present, as the reference setup
@@ -30,6 +33,8 @@
 #include "bench.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define R_4K_ONE (1ull * BENCH_SZ_1G)
 #define R_4K_MULTI (2ull * BENCH_SZ_1G)
@@ -37,12 +42,17 @@
 #define R_2M_ONE (4ull * BENCH_SZ_1G)
 #define R_2M_MULTI (8ull * BENCH_SZ_1G)
 #define PA_OFF (1ull << 40)
+#define R_BULK (128ull * BENCH_SZ_1G)
+#define BULK_BATCH 8u
+#define R_RANDOM (1ull << 44)
+#define RANDOM_WINDOW (64ull * BENCH_SZ_1G)
+#define RANDOM_LIVE 256u
 #define MULTI_TABLES 64u
 #define SLOTS 511u
 
 /* ---- measured loops --------------------------------------------------- */
 
-#define MAP_LOOP(name, size, stride)                                                             \
+#define MAP_LOOP_SKEW(name, size, stride, skew)                                                  \
 	BENCH_NOINLINE int bench_loop_##name(struct iomm_pgt *pgt, uint64_t iova, uint64_t n,     \
 					     uint32_t prot);                                      \
 	BENCH_NOINLINE int bench_loop_##name(struct iomm_pgt *pgt, uint64_t iova, uint64_t n,     \
@@ -50,9 +60,10 @@
 	{                                                                                          \
 		int rc = 0;                                                                        \
 		for (uint64_t i = 0; i < n; i++, iova += (stride))                                 \
-			rc |= iomm_pgt_map(pgt, iova, iova + PA_OFF, (size), prot);                \
+			rc |= iomm_pgt_map(pgt, iova, iova + PA_OFF + (skew), (size), prot);       \
 		return rc;                                                                         \
 	}
+#define MAP_LOOP(name, size, stride) MAP_LOOP_SKEW(name, size, stride, 0)
 
 #define UNMAP_LOOP(name, size, stride)                                                           \
 	BENCH_NOINLINE int bench_loop_##name(struct iomm_pgt *pgt, uint64_t iova, uint64_t n,     \
@@ -95,6 +106,122 @@ BENCH_NOINLINE int bench_loop_iova_to_phys(const struct iomm_pgt *pgt, uint64_t 
 	}
 	*acc = sum;
 	return rc;
+}
+
+/* 1 GiB in 4 KiB pages per call (output one page off: no block fits). */
+MAP_LOOP_SKEW(map_1g, BENCH_SZ_1G, BENCH_SZ_1G, BENCH_SZ_4K)
+MAP_LOOP_SKEW(map_1g_exist, BENCH_SZ_1G, BENCH_SZ_1G, BENCH_SZ_4K)
+UNMAP_LOOP(unmap_1g, BENCH_SZ_1G, BENCH_SZ_1G)
+
+/*
+ * The random workload: seeded, RANDOM_LIVE live ranges at most; each step
+ * maps a range of 4 KiB..8 MiB at a random page of a 64 GiB window (output
+ * = input + PA_OFF + @pa_skew: 0 lets blocks fit, one page keeps 4 KiB
+ * leaves only) or unmaps a random live range (with its gather). Every step
+ * is one library call; a map that overlaps (IOMM_EEXIST) counts as one too.
+ * The bookkeeping is inline in the loop, so it is the loop's own cost.
+ */
+struct rnd_state {
+	uint64_t seed;
+	uint64_t pa_skew;
+	unsigned n;
+	uint64_t iova[RANDOM_LIVE], size[RANDOM_LIVE];
+};
+
+static inline __attribute__((always_inline)) int random_steps(struct iomm_pgt *pgt,
+								struct rnd_state *r, uint64_t n,
+								uint32_t prot)
+{
+	uint64_t x = r->seed;
+	for (uint64_t i = 0; i < n; i++) {
+		/* xorshift64* */
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+		uint64_t v = x * 0x2545f4914f6cdd1dull;
+		if (r->n == 0 || (r->n < RANDOM_LIVE && (v >> 63))) {
+			uint64_t size = ((v & 2047u) + 1u) * BENCH_SZ_4K;
+			uint64_t iova = R_RANDOM + ((v >> 11) % (RANDOM_WINDOW / BENCH_SZ_4K - 2048u)) *
+							BENCH_SZ_4K;
+			int rc = iomm_pgt_map(pgt, iova, iova + PA_OFF + r->pa_skew, size, prot);
+			if (rc == IOMM_OK) {
+				r->iova[r->n] = iova;
+				r->size[r->n] = size;
+				r->n++;
+			} else if (rc != IOMM_EEXIST) {
+				r->seed = x;
+				return rc;
+			}
+		} else {
+			unsigned k = (unsigned)((v >> 11) % r->n);
+			struct iomm_gather g;
+			uint64_t unmapped;
+			iomm_gather_init(&g);
+			int rc = iomm_pgt_unmap(pgt, r->iova[k], r->size[k], &g, &unmapped);
+			iomm_pgt_gather_release(&g);
+			if (rc != IOMM_OK || unmapped != r->size[k]) {
+				r->seed = x;
+				return rc ? rc : -1;
+			}
+			r->n--;
+			r->iova[k] = r->iova[r->n];
+			r->size[k] = r->size[r->n];
+		}
+	}
+	r->seed = x;
+	return 0;
+}
+
+/* One loop per row (callgrind collects by the loop's name). */
+BENCH_NOINLINE int bench_loop_random(struct iomm_pgt *pgt, struct rnd_state *r, uint64_t n,
+				     uint32_t prot);
+BENCH_NOINLINE int bench_loop_random(struct iomm_pgt *pgt, struct rnd_state *r, uint64_t n,
+				     uint32_t prot)
+{
+	return random_steps(pgt, r, n, prot);
+}
+
+BENCH_NOINLINE int bench_loop_random_4k(struct iomm_pgt *pgt, struct rnd_state *r, uint64_t n,
+					uint32_t prot);
+BENCH_NOINLINE int bench_loop_random_4k(struct iomm_pgt *pgt, struct rnd_state *r, uint64_t n,
+					uint32_t prot)
+{
+	return random_steps(pgt, r, n, prot);
+}
+
+/*
+ * The floor of a 1 GiB map in 4 KiB pages, per call: 262,144 plain 8-byte
+ * stores of running descriptors into 512 table pages, without (floor_1g) and
+ * with (floor_1g_memset) a memset of the 513 pages first, as a fresh map
+ * must zero its tables. Not library calls: their "loop" figure is the
+ * floor.
+ */
+#define FLOOR_PAGES 513u
+static uint64_t *floor_mem;
+
+BENCH_NOINLINE int bench_loop_floor_1g(uint64_t *mem, uint64_t n);
+BENCH_NOINLINE int bench_loop_floor_1g(uint64_t *mem, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t d = (i << 30) | 0x403u;
+		volatile uint64_t *p = mem + 512;
+		for (uint64_t k = 0; k < 512u * 512u; k++, d += BENCH_SZ_4K)
+			p[k] = d;
+	}
+	return 0;
+}
+
+BENCH_NOINLINE int bench_loop_floor_1g_memset(uint64_t *mem, uint64_t n);
+BENCH_NOINLINE int bench_loop_floor_1g_memset(uint64_t *mem, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		memset(mem, 0, (size_t)FLOOR_PAGES * BENCH_SZ_4K);
+		uint64_t d = (i << 30) | 0x403u;
+		volatile uint64_t *p = mem + 512;
+		for (uint64_t k = 0; k < 512u * 512u; k++, d += BENCH_SZ_4K)
+			p[k] = d;
+	}
+	return 0;
 }
 
 /* The loop of a map op around a call that does nothing: the loop's own cost. */
@@ -308,6 +435,152 @@ static double run_iova_to_phys(struct bench_fixture *f, uint64_t iters)
 	return (double)(t1 - t0);
 }
 
+/* ---- 1 GiB in one call ------------------------------------------------ */
+
+/* Map (one call) or unmap (one call, checked) @p n GiB at R_BULK in 4 KiB pages. */
+static int bulk_map(struct bench_fixture *f, uint64_t n)
+{
+	for (uint64_t k = 0; k < n; k++) {
+		uint64_t iova = R_BULK + k * BENCH_SZ_1G;
+		int rc = iomm_pgt_map(&f->pgt, iova, iova + PA_OFF + BENCH_SZ_4K, BENCH_SZ_1G,
+				      f->prot);
+		if (rc != IOMM_OK)
+			return fail("set-up map", rc);
+	}
+	return 0;
+}
+
+static int bulk_unmap(struct bench_fixture *f, uint64_t n)
+{
+	return unmap_each(f, R_BULK, BENCH_SZ_1G, BENCH_SZ_1G, n);
+}
+
+/* Fresh: every table of the GiB is allocated by the measured call. */
+static double run_map_1g(struct bench_fixture *f, uint64_t iters)
+{
+	uint64_t ns = 0;
+	while (iters > 0) {
+		uint64_t n = min_u64(iters, BULK_BATCH);
+		uint64_t t0 = bench_now_ns();
+		int rc = bench_loop_map_1g(&f->pgt, R_BULK, n, f->prot);
+		uint64_t t1 = bench_now_ns();
+		if (rc != IOMM_OK)
+			return fail("measured map", rc);
+		ns += t1 - t0;
+		if (bulk_unmap(f, n) != 0)
+			return -1;
+		iters -= n;
+	}
+	return (double)ns;
+}
+
+/* Into leaf tables that exist, empty (a page mapped and unmapped in each). */
+static double run_map_1g_exist(struct bench_fixture *f, uint64_t iters)
+{
+	uint64_t ns = 0;
+	while (iters > 0) {
+		uint64_t n = min_u64(iters, BULK_BATCH);
+		for (uint64_t k = 0; k < n; k++) {
+			uint64_t iova = R_BULK + k * BENCH_SZ_1G;
+			if (map_each(f, iova + BENCH_SZ_4K, BENCH_SZ_4K, BENCH_SZ_2M, 512) != 0 ||
+			    unmap_each(f, iova + BENCH_SZ_4K, BENCH_SZ_4K, BENCH_SZ_2M, 512) != 0)
+				return -1;
+		}
+		uint64_t t0 = bench_now_ns();
+		int rc = bench_loop_map_1g_exist(&f->pgt, R_BULK, n, f->prot);
+		uint64_t t1 = bench_now_ns();
+		if (rc != IOMM_OK)
+			return fail("measured map", rc);
+		ns += t1 - t0;
+		if (bulk_unmap(f, n) != 0)
+			return -1;
+		iters -= n;
+	}
+	return (double)ns;
+}
+
+static double run_unmap_1g(struct bench_fixture *f, uint64_t iters)
+{
+	uint64_t ns = 0;
+	while (iters > 0) {
+		uint64_t n = min_u64(iters, BULK_BATCH), total = 0;
+		if (bulk_map(f, n) != 0)
+			return -1;
+		uint64_t t0 = bench_now_ns();
+		int rc = bench_loop_unmap_1g(&f->pgt, R_BULK, n, &total);
+		uint64_t t1 = bench_now_ns();
+		if (rc != IOMM_OK || total != n * BENCH_SZ_1G)
+			return fail("measured unmap", rc ? rc : IOMM_EIO);
+		ns += t1 - t0;
+		iters -= n;
+	}
+	return (double)ns;
+}
+
+/* ---- random workload -------------------------------------------------- */
+
+typedef int (*random_loop_fn)(struct iomm_pgt *, struct rnd_state *, uint64_t, uint32_t);
+
+static double drive_random(struct bench_fixture *f, uint64_t iters, uint64_t pa_skew,
+			   random_loop_fn loop)
+{
+	static struct rnd_state r;
+	r.seed = 0x9e3779b97f4a7c15ull;
+	r.pa_skew = pa_skew;
+	r.n = 0;
+	uint64_t t0 = bench_now_ns();
+	int rc = loop(&f->pgt, &r, iters, f->prot);
+	uint64_t t1 = bench_now_ns();
+	if (rc != 0)
+		return fail("random workload", rc);
+	struct iomm_gather g;
+	iomm_gather_init(&g);
+	rc = iomm_pgt_unmap(&f->pgt, R_RANDOM, RANDOM_WINDOW, &g, NULL);
+	iomm_pgt_gather_release(&g);
+	if (rc != IOMM_OK)
+		return fail("clean-up unmap", rc);
+	return (double)(t1 - t0);
+}
+
+static double run_random(struct bench_fixture *f, uint64_t iters)
+{
+	return drive_random(f, iters, 0, bench_loop_random);
+}
+
+static double run_random_4k(struct bench_fixture *f, uint64_t iters)
+{
+	return drive_random(f, iters, BENCH_SZ_4K, bench_loop_random_4k);
+}
+
+/* ---- floor ------------------------------------------------------------ */
+
+typedef int (*floor_fn)(uint64_t *, uint64_t);
+
+static double drive_floor(struct bench_fixture *f, uint64_t iters, floor_fn loop)
+{
+	(void)f;
+	if (floor_mem == NULL) {
+		floor_mem = aligned_alloc(4096, (size_t)FLOOR_PAGES * BENCH_SZ_4K);
+		if (floor_mem == NULL)
+			return -1;
+		memset(floor_mem, 1, (size_t)FLOOR_PAGES * BENCH_SZ_4K); /* touched */
+	}
+	uint64_t t0 = bench_now_ns();
+	int rc = loop(floor_mem, iters);
+	uint64_t t1 = bench_now_ns();
+	return rc == 0 ? (double)(t1 - t0) : -1;
+}
+
+static double run_floor_1g(struct bench_fixture *f, uint64_t iters)
+{
+	return drive_floor(f, iters, bench_loop_floor_1g);
+}
+
+static double run_floor_1g_memset(struct bench_fixture *f, uint64_t iters)
+{
+	return drive_floor(f, iters, bench_loop_floor_1g_memset);
+}
+
 static double run_empty(struct bench_fixture *f, uint64_t iters)
 {
 	uint64_t t0 = bench_now_ns();
@@ -327,6 +600,18 @@ const struct bench_op bench_ops[] = {
 	{"map_256x2m", "map 256x2M", 20000, 7431, 440, 440, run_map_256x2m},
 	{"unmap_256x2m", "unmap 256x2M", 20000, 8788, 725, 725, run_unmap_256x2m},
 	{"iova_to_phys", "iova_to_phys", 1000000, 460, 24.6, 24.6, run_iova_to_phys},
+	/*
+	 * Issue 17's figures for Linux (per call: per page x 262144 pages, per
+	 * op for the random workload; no ns reference). map_1g: no reference
+	 * (0: not compared).
+	 */
+	{"map_1g", "map 1G fresh", 16, 0, 0, 0, run_map_1g},
+	{"map_1g_exist", "map 1G in tabs", 16, 6448742, 0, 0, run_map_1g_exist},
+	{"unmap_1g", "unmap 1G", 16, 131072, 0, 0, run_unmap_1g},
+	{"random", "random op", 100000, 16805, 0, 0, run_random},
+	{"random_4k", "random op, 4K", 100000, 25012, 0, 0, run_random_4k},
+	{"floor_1g", "floor: stores", 16, 0, 0, 0, run_floor_1g},
+	{"floor_1g_memset", "floor: +memset", 16, 0, 0, 0, run_floor_1g_memset},
 	{"empty", "(loop overhead)", 1000000, 0, 0, 0, run_empty},
 };
 

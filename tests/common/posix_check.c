@@ -234,7 +234,9 @@ void tport_init(struct tport *t, size_t arena_size, uint64_t arena_pa, uint32_t 
 	iomm_posix_clock_advance(&t->px, 1000);
 	t->fail_at = -1;
 	t->port.ctx = t;
-	t->port.flags = flags;
+	/* A coherent platform: tables that want cleaning say IOMM_PGT_NONCOHERENT
+	 * (or the test clears this flag). */
+	t->port.flags = flags | IOMM_PORT_DMA_COHERENT;
 	t->port.wmb = tp_wmb;
 	t->port.mb = tp_mb;
 	t->port.page_alloc = tp_page_alloc;

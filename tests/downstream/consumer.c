@@ -22,13 +22,12 @@ static const size_t declared = sizeof(&iomm_smmuv3_init) + sizeof(&iomm_smmuv2_i
 
 int main(void)
 {
-	static const struct iomm_port port = {0};
+	static const struct iomm_port port = {.flags = IOMM_PORT_DMA_COHERENT};
 	const struct iomm_pgt_cfg cfg = {
 		.format = IOMM_FMT_ARM_LPAE_S2,
 		.granule = 4096,
 		.ias = 40,
 		.oas = 40,
-		.flags = IOMM_PGT_COHERENT,
 	};
 	struct iomm_pool pool;
 	struct iomm_pgt pgt = {0};

@@ -53,6 +53,8 @@ int main(int argc, char **argv)
 	    T(test_cmds_map_sends_none),
 	    T(test_cmds_unmap_page),
 	    T(test_cmds_unmap_page_ril),
+	    T(test_cmds_batched_unmaps),
+	    T(test_cmds_batched_unmaps_noril),
 	    T(test_cmds_unmap_wide),
 	    T(test_cmds_threshold_option),
 	    T(test_cmds_unmap_range_ril),

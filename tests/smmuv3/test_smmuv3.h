@@ -147,6 +147,8 @@ void test_inval_nested(void **state);
 void test_cmds_map_sends_none(void **state);
 void test_cmds_unmap_page(void **state);
 void test_cmds_unmap_page_ril(void **state);
+void test_cmds_batched_unmaps(void **state);
+void test_cmds_batched_unmaps_noril(void **state);
 void test_cmds_unmap_wide(void **state);
 void test_cmds_threshold_option(void **state);
 void test_cmds_unmap_range_ril(void **state);

@@ -367,7 +367,7 @@ static void table_init(struct table *t, const char *name, struct iomm_pool *pool
 	c.granule = granule;
 	c.ias = ias;
 	c.oas = 48;
-	c.flags = IOMM_PGT_COHERENT;
+	c.flags = 0; /* the port is coherent */
 	t->name = name;
 	t->pool = pool;
 	t->page = granule;

@@ -120,17 +120,17 @@ static const struct op ops_x86[] = {
 };
 
 static const struct config configs[] = {
-	{"vtd", IOMM_FMT_VTD_SL, 4096, 44, 46, IOMM_PGT_COHERENT | IOMM_PGT_SNOOP, 0x3000000000ull,
+	{"vtd", IOMM_FMT_VTD_SL, 4096, 44, 46, IOMM_PGT_SNOOP, 0x3000000000ull,
 	 64, ops_vtd, sizeof(ops_vtd) / sizeof(ops_vtd[0])},
-	{"x86", IOMM_FMT_X86_FL, 4096, 47, 39, IOMM_PGT_COHERENT, 0x4000000000ull, 64, ops_x86,
+	{"x86", IOMM_FMT_X86_FL, 4096, 47, 39, 0, 0x4000000000ull, 64, ops_x86,
 	 sizeof(ops_x86) / sizeof(ops_x86[0])},
-	{"4k_s1", IOMM_FMT_ARM_LPAE_S1, 4096, 48, 48, IOMM_PGT_COHERENT | IOMM_PGT_NG,
+	{"4k_s1", IOMM_FMT_ARM_LPAE_S1, 4096, 48, 48, IOMM_PGT_NG,
 	 0x80000000ull, 64, ops_4k_s1, sizeof(ops_4k_s1) / sizeof(ops_4k_s1[0])},
-	{"4k_s2", IOMM_FMT_ARM_LPAE_S2, 4096, 40, 40, IOMM_PGT_COHERENT, 0x7000000000ull, 48,
+	{"4k_s2", IOMM_FMT_ARM_LPAE_S2, 4096, 40, 40, 0, 0x7000000000ull, 48,
 	 ops_4k_s2, sizeof(ops_4k_s2) / sizeof(ops_4k_s2[0])},
-	{"16k_s1", IOMM_FMT_ARM_LPAE_S1, 16384, 36, 42, IOMM_PGT_COHERENT | IOMM_PGT_NS,
+	{"16k_s1", IOMM_FMT_ARM_LPAE_S1, 16384, 36, 42, IOMM_PGT_NS,
 	 0x3000000000ull, 24, ops_16k_s1, sizeof(ops_16k_s1) / sizeof(ops_16k_s1[0])},
-	{"64k_s2", IOMM_FMT_ARM_LPAE_S2, 65536, 52, 52, IOMM_PGT_COHERENT, 0x000a000000000000ull, 16,
+	{"64k_s2", IOMM_FMT_ARM_LPAE_S2, 65536, 52, 52, 0, 0x000a000000000000ull, 16,
 	 ops_64k_s2, sizeof(ops_64k_s2) / sizeof(ops_64k_s2[0])},
 };
 

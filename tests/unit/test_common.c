@@ -262,6 +262,34 @@ static bool s2_any_valid(unsigned granule, unsigned ias, unsigned pa_range)
 	return false;
 }
 
+int tfix_inval_sync(void *arg, const struct iomm_gather *range)
+{
+	struct tfix *f = arg;
+	/* leaves (a contiguous group) or tables (a map replacing empty tables) */
+	T_CHECK(range->end > range->start && range->levels &&
+			(range->leaf_sizes ? !range->tables && !range->nfreed
+					   : range->tables && range->nfreed),
+		"inval_sync: malformed range [0x%llx, 0x%llx)", (unsigned long long)range->start,
+		(unsigned long long)range->end);
+	/* every leaf of the range, or (tables) every entry of the shallowest level it names */
+	uint64_t step = range->leaf_sizes
+			    ? range->leaf_sizes & -range->leaf_sizes
+			    : tfix_level_size(f, (unsigned)__builtin_ctz(range->levels));
+	/* break-before-make: nothing of the range is reachable any more */
+	for (uint64_t a = range->start; a < range->end; a += step) {
+		struct twleaf l;
+		uint64_t pa;
+		int rc = tfix_translate(f, a, &l);
+		T_CHECK(rc == TW_UNMAPPED, "inval_sync: 0x%llx still mapped for the walker (%d)",
+			(unsigned long long)a, rc);
+		T_CHECK(iomm_pgt_iova_to_phys(&f->pgt, a, &pa) == IOMM_ENOENT,
+			"inval_sync: 0x%llx still mapped", (unsigned long long)a);
+	}
+	f->bbm_calls++;
+	f->bbm_bytes += range->end - range->start;
+	return f->bbm_fail;
+}
+
 int tfix_init(struct tfix *f, const struct iomm_pgt_cfg *cfg, size_t pool_bytes, uint64_t pool_pa,
 	      bool port_pool)
 {
@@ -293,7 +321,13 @@ int tfix_init(struct tfix *f, const struct iomm_pgt_cfg *cfg, size_t pool_bytes,
 		T_RC(iomm_pool_init(&f->pool, &f->tp.port, f->mem, size, pool_pa, cfg->granule),
 		     IOMM_OK);
 	}
-	int rc = iomm_pgt_init(&f->pgt, cfg, &f->pool, &f->tp.port);
+	struct iomm_pgt_cfg c = *cfg;
+	if (!c.inval_sync) {
+		c.inval_sync = tfix_inval_sync;
+		c.inval_arg = f;
+		f->cfg = c;
+	}
+	int rc = iomm_pgt_init(&f->pgt, &c, &f->pool, &f->tp.port);
 	if (rc != IOMM_OK)
 		return rc;
 	f->initialised = true;
@@ -582,28 +616,31 @@ static unsigned level_of_size(const struct tfix *f, uint64_t size)
 	return 99;
 }
 
-void t_expect_leaves(struct tleaves *out, const struct tfix *f, uint64_t iova, uint64_t pa,
-		     uint64_t size, uint32_t prot)
+static void expect_leaves(struct tleaves *out, const struct tfix *f, uint64_t iova, uint64_t pa,
+			  uint64_t size, uint32_t prot, bool fresh)
 {
 	struct tfix *fm = (struct tfix *)f;
 	uint64_t allowed = tfix_allowed_leaves(f);
-	bool contig_ok = !(f->cfg.flags & IOMM_PGT_NO_CONTIG);
+	bool contig_ok = !(f->cfg.flags & IOMM_PGT_NO_CONTIG) && f->cfg.inval_sync;
 	uint64_t a = iova, p = pa, r = size;
 	uint32_t cp = t_canon_prot(prot, f->stage);
 	size_t first_new = out->n;
 	while (r) {
 		unsigned stop = 0;
 		bool leaf = false;
-		int rc = tfix_descend(fm, a, &stop, &leaf);
-		T_CHECK(rc == AW_OK && !leaf, "t_expect_leaves: 0x%llx is not free (%d %s)",
-			(unsigned long long)a, rc, rc == AW_BAD ? tfix_err(f) : "");
+		if (!fresh) {
+			int rc = tfix_descend(fm, a, &stop, &leaf);
+			T_CHECK(rc == AW_OK && !leaf, "t_expect_leaves: 0x%llx is not free (%d %s)",
+				(unsigned long long)a, rc, rc == AW_BAD ? tfix_err(f) : "");
+		}
 		uint64_t s = 0;
 		for (int b = 63; b >= 0; b--) {
 			uint64_t c = 1ull << b;
 			if (!(allowed & c) || (a & (c - 1)) || (p & (c - 1)) || c > r)
 				continue;
-			/* an existing table at that level is reused, never replaced */
-			if (level_of_size(f, c) < stop)
+			/* an existing (empty) table at that level is reused, unless the
+			 * table can replace it by the leaf (inval_sync) */
+			if (!f->cfg.inval_sync && level_of_size(f, c) < stop)
 				continue;
 			s = c;
 			break;
@@ -639,6 +676,18 @@ void t_expect_leaves(struct tleaves *out, const struct tfix *f, uint64_t iova, u
 			all = out->v[j + k].size == x->size && out->v[j + k].iova == gs + k * x->size;
 		x->contig = all;
 	}
+}
+
+void t_expect_leaves(struct tleaves *out, const struct tfix *f, uint64_t iova, uint64_t pa,
+		     uint64_t size, uint32_t prot)
+{
+	expect_leaves(out, f, iova, pa, size, prot, false);
+}
+
+void t_fresh_leaves(struct tleaves *out, const struct tfix *f, uint64_t iova, uint64_t pa,
+		    uint64_t size, uint32_t prot)
+{
+	expect_leaves(out, f, iova, pa, size, prot, true);
 }
 
 void tleaves_merge(struct tleaves *l)

@@ -116,7 +116,17 @@ struct tfix {
 	unsigned stage;       /* 1, 2, T_VTD or T_X86 */
 	unsigned pa_range;    /* PA range given to the walker's SL0 rules */
 	bool initialised;
+	/* Break-before-make invalidations (iomm_pgt_cfg::inval_sync): tfix_init
+	 * installs tfix_inval_sync when the cfg has none, so that Arm tables use
+	 * the contiguous hint. Each call checks with the independent walker that
+	 * every address of the range reads as unmapped. */
+	unsigned long bbm_calls;
+	uint64_t bbm_bytes;    /* sum of the ranges' sizes */
+	int bbm_fail;          /* non-zero: the callback returns this (after its checks) */
 };
+
+/** The fixture's iomm_pgt_cfg::inval_sync; @p arg is the struct tfix. */
+int tfix_inval_sync(void *arg, const struct iomm_gather *range);
 
 /**
  * Build a table: a region pool of @p pool_bytes at fake PA @p pool_pa
@@ -215,13 +225,22 @@ uint64_t tfix_allowed_leaves(const struct tfix *f);
  * Append the leaves iomm_pgt_map(iova, pa, size, prot) must create according
  * to its documentation, computed from the table as it is BEFORE the call:
  * greedily the largest allowed leaf that the alignment of both addresses and
- * the remaining size permit, except that a table already linked where the
- * leaf would go is reused (replacing it would need an invalidation map cannot
- * issue); the contiguous hint on every complete aligned group of equal
- * leaves inside the range (unless IOMM_PGT_NO_CONTIG).
+ * the remaining size permit (the largest-leaf rule), except that without
+ * cfg.inval_sync a table already linked where the leaf would go is reused
+ * (replacing it needs an invalidation); the contiguous hint on every
+ * complete aligned group of equal leaves inside the range (unless
+ * IOMM_PGT_NO_CONTIG or without inval_sync).
  */
 void t_expect_leaves(struct tleaves *out, const struct tfix *f, uint64_t iova, uint64_t pa,
 		     uint64_t size, uint32_t prot);
+
+/**
+ * Append the leaves a map of [iova, iova + size) into an empty table would
+ * create (t_expect_leaves() without looking at the table): with the
+ * largest-leaf rule, the shape the table must have for each live range.
+ */
+void t_fresh_leaves(struct tleaves *out, const struct tfix *f, uint64_t iova, uint64_t pa,
+		    uint64_t size, uint32_t prot);
 
 /** Check that the independent walker validates the whole table (AW_OK). */
 void tfix_validate(struct tfix *f);

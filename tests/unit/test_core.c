@@ -32,6 +32,8 @@ struct fake {
 	enum iomm_domain_type last_type;
 	struct iomm_gather last_gather;
 	size_t used_at_flush;
+	int n_flush_in_table_lock; /* flushes with the domain's table lock held (break-before-make) */
+	uint64_t first_flush_start, first_flush_end;
 	uint64_t sync_iova, sync_size;
 	uint32_t next_id;
 };
@@ -105,6 +107,20 @@ static int fk_flush(struct iomm_unit *u, struct iomm_domain *dom, const struct i
 {
 	struct fake *f = F(u);
 	f->n_flush++;
+	note_lock(f);
+	for (int i = 0; i < f->tp.depth && i < TPORT_MAX_HELD; i++)
+		if (f->tp.held[i] == (void *)&dom->pgt) {
+			f->n_flush_in_table_lock++;
+			/* break-before-make: the group is invalid while the hardware forgets it */
+			uint64_t pa;
+			for (uint64_t a = g->start; a < g->end; a += 0x1000)
+				if (iomm_pgt_iova_to_phys(&dom->pgt, a, &pa) != IOMM_ENOENT)
+					f->unlocked_call = true; /* reported below as an order error */
+		}
+	if (f->n_flush == 1) {
+		f->first_flush_start = g->start;
+		f->first_flush_end = g->end;
+	}
 	f->last_dom = dom;
 	f->last_gather = *g;
 	f->used_at_flush = iomm_pool_used(&f->pool);
@@ -405,6 +421,143 @@ static void test_unmap_flush(void **state)
 	fake_free(f);
 }
 
+/* Unmapping part of a contiguous group: the domain's table breaks the group
+ * with a synchronous flush of its range (under the table's lock, then the
+ * unit's), then the unmap's own flush; a failed break unmaps nothing. */
+static void test_unmap_bbm(void **state)
+{
+	(void)state;
+	struct fake *f = fake_new(IOMM_CAP_S1 | IOMM_CAP_S2 | IOMM_CAP_COHERENT);
+	struct iomm_domain dom = {0};
+	struct iomm_domain_cfg c = dcfg(IOMM_DOMAIN_S1, &f->pool);
+	uint64_t unmapped = 0, pa;
+	T_RC(iomm_domain_init(&dom, &f->unit, &c), IOMM_OK);
+	/* 16 pages, group-aligned in and out: one contiguous group */
+	T_RC(iomm_map(&dom, 0x40010000ull, 0x80010000ull, 0x10000, RW), IOMM_OK);
+	struct iomm_mapping m;
+	T_RC(iomm_pgt_lookup(&dom.pgt, 0x40010000ull, &m), IOMM_OK);
+	T_CHECK(m.contig, "a domain's table uses the contiguous hint");
+
+	f->rc_flush = IOMM_ETIMEDOUT;
+	T_RC(iomm_unmap(&dom, 0x40013000ull, 0x1000, &unmapped), IOMM_ETIMEDOUT);
+	f->rc_flush = 0;
+	T_CHECK(f->n_flush == 1 && f->n_flush_in_table_lock == 1, "failed break: %d flushes",
+		f->n_flush);
+	for (uint64_t a = 0x40010000ull; a < 0x40020000ull; a += 0x1000)
+		T_RC(iomm_iova_to_phys(&dom, a, &pa), IOMM_OK);
+	T_RC(iomm_pgt_lookup(&dom.pgt, 0x40013000ull, &m), IOMM_OK);
+	T_CHECK(m.contig, "the failed break changed the group");
+
+	f->n_flush = 0;
+	f->n_flush_in_table_lock = 0;
+	T_RC(iomm_unmap(&dom, 0x40013000ull, 0x1000, &unmapped), IOMM_OK);
+	T_CHECK(unmapped == 0x1000, "unmapped 0x%llx", (unsigned long long)unmapped);
+	T_CHECK(f->n_flush == 2 && f->n_flush_in_table_lock == 1,
+		"%d flushes, %d under the table lock", f->n_flush, f->n_flush_in_table_lock);
+	T_CHECK(f->first_flush_start == 0x40010000ull && f->first_flush_end == 0x40020000ull,
+		"break flushed [0x%llx, 0x%llx)", (unsigned long long)f->first_flush_start,
+		(unsigned long long)f->first_flush_end);
+	T_CHECK(!f->unlocked_call, "flush without the unit's lock, or the group still mapped");
+	for (uint64_t a = 0x40010000ull; a < 0x40020000ull; a += 0x1000) {
+		int rc = iomm_iova_to_phys(&dom, a, &pa);
+		T_CHECK(a == 0x40013000ull ? rc == IOMM_ENOENT
+					   : rc == IOMM_OK && pa == a - 0x40010000ull + 0x80010000ull,
+			"0x%llx: rc %d", (unsigned long long)a, rc);
+		T_RC(iomm_pgt_lookup(&dom.pgt, 0x40014000ull, &m), IOMM_OK);
+		T_CHECK(!m.contig, "the hint survived");
+	}
+	T_RC(iomm_domain_destroy(&dom), IOMM_OK);
+	fake_free(f);
+}
+
+/* Batched invalidation: unmaps into a caller's gather flush nothing; one sync
+ * flushes their union once, then releases the table pages. */
+static void test_unmap_gather_sync(void **state)
+{
+	(void)state;
+	struct fake *f = fake_new(IOMM_CAP_S1 | IOMM_CAP_S2 | IOMM_CAP_COHERENT);
+	struct iomm_domain dom = {0}, other = {0};
+	struct iomm_domain_cfg c = dcfg(IOMM_DOMAIN_S1, &f->pool);
+	uint64_t unmapped = 0, pa;
+	T_RC(iomm_domain_init(&dom, &f->unit, &c), IOMM_OK);
+	T_RC(iomm_domain_init(&other, &f->unit, &c), IOMM_OK);
+	T_RC(iomm_map(&dom, 0x40000000ull, 0x1000, SZ_2M, RW), IOMM_OK);
+	T_RC(iomm_map(&dom, 0x50000000ull, 0x1000, 0x3000, RW), IOMM_OK);
+	size_t used = iomm_pool_used(&f->pool);
+
+	struct iomm_gather g;
+	iomm_gather_init(&g);
+	T_RC(iomm_unmap_gather(&dom, 0x40000000ull, SZ_2M, &g, &unmapped), IOMM_OK);
+	T_CHECK(unmapped == SZ_2M, "unmapped 0x%llx", (unsigned long long)unmapped);
+	T_RC(iomm_unmap_gather(&dom, 0x50001000ull, 0x1000, &g, NULL), IOMM_OK);
+	T_RC(iomm_unmap_gather(&dom, 0x50000000ull, 0x1000, &g, NULL), IOMM_OK);
+	T_CHECK(f->n_flush == 0, "%d flushes before the sync", f->n_flush);
+	T_RC(iomm_iova_to_phys(&dom, 0x40000000ull, &pa), IOMM_ENOENT);
+	T_CHECK(iomm_pool_used(&f->pool) == used, "pages released before the sync");
+	/* another domain's gather is refused */
+	T_RC(iomm_unmap_gather(&other, 0x1000, 0x1000, &g, NULL), IOMM_EINVAL);
+	T_RC(iomm_gather_sync(&other, &g), IOMM_EINVAL);
+	T_RC(iomm_gather_sync(&dom, &g), IOMM_OK);
+	T_CHECK(f->n_flush == 1, "%d flushes for one sync", f->n_flush);
+	T_CHECK(t_gather_covers(&f->last_gather, 0x40000000ull, SZ_2M) &&
+			t_gather_covers(&f->last_gather, 0x50000000ull, 0x2000),
+		"the flush misses a range");
+	T_CHECK(f->used_at_flush == used, "pages released before the flush");
+	T_CHECK(iomm_pool_used(&f->pool) == used - f->last_gather.nfreed && f->last_gather.nfreed,
+		"after the sync %zu pages", iomm_pool_used(&f->pool));
+	T_CHECK(!iomm_gather_pending(&g), "the gather is not empty after the sync");
+	T_RC(iomm_gather_sync(&dom, &g), IOMM_OK); /* nothing left: no flush */
+	T_CHECK(f->n_flush == 1, "an empty gather flushed");
+	T_RC(iomm_iova_to_phys(&dom, 0x50002000ull, &pa), IOMM_OK);
+
+	/* a failed sync: error returned, pages held back, gather emptied */
+	T_RC(iomm_map(&dom, 0x60000000ull, 0x1000, SZ_2M, RW), IOMM_OK);
+	used = iomm_pool_used(&f->pool);
+	T_RC(iomm_unmap_gather(&dom, 0x60000000ull, SZ_2M, &g, NULL), IOMM_OK);
+	f->rc_flush = IOMM_ETIMEDOUT;
+	T_RC(iomm_gather_sync(&dom, &g), IOMM_ETIMEDOUT);
+	f->rc_flush = 0;
+	T_CHECK(iomm_pool_used(&f->pool) == used, "pages reused after a failed invalidation");
+	T_CHECK(!iomm_gather_pending(&g), "the gather is not empty after a failed sync");
+	T_RC(iomm_unmap_gather(NULL, 0, 0x1000, &g, NULL), IOMM_EINVAL);
+	T_RC(iomm_unmap_gather(&dom, 0, 0x1000, NULL, NULL), IOMM_EINVAL);
+	T_RC(iomm_gather_sync(&dom, NULL), IOMM_EINVAL);
+	T_RC(iomm_domain_destroy(&other), IOMM_OK);
+	T_RC(iomm_domain_destroy(&dom), IOMM_OK);
+	fake_free(f);
+}
+
+/* iomm_update(): permissions in place then one flush; a new output address
+ * by break-before-make (one flush under the table lock), nothing after. */
+static void test_update_domain(void **state)
+{
+	(void)state;
+	struct fake *f = fake_new(IOMM_CAP_S1 | IOMM_CAP_S2 | IOMM_CAP_COHERENT);
+	struct iomm_domain dom = {0};
+	struct iomm_domain_cfg c = dcfg(IOMM_DOMAIN_S1, &f->pool);
+	uint64_t pa;
+	T_RC(iomm_domain_init(&dom, &f->unit, &c), IOMM_OK);
+	T_RC(iomm_map(&dom, 0x40000000ull, 0x80000000ull, SZ_2M, RW), IOMM_OK);
+	T_RC(iomm_update(&dom, 0x40000000ull, 0x80000000ull, SZ_2M, IOMM_READ), IOMM_OK);
+	T_CHECK(f->n_flush == 1 && f->n_flush_in_table_lock == 0, "permissions: %d flushes",
+		f->n_flush);
+	T_CHECK(t_gather_covers(&f->last_gather, 0x40000000ull, SZ_2M), "flush misses the range");
+	struct iomm_mapping m;
+	T_RC(iomm_pgt_lookup(&dom.pgt, 0x40001000ull, &m), IOMM_OK);
+	T_CHECK(m.prot & IOMM_READ && !(m.prot & IOMM_WRITE), "prot 0x%x", m.prot);
+	f->n_flush = 0;
+	T_RC(iomm_update(&dom, 0x40000000ull, 0xc0000000ull, SZ_2M, RW), IOMM_OK);
+	T_CHECK(f->n_flush == 1 && f->n_flush_in_table_lock == 1, "address: %d flushes, %d in lock",
+		f->n_flush, f->n_flush_in_table_lock);
+	T_CHECK(!f->unlocked_call, "the break flushed without the unit lock or while mapped");
+	T_RC(iomm_iova_to_phys(&dom, 0x40001234ull, &pa), IOMM_OK);
+	T_CHECK(pa == 0xc0001234ull, "pa 0x%llx", (unsigned long long)pa);
+	T_RC(iomm_update(&dom, 0x50000000ull, 0xc0000000ull, 0x1000, RW), IOMM_ENOENT);
+	T_RC(iomm_update(NULL, 0x40000000ull, 0xc0000000ull, SZ_2M, RW), IOMM_EINVAL);
+	T_RC(iomm_domain_destroy(&dom), IOMM_OK);
+	fake_free(f);
+}
+
 /* ---- devices ------------------------------------------------------------------- */
 
 static void test_attach_detach(void **state)
@@ -595,6 +748,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_domain_geometry),
 		cmocka_unit_test(test_bypass_blocked),
 		cmocka_unit_test(test_unmap_flush),
+		cmocka_unit_test(test_unmap_bbm),
+		cmocka_unit_test(test_unmap_gather_sync),
+		cmocka_unit_test(test_update_domain),
 		cmocka_unit_test(test_attach_detach),
 		cmocka_unit_test(test_dev_init),
 		cmocka_unit_test(test_devid_resolve),

@@ -29,18 +29,18 @@ struct acfg {
 };
 
 static const struct acfg cfgs[] = {
-	{"arm", "4k_s1_ias48", 4096, IOMM_FMT_ARM_LPAE_S1, 48, 48, IOMM_PGT_COHERENT},
-	{"arm", "4k_s2_ias40_concat_noncoh", 4096, IOMM_FMT_ARM_LPAE_S2, 40, 40, 0},
-	{"arm", "16k_s1_ias48", 16384, IOMM_FMT_ARM_LPAE_S1, 48, 48, IOMM_PGT_COHERENT},
-	{"arm", "16k_s2_ias48", 16384, IOMM_FMT_ARM_LPAE_S2, 48, 48, IOMM_PGT_COHERENT},
-	{"arm", "64k_s1_ias52_oas52", 65536, IOMM_FMT_ARM_LPAE_S1, 52, 52, IOMM_PGT_COHERENT},
-	{"arm", "64k_s2_ias48_noncoh", 65536, IOMM_FMT_ARM_LPAE_S2, 48, 48, 0},
-	{"vtd", "vtd_ias39_snoop_noncoh", 4096, IOMM_FMT_VTD_SL, 39, 39, IOMM_PGT_SNOOP},
-	{"vtd", "vtd_ias48", 4096, IOMM_FMT_VTD_SL, 48, 48, IOMM_PGT_COHERENT},
+	{"arm", "4k_s1_ias48", 4096, IOMM_FMT_ARM_LPAE_S1, 48, 48, 0},
+	{"arm", "4k_s2_ias40_concat_noncoh", 4096, IOMM_FMT_ARM_LPAE_S2, 40, 40, IOMM_PGT_NONCOHERENT},
+	{"arm", "16k_s1_ias48", 16384, IOMM_FMT_ARM_LPAE_S1, 48, 48, 0},
+	{"arm", "16k_s2_ias48", 16384, IOMM_FMT_ARM_LPAE_S2, 48, 48, 0},
+	{"arm", "64k_s1_ias52_oas52", 65536, IOMM_FMT_ARM_LPAE_S1, 52, 52, 0},
+	{"arm", "64k_s2_ias48_noncoh", 65536, IOMM_FMT_ARM_LPAE_S2, 48, 48, IOMM_PGT_NONCOHERENT},
+	{"vtd", "vtd_ias39_snoop_noncoh", 4096, IOMM_FMT_VTD_SL, 39, 39, IOMM_PGT_NONCOHERENT | IOMM_PGT_SNOOP},
+	{"vtd", "vtd_ias48", 4096, IOMM_FMT_VTD_SL, 48, 48, 0},
 	{"vtd", "vtd_ias57_snoop", 4096, IOMM_FMT_VTD_SL, 57, 52,
-	 IOMM_PGT_COHERENT | IOMM_PGT_SNOOP},
-	{"x86", "x86_ias47", 4096, IOMM_FMT_X86_FL, 47, 46, IOMM_PGT_COHERENT},
-	{"x86", "x86_ias56_noncoh", 4096, IOMM_FMT_X86_FL, 56, 52, 0},
+	 IOMM_PGT_SNOOP},
+	{"x86", "x86_ias47", 4096, IOMM_FMT_X86_FL, 47, 46, 0},
+	{"x86", "x86_ias56_noncoh", 4096, IOMM_FMT_X86_FL, 56, 52, IOMM_PGT_NONCOHERENT},
 };
 #define NCFGS (sizeof(cfgs) / sizeof(cfgs[0]))
 
@@ -396,7 +396,7 @@ static void test_init_fail(void **state)
 		pc.granule = 4096;
 		pc.ias = 43;
 		pc.oas = 44;
-		pc.flags = IOMM_PGT_COHERENT;
+		pc.flags = 0;
 		tport_init(&tp, 0, 0, 0);
 		uint8_t *mem = aligned_alloc(1u << 20, 1u << 20);
 		assert_non_null(mem);

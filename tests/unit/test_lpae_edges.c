@@ -553,6 +553,311 @@ static void test_contig(void **state)
 	t_context("%s", "");
 }
 
+/* ---- largest leaves over empty tables ------------------------------------------ */
+
+/*
+ * A map whose range allows a block where an empty table sits (left by a map
+ * and unmap of a page) writes the block: the table is unlinked, inval_sync
+ * invalidates its span and the walk caches, its page returns to the pool.
+ * A failed invalidation maps nothing and holds the page back. Without
+ * inval_sync the empty table is reused. Every format.
+ */
+static void test_block_over_empty_table(void **state)
+{
+	(void)state;
+	static const struct {
+		enum iomm_pgt_format fmt;
+		uint32_t g;
+	} cases[] = {{S1, 4096}, {S2, 16384}, {S1, 65536}, {VTD, 4096}, {X86, 4096}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t g = cases[i].g;
+		uint64_t P = g;
+		bool x86 = cases[i].fmt == VTD || cases[i].fmt == X86;
+		struct tfix f;
+		struct iomm_pgt_cfg pc = mkcfg(cases[i].fmt, g, x86 ? 39 : 48, x86 ? 39 : 48,
+					       COH);
+		t_context("%uK %s: block over an empty table", g >> 10,
+			  t_fmt_name(cases[i].fmt));
+		T_RC(tfix_init(&f, &pc, 64 * P, POOL_PA(P), false), IOMM_OK);
+		unsigned last = tfix_last_level(&f);
+		uint64_t B = tfix_level_size(&f, last - 1), B1 = tfix_level_size(&f, last - 2);
+		uint64_t base = 4 * B1;
+		/* a page, then unmapped: its table stays, empty */
+		T_RC(iomm_pgt_map(&f.pgt, base + 3 * P, 0x100000ull, P, RW), IOMM_OK);
+		unmap_ok(&f, base + 3 * P, P, P);
+		size_t used = iomm_pool_used(&f.pool);
+
+		/* the invalidation fails: nothing mapped, the table held back */
+		f.bbm_fail = IOMM_ETIMEDOUT;
+		T_RC(iomm_pgt_map(&f.pgt, base, 2 * B, B, RW), IOMM_ETIMEDOUT);
+		f.bbm_fail = 0;
+		T_CHECK(f.bbm_calls == 1, "%lu invalidations", f.bbm_calls);
+		expect_none(&f, base);
+		expect_none(&f, base + B - P);
+		T_CHECK(iomm_pool_used(&f.pool) == used, "pool %zu -> %zu", used,
+			iomm_pool_used(&f.pool));
+		tfix_validate(&f);
+
+		/* again over a fresh empty table: one block, the table freed */
+		T_RC(iomm_pgt_map(&f.pgt, base + B + 5 * P, 0x100000ull, P, RW), IOMM_OK);
+		unmap_ok(&f, base + B + 5 * P, P, P);
+		used = iomm_pool_used(&f.pool);
+		f.bbm_calls = 0;
+		f.bbm_bytes = 0;
+		T_RC(iomm_pgt_map(&f.pgt, base + B, 2 * B, B, RW), IOMM_OK);
+		T_CHECK(f.bbm_calls == 1 && f.bbm_bytes == B, "%lu invalidations of 0x%llx bytes",
+			f.bbm_calls, (unsigned long long)f.bbm_bytes);
+		struct twleaf l;
+		T_CHECK(tfix_translate(&f, base + B + P, &l) == TW_OK && l.size == B &&
+				l.oa == 2 * B,
+			"not one block: size 0x%llx oa 0x%llx", (unsigned long long)l.size,
+			(unsigned long long)l.oa);
+		T_CHECK(iomm_pool_used(&f.pool) == used - 1, "pool %zu -> %zu, the table not freed",
+			used, iomm_pool_used(&f.pool));
+		tfix_validate(&f);
+
+		/* a larger block over a table holding empty tables: all freed at once */
+		uint64_t b1 = 8 * B1;
+		if (tfix_allowed_leaves(&f) & B1) {
+			T_RC(iomm_pgt_map(&f.pgt, b1 + P, 0x100000ull, P, RW), IOMM_OK);
+			T_RC(iomm_pgt_map(&f.pgt, b1 + 7 * B, 0x200000ull, P, RW), IOMM_OK);
+			unmap_ok(&f, b1 + P, P, P);
+			unmap_ok(&f, b1 + 7 * B, P, P);
+			used = iomm_pool_used(&f.pool);
+			f.bbm_calls = 0;
+			T_RC(iomm_pgt_map(&f.pgt, b1, 4 * B1, B1, RW), IOMM_OK);
+			T_CHECK(f.bbm_calls == 1, "%lu invalidations", f.bbm_calls);
+			T_CHECK(tfix_translate(&f, b1 + 7 * B, &l) == TW_OK && l.size == B1,
+				"not one block of 0x%llx", (unsigned long long)B1);
+			T_CHECK(iomm_pool_used(&f.pool) == used - 3, "pool %zu -> %zu", used,
+				iomm_pool_used(&f.pool));
+			tfix_validate(&f);
+		}
+		tfix_fini(&f);
+
+		/* without inval_sync: the empty table is reused */
+		T_RC(tfix_init(&f, &pc, 64 * P, POOL_PA(P), false), IOMM_OK);
+		iomm_pgt_destroy(&f.pgt);
+		T_RC(iomm_pgt_init(&f.pgt, &pc, &f.pool, &f.tp.port), IOMM_OK);
+		f.cfg = pc;
+		tfix_walker(&f);
+		T_RC(iomm_pgt_map(&f.pgt, base + 3 * P, 0x100000ull, P, RW), IOMM_OK);
+		unmap_ok(&f, base + 3 * P, P, P);
+		used = iomm_pool_used(&f.pool);
+		T_RC(iomm_pgt_map(&f.pgt, base, 2 * B, B, RW), IOMM_OK);
+		T_CHECK(tfix_translate(&f, base + P, &l) == TW_OK && l.size == P,
+			"without inval_sync the table is reused (leaf 0x%llx)",
+			(unsigned long long)l.size);
+		T_CHECK(iomm_pool_used(&f.pool) == used, "pool %zu -> %zu", used,
+			iomm_pool_used(&f.pool));
+		tfix_validate(&f);
+		tfix_fini(&f);
+	}
+	t_context("%s", "");
+}
+
+/* ---- subtree unmap ------------------------------------------------------------- */
+
+/*
+ * Unmapping ranges that cover whole tables: tables filled by one run carry
+ * the full bit on their link, so their bytes are computed; an unmap of part
+ * of such a table clears it; a partly filled table is counted; without a
+ * byte count requested nothing is read. The counts must be exact in every
+ * case.
+ */
+static void test_subtree_unmap(void **state)
+{
+	(void)state;
+	static const enum iomm_pgt_format fmts[] = {S1, S2, VTD};
+	for (size_t fi = 0; fi < 3; fi++) {
+		struct tfix f;
+		uint64_t P = 4096;
+		struct iomm_pgt_cfg pc = mkcfg(fmts[fi], 4096, 48, 48, COH);
+		t_context("%s: subtree unmap", t_fmt_name(fmts[fi]));
+		T_RC(tfix_init(&f, &pc, 1200 * P, POOL_PA(P), false), IOMM_OK);
+		unsigned last = tfix_last_level(&f);
+		uint64_t B = tfix_level_size(&f, last - 1), B1 = tfix_level_size(&f, last - 2);
+		/* 1 GiB of pages (the output one page off): 512 full leaf tables
+		 * below one table; the tables above it stay */
+		T_RC(iomm_pgt_map(&f.pgt, 2 * B1, B1 + P, B1, RW), IOMM_OK);
+		size_t base_used = iomm_pool_used(&f.pool) - 513;
+		/* one page out of table 5, then table 7 whole without a count */
+		unmap_ok(&f, 2 * B1 + 5 * B + 9 * P, P, P);
+		struct iomm_gather g;
+		iomm_gather_init(&g);
+		T_RC(iomm_pgt_unmap(&f.pgt, 2 * B1 + 7 * B, B, &g, NULL), IOMM_OK);
+		T_CHECK(g.nfreed == 1 && t_gather_covers(&g, 2 * B1 + 7 * B, B),
+			"table 7: %u pages freed", g.nfreed);
+		iomm_pgt_gather_release(&g);
+		/* half of table 9, then the first 16 tables whole */
+		unmap_ok(&f, 2 * B1 + 9 * B, B / 2, B / 2);
+		unmap_ok(&f, 2 * B1, 16 * B, 16 * B - P - B - B / 2);
+		tfix_validate(&f);
+		/* a table refilled page by page is counted, not trusted */
+		T_RC(iomm_pgt_map(&f.pgt, 2 * B1, B1 + P, B / 2, RW), IOMM_OK);
+		T_RC(iomm_pgt_map(&f.pgt, 2 * B1 + B / 2, B1 + P + B / 2, B / 2, RW), IOMM_OK);
+		/* the rest, across the level-1 boundary into nothing */
+		unmap_ok(&f, 2 * B1, 2 * B1, B1 - 15 * B);
+		T_CHECK(iomm_pool_used(&f.pool) == base_used, "pool %zu, expected %zu",
+			iomm_pool_used(&f.pool), base_used);
+		/* the same without counts: only table pages are visited */
+		T_RC(iomm_pgt_map(&f.pgt, 2 * B1, B1 + P, B1, RW), IOMM_OK);
+		iomm_gather_init(&g);
+		T_RC(iomm_pgt_unmap(&f.pgt, 2 * B1, B1, &g, NULL), IOMM_OK);
+		T_CHECK(g.nfreed == 513 && (g.leaf_sizes & P) && g.tables, "nfreed %u", g.nfreed);
+		iomm_pgt_gather_release(&g);
+		T_CHECK(iomm_pool_used(&f.pool) == base_used, "pool %zu, expected %zu",
+			iomm_pool_used(&f.pool), base_used);
+		tfix_fini(&f);
+	}
+	t_context("%s", "");
+}
+
+/* ---- in-place update of live mappings -------------------------------------------- */
+
+/* Every leaf of [iova, +size): output pa + offset, @rw permissions, sizes as @sizes_of. */
+static void expect_updated(struct tfix *f, uint64_t iova, uint64_t size, uint64_t pa, uint32_t rw,
+			   const struct tleaves *shape)
+{
+	for (size_t i = 0; i < shape->n; i++) {
+		const struct tleaf *x = &shape->v[i];
+		if (x->iova < iova || x->iova >= iova + size)
+			continue;
+		struct iomm_mapping m;
+		struct twleaf l;
+		T_RC(iomm_pgt_lookup(&f->pgt, x->iova, &m), IOMM_OK);
+		T_CHECK(tfix_translate(f, x->iova, &l) == TW_OK, "walker: 0x%llx unmapped",
+			(unsigned long long)x->iova);
+		T_CHECK(m.pa == pa + (x->iova - iova) && l.oa == m.pa && m.size == x->size &&
+				l.contig == x->contig && (m.prot & (IOMM_READ | IOMM_WRITE)) == rw,
+			"0x%llx: pa 0x%llx (walker 0x%llx) size 0x%llx contig %d prot 0x%x; expected "
+			"pa 0x%llx size 0x%llx contig %d rw 0x%x",
+			(unsigned long long)x->iova, (unsigned long long)m.pa,
+			(unsigned long long)l.oa, (unsigned long long)m.size, l.contig, m.prot,
+			(unsigned long long)(pa + (x->iova - iova)), (unsigned long long)x->size,
+			x->contig, rw);
+	}
+}
+
+/*
+ * iomm_pgt_update(): a permission change is written in place (no
+ * invalidation in the middle, the change in the gather); an output-address
+ * or memory-type change on Arm goes through break-before-make with one
+ * inval_sync for the range (the fixture checks the range is unmapped then),
+ * on VT-d and x86-64 in place; the table's shape stays; a cut contiguous
+ * group is broken first; errors change nothing; a failed invalidation leaves
+ * the broken leaves unmapped and gathered; no inval_sync: ENOTSUP for
+ * changes that need break-before-make.
+ */
+static void test_update(void **state)
+{
+	(void)state;
+	static const struct {
+		enum iomm_pgt_format fmt;
+		uint32_t g;
+	} cases[] = {{S1, 4096}, {S2, 4096}, {S2, 16384}, {S1, 65536}, {VTD, 4096}, {X86, 4096}};
+	for (size_t ci = 0; ci < sizeof(cases) / sizeof(cases[0]); ci++) {
+		uint32_t g = cases[ci].g;
+		uint64_t P = g;
+		bool x86 = cases[ci].fmt == VTD || cases[ci].fmt == X86;
+		struct tfix f;
+		struct iomm_pgt_cfg pc = mkcfg(cases[ci].fmt, g, x86 ? 39 : 48, x86 ? 39 : 48, COH);
+		t_context("%uK %s: update", g >> 10, t_fmt_name(cases[ci].fmt));
+		T_RC(tfix_init(&f, &pc, 64 * P, POOL_PA(P), false), IOMM_OK);
+		unsigned last = tfix_last_level(&f);
+		uint64_t B = tfix_level_size(&f, last - 1);
+		unsigned N = tfix_contig_entries(&f, last);
+		uint64_t grp = N ? N * P : 16 * P;
+		/* pages, two blocks, pages: groups of pages at both ends */
+		uint64_t iova = 8 * B - 2 * grp, size = 2 * B + 4 * grp, pa0 = 32 * B - 2 * grp;
+		T_RC(iomm_pgt_map(&f.pgt, iova, pa0, size, RW), IOMM_OK);
+		struct tleaves shape = {0};
+		tleaves_from_walker(&shape, &f);
+		struct iomm_gather gat;
+
+		/* permissions only: in place, gathered, no break */
+		iomm_gather_init(&gat);
+		f.bbm_calls = 0;
+		T_RC(iomm_pgt_update(&f.pgt, iova, pa0, size, IOMM_READ, &gat), IOMM_OK);
+		T_CHECK(f.bbm_calls == 0, "a permission change broke entries (%lu)", f.bbm_calls);
+		T_CHECK(t_gather_covers(&gat, iova, size), "the gather misses the update");
+		iomm_pgt_gather_release(&gat);
+		expect_updated(&f, iova, size, pa0, IOMM_READ, &shape);
+
+		/* a new output address (blocks stay aligned) */
+		uint64_t pa1 = 64 * B - 2 * grp;
+		iomm_gather_init(&gat);
+		f.bbm_calls = 0;
+		f.bbm_bytes = 0;
+		T_RC(iomm_pgt_update(&f.pgt, iova, pa1, size, RW, &gat), IOMM_OK);
+		if (x86) {
+			T_CHECK(f.bbm_calls == 0 && t_gather_covers(&gat, iova, size),
+				"VT-d/x86: not in place (%lu breaks)", f.bbm_calls);
+		} else {
+			T_CHECK(f.bbm_calls == 1 && f.bbm_bytes == size && !iomm_gather_pending(&gat),
+				"Arm: %lu breaks of 0x%llx bytes, gather pending %d", f.bbm_calls,
+				(unsigned long long)f.bbm_bytes, iomm_gather_pending(&gat));
+		}
+		iomm_pgt_gather_release(&gat);
+		expect_updated(&f, iova, size, pa1, RW, &shape);
+		tfix_validate(&f);
+
+		/* errors: nothing changes */
+		iomm_gather_init(&gat);
+		T_RC(iomm_pgt_update(&f.pgt, iova - P, pa1 - P, P, RW, &gat), IOMM_ENOENT);
+		T_RC(iomm_pgt_update(&f.pgt, iova, pa1, size + P, RW, &gat), IOMM_ENOENT);
+		T_RC(iomm_pgt_update(&f.pgt, 8 * B + P, pa1, P, RW, &gat), IOMM_EINVAL);
+		T_RC(iomm_pgt_update(&f.pgt, 8 * B, pa1 + P, B, RW, &gat), IOMM_EINVAL);
+		T_RC(iomm_pgt_update(&f.pgt, iova, pa1, size, 0, &gat), IOMM_EINVAL);
+		T_RC(iomm_pgt_update(&f.pgt, iova, pa1, size, RW, NULL), IOMM_EINVAL);
+		T_CHECK(!iomm_gather_pending(&gat), "a refused update gathered something");
+		expect_updated(&f, iova, size, pa1, RW, &shape);
+
+		/* one page of a group: the group is broken first, then the page */
+		if (!x86 && N) {
+			f.bbm_calls = 0;
+			T_RC(iomm_pgt_update(&f.pgt, iova + 3 * P, 0x100000ull, P, RW, &gat), IOMM_OK);
+			T_CHECK(f.bbm_calls == 2, "%lu breaks", f.bbm_calls);
+			expect_pa(&f, iova + 3 * P, 0x100000ull);
+			expect_pa(&f, iova + 2 * P, pa1 + 2 * P);
+			struct twleaf l;
+			T_CHECK(tfix_translate(&f, iova + 4 * P, &l) == TW_OK && !l.contig,
+				"the cut group kept its hint");
+			tfix_validate(&f);
+			/* a memory type change breaks too; a failed break leaves the leaf unmapped */
+			f.bbm_calls = 0;
+			T_RC(iomm_pgt_update(&f.pgt, 8 * B, pa1 + 2 * grp, B, RW | IOMM_MEM_NC, &gat),
+			     IOMM_OK);
+			T_CHECK(f.bbm_calls == 1, "memory type: %lu breaks", f.bbm_calls);
+			f.bbm_fail = IOMM_ETIMEDOUT;
+			T_RC(iomm_pgt_update(&f.pgt, 8 * B, pa1 + 2 * grp, B, RW, &gat), IOMM_ETIMEDOUT);
+			f.bbm_fail = 0;
+			expect_none(&f, 8 * B);
+			T_CHECK(t_gather_covers(&gat, 8 * B, B), "the unmapped leaf is not gathered");
+			tfix_validate(&f);
+		}
+		iomm_pgt_gather_release(&gat);
+		tleaves_free(&shape);
+		tfix_fini(&f);
+
+		/* without inval_sync: permissions in place; Arm refuses the rest */
+		T_RC(tfix_init(&f, &pc, 64 * P, POOL_PA(P), false), IOMM_OK);
+		iomm_pgt_destroy(&f.pgt);
+		T_RC(iomm_pgt_init(&f.pgt, &pc, &f.pool, &f.tp.port), IOMM_OK);
+		f.cfg = pc;
+		tfix_walker(&f);
+		T_RC(iomm_pgt_map(&f.pgt, iova, pa0, size, RW), IOMM_OK);
+		iomm_gather_init(&gat);
+		T_RC(iomm_pgt_update(&f.pgt, iova, pa0, size, IOMM_READ, &gat), IOMM_OK);
+		T_RC(iomm_pgt_update(&f.pgt, iova, pa1, size, IOMM_READ, &gat),
+		     x86 ? IOMM_OK : IOMM_ENOTSUP);
+		expect_pa(&f, iova, x86 ? pa1 : pa0);
+		iomm_pgt_gather_release(&gat);
+		tfix_fini(&f);
+	}
+	t_context("%s", "");
+}
+
 /* ---- leaf size restrictions ---------------------------------------------------- */
 
 static void test_leaf_sizes(void **state)
@@ -675,6 +980,10 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_unmap_all_frees_tables),
 	    cmocka_unit_test(test_gather_batching),
 	    cmocka_unit_test(test_contig),
+	    cmocka_unit_test(test_contig_bbm),
+	    cmocka_unit_test(test_block_over_empty_table),
+	    cmocka_unit_test(test_subtree_unmap),
+	    cmocka_unit_test(test_update),
 	    cmocka_unit_test(test_leaf_sizes),
 	    cmocka_unit_test(test_noncoherent),
 	    cmocka_unit_test(test_bad_init),

@@ -14,7 +14,10 @@
 
 #define S1  IOMM_FMT_ARM_LPAE_S1
 #define S2  IOMM_FMT_ARM_LPAE_S2
-#define COH IOMM_PGT_COHERENT
+/* the test ports are coherent (IOMM_PORT_DMA_COHERENT): tables are walked
+ * coherently unless they say IOMM_PGT_NONCOHERENT */
+#define COH 0u
+#define NONCOH IOMM_PGT_NONCOHERENT
 #define RW  (IOMM_READ | IOMM_WRITE)
 /* a region pool whose first page sits on a 1 MiB boundary */
 #define POOL_PA(g) (0x10000000ull - (g))
@@ -36,5 +39,6 @@ void test_bad_calls(void **state);
 void test_bad_init_x86(void **state);
 void test_bad_calls_x86(void **state);
 void test_destroy_with_mappings(void **state);
+void test_contig_bbm(void **state);
 
 #endif

@@ -127,6 +127,40 @@ static void expect_changes_cleaned(struct tfix *f, const uint8_t *before, const 
 	}
 }
 
+/*
+ * A non-coherent table whose clean hook feeds @d's device view; the cleans
+ * during init are recorded too. Set up by hand: the hook must be in place
+ * before the table exists. @f is zeroed first; pc->inval_arg may point to it.
+ */
+static void nc_fix_init(struct tfix *f, struct devview *d, const struct iomm_pgt_cfg *pc,
+			size_t pool_bytes, unsigned oas)
+{
+	uint64_t P = pc->granule;
+	bool x86 = pc->format == VTD || pc->format == X86;
+	memset(f, 0, sizeof(*f));
+	tport_init(&f->tp, 0, 0, 0);
+	f->tp.clean_cb = dev_clean;
+	f->tp.clean_arg = d;
+	f->tp.record_cleans = true;
+	f->cfg = *pc;
+	f->stage = pc->format == S2 ? 2 : pc->format == S1 ? 1 : (unsigned)pc->format;
+	f->x86 = x86;
+	f->pa_range = oas;
+	size_t size = (pool_bytes + 65535) / 65536 * 65536;
+	f->mem = aligned_alloc(65536, size);
+	assert_non_null(f->mem);
+	memset(f->mem, 0xa5, size);
+	f->mem_size = size;
+	f->mem_pa = ((1ull << oas) - (64ull << 20)) - P; /* high PA: tests FEAT_LPA for 64K */
+	tport_add_region(&f->tp, f->mem, f->mem_pa, size);
+	T_RC(iomm_pool_init(&f->pool, &f->tp.port, f->mem, size, f->mem_pa, pc->granule), IOMM_OK);
+	T_RC(iomm_pgt_init(&f->pgt, pc, &f->pool, &f->tp.port), IOMM_OK);
+	f->initialised = true;
+	if (!x86)
+		T_RC(iomm_pgt_lpae_regs(&f->pgt, &f->regs), IOMM_OK);
+	tfix_walker(f);
+}
+
 struct nccase {
 	uint32_t g;
 	enum iomm_pgt_format fmt;
@@ -143,9 +177,8 @@ static void run_noncoherent(const struct nccase *cases, size_t ncases)
 		uint32_t g = cases[i].g;
 		uint64_t P = g;
 		unsigned oas = g == 65536 ? 52 : 48;
-		bool x86 = cases[i].fmt == VTD || cases[i].fmt == X86;
 		struct iomm_pgt_cfg pc = mkcfg(cases[i].fmt, g, cases[i].ias, oas,
-					       cases[i].fmt == VTD ? IOMM_PGT_SNOOP : 0);
+					       NONCOH | (cases[i].fmt == VTD ? IOMM_PGT_SNOOP : 0));
 		t_context("%uK %s ias %u non-coherent", g >> 10, t_fmt_name(cases[i].fmt),
 			  cases[i].ias);
 		/* the pool memory is garbage; so is the device's view of it */
@@ -154,37 +187,9 @@ static void run_noncoherent(const struct nccase *cases, size_t ncases)
 		d->img = malloc((pool_bytes + 65535) / 65536 * 65536);
 		assert_non_null(d->img);
 		memset(d->img, 0xa5, (pool_bytes + 65535) / 65536 * 65536);
-		/* tfix_init creates the table; cleans during init are recorded too */
-		memset(f, 0, sizeof(*f));
-		{
-			/* install the clean hook before the table exists: set up by hand */
-			struct tfix *ff = f;
-			tport_init(&ff->tp, 0, 0, 0);
-			ff->tp.clean_cb = dev_clean;
-			ff->tp.clean_arg = d;
-			ff->tp.record_cleans = true;
-			ff->cfg = pc;
-			ff->stage = cases[i].fmt == S2	 ? 2
-				    : cases[i].fmt == S1 ? 1
-							 : (unsigned)cases[i].fmt;
-			ff->x86 = x86;
-			ff->pa_range = oas;
-			size_t size = (pool_bytes + 65535) / 65536 * 65536;
-			ff->mem = aligned_alloc(65536, size);
-			assert_non_null(ff->mem);
-			memset(ff->mem, 0xa5, size);
-			ff->mem_size = size;
-			ff->mem_pa = ((1ull << oas) - (64ull << 20)) -
-				     P; /* high PA: tests FEAT_LPA for 64K */
-			tport_add_region(&ff->tp, ff->mem, ff->mem_pa, size);
-			T_RC(iomm_pool_init(&ff->pool, &ff->tp.port, ff->mem, size, ff->mem_pa, g),
-			     IOMM_OK);
-			T_RC(iomm_pgt_init(&ff->pgt, &pc, &ff->pool, &ff->tp.port), IOMM_OK);
-			ff->initialised = true;
-			if (!x86)
-				T_RC(iomm_pgt_lpae_regs(&ff->pgt, &ff->regs), IOMM_OK);
-			tfix_walker(ff);
-		}
+		pc.inval_sync = tfix_inval_sync;
+		pc.inval_arg = f;
+		nc_fix_init(f, d, &pc, pool_bytes, oas);
 		T_CHECK(f->tp.clean_calls >= 1, "the new root was not cleaned");
 		dev_walker(d);
 		dev_expect_same(d, "after init");
@@ -328,9 +333,9 @@ void test_bad_init(void **state)
 		uint32_t g;
 		unsigned ias, oas;
 	} bad[] = {
-	    {4096, 53, 48},  {4096, 31, 48}, {4096, 0, 48},  {4096, 52, 48},  {16384, 52, 48},
-	    {65536, 53, 52}, {4096, 48, 33}, {4096, 48, 52}, {16384, 48, 52}, {4096, 48, 0},
-	    {4096, 48, 34},  {4096, 48, 56}, {4096, 48, 31},
+	    {4096, 53, 48},  {4096, 31, 48}, {4096, 52, 48},  {16384, 52, 48}, {65536, 53, 52},
+	    {4096, 48, 33},  {4096, 48, 52}, {16384, 48, 52}, {4096, 48, 34},  {4096, 48, 56},
+	    {4096, 48, 31},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		c = mkcfg(S1, bad[i].g, bad[i].ias, bad[i].oas, COH);
@@ -362,12 +367,41 @@ void test_bad_init(void **state)
 		T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_OK);
 		iomm_pgt_destroy(&pgt);
 	}
+	/* zero sizes and granule: the largest the format offers (input capped at
+	 * 48, stage 2 input at the output), the smallest granule; init says what
+	 * it chose in pgt.cfg */
+	static const struct {
+		enum iomm_pgt_format fmt;
+		uint32_t g;
+		unsigned ias, oas, want_ias, want_oas, want_g;
+	} dflt[] = {
+	    {S1, 4096, 0, 0, 48, 48, 4096},  {S2, 4096, 0, 0, 48, 48, 4096},
+	    {S1, 0, 0, 40, 48, 40, 4096},    {S2, 4096, 0, 40, 40, 40, 4096},
+	    {S1, 4096, 39, 0, 39, 48, 4096}, {S2, 16384, 0, 0, 48, 48, 16384},
+	};
+	for (size_t i = 0; i < sizeof(dflt) / sizeof(dflt[0]); i++) {
+		c = mkcfg(dflt[i].fmt, dflt[i].g, dflt[i].ias, dflt[i].oas, COH);
+		t_context("defaults %zu", i);
+		T_RC(iomm_pgt_init(&pgt, &c, dflt[i].want_g == 16384 ? &pool16 : &pool, &tp.port),
+		     IOMM_OK);
+		T_CHECK(pgt.cfg.ias == dflt[i].want_ias && pgt.cfg.oas == dflt[i].want_oas &&
+			    pgt.cfg.granule == dflt[i].want_g,
+			"chose ias %u oas %u granule %u", pgt.cfg.ias, pgt.cfg.oas,
+			(unsigned)pgt.cfg.granule);
+		iomm_pgt_destroy(&pgt);
+	}
+	t_context("%s", "");
 	/* non-coherent without clean_tables */
 	tp.port.clean_tables = NULL;
-	c = mkcfg(S1, 4096, 48, 48, 0);
+	c = mkcfg(S1, 4096, 48, 48, NONCOH);
 	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
 	T_CHECK(iomm_pool_used(&pool) == 0, "failed init kept pages");
+	/* the one switch: a port that is not coherent makes every table non-coherent */
 	c.flags = COH;
+	tp.port.flags &= ~IOMM_PORT_DMA_COHERENT;
+	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
+	T_CHECK(iomm_pool_used(&pool) == 0, "failed init kept pages");
+	tp.port.flags |= IOMM_PORT_DMA_COHERENT;
 	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_OK);
 	iomm_pgt_destroy(&pgt);
 	tport_fini(&tp);
@@ -529,7 +563,7 @@ void test_bad_init_x86(void **state)
 		enum iomm_pgt_format fmt;
 		unsigned ias, oas;
 	} bad[] = {
-	    {VTD, 31, 48}, {VTD, 58, 48}, {VTD, 48, 31}, {VTD, 48, 53}, {VTD, 0, 48},
+	    {VTD, 31, 48}, {VTD, 58, 48}, {VTD, 48, 31}, {VTD, 48, 53},
 	    {X86, 31, 48}, {X86, 57, 48}, {X86, 58, 48}, {X86, 48, 31}, {X86, 48, 53},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -539,6 +573,15 @@ void test_bad_init_x86(void **state)
 		T_CHECK(iomm_pool_used(&pool) == 0, "failed init kept pages");
 	}
 	t_context("%s", "");
+	/* zero sizes: 48-bit VT-d input, 47-bit x86-64 input, 52-bit output */
+	c = mkcfg(VTD, 4096, 0, 0, COH);
+	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_OK);
+	T_CHECK(pgt.cfg.ias == 48 && pgt.cfg.oas == 52, "VT-d chose %u/%u", pgt.cfg.ias, pgt.cfg.oas);
+	iomm_pgt_destroy(&pgt);
+	c = mkcfg(X86, 4096, 0, 0, COH);
+	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_OK);
+	T_CHECK(pgt.cfg.ias == 47 && pgt.cfg.oas == 52, "x86 chose %u/%u", pgt.cfg.ias, pgt.cfg.oas);
+	iomm_pgt_destroy(&pgt);
 	/* 4 KiB only */
 	c = mkcfg(VTD, 16384, 48, 48, COH);
 	T_RC(iomm_pgt_init(&pgt, &c, &pool16, &tp.port), IOMM_ENOTSUP);
@@ -552,7 +595,9 @@ void test_bad_init_x86(void **state)
 	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
 	c = mkcfg(S2, 4096, 48, 48, COH | IOMM_PGT_SNOOP);
 	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
-	c = mkcfg(VTD, 4096, 48, 48, COH | (1u << 5));
+	c = mkcfg(VTD, 4096, 48, 48, COH | (1u << 6));
+	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
+	c = mkcfg(S1, 4096, 48, 48, 1u << 0); /* the retired "coherent" bit */
 	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
 	T_CHECK(iomm_pool_used(&pool) == 0, "failed init kept pages");
 
@@ -665,4 +710,221 @@ void test_destroy_with_mappings(void **state)
 	f.initialised = false;
 	T_CHECK(iomm_pool_used(&f.pool) == 0, "destroy left %zu pages", iomm_pool_used(&f.pool));
 	tfix_fini(&f);
+}
+
+/* ---- break-before-make of contiguous groups --------------------------------------- */
+
+static size_t count_contig_nc(struct tfix *f, uint64_t iova, uint64_t size, uint64_t step)
+{
+	size_t n = 0;
+	for (uint64_t a = iova; a < iova + size; a += step) {
+		struct twleaf l;
+		if (tfix_translate(f, a, &l) == TW_OK && l.contig)
+			n++;
+	}
+	return n;
+}
+
+/* What the recording inval_sync saw. */
+struct bbm_rec {
+	struct tfix *f;
+	struct devview *d;
+	unsigned calls;
+	uint64_t start[8], end[8], leaf[8];
+	size_t cleans_before[8]; /* cleans recorded when the invalidation ran */
+	unsigned long unmapped_cpu, unmapped_dev, steps;
+	int fail;
+};
+
+static int bbm_record(void *arg, const struct iomm_gather *range)
+{
+	struct bbm_rec *r = arg;
+	uint64_t step = range->leaf_sizes
+			    ? range->leaf_sizes & -range->leaf_sizes
+			    : tfix_level_size(r->f, (unsigned)__builtin_ctz(range->levels));
+	for (uint64_t a = range->start; a < range->end; a += step) {
+		struct twleaf l;
+		struct aw_leaf dl;
+		uint64_t pa;
+		r->steps++;
+		/* the CPU's view, through the library and the independent walker */
+		if (iomm_pgt_iova_to_phys(&r->f->pgt, a, &pa) == IOMM_ENOENT &&
+		    tfix_translate(r->f, a, &l) == TW_UNMAPPED)
+			r->unmapped_cpu++;
+		/* the device's: only cleaned bytes */
+		if (aw_translate(&r->d->w, a, &dl) == AW_UNMAPPED)
+			r->unmapped_dev++;
+	}
+	if (r->calls < 8) {
+		r->start[r->calls] = range->start;
+		r->end[r->calls] = range->end;
+		r->leaf[r->calls] = range->leaf_sizes;
+		r->cleans_before[r->calls] = r->f->tp.ncleans;
+	}
+	r->calls++;
+	return r->fail;
+}
+
+/* Pages or blocks of [iova, iova + size) outside [hole, hole + hsz) map linearly from pa, without the hint. */
+static void expect_kept(struct tfix *f, uint64_t iova, uint64_t pa, uint64_t size, uint64_t step,
+			uint64_t hole, uint64_t hsz, uint64_t hinted_size)
+{
+	for (uint64_t a = iova; a < iova + size; a += step) {
+		struct twleaf l;
+		int rc = tfix_translate(f, a, &l);
+		if (a >= hole && a < hole + hsz) {
+			T_CHECK(rc == TW_UNMAPPED, "0x%llx still mapped", (unsigned long long)a);
+			continue;
+		}
+		uint64_t oa = l.oa + (a - l.iova);
+		T_CHECK(rc == TW_OK && oa == pa + (a - iova) && (!l.contig || l.size == hinted_size),
+			"0x%llx: rc %d oa 0x%llx contig %d, expected 0x%llx without the hint",
+			(unsigned long long)a, rc, (unsigned long long)oa, l.contig,
+			(unsigned long long)(pa + (a - iova)));
+	}
+}
+
+/*
+ * Unmapping part of a contiguous group: the group's entries are written
+ * invalid and cleaned, then inval_sync invalidates exactly the group's range,
+ * then the entries are rewritten without the hint (and cleaned); everything
+ * of the group outside the unmapped range is mapped afterwards. A failed
+ * invalidation leaves the table as it was. A table without inval_sync gets
+ * no hint at all.
+ */
+void test_contig_bbm(void **state)
+{
+	(void)state;
+	static const uint32_t granules[] = {4096, 16384, 65536};
+	for (size_t gi = 0; gi < 3; gi++) {
+		for (int st = 1; st <= 2; st++) {
+			uint32_t g = granules[gi];
+			uint64_t P = g;
+			unsigned oas = g == 65536 ? 52 : 48;
+			struct tfix *f = calloc(1, sizeof(*f));
+			struct devview *d = calloc(1, sizeof(*d));
+			struct bbm_rec r;
+			assert_non_null(f);
+			assert_non_null(d);
+			memset(&r, 0, sizeof(r));
+			r.f = f;
+			r.d = d;
+			struct iomm_pgt_cfg pc = mkcfg(st == 1 ? S1 : S2, g, 48, oas, NONCOH);
+			pc.inval_sync = bbm_record;
+			pc.inval_arg = &r;
+			t_context("%uK stage %d: break-before-make", g >> 10, st);
+			size_t pool_bytes = 64 * P;
+			d->f = f;
+			d->img = malloc((pool_bytes + 65535) / 65536 * 65536);
+			assert_non_null(d->img);
+			memset(d->img, 0xa5, (pool_bytes + 65535) / 65536 * 65536);
+			nc_fix_init(f, d, &pc, pool_bytes, oas);
+			dev_walker(d);
+			d->check_each = true;
+
+			uint64_t N = aw_contig_entries(g, 3), grp = N * P;
+			uint64_t iova = 16 * grp, pa = 5 * grp;
+			T_RC(iomm_pgt_map(&f->pgt, iova, pa, 2 * grp, RW), IOMM_OK);
+			T_CHECK(count_contig_nc(f, iova, 2 * grp, P) == 2 * N, "groups not hinted");
+
+			/* a failed invalidation: nothing changes */
+			struct tleaves before = {0}, after = {0};
+			tleaves_from_walker(&before, f);
+			struct iomm_gather gat;
+			uint64_t unmapped = 0;
+			iomm_gather_init(&gat);
+			r.fail = IOMM_ETIMEDOUT;
+			T_RC(iomm_pgt_unmap(&f->pgt, iova + 3 * P, P, &gat, &unmapped),
+			     IOMM_ETIMEDOUT);
+			r.fail = 0;
+			T_CHECK(r.calls == 1 && !iomm_gather_pending(&gat),
+				"failed invalidation: %u calls, gather pending %d", r.calls,
+				iomm_gather_pending(&gat));
+			tleaves_from_walker(&after, f);
+			tleaves_expect_equal(&before, "before", &after, "after a failed invalidation",
+					     false);
+			dev_expect_same(d, "after a failed invalidation");
+			tleaves_free(&before);
+			tleaves_free(&after);
+
+			/* one page out of the first group (fast path) */
+			r.calls = 0;
+			r.steps = r.unmapped_cpu = r.unmapped_dev = 0;
+			tport_clear_cleans(&f->tp);
+			T_RC(iomm_pgt_unmap(&f->pgt, iova + 3 * P, P, &gat, &unmapped), IOMM_OK);
+			T_CHECK(unmapped == P, "unmapped 0x%llx", (unsigned long long)unmapped);
+			T_CHECK(r.calls == 1 && r.start[0] == iova && r.end[0] == iova + grp &&
+					r.leaf[0] == P,
+				"%u invalidations, first [0x%llx, 0x%llx) leaf 0x%llx", r.calls,
+				(unsigned long long)r.start[0], (unsigned long long)r.end[0],
+				(unsigned long long)r.leaf[0]);
+			/* order: entries invalid (and cleaned) -> invalidation -> rewritten */
+			T_CHECK(r.steps == N && r.unmapped_cpu == N && r.unmapped_dev == N,
+				"at the invalidation %lu/%lu (CPU) %lu/%lu (device) entries invalid",
+				r.unmapped_cpu, r.steps, r.unmapped_dev, r.steps);
+			T_CHECK(r.cleans_before[0] >= 1 &&
+					f->tp.cleans[r.cleans_before[0] - 1].len == N * 8,
+				"the broken group was not cleaned before the invalidation");
+			T_CHECK(f->tp.ncleans > r.cleans_before[0] &&
+					f->tp.cleans[r.cleans_before[0]].len == N * 8,
+				"the rewritten group was not cleaned after the invalidation");
+			T_CHECK(t_gather_covers(&gat, iova + 3 * P, P), "gather misses the page");
+			iomm_pgt_gather_release(&gat);
+			dev_expect_same(d, "after breaking a group");
+			expect_kept(f, iova, pa, grp, P, iova + 3 * P, P, 0);
+			T_CHECK(count_contig_nc(f, iova + grp, grp, P) == N,
+				"the next group lost its hint");
+
+			/* across two groups: both edges break one group each */
+			r.calls = 0;
+			unmap_ok(f, iova + grp - 2 * P, 4 * P, 4 * P); /* the first group is hint-free already */
+			T_CHECK(r.calls == 1 && r.start[0] == iova + grp,
+				"%u invalidations, first at 0x%llx", r.calls,
+				(unsigned long long)r.start[0]);
+			expect_kept(f, iova + grp, pa + grp, grp, P, iova + grp, 2 * P, 0);
+			dev_expect_same(d, "across two groups");
+
+			/* a block group cut inside one block (slow path, block split) */
+			uint64_t B2 = aw_level_size(g, 2), NB = aw_contig_entries(g, 2);
+			uint64_t bgrp = B2 * NB, bi = 4 * bgrp, bpa = 2 * bgrp;
+			if (bi + bgrp <= (1ull << 48) && bpa + bgrp <= (1ull << oas) - (64ull << 20) - P) {
+				T_RC(iomm_pgt_map(&f->pgt, bi, bpa, bgrp, RW), IOMM_OK);
+				r.calls = 0;
+				r.steps = r.unmapped_cpu = r.unmapped_dev = 0;
+				unmap_ok(f, bi + 2 * B2 + P, P, P);
+				T_CHECK(r.calls == 1 && r.start[0] == bi && r.end[0] == bi + bgrp &&
+						r.leaf[0] == B2 && r.unmapped_cpu == NB &&
+						r.unmapped_dev == NB,
+					"block group: %u invalidations [0x%llx, 0x%llx), %lu/%lu "
+					"invalid",
+					r.calls, (unsigned long long)r.start[0],
+					(unsigned long long)r.end[0], r.unmapped_dev, r.steps);
+				/* the blocks lose the hint; the split block's new table may
+				 * carry it on its complete page groups (written detached) */
+				expect_kept(f, bi, bpa, bgrp, P, bi + 2 * B2 + P, P, P);
+				dev_expect_same(d, "block group");
+			}
+			d->check_each = false;
+			tfix_fini(f);
+			free(d->img);
+			free(d);
+			free(f);
+		}
+	}
+
+	/* without inval_sync: no hint, and nothing needs one */
+	struct tfix f;
+	struct iomm_pgt_cfg pc = mkcfg(S1, 4096, 48, 48, COH);
+	T_RC(tfix_init(&f, &pc, 64 * 4096, POOL_PA(4096), false), IOMM_OK);
+	iomm_pgt_destroy(&f.pgt);
+	T_RC(iomm_pgt_init(&f.pgt, &pc, &f.pool, &f.tp.port), IOMM_OK);
+	f.cfg = pc;
+	tfix_walker(&f);
+	T_RC(iomm_pgt_map(&f.pgt, 0x200000, 0x400000, 0x200000 + 0x10000, RW), IOMM_OK);
+	T_RC(iomm_pgt_map(&f.pgt, 0x800000, 0x400000 + 0x10000, 16 * 0x200000, RW), IOMM_OK);
+	T_CHECK(count_contig_nc(&f, 0x200000, 0x210000, 4096) == 0, "a hint without inval_sync");
+	unmap_ok(&f, 0x201000, 0x1000, 0x1000);
+	tfix_validate(&f);
+	tfix_fini(&f);
+	t_context("%s", "");
 }

@@ -104,7 +104,7 @@ static uint32_t next_prot(struct mstate *s)
 {
 	uint32_t p = prots[(s->c->idx * 7u + s->nr) % NPROTS];
 	/* refused combinations are checked in check_errors() */
-	if (s->c->fmt == IOMM_FMT_VTD_SL)
+	if (s->c->fmt == IOMM_FMT_VTD_SL || s->c->fmt == IOMM_FMT_ARM_LPAE_S2)
 		p &= ~IOMM_PRIV;
 	else if (s->c->fmt == IOMM_FMT_X86_FL)
 		p |= IOMM_READ;
@@ -293,7 +293,7 @@ static void check_regs(struct mstate *s)
 		/* SL0, start level and concat were checked by the walker (tfix_walker) */
 		T_CHECK(r->concat >= 1 && r->concat <= 16, "concat %u", r->concat);
 	}
-	if (c->flags & IOMM_PGT_COHERENT) {
+	if (!(c->flags & IOMM_PGT_NONCOHERENT)) {
 		T_CHECK(r->irgn == 1 && r->orgn == 1 && r->sh == 3,
 			"coherent walks: irgn %u orgn %u sh %u, expected 1 1 3", r->irgn, r->orgn,
 			r->sh);
@@ -457,7 +457,8 @@ static void check_errors(struct mstate *s)
 	T_RC(iomm_pgt_unmap(pgt, free_iova, P / 2, &g, &unmapped), IOMM_EINVAL);
 	T_RC(iomm_pgt_unmap(pgt, free_iova, 0, &g, &unmapped), IOMM_EINVAL);
 	/* permissions the format cannot express */
-	if (c->fmt == IOMM_FMT_VTD_SL) {
+	if (c->fmt == IOMM_FMT_VTD_SL || c->fmt == IOMM_FMT_ARM_LPAE_S2) {
+		/* stage 2 and VT-d second stage check no privilege: refused, not dropped */
 		T_RC(iomm_pgt_map(pgt, free_iova, 0, P, rw | IOMM_PRIV), IOMM_EINVAL);
 		T_RC(iomm_pgt_map(pgt, free_iova, 0, P, IOMM_READ | IOMM_PRIV), IOMM_EINVAL);
 	} else if (c->fmt == IOMM_FMT_X86_FL) {
@@ -551,7 +552,7 @@ static void run_config(void **state)
 		T_RC(iomm_pgt_map(&f->pgt, r->iova, r->pa, r->size, r->prot), IOMM_OK);
 	}
 	T_CHECK(f->tp.depth == 0 && f->tp.lock_errors == 0, "lock imbalance after map");
-	if (!(c->flags & IOMM_PGT_COHERENT))
+	if (c->flags & IOMM_PGT_NONCOHERENT)
 		T_CHECK(f->tp.clean_calls > cleans0, "non-coherent table: maps cleaned nothing");
 	else
 		T_CHECK(f->tp.clean_calls == cleans0, "coherent table: %lu clean_tables calls",
@@ -761,7 +762,7 @@ int main(int argc, char **argv)
 					c->ias = ias;
 					c->oas = oas;
 					c->idx = idx;
-					c->flags = (idx % 3) ? IOMM_PGT_COHERENT : 0;
+					c->flags = (idx % 3) ? 0u : IOMM_PGT_NONCOHERENT;
 					if (st == 1) {
 						if (idx & 2)
 							c->flags |= IOMM_PGT_NG;
@@ -770,7 +771,7 @@ int main(int argc, char **argv)
 					}
 					snprintf(c->name, sizeof(c->name),
 						 "%uk_s%d_ias%u_oas%u%s%s%s", g >> 10, st, ias, oas,
-						 (c->flags & IOMM_PGT_COHERENT) ? "" : "_noncoh",
+						 (c->flags & IOMM_PGT_NONCOHERENT) ? "_noncoh" : "",
 						 (c->flags & IOMM_PGT_NG) ? "_ng" : "",
 						 (c->flags & IOMM_PGT_NS) ? "_ns" : "");
 					bool want = want_g;
@@ -818,11 +819,11 @@ int main(int argc, char **argv)
 				c->oas = xoas[oi];
 				c->idx = idx;
 				c->leaf_sizes = xleaves[li];
-				c->flags = (idx % 3) ? IOMM_PGT_COHERENT : 0;
+				c->flags = (idx % 3) ? 0u : IOMM_PGT_NONCOHERENT;
 				if (vtd && (idx & 1))
 					c->flags |= IOMM_PGT_SNOOP;
 				snprintf(c->name, sizeof(c->name), "%s_ias%u_oas%u%s%s%s", grp, c->ias,
-					 c->oas, (c->flags & IOMM_PGT_COHERENT) ? "" : "_noncoh",
+					 c->oas, (c->flags & IOMM_PGT_NONCOHERENT) ? "_noncoh" : "",
 					 (c->flags & IOMM_PGT_SNOOP) ? "_snoop" : "",
 					 li == 1 ? "_pagesonly" : li == 2 ? "_2m" : "");
 				bool want = want_g;

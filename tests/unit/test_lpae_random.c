@@ -17,7 +17,9 @@
  *  - the first and last pages of the range translate as the model says, and
  *    a new mapping's leaves are exactly the documented leaf choice.
  * Periodically and at the end: the independent walker validates every table
- * and its leaves equal the model; iomm_pgt_walk reports the same leaves;
+ * and its leaves equal the model; the table's shape (leaf sizes, levels,
+ * hints) equals a fresh map of each live range (largest leaves always, also
+ * where earlier unmaps left empty tables); iomm_pgt_walk reports the same leaves;
  * iova_to_phys agrees on random addresses; the pool holds exactly the
  * reachable table pages. At the end everything is unmapped and only the root
  * remains.
@@ -50,42 +52,42 @@ struct rcfg {
 };
 
 static const struct rcfg cfgs[] = {
-	{"4k", "4k_s1_ias48_oas48", 4096, IOMM_FMT_ARM_LPAE_S1, 48, 48, IOMM_PGT_COHERENT, 0, 1},
-	{"4k", "4k_s2_ias48_oas48", 4096, IOMM_FMT_ARM_LPAE_S2, 48, 48, IOMM_PGT_COHERENT, 0, 1},
-	{"16k", "16k_s1_ias48_oas48", 16384, IOMM_FMT_ARM_LPAE_S1, 48, 48, IOMM_PGT_COHERENT, 0, 1},
-	{"16k", "16k_s2_ias48_oas48", 16384, IOMM_FMT_ARM_LPAE_S2, 48, 48, IOMM_PGT_COHERENT, 0, 1},
-	{"64k", "64k_s1_ias48_oas48", 65536, IOMM_FMT_ARM_LPAE_S1, 48, 48, IOMM_PGT_COHERENT, 0, 1},
-	{"64k", "64k_s2_ias48_oas48", 65536, IOMM_FMT_ARM_LPAE_S2, 48, 48, IOMM_PGT_COHERENT, 0, 1},
-	{"geometry", "4k_s1_ias32_oas32", 4096, IOMM_FMT_ARM_LPAE_S1, 32, 32, IOMM_PGT_COHERENT, 0, 10},
-	{"geometry", "4k_s2_ias40_oas40_concat", 4096, IOMM_FMT_ARM_LPAE_S2, 40, 40, IOMM_PGT_COHERENT, 0, 10},
-	{"geometry", "4k_s1_ias39_oas44_noncoh_ng", 4096, IOMM_FMT_ARM_LPAE_S1, 39, 44, IOMM_PGT_NG, 0, 10},
+	{"4k", "4k_s1_ias48_oas48", 4096, IOMM_FMT_ARM_LPAE_S1, 48, 48, 0, 0, 1},
+	{"4k", "4k_s2_ias48_oas48", 4096, IOMM_FMT_ARM_LPAE_S2, 48, 48, 0, 0, 1},
+	{"16k", "16k_s1_ias48_oas48", 16384, IOMM_FMT_ARM_LPAE_S1, 48, 48, 0, 0, 1},
+	{"16k", "16k_s2_ias48_oas48", 16384, IOMM_FMT_ARM_LPAE_S2, 48, 48, 0, 0, 1},
+	{"64k", "64k_s1_ias48_oas48", 65536, IOMM_FMT_ARM_LPAE_S1, 48, 48, 0, 0, 1},
+	{"64k", "64k_s2_ias48_oas48", 65536, IOMM_FMT_ARM_LPAE_S2, 48, 48, 0, 0, 1},
+	{"geometry", "4k_s1_ias32_oas32", 4096, IOMM_FMT_ARM_LPAE_S1, 32, 32, 0, 0, 10},
+	{"geometry", "4k_s2_ias40_oas40_concat", 4096, IOMM_FMT_ARM_LPAE_S2, 40, 40, 0, 0, 10},
+	{"geometry", "4k_s1_ias39_oas44_noncoh_ng", 4096, IOMM_FMT_ARM_LPAE_S1, 39, 44, IOMM_PGT_NONCOHERENT | IOMM_PGT_NG, 0, 10},
 	{"geometry", "4k_s2_ias36_oas36_nocontig", 4096, IOMM_FMT_ARM_LPAE_S2, 36, 36,
-	 IOMM_PGT_COHERENT | IOMM_PGT_NO_CONTIG, 0, 10},
-	{"geometry", "4k_s1_ias48_oas48_no1g", 4096, IOMM_FMT_ARM_LPAE_S1, 48, 48, IOMM_PGT_COHERENT,
+	 IOMM_PGT_NO_CONTIG, 0, 10},
+	{"geometry", "4k_s1_ias48_oas48_no1g", 4096, IOMM_FMT_ARM_LPAE_S1, 48, 48, 0,
 	 0x201000ull, 10},
-	{"geometry", "16k_s2_ias40_oas40_concat", 16384, IOMM_FMT_ARM_LPAE_S2, 40, 40, IOMM_PGT_COHERENT, 0, 10},
-	{"geometry", "16k_s1_ias36_oas42", 16384, IOMM_FMT_ARM_LPAE_S1, 36, 42, IOMM_PGT_COHERENT, 0, 10},
-	{"geometry", "64k_s1_ias52_oas52", 65536, IOMM_FMT_ARM_LPAE_S1, 52, 52, IOMM_PGT_COHERENT, 0, 10},
-	{"geometry", "64k_s2_ias52_oas52", 65536, IOMM_FMT_ARM_LPAE_S2, 52, 52, IOMM_PGT_COHERENT, 0, 10},
-	{"geometry", "64k_s2_ias42_oas40_noncoh", 65536, IOMM_FMT_ARM_LPAE_S2, 42, 40, 0, 0, 10},
+	{"geometry", "16k_s2_ias40_oas40_concat", 16384, IOMM_FMT_ARM_LPAE_S2, 40, 40, 0, 0, 10},
+	{"geometry", "16k_s1_ias36_oas42", 16384, IOMM_FMT_ARM_LPAE_S1, 36, 42, 0, 0, 10},
+	{"geometry", "64k_s1_ias52_oas52", 65536, IOMM_FMT_ARM_LPAE_S1, 52, 52, 0, 0, 10},
+	{"geometry", "64k_s2_ias52_oas52", 65536, IOMM_FMT_ARM_LPAE_S2, 52, 52, 0, 0, 10},
+	{"geometry", "64k_s2_ias42_oas40_noncoh", 65536, IOMM_FMT_ARM_LPAE_S2, 42, 40, IOMM_PGT_NONCOHERENT, 0, 10},
 	{"geometry", "64k_s1_ias32_oas32_pagesonly", 65536, IOMM_FMT_ARM_LPAE_S1, 32, 32,
-	 IOMM_PGT_COHERENT, 0x10000ull, 10},
+	 0, 0x10000ull, 10},
 	/* VT-d second stage: 3, 4 and 5 levels, superpages on and off, snoop */
 	{"vtd", "vtd_ias39_oas39_snoop", 4096, IOMM_FMT_VTD_SL, 39, 39,
-	 IOMM_PGT_COHERENT | IOMM_PGT_SNOOP, 0, 1},
-	{"vtd", "vtd_ias48_oas46_noncoh", 4096, IOMM_FMT_VTD_SL, 48, 46, 0, 0, 1},
+	 IOMM_PGT_SNOOP, 0, 1},
+	{"vtd", "vtd_ias48_oas46_noncoh", 4096, IOMM_FMT_VTD_SL, 48, 46, IOMM_PGT_NONCOHERENT, 0, 1},
 	{"vtd", "vtd_ias57_oas52_snoop", 4096, IOMM_FMT_VTD_SL, 57, 52,
-	 IOMM_PGT_COHERENT | IOMM_PGT_SNOOP, 0, 1},
-	{"vtd", "vtd_ias48_oas48_nosuperpages", 4096, IOMM_FMT_VTD_SL, 48, 48, IOMM_PGT_COHERENT,
+	 IOMM_PGT_SNOOP, 0, 1},
+	{"vtd", "vtd_ias48_oas48_nosuperpages", 4096, IOMM_FMT_VTD_SL, 48, 48, 0,
 	 0x1000ull, 10},
 	{"vtd", "vtd_ias39_oas39_2m_snoop", 4096, IOMM_FMT_VTD_SL, 39, 39,
-	 IOMM_PGT_COHERENT | IOMM_PGT_SNOOP, 0x201000ull, 10},
+	 IOMM_PGT_SNOOP, 0x201000ull, 10},
 	/* x86-64 first stage: 4 and 5 levels, oas 39..52 */
-	{"x86", "x86_ias47_oas39", 4096, IOMM_FMT_X86_FL, 47, 39, IOMM_PGT_COHERENT, 0, 1},
-	{"x86", "x86_ias56_oas52_noncoh", 4096, IOMM_FMT_X86_FL, 56, 52, 0, 0, 1},
-	{"x86", "x86_ias48_oas46_no1g", 4096, IOMM_FMT_X86_FL, 48, 46, IOMM_PGT_COHERENT, 0x201000ull,
+	{"x86", "x86_ias47_oas39", 4096, IOMM_FMT_X86_FL, 47, 39, 0, 0, 1},
+	{"x86", "x86_ias56_oas52_noncoh", 4096, IOMM_FMT_X86_FL, 56, 52, IOMM_PGT_NONCOHERENT, 0, 1},
+	{"x86", "x86_ias48_oas46_no1g", 4096, IOMM_FMT_X86_FL, 48, 46, 0, 0x201000ull,
 	 10},
-	{"x86", "x86_ias32_oas32", 4096, IOMM_FMT_X86_FL, 32, 32, IOMM_PGT_COHERENT, 0, 10},
+	{"x86", "x86_ias32_oas32", 4096, IOMM_FMT_X86_FL, 32, 32, 0, 0, 10},
 };
 #define NCFGS (sizeof(cfgs) / sizeof(cfgs[0]))
 
@@ -159,7 +161,7 @@ static uint32_t rand_prot(struct rstate *s)
 	p |= mem[t_rng_below(&s->rng, 4)];
 	p |= (uint32_t)t_rng_below(&s->rng, 4) << IOMM_SH_SHIFT;
 	/* what the format refuses is tried in op_bad() */
-	if (s->c->fmt == IOMM_FMT_VTD_SL)
+	if (s->c->fmt == IOMM_FMT_VTD_SL || s->c->fmt == IOMM_FMT_ARM_LPAE_S2)
 		p &= ~IOMM_PRIV;
 	else if (s->c->fmt == IOMM_FMT_X86_FL)
 		p |= IOMM_READ;
@@ -282,6 +284,19 @@ static void full_check(struct rstate *s)
 	s->tmp.n = 0;
 	T_RC(tleaves_from_lib(&s->tmp, &f->pgt, f->stage, 0, 0), IOMM_OK);
 	tleaves_expect_equal(&s->a, "walker", &s->tmp, "iomm_pgt_walk", false);
+	/* largest leaves always: the table's shape is what a fresh map of each
+	 * live range (as mapped, minus what was unmapped) would build, leaf
+	 * sizes, levels and contiguous hints included */
+	s->tmp.n = 0;
+	for (size_t i = 0; i < s->model.n; i++) {
+		const struct shadow_ext *e = &s->model.v[i];
+		t_fresh_leaves(&s->tmp, f, e->iova, e->pa, e->size, e->prot);
+	}
+	if (!tleaves_equal(&s->a, &s->tmp, false)) {
+		dump_history();
+		tleaves_expect_equal(&s->tmp, "fresh map of the live ranges", &s->a, "walker",
+				     false);
+	}
 	tleaves_merge(&s->a);
 	model_to_leaves(s, &s->b);
 	if (!tleaves_equal(&s->a, &s->b, true)) {
@@ -517,9 +532,9 @@ static void op_bad(struct rstate *s)
 	switch (t_rng_below(&s->rng, 7)) {
 	case 6:
 		/* a permission the format cannot express: privileged-only on the
-		 * VT-d second stage, write-only on x86-64 */
+		 * VT-d and Arm second stages, write-only on x86-64 */
 		record(s, "map with a prot the format refuses");
-		if (s->c->fmt == IOMM_FMT_VTD_SL)
+		if (s->c->fmt == IOMM_FMT_VTD_SL || s->c->fmt == IOMM_FMT_ARM_LPAE_S2)
 			T_RC(iomm_pgt_map(&s->f.pgt, s->ar[0].base, 0, P,
 					  IOMM_READ | IOMM_WRITE | IOMM_PRIV),
 			     IOMM_EINVAL);

@@ -149,7 +149,7 @@ static void test_pgt_reinit(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
-		lifecycle_one(&cfgs[i], IOMM_PGT_COHERENT);
+		lifecycle_one(&cfgs[i], 0u);
 		lifecycle_one(&cfgs[i], 0);
 	}
 }
@@ -162,7 +162,7 @@ static void test_pgt_static(void **state)
 	(void)state;
 	struct env e;
 	env_init(&e, 4096);
-	struct iomm_pgt_cfg pc = mkcfg(&cfgs[0], IOMM_PGT_COHERENT);
+	struct iomm_pgt_cfg pc = mkcfg(&cfgs[0], 0u);
 	T_RC(iomm_pgt_init(&static_pgt, &pc, &e.pool, &e.tp.port), IOMM_OK);
 	T_RC(iomm_pgt_init(&static_pgt, &pc, &e.pool, &e.tp.port), IOMM_EBUSY);
 	T_CHECK(iomm_pool_used(&e.pool) == 1, "pool use %zu", iomm_pool_used(&e.pool));

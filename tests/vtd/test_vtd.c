@@ -38,6 +38,7 @@ int main(int argc, char **argv)
 	    T(test_bus_range),
 	    T(test_domain_ids),
 	    T(test_unmap_queued_fewest_descriptors),
+	    T(test_unmap_batched),
 	    T(test_unmap_register_interface),
 	    T(test_unmap_without_psi),
 	    T(test_flush_all_and_destroy),

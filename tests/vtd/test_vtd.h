@@ -78,6 +78,7 @@ void test_wildcard_device(void **state);
 void test_bus_range(void **state);
 void test_domain_ids(void **state);
 void test_unmap_queued_fewest_descriptors(void **state);
+void test_unmap_batched(void **state);
 void test_unmap_register_interface(void **state);
 void test_unmap_without_psi(void **state);
 void test_flush_all_and_destroy(void **state);

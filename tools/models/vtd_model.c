@@ -141,6 +141,7 @@ void vtd_model_cfg_default(struct vtd_model_cfg *cfg)
 	cfg->qi = true;
 	cfg->dt = true;
 	cfg->ir = true;
+	cfg->eim = true;
 	cfg->pt = true;
 	cfg->sc = true;
 	cfg->pasid = true;
@@ -173,7 +174,7 @@ static void build_ids(struct vtd_model *m)
 		 (uint64_t)((c->nfr - 1u) & 0xffu) << 40 | (uint64_t)(c->mamv & 0x3fu) << 48 |
 		 (uint64_t)c->fl1gp << 56 | (uint64_t)c->fl5lp << 60;
 	m->ecap = (uint64_t)c->c | (uint64_t)c->qi << 1 | (uint64_t)c->dt << 2 |
-		  (uint64_t)c->ir << 3 | (uint64_t)c->pt << 6 | (uint64_t)c->sc << 7 |
+		  (uint64_t)c->ir << 3 | (uint64_t)c->eim << 4 | (uint64_t)c->pt << 6 | (uint64_t)c->sc << 7 |
 		  (uint64_t)((c->iro / 16u) & 0x3ffu) << 8 | (uint64_t)c->nest << 26 |
 		  (uint64_t)(c->pss & 0x1fu) << 35 | (uint64_t)c->pasid << 40 |
 		  (uint64_t)c->smts << 43 | (uint64_t)c->slts << 46 | (uint64_t)c->flts << 47 |
@@ -200,7 +201,8 @@ void vtd_model_reset(struct vtd_model *m)
 	m->iectl = VTD_M_CTL_IM;
 	m->iedata = m->ieaddr = m->ieuaddr = 0;
 	m->iqercd = m->irta = 0;
-	m->nctx = m->npasid = m->ntlb = 0;
+	m->irta_active = 0;
+	m->nctx = m->npasid = m->ntlb = m->nirte = 0;
 	memset(&m->stats, 0, sizeof(m->stats));
 	memset(&m->last, 0, sizeof(m->last));
 	memset(m->log, 0, sizeof(m->log));
@@ -229,7 +231,8 @@ int vtd_model_init(struct vtd_model *m, const struct vtd_model_cfg *cfg)
 	m->tlb = calloc(m->tlb_cap, sizeof(*m->tlb));
 	m->ctx = calloc(VTD_MODEL_CACHE_MAX, sizeof(*m->ctx));
 	m->pasid = calloc(VTD_MODEL_CACHE_MAX, sizeof(*m->pasid));
-	if (!m->tlb || !m->ctx || !m->pasid) {
+	m->irte = calloc(VTD_MODEL_CACHE_MAX, sizeof(*m->irte));
+	if (!m->tlb || !m->ctx || !m->pasid || !m->irte) {
 		vtd_model_fini(m);
 		return -1;
 	}
@@ -242,6 +245,9 @@ void vtd_model_fini(struct vtd_model *m)
 	free(m->tlb);
 	free(m->ctx);
 	free(m->pasid);
+	free(m->irte);
+	m->irte = NULL;
+	m->nirte = 0;
 	free(m->dram);
 	m->dram = NULL;
 	m->ndram = m->dram_cap = 0;
@@ -255,7 +261,7 @@ void vtd_model_fini(struct vtd_model *m)
 
 void vtd_model_drop_caches(struct vtd_model *m)
 {
-	m->nctx = m->npasid = m->ntlb = 0;
+	m->nctx = m->npasid = m->ntlb = m->nirte = 0;
 }
 
 size_t vtd_model_iotlb_count(const struct vtd_model *m)
@@ -550,11 +556,20 @@ static unsigned exec_desc(struct vtd_model *m, const uint64_t *w, bool dw)
 			return VTD_M_IQEI_TYPE;
 		m->stats.devtlb++;
 		break;
-	case VTD_M_DSC_IEC:
+	case VTD_M_DSC_IEC: {
 		if (!c->ir)
 			return VTD_M_IQEI_TYPE;
-		m->stats.iec++;
+		/* 6.5.2.7: G (bit 4) 0 global, 1 index-selective; IM 31:27; IIDX 47:32 */
+		if ((w[0] & UINT64_C(0xffff000007ffffe0)) || w[1])
+			return VTD_M_IQEI_RSVD;
+		bool global = !(w[0] & BIT64(4));
+		inv.g = global ? VTD_M_G_GLOBAL : VTD_M_G_DOMAIN;
+		inv.did = 0;
+		inv.addr = (w[0] >> 32) & 0xffffu; /* the interrupt index */
+		inv.am = (unsigned)(w[0] >> 27) & 0x1fu;
+		vtd_m_iec_invalidate(m, global, (uint32_t)inv.addr, inv.am);
 		break;
+	}
 	case VTD_M_DSC_WAIT:
 		if ((w[0] & UINT64_C(0x00000000fffff100)) || (w[1] & 3u))
 			return VTD_M_IQEI_RSVD;

@@ -66,7 +66,22 @@
  * address width, 0x84 read without read permission, 0x85 write without write
  * permission.
  *
- * Not modelled: interrupt remapping tables, device TLBs and ATS, page
+ *  - Interrupt remapping (vtd_model_ir.c): IRTA (table size, EIME), SIRTP
+ *    latches it, IRE / CFI in GSTS; vtd_model_msi() takes one interrupt
+ *    request (an MSI write: address, data, source ID) and either delivers
+ *    it (the decoded interrupt: vector, destination, delivery, trigger) or
+ *    blocks it with an interrupt-remapping fault recorded like a DMA fault
+ *    (FI[63:48] = interrupt index): 0x20 reserved request bits, 0x21 index
+ *    beyond the table, 0x22 entry not present, 0x23 table not readable,
+ *    0x24 reserved entry bits (or posted format), 0x25 compatibility format
+ *    blocked (CFIS clear, or EIME set), 0x26 source validation (SVT/SQ/SID)
+ *    failed. Remapped-format entries only. An interrupt entry cache keeps
+ *    present entries by index until an interrupt-entry-cache invalidation
+ *    (global, or index-selective with IM) drops them, so an entry changed
+ *    in memory without one keeps its old target; with CAP.CM not-present
+ *    entries are cached too. IRE off: requests pass in compatibility format.
+ *
+ * Not modelled: posted interrupts, IRTE FPD, device TLBs and ATS, page
  * requests, nested translation, protected memory regions, advanced fault
  * logging, snoop and memory types, second-stage A/D, write buffers (WBF is
  * accepted and counted), paging-structure caches of intermediate entries.
@@ -193,6 +208,13 @@ extern "C" {
 #define VTD_M_FR_CTX_RSVD	0x0bu
 #define VTD_M_FR_PTE_RSVD	0x0cu
 #define VTD_M_FR_TT		0x0du
+#define VTD_M_FR_IR_REQ_RSVD	0x20u
+#define VTD_M_FR_IR_INDEX	0x21u
+#define VTD_M_FR_IR_NP		0x22u
+#define VTD_M_FR_IR_ROOT	0x23u
+#define VTD_M_FR_IR_RSVD	0x24u
+#define VTD_M_FR_IR_COMPAT	0x25u
+#define VTD_M_FR_IR_SID		0x26u
 #define VTD_M_FR_SM_RTA		0x30u
 #define VTD_M_FR_SM_TTM		0x31u
 #define VTD_M_FR_SM_ROOT_ACCESS 0x38u
@@ -249,6 +271,7 @@ struct vtd_model_cfg {
 	bool qi;      /**< ECAP.QI */
 	bool dt;      /**< ECAP.DT */
 	bool ir;      /**< ECAP.IR */
+	bool eim;     /**< ECAP.EIM: extended interrupt mode (IRTA.EIME) */
 	bool pt;      /**< ECAP.PT */
 	bool sc;      /**< ECAP.SC */
 	bool nest;    /**< ECAP.NEST (reported; nested PGTT is refused) */
@@ -309,7 +332,13 @@ struct vtd_model_stats {
 	uint64_t iotlb_global, iotlb_domain, iotlb_page; /**< IOTLB invalidations (both ways) */
 	uint64_t piotlb_pasid, piotlb_page;		 /**< PASID-based IOTLB invalidations */
 	uint64_t pc_global, pc_domain, pc_pasid;	 /**< PASID-cache invalidations */
-	uint64_t devtlb, iec;	 /**< device-TLB / interrupt-entry (no-ops) */
+	uint64_t devtlb;	 /**< device-TLB invalidations (no-ops) */
+	uint64_t iec;		 /**< interrupt-entry-cache invalidations (all) */
+	uint64_t iec_global, iec_index; /**< ... global / index-selective */
+	uint64_t sirtp;		 /**< interrupt remapping table pointer latches */
+	uint64_t irq_ok;	 /**< interrupt requests delivered */
+	uint64_t irq_blocked;	 /**< interrupt requests blocked (fault reason 0x20-0x26) */
+	uint64_t irte_fetches, irte_hits; /**< interrupt entry cache */
 	uint64_t waits;		 /**< wait descriptors executed */
 	uint64_t wait_writes;	 /**< their status writes */
 	uint64_t wait_irqs;	 /**< wait descriptors with IF (ICS.IWC set) */
@@ -386,6 +415,24 @@ struct vtd_model_pasid_entry {
 	uint64_t w[8];
 };
 
+/** A cached interrupt remapping table entry. */
+struct vtd_model_irte_entry {
+	uint32_t index;
+	uint64_t w[2];
+};
+
+/** An interrupt as the unit delivered it. */
+struct vtd_model_irq {
+	uint8_t vector;
+	uint8_t delivery; /**< delivery mode, 0 fixed, 1 lowest priority, 4 NMI ... */
+	bool level;	  /**< trigger mode */
+	bool logical;	  /**< destination mode */
+	bool redirect;	  /**< redirection hint */
+	bool remapped;	  /**< through an entry (else compatibility format passed through) */
+	uint32_t dest;	  /**< APIC ID (8 bits unless EIME) */
+	uint32_t index;	  /**< the entry, when remapped */
+};
+
 struct vtd_model_fault {
 	uint32_t fr;	 /**< fault reason, 0 if the access translated */
 	bool recorded;	 /**< written to a fault recording register */
@@ -419,6 +466,9 @@ struct vtd_model {
 	uint64_t iqh, iqt, iqa;
 	uint32_t ics, iectl, iedata, ieaddr, ieuaddr;
 	uint64_t iqercd, irta;
+	uint64_t irta_active; /**< latched by SIRTP */
+	struct vtd_model_irte_entry *irte;
+	size_t nirte;
 
 	struct vtd_model_ctx_entry *ctx;
 	size_t nctx;
@@ -468,6 +518,14 @@ int vtd_model_dma(struct vtd_model *m, uint16_t sid, uint64_t iova, uint64_t len
 		  uint64_t *pa_out);
 /** The fault of the last vtd_model_dma() call (fr 0 if it translated). */
 const struct vtd_model_fault *vtd_model_last_fault(const struct vtd_model *m);
+
+/** One interrupt request (an MSI write of @data to @addr) from @sid. Returns 0
+ * and the delivered interrupt in *@out, or the interrupt-remapping fault reason
+ * (0x20-0x26), recorded as the hardware would. */
+int vtd_model_msi(struct vtd_model *m, uint16_t sid, uint64_t addr, uint32_t data,
+		  struct vtd_model_irq *out);
+/** Whether the interrupt entry cache holds entry @index. */
+bool vtd_model_irte_cached(const struct vtd_model *m, uint32_t index);
 
 /* ---- inspection --------------------------------------------------------- */
 

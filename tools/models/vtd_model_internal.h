@@ -28,5 +28,10 @@ void vtd_m_pasid_insert(struct vtd_model *m, const struct vtd_model_pasid_entry 
 void vtd_m_tlb_insert(struct vtd_model *m, const struct vtd_model_iotlb_entry *e);
 void vtd_m_exec_ccmd(struct vtd_model *m);
 void vtd_m_exec_iotlb_reg(struct vtd_model *m);
+/* Record a fault with the record's low qword @lo (fault info) and reason @fr. */
+void vtd_m_record_fault_raw(struct vtd_model *m, uint16_t sid, uint64_t lo, bool write,
+			    uint32_t fr, bool fpd);
+/* Interrupt entry cache invalidation: global, or 2^@im entries from @iidx. */
+void vtd_m_iec_invalidate(struct vtd_model *m, bool global, uint32_t iidx, unsigned im);
 
 #endif

@@ -41,8 +41,13 @@ static void exec_gcmd(struct vtd_model *m, uint32_t val)
 		if (stuck & VTD_M_GCMD_WBF)
 			m->gsts |= VTD_M_GCMD_WBF; /* flush pending, forever */
 	}
-	if ((oneshot & VTD_M_GCMD_SIRTP) && m->cfg.ir && !(stuck & VTD_M_GCMD_SIRTP))
+	if ((oneshot & VTD_M_GCMD_SIRTP) && m->cfg.ir && !(stuck & VTD_M_GCMD_SIRTP)) {
+		m->irta_active = m->irta;
+		if ((m->irta & BIT64(11)) && !m->cfg.eim)
+			m->stats.anomalies++; /* EIME on a unit without ECAP.EIM */
 		m->gsts |= VTD_M_GCMD_SIRTP;
+		m->stats.sirtp++;
+	}
 	if ((changed & VTD_M_GCMD_QIE) && !(stuck & VTD_M_GCMD_QIE)) {
 		if (!m->cfg.qi) {
 			m->stats.anomalies++;
@@ -62,8 +67,11 @@ static void exec_gcmd(struct vtd_model *m, uint32_t val)
 			m->stats.te_off++;
 		m->gsts ^= VTD_M_GCMD_TE;
 	}
-	if ((changed & VTD_M_GCMD_IRE) && !(stuck & VTD_M_GCMD_IRE))
+	if ((changed & VTD_M_GCMD_IRE) && !(stuck & VTD_M_GCMD_IRE)) {
+		if ((val & VTD_M_GCMD_IRE) && !(m->gsts & VTD_M_GCMD_SIRTP))
+			m->stats.anomalies++; /* IR enabled before a table pointer was set */
 		m->gsts ^= VTD_M_GCMD_IRE;
+	}
 	if ((changed & VTD_M_GCMD_CFI) && !(stuck & VTD_M_GCMD_CFI))
 		m->gsts ^= VTD_M_GCMD_CFI;
 }
@@ -302,12 +310,17 @@ void vtd_model_write(struct vtd_model *m, uint64_t off, uint64_t val, unsigned s
 static void record_fault(struct vtd_model *m, uint16_t sid, uint64_t iova, bool write, uint32_t fr,
 			 bool fpd)
 {
+	vtd_m_record_fault_raw(m, sid, iova & PAGE_MASK, write, fr, fpd);
+}
+
+void vtd_m_record_fault_raw(struct vtd_model *m, uint16_t sid, uint64_t lo, bool write,
+			    uint32_t fr, bool fpd)
+{
 	m->last.fr = fr;
 	if (fpd) {
 		m->stats.faults_suppressed++;
 		return;
 	}
-	uint64_t lo = iova & PAGE_MASK;
 	uint64_t hi = sid | (uint64_t)(fr & 0xffu) << VTD_M_FRCD_FR_SHIFT |
 		      (write ? 0 : VTD_M_FRCD_T1) | VTD_M_FRCD_F;
 	if (m->cfg.compress_faults) {

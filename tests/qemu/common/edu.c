@@ -6,6 +6,9 @@
 
 #define EDU_ID	       0x00u
 #define EDU_LIVENESS   0x04u
+#define EDU_IRQ_STATUS 0x24u
+#define EDU_IRQ_RAISE  0x60u
+#define EDU_IRQ_ACK    0x64u
 #define EDU_DMA_SRC    0x80u
 #define EDU_DMA_DST    0x88u
 #define EDU_DMA_CNT    0x90u
@@ -165,4 +168,67 @@ int edu_dma_from_device(struct edu *e, uint64_t iova, uint32_t dev_off, uint32_t
 	if (!range_ok(dev_off, len))
 		return EDU_EINVAL;
 	return edu_dma(e, EDU_BUF_ADDR + dev_off, iova, len, EDU_CMD_TO_RAM);
+}
+
+/* ---- MSI ---- */
+
+#define PCI_STATUS	    0x06u
+#define PCI_STATUS_CAPS	    0x0010u
+#define PCI_CAP_PTR	    0x34u
+#define PCI_CAP_ID_MSI	    0x05u
+#define MSI_CTRL	    0x02u
+#define MSI_CTRL_ENABLE	    0x0001u
+#define MSI_CTRL_MME	    0x0070u
+#define MSI_CTRL_64	    0x0080u
+#define MSI_ADDR_LO	    0x04u
+#define MSI_ADDR_HI	    0x08u
+#define MSI_DATA_32	    0x08u
+#define MSI_DATA_64	    0x0cu
+#define PCI_COMMAND_INTX_OFF 0x0400u
+
+static uint16_t msi_cap(struct pci_loc loc)
+{
+	if (!(pci_cfg_read16(loc, PCI_STATUS) & PCI_STATUS_CAPS))
+		return 0;
+	uint16_t p = (uint16_t)(pci_cfg_read16(loc, PCI_CAP_PTR) & 0xfcu);
+	for (unsigned n = 0; p && n < 48; n++) {
+		uint16_t w = pci_cfg_read16(loc, p);
+		if ((w & 0xffu) == PCI_CAP_ID_MSI)
+			return p;
+		p = (uint16_t)((w >> 8) & 0xfcu);
+	}
+	return 0;
+}
+
+int edu_msi_enable(struct edu *e, uint64_t addr, uint32_t data)
+{
+	uint16_t cap = msi_cap(e->loc);
+	if (!cap)
+		return EDU_ENODEV;
+	uint16_t ctrl = pci_cfg_read16(e->loc, (uint16_t)(cap + MSI_CTRL));
+	/* disable while the message changes; one vector */
+	pci_cfg_write16(e->loc, (uint16_t)(cap + MSI_CTRL),
+			(uint16_t)(ctrl & ~(MSI_CTRL_ENABLE | MSI_CTRL_MME)));
+	pci_cfg_write32(e->loc, (uint16_t)(cap + MSI_ADDR_LO), (uint32_t)addr);
+	if (ctrl & MSI_CTRL_64) {
+		pci_cfg_write32(e->loc, (uint16_t)(cap + MSI_ADDR_HI), (uint32_t)(addr >> 32));
+		pci_cfg_write16(e->loc, (uint16_t)(cap + MSI_DATA_64), (uint16_t)data);
+	} else {
+		if (addr >> 32)
+			return EDU_EINVAL;
+		pci_cfg_write16(e->loc, (uint16_t)(cap + MSI_DATA_32), (uint16_t)data);
+	}
+	uint16_t cmd = pci_cfg_read16(e->loc, PCI_COMMAND);
+	pci_cfg_write16(e->loc, PCI_COMMAND, (uint16_t)(cmd | PCI_COMMAND_INTX_OFF));
+	pci_cfg_write16(e->loc, (uint16_t)(cap + MSI_CTRL),
+			(uint16_t)((ctrl & ~MSI_CTRL_MME) | MSI_CTRL_ENABLE));
+	return EDU_OK;
+}
+
+void edu_raise_irq(struct edu *e, uint32_t status)
+{
+	uint32_t pending = reg_read32(e, EDU_IRQ_STATUS);
+	if (pending)
+		qemu_mmio_write32(e->bar0 + EDU_IRQ_ACK, pending);
+	qemu_mmio_write32(e->bar0 + EDU_IRQ_RAISE, status);
 }

@@ -63,6 +63,20 @@ int edu_dma_to_device(struct edu *e, uint64_t iova, uint32_t dev_off, uint32_t l
 /** DMA @p len bytes from the device buffer at @p dev_off to bus address @p iova. */
 int edu_dma_from_device(struct edu *e, uint64_t iova, uint32_t dev_off, uint32_t len);
 
+/**
+ * Program edu's MSI capability with message @p addr / @p data and enable
+ * MSI (INTx is then not used). EDU_ENODEV when it has no MSI capability.
+ */
+int edu_msi_enable(struct edu *e, uint64_t addr, uint32_t data);
+
+/**
+ * Make edu signal its interrupt now: a write of @p status to its
+ * interrupt-raise register (0x60). With MSI enabled this sends one MSI
+ * write, through the IOMMU, with the device's requester ID; the status is
+ * acknowledged (0x64) first so every call signals again.
+ */
+void edu_raise_irq(struct edu *e, uint32_t status);
+
 /** Name of an edu_status. */
 const char *edu_strerror(int rc);
 

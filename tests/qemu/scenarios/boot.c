@@ -23,11 +23,6 @@
 static uint8_t dma_src[4096] __attribute__((aligned(4096)));
 static uint8_t dma_dst[4096] __attribute__((aligned(4096)));
 
-/* Walks are coherent on x86 (no clean_tables hook) and cleaned on AArch64. */
-static uint32_t pgt_flags(void)
-{
-	return (qemu_port.flags & IOMM_PORT_DMA_COHERENT) ? IOMM_PGT_COHERENT : 0;
-}
 
 static void stage1_table(struct iomm_pool *pool, uint64_t mem_pa, uint64_t mem_size)
 {
@@ -36,7 +31,6 @@ static void stage1_table(struct iomm_pool *pool, uint64_t mem_pa, uint64_t mem_s
 	    .granule = 4096,
 	    .ias = 48,
 	    .oas = 44,
-	    .flags = pgt_flags(),
 	};
 	struct iomm_pgt pgt = {0};
 	struct iomm_mapping m;
@@ -99,7 +93,7 @@ static void stage1_table(struct iomm_pool *pool, uint64_t mem_pa, uint64_t mem_s
 	harness_note_hex("TTBR", regs.ttbr);
 	harness_note_hex("MAIR", regs.mair);
 
-	if (!(cfg.flags & IOMM_PGT_COHERENT)) {
+	if (!(qemu_port.flags & IOMM_PORT_DMA_COHERENT)) {
 		/* Non-coherent walks: the library must have cleaned what it wrote. */
 		CHECK(qemu_port_stats.cleans > cleans);
 		harness_note_dec("clean_tables calls:", qemu_port_stats.cleans - cleans);
@@ -116,7 +110,6 @@ static void stage2_table(struct iomm_pool *pool)
 	    .granule = 4096,
 	    .ias = 40,
 	    .oas = 44,
-	    .flags = pgt_flags(),
 	};
 	struct iomm_pgt pgt = {0};
 	struct iomm_mapping m;
