@@ -36,33 +36,22 @@ uint32_t smmuv3_quirks(uint32_t iidr)
 
 static const uint8_t oas_bits[] = {32, 36, 40, 42, 44, 48, 52};
 
-int smmuv3_probe(struct iomm_smmuv3 *s)
+/* The IOMM_SMMUV3_F_* features IDR0 and IDR3 report (before quirks). */
+static uint32_t idr_features(const uint32_t idr[6])
 {
-	for (unsigned i = 0; i < 6; i++)
-		s->idr[i] = rd32(s, SMMU_IDR0 + 4 * i);
-	s->iidr = rd32(s, SMMU_IIDR);
-	s->aidr = rd32(s, SMMU_AIDR);
-	uint32_t idr0 = s->idr[0], idr1 = s->idr[1], idr5 = s->idr[5];
-	if (idr1 & (IDR1_TABLES_PRESET | IDR1_QUEUES_PRESET | IDR1_REL)) {
-		/* Embedded: firmware's tables and queues would be used, not ours. */
-		iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: preset tables/queues, IDR1=", idr1,
-			 "");
-		return IOMM_REFUSE_AS(port_of(s), IOMM_ENOTSUP, "iomm_smmuv3_init",
-				      "unit: firmware-preset tables and queues (IDR1.TABLES/QUEUES_PRESET)");
-	}
 	uint32_t f = 0;
-	uint32_t ttf = (uint32_t)iomm_field_get(idr0, IDR0_TTF);
+	uint32_t ttf = (uint32_t)iomm_field_get(idr[0], IDR0_TTF);
 	if (ttf == IDR0_TTF_AARCH64 || ttf == IDR0_TTF_BOTH)
 		f |= IOMM_SMMUV3_F_AARCH64;
-	if (idr0 & IDR0_S1P)
+	if (idr[0] & IDR0_S1P)
 		f |= IOMM_SMMUV3_F_S1;
-	if (idr0 & IDR0_S2P)
+	if (idr[0] & IDR0_S2P)
 		f |= IOMM_SMMUV3_F_S2;
-	if (iomm_field_get(idr0, IDR0_ST_LEVEL) == 1)
+	if (iomm_field_get(idr[0], IDR0_ST_LEVEL) == 1)
 		f |= IOMM_SMMUV3_F_2LVL;
-	if (idr0 & IDR0_COHACC)
+	if (idr[0] & IDR0_COHACC)
 		f |= IOMM_SMMUV3_F_COHACC;
-	if (s->idr[3] & IDR3_RIL)
+	if (idr[3] & IDR3_RIL)
 		f |= IOMM_SMMUV3_F_RIL;
 	/*
 	 * IDR3.BBML (SMMUv3.2): which table changes the SMMU tolerates without
@@ -71,30 +60,49 @@ int smmuv3_probe(struct iomm_smmuv3 *s)
 	 * give TLB conflicts. Recorded and logged; the table code does not
 	 * rely on it.
 	 */
-	uint32_t bbml = (uint32_t)iomm_field_get(s->idr[3], IDR3_BBML);
+	uint32_t bbml = (uint32_t)iomm_field_get(idr[3], IDR3_BBML);
 	if (bbml == 1)
 		f |= IOMM_SMMUV3_F_BBML1;
 	else if (bbml == 2)
 		f |= IOMM_SMMUV3_F_BBML2;
-	iomm_log(port_of(s), IOMM_LOG_INFO, "smmuv3: IDR3.BBML break-before-make level ", bbml, "");
-	if (idr0 & IDR0_ASID16)
+	if (idr[0] & IDR0_ASID16)
 		f |= IOMM_SMMUV3_F_ASID16;
-	if (idr0 & IDR0_VMID16)
+	if (idr[0] & IDR0_VMID16)
 		f |= IOMM_SMMUV3_F_VMID16;
-	if ((idr0 & IDR0_HYP) && (idr0 & IDR0_S1P) && (idr0 & IDR0_S2P))
+	if ((idr[0] & IDR0_HYP) && (idr[0] & IDR0_S1P) && (idr[0] & IDR0_S2P))
 		f |= IOMM_SMMUV3_F_HYP; /* RES0 unless both stages exist */
-	if (idr0 & IDR0_BTM)
+	if (idr[0] & IDR0_BTM)
 		f |= IOMM_SMMUV3_F_BTM;
-	if (idr0 & IDR0_MSI)
+	if (idr[0] & IDR0_MSI)
 		f |= IOMM_SMMUV3_F_MSI;
-	if (idr0 & IDR0_ATS)
+	if (idr[0] & IDR0_ATS)
 		f |= IOMM_SMMUV3_F_ATS;
-	if (idr0 & IDR0_PRI)
+	if (idr[0] & IDR0_PRI)
 		f |= IOMM_SMMUV3_F_PRI;
-	if (idr0 & IDR0_HTTU)
+	if (idr[0] & IDR0_HTTU)
 		f |= IOMM_SMMUV3_F_HTTU;
-	if (iomm_field_get(idr0, IDR0_STALL_MODEL) == IDR0_STALL_FORCE)
+	if (iomm_field_get(idr[0], IDR0_STALL_MODEL) == IDR0_STALL_FORCE)
 		f |= IOMM_SMMUV3_F_STALL_FORCE; /* CD.S and STE.S2S must then be 1 */
+	return f;
+}
+
+int smmuv3_probe(struct iomm_smmuv3 *s)
+{
+	for (unsigned i = 0; i < 6; i++)
+		s->idr[i] = rd32(s, SMMU_IDR0 + 4 * i);
+	s->iidr = rd32(s, SMMU_IIDR);
+	s->aidr = rd32(s, SMMU_AIDR);
+	uint32_t idr1 = s->idr[1], idr5 = s->idr[5];
+	if (idr1 & (IDR1_TABLES_PRESET | IDR1_QUEUES_PRESET | IDR1_REL)) {
+		/* Embedded: firmware's tables and queues would be used, not ours. */
+		iomm_log(port_of(s), IOMM_LOG_ERROR, "smmuv3: preset tables/queues, IDR1=", idr1,
+			 "");
+		return IOMM_REFUSE_AS(port_of(s), IOMM_ENOTSUP, "iomm_smmuv3_init",
+				      "unit: firmware-preset tables and queues (IDR1.TABLES/QUEUES_PRESET)");
+	}
+	uint32_t f = idr_features(s->idr);
+	iomm_log(port_of(s), IOMM_LOG_INFO, "smmuv3: IDR3.BBML break-before-make level ",
+		 iomm_field_get(s->idr[3], IDR3_BBML), "");
 	s->quirks = smmuv3_quirks(s->iidr);
 	if (s->quirks & SMMUV3_Q_NO_BTM)
 		f &= ~(uint32_t)IOMM_SMMUV3_F_BTM;

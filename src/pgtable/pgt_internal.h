@@ -171,4 +171,56 @@ static inline void clean(const struct iomm_pgt *pgt, const void *va, size_t len)
 uint64_t iomm_pgt_leaf_of(const struct iomm_pgt *pgt, uint64_t addr, unsigned *lp,
 			  const uint64_t **ep);
 
+/* ---- shared by map, unmap and update (pgt_map.c, pgt_update.c) ---- */
+
+static inline uint64_t pa_to_pte(const struct iomm_pgt *pgt, uint64_t pa)
+{
+	if (IOMM_LIKELY(!pgt->oa_fold))
+		return pa;
+	return (pa & IOMM_GENMASK(47, 0)) | ((pa >> 36) & pgt->oa_fold);
+}
+
+static inline int check_range(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
+			      const char *fn)
+{
+	uint64_t end = iova + size;
+	if (IOMM_UNLIKELY(!size || ((iova | size) & pgt->gmask) || end < iova))
+		return IOMM_REFUSE_AS(pgt->port, IOMM_EINVAL, fn,
+				      "iova, size: zero, wrapping or not granule-aligned");
+	if (IOMM_UNLIKELY(end > pgt->in_limit))
+		return IOMM_REFUSE_AS(pgt->port, IOMM_ERANGE, fn,
+				      "iova + size: beyond the table's input size (cfg.ias)");
+	return IOMM_OK;
+}
+
+/* Whether @prot is a valid combination of known bits, whatever the format. */
+static inline bool prot_well_formed(uint32_t prot)
+{
+	return !(prot & ~(uint32_t)IOMM_PROT_ALL) && (prot & (IOMM_READ | IOMM_WRITE)) &&
+	       (prot & IOMM_MEM_MASK) != IOMM_MEM_MASK;
+}
+
+static inline void gather_add(struct iomm_gather *g, uint64_t start, uint64_t size,
+			      uint64_t leaf_size, unsigned l)
+{
+	uint64_t end = start + size;
+	if (g->end <= g->start) {
+		g->start = start;
+		g->end = end;
+	} else {
+		if (start < g->start)
+			g->start = start;
+		if (end > g->end)
+			g->end = end;
+	}
+	g->leaf_sizes |= leaf_size;
+	g->levels |= 1u << l;
+}
+
+/*
+ * Break the contiguous groups that [iova, end) cuts, with break-before-make
+ * (pgt_map.c). 0, or the status of the table's inval_sync hook.
+ */
+int iomm_pgt_strip_edges(const struct iomm_pgt *pgt, uint64_t iova, uint64_t end);
+
 #endif /* IOMM_PGT_INTERNAL_H */

@@ -6,7 +6,7 @@
  * path: count and check, reserve the table pages, write. The unmap's general
  * path also splits blocks cut by the range's edges, building the new tables
  * with the map's second pass. One file, so that the helpers both use exist
- * once in the object.
+ * once in the object. In-place updates of live mappings are in pgt_update.c.
  */
 #include "pgtable/pgt_internal.h"
 
@@ -15,13 +15,6 @@
 static inline size_t lvl_entries(const struct iomm_pgt *pgt, unsigned l)
 {
 	return (size_t)pgt->idx_mask[l] + 1;
-}
-
-static inline uint64_t pa_to_pte(const struct iomm_pgt *pgt, uint64_t pa)
-{
-	if (IOMM_LIKELY(!pgt->oa_fold))
-		return pa;
-	return (pa & IOMM_GENMASK(47, 0)) | ((pa >> 36) & pgt->oa_fold);
 }
 
 static inline uint64_t *table_va(const struct iomm_pgt *pgt, uint64_t pa)
@@ -36,19 +29,6 @@ static inline bool leaf_ok(const struct iomm_pgt *pgt, unsigned l, uint64_t iova
 {
 	uint64_t esz = 1ull << lvl_shift(pgt, l);
 	return (pgt->leaf_sizes & esz) && size >= esz && !((iova | pa) & (esz - 1));
-}
-
-static inline int check_range(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
-			      const char *fn)
-{
-	uint64_t end = iova + size;
-	if (IOMM_UNLIKELY(!size || ((iova | size) & pgt->gmask) || end < iova))
-		return IOMM_REFUSE_AS(pgt->port, IOMM_EINVAL, fn,
-				      "iova, size: zero, wrapping or not granule-aligned");
-	if (IOMM_UNLIKELY(end > pgt->in_limit))
-		return IOMM_REFUSE_AS(pgt->port, IOMM_ERANGE, fn,
-				      "iova + size: beyond the table's input size (cfg.ias)");
-	return IOMM_OK;
 }
 
 /* ---- reserved table pages: a list linked through word 0 (page va) and 1 (pa) ---- */
@@ -313,8 +293,6 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 
 static uint64_t drop_subtree(const struct iomm_pgt *pgt, uint64_t *table, unsigned l, bool full,
 			     bool count, struct iomm_gather *g);
-static inline void gather_add(struct iomm_gather *g, uint64_t start, uint64_t size,
-			      uint64_t leaf_size, unsigned l);
 
 /* Unlink, below @t at level @l, every table where map_apply() will put a leaf. */
 static void unlink_where_leaves_go(const struct iomm_pgt *pgt, uint64_t *t, unsigned l,
@@ -414,13 +392,6 @@ static int map_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint
 	return IOMM_OK;
 }
 
-/* Whether @prot is a valid combination of known bits, whatever the format. */
-static bool prot_well_formed(uint32_t prot)
-{
-	return !(prot & ~(uint32_t)IOMM_PROT_ALL) && (prot & (IOMM_READ | IOMM_WRITE)) &&
-	       (prot & IOMM_MEM_MASK) != IOMM_MEM_MASK;
-}
-
 /* The general two-pass map: count, reserve, write. */
 static __attribute__((noinline)) int map_slow(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa,
 					      uint64_t size, uint64_t attr)
@@ -480,23 +451,6 @@ int iomm_pgt_map(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size
 
 
 /* ---- gather ---- */
-static inline void gather_add(struct iomm_gather *g, uint64_t start, uint64_t size,
-			      uint64_t leaf_size, unsigned l)
-{
-	uint64_t end = start + size;
-	if (g->end <= g->start) {
-		g->start = start;
-		g->end = end;
-	} else {
-		if (start < g->start)
-			g->start = start;
-		if (end > g->end)
-			g->end = end;
-	}
-	g->leaf_sizes |= leaf_size;
-	g->levels |= 1u << l;
-}
-
 /*
  * Queue a table page for release after invalidation. The link goes into
  * entry 0 as an aligned pointer, which every format reads as invalid, so a
@@ -632,7 +586,7 @@ static __attribute__((noinline)) int strip_cont(const struct iomm_pgt *pgt, uint
  * covers partly contains one of its edges). Done before anything else is
  * written, so that a failed invalidation leaves the table as it was.
  */
-static int strip_edges(const struct iomm_pgt *pgt, uint64_t iova, uint64_t end)
+int iomm_pgt_strip_edges(const struct iomm_pgt *pgt, uint64_t iova, uint64_t end)
 {
 	uint64_t edge[2] = {iova, end};
 	for (unsigned e = 0; e < 2; e++) {
@@ -737,7 +691,7 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 			}
 			if (pte_valid(pgt, pte)) {
 				/* A leaf with the hint here lies in a group the range
-				 * covers whole: strip_edges() stripped the others. */
+				 * covers whole: iomm_pgt_strip_edges() stripped the others. */
 				if (pte_is_table(pgt, pte, l)) {
 					iomm_write_desc(&t[i], 0);
 					bytes += drop_subtree(pgt, iomm_pgt_next_table_slow(pgt, pte),
@@ -870,7 +824,7 @@ static __attribute__((noinline)) int unmap_slow(struct iomm_pgt *pgt, uint64_t i
 	size_t need = unmap_count(pgt, iova, size);
 	if (need && reserve_fill(pgt, &r, need))
 		return IOMM_ENOMEM;
-	int rc = strip_edges(pgt, iova, iova + size);
+	int rc = iomm_pgt_strip_edges(pgt, iova, iova + size);
 	if (rc) {
 		reserve_drop(pgt, &r);
 		return rc;
@@ -905,171 +859,6 @@ int iomm_pgt_unmap(struct iomm_pgt *pgt, uint64_t iova, uint64_t size, struct io
 		rc = unmap_slow(pgt, iova, size, gather, &bytes, unmapped != NULL);
 	if (rc == IOMM_OK && unmapped)
 		*unmapped = bytes;
-	iomm_port_unlock(port, pgt);
-	return rc;
-}
-
-
-/* ---- update of live mappings ---- */
-
-/* The entry that maps @a: a leaf, or the first invalid entry on the way (level in *lp). */
-static uint64_t *entry_of(const struct iomm_pgt *pgt, uint64_t a, unsigned *lp)
-{
-	uint64_t *t = pgt->root;
-	for (unsigned l = pgt->start_level;; l++) {
-		uint64_t *e = &t[lvl_index(pgt, l, a)];
-		uint64_t pte = iomm_read_desc(e);
-		if (!pte_valid(pgt, pte) || !pte_is_table(pgt, pte, l)) {
-			*lp = l;
-			return e;
-		}
-		t = iomm_pgt_next_table_slow(pgt, pte);
-	}
-}
-
-/*
- * The leaf that replaces @old (level @l, mapping @a) when [iova, end) is
- * updated to start at @pa with @attr. The contiguous hint is kept (never
- * added) on a group the update covers whole and keeps aligned; only the
- * hint bit of @old is looked at.
- */
-static uint64_t update_desc(const struct iomm_pgt *pgt, uint64_t old, unsigned l, uint64_t a,
-			    uint64_t iova, uint64_t end, uint64_t pa, uint64_t attr)
-{
-	uint64_t npa = pa + (a - iova);
-	uint64_t d = pa_to_pte(pgt, npa) | attr | (l == pgt->last ? pgt->page_bits : pgt->block_bits);
-	unsigned cs = pgt->cont_shift[l];
-	if (cs && (old & PGT_CONT)) {
-		uint64_t gsz = 1ull << (lvl_shift(pgt, l) + cs);
-		uint64_t gs = a & ~(gsz - 1);
-		if (gs >= iova && gs + gsz <= end && !((npa - (a - gs)) & (gsz - 1)))
-			d |= PGT_CONT;
-	}
-	return d;
-}
-
-/* Whether the group of @old (level @l, at @a) has the hint and is cut by [iova, end). */
-static bool group_cut(const struct iomm_pgt *pgt, uint64_t old, unsigned l, uint64_t a,
-		      uint64_t iova, uint64_t end)
-{
-	unsigned cs = pgt->cont_shift[l];
-	if (!cs || !(old & PGT_CONT))
-		return false;
-	uint64_t gsz = 1ull << (lvl_shift(pgt, l) + cs);
-	uint64_t gs = a & ~(gsz - 1);
-	return gs < iova || gs + gsz > end;
-}
-
-/* The update; the lock is held and the arguments are checked. */
-static int update_locked(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size,
-			 uint64_t attr, struct iomm_gather *g)
-{
-	const uint64_t end = iova + size, keep = pgt->fmt->inplace_mask;
-	bool bbm = false;
-	unsigned l;
-	/* pass 1: whole leaves only, every one mapped; is break-before-make needed? */
-	for (uint64_t a = iova, esz; a < end; a += esz) {
-		uint64_t old = iomm_read_desc(entry_of(pgt, a, &l));
-		esz = 1ull << lvl_shift(pgt, l);
-		if (!pte_valid(pgt, old))
-			return IOMM_ENOENT;
-		if ((a & (esz - 1)) || esz > end - a || ((pa + (a - iova)) & (esz - 1)))
-			return IOMM_REFUSE_AS(pgt->port, IOMM_EINVAL, "iomm_pgt_update",
-					      "iova, size, pa: cut a live leaf (update whole leaves)");
-		if (group_cut(pgt, old, l, a, iova, end))
-			old &= ~PGT_CONT; /* strip_edges() breaks that group first */
-		if ((old ^ update_desc(pgt, old, l, a, iova, end, pa, attr)) & ~keep)
-			bbm = true;
-	}
-	if (bbm && !pgt->cfg.inval_sync)
-		return IOMM_REFUSE_AS(pgt->port, IOMM_ENOTSUP, "iomm_pgt_update",
-				      "pa/prot: need break-before-make, cfg.inval_sync is NULL");
-	int rc = strip_edges(pgt, iova, end);
-	if (rc)
-		return rc;
-
-	/* pass 2: permissions in place (for the caller's invalidation); break
-	 * the others, leaving their hint bit in the invalid entry */
-	uint64_t bs = UINT64_MAX, be = 0, bsizes = 0;
-	uint32_t blevels = 0;
-	for (uint64_t a = iova, esz; a < end; a += esz) {
-		uint64_t *e = entry_of(pgt, a, &l);
-		uint64_t old = iomm_read_desc(e);
-		uint64_t d = update_desc(pgt, old, l, a, iova, end, pa, attr);
-		esz = 1ull << lvl_shift(pgt, l);
-		if (old == d)
-			continue;
-		if ((old ^ d) & ~keep) {
-			iomm_write_desc(e, old & PGT_CONT); /* invalid: bit 0 clear */
-			if (a < bs)
-				bs = a;
-			be = a + esz;
-			bsizes |= esz;
-			blevels |= 1u << l;
-		} else {
-			iomm_write_desc(e, d);
-			gather_add(g, a, esz, esz, l);
-		}
-		clean(pgt, e, sizeof(*e));
-	}
-	if (!bsizes)
-		return IOMM_OK;
-	iomm_port_wmb(pgt->port);
-	struct iomm_gather r;
-	iomm_gather_init(&r);
-	r.start = bs;
-	r.end = be;
-	r.leaf_sizes = bsizes;
-	r.levels = blevels;
-	rc = pgt->cfg.inval_sync(pgt->cfg.inval_arg, &r);
-
-	/* pass 3: make (or, if the invalidation failed, leave them unmapped) */
-	for (uint64_t a = bs, esz; a < be; a += esz) {
-		uint64_t *e = entry_of(pgt, a, &l);
-		uint64_t old = iomm_read_desc(e);
-		esz = 1ull << lvl_shift(pgt, l);
-		if (pte_valid(pgt, old))
-			continue;
-		iomm_write_desc(e, rc ? 0 : update_desc(pgt, old, l, a, iova, end, pa, attr));
-		clean(pgt, e, sizeof(*e));
-		if (rc)
-			gather_add(g, a, esz, esz, l);
-	}
-	return rc;
-}
-
-int iomm_pgt_update(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size, uint32_t prot,
-		    struct iomm_gather *gather)
-{
-	if (!pgt || !pgt->root || !gather)
-		return IOMM_REFUSE(pgt ? pgt->port : NULL, IOMM_EINVAL,
-				   "pgt (live) and gather: must not be NULL");
-	int rc = check_range(pgt, iova, size, __func__);
-	if (rc)
-		return rc;
-	if ((pa & pgt->gmask) || pa + size < pa)
-		return IOMM_REFUSE(pgt->port, IOMM_EINVAL, "pa: not granule-aligned, or pa + size wraps");
-	if (pa + size > pgt->out_limit)
-		return IOMM_REFUSE(pgt->port, IOMM_ERANGE,
-				   "pa + size: beyond the table's output size (cfg.oas)");
-	if (gather->pgt != pgt) {
-		if (gather->pgt)
-			return IOMM_REFUSE(pgt->port, IOMM_EINVAL,
-					   "gather: holds pages of another table; release it first");
-		gather->pgt = pgt;
-	}
-	const struct iomm_port *port = pgt->port;
-	iomm_port_lock(port, pgt);
-	if (prot != pgt->last_prot) {
-		if (!prot_well_formed(prot) || !pgt->fmt->prot_ok(prot)) {
-			iomm_port_unlock(port, pgt);
-			return IOMM_REFUSE(port, IOMM_EINVAL,
-					   "prot: malformed, or a combination this format cannot express");
-		}
-		pgt->last_attr = pgt->fmt->prot_to_attr(pgt, prot);
-		pgt->last_prot = prot;
-	}
-	rc = update_locked(pgt, iova, pa, size, pgt->last_attr, gather);
 	iomm_port_unlock(port, pgt);
 	return rc;
 }
