@@ -217,6 +217,30 @@ static inline void gather_add(struct iomm_gather *g, uint64_t start, uint64_t si
 	g->levels |= 1u << l;
 }
 
+/* The output range [pa, pa + size): granule-aligned, not wrapping, within oas. */
+static inline int check_out(const struct iomm_pgt *pgt, uint64_t pa, uint64_t size, const char *fn)
+{
+	if (IOMM_UNLIKELY((pa & pgt->gmask) || pa + size < pa))
+		return IOMM_REFUSE_AS(pgt->port, IOMM_EINVAL, fn,
+				      "pa: not granule-aligned, or pa + size wraps");
+	if (IOMM_UNLIKELY(pa + size > pgt->out_limit))
+		return IOMM_REFUSE_AS(pgt->port, IOMM_ERANGE, fn,
+				      "pa + size: beyond the table's output size (cfg.oas)");
+	return IOMM_OK;
+}
+
+/* Tie @g to @pgt (an empty gather), or refuse one that holds another table's pages. */
+static inline int bind_gather(struct iomm_pgt *pgt, struct iomm_gather *g, const char *fn)
+{
+	if (IOMM_UNLIKELY(g->pgt != pgt)) {
+		if (g->pgt)
+			return IOMM_REFUSE_AS(pgt->port, IOMM_EINVAL, fn,
+					      "gather: holds pages of another table; release it first");
+		g->pgt = pgt;
+	}
+	return IOMM_OK;
+}
+
 /*
  * Break the contiguous groups that [iova, end) cuts, with break-before-make
  * (pgt_map.c). 0, or the status of the table's inval_sync hook.

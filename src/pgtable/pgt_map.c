@@ -423,11 +423,9 @@ int iomm_pgt_map(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size
 	int rc = check_range(pgt, iova, size, __func__);
 	if (IOMM_UNLIKELY(rc))
 		return rc;
-	if (IOMM_UNLIKELY((pa & pgt->gmask) || pa + size < pa))
-		return IOMM_REFUSE(pgt->port, IOMM_EINVAL, "pa: not granule-aligned, or pa + size wraps");
-	if (IOMM_UNLIKELY(pa + size > pgt->out_limit))
-		return IOMM_REFUSE(pgt->port, IOMM_ERANGE,
-				   "pa + size: beyond the table's output size (cfg.oas)");
+	rc = check_out(pgt, pa, size, __func__);
+	if (IOMM_UNLIKELY(rc))
+		return rc;
 
 	const struct iomm_port *port = pgt->port;
 	iomm_port_lock(port, pgt);
@@ -843,12 +841,9 @@ int iomm_pgt_unmap(struct iomm_pgt *pgt, uint64_t iova, uint64_t size, struct io
 	int rc = check_range(pgt, iova, size, __func__);
 	if (IOMM_UNLIKELY(rc))
 		return rc;
-	if (IOMM_UNLIKELY(gather->pgt != pgt)) {
-		if (gather->pgt)
-			return IOMM_REFUSE(pgt->port, IOMM_EINVAL,
-					   "gather: holds pages of another table; release it first");
-		gather->pgt = pgt;
-	}
+	rc = bind_gather(pgt, gather, __func__);
+	if (IOMM_UNLIKELY(rc))
+		return rc;
 
 	const struct iomm_port *port = pgt->port;
 	iomm_port_lock(port, pgt);

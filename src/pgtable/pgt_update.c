@@ -140,17 +140,11 @@ int iomm_pgt_update(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t s
 	int rc = check_range(pgt, iova, size, __func__);
 	if (rc)
 		return rc;
-	if ((pa & pgt->gmask) || pa + size < pa)
-		return IOMM_REFUSE(pgt->port, IOMM_EINVAL, "pa: not granule-aligned, or pa + size wraps");
-	if (pa + size > pgt->out_limit)
-		return IOMM_REFUSE(pgt->port, IOMM_ERANGE,
-				   "pa + size: beyond the table's output size (cfg.oas)");
-	if (gather->pgt != pgt) {
-		if (gather->pgt)
-			return IOMM_REFUSE(pgt->port, IOMM_EINVAL,
-					   "gather: holds pages of another table; release it first");
-		gather->pgt = pgt;
-	}
+	rc = check_out(pgt, pa, size, __func__);
+	if (!rc)
+		rc = bind_gather(pgt, gather, __func__);
+	if (rc)
+		return rc;
 	const struct iomm_port *port = pgt->port;
 	iomm_port_lock(port, pgt);
 	if (prot != pgt->last_prot) {

@@ -180,3 +180,28 @@ int qemu_main(void)
 	verdict();
 	return n_failures ? 1 : 0;
 }
+
+/* ---- faults ---- */
+struct iomm_fault harness_faults[HARNESS_MAX_FAULTS];
+static unsigned harness_nfaults;
+
+static void harness_on_fault(void *arg, const struct iomm_fault *f)
+{
+	(void)arg;
+	if (harness_nfaults < HARNESS_MAX_FAULTS)
+		harness_faults[harness_nfaults] = *f;
+	harness_nfaults++;
+}
+
+unsigned harness_poll_faults(struct iomm_unit *unit, unsigned show)
+{
+	harness_nfaults = 0;
+	CHECK(iomm_fault_poll(unit, harness_on_fault, NULL) >= 0);
+	for (unsigned i = 0; i < harness_nfaults && i < show && i < HARNESS_MAX_FAULTS; i++) {
+		harness_note_hex("fault: raw (reason/event)", harness_faults[i].raw);
+		harness_note_hex("       stream/source ID", harness_faults[i].sid);
+		harness_note_hex("       address/index", harness_faults[i].addr);
+		harness_note_hex("       flags", harness_faults[i].flags);
+	}
+	return harness_nfaults;
+}

@@ -88,4 +88,12 @@ static inline bool all(const uint8_t *p, uint8_t v, size_t n)
 	return true;
 }
 
+/* ---- faults ---- */
+#define HARNESS_MAX_FAULTS 64
+/* The records of the last harness_poll_faults(): the first HARNESS_MAX_FAULTS. */
+extern struct iomm_fault harness_faults[HARNESS_MAX_FAULTS];
+/* iomm_fault_poll() on @unit into harness_faults (a failed poll fails the
+ * scenario); notes the first @show records; returns how many arrived. */
+unsigned harness_poll_faults(struct iomm_unit *unit, unsigned show);
+
 #endif /* IOMM_QEMU_HARNESS_H */

@@ -32,28 +32,13 @@ static struct iomm_viommu_pci vpci;
 static struct iomm_paravirt pv;
 static struct iomm_dev dev;
 
-#define MAX_FAULTS 64
-static struct iomm_fault faults[MAX_FAULTS];
+#define MAX_FAULTS HARNESS_MAX_FAULTS
+#define faults harness_faults
 static unsigned nfaults;
-
-static void on_fault(void *arg, const struct iomm_fault *f)
-{
-	(void)arg;
-	if (nfaults < MAX_FAULTS)
-		faults[nfaults] = *f;
-	nfaults++;
-}
 
 static unsigned poll_faults(void)
 {
-	nfaults = 0;
-	int rc = iomm_fault_poll(&pv.unit, on_fault, NULL);
-	CHECK(rc >= 0);
-	for (unsigned i = 0; i < nfaults && i < 1; i++) {
-		harness_note_hex("fault: raw (reason | flags << 8)", faults[i].raw);
-		harness_note_hex("       endpoint", faults[i].sid);
-		harness_note_hex("       address", faults[i].addr);
-	}
+	nfaults = harness_poll_faults(&pv.unit, 1);
 	return nfaults;
 }
 

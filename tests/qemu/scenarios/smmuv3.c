@@ -39,29 +39,13 @@ static struct iomm_smmuv3 smmu;
 static struct edu edu;
 static struct iomm_dev dev;
 
-#define MAX_FAULTS 64
-static struct iomm_fault faults[MAX_FAULTS];
+#define MAX_FAULTS HARNESS_MAX_FAULTS
+#define faults harness_faults
 static unsigned nfaults;
-
-static void on_fault(void *arg, const struct iomm_fault *f)
-{
-	(void)arg;
-	if (nfaults < MAX_FAULTS)
-		faults[nfaults] = *f;
-	nfaults++;
-}
 
 static unsigned poll_faults(void)
 {
-	nfaults = 0;
-	int rc = iomm_fault_poll(&smmu.unit, on_fault, NULL);
-	CHECK(rc >= 0);
-	for (unsigned i = 0; i < nfaults && i < 2; i++) {
-		harness_note_hex("fault: event", faults[i].raw);
-		harness_note_hex("       stream", faults[i].sid);
-		harness_note_hex("       address", faults[i].addr);
-		harness_note_hex("       flags", faults[i].flags);
-	}
+	nfaults = harness_poll_faults(&smmu.unit, 2);
 	return nfaults;
 }
 

@@ -88,28 +88,13 @@ static bool arrives(uint8_t vector, uint64_t ns)
 }
 
 /* ---- faults ---- */
-#define MAX_FAULTS 8
-static struct iomm_fault faults[MAX_FAULTS];
+#define MAX_FAULTS HARNESS_MAX_FAULTS
+#define faults harness_faults
 static unsigned nfaults;
-
-static void on_fault(void *arg, const struct iomm_fault *f)
-{
-	(void)arg;
-	if (nfaults < MAX_FAULTS)
-		faults[nfaults] = *f;
-	nfaults++;
-}
 
 static unsigned poll_faults(void)
 {
-	nfaults = 0;
-	CHECK(iomm_fault_poll(&vtd.unit, on_fault, NULL) >= 0);
-	for (unsigned i = 0; i < nfaults && i < 2; i++) {
-		harness_note_hex("fault: reason", faults[i].raw);
-		harness_note_hex("       source ID", faults[i].sid);
-		harness_note_hex("       index/address", faults[i].addr);
-		harness_note_hex("       flags", faults[i].flags);
-	}
+	nfaults = harness_poll_faults(&vtd.unit, 2);
 	return nfaults;
 }
 
