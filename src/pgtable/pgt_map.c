@@ -132,6 +132,9 @@ static long map_count(const struct iomm_pgt *pgt, const uint64_t *table, unsigne
 	}
 	long need = 0;
 	uint64_t esz = 1ull << lvl_shift(pgt, l);
+	/* a new table filled with leaves of this level needs nothing below */
+	if (!table && (pgt->leaf_sizes & esz) && !((iova | pa | size) & (esz - 1)))
+		return 0;
 	while (size) {
 		uint64_t chunk = esz - (iova & (esz - 1));
 		if (chunk > size)
