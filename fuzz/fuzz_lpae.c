@@ -735,7 +735,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			op_edge(&s, &in);
 			break;
 		default:
-			full_check(&s);
+			if (op & 8)
+				op_update(&s, &in);
+			else
+				full_check(&s);
 			break;
 		}
 		if (++s.op % CHECK_EVERY == 0)

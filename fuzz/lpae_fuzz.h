@@ -96,6 +96,7 @@ uint64_t map_need(struct st *s, unsigned level, bool exists, uint64_t iova, uint
 uint64_t unmap_need(struct st *s, uint64_t iova, uint64_t end);
 void full_check(struct st *s);
 void do_unmap(struct st *s, uint64_t iova, uint64_t size, bool release);
+void op_update(struct st *s, struct fz *in);
 uint64_t blk(const struct st *s);
 uint64_t group(const struct st *s, unsigned up);
 void op_map(struct st *s, struct fz *in);

@@ -409,6 +409,51 @@ void op_unmap(struct st *s, struct fz *in)
 	do_unmap(s, iova, size, (k & 0x80) == 0);
 }
 
+/*
+ * Update one live mapping in place (iomm_pgt_update), whole: a new prot from
+ * the input and, with an output size of 46 bits or more, maybe an output
+ * address 8 TiB away (a multiple of every leaf and group span, so its leaves
+ * keep their sizes and hints). Allocates nothing; fails only on a prot the
+ * format refuses, changing nothing.
+ */
+void op_update(struct st *s, struct fz *in)
+{
+	if (!s->sh.n)
+		return;
+	struct shadow_ext *e = &s->sh.v[fz_u8(in) % s->sh.n];
+	uint32_t prot = fz_u8(in);
+	uint8_t k = fz_u8(in);
+	uint64_t pa = e->pa, delta = 1ull << 43;
+	if ((k & 1) && s->cfg.oas >= 46) {
+		if (pa + e->size + delta <= s->out_top)
+			pa += delta;
+		else if (pa >= delta)
+			pa -= delta;
+	}
+	int want = IOMM_OK;
+	if ((prot & ~(uint32_t)IOMM_PROT_ALL) || !(prot & (IOMM_READ | IOMM_WRITE)) ||
+	    (prot & IOMM_MEM_MASK) == IOMM_MEM_MASK || (s->stage == ST_VTD && (prot & IOMM_PRIV)) ||
+	    (s->stage == ST_X86 && !(prot & IOMM_READ)))
+		want = IOMM_EINVAL;
+	size_t used = iomm_pool_used(&s->pool);
+	struct iomm_gather g;
+	iomm_gather_init(&g);
+	int rc = iomm_pgt_update(&s->pgt, e->iova, pa, e->size, prot, &g);
+	FZ_CHECK(rc == want, "op %lu: update(0x%llx, 0x%llx, 0x%llx, 0x%x) = %d, expected %d",
+		 s->op, FZ_ULL(e->iova), FZ_ULL(pa), FZ_ULL(e->size), prot, rc, want);
+	FZ_CHECK(s->depth == 0, "lock depth %d after update", s->depth);
+	FZ_CHECK(iomm_pool_used(&s->pool) == used, "op %lu: update changed pool use", s->op);
+	if (rc != IOMM_OK) {
+		FZ_CHECK(!iomm_gather_pending(&g), "op %lu: a failed update gathered", s->op);
+		return;
+	}
+	iomm_pgt_gather_release(&g);
+	e->pa = pa;
+	e->prot = prot;
+	check_addr(s, e->iova);
+	check_addr(s, e->iova + e->size - 1);
+}
+
 void op_lookup(struct st *s, struct fz *in)
 {
 	uint8_t k = fz_u8(in);

@@ -160,6 +160,18 @@ if ((do_instr)); then
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$op" "$variant" "$n" "$lib" "$loop" "$lib_h" "$ref" >>"$tsv"
 		done
 	done < <("$BENCH" --list)
+	# rows that allocate tables: the same figure without the allocator
+	# (iomm_pool_alloc and what it calls, inclusive), from the files above
+	for op in map_256x2m_fresh map_1g; do
+		f=$(ls "$OUT_DIR"/callgrind."$op".coherent.* 2>/dev/null | grep -v '\.log$' | sort -t. -k4 -n | tail -n 1)
+		[[ -n $f ]] || continue
+		n=${f##*.}
+		callgrind_annotate --inclusive=yes --threshold=100 --auto=no "$f" 2>/dev/null | awk -v n="$n" -v op="$op" '
+			function num(s) { gsub(",", "", s); return s + 0 }
+			/PROGRAM TOTALS/ { total = num($1) }
+			/:iomm_pool_alloc( |$)/ { v = num($1); if (v > alloc) alloc = v }
+			END { printf "%-16s coherent: %.1f instructions per call of which %.1f in iomm_pool_alloc (%.1f without)\n", op, total / n, alloc / n, (total - alloc) / n }'
+	done
 	read -r etotal _ < <(count empty coherent 100000)
 	echo
 	echo "loop overhead alone (bench_loop_empty): $(awk -v t="$etotal" 'BEGIN { printf "%.1f", t / 100000 }') instructions per iteration"

@@ -115,6 +115,9 @@ static long map_count(const struct iomm_pgt *pgt, const uint64_t *table, unsigne
 	}
 	long need = 0;
 	uint64_t esz = 1ull << lvl_shift(pgt, l);
+	/* a new table filled with leaves of this level needs nothing below */
+	if (!table && (pgt->leaf_sizes & esz) && !((iova | pa | size) & (esz - 1)))
+		return 0;
 	while (size) {
 		uint64_t chunk = esz - (iova & (esz - 1));
 		if (chunk > size)
@@ -219,6 +222,27 @@ static __attribute__((noinline)) void clear_full(const struct iomm_pgt *pgt, uin
 	iomm_write_desc(pe, link & ~pgt->full_bit);
 	clean(pgt, pe, sizeof(*pe));
 }
+
+/* The link to the table holding the level-@l entry of @iova (l below the start level). */
+static uint64_t *link_of(const struct iomm_pgt *pgt, uint64_t iova, unsigned l)
+{
+	uint64_t *t = pgt->root;
+	for (unsigned k = pgt->start_level;; k++) {
+		uint64_t *e = &t[lvl_index(pgt, k, iova)];
+		if (k + 1 == l)
+			return e;
+		t = iomm_pgt_next_table_slow(pgt, iomm_read_desc(e));
+	}
+}
+
+/* The fast paths keep no pointer to the link: found again when needed (rare). */
+static __attribute__((noinline)) void mark_full_at(const struct iomm_pgt *pgt, uint64_t iova,
+						   unsigned l)
+{
+	if (l > pgt->start_level && pgt->full_bit)
+		mark_full(pgt, link_of(pgt, iova, l));
+}
+
 
 /* write_run() with the one-leaf case (no contiguous group, no folded bits) inline. */
 static inline __attribute__((always_inline)) void write_leaves(const struct iomm_pgt *pgt,
@@ -361,12 +385,10 @@ static int map_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint
 	uint64_t allowed = pgt->leaf_sizes & ((2ull << fit) - 1);
 	unsigned sh = 63 - iomm_clz64(allowed);
 	uint64_t *t = pgt->root;
-	uint64_t *pe = NULL; /* the link to t */
 	unsigned l = pgt->start_level;
 
 	for (unsigned leaf = pgt->lvl_for[sh]; l < leaf; l++) {
-		pe = &t[lvl_index(pgt, l, iova)];
-		uint64_t pte = iomm_read_desc(pe);
+		uint64_t pte = iomm_read_desc(&t[lvl_index(pgt, l, iova)]);
 		/* l is above the leaf level here, so it is below the last */
 		if ((pte & pgt->t_mask) != pgt->t_val)
 			return pte_valid(pgt, pte) ? IOMM_EEXIST : 1;
@@ -387,8 +409,9 @@ static int map_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint
 		}
 	}
 	write_leaves(pgt, t, i, (size_t)n, l, pa, attr);
-	if (IOMM_UNLIKELY(n == lvl_entries(pgt, l)) && pe && pgt->full_bit)
-		mark_full(pgt, pe);
+	/* a whole table written (n > 2^bits only for a concatenated root) */
+	if (IOMM_UNLIKELY(n >> pgt->bits))
+		mark_full_at(pgt, iova, l);
 	return IOMM_OK;
 }
 
@@ -610,8 +633,10 @@ int iomm_pgt_strip_edges(const struct iomm_pgt *pgt, uint64_t iova, uint64_t end
  * table page of it for release and return the bytes its leaves mapped. Reads
  * only what it must to find the tables below (O(tables)): a table of leaves
  * only (the last level, or @full: its link carried the full bit) is not
- * read at all, its bytes are computed (full), counted in one tight pass
- * (@count: the caller wants the byte count), or not needed (0 returned).
+ * read at all when its bytes are computed (full) or not needed (!@count:
+ * the general path when the caller asked for no byte count), and otherwise
+ * counted in one tight pass (the one-pass path always counts: a flag there
+ * costs every single-entry unmap).
  */
 static __attribute__((noinline)) uint64_t drop_subtree(const struct iomm_pgt *pgt, uint64_t *table,
 						       unsigned l, bool full, bool count,
@@ -734,6 +759,18 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 	return bytes;
 }
 
+/* Clear @n last-level entries at @p; returns how many were valid. Out of
+ * line, so that the one-entry unmap keeps its registers. */
+static __attribute__((noinline)) size_t clear_pages(uint64_t *p, size_t n, uint64_t v_mask)
+{
+	size_t v = 0;
+	for (size_t k = 0; k < n; k++) {
+		v += (iomm_read_desc(&p[k]) & v_mask) != 0;
+		iomm_write_desc(&p[k], 0);
+	}
+	return v;
+}
+
 /*
  * The common case in one pass: the range is one run of whole entries in one
  * table (leaves, holes, or tables dropped whole). No block is cut, so no
@@ -741,18 +778,20 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
  * when the general path must take over.
  */
 static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
-		      struct iomm_gather *g, uint64_t *bytes, bool count)
+		      struct iomm_gather *g, uint64_t *bytes)
 {
 	/* Entries wholly inside the range are at most this large. */
 	unsigned fit = iomm_ctz64(iova | IOMM_BIT(63 - iomm_clz64(size)));
 	uint64_t *t = pgt->root;
-	uint64_t *pe = NULL, link = 0; /* the link to t */
 	unsigned l = pgt->start_level;
+	/* A table whose link has the full bit is left to the general path,
+	 * which clears the bit: this path never changes a full table's entries
+	 * (it drops such a table whole, from its parent). */
+	const uint64_t tm = pgt->t_mask | pgt->full_bit, tv = pgt->t_val;
 	for (unsigned target = pgt->lvl_for[fit]; l < target; l++) {
 		/* the range cuts this entry: only a table can be followed */
-		pe = &t[lvl_index(pgt, l, iova)];
-		link = iomm_read_desc(pe);
-		if ((link & pgt->t_mask) != pgt->t_val)
+		uint64_t link = iomm_read_desc(&t[lvl_index(pgt, l, iova)]);
+		if ((link & tm) != tv)
 			return 1;
 		t = next_table(pgt, link);
 	}
@@ -767,8 +806,6 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 	if (n == 1 && !(pte & PGT_CONT) && !pte_is_table(pgt, pte, l)) {
 		/* one leaf or hole: the everyday unmap */
 		if (pte_valid(pgt, pte)) {
-			if (IOMM_UNLIKELY(link & pgt->full_bit))
-				clear_full(pgt, pe, link);
 			iomm_write_desc(&t[i], 0);
 			clean(pgt, &t[i], sizeof(*t));
 			gather_add(g, iova, esz, esz, l);
@@ -787,21 +824,20 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 		    (rc = strip_cont(pgt, t, last, l, iova + size - esz)))
 			return rc;
 	}
-	if (link & pgt->full_bit)
-		clear_full(pgt, pe, link);
 	uint64_t done = 0;
 	bool tables = false;
 	const uint64_t v_mask = pgt->v_mask, t_mask = pgt->t_mask, t_val = pgt->t_val;
-	const uint64_t full_bit = pgt->full_bit;
 	const bool may_table = l < pgt->last;
-	for (size_t k = 0; k < n; k++) {
+	if (!may_table)
+		done = (uint64_t)clear_pages(&t[i], (size_t)n, v_mask) << sh;
+	for (size_t k = 0; may_table && k < n; k++) {
 		pte = iomm_read_desc(&t[i + k]);
 		if (!(pte & v_mask))
 			continue;
 		iomm_write_desc(&t[i + k], 0);
 		if (may_table && (pte & t_mask) == t_val) {
 			done += drop_subtree(pgt, table_va(pgt, pte_to_pa(pgt, pte)), l + 1,
-					     (pte & full_bit) != 0, count, g);
+					     (pte & pgt->full_bit) != 0, true, g);
 			tables = true;
 		} else {
 			done += esz;
@@ -849,7 +885,7 @@ int iomm_pgt_unmap(struct iomm_pgt *pgt, uint64_t iova, uint64_t size, struct io
 	iomm_port_lock(port, pgt);
 	uint64_t bytes = 0;
 	/* the byte count of whole tables costs reads: only when asked for */
-	rc = unmap_fast(pgt, iova, size, gather, &bytes, unmapped != NULL);
+	rc = unmap_fast(pgt, iova, size, gather, &bytes);
 	if (IOMM_UNLIKELY(rc > 0))
 		rc = unmap_slow(pgt, iova, size, gather, &bytes, unmapped != NULL);
 	if (rc == IOMM_OK && unmapped)

@@ -661,9 +661,8 @@ static void test_block_over_empty_table(void **state)
 /*
  * Unmapping ranges that cover whole tables: tables filled by one run carry
  * the full bit on their link, so their bytes are computed; an unmap of part
- * of such a table clears it; a partly filled table is counted; without a
- * byte count requested nothing is read. The counts must be exact in every
- * case.
+ * of such a table clears it; a partly filled table is counted. The counts
+ * must be exact in every case.
  */
 static void test_subtree_unmap(void **state)
 {
@@ -700,7 +699,7 @@ static void test_subtree_unmap(void **state)
 		unmap_ok(&f, 2 * B1, 2 * B1, B1 - 15 * B);
 		T_CHECK(iomm_pool_used(&f.pool) == base_used, "pool %zu, expected %zu",
 			iomm_pool_used(&f.pool), base_used);
-		/* the same without counts: only table pages are visited */
+		/* the same without a byte count asked for */
 		T_RC(iomm_pgt_map(&f.pgt, 2 * B1, B1 + P, B1, RW), IOMM_OK);
 		iomm_gather_init(&g);
 		T_RC(iomm_pgt_unmap(&f.pgt, 2 * B1, B1, &g, NULL), IOMM_OK);

@@ -10,7 +10,8 @@
  * overlap existing mappings (must fail with IOMM_EEXIST and change nothing);
  * unmaps of arbitrary granule-aligned sub-ranges (cutting blocks and groups,
  * spanning holes, whole arenas, the whole input range); out-of-range and
- * misaligned calls. After every operation:
+ * misaligned calls; in-place updates of live ranges (permissions, memory
+ * type, output address). After every operation:
  *  - the status matches the model (IOMM_ENOMEM never: the pool is big enough);
  *  - unmap's byte count equals the model's, the gather covers every removed
  *    piece, and is then released;
@@ -432,6 +433,37 @@ static void do_unmap(struct rstate *s, uint64_t iova, uint64_t size)
 		check_addr(s, iova + size);
 }
 
+/*
+ * Update a live range in place (iomm_pgt_update): new permissions and
+ * attributes, and half of the time a new output address 8 TiB away (a
+ * multiple of every leaf and group span, so the range keeps its shape).
+ */
+static void op_update(struct rstate *s)
+{
+	if (!s->model.n)
+		return;
+	struct shadow_ext *e = &s->model.v[t_rng_below(&s->rng, s->model.n)];
+	uint32_t prot = rand_prot(s);
+	uint64_t pa = e->pa, top = 1ull << s->c->oas, delta = 1ull << 43;
+	if (t_rng_chance(&s->rng, 1, 2) && s->c->oas >= 46) {
+		if (pa + e->size + delta <= top)
+			pa += delta;
+		else if (pa >= delta)
+			pa -= delta;
+	}
+	record(s, "update [0x%llx, +0x%llx) -> 0x%llx prot 0x%x", (unsigned long long)e->iova,
+	       (unsigned long long)e->size, (unsigned long long)pa, prot);
+	struct iomm_gather g;
+	iomm_gather_init(&g);
+	int rc = iomm_pgt_update(&s->f.pgt, e->iova, pa, e->size, prot, &g);
+	R_CHECK(rc == IOMM_OK, "update returned %d (%s)", rc, iomm_strerror(rc));
+	iomm_pgt_gather_release(&g);
+	e->pa = pa;
+	e->prot = prot;
+	check_addr(s, e->iova);
+	check_addr(s, e->iova + e->size - 1);
+}
+
 static void op_map(struct rstate *s)
 {
 	const struct arena *a = &s->ar[t_rng_chance(&s->rng, 1, 5) ? 1 : 0];
@@ -639,8 +671,10 @@ static void run_config(void **state)
 		check_every = 2500;
 	for (s->op = 0; s->op < iters; s->op++) {
 		unsigned r = (unsigned)t_rng_below(&s->rng, 1000);
-		if (r < 480)
+		if (r < 450)
 			op_map(s);
+		else if (r < 480)
+			op_update(s);
 		else if (r < 990)
 			op_unmap(s);
 		else if (r < 999)
