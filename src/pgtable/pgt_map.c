@@ -609,7 +609,7 @@ static __attribute__((noinline)) int strip_cont(const struct iomm_pgt *pgt, uint
  */
 int iomm_pgt_strip_edges(const struct iomm_pgt *pgt, uint64_t iova, uint64_t end)
 {
-	uint64_t edge[2] = {iova, end};
+	const uint64_t edge[2] = {iova, end};
 	for (unsigned e = 0; e < 2; e++) {
 		uint64_t a = edge[e];
 		unsigned l = 0;
