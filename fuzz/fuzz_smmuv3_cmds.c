@@ -552,6 +552,8 @@ static void op_map(struct st *s, struct fz *in)
 			want = IOMM_ERANGE;
 		else if (!(prot & (IOMM_READ | IOMM_WRITE)))
 			want = IOMM_EINVAL;
+		else if (ds->type == IOMM_DOMAIN_S2 && (prot & IOMM_PRIV))
+			want = IOMM_EINVAL; /* stage 2 checks no privilege: refused */
 		else if (shadow_overlaps(&ds->sh, iova, size))
 			want = IOMM_EEXIST;
 	}

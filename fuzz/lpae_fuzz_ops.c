@@ -166,8 +166,8 @@ static void do_map(struct st *s, uint64_t iova, uint64_t pa, uint64_t size, uint
 		else if ((prot & ~(uint32_t)IOMM_PROT_ALL) || !(prot & (IOMM_READ | IOMM_WRITE)) ||
 			 (prot & IOMM_MEM_MASK) == IOMM_MEM_MASK)
 			want = IOMM_EINVAL;
-		else if (s->stage == ST_VTD && (prot & IOMM_PRIV))
-			want = IOMM_EINVAL; /* no privilege distinction */
+		else if ((s->stage == ST_VTD || s->stage == 2) && (prot & IOMM_PRIV))
+			want = IOMM_EINVAL; /* no privilege distinction: refused */
 		else if (s->stage == ST_X86 && !(prot & IOMM_READ))
 			want = IOMM_EINVAL; /* no write-only pages */
 		else if (shadow_overlaps(&s->sh, iova, size))
@@ -432,7 +432,7 @@ void op_update(struct st *s, struct fz *in)
 	}
 	int want = IOMM_OK;
 	if ((prot & ~(uint32_t)IOMM_PROT_ALL) || !(prot & (IOMM_READ | IOMM_WRITE)) ||
-	    (prot & IOMM_MEM_MASK) == IOMM_MEM_MASK || (s->stage == ST_VTD && (prot & IOMM_PRIV)) ||
+	    (prot & IOMM_MEM_MASK) == IOMM_MEM_MASK || ((s->stage == ST_VTD || s->stage == 2) && (prot & IOMM_PRIV)) ||
 	    (s->stage == ST_X86 && !(prot & IOMM_READ)))
 		want = IOMM_EINVAL;
 	size_t used = iomm_pool_used(&s->pool);
@@ -553,7 +553,7 @@ void op_edge(struct st *s, struct fz *in)
 			 "unmap with a NULL gather");
 		FZ_CHECK(iomm_pgt_lookup(&s->pgt, 0, NULL) == IOMM_EINVAL, "lookup(NULL)");
 		FZ_CHECK(iomm_pgt_lookup(NULL, 0, &m) == IOMM_ENOENT, "lookup on NULL");
-		FZ_CHECK(iomm_pgt_iova_to_phys(&s->pgt, 0, NULL) == IOMM_ENOENT,
+		FZ_CHECK(iomm_pgt_iova_to_phys(&s->pgt, 0, NULL) == IOMM_EINVAL,
 			 "iova_to_phys(NULL)");
 		FZ_CHECK(iomm_pgt_iova_to_phys(NULL, 0, &pa) == IOMM_ENOENT,
 			 "iova_to_phys on NULL");
