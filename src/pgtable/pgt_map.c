@@ -37,10 +37,14 @@ struct reserve {
 	size_t n;
 };
 
+/*
+ * The links are written with the descriptor stores: a lock-free reader that
+ * raced the unmap which freed this page may still be reading it.
+ */
 static inline void reserve_put(struct reserve *r, uint64_t *page, uint64_t pa)
 {
-	page[0] = (uint64_t)(uintptr_t)r->head;
-	page[1] = pa;
+	iomm_write_desc(&page[0], (uint64_t)(uintptr_t)r->head);
+	iomm_write_desc(&page[1], pa);
 	r->head = page;
 	r->n++;
 }
@@ -48,10 +52,10 @@ static inline void reserve_put(struct reserve *r, uint64_t *page, uint64_t pa)
 static inline uint64_t *reserve_take(struct reserve *r, uint64_t *pa)
 {
 	uint64_t *page = r->head;
-	r->head = (uint64_t *)(uintptr_t)page[0];
-	*pa = page[1];
-	page[0] = 0;
-	page[1] = 0;
+	r->head = (uint64_t *)(uintptr_t)iomm_read_desc(&page[0]);
+	*pa = iomm_read_desc(&page[1]);
+	iomm_write_desc(&page[0], 0);
+	iomm_write_desc(&page[1], 0);
 	r->n--;
 	return page;
 }
