@@ -28,14 +28,14 @@
 #define HV_GUEST_DMA_SRC_IPA (HV_GUEST_RAM_IPA + 0x100000ull)
 #define HV_GUEST_DMA_DST_IPA (HV_GUEST_RAM_IPA + 0x101000ull)
 
-/** @name Hypercalls (x0)
+/** @name Hypercalls (x0); plain integers: guest/start.S uses them too
  * @{ */
-#define HV_CALL_PUTS   1u /**< x1: IPA of a NUL-terminated string in A; the host prints it. */
-#define HV_CALL_REPORT 2u /**< x1: key (HV_KEY_*), x2, x3: values; the host checks them. */
-#define HV_CALL_IRQ    3u /**< Ask the host to inject a virtual IRQ (HCR_EL2.VI). */
-#define HV_CALL_EOI    4u /**< The guest handled the virtual IRQ: the host withdraws it. */
-#define HV_CALL_DONE   5u /**< x1: the guest's own verdict (0: its checks passed). Never returns. */
-#define HV_CALL_PANIC  6u /**< x1: ESR_EL1, x2: ELR_EL1, x3: FAR_EL1 of an unexpected exception. */
+#define HV_CALL_PUTS   1 /**< x1: IPA of a NUL-terminated string in A; the host prints it. */
+#define HV_CALL_REPORT 2 /**< x1: key (HV_KEY_*), x2, x3: values; the host checks them. */
+#define HV_CALL_IRQ    3 /**< Ask the host to inject a virtual IRQ (HCR_EL2.VI). */
+#define HV_CALL_EOI    4 /**< The guest handled the virtual IRQ: the host withdraws it. */
+#define HV_CALL_DONE   5 /**< x1: the guest's own verdict (0: its checks passed). Never returns. */
+#define HV_CALL_PANIC  6 /**< x1: ESR_EL1, x2: ELR_EL1, x3: FAR_EL1 of an unexpected exception. */
 /** @} */
 
 /** Status in x0 after a hypercall. */

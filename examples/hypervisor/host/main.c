@@ -349,7 +349,7 @@ void scenario_main(void)
 		case_cpu_outside();
 		break;
 	default:
-		REQUIRE(!"unknown HV_HOST_CASE");
+		harness_fatal("unknown HV_HOST_CASE", __FILE__, __LINE__);
 	}
 	CHECK_OK(iomm_vm_audit(&vm));
 }
