@@ -48,7 +48,7 @@ if [ "${1:-}" = "--hypervisor" ]; then
 	pkg_install_missing
 	scripts/qemu-install.sh
 	cmake --preset dev >/dev/null
-	chapters=(hello mmio dma dma-outside cpu-outside)
+	chapters=(hello mmio dma dma-outside cpu-outside undecodable)
 	targets=()
 	for c in "${chapters[@]}"; do
 		targets+=(--target "qemu-hypervisor-$c-elf")

@@ -58,6 +58,7 @@
 #define HV_CASE_DMA   3u /**< edu DMA to a device address inside A. */
 #define HV_CASE_DMA_OUTSIDE 4u /**< edu DMA outside A and at the host's image: blocked. */
 #define HV_CASE_CPU_OUTSIDE 5u /**< CPU loads/stores outside A: stage-2 aborts. */
+#define HV_CASE_UNDECODABLE 6u /**< A load pair from the window (ISV = 0): the host stops the guest. */
 
 /** Value the host makes a read of unbacked guest memory return (like a bus error). */
 #define HV_UNBACKED_READ 0xffffffffffffffffull

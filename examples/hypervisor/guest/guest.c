@@ -312,6 +312,17 @@ static void case_cpu_outside(uint64_t host_addr)
 	report(HV_KEY_CPU_READ, OUTSIDE_IPA, raw_read64(OUTSIDE_IPA));
 }
 
+/* A load pair cannot be described in ESR (ISV = 0): the host must stop the guest, not guess. */
+static void case_undecodable(void)
+{
+	uint64_t a, b;
+
+	say("a load pair from the emulated window");
+	__asm__ __volatile__("ldp %x0, %x1, [%2]" : "=r"(a), "=r"(b) : "r"(vmmio(0x10)) : "memory");
+	say("still running after an undecodable access");
+	report(HV_KEY_MMIO_READ, 0x10, a ^ b);
+}
+
 uint64_t guest_main(uint64_t which, uint64_t arg)
 {
 	switch (which) {
@@ -329,6 +340,9 @@ uint64_t guest_main(uint64_t which, uint64_t arg)
 		break;
 	case HV_CASE_CPU_OUTSIDE:
 		case_cpu_outside(arg);
+		break;
+	case HV_CASE_UNDECODABLE:
+		case_undecodable();
 		break;
 	default:
 		say("unknown case");

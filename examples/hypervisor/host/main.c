@@ -329,6 +329,20 @@ static void case_cpu_outside(void)
 	CHECK(memcmp(before, __image_start, sizeof(before)) == 0);
 }
 
+static void case_undecodable(void)
+{
+	struct hv_run_log log;
+
+	harness_step("guest: a load pair from the emulated window (ESR ISV = 0)");
+	nreports = 0;
+	hv_run(&ram, guest_entry, HV_CASE_UNDECODABLE, 0, NULL, &log);
+	harness_step("host: cannot decode it, so the guest is stopped; nothing was emulated");
+	CHECK(log.failed);
+	CHECK(!log.done);
+	CHECK_EQ(log.nmmio, 0);
+	CHECK_EQ(nreports, 0);
+}
+
 void scenario_main(void)
 {
 	setup();
@@ -347,6 +361,9 @@ void scenario_main(void)
 		break;
 	case HV_CASE_CPU_OUTSIDE:
 		case_cpu_outside();
+		break;
+	case HV_CASE_UNDECODABLE:
+		case_undecodable();
 		break;
 	default:
 		harness_fatal("unknown HV_HOST_CASE", __FILE__, __LINE__);
