@@ -9,6 +9,8 @@
  * enable FP/SIMD (the port itself is built with -mgeneral-regs-only, but
  * code linked with it need not be), zero .bss and call qemu_start().
  */
+	.weak	qemu_el2_vectors
+
 	.section .text.boot, "ax"
 	.globl _start
 _start:
@@ -17,6 +19,23 @@ _start:
 	lsr	x0, x0, #2
 	cmp	x0, #2
 	b.ne	1f
+	/*
+	 * A hypervisor (an application that defines qemu_el2_vectors, e.g.
+	 * examples/hypervisor) stays at EL2: its vectors go to VBAR_EL2, FP and
+	 * the counters are not trapped, and it continues below at EL2. The
+	 * symbol is weak: without it the address is 0 and we drop to EL1.
+	 */
+	ldr	x0, =qemu_el2_vectors
+	cbz	x0, 6f
+	msr	vbar_el2, x0
+	mov	x0, #0x33ff			/* CPTR_EL2: no FP traps (RES1 bits set) */
+	msr	cptr_el2, x0
+	mov	x0, #3				/* CNTHCTL_EL2.EL1PCTEN | EL1PCEN */
+	msr	cnthctl_el2, x0
+	msr	cntvoff_el2, xzr
+	isb
+	b	1f
+6:
 	/* EL2: run EL1 in AArch64, no traps of timer or FP, then eret to EL1h. */
 	mov	x0, #(1 << 31)			/* HCR_EL2.RW */
 	msr	hcr_el2, x0
