@@ -172,11 +172,14 @@ static int walk_chain(struct iomm_vmmio_front *f, unsigned q, uint16_t head, siz
 			if (len > IOMM_VMMIO_RESP_MAX - w)
 				return IOMM_REFUSE(port, IOMM_EINVAL,
 						   "writable part: longer than IOMM_VMMIO_RESP_MAX");
-			/* Reading checks the whole buffer is guest memory before
-			 * anything runs; the bytes are overwritten by the reply. */
-			if (len && g_read(f, addr, f->resp + w, len))
+			/* Before anything runs, the whole buffer must take both
+			 * hooks: it is read and its own bytes written back (the
+			 * buffer belongs to the device now, 2.7.4), so a reply can
+			 * never fail half-way after the model changed state. */
+			if (len && (g_read(f, addr, f->resp + w, len) ||
+				    g_write(f, addr, f->resp + w, len)))
 				return IOMM_REFUSE(port, IOMM_EFAULT,
-						   "writable buffer: outside guest memory");
+						   "writable buffer: outside writable guest memory");
 			f->seg[f->nseg].gpa = addr;
 			f->seg[f->nseg].len = len;
 			f->nseg++;
