@@ -86,7 +86,7 @@ static int g_write(struct iomm_vmmio_front *f, uint64_t gpa, const void *buf, si
 
 static int g_read16(struct iomm_vmmio_front *f, uint64_t gpa, uint16_t *v)
 {
-	uint8_t b[2];
+	uint8_t b[2] = {0, 0};
 	int rc = g_read(f, gpa, b, 2);
 	*v = (uint16_t)(b[0] | b[1] << 8);
 	return rc;
@@ -607,7 +607,6 @@ int iomm_vmmio_front_access(struct iomm_vmmio_front *f, uint32_t offset, unsigne
 		return IOMM_REFUSE(f && f->up ? fport(f) : NULL, IOMM_EINVAL,
 				   "f, val: NULL or front not initialised");
 	const struct iomm_port *port = fport(f);
-	int rc;
 	if (!is_write)
 		*val = 0;
 	if (width != 1 && width != 2 && width != 4)
@@ -622,8 +621,7 @@ int iomm_vmmio_front_access(struct iomm_vmmio_front *f, uint32_t offset, unsigne
 			*val = reg_read(f, offset);
 			return IOMM_OK;
 		}
-		rc = reg_write(f, offset, *val);
-		return rc;
+		return reg_write(f, offset, *val);
 	}
 	if (offset - R_CONFIG >= IOMM_VIOMMU_CFG_SIZE)
 		return IOMM_REFUSE(port, IOMM_ERANGE,
