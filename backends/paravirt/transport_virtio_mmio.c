@@ -238,9 +238,11 @@ static int vm_config_read(void *ctx, uint32_t off, void *buf, size_t len)
 	uint8_t *out = buf;
 	for (unsigned tries = 0; tries < 8; tries++) {
 		uint32_t gen = rd(m, VM_CONFIG_GEN);
+		uint32_t w = 0;
 		for (size_t i = 0; i < len; i++) {
 			uint32_t o = off + (uint32_t)i;
-			uint32_t w = rd(m, VM_CONFIG + (o & ~3u));
+			if (i == 0 || !(o & 3u))
+				w = rd(m, VM_CONFIG + (o & ~3u)); /* one load per word */
 			out[i] = (uint8_t)(w >> (8 * (o & 3u)));
 		}
 		if (rd(m, VM_CONFIG_GEN) == gen)

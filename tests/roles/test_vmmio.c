@@ -41,6 +41,8 @@ struct box {
 	unsigned hook_refusals;
 	uint64_t now;
 	int last_rc; /* status of the shim's last front access */
+	unsigned refused; /* guest accesses the front refused */
+	unsigned traps;   /* guest accesses */
 	bool stuck; /* the shim reports a Status that never resets */
 	uint32_t magic_override, version_override, devid_override;
 	struct iomm_port gport;
@@ -103,7 +105,10 @@ static uint32_t shim_read32(void *ctx, uintptr_t addr)
 	struct box *b = ctx;
 	uint32_t v = 0;
 	uint32_t off = (uint32_t)(addr - WIN);
+	assert_int_equal(addr & 3, 0);
 	b->last_rc = iomm_vmmio_front_access(&b->front, off, 4, false, &v);
+	b->traps++;
+	b->refused += b->last_rc != IOMM_OK;
 	if (off == 0x000 && b->magic_override)
 		v = b->magic_override;
 	if (off == 0x004 && b->version_override)
@@ -118,7 +123,10 @@ static uint32_t shim_read32(void *ctx, uintptr_t addr)
 static void shim_write32(void *ctx, uintptr_t addr, uint32_t val)
 {
 	struct box *b = ctx;
+	assert_int_equal(addr & 3, 0);
 	b->last_rc = iomm_vmmio_front_access(&b->front, (uint32_t)(addr - WIN), 4, true, &val);
+	b->traps++;
+	b->refused += b->last_rc != IOMM_OK;
 }
 
 static uint64_t shim_now(void *ctx)
@@ -669,6 +677,10 @@ static void vmmio_end_to_end(void **state)
 	assert_int_equal(iomm_detach(&dev), IOMM_OK);
 	check_contained(&r->a);
 	assert_int_equal(B.hook_refusals, 0);
+	/* The guest transport kept every rule of the register file. */
+	assert_int_equal(B.refused, 0);
+	assert_true(B.traps > 0);
+	print_message("guest register accesses (traps) for the whole session: %u\n", B.traps);
 }
 
 /* The guest transport's own checks. */
