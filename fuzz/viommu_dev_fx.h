@@ -139,6 +139,9 @@ void check_dma(struct st *s, const struct sh_ep *ep, const struct expect *e, uin
 void hygiene(struct st *s);
 bool dma_in_a(const struct st *s, uint64_t pa, unsigned acc);
 void check_all(struct st *s);
+/* Every leaf of every endpoint inside one region of A with no wider access
+ * permissions; iomm_vm_audit(); hygiene(). (Also used by fuzz_viommu_mmio.) */
+void check_contained(struct st *s);
 void note_old(struct st *s);
 int dom_find(const struct st *s, uint32_t id);
 struct sh_ep *ep_find(struct st *s, uint32_t id);

@@ -287,7 +287,7 @@ bool dma_in_a(const struct st *s, uint64_t pa, unsigned acc)
 	return false;
 }
 
-static void check_contained(struct st *s)
+void check_contained(struct st *s)
 {
 	for (unsigned i = 0; i < s->nep; i++) {
 		int rc = iomm_vm_walk(&s->vm, s->ep[i].id, contain_leaf, s);

@@ -25,6 +25,7 @@
 #include "virtio_iommu.h"
 #include "paravirt.h"
 #include "vm.h"
+#include "vmmio.h"
 #include "config.h"
 #include "discovery.h"
 

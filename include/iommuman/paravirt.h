@@ -30,11 +30,14 @@ extern "C" {
  * iomm_unmap() UNMAP, and iomm_fault_poll() decodes the event queue's
  * fault records.
  *
- * Two transports come with the library:
+ * Three transports come with the library:
  * - a loopback (iomm_viommu_loopback_init()) that hands every request to a
  *   device model in the same program through a function pointer;
  * - virtio-pci modern with split virtqueues in caller memory
- *   (iomm_viommu_pci_init()), for a real or emulated virtio-iommu-pci.
+ *   (iomm_viommu_pci_init()), for a real or emulated virtio-iommu-pci;
+ * - virtio-mmio version 2, likewise (iomm_viommu_mmio_init()), for a
+ *   virtio-iommu behind a memory-mapped window (for example the one a
+ *   hypervisor built on iomm_vmmio_front_access() emulates).
  *
  * The device's endpoint ID is the iomm_dev's stream ID (for PCI, the
  * requester ID). Devices with don't-care bits are not supported.
@@ -416,6 +419,108 @@ size_t iomm_viommu_pci_mem_size(uint16_t event_slots);
 int iomm_viommu_pci_init(struct iomm_viommu_pci *p, const struct iomm_port *port,
 			 const struct iomm_viommu_pci_cfg *cfg,
 			 const struct iomm_viommu_transport **out);
+/** @} */
+
+/* ---------------------------------------------------------------------- */
+/** @name virtio-mmio transport
+ * @{ */
+
+/** DeviceID register value of a virtio-iommu (virtio 1.2, 5 "Device Types": 23). */
+#define IOMM_VIOMMU_MMIO_DEVICE_ID 23u
+/** Bytes of the virtio-mmio register window: registers, then the device configuration at 0x100. */
+#define IOMM_VIOMMU_MMIO_WINDOW 0x200u
+/** Request queue descriptors the virtio-mmio transport uses (a request needs two). */
+#define IOMM_VIOMMU_MMIO_REQ_SLOTS 4u
+/** Bytes of one event buffer. */
+#define IOMM_VIOMMU_MMIO_EVENT_BUF 32u
+/** Smallest request bounce area: a PROBE with probe_size 512. */
+#define IOMM_VIOMMU_MMIO_MIN_BOUNCE 640u
+
+/** @brief Where the virtio-mmio device is and the memory its queues live in. */
+struct iomm_viommu_mmio_cfg {
+	/**
+	 * CPU address of the device's register window (::IOMM_VIOMMU_MMIO_WINDOW
+	 * bytes, 4-byte aligned). Every access is one aligned 32-bit
+	 * iomm_port::read32 / iomm_port::write32 at base + offset.
+	 */
+	uintptr_t base;
+	/**
+	 * Queue memory: descriptor tables, rings, event buffers and the
+	 * request bounce area. Zeroed or not; at least
+	 * iomm_viommu_mmio_mem_size(@c event_slots) bytes, 16-byte aligned,
+	 * reachable by the device at @c mem_pa.
+	 */
+	void *mem;
+	uint64_t mem_pa;      /**< Guest-physical (bus) address of @c mem as the device sees it. */
+	size_t mem_size;      /**< Bytes of @c mem. */
+	uint16_t event_slots; /**< Event buffers, a power of two; 0: 64. */
+	uint64_t timeout_ns;  /**< Bound on every wait; 0: 1 s. */
+};
+
+/** @brief virtio-mmio transport state. Caller-allocated; fields are private. */
+struct iomm_viommu_mmio {
+	/** @cond INTERNAL */
+	struct iomm_viommu_mmio_cfg c;
+	const struct iomm_port *port;
+	struct iomm_viommu_transport t;
+	uint16_t nevt;
+	uint16_t avail_idx[2];
+	uint16_t used_idx[2];
+	size_t off_desc[2], off_avail[2], off_used[2], off_evt, off_bounce;
+	size_t bounce_size;
+	bool broken;
+	/** @endcond */
+};
+
+/**
+ * @brief Bytes of queue memory the virtio-mmio transport needs for
+ *        @p event_slots event buffers and the smallest bounce area.
+ * @param event_slots Event buffers (0: 64).
+ * @return The size in bytes (more memory becomes a larger bounce area).
+ *
+ * @par Context
+ * Pure computation on its arguments: no lock, no hook. Never sleeps; any
+ * context.
+ */
+size_t iomm_viommu_mmio_mem_size(uint16_t event_slots);
+
+/**
+ * @brief Check that @p cfg->base holds a virtio-mmio (version 2)
+ *        virtio-iommu, reset it and set ACKNOWLEDGE and DRIVER.
+ *
+ * Reads MagicValue (0x74726976), Version (2) and DeviceID
+ * (::IOMM_VIOMMU_MMIO_DEVICE_ID), writes 0 to Status and waits until it
+ * reads back 0. Feature negotiation (VERSION_1 required by
+ * iomm_paravirt_init(), FEATURES_OK re-read), setup of the request queue
+ * (::IOMM_VIOMMU_MMIO_REQ_SLOTS entries) and the event queue (@c
+ * event_slots entries) as split virtqueues in @c mem, and DRIVER_OK follow
+ * when iomm_paravirt_init() calls features_set(). Every wait is bounded by
+ * the port's clock. The transport polls: it sets VIRTQ_AVAIL_F_NO_INTERRUPT
+ * and never reads InterruptStatus.
+ *
+ * @param m    Transport state (caller-allocated).
+ * @param port Port: now_ns, read32 and write32 (required), relax, wmb, mb.
+ * @param cfg  Register window and queue memory (copied).
+ * @param out  Receives the transport to pass to iomm_paravirt_init().
+ * @retval IOMM_OK        Reset and acknowledged.
+ * @retval IOMM_EINVAL    NULL argument, port without a clock or 32-bit
+ *                        MMIO hooks, base 0 or not 4-byte aligned,
+ *                        misaligned memory, or event_slots not a power of two.
+ * @retval IOMM_ENOMEM    @c mem_size below iomm_viommu_mmio_mem_size().
+ * @retval IOMM_ENODEV    Wrong MagicValue, an unknown Version, or a DeviceID
+ *                        other than virtio-iommu (0: no device behind the window).
+ * @retval IOMM_ENOTSUP   A legacy (Version 1) device.
+ * @retval IOMM_ETIMEDOUT The reset did not complete in time.
+ *
+ * @par Context
+ * Takes no lock (the transport is not shared until this returns); resets the
+ * device with MMIO, polling the device status with now_ns/relax. May sleep
+ * only if those hooks can. Meant for initialisation, not for interrupt
+ * handlers.
+ */
+int iomm_viommu_mmio_init(struct iomm_viommu_mmio *m, const struct iomm_port *port,
+			  const struct iomm_viommu_mmio_cfg *cfg,
+			  const struct iomm_viommu_transport **out);
 /** @} */
 
 /** @} */
