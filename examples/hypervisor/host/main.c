@@ -56,6 +56,35 @@ struct leaves {
 static struct leaves after_reset;
 static void edu_table(struct leaves *l);
 
+static const char *const step_names[] = {
+    "?",
+    "virtio-iommu up, edu attached (status)",
+    "MAP B (status)",
+    "DMA through B's IOVA (0: the pattern arrived)",
+    "DMA outside the mappings (0: nothing arrived)",
+    "MAP outside A (status)",
+    "MAP of the host's image (status)",
+    "writable MAP of A's read-only part (status)",
+    "read-only MAP of A's read-only part (status)",
+    "MAP over the MSI window (status)",
+    "descriptor loop (device Status; 0x100: DMA in A failed)",
+    "response buffer outside A (device Status; 0x100: DMA in A failed)",
+    "request buffer at the host's image (device Status; 0x100: DMA in A failed)",
+    "UNMAP B (status)",
+    "DMA through B's IOVA after it went (0: nothing arrived)",
+    "device reset (Status read back)",
+    "DMA inside A, VM policy (0: the pattern arrived)",
+    "fault events read from the event queue",
+    "DMA inside A right after the reset (0: nothing arrived)",
+    "config.bypass written 1 (read back)",
+};
+
+static bool step_is_status(uint64_t a)
+{
+	return a == HV_STEP_UP || a == HV_STEP_MAP_B || (a >= HV_STEP_MAP_OUTSIDE_A && a <= HV_STEP_MAP_MSI) ||
+	       a == HV_STEP_UNMAP_B;
+}
+
 static void on_report(uint64_t key, uint64_t a, uint64_t b)
 {
 	if (nreports < 32) {
@@ -67,13 +96,23 @@ static void on_report(uint64_t key, uint64_t a, uint64_t b)
 	static const char *const names[] = {"?", "hello (EL, case)", "virtual IRQs taken",
 					    "MMIO read (offset, value)", "DMA done (address, status)",
 					    "CPU read outside (IPA, value)", "DMA read back (address, first 8 bytes)",
-					    "result (step, value)", "fault from the event queue (endpoint, address)"};
+					    "result", "fault from its virtio-iommu event queue (endpoint, address)"};
 	qemu_puts("   [host] guest reports ");
 	qemu_puts(names[key < sizeof(names) / sizeof(names[0]) ? key : 0]);
 	qemu_puts(": ");
-	qemu_puthex(a);
-	qemu_puts(", ");
-	qemu_puthex(b);
+	if (key == HV_KEY_RESULT) {
+		qemu_puts(step_names[a < sizeof(step_names) / sizeof(step_names[0]) ? a : 0]);
+		qemu_puts(" = ");
+		if (step_is_status(a)) {
+			qemu_puts(iomm_strerror((int)(int64_t)b));
+		} else {
+			qemu_puthex(b);
+		}
+	} else {
+		qemu_puthex(a);
+		qemu_puts(", ");
+		qemu_puthex(b);
+	}
 	qemu_puts("\n");
 	if (key == HV_KEY_RESULT && a == HV_STEP_RESET)
 		edu_table(&after_reset);
