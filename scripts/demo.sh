@@ -11,7 +11,10 @@
 # whole story in a real hypervisor on QEMU 10: examples/hypervisor's EL2 host
 # runs a guest at EL1 in its own VM (stage 2, edu passed through and confined
 # by the SMMUv3, trapped MMIO, blocked DMA and CPU accesses outside the
-# guest's memory). Installs gcc, make and cmake first if they are
+# guest's memory), then the guest narrows edu to its buffer B through the
+# library's virtio-iommu over virtio-mmio, served by the host's device model
+# (DMA in B, a fault delivered through the event queue, refused MAPs and
+# hostile rings, UNMAP, device reset). Installs gcc, make and cmake first if they are
 # missing (Debian/Ubuntu, as root or with sudo).
 set -euo pipefail
 
@@ -48,7 +51,20 @@ if [ "${1:-}" = "--hypervisor" ]; then
 	pkg_install_missing
 	scripts/qemu-install.sh
 	cmake --preset dev >/dev/null
-	chapters=(hello mmio dma dma-outside cpu-outside undecodable)
+	chapters=(hello mmio dma dma-outside cpu-outside undecodable
+		viommu-map viommu-fault viommu-refuse viommu-unmap viommu-reset)
+	declare -A story=(
+		[hello]="the guest runs at EL1 in its own VM and takes a virtual IRQ"
+		[mmio]="its accesses to the emulated window trap to the host's virtio-mmio front"
+		[dma]="edu, passed through, DMAs inside the guest's memory A"
+		[dma-outside]="edu's DMA outside A and at the host's image is blocked by the SMMU"
+		[cpu-outside]="the guest's CPU accesses outside A are stage-2 aborts, not served"
+		[undecodable]="an access the CPU cannot describe stops the guest"
+		[viommu-map]="the guest maps buffer B for edu through virtio-iommu over virtio-mmio: DMA lands in B"
+		[viommu-fault]="DMA inside A but outside B is blocked; the guest reads the fault from its event queue"
+		[viommu-refuse]="MAPs outside A, writable over read-only A, over the MSI window, and hostile rings: all refused"
+		[viommu-unmap]="UNMAP of B takes effect at once: the next DMA is blocked"
+		[viommu-reset]="a device reset puts edu back under the host's policy")
 	targets=()
 	for c in "${chapters[@]}"; do
 		targets+=(--target "qemu-hypervisor-$c-elf")
@@ -59,7 +75,7 @@ if [ "${1:-}" = "--hypervisor" ]; then
 	for c in "${chapters[@]}"; do
 		ctest --preset dev -R "^qemu-hypervisor-$c\$" >/dev/null || status=1
 		log=build/dev/tests/qemu/logs/qemu-hypervisor-$c.log
-		echo "== qemu-hypervisor-$c"
+		echo "== qemu-hypervisor-$c: ${story[$c]}"
 		if [ $first = 1 ]; then
 			# The host's setup once in full; later chapters repeat it identically.
 			tr -d '\r' <"$log"
@@ -70,7 +86,8 @@ if [ "${1:-}" = "--hypervisor" ]; then
 		echo
 	done
 	if [ $status = 0 ]; then
-		echo "== every chapter passed: the guest ran in its own VM, reached only A, its device too"
+		echo "== every chapter passed: the guest ran in its own VM, reached only A, its device too;"
+		echo "   through virtio-iommu it narrowed edu to B and could never widen it beyond A"
 	else
 		echo "== a chapter FAILED (its log is above)"
 	fi

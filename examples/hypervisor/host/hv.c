@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <iommuman/vmmio.h>
+
 #include "hv.h"
 #include "hv_abi.h"
 #include "qemu_board.h"
@@ -178,45 +180,41 @@ bool hv_load_elf(const struct hv_ram *ram, const uint8_t *elf, size_t len, uint6
 	return true;
 }
 
+uint8_t *hv_ram_host(const struct hv_ram *ram, uint64_t ipa, uint64_t len)
+{
+	return len && in_ram(ram, ipa, len) ? ram->host + (ipa - ram->ipa) : NULL;
+}
+
 /* ---- the emulated window ---------------------------------------------------------- */
 
-uint8_t hv_scratch[256];
+static struct iomm_vmmio_front *front;
 static struct hv_run_log *cur_log;
 
-/*
- * Until the virtio-mmio front lands, the window is a 256-byte scratch
- * register file: a write stores its bytes, a read returns them.
- */
-static int scratch_access(uint64_t offset, unsigned width, bool is_write, uint64_t *val)
+void hv_vmmio_set_front(struct iomm_vmmio_front *f)
 {
-	if (offset >= sizeof(hv_scratch) || width > sizeof(hv_scratch) - offset)
-		return 1;
-	if (is_write) {
-		for (unsigned i = 0; i < width; i++)
-			hv_scratch[offset + i] = (uint8_t)(*val >> (8u * i));
-	} else {
-		*val = 0;
-		for (unsigned i = 0; i < width; i++)
-			*val |= (uint64_t)hv_scratch[offset + i] << (8u * i);
-	}
-	return 0;
+	front = f;
 }
 
 int hv_vmmio_access(uint64_t offset, unsigned width, bool is_write, uint64_t *val)
 {
+	uint32_t v = (uint32_t)*val;
 	int rc;
 
-	/*
-	 * The virtio-mmio front of the virtio-iommu device model plugs in here:
-	 *     rc = iomm_vmmio_front_access(&front, offset, width, is_write, val);
-	 */
-	rc = scratch_access(offset, width, is_write, val);
+	/* virtio-mmio registers are at most 32 bits wide: a 64-bit access is refused. */
+	if (!front || width > 4 || offset >= HV_GUEST_VMMIO_SIZE) {
+		rc = -1;
+	} else {
+		rc = iomm_vmmio_front_access(front, (uint32_t)offset, width, is_write, &v);
+		if (!is_write)
+			*val = v;
+	}
 	if (cur_log && cur_log->nmmio < HV_MAX_RECS) {
 		struct hv_mmio_rec *r = &cur_log->mmio[cur_log->nmmio++];
 		r->offset = offset;
 		r->width = (uint8_t)width;
 		r->is_write = is_write;
-		r->value = rc ? ~0ull : *val;
+		r->rc = rc;
+		r->value = is_write ? *val : rc ? ~0ull : *val;
 	}
 	return rc;
 }
@@ -252,7 +250,7 @@ static uint64_t fault_ipa(void)
 	return ((hpfar >> 4) & 0xffffffffffull) << 12 | (far & 0xfffu);
 }
 
-static void set_vi(bool on)
+void hv_set_virq(bool on)
 {
 	uint64_t hcr;
 
@@ -351,18 +349,24 @@ static bool hypercall(struct hv_vcpu *v, const struct hv_ram *ram, const struct 
 		return true;
 	case HV_CALL_IRQ:
 		log->irqs_injected++;
-		set_vi(true);
+		hv_set_virq(true);
 		v->x[0] = HV_OK;
 		return true;
 	case HV_CALL_EOI:
 		log->eois++;
-		set_vi(false);
+		hv_set_virq(false);
 		v->x[0] = HV_OK;
 		return true;
 	case HV_CALL_DONE:
 		log->done = true;
 		log->verdict = v->x[1];
 		return false;
+	case HV_CALL_YIELD:
+		log->yields++;
+		if (obs && obs->yield)
+			obs->yield();
+		v->x[0] = HV_OK;
+		return true;
 	case HV_CALL_PANIC:
 		qemu_puts("hv: guest exception: ESR_EL1 ");
 		qemu_puthex(v->x[1]);
@@ -429,7 +433,7 @@ void hv_run(const struct hv_ram *ram, uint64_t entry, uint64_t a0, uint64_t a1,
 			break;
 		}
 	}
-	set_vi(false);
+	hv_set_virq(false);
 	cur_log = NULL;
 }
 

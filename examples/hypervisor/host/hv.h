@@ -64,13 +64,20 @@ struct hv_ram {
  */
 bool hv_load_elf(const struct hv_ram *ram, const uint8_t *elf, size_t len, uint64_t *entry);
 
+/**
+ * The host address of guest-physical [@p ipa, @p ipa + @p len) when the
+ * whole range lies in @p ram, else NULL.
+ */
+uint8_t *hv_ram_host(const struct hv_ram *ram, uint64_t ipa, uint64_t len);
+
 /* ---- traps ---- */
 
 /** One decoded access to the emulated window, as hv_vmmio_access() saw it. */
 struct hv_mmio_rec {
 	uint64_t offset;
-	uint64_t value;
-	uint8_t width; /* bytes: 1, 2, 4, 8 */
+	uint64_t value; /* written, or read (all ones when refused) */
+	int rc;		/* what hv_vmmio_access() returned */
+	uint8_t width;	/* bytes: 1, 2, 4, 8 */
 	bool is_write;
 };
 
@@ -84,6 +91,8 @@ struct hv_abort_rec {
 struct hv_observer {
 	/** HV_CALL_REPORT: key and two values. */
 	void (*report)(uint64_t key, uint64_t a, uint64_t b);
+	/** HV_CALL_YIELD: the host's pending work (IOMMU faults to the guest's event queue). */
+	void (*yield)(void);
 };
 
 #define HV_MAX_RECS 32u
@@ -94,7 +103,7 @@ struct hv_run_log {
 	unsigned nmmio;
 	struct hv_abort_rec aborts[HV_MAX_RECS];
 	unsigned naborts;
-	unsigned hvcs, irqs_injected, eois, exits;
+	unsigned hvcs, irqs_injected, eois, exits, yields;
 	bool done;	     /* the guest made the DONE call */
 	uint64_t verdict;    /* its argument */
 	bool failed;	     /* the host stopped the guest (panic, undecodable trap, ...) */
@@ -113,12 +122,18 @@ void hv_run(const struct hv_ram *ram, uint64_t entry, uint64_t a0, uint64_t a1,
  * [HV_GUEST_VMMIO_IPA, + HV_GUEST_VMMIO_SIZE) arrives here, with the offset
  * in the window, the width in bytes, the direction and the value (written
  * value in, read value out). 0: done; non-zero: the access is refused
- * (a read returns all ones). This is where the virtio-mmio front of the
- * library's virtio-iommu device model plugs in.
+ * (a read returns all ones). It hands the access to the virtio-mmio front
+ * of the library's virtio-iommu device model (hv_vmmio_set_front()); 64-bit
+ * accesses, which virtio-mmio does not have, and any access while no front
+ * is set are refused.
  */
 int hv_vmmio_access(uint64_t offset, unsigned width, bool is_write, uint64_t *val);
 
-/** The scratch register file behind the window until the virtio-mmio front lands. */
-extern uint8_t hv_scratch[256];
+struct iomm_vmmio_front;
+/** The front behind the emulated window (initialised with iomm_vmmio_front_init()). */
+void hv_vmmio_set_front(struct iomm_vmmio_front *front);
+
+/** Raise or withdraw the guest's virtual IRQ (HCR_EL2.VI). */
+void hv_set_virq(bool level);
 
 #endif /* HV_H */

@@ -11,6 +11,7 @@
  */
 #include <iommuman/smmuv3.h>
 #include <iommuman/vm.h>
+#include <iommuman/vmmio.h>
 
 #include "edu.h"
 #include "harness.h"
@@ -36,6 +37,7 @@ static uint8_t evtq[64 * 1024] __attribute__((aligned(64 * 1024)));
 static struct iomm_smmuv3 smmu;
 static struct edu edu;
 static struct iomm_vm vm;
+static struct iomm_vmmio_front front;
 static struct hv_ram ram;
 static uint64_t guest_entry;
 
@@ -45,6 +47,43 @@ struct report {
 };
 static struct report reports[32];
 static unsigned nreports;
+
+/* edu's table when the guest reported its device reset (case viommu-reset). */
+struct leaves {
+	struct iomm_mapping m[16];
+	unsigned n;
+};
+static struct leaves after_reset;
+static void edu_table(struct leaves *l);
+
+static const char *const step_names[] = {
+    "?",
+    "virtio-iommu up, edu attached (status)",
+    "MAP B (status)",
+    "DMA through B's IOVA (0: the pattern arrived)",
+    "DMA outside the mappings (0: nothing arrived)",
+    "MAP outside A (status)",
+    "MAP of the host's image (status)",
+    "writable MAP of A's read-only part (status)",
+    "read-only MAP of A's read-only part (status)",
+    "MAP over the MSI window (status)",
+    "descriptor loop (device Status; 0x100: DMA in A failed)",
+    "response buffer outside A (device Status; 0x100: DMA in A failed)",
+    "request buffer at the host's image (device Status; 0x100: DMA in A failed)",
+    "UNMAP B (status)",
+    "DMA through B's IOVA after it went (0: nothing arrived)",
+    "device reset (Status read back)",
+    "DMA inside A, VM policy (0: the pattern arrived)",
+    "fault events read from the event queue",
+    "DMA inside A right after the reset (0: nothing arrived)",
+    "config.bypass written 1 (read back)",
+};
+
+static bool step_is_status(uint64_t a)
+{
+	return a == HV_STEP_UP || a == HV_STEP_MAP_B || (a >= HV_STEP_MAP_OUTSIDE_A && a <= HV_STEP_MAP_MSI) ||
+	       a == HV_STEP_UNMAP_B;
+}
 
 static void on_report(uint64_t key, uint64_t a, uint64_t b)
 {
@@ -56,14 +95,27 @@ static void on_report(uint64_t key, uint64_t a, uint64_t b)
 	nreports++;
 	static const char *const names[] = {"?", "hello (EL, case)", "virtual IRQs taken",
 					    "MMIO read (offset, value)", "DMA done (address, status)",
-					    "CPU read outside (IPA, value)", "DMA read back (address, first 8 bytes)"};
+					    "CPU read outside (IPA, value)", "DMA read back (address, first 8 bytes)",
+					    "result", "fault from its virtio-iommu event queue (endpoint, address)"};
 	qemu_puts("   [host] guest reports ");
 	qemu_puts(names[key < sizeof(names) / sizeof(names[0]) ? key : 0]);
 	qemu_puts(": ");
-	qemu_puthex(a);
-	qemu_puts(", ");
-	qemu_puthex(b);
+	if (key == HV_KEY_RESULT) {
+		qemu_puts(step_names[a < sizeof(step_names) / sizeof(step_names[0]) ? a : 0]);
+		qemu_puts(" = ");
+		if (step_is_status(a)) {
+			qemu_puts(iomm_strerror((int)(int64_t)b));
+		} else {
+			qemu_puthex(b);
+		}
+	} else {
+		qemu_puthex(a);
+		qemu_puts(", ");
+		qemu_puthex(b);
+	}
 	qemu_puts("\n");
+	if (key == HV_KEY_RESULT && a == HV_STEP_RESET)
+		edu_table(&after_reset);
 }
 
 static const struct report *find_report(uint64_t key, uint64_t a)
@@ -96,6 +148,67 @@ static bool saw(const struct faults *l, uint32_t id, uint64_t addr)
 	return false;
 }
 
+/*
+ * SMMU events the host saw while the guest ran. A real host takes the SMMU's
+ * event interrupt; here the guest's YIELD hypercall (its port's relax hook)
+ * gives the host its turn: it drains the SMMU's event queue, routes each
+ * fault of the VM's device to the VM (iomm_vm_fault_route()), and the
+ * front delivers them into the guest's virtio-iommu event queue.
+ */
+static struct faults seen;
+
+static void route(void *arg, const struct iomm_fault *f)
+{
+	(void)arg;
+	collect(&seen, f);
+	(void)iomm_vm_fault_route(&vm, &smmu.unit, f);
+}
+
+static unsigned delivered;
+
+static void on_yield(void)
+{
+	int n;
+
+	(void)iomm_fault_poll(&smmu.unit, route, NULL);
+	n = iomm_vmmio_front_poll(&front);
+	if (n > 0)
+		delivered += (unsigned)n;
+}
+
+/* ---- the front's guest-memory hooks: guest-physical inside A, never anything else ---- */
+
+static bool in_ro(uint64_t gpa, size_t len)
+{
+	return gpa < HV_GUEST_RO_IPA + HV_GUEST_RO_SIZE && HV_GUEST_RO_IPA < gpa + len;
+}
+
+static int guest_read(void *ctx, uint64_t gpa, void *buf, size_t len)
+{
+	const uint8_t *h = hv_ram_host(ctx, gpa, len);
+
+	if (!h)
+		return IOMM_EFAULT;
+	memcpy(buf, h, len);
+	return IOMM_OK;
+}
+
+static int guest_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
+{
+	uint8_t *h = hv_ram_host(ctx, gpa, len);
+
+	if (!h || in_ro(gpa, len)) /* devices (and so the device model) may not write there */
+		return IOMM_EFAULT;
+	memcpy(h, buf, len);
+	return IOMM_OK;
+}
+
+static void irq_set(void *ctx, bool level)
+{
+	(void)ctx;
+	hv_set_virq(level);
+}
+
 /* ---- setup: the VM on the SMMU and on the CPU ---- */
 
 static void setup(void)
@@ -123,11 +236,18 @@ static void setup(void)
 	};
 	REQUIRE(iomm_smmuv3_init(&smmu, &qemu_port, QEMU_BOARD_SMMU_BASE, &mem, NULL, NULL) ==
 		IOMM_OK);
-	static struct iomm_vm_region a[1];
+	/* A: guest RAM, its last 64 KiB read-only for devices. */
+	static struct iomm_vm_region a[2];
 	a[0].gpa = HV_GUEST_RAM_IPA;
 	a[0].hpa = pa_of(guest_ram);
-	a[0].size = HV_GUEST_RAM_SIZE;
+	a[0].size = HV_GUEST_RAM_SIZE - HV_GUEST_RO_SIZE;
 	a[0].prot = IOMM_READ | IOMM_WRITE;
+	a[1].gpa = HV_GUEST_RO_IPA;
+	a[1].hpa = pa_of(guest_ram) + (HV_GUEST_RO_IPA - HV_GUEST_RAM_IPA);
+	a[1].size = HV_GUEST_RO_SIZE;
+	a[1].prot = IOMM_READ;
+	/* The MSI doorbell window no guest mapping may cover (PROBE reports it). */
+	static const struct iomm_vm_resv msi = {HV_MSI_START, HV_MSI_END, IOMM_VIOMMU_RESV_T_MSI};
 	uint64_t pool_pa;
 	void *pool_mem = qemu_table_mem(64 * 4096, 4096, &pool_pa);
 	REQUIRE(pool_mem != NULL);
@@ -139,7 +259,11 @@ static void setup(void)
 	static struct iomm_vm_event evs[16];
 	struct iomm_vm_cfg cfg = {0};
 	cfg.regions = a;
-	cfg.nregions = 1;
+	cfg.nregions = 2;
+	cfg.resv = &msi;
+	cfg.nresv = 1;
+	cfg.domain_start = 1;
+	cfg.domain_end = 0x80;
 	cfg.pool = &pool;
 	cfg.endpoints = eps;
 	cfg.nendpoints = 2;
@@ -151,16 +275,29 @@ static void setup(void)
 	cfg.nevents = 16;
 	cfg.policy = IOMM_VM_CONFINE;
 	REQUIRE(iomm_vm_init(&vm, &cfg) == IOMM_OK);
-	REQUIRE(iomm_vm_assign(&vm, &smmu.unit, &IOMM_SID(edu_rid(&edu)), 8) == IOMM_OK);
+	REQUIRE(edu_rid(&edu) == HV_GUEST_EDU_ENDPOINT);
+	REQUIRE(iomm_vm_assign(&vm, &smmu.unit, &IOMM_SID(edu_rid(&edu)), HV_GUEST_EDU_ENDPOINT) ==
+		IOMM_OK);
 	harness_note_hex("A is backed by host memory at", pa_of(guest_ram));
+
+	harness_step("host: virtio-iommu device model behind a virtio-mmio front at IPA 0x0a000000");
+	ram.ipa = HV_GUEST_RAM_IPA;
+	ram.size = HV_GUEST_RAM_SIZE;
+	ram.host = guest_ram;
+	struct iomm_vmmio_front_cfg fc = {
+	    .vm = &vm,
+	    .ctx = &ram,
+	    .guest_read = guest_read,
+	    .guest_write = guest_write,
+	    .irq_set = irq_set,
+	};
+	REQUIRE(iomm_vmmio_front_init(&front, &fc) == IOMM_OK);
+	hv_vmmio_set_front(&front);
 
 	harness_step("host: stage 2 for the CPU (A, edu BAR0 at IPA 0x20000000; window 0x0a000000 traps)");
 	hv_stage2_reset();
 	REQUIRE(hv_stage2_map(HV_GUEST_RAM_IPA, pa_of(guest_ram), HV_GUEST_RAM_SIZE, HV_S2_NORMAL));
 	REQUIRE(hv_stage2_map(HV_GUEST_EDU_IPA, edu.bar0, 4096, HV_S2_DEVICE));
-	ram.ipa = HV_GUEST_RAM_IPA;
-	ram.size = HV_GUEST_RAM_SIZE;
-	ram.host = guest_ram;
 	REQUIRE(hv_load_elf(&ram, hv_guest_elf, (size_t)(hv_guest_elf_end - hv_guest_elf), &guest_entry));
 	harness_note_hex("guest ELF loaded into A; entry IPA", guest_entry);
 	hv_stage2_enable();
@@ -168,7 +305,7 @@ static void setup(void)
 
 static void run(uint64_t which, uint64_t arg, struct hv_run_log *log)
 {
-	static const struct hv_observer obs = {.report = on_report};
+	static const struct hv_observer obs = {.report = on_report, .yield = on_yield};
 	nreports = 0;
 	hv_run(&ram, guest_entry, which, arg, &obs, log);
 	CHECK(log->done);
@@ -203,52 +340,66 @@ struct mmio_want {
 static void case_mmio(void)
 {
 	static const struct mmio_want want[] = {
-	    {0x00, 1, true, 0xa5},  {0x02, 2, true, 0xbeef},
-	    {0x04, 4, true, 0xdeadbeef}, {0x08, 8, true, 0x0123456789abcdefull},
-	    {0x20, 4, true, 0},	    {0x00, 1, false, 0xa5},
-	    {0x02, 2, false, 0xbeef}, {0x04, 4, false, 0xdeadbeef},
-	    {0x08, 8, false, 0x0123456789abcdefull}, {0x20, 4, false, 0},
-	    {0x10, 1, false, 0x9c}, {0x12, 2, false, 0x4321},
-	    {0x14, 4, false, 0x89abcdef}, {0x18, 8, false, 0x1122334455667788ull},
-	    {0x10, 1, false, 0x9c},
+	    {0x124, 1, true, 1},
+	    {0x100, 2, true, 0xbeef},
+	    {0x030, 4, true, 1},
+	    {0x008, 8, true, 0x0123456789abcdefull},
+	    {0x070, 4, true, 0},
+	    {0x124, 1, false, 1},
+	    {0x100, 2, false, 0}, /* page_size_mask[15:0], from the model below */
+	    {0x000, 4, false, 0x74726976},
+	    {0x008, 4, false, IOMM_VMMIO_DEVICE_ID},
+	    {0x000, 8, false, ~0ull},
+	    {0x034, 4, false, IOMM_VMMIO_QUEUE_MAX},
+	    {0x070, 4, false, 0},
+	    {0x11c, 1, false, 0x80}, /* domain_end = 0x80 */
+	    {0x000, 4, false, 0x74726976},
 	};
-	static const uint8_t preset[16] = {0x9c, 0,    0x21, 0x43, 0xef, 0xcd, 0xab, 0x89,
-					   0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11};
+	static const int want_rc[] = {0, 1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0};
+	uint8_t c[IOMM_VIOMMU_CFG_SIZE];
 	struct hv_run_log log;
 	const struct report *r;
 
-	harness_step("guest: 8/16/32/64-bit MMIO to the emulated window traps to hv_vmmio_access()");
-	harness_note("(the host presets scratch 0x10-0x1f; what the dispatch function saw follows the run)");
-	memcpy(&hv_scratch[0x10], preset, sizeof(preset));
-	hv_scratch[0x20] = 0xff; /* the guest's store of wzr must clear it */
+	REQUIRE(iomm_viommu_dev_config(&vm, c, sizeof(c)) == IOMM_OK);
+	harness_step("guest: 8/16/32/64-bit MMIO to the window traps to hv_vmmio_access() -> front");
 	run(HV_CASE_MMIO, 0, &log);
 	CHECK_EQ(log.nmmio, sizeof(want) / sizeof(want[0]));
 	for (unsigned i = 0; i < log.nmmio && i < sizeof(want) / sizeof(want[0]); i++) {
 		const struct hv_mmio_rec *m = &log.mmio[i];
+		uint64_t v = want[i].value;
+
+		if (i == 6)
+			v = (uint64_t)c[0] | (uint64_t)c[1] << 8;
 		qemu_puts(m->is_write ? "   [host] write " : "   [host] read  ");
 		qemu_putdec(8u * m->width);
 		qemu_puts("-bit at window offset ");
 		qemu_puthex(m->offset);
 		qemu_puts(": ");
 		qemu_puthex(m->value);
-		qemu_puts("\n");
+		qemu_puts(m->rc ? " (refused)\n" : "\n");
 		CHECK_EQ(m->offset, want[i].offset);
 		CHECK_EQ(m->width, want[i].width);
 		CHECK_EQ(m->is_write, want[i].is_write);
-		CHECK_EQ(m->value, want[i].value);
+		CHECK_EQ(m->value, v);
+		CHECK_EQ(m->rc != 0, want_rc[i] != 0);
 	}
-	harness_step("the guest's loads returned the host's scratch values");
-	r = find_report(HV_KEY_MMIO_READ, 0x10);
-	CHECK(r != NULL && r->b == 0x9c);
-	r = find_report(HV_KEY_MMIO_READ, 0x12);
-	CHECK(r != NULL && r->b == 0x4321);
-	r = find_report(HV_KEY_MMIO_READ, 0x14);
-	CHECK(r != NULL && r->b == 0x89abcdef);
-	r = find_report(HV_KEY_MMIO_READ, 0x18);
-	CHECK(r != NULL && r->b == 0x1122334455667788ull);
-	r = find_report(HV_KEY_MMIO_READ, 0x110); /* ldrsb: sign-extended by the host */
-	CHECK(r != NULL && r->b == 0xffffffffffffff9cull);
-	CHECK_EQ(hv_scratch[0x20], 0);
+	harness_step("the guest's loads returned the front's registers (ldrsb sign-extended)");
+	r = find_report(HV_KEY_MMIO_READ, 0x124);
+	CHECK(r != NULL && r->b == 1);
+	r = find_report(HV_KEY_MMIO_READ, 0x100);
+	CHECK(r != NULL && r->b == ((uint64_t)c[0] | (uint64_t)c[1] << 8));
+	r = find_report(HV_KEY_MMIO_READ, 0x000);
+	CHECK(r != NULL && r->b == 0x74726976);
+	r = find_report(HV_KEY_MMIO_READ, 0x008);
+	CHECK(r != NULL && r->b == IOMM_VMMIO_DEVICE_ID);
+	r = find_report(HV_KEY_MMIO_READ, 0x1000);
+	CHECK(r != NULL && r->b == ~0ull);
+	r = find_report(HV_KEY_MMIO_READ, 0x034);
+	CHECK(r != NULL && r->b == IOMM_VMMIO_QUEUE_MAX);
+	r = find_report(HV_KEY_MMIO_READ, 0x070);
+	CHECK(r != NULL && r->b == 0);
+	r = find_report(HV_KEY_MMIO_READ, 0x11c);
+	CHECK(r != NULL && r->b == 0xffffffffffffff80ull);
 	CHECK_EQ(log.naborts, 0);
 }
 
@@ -343,6 +494,218 @@ static void case_undecodable(void)
 	CHECK_EQ(nreports, 0);
 }
 
+/* ---- the virtio-iommu cases: the guest drives the device model through the front ---- */
+
+/* The leaves of edu's current table (iomm_vm_walk()). */
+
+static int leaf(void *arg, const struct iomm_mapping *m)
+{
+	struct leaves *l = arg;
+
+	if (l->n < 16)
+		l->m[l->n] = *m;
+	l->n++;
+	return 0;
+}
+
+static const struct iomm_mapping *find_leaf(const struct leaves *l, uint64_t iova)
+{
+	for (unsigned i = 0; i < l->n && i < 16; i++)
+		if (iova >= l->m[i].iova && iova - l->m[i].iova < l->m[i].size)
+			return &l->m[i];
+	return NULL;
+}
+
+static void edu_table(struct leaves *l)
+{
+	l->n = 0;
+	CHECK_OK(iomm_vm_walk(&vm, HV_GUEST_EDU_ENDPOINT, leaf, l));
+}
+
+/* What the guest reported for @step, or ~0 when it did not. */
+static uint64_t step(uint64_t which)
+{
+	const struct report *r = find_report(HV_KEY_RESULT, which);
+
+	return r ? r->b : ~0ull;
+}
+
+static uint64_t hpa_of_ipa(uint64_t ipa)
+{
+	return pa_of(guest_ram) + (ipa - HV_GUEST_RAM_IPA);
+}
+
+static bool host_bytes(uint64_t ipa, uint8_t first, unsigned n)
+{
+	const uint8_t *h = guest_ram + (ipa - HV_GUEST_RAM_IPA);
+
+	for (unsigned i = 0; i < n; i++)
+		if (h[i] != (uint8_t)(first + i))
+			return false;
+	return true;
+}
+
+static bool host_all(uint64_t ipa, uint8_t v, unsigned n)
+{
+	return all(guest_ram + (ipa - HV_GUEST_RAM_IPA), v, n);
+}
+
+/* Run a virtio case; afterwards drain what the SMMU still reported into `seen`. */
+static void run_viommu(uint64_t which, uint64_t arg, struct hv_run_log *log)
+{
+	seen.n = 0;
+	delivered = 0;
+	run(which, arg, log);
+	CHECK(iomm_fault_poll(&smmu.unit, collect, &seen) >= 0);
+	for (unsigned i = 0; i < seen.n && i < 64u; i++) {
+		if (i && seen.f[i].addr >> 4 == seen.f[i - 1].addr >> 4)
+			continue; /* one line per blocked transfer */
+		qemu_puts("   [host] SMMU event: stream ");
+		qemu_puthex(seen.f[i].sid);
+		qemu_puts(" address ");
+		qemu_puthex(seen.f[i].addr);
+		qemu_puts(" reason ");
+		qemu_putdec(seen.f[i].reason);
+		qemu_puts("\n");
+	}
+	harness_note_dec("guest exits handled:", log->exits);
+	harness_note_dec("SMMU events:", seen.n);
+	harness_note_dec("fault events delivered to the guest's event queue:", delivered);
+}
+
+static void check_up_and_b(void)
+{
+	CHECK_EQ(step(HV_STEP_UP), 0);
+	CHECK_EQ(step(HV_STEP_MAP_B), 0);
+}
+
+static void case_viommu_map(void)
+{
+	struct hv_run_log log;
+	struct leaves l;
+	const struct iomm_mapping *m;
+
+	harness_step("guest: virtio-iommu over virtio-mmio (library, paravirt backend), MAP B, edu DMA");
+	run_viommu(HV_CASE_VIOMMU_MAP, 0, &log);
+	check_up_and_b();
+	CHECK_EQ(step(HV_STEP_DMA_B), 0);
+	harness_step("host: edu's table holds B at its IOVA; the bytes are at A's host address for B");
+	edu_table(&l);
+	m = find_leaf(&l, HV_IOVA_B);
+	CHECK(m != NULL && m->pa == hpa_of_ipa(HV_GUEST_B_IPA) && (m->prot & IOMM_WRITE));
+	harness_note_hex("IOVA", HV_IOVA_B);
+	harness_note_hex("-> host physical", m ? m->pa : 0);
+	CHECK(host_bytes(HV_GUEST_B_IPA, 0x30, 64));
+	CHECK_EQ(seen.n, 0);
+}
+
+static void case_viommu_fault(void)
+{
+	struct hv_run_log log;
+	const struct report *r;
+
+	harness_step("guest: edu DMA to 0x80101000, inside A but outside B");
+	run_viommu(HV_CASE_VIOMMU_FAULT, 0, &log);
+	check_up_and_b();
+	CHECK_EQ(step(HV_STEP_DMA_OUTSIDE_B), 0);
+	harness_step("host: blocked by the SMMU, memory unchanged; the fault reached the guest's event queue");
+	CHECK(host_all(HV_GUEST_DMA_DST_IPA, 0xee, 16));
+	CHECK(saw(&seen, HV_GUEST_EDU_ENDPOINT, HV_GUEST_DMA_DST_IPA));
+	r = find_report(HV_KEY_FAULT, HV_GUEST_EDU_ENDPOINT);
+	CHECK(r != NULL && r->b == HV_GUEST_DMA_DST_IPA);
+	CHECK(delivered > 0);
+	CHECK(step(HV_STEP_FAULTS) > 0 && step(HV_STEP_FAULTS) != ~0ull);
+	harness_step("B still works after the fault");
+	CHECK_EQ(step(HV_STEP_DMA_B), 0);
+	CHECK(host_bytes(HV_GUEST_B_IPA, 0x60, 64));
+}
+
+static void case_viommu_refuse(void)
+{
+	static uint8_t before[64];
+	uint64_t img = pa_of(__image_start);
+	struct hv_run_log log;
+	struct leaves l;
+	const struct iomm_mapping *m;
+
+	memcpy(before, __image_start, sizeof(before));
+	harness_step("guest: hostile chains (loop, buffer outside A, host image), then MAPs outside A, writable RO, MSI");
+	run_viommu(HV_CASE_VIOMMU_REFUSE, img, &log);
+	harness_step("host: every hostile chain -> DEVICE_NEEDS_RESET, no request ran (edu still confined to A)");
+	CHECK_EQ(step(HV_STEP_CHAIN_LOOP) & 0x140u, 0x40);
+	CHECK_EQ(step(HV_STEP_CHAIN_OUTSIDE) & 0x140u, 0x40);
+	CHECK_EQ(step(HV_STEP_CHAIN_HOST) & 0x140u, 0x40);
+	harness_step("host: MAP outside A / of the host image -> S_RANGE, writable MAP of RO -> S_INVAL, MSI -> S_FAULT");
+	CHECK_EQ(step(HV_STEP_UP), 0);
+	CHECK_EQ(step(HV_STEP_MAP_OUTSIDE_A), (uint64_t)(int64_t)IOMM_ERANGE);
+	CHECK_EQ(step(HV_STEP_MAP_HOST), (uint64_t)(int64_t)IOMM_ERANGE);
+	CHECK_EQ(step(HV_STEP_MAP_RO_W), (uint64_t)(int64_t)IOMM_EINVAL);
+	CHECK_EQ(step(HV_STEP_MAP_MSI), (uint64_t)(int64_t)IOMM_EFAULT);
+	CHECK_EQ(step(HV_STEP_MAP_RO_R), 0);
+	harness_step("host: edu's table holds only the read-only mapping; its write through it was blocked");
+	edu_table(&l);
+	CHECK_EQ(l.n, 2); /* two 4 KiB leaves, both read-only */
+	m = find_leaf(&l, HV_IOVA_REFUSED);
+	CHECK(m != NULL && m->pa == hpa_of_ipa(HV_GUEST_RO_IPA) && !(m->prot & IOMM_WRITE));
+	m = find_leaf(&l, HV_IOVA_REFUSED + 0x1000);
+	CHECK(m != NULL && m->pa == hpa_of_ipa(HV_GUEST_RO_IPA + 0x1000) && !(m->prot & IOMM_WRITE));
+	CHECK(find_leaf(&l, HV_MSI_START) == NULL);
+	CHECK_EQ(step(HV_STEP_DMA_OUTSIDE_B), 0);
+	CHECK(host_all(HV_GUEST_RO_IPA + 0x1000, 0xee, 16));
+	CHECK(saw(&seen, HV_GUEST_EDU_ENDPOINT, HV_IOVA_REFUSED + 0x1000));
+	CHECK(memcmp(before, __image_start, sizeof(before)) == 0);
+}
+
+static void case_viommu_unmap(void)
+{
+	struct hv_run_log log;
+	struct leaves l;
+	const struct report *r;
+
+	harness_step("guest: MAP B, DMA, UNMAP B, DMA through B's IOVA at once");
+	run_viommu(HV_CASE_VIOMMU_UNMAP, 0, &log);
+	check_up_and_b();
+	CHECK_EQ(step(HV_STEP_DMA_B), 0);
+	CHECK_EQ(step(HV_STEP_UNMAP_B), 0);
+	harness_step("host: the DMA right after UNMAP was blocked (invalidated); B kept the first pattern");
+	CHECK_EQ(step(HV_STEP_DMA_AFTER), 0);
+	CHECK(host_all(HV_GUEST_B_IPA, 0xee, 16)); /* the guest's fill, not the second pattern */
+	CHECK(saw(&seen, HV_GUEST_EDU_ENDPOINT, HV_IOVA_B));
+	r = find_report(HV_KEY_FAULT, HV_GUEST_EDU_ENDPOINT);
+	CHECK(r != NULL && r->b == HV_IOVA_B);
+	edu_table(&l);
+	CHECK(find_leaf(&l, HV_IOVA_B) == NULL);
+}
+
+static void case_viommu_reset(void)
+{
+	struct hv_run_log log;
+	struct leaves l;
+	const struct iomm_mapping *m;
+
+	harness_step("guest: MAP B, DMA, then Status = 0 (device reset), DMA again");
+	run_viommu(HV_CASE_VIOMMU_RESET, 0, &log);
+	check_up_and_b();
+	CHECK_EQ(step(HV_STEP_DMA_B), 0);
+	CHECK_EQ(step(HV_STEP_RESET), 0);
+	harness_step("host: after reset edu left the guest's domain and follows config.bypass");
+	harness_note("(the guest's driver set config.bypass = 0 at start-up; it is sticky across a device reset)");
+	harness_note_dec("leaves in edu's table right after the reset:", after_reset.n);
+	CHECK_EQ(after_reset.n, 0); /* blocked: no table at all */
+	CHECK_EQ(step(HV_STEP_DMA_BLOCKED), 0);
+	harness_step("guest: config.bypass = 1: edu is back on the VM policy, confined to A (identity)");
+	CHECK_EQ(step(HV_STEP_BYPASS), 1);
+	CHECK_EQ(step(HV_STEP_DMA_POLICY), 0);
+	CHECK(host_bytes(HV_GUEST_DMA_DST_IPA, 0xa0, 64));
+	CHECK_EQ(step(HV_STEP_DMA_AFTER), 0);
+	CHECK(host_all(HV_GUEST_B_IPA, 0xee, 16));
+	CHECK(saw(&seen, HV_GUEST_EDU_ENDPOINT, HV_IOVA_B));
+	edu_table(&l);
+	CHECK(find_leaf(&l, HV_IOVA_B) == NULL);
+	m = find_leaf(&l, HV_GUEST_RAM_IPA);
+	CHECK(m != NULL && m->pa == pa_of(guest_ram));
+}
+
 void scenario_main(void)
 {
 	setup();
@@ -364,6 +727,21 @@ void scenario_main(void)
 		break;
 	case HV_CASE_UNDECODABLE:
 		case_undecodable();
+		break;
+	case HV_CASE_VIOMMU_MAP:
+		case_viommu_map();
+		break;
+	case HV_CASE_VIOMMU_FAULT:
+		case_viommu_fault();
+		break;
+	case HV_CASE_VIOMMU_REFUSE:
+		case_viommu_refuse();
+		break;
+	case HV_CASE_VIOMMU_UNMAP:
+		case_viommu_unmap();
+		break;
+	case HV_CASE_VIOMMU_RESET:
+		case_viommu_reset();
 		break;
 	default:
 		harness_fatal("unknown HV_HOST_CASE", __FILE__, __LINE__);
