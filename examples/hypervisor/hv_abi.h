@@ -60,7 +60,6 @@
 #define HV_CALL_EOI    4 /**< The guest handled the virtual IRQ: the host withdraws it. */
 #define HV_CALL_DONE   5 /**< x1: the guest's own verdict (0: its checks passed). Never returns. */
 #define HV_CALL_PANIC  6 /**< x1: ESR_EL1, x2: ELR_EL1, x3: FAR_EL1 of an unexpected exception. */
-#define HV_CALL_YIELD  7 /**< Let the host do its pending work (deliver IOMMU faults to the guest). */
 /** @} */
 
 /** Status in x0 after a hypercall. */

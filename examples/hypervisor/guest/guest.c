@@ -409,7 +409,10 @@ static uint64_t dma_via(uint64_t iova, uint64_t ipa, uint8_t pattern, uint32_t l
 	return dma_pattern(HV_IOVA_SRC, HV_GUEST_DMA_SRC_IPA, iova, ipa, pattern, len);
 }
 
-/* Wait (yielding to the host, which routes SMMU faults to the VM) for a fault at @addr. */
+/*
+ * Wait for a fault at @addr. Each InterruptStatus read traps, and the host
+ * uses every exit to route SMMU faults to the VM's event queue.
+ */
 static bool fault_cb_hit;
 static uint64_t fault_cb_addr;
 static unsigned faults_read;
@@ -430,7 +433,7 @@ static bool wait_fault(uint64_t addr)
 	fault_cb_hit = false;
 	fault_cb_addr = addr;
 	for (unsigned n = 0; n < 2000u && !fault_cb_hit; n++) {
-		(void)hvc(HV_CALL_YIELD, 0, 0, 0);
+		(void)guest_vmmio_interrupt_status();
 		(void)iomm_fault_poll(&pv.unit, on_fault, NULL);
 		if (counter() - t0 > limit)
 			break;

@@ -14,6 +14,8 @@
 uint64_t guest_hvc(uint64_t call, uint64_t a1, uint64_t a2, uint64_t a3);
 /** CNTVCT_EL0 (after an isb). */
 uint64_t guest_counter(void);
+/** Reads the virtio-mmio device's InterruptStatus (a trapped access: the host's turn). */
+uint32_t guest_vmmio_interrupt_status(void);
 /** CNTFRQ_EL0 (62.5 MHz when firmware left it 0). */
 uint64_t guest_counter_hz(void);
 

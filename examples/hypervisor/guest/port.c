@@ -9,7 +9,8 @@
  *  - Ordering: `dsb` (the device is the host's emulation: it reads the
  *    rings when the notify traps).
  *  - Clock: the virtual counter CNTVCT_EL0 at CNTFRQ_EL0 Hz.
- *  - relax: the YIELD hypercall, so every wait gives the host a turn.
+ *  - relax: a read of the device's InterruptStatus register, a trapped
+ *    access like any other, so every wait gives the host a turn.
  *  - Logging: the PUTS hypercall.
  *  - No lock (one CPU, no interrupt handler calls the library) and no page
  *    allocator: the transport's queue memory is a static buffer of the guest.
@@ -122,10 +123,16 @@ static uint64_t gp_now_ns(void *ctx)
 	return t / hz * 1000000000ull + t % hz * 1000000000ull / hz;
 }
 
+uint32_t guest_vmmio_interrupt_status(void)
+{
+	/* virtio 1.2 4.2.2: InterruptStatus at 0x60 */
+	return gp_read32(NULL, (uintptr_t)(HV_GUEST_VMMIO_IPA + 0x60u));
+}
+
 static void gp_relax(void *ctx)
 {
 	(void)ctx;
-	(void)guest_hvc(HV_CALL_YIELD, 0, 0, 0);
+	(void)guest_vmmio_interrupt_status();
 }
 
 static void gp_log(void *ctx, enum iomm_log_level level, const char *msg)

@@ -361,12 +361,6 @@ static bool hypercall(struct hv_vcpu *v, const struct hv_ram *ram, const struct 
 		log->done = true;
 		log->verdict = v->x[1];
 		return false;
-	case HV_CALL_YIELD:
-		log->yields++;
-		if (obs && obs->yield)
-			obs->yield();
-		v->x[0] = HV_OK;
-		return true;
 	case HV_CALL_PANIC:
 		qemu_puts("hv: guest exception: ESR_EL1 ");
 		qemu_puthex(v->x[1]);
@@ -398,6 +392,13 @@ void hv_run(const struct hv_ram *ram, uint64_t entry, uint64_t a0, uint64_t a1,
 	for (;;) {
 		uint64_t kind, esr;
 
+		/*
+		 * Every exit is the host's turn for its pending work (a real host
+		 * also takes the SMMU's event interrupt): IOMMU faults reach the
+		 * guest's event queue without the guest asking for them.
+		 */
+		if (log->exits && obs && obs->pending)
+			obs->pending();
 		if (++log->exits > HV_MAX_EXITS) {
 			qemu_puts("hv: the guest exited more than 100000 times: stopped\n");
 			log->failed = true;

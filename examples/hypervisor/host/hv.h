@@ -91,8 +91,8 @@ struct hv_abort_rec {
 struct hv_observer {
 	/** HV_CALL_REPORT: key and two values. */
 	void (*report)(uint64_t key, uint64_t a, uint64_t b);
-	/** HV_CALL_YIELD: the host's pending work (IOMMU faults to the guest's event queue). */
-	void (*yield)(void);
+	/** Called on every exit from the guest: the host's pending work (IOMMU faults to the guest's event queue). */
+	void (*pending)(void);
 };
 
 #define HV_MAX_RECS 32u
@@ -103,7 +103,7 @@ struct hv_run_log {
 	unsigned nmmio;
 	struct hv_abort_rec aborts[HV_MAX_RECS];
 	unsigned naborts;
-	unsigned hvcs, irqs_injected, eois, exits, yields;
+	unsigned hvcs, irqs_injected, eois, exits;
 	bool done;	     /* the guest made the DONE call */
 	uint64_t verdict;    /* its argument */
 	bool failed;	     /* the host stopped the guest (panic, undecodable trap, ...) */

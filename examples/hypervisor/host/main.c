@@ -150,8 +150,8 @@ static bool saw(const struct faults *l, uint32_t id, uint64_t addr)
 
 /*
  * SMMU events the host saw while the guest ran. A real host takes the SMMU's
- * event interrupt; here the guest's YIELD hypercall (its port's relax hook)
- * gives the host its turn: it drains the SMMU's event queue, routes each
+ * event interrupt; this one has no GIC, so every exit of the guest (a trapped
+ * register access, a hypercall) gives the host its turn: it drains the SMMU's event queue, routes each
  * fault of the VM's device to the VM (iomm_vm_fault_route()), and the
  * front delivers them into the guest's virtio-iommu event queue.
  */
@@ -166,7 +166,7 @@ static void route(void *arg, const struct iomm_fault *f)
 
 static unsigned delivered;
 
-static void on_yield(void)
+static void on_exit_pending(void)
 {
 	int n;
 
@@ -305,7 +305,7 @@ static void setup(void)
 
 static void run(uint64_t which, uint64_t arg, struct hv_run_log *log)
 {
-	static const struct hv_observer obs = {.report = on_report, .yield = on_yield};
+	static const struct hv_observer obs = {.report = on_report, .pending = on_exit_pending};
 	nreports = 0;
 	hv_run(&ram, guest_entry, which, arg, &obs, log);
 	CHECK(log->done);
@@ -429,7 +429,6 @@ static void case_dma_outside(void)
 	static uint8_t before[64];
 	uint64_t img = pa_of(__image_start), code = 0;
 	struct hv_run_log log;
-	struct faults ev = {.n = 0};
 	const struct report *r;
 
 	memcpy(before, __image_start, sizeof(before));
@@ -437,21 +436,22 @@ static void case_dma_outside(void)
 		code |= (uint64_t)before[i] << (8u * i);
 	harness_step("guest: edu DMA to 0x90000000 (outside A) and to the host's image");
 	harness_note_hex("host image at", img);
+	seen.n = 0; /* the host drains the SMMU on every exit of the guest */
 	run(HV_CASE_DMA_OUTSIDE, img, &log);
 	harness_step("host: the SMMU blocked both and reported them in its event queue");
-	CHECK(iomm_fault_poll(&smmu.unit, collect, &ev) >= 0);
-	for (unsigned i = 0; i < ev.n && i < 64u; i++) {
-		if (i && ev.f[i].addr >> 12 == ev.f[i - 1].addr >> 12)
+	CHECK(iomm_fault_poll(&smmu.unit, collect, &seen) >= 0);
+	for (unsigned i = 0; i < seen.n && i < 64u; i++) {
+		if (i && seen.f[i].addr >> 12 == seen.f[i - 1].addr >> 12)
 			continue; /* one line per blocked transfer */
 		qemu_puts("   [host] SMMU event: stream ");
-		qemu_puthex(ev.f[i].sid);
+		qemu_puthex(seen.f[i].sid);
 		qemu_puts(" address ");
-		qemu_puthex(ev.f[i].addr);
+		qemu_puthex(seen.f[i].addr);
 		qemu_puts("\n");
 	}
-	harness_note_dec("SMMU events:", ev.n);
-	CHECK(saw(&ev, edu_rid(&edu), 0x90000000));
-	CHECK(saw(&ev, edu_rid(&edu), img));
+	harness_note_dec("SMMU events:", seen.n);
+	CHECK(saw(&seen, edu_rid(&edu), 0x90000000));
+	CHECK(saw(&seen, edu_rid(&edu), img));
 	CHECK(memcmp(before, __image_start, sizeof(before)) == 0);
 	r = find_report(HV_KEY_DMA_PEEK, img);
 	harness_step("host: reading the host's image through edu brought the guest zeros, not code");
