@@ -18,7 +18,9 @@
  *            CMD_SYNC times out (ETIMEDOUT);
  *  - badcmd: a command with a reserved opcode sits in the queue ahead of the
  *            call's own, so the SMMU raises CERROR_ILL (EIO);
- *  - cr0ack: CR0ACK never follows CR0 (ETIMEDOUT from a register update).
+ *  - cr0ack: CR0ACK never follows CR0 (ETIMEDOUT from a register update);
+ *  - ID registers of a unit the backend cannot drive (ENODEV, ENOTSUP): the
+ *    init cases bring the unit up themselves, with no live system before.
  *
  * The case table has the form scripts/check-error-paths.sh reads:
  * C(name) { ...; return iomm_fn(...); } and K(name, code, post-check).
@@ -37,6 +39,8 @@
 
 #define P4K 4096u
 #define RW  (IOMM_READ | IOMM_WRITE)
+
+#define PORT(w) iomm_posix_port(&(w)->f->px)
 
 #define SID_DEV1  0x11u /* attached to s1 */
 #define SID_LOOSE 0x33u /* initialised, not attached */
@@ -146,6 +150,9 @@ C(vm_assign_stall) { struct iomm_devid id = IOMM_SID(SID_NEW); stall(w); return 
 C(vm_assign_badcmd) { struct iomm_devid id = IOMM_SID(SID_NEW); badcmd(w); return iomm_vm_assign(&w->vm, &w->f->smmu.unit, &id, 5); }
 C(vm_unassign_stall) { stall(w); return iomm_vm_unassign(&w->vm, 4); }
 C(vm_unassign_badcmd) { badcmd(w); return iomm_vm_unassign(&w->vm, 4); }
+C(init_cr0ack) { fx_boot_prep(w->f); w->f->model.cfg.cr0ack_broken = true; return iomm_smmuv3_init(&w->f->smmu, PORT(w), FX_REGS, &w->f->mem, NULL, NULL); }
+C(init_nogranule) { fx_boot_prep(w->f); w->f->model.idr[5] &= ~UINT32_C(0x70); /* IDR5.GRAN4K, GRAN16K, GRAN64K (6.3.6) */ return iomm_smmuv3_init(&w->f->smmu, PORT(w), FX_REGS, &w->f->mem, NULL, NULL); }
+C(init_no2lvl) { w->f->mcfg.st_level_2lvl = false; w->f->cfg.flags = IOMM_SMMUV3_CFG_2LVL; fx_boot_prep(w->f); return iomm_smmuv3_init(&w->f->smmu, PORT(w), FX_REGS, &w->f->mem, w->f->st_pool, &w->f->cfg); }
 C(disable_cr0ack) { w->f->model.cfg.cr0ack_broken = true; return iomm_smmuv3_disable(&w->f->smmu); }
 /* clang-format on */
 
@@ -219,28 +226,48 @@ static void post_still_enabled(struct world *w)
 	assert_int_not_equal(fx_dma(w->f, SID_LOOSE, 0x100000, RD, NULL), 0);
 }
 
+/* The unit did not come up: the SMMU is not enabled (CR0.SMMUEN clear). */
+static void post_not_up(struct world *w)
+{
+	assert_int_equal(w->f->model.cr0 & 1u, 0);
+	assert_int_equal(w->f->model.cr0ack & 1u, 0);
+}
+
+/* ... and once the hardware answers, the same call brings it up. */
+static void post_not_up_retry(struct world *w)
+{
+	post_not_up(w);
+	assert_int_equal(iomm_smmuv3_init(&w->f->smmu, PORT(w), FX_REGS, &w->f->mem, NULL, NULL),
+			 IOMM_OK);
+	assert_int_equal(w->f->model.cr0 & 1u, 1u);
+}
+
 struct hcase {
 	const char *name;
 	int (*call)(struct world *w);
 	int want;
+	bool boot; /* the call brings the unit up: no live system before it */
 	void (*post)(struct world *w);
 };
 
-#define K(n, want, post) {#n, n, want, post}
+#define K(n, want, boot, post) {#n, n, want, boot, post}
 static const struct hcase cases[] = {
-    K(attach_stall, IOMM_ETIMEDOUT, post_not_attached),
-    K(attach_badcmd, IOMM_EIO, post_not_attached),
-    K(detach_stall, IOMM_ETIMEDOUT, post_still_recorded),
-    K(detach_badcmd, IOMM_EIO, post_still_recorded),
-    K(unmap_stall, IOMM_ETIMEDOUT, post_unmapped),
-    K(unmap_badcmd, IOMM_EIO, post_unmapped),
-    K(sync_stall, IOMM_ETIMEDOUT, post_unmapped),
-    K(sync_badcmd, IOMM_EIO, post_unmapped),
-    K(vm_assign_stall, IOMM_ETIMEDOUT, post_not_assigned),
-    K(vm_assign_badcmd, IOMM_EIO, post_not_assigned),
-    K(vm_unassign_stall, IOMM_ETIMEDOUT, post_still_assigned),
-    K(vm_unassign_badcmd, IOMM_EIO, post_still_assigned),
-    K(disable_cr0ack, IOMM_ETIMEDOUT, post_still_enabled),
+    K(attach_stall, IOMM_ETIMEDOUT, false, post_not_attached),
+    K(attach_badcmd, IOMM_EIO, false, post_not_attached),
+    K(detach_stall, IOMM_ETIMEDOUT, false, post_still_recorded),
+    K(detach_badcmd, IOMM_EIO, false, post_still_recorded),
+    K(unmap_stall, IOMM_ETIMEDOUT, false, post_unmapped),
+    K(unmap_badcmd, IOMM_EIO, false, post_unmapped),
+    K(sync_stall, IOMM_ETIMEDOUT, false, post_unmapped),
+    K(sync_badcmd, IOMM_EIO, false, post_unmapped),
+    K(vm_assign_stall, IOMM_ETIMEDOUT, false, post_not_assigned),
+    K(vm_assign_badcmd, IOMM_EIO, false, post_not_assigned),
+    K(vm_unassign_stall, IOMM_ETIMEDOUT, false, post_still_assigned),
+    K(vm_unassign_badcmd, IOMM_EIO, false, post_still_assigned),
+    K(init_cr0ack, IOMM_ETIMEDOUT, true, post_not_up_retry),
+    K(init_nogranule, IOMM_ENODEV, true, post_not_up),
+    K(init_no2lvl, IOMM_ENOTSUP, true, post_not_up),
+    K(disable_cr0ack, IOMM_ETIMEDOUT, false, post_still_enabled),
 };
 
 static size_t which;
@@ -251,9 +278,11 @@ static void test_hardware_failure(void **state)
 	const struct hcase *c = &cases[which];
 	struct world *w = calloc(1, sizeof(*w));
 	assert_non_null(w);
-	build(w, f);
-	w->pool_used = iomm_pool_used(w->pool);
-	w->vm_pool_used = iomm_pool_used(w->vcfg.pool);
+	if (!c->boot)
+		build(w, f);
+	w->f = f;
+	w->pool_used = w->pool ? iomm_pool_used(w->pool) : 0;
+	w->vm_pool_used = w->vcfg.pool ? iomm_pool_used(w->vcfg.pool) : 0;
 	w->s1_ndevs = w->s1.ndevs;
 	int rc = c->call(w);
 	recover(w);
