@@ -136,6 +136,12 @@ static void recover(struct world *w)
 
 /* ---- the cases ---------------------------------------------------------- */
 
+static void on_fault(void *arg, const struct iomm_fault *ft)
+{
+	(void)arg;
+	(void)ft;
+}
+
 /* clang-format off */
 #define C(n) static int n(struct world *w)
 C(attach_stall) { stall(w); return iomm_attach(&w->s1, &w->loose); }
@@ -153,6 +159,9 @@ C(vm_unassign_badcmd) { badcmd(w); return iomm_vm_unassign(&w->vm, 4); }
 C(init_cr0ack) { fx_boot_prep(w->f); w->f->model.cfg.cr0ack_broken = true; return iomm_smmuv3_init(&w->f->smmu, PORT(w), FX_REGS, &w->f->mem, NULL, NULL); }
 C(init_nogranule) { fx_boot_prep(w->f); w->f->model.idr[5] &= ~UINT32_C(0x70); /* IDR5.GRAN4K, GRAN16K, GRAN64K (6.3.6) */ return iomm_smmuv3_init(&w->f->smmu, PORT(w), FX_REGS, &w->f->mem, NULL, NULL); }
 C(init_no2lvl) { w->f->mcfg.st_level_2lvl = false; w->f->cfg.flags = IOMM_SMMUV3_CFG_2LVL; fx_boot_prep(w->f); return iomm_smmuv3_init(&w->f->smmu, PORT(w), FX_REGS, &w->f->mem, w->f->st_pool, &w->f->cfg); }
+C(poll_gerror) { w->f->model.gerror ^= SMMUV3_M_GERROR_EVTQ_ABT; return iomm_fault_poll(&w->f->smmu.unit, on_fault, NULL); }
+C(vm_assign_full) { for (uint32_t i = 0; i < 3; i++) { struct iomm_devid id = IOMM_SID(0x60 + i); assert_int_equal(iomm_vm_assign(&w->vm, &w->f->smmu.unit, &id, 5 + i), IOMM_OK); } struct iomm_devid id = IOMM_SID(SID_NEW); return iomm_vm_assign(&w->vm, &w->f->smmu.unit, &id, 9); }
+C(vm_route_full) { struct iomm_fault ft = {.sid = SID_VM, .addr = 0x1000, .reason = IOMM_FAULT_TRANSLATION}; for (unsigned i = 0; i < 4; i++) assert_int_equal(iomm_vm_fault_route(&w->vm, &w->f->smmu.unit, &ft), IOMM_OK); ft.addr = 0x2000; return iomm_vm_fault_route(&w->vm, &w->f->smmu.unit, &ft); }
 C(disable_cr0ack) { w->f->model.cfg.cr0ack_broken = true; return iomm_smmuv3_disable(&w->f->smmu); }
 /* clang-format on */
 
@@ -242,6 +251,36 @@ static void post_not_up_retry(struct world *w)
 	assert_int_equal(w->f->model.cr0 & 1u, 1u);
 }
 
+/* The global error was acknowledged: the next poll is clean. */
+static void post_gerror_acked(struct world *w)
+{
+	assert_false((w->f->model.gerror ^ w->f->model.gerrorn) & SMMUV3_M_GERROR_EVTQ_ABT);
+	assert_int_equal(iomm_fault_poll(&w->f->smmu.unit, on_fault, NULL), 0);
+}
+
+/* The VM is full: no endpoint 9, the stream aborts, nothing kept. */
+static void post_vm_full(struct world *w)
+{
+	unsigned n = 0;
+	assert_int_equal(iomm_vm_walk(&w->vm, 9, walk_count, &n), IOMM_ENOENT);
+	assert_int_not_equal(fx_dma(w->f, SID_NEW, 0x40000000, RD, NULL), 0);
+	/* a slot freed, the same call succeeds */
+	assert_int_equal(iomm_vm_unassign(&w->vm, 5), IOMM_OK);
+	struct iomm_devid id = IOMM_SID(SID_NEW);
+	assert_int_equal(iomm_vm_assign(&w->vm, &w->f->smmu.unit, &id, 9), IOMM_OK);
+}
+
+/* The fifth event was dropped and counted; the four queued ones are intact
+ * (the guest reads them in order, the dropped one is not among them). */
+static void post_ring_full(struct world *w)
+{
+	assert_int_equal(iomm_viommu_dev_events_dropped(&w->vm), 1);
+	uint8_t ev[32];
+	for (unsigned i = 0; i < 4; i++)
+		assert_true(iomm_viommu_dev_next_event(&w->vm, ev, sizeof(ev)) > 0);
+	assert_int_equal(iomm_viommu_dev_next_event(&w->vm, ev, sizeof(ev)), 0);
+}
+
 struct hcase {
 	const char *name;
 	int (*call)(struct world *w);
@@ -267,6 +306,9 @@ static const struct hcase cases[] = {
     K(init_cr0ack, IOMM_ETIMEDOUT, true, post_not_up_retry),
     K(init_nogranule, IOMM_ENODEV, true, post_not_up),
     K(init_no2lvl, IOMM_ENOTSUP, true, post_not_up),
+    K(poll_gerror, IOMM_EIO, false, post_gerror_acked),
+    K(vm_assign_full, IOMM_ENOSPC, false, post_vm_full),
+    K(vm_route_full, IOMM_EOVERFLOW, false, post_ring_full),
     K(disable_cr0ack, IOMM_ETIMEDOUT, false, post_still_enabled),
 };
 

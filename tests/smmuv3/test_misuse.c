@@ -400,6 +400,8 @@ C(pgt_lookup_hole) { struct iomm_mapping m; return iomm_pgt_lookup(&w->pgt, 0x70
 C(pgt_update_align) { struct iomm_gather g; iomm_gather_init(&g); return iomm_pgt_update(&w->pgt, 0x200800, 0x90000000, P4K, RW, &g); }
 C(pgt_update_ias) { struct iomm_gather g; iomm_gather_init(&g); return iomm_pgt_update(&w->pgt, 1ull << 48, 0x90000000, P4K, RW, &g); }
 C(pgt_update_hole) { struct iomm_gather g; iomm_gather_init(&g); return iomm_pgt_update(&w->pgt, 0x7000000, 0x90000000, P4K, RW, &g); }
+C(pgt_update_bbm) { struct iomm_gather g; iomm_gather_init(&g); return iomm_pgt_update(&w->pgt, 0x200000, 0x91000000, P4K, RW, &g); }
+C(acpi_sum) { static const uint8_t t[36] = {'I', 'O', 'R', 'T', 36, 0, 0, 0, 1, 0x55}; uint32_t l; return iomm_acpi_table_check(t, sizeof(t), "IORT", &l); }
 C(pgt_map_nomem) { return iomm_pgt_map(&w->tiny, 0x40000000, 0x80000000, P4K, RW); }
 C(pgt_unmap_nomem) { struct iomm_gather g; iomm_gather_init(&g); return iomm_pgt_unmap(&w->tiny, 0x200000, P4K, &g, NULL); }
 C(pgt_init_nomem) { struct iomm_pgt p = {0}; struct iomm_pgt_cfg c = s1cfg(); return iomm_pgt_init(&p, &c, &w->tiny_pool, PORT(w)); }
@@ -603,6 +605,8 @@ static const struct mcase cases[] = {
     K(pgt_update_align, IOMM_EINVAL, "iomm_pgt_update", "iova"),
     K(pgt_update_ias, IOMM_ERANGE, "iomm_pgt_update", "cfg.ias"),
     K(pgt_update_hole, IOMM_ENOENT, NULL, NULL),
+    K(pgt_update_bbm, IOMM_ENOTSUP, "iomm_pgt_update", "inval_sync"),
+    K(acpi_sum, IOMM_EIO, NULL, NULL),
     K(pgt_map_nomem, IOMM_ENOMEM, NULL, NULL),
     K(pgt_unmap_nomem, IOMM_ENOMEM, NULL, NULL),
     K(pgt_init_nomem, IOMM_ENOMEM, NULL, NULL),
