@@ -27,13 +27,21 @@
 # without its C(), a body without exactly one "return iomm_...(" or a call
 # of a function the headers do not declare fails the check.
 #
-# Pairs that cannot be provoked are listed with the reason in
-# tests/misuse/error_paths.txt (format there). An entry that is no longer
-# documented, or is also covered by a case, fails the check as well: the
-# table may not go stale.
+# Pairs the suite does not provoke are listed in tests/misuse/error_paths.txt,
+# one a line: "except FN CODE why" for a code this build cannot reach (an
+# option compiled out, a hook every in-tree backend has), "todo FN CODE what
+# a case needs" for a known gap. Both are counted and reported. A line whose
+# pair is no longer documented, or is also covered by a case, fails the
+# check: the table may not go stale.
 #
+# Prints one summary line (documented, covered, excepted, todo, missing).
 # Exit status 0 when every documented pair is covered or listed; else 1 with
-# one line per missing pair, "iomm_fn IOMM_ECODE: ...", saying what to add.
+# one line per problem, e.g. "missing pair: iomm_fn IOMM_ECODE (documented
+# in HEADER)": a public function added with a new @retval needs a case or a
+# line in the table.
+#
+# Runs in scripts/test.sh's static checks and as the CTest entry
+# misuse.error_paths. Needs python3 (standard library only).
 set -euo pipefail
 
 root=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
