@@ -116,7 +116,8 @@ static void take(struct world *w, struct snap *s)
 	s->vm = w->vm;
 	s->dead_vm = w->dead_vm;
 	s->disc = w->disc;
-	s->disc.msg = NULL; /* the one field a refused discovery call sets: why */
+	s->disc.msg = NULL; /* the two fields a refused discovery call sets: why, */
+	s->disc.offset = 0; /* and where in its input */
 	memcpy(s->ddevs, w->ddevs, sizeof(s->ddevs));
 	s->tiny_pool = w->tiny_pool;
 	s->small_pool = w->small_pool;
@@ -216,6 +217,88 @@ static const uint8_t empty_fdt[] __attribute__((aligned(8))) = {
     BE32(2u), BE32(9u), /* FDT_END_NODE, FDT_END */
     BE32(0u), /* padding to totalsize */
 };
+
+/* ---- firmware tables in fake physical memory ---- */
+/* The ACPI checksum: the bytes of a table sum to zero (ACPI 6.5, 5.2.6). */
+static void acpi_fix_sum(uint8_t *t, size_t len, size_t at)
+{
+	uint8_t sum = 0;
+	t[at] = 0;
+	for (size_t i = 0; i < len; i++)
+		sum = (uint8_t)(sum + t[i]);
+	t[at] = (uint8_t)(0u - sum);
+}
+
+/* A header (ACPI 6.5, 5.2.6) of @p len bytes, revision 1, checksum set. */
+static void acpi_table(uint8_t *t, const char *sig, uint32_t len)
+{
+	memset(t, 0, len);
+	memcpy(t, sig, 4);
+	for (unsigned i = 0; i < 4; i++)
+		t[4 + i] = (uint8_t)(len >> (8 * i));
+	t[8] = 1;
+	acpi_fix_sum(t, len, 9);
+}
+
+#define RSDP_PA 0xe0000u
+#define RSDT_PA 0x1000u
+#define DMAR_PA 0x2000u
+/* An RSDP (revision 0, ACPI 6.5 5.2.5.3) -> an RSDT with one entry -> a
+ * 48-byte DMAR with no remapping structures. bad_sum: the DMAR's checksum
+ * is off by one. */
+struct acpi_mem {
+	uint8_t rsdp[20], rsdt[40], dmar[48];
+	bool bad_sum;
+};
+
+static int acpi_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	const struct acpi_mem *m = ctx;
+	memset(buf, 0, len);
+	const struct {
+		uint64_t pa;
+		const uint8_t *p;
+		size_t n;
+	} r[3] = {{RSDP_PA, m->rsdp, 20}, {RSDT_PA, m->rsdt, 40}, {DMAR_PA, m->dmar, 48}};
+	for (unsigned i = 0; i < 3; i++)
+		if (pa >= r[i].pa && pa < r[i].pa + r[i].n) {
+			size_t off = (size_t)(pa - r[i].pa), n = r[i].n - off;
+			memcpy(buf, r[i].p + off, n < len ? n : len);
+		}
+	return IOMM_OK;
+}
+
+static const struct iomm_acpi_mem *acpi_fake(bool bad_sum)
+{
+	static struct acpi_mem m;
+	static struct iomm_acpi_mem mem;
+	memset(&m, 0, sizeof(m));
+	memcpy(m.rsdp, "RSD PTR ", 8);
+	for (unsigned i = 0; i < 4; i++)
+		m.rsdp[16 + i] = (uint8_t)(RSDT_PA >> (8 * i));
+	acpi_fix_sum(m.rsdp, 20, 8);
+	acpi_table(m.rsdt, "RSDT", 40);
+	for (unsigned i = 0; i < 4; i++)
+		m.rsdt[36 + i] = (uint8_t)(DMAR_PA >> (8 * i));
+	acpi_fix_sum(m.rsdt, 40, 9);
+	acpi_table(m.dmar, "DMAR", 48);
+	m.dmar[36] = 47; /* host address width - 1 */
+	acpi_fix_sum(m.dmar, 48, 9);
+	if (bad_sum)
+		m.dmar[9]++;
+	m.bad_sum = bad_sum;
+	mem = (struct iomm_acpi_mem){.ctx = &m, .read = acpi_read};
+	return &mem;
+}
+
+/* A table of @p len bytes with signature @p sig whose checksum is wrong. */
+static const uint8_t *bad_table(const char *sig, uint32_t len)
+{
+	static uint8_t t[64];
+	acpi_table(t, sig, len);
+	t[9]++;
+	return t;
+}
 
 /* Take every page left in a pool (held by the test for good). */
 static void spend(struct iomm_pool *p)
@@ -443,6 +526,13 @@ C(fdt_rid_garbage) { static const uint8_t blob[64] = {1, 2, 3}; uint32_t ph, sid
 C(fdt_rid_nobridge) { uint32_t ph, sid; return iomm_fdt_map_rid(empty_fdt, sizeof(empty_fdt), 0x100, &ph, &sid); }
 C(cfg_validate_twice) { static struct iomm_cfg_unit u[2] = {{.type = IOMM_UNIT_SMMUV3, .base = 0x1000, .size = 0x20000}, {.type = IOMM_UNIT_SMMUV3, .base = 0x1000, .size = 0x20000}}; struct iomm_board b = {.units = u, .nunits = 2}; struct iomm_config_error e; return iomm_config_validate(&b, NULL, &e); }
 C(cfg_validate_nostore) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_cfg_device d = {.unit = 0, .id = IOMM_SID(0x70), .policy = IOMM_POLICY_BLOCKED}; struct iomm_board b = {.units = &u, .nunits = 1, .devices = &d, .ndevices = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
+C(find_table_none) { uint8_t b[64]; uint32_t l; return iomm_acpi_find_table(acpi_fake(false), RSDP_PA, "IORT", b, sizeof(b), &l, NULL); }
+C(find_table_small) { uint8_t b[16]; uint32_t l; return iomm_acpi_find_table(acpi_fake(false), RSDP_PA, "DMAR", b, sizeof(b), &l, NULL); }
+C(find_table_sum) { uint8_t b[64]; uint32_t l; return iomm_acpi_find_table(acpi_fake(true), RSDP_PA, "DMAR", b, sizeof(b), &l, NULL); }
+C(iort_sum) { return iomm_acpi_parse_iort(&w->disc, bad_table("IORT", 48), 48); }
+C(dmar_sum) { return iomm_acpi_parse_dmar(&w->disc, bad_table("DMAR", 48), 48, NULL); }
+C(disc_add_full) { static struct iomm_cfg_unit u[1] = {{.type = IOMM_UNIT_SMMUV3, .base = 0x1000}}; struct iomm_discovery d; assert_int_equal(iomm_discovery_init(&d, u, 1, NULL, 0, NULL, 0), IOMM_OK); d.nunits = 1; struct iomm_cfg_device dev = {.unit = 0, .id = IOMM_SID(1)}; return iomm_discovery_add_device(&d, &dev); }
+C(cfg_validate_wide) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_cfg_device d = {.unit = 0, .id = IOMM_SID(1u << 30), .policy = IOMM_POLICY_BLOCKED}; struct iomm_board b = {.units = &u, .nunits = 1, .devices = &d, .ndevices = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
 /* fault decoders */
 C(v2_decode_nofault) { struct iomm_smmuv2_fault_regs r = {0}; struct iomm_fault ft; return iomm_smmuv2_decode_fault(&r, &ft); }
 C(vtd_decode_nofault) { static const uint64_t rec[2] = {0, 0}; struct iomm_fault ft; return iomm_vtd_decode_fault(rec, &ft); }
@@ -645,6 +735,13 @@ static const struct mcase cases[] = {
     K(fdt_rid_nobridge, IOMM_ENOENT, NULL, NULL),
     K(cfg_validate_twice, IOMM_EBUSY, NULL, NULL),
     K(cfg_validate_nostore, IOMM_ENOSPC, "iomm_config_validate", "device objects"),
+    K(find_table_none, IOMM_ENOENT, NULL, NULL),
+    K(find_table_small, IOMM_ENOSPC, NULL, NULL),
+    K(find_table_sum, IOMM_EIO, NULL, NULL),
+    K(iort_sum, IOMM_EIO, NULL, NULL),
+    K(dmar_sum, IOMM_EIO, NULL, NULL),
+    K(disc_add_full, IOMM_ENOSPC, NULL, NULL),
+    K(cfg_validate_wide, IOMM_ERANGE, "iomm_config_validate", "identity wider"),
     K(v2_decode_nofault, IOMM_ENOENT, NULL, NULL),
     K(vtd_decode_nofault, IOMM_ENOENT, NULL, NULL),
     K(pv_msi_none, IOMM_ENOENT, NULL, NULL),
