@@ -127,6 +127,41 @@ static void badcmd(struct world *w)
 	s->cmdq_prod = (s->cmdq_prod + 1) & ((2u << s->cmdq_shift) - 1);
 }
 
+/* A second VM on the unit, offering @p features (0: the defaults), with
+ * the policy IOMM_VM_CONFINE (config.bypass = 1). */
+static struct iomm_vm *vm2(struct world *w, uint64_t features)
+{
+	static struct iomm_vm v;
+	static struct iomm_vm_endpoint eps[2];
+	static struct iomm_vm_gdom gdoms[2];
+	static struct iomm_vm_mapping maps[4];
+	struct iomm_vm_cfg c = {
+	    .regions = vm_regions,
+	    .nregions = 1,
+	    .pool = fx_pool(w->f, P4K, 16),
+	    .endpoints = eps,
+	    .nendpoints = 2,
+	    .domains = gdoms,
+	    .ndomains = 2,
+	    .mappings = maps,
+	    .nmappings = 4,
+	    .policy = IOMM_VM_CONFINE,
+	    .features = features,
+	};
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(iomm_vm_init(&v, &c), IOMM_OK);
+	return &v;
+}
+
+static uint8_t config_bypass(const struct iomm_vm *v)
+{
+	uint8_t cfg[IOMM_VIOMMU_CFG_SIZE];
+	assert_int_equal(iomm_viommu_dev_config(v, cfg, sizeof(cfg)), IOMM_OK);
+	return cfg[IOMM_VIOMMU_CFG_BYPASS];
+}
+
+static struct iomm_vm *last_vm;
+
 static void recover(struct world *w)
 {
 	w->f->model.cfg.stall_cmdq = false;
@@ -162,6 +197,9 @@ C(init_no2lvl) { w->f->mcfg.st_level_2lvl = false; w->f->cfg.flags = IOMM_SMMUV3
 C(poll_gerror) { w->f->model.gerror ^= SMMUV3_M_GERROR_EVTQ_ABT; return iomm_fault_poll(&w->f->smmu.unit, on_fault, NULL); }
 C(vm_assign_full) { for (uint32_t i = 0; i < 3; i++) { struct iomm_devid id = IOMM_SID(0x60 + i); assert_int_equal(iomm_vm_assign(&w->vm, &w->f->smmu.unit, &id, 5 + i), IOMM_OK); } struct iomm_devid id = IOMM_SID(SID_NEW); return iomm_vm_assign(&w->vm, &w->f->smmu.unit, &id, 9); }
 C(vm_route_full) { struct iomm_fault ft = {.sid = SID_VM, .addr = 0x1000, .reason = IOMM_FAULT_TRANSLATION}; for (unsigned i = 0; i < 4; i++) assert_int_equal(iomm_vm_fault_route(&w->vm, &w->f->smmu.unit, &ft), IOMM_OK); ft.addr = 0x2000; return iomm_vm_fault_route(&w->vm, &w->f->smmu.unit, &ft); }
+C(vm_bypass_ro) { last_vm = vm2(w, (UINT64_C(1) << IOMM_VIOMMU_F_VERSION_1) | (1u << IOMM_VIOMMU_F_MAP_UNMAP) | (1u << IOMM_VIOMMU_F_INPUT_RANGE) | (1u << IOMM_VIOMMU_F_DOMAIN_RANGE) | (1u << IOMM_VIOMMU_F_PROBE)); assert_int_equal(config_bypass(last_vm), 1); return iomm_viommu_dev_set_bypass(last_vm, 0); }
+C(vm_assign_nos2) { w->f->mcfg.s2p = false; assert_int_equal(fx_boot(w->f), IOMM_OK); last_vm = vm2(w, 0); struct iomm_devid id = IOMM_SID(SID_NEW); return iomm_vm_assign(last_vm, &w->f->smmu.unit, &id, 5); }
+C(attach_st_nomem) { w->f->mcfg.st_level_2lvl = true; w->f->cfg.flags = IOMM_SMMUV3_CFG_2LVL; w->f->st_pool = fx_pool(w->f, P4K, 1); assert_int_equal(fx_boot(w->f), IOMM_OK); uint64_t pa; while (iomm_pool_used(w->f->st_pool) < iomm_pool_capacity(w->f->st_pool)) assert_non_null(iomm_pool_alloc(w->f->st_pool, 1, &pa)); w->pool = fx_pool(w->f, P4K, 8); assert_int_equal(fx_domain(w->f, &w->s1, IOMM_DOMAIN_S1, 0, w->pool, NULL), IOMM_OK); struct iomm_devid id = IOMM_SID(SID_LOOSE); assert_int_equal(iomm_dev_init(&w->loose, &w->f->smmu.unit, &id), IOMM_OK); w->pool_used = iomm_pool_used(w->pool); return iomm_attach(&w->s1, &w->loose); }
 C(disable_cr0ack) { w->f->model.cfg.cr0ack_broken = true; return iomm_smmuv3_disable(&w->f->smmu); }
 /* clang-format on */
 
@@ -281,6 +319,21 @@ static void post_ring_full(struct world *w)
 	assert_int_equal(iomm_viommu_dev_next_event(&w->vm, ev, sizeof(ev)), 0);
 }
 
+/* config.bypass is read-only: it still holds what the policy set. */
+static void post_bypass_kept(struct world *w)
+{
+	(void)w;
+	assert_int_equal(config_bypass(last_vm), 1);
+}
+
+/* Nothing assigned on a unit without stage 2. */
+static void post_vm2_empty(struct world *w)
+{
+	unsigned n = 0;
+	assert_int_equal(iomm_vm_walk(last_vm, 5, walk_count, &n), IOMM_ENOENT);
+	assert_int_not_equal(fx_dma(w->f, SID_NEW, 0x40000000, RD, NULL), 0);
+}
+
 struct hcase {
 	const char *name;
 	int (*call)(struct world *w);
@@ -309,6 +362,9 @@ static const struct hcase cases[] = {
     K(poll_gerror, IOMM_EIO, false, post_gerror_acked),
     K(vm_assign_full, IOMM_ENOSPC, false, post_vm_full),
     K(vm_route_full, IOMM_EOVERFLOW, false, post_ring_full),
+    K(vm_bypass_ro, IOMM_EPERM, false, post_bypass_kept),
+    K(vm_assign_nos2, IOMM_ENOTSUP, true, post_vm2_empty),
+    K(attach_st_nomem, IOMM_ENOMEM, true, post_not_attached),
     K(disable_cr0ack, IOMM_ETIMEDOUT, false, post_still_enabled),
 };
 
