@@ -12,7 +12,8 @@
  * leaves behind. Cases marked "boot" bring the unit up themselves.
  *
  * Ways to fail: GSTS never following GCMD (gsts_stuck), the invalidation
- * queue consuming nothing (qi_stuck), ID registers the backend cannot drive
+ * queue consuming nothing (qi_stuck), a bad descriptor queued ahead of the
+ * call's own (the unit reports an invalidation queue error), ID registers the backend cannot drive
  * (white-box after the model's reset), a spent pool, a full table.
  *
  * The case table has the form scripts/check-error-paths.sh reads:
@@ -71,6 +72,20 @@ static void build(struct world *w)
 	assert_int_equal(fx_xlate(f, SID, 0x100000, false), 0x80100000);
 }
 
+/* White-box: a descriptor of an unknown type (0xf) queued behind the
+ * backend's back, so the unit stops with FSTS.IQE (IQERCD.IQEI 3) when it
+ * reaches it, ahead of the call's own descriptors. */
+static void badcmd(struct world *w)
+{
+	struct iomm_vtd *v = &w->f->vtd;
+	unsigned words = 1u << (v->iq_shift - 3u);
+	uint64_t *slot = (uint64_t *)v->mem.iq + (size_t)v->iq_tail * words;
+	slot[0] = 0xf;
+	for (unsigned i = 1; i < words; i++)
+		slot[i] = 0;
+	v->iq_tail = (v->iq_tail + 1u) & (v->iq_entries - 1u);
+}
+
 static void recover(struct world *w)
 {
 	struct vtd_model_cfg *c = &w->f->model.cfg;
@@ -91,7 +106,11 @@ C(init_nopool) { fx_boot_prep(w->f); uint64_t pa; while (iomm_pool_used(w->f->po
 C(enable_gsts) { assert_int_equal(iomm_vtd_disable(&w->f->vtd), IOMM_OK); w->f->model.cfg.gsts_stuck = VTD_M_GCMD_TE; return iomm_vtd_enable(&w->f->vtd); }
 C(disable_gsts) { w->f->model.cfg.gsts_stuck = VTD_M_GCMD_TE; return iomm_vtd_disable(&w->f->vtd); }
 C(flush_stuck) { w->f->model.cfg.qi_stuck = true; return iomm_vtd_flush_all(&w->f->vtd); }
+C(flush_badcmd) { badcmd(w); return iomm_vtd_flush_all(&w->f->vtd); }
 /* interrupt remapping */
+C(irq_alloc_badcmd) { struct iomm_irq_cfg t = target(0x41); badcmd(w); return iomm_irq_alloc(&w->f->vtd.unit, &w->dev, &t, &w->more[0], &w->msg); }
+C(irq_update_badcmd) { struct iomm_irq_cfg t = target(0x43); badcmd(w); return iomm_irq_update(&w->irq, &t); }
+C(irq_free_badcmd) { badcmd(w); return iomm_irq_free(&w->irq); }
 C(irq_alloc_stuck) { struct iomm_irq_cfg t = target(0x41); w->f->model.cfg.qi_stuck = true; return iomm_irq_alloc(&w->f->vtd.unit, &w->dev, &t, &w->more[0], &w->msg); }
 C(irq_alloc_live) { struct iomm_irq_cfg t = target(0x41); return iomm_irq_alloc(&w->f->vtd.unit, &w->dev, &t, &w->irq, &w->msg); }
 C(irq_alloc_full) { struct iomm_irq_cfg t = target(0x42); for (unsigned i = 0; i + 1 < IRT_N; i++) assert_int_equal(iomm_irq_alloc(&w->f->vtd.unit, &w->dev, &t, &w->more[i], &w->msg), IOMM_OK); return iomm_irq_alloc(&w->f->vtd.unit, &w->dev, &t, &w->more[IRT_N - 1], &w->msg); }
@@ -194,6 +213,10 @@ static const struct hcase cases[] = {
     K(enable_gsts, IOMM_ETIMEDOUT, false, post_enable_retry),
     K(disable_gsts, IOMM_ETIMEDOUT, false, post_translates),
     K(flush_stuck, IOMM_ETIMEDOUT, false, post_translates),
+    K(flush_badcmd, IOMM_EIO, false, post_translates),
+    K(irq_alloc_badcmd, IOMM_EIO, false, post_irq_not_allocated),
+    K(irq_update_badcmd, IOMM_EIO, false, post_irq_update_retry),
+    K(irq_free_badcmd, IOMM_EIO, false, post_irq_free_retry),
     K(irq_alloc_stuck, IOMM_ETIMEDOUT, false, post_irq_not_allocated),
     K(irq_alloc_live, IOMM_EBUSY, false, post_irq_live),
     K(irq_alloc_full, IOMM_ENOSPC, false, post_irq_full),
