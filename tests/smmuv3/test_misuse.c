@@ -533,6 +533,12 @@ C(iort_sum) { return iomm_acpi_parse_iort(&w->disc, bad_table("IORT", 48), 48); 
 C(dmar_sum) { return iomm_acpi_parse_dmar(&w->disc, bad_table("DMAR", 48), 48, NULL); }
 C(disc_add_full) { static struct iomm_cfg_unit u[1] = {{.type = IOMM_UNIT_SMMUV3, .base = 0x1000}}; struct iomm_discovery d; assert_int_equal(iomm_discovery_init(&d, u, 1, NULL, 0, NULL, 0), IOMM_OK); d.nunits = 1; struct iomm_cfg_device dev = {.unit = 0, .id = IOMM_SID(1)}; return iomm_discovery_add_device(&d, &dev); }
 C(cfg_validate_wide) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_cfg_device d = {.unit = 0, .id = IOMM_SID(1u << 30), .policy = IOMM_POLICY_BLOCKED}; struct iomm_board b = {.units = &u, .nunits = 1, .devices = &d, .ndevices = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
+/* the virtio-mmio transport (guest) and front (host) */
+C(mmio_init_nocfg) { struct iomm_viommu_mmio m; const struct iomm_viommu_transport *t; return iomm_viommu_mmio_init(&m, PORT(w), NULL, &t); }
+C(mmio_init_small) { struct iomm_viommu_mmio m; const struct iomm_viommu_transport *t = NULL; struct iomm_viommu_mmio_cfg c = {.base = 0x1000, .mem = spare_mem, .mem_pa = (uint64_t)(uintptr_t)spare_mem, .mem_size = 16, .event_slots = 4}; return iomm_viommu_mmio_init(&m, PORT(w), &c, &t); }
+C(vfront_init_null) { return iomm_vmmio_front_init(NULL, NULL); }
+C(vfront_access_never) { static struct iomm_vmmio_front fr; uint32_t v = 0; return iomm_vmmio_front_access(&fr, 0, 4, false, &v); }
+C(vfront_poll_null) { return iomm_vmmio_front_poll(NULL); }
 /* fault decoders */
 C(v2_decode_nofault) { struct iomm_smmuv2_fault_regs r = {0}; struct iomm_fault ft; return iomm_smmuv2_decode_fault(&r, &ft); }
 C(vtd_decode_nofault) { static const uint64_t rec[2] = {0, 0}; struct iomm_fault ft; return iomm_vtd_decode_fault(rec, &ft); }
@@ -742,6 +748,11 @@ static const struct mcase cases[] = {
     K(dmar_sum, IOMM_EIO, NULL, NULL),
     K(disc_add_full, IOMM_ENOSPC, NULL, NULL),
     K(cfg_validate_wide, IOMM_ERANGE, "iomm_config_validate", "identity wider"),
+    K(mmio_init_nocfg, IOMM_EINVAL, "iomm_viommu_mmio_init", "cfg"),
+    K(mmio_init_small, IOMM_ENOMEM, NULL, NULL),
+    K(vfront_init_null, IOMM_EINVAL, NULL, NULL),
+    K(vfront_access_never, IOMM_EINVAL, NULL, NULL),
+    K(vfront_poll_null, IOMM_EINVAL, NULL, NULL),
     K(v2_decode_nofault, IOMM_ENOENT, NULL, NULL),
     K(vtd_decode_nofault, IOMM_ENOENT, NULL, NULL),
     K(pv_msi_none, IOMM_ENOENT, NULL, NULL),
