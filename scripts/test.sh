@@ -74,6 +74,7 @@ done_step() {
 install_missing() {
 	pkg_want cmake cmake ctest
 	pkg_want make make
+	pkg_want python3 python3
 	pkg_want gcc gcc gcov
 	pkg_want libc6-dev /usr/include/stdio.h
 	pkg_want clang clang
@@ -225,6 +226,10 @@ mkdir -p "$ds"
 
 section "static analysis (cppcheck, clang-tidy)"
 scripts/static-analysis.sh
+done_step
+
+section "error paths: every documented (function, error) pair has a misuse case"
+scripts/check-error-paths.sh
 done_step
 
 section "footprint: core + LPAE + SMMUv3 under 30 KiB of .text (minimal configuration)"

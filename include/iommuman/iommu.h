@@ -292,8 +292,10 @@ int iomm_domain_destroy(struct iomm_domain *dom);
  * @retval IOMM_ERANGE  Outside the domain's input or output range.
  * @retval IOMM_EEXIST  Overlaps an existing mapping.
  * @retval IOMM_ENOMEM  Table pages exhausted.
- * @retval IOMM_EPERM   A paravirtual host refused the permissions.
- * @return Errors of the backend's post-map synchronisation.
+ * @return Errors of the backend's post-map synchronisation; for a
+ *         paravirtual domain, the host's answer as iomm_paravirt_status()
+ *         maps it (a host refusing the permissions answers S_INVAL:
+ *         ::IOMM_EINVAL) or the transport's error.
  *
  * @par Context
  * Maps under the table's lock as iomm_pgt_map() (pool's lock, page_alloc,
@@ -378,7 +380,8 @@ int iomm_unmap(struct iomm_domain *dom, uint64_t iova, uint64_t size, uint64_t *
  *                      @p gather or one holding another domain's unmaps.
  * @retval IOMM_ERANGE  Outside the domain's input range.
  * @retval IOMM_ENOMEM  A block split needed a table page; nothing changed.
- * @retval IOMM_EPERM   A paravirtual host refused the request.
+ * @return For a paravirtual domain, also the host's answer as
+ *         iomm_paravirt_status() maps it, or the transport's error.
  * @return Any error of a break-before-make invalidation (e.g.
  *         ::IOMM_ETIMEDOUT): nothing was unmapped.
  *

@@ -65,7 +65,7 @@ void fx_port_up(struct fx *f)
 	bfx_port_up(&f->b);
 }
 
-int fx_boot(struct fx *f)
+void fx_boot_prep(struct fx *f)
 {
 	if (!f->model_up) {
 		assert_int_equal(smmuv2_model_init(&f->model, &f->mcfg), 0);
@@ -77,6 +77,11 @@ int fx_boot(struct fx *f)
 			      &fx_mmio_ops, &f->model);
 		f->window_up = true;
 	}
+}
+
+int fx_boot(struct fx *f)
+{
+	fx_boot_prep(f);
 	return iomm_smmuv2_init(&f->smmu, iomm_posix_port(&f->px), FX_REGS, &f->cfg);
 }
 

@@ -61,6 +61,8 @@ struct fx {
 int fx_setup(void **state);
 int fx_teardown(void **state);
 void fx_port_up(struct fx *f);
+/* Model (from f->mcfg, once), port and register window: all but iomm_smmuv2_init(). */
+void fx_boot_prep(struct fx *f);
 int fx_boot(struct fx *f);
 void fx_start(struct fx *f);
 /* The driver never touched an unknown register, a read-only one, or a live bank. */

@@ -146,7 +146,7 @@ void fx_alloc_queues(struct fx *f)
 	f->mem.evtq_size = f->evtq_size;
 }
 
-int fx_boot(struct fx *f)
+void fx_boot_prep(struct fx *f)
 {
 	if (!f->model_up) {
 		if (f->phys_base) {
@@ -163,6 +163,11 @@ int fx_boot(struct fx *f)
 	fx_alloc_queues(f);
 	if ((f->cfg.flags & IOMM_SMMUV3_CFG_2LVL) && !f->st_pool)
 		f->st_pool = fx_pool(f, 4096, 64);
+}
+
+int fx_boot(struct fx *f)
+{
+	fx_boot_prep(f);
 	return iomm_smmuv3_init(&f->smmu, iomm_posix_port(&f->px), FX_REGS, &f->mem, f->st_pool,
 				&f->cfg);
 }

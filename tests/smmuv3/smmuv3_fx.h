@@ -111,6 +111,8 @@ int fx_teardown(void **state);
 void fx_port_up(struct fx *f);
 /* Allocate the stream table and queues from the sizes in f (once). */
 void fx_alloc_queues(struct fx *f);
+/* Model, port, memory, all but iomm_smmuv3_init() (the model from f->mcfg, once). */
+void fx_boot_prep(struct fx *f);
 /* Model, port, memory; then iomm_smmuv3_init(). Returns its status. */
 int fx_boot(struct fx *f);
 /* fx_boot() that must succeed. */

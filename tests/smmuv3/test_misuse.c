@@ -48,6 +48,11 @@ struct world {
 	struct iomm_discovery disc;
 	struct iomm_cfg_unit dunits[2];
 	struct iomm_cfg_device ddevs[2];
+	/* pools with no page left: a stand-alone table and a domain, each
+	 * holding one 2 MiB block (so unmapping 4 KiB of it needs a page) */
+	struct iomm_pool tiny_pool, small_pool;
+	struct iomm_pgt tiny;
+	struct iomm_domain small;
 };
 
 static const struct iomm_vm_region vm_regions[] = {
@@ -67,8 +72,11 @@ struct snap {
 	struct iomm_vm vm, dead_vm;
 	struct iomm_discovery disc;
 	struct iomm_cfg_device ddevs[2];
-	size_t used, tused;
-	uint64_t walk[3];
+	struct iomm_pool tiny_pool, small_pool;
+	struct iomm_pgt tiny;
+	struct iomm_domain small;
+	size_t used, tused, tiny_used, small_used;
+	uint64_t walk[5];
 	uint64_t consumed;
 	uint64_t xlate1, xlate2;
 };
@@ -108,8 +116,17 @@ static void take(struct world *w, struct snap *s)
 	s->vm = w->vm;
 	s->dead_vm = w->dead_vm;
 	s->disc = w->disc;
-	s->disc.msg = NULL; /* the one field a refused discovery call sets: why */
+	s->disc.msg = NULL; /* the two fields a refused discovery call sets: why, */
+	s->disc.offset = 0; /* and where in its input */
 	memcpy(s->ddevs, w->ddevs, sizeof(s->ddevs));
+	s->tiny_pool = w->tiny_pool;
+	s->small_pool = w->small_pool;
+	s->tiny = w->tiny;
+	s->small = w->small;
+	s->tiny_used = iomm_pool_used(&w->tiny_pool);
+	s->small_used = iomm_pool_used(&w->small_pool);
+	s->walk[3] = walk_hash(&w->tiny);
+	s->walk[4] = walk_hash(&w->small.pgt);
 	s->used = iomm_pool_used(w->pool);
 	s->tused = iomm_pool_used(w->tpool);
 	s->walk[0] = walk_hash(&w->s1.pgt);
@@ -145,6 +162,12 @@ static void same(const char *name, const struct snap *a, const struct snap *b)
 	SAME(dead_vm);
 	SAME(disc);
 	SAME(ddevs);
+	SAME(tiny_pool);
+	SAME(small_pool);
+	SAME(tiny);
+	SAME(small);
+	SAME(tiny_used);
+	SAME(small_used);
 	SAME(used);
 	SAME(tused);
 	SAME(walk);
@@ -171,6 +194,122 @@ static void nop_fault(void *arg, const struct iomm_fault *f)
 }
 
 #define PORT(w) iomm_posix_port(&(w)->f->px)
+
+/* Physical memory with nothing in it: no RSDP anywhere. */
+static int zero_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	(void)ctx;
+	(void)pa;
+	memset(buf, 0, len);
+	return IOMM_OK;
+}
+
+/* A well-formed flattened device tree (version 17) holding only an empty
+ * root node: no host bridge maps anything. Big-endian words. */
+#define BE32(v) (uint8_t)((v) >> 24), (uint8_t)((v) >> 16), (uint8_t)((v) >> 8), (uint8_t)(v)
+static const uint8_t empty_fdt[] __attribute__((aligned(8))) = {
+    BE32(0xd00dfeedu), BE32(76u), /* magic, totalsize */
+    BE32(56u), BE32(76u), BE32(40u), /* off_dt_struct, off_dt_strings, off_mem_rsvmap */
+    BE32(17u), BE32(16u), BE32(0u), /* version, last_comp_version, boot_cpuid_phys */
+    BE32(0u), BE32(20u), /* size_dt_strings, size_dt_struct */
+    BE32(0u), BE32(0u), BE32(0u), BE32(0u), /* the empty memory reservation map */
+    BE32(1u), BE32(0u), /* FDT_BEGIN_NODE "" (padded) */
+    BE32(2u), BE32(9u), /* FDT_END_NODE, FDT_END */
+    BE32(0u), /* padding to totalsize */
+};
+
+/* ---- firmware tables in fake physical memory ---- */
+/* The ACPI checksum: the bytes of a table sum to zero (ACPI 6.5, 5.2.6). */
+static void acpi_fix_sum(uint8_t *t, size_t len, size_t at)
+{
+	uint8_t sum = 0;
+	t[at] = 0;
+	for (size_t i = 0; i < len; i++)
+		sum = (uint8_t)(sum + t[i]);
+	t[at] = (uint8_t)(0u - sum);
+}
+
+/* A header (ACPI 6.5, 5.2.6) of @p len bytes, revision 1, checksum set. */
+static void acpi_table(uint8_t *t, const char *sig, uint32_t len)
+{
+	memset(t, 0, len);
+	memcpy(t, sig, 4);
+	for (unsigned i = 0; i < 4; i++)
+		t[4 + i] = (uint8_t)(len >> (8 * i));
+	t[8] = 1;
+	acpi_fix_sum(t, len, 9);
+}
+
+#define RSDP_PA 0xe0000u
+#define RSDT_PA 0x1000u
+#define DMAR_PA 0x2000u
+/* An RSDP (revision 0, ACPI 6.5 5.2.5.3) -> an RSDT with one entry -> a
+ * 48-byte DMAR with no remapping structures. bad_sum: the DMAR's checksum
+ * is off by one. */
+struct acpi_mem {
+	uint8_t rsdp[20], rsdt[40], dmar[48];
+	bool bad_sum;
+};
+
+static int acpi_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	const struct acpi_mem *m = ctx;
+	memset(buf, 0, len);
+	const struct {
+		uint64_t pa;
+		const uint8_t *p;
+		size_t n;
+	} r[3] = {{RSDP_PA, m->rsdp, 20}, {RSDT_PA, m->rsdt, 40}, {DMAR_PA, m->dmar, 48}};
+	for (unsigned i = 0; i < 3; i++)
+		if (pa >= r[i].pa && pa < r[i].pa + r[i].n) {
+			size_t off = (size_t)(pa - r[i].pa), n = r[i].n - off;
+			memcpy(buf, r[i].p + off, n < len ? n : len);
+		}
+	return IOMM_OK;
+}
+
+static const struct iomm_acpi_mem *acpi_fake(bool bad_sum)
+{
+	static struct acpi_mem m;
+	static struct iomm_acpi_mem mem;
+	memset(&m, 0, sizeof(m));
+	memcpy(m.rsdp, "RSD PTR ", 8);
+	for (unsigned i = 0; i < 4; i++)
+		m.rsdp[16 + i] = (uint8_t)(RSDT_PA >> (8 * i));
+	acpi_fix_sum(m.rsdp, 20, 8);
+	acpi_table(m.rsdt, "RSDT", 40);
+	for (unsigned i = 0; i < 4; i++)
+		m.rsdt[36 + i] = (uint8_t)(DMAR_PA >> (8 * i));
+	acpi_fix_sum(m.rsdt, 40, 9);
+	acpi_table(m.dmar, "DMAR", 48);
+	m.dmar[36] = 47; /* host address width - 1 */
+	acpi_fix_sum(m.dmar, 48, 9);
+	if (bad_sum)
+		m.dmar[9]++;
+	m.bad_sum = bad_sum;
+	mem = (struct iomm_acpi_mem){.ctx = &m, .read = acpi_read};
+	return &mem;
+}
+
+/* A table of @p len bytes with signature @p sig whose checksum is wrong. */
+static const uint8_t *bad_table(const char *sig, uint32_t len)
+{
+	static uint8_t t[64];
+	acpi_table(t, sig, len);
+	t[9]++;
+	return t;
+}
+
+/* Take every page left in a pool (held by the test for good). */
+static void spend(struct iomm_pool *p)
+{
+	uint64_t pa;
+	while (iomm_pool_used(p) < iomm_pool_capacity(p))
+		assert_non_null(iomm_pool_alloc(p, 1, &pa));
+}
+
+static uint8_t tiny_mem[IOMM_POOL_BYTES(8, P4K)] __attribute__((aligned(P4K)));
+static uint8_t small_mem[IOMM_POOL_BYTES(8, P4K)] __attribute__((aligned(P4K)));
 
 static struct iomm_pgt_cfg s1cfg(void)
 {
@@ -324,6 +463,88 @@ C(pv_init_not) { struct iomm_paravirt pv = {0}; return iomm_paravirt_init(&pv, P
 C(pv_probe_never) { struct iomm_paravirt pv = {0}; return iomm_paravirt_probe(&pv, 1); }
 C(pv_resv_null) { return iomm_paravirt_resv_get(NULL, 1, 0, NULL); }
 C(pv_pci_slots) { static uint8_t mem[1 << 16] __attribute__((aligned(4096))); struct iomm_viommu_pci p; const struct iomm_viommu_transport *t; struct iomm_viommu_pci_cfg c = {0}; c.pci_read32 = (uint32_t (*)(void *, uint16_t))1; c.mmio_read = (uint32_t (*)(void *, uintptr_t, unsigned))1; c.mmio_write = (void (*)(void *, uintptr_t, unsigned, uint32_t))1; c.mem = mem; c.mem_pa = (uint64_t)(uintptr_t)mem; c.mem_size = sizeof(mem); c.event_slots = 3; return iomm_viommu_pci_init(&p, PORT(w), &c, &t); }
+/* status conversions (pure) */
+C(st_ioerr) { return iomm_viommu_status_to_rc(IOMM_VIOMMU_S_IOERR); }
+C(st_unsupp) { return iomm_viommu_status_to_rc(IOMM_VIOMMU_S_UNSUPP); }
+C(st_inval) { return iomm_viommu_status_to_rc(IOMM_VIOMMU_S_INVAL); }
+C(st_range) { return iomm_viommu_status_to_rc(IOMM_VIOMMU_S_RANGE); }
+C(st_noent) { return iomm_viommu_status_to_rc(IOMM_VIOMMU_S_NOENT); }
+C(st_fault) { return iomm_viommu_status_to_rc(IOMM_VIOMMU_S_FAULT); }
+C(st_nomem) { return iomm_viommu_status_to_rc(IOMM_VIOMMU_S_NOMEM); }
+C(pvst_unknown) { return iomm_paravirt_status(200); }
+C(pvst_unsupp) { return iomm_paravirt_status(IOMM_VIOMMU_S_UNSUPP); }
+C(pvst_inval) { return iomm_paravirt_status(IOMM_VIOMMU_S_INVAL); }
+C(pvst_range) { return iomm_paravirt_status(IOMM_VIOMMU_S_RANGE); }
+C(pvst_noent) { return iomm_paravirt_status(IOMM_VIOMMU_S_NOENT); }
+C(pvst_fault) { return iomm_paravirt_status(IOMM_VIOMMU_S_FAULT); }
+C(pvst_nomem) { return iomm_paravirt_status(IOMM_VIOMMU_S_NOMEM); }
+/* tables: lookups, updates, and the small pool running out */
+C(pgt_lookup_hole) { struct iomm_mapping m; return iomm_pgt_lookup(&w->pgt, 0x7000000, &m); }
+C(pgt_update_align) { struct iomm_gather g; iomm_gather_init(&g); return iomm_pgt_update(&w->pgt, 0x200800, 0x90000000, P4K, RW, &g); }
+C(pgt_update_ias) { struct iomm_gather g; iomm_gather_init(&g); return iomm_pgt_update(&w->pgt, 1ull << 48, 0x90000000, P4K, RW, &g); }
+C(pgt_update_hole) { struct iomm_gather g; iomm_gather_init(&g); return iomm_pgt_update(&w->pgt, 0x7000000, 0x90000000, P4K, RW, &g); }
+C(pgt_update_bbm) { struct iomm_gather g; iomm_gather_init(&g); return iomm_pgt_update(&w->pgt, 0x200000, 0x91000000, P4K, RW, &g); }
+C(acpi_sum) { static const uint8_t t[36] = {'I', 'O', 'R', 'T', 36, 0, 0, 0, 1, 0x55}; uint32_t l; return iomm_acpi_table_check(t, sizeof(t), "IORT", &l); }
+C(pgt_map_nomem) { return iomm_pgt_map(&w->tiny, 0x40000000, 0x80000000, P4K, RW); }
+C(pgt_unmap_nomem) { struct iomm_gather g; iomm_gather_init(&g); return iomm_pgt_unmap(&w->tiny, 0x200000, P4K, &g, NULL); }
+C(pgt_init_nomem) { struct iomm_pgt p = {0}; struct iomm_pgt_cfg c = s1cfg(); return iomm_pgt_init(&p, &c, &w->tiny_pool, PORT(w)); }
+/* domains: ranges, holes, and a domain whose pool is spent */
+C(unmap_range) { return iomm_unmap(&w->s1, 1ull << 50, P4K, NULL); }
+C(unmap_gather_null) { return iomm_unmap_gather(&w->s1, 0x100000, P4K, NULL, NULL); }
+C(unmap_gather_range) { struct iomm_gather g; iomm_gather_init(&g); return iomm_unmap_gather(&w->s1, 1ull << 50, P4K, &g, NULL); }
+C(unmap_gather_nomem) { struct iomm_gather g; iomm_gather_init(&g); return iomm_unmap_gather(&w->small, 0x200000, P4K, &g, NULL); }
+C(unmap_nomem) { return iomm_unmap(&w->small, 0x200000, P4K, NULL); }
+C(map_nomem) { return iomm_map(&w->small, 0x40000000, 0x80000000, P4K, RW); }
+C(dom_init_nomem) { struct iomm_domain d = {0}; struct iomm_domain_cfg c = {.type = IOMM_DOMAIN_S1, .pool = &w->small_pool}; return iomm_domain_init(&d, &w->f->smmu.unit, &c); }
+C(gather_sync_null) { struct iomm_gather g; iomm_gather_init(&g); return iomm_gather_sync(NULL, &g); }
+C(update_align) { return iomm_update(&w->s1, 0x100800, 0x80100000, P4K, RW); }
+C(update_range) { return iomm_update(&w->s1, 1ull << 50, 0x80100000, P4K, RW); }
+C(update_hole) { return iomm_update(&w->s1, 0x7000000, 0x80100000, P4K, RW); }
+/* the host role: unknown endpoints, handles and streams */
+C(vm_walk_noep) { uint64_t h = 0; return iomm_vm_walk(&w->vm, 9, hash_leaf, &h); }
+C(vm_unassign_noep) { return iomm_vm_unassign(&w->vm, 9); }
+C(vm_irq_free_dead) { return iomm_vm_irq_free(&w->dead_vm, 1); }
+C(vm_irq_free_nohandle) { return iomm_vm_irq_free(&w->vm, 77); }
+C(vm_irq_update_null) { return iomm_vm_irq_update(&w->vm, 77, NULL); }
+C(vm_irq_update_nohandle) { struct iomm_irq_cfg t = {.vector = 0x40}; return iomm_vm_irq_update(&w->vm, 77, &t); }
+C(vm_irq_alloc_noep) { struct iomm_msi_msg m; uint32_t h; struct iomm_irq_cfg t = {.vector = 0x40}; return iomm_vm_irq_alloc(&w->vm, 9, &t, &m, &h); }
+C(vm_irq_alloc_policy) { struct iomm_msi_msg m; uint32_t h; struct iomm_irq_cfg t = {.vector = 0x40}; return iomm_vm_irq_alloc(&w->vm, 4, &t, &m, &h); }
+C(vm_route_stranger) { struct iomm_fault ft = {.sid = 0x99, .addr = 0x1000, .reason = IOMM_FAULT_TRANSLATION}; return iomm_vm_fault_route(&w->vm, &w->f->smmu.unit, &ft); }
+C(vm_assign_ep_used) { struct iomm_devid id = IOMM_SID(0x45); return iomm_vm_assign(&w->vm, &w->f->smmu.unit, &id, 4); }
+C(vm_assign_owned) { struct iomm_devid id = IOMM_SID(0x44); return iomm_vm_assign(&w->vm, &w->f->smmu.unit, &id, 6); }
+C(vm_assign_wide) { struct iomm_devid id = IOMM_SID(1u << 30); return iomm_vm_assign(&w->vm, &w->f->smmu.unit, &id, 6); }
+/* discovery and configuration */
+C(disc_policy_nomatch) { struct iomm_devid id = IOMM_SID(5); return iomm_discovery_set_policy(&w->disc, 0x1000, &id, IOMM_POLICY_BLOCKED, NULL, 0); }
+C(disc_board_null) { return iomm_discovery_board(&w->disc, NULL); }
+C(devid_null) { uint32_t s, m; return iomm_devid_resolve(NULL, &s, &m); }
+C(rsdp_null) { uint64_t pa; return iomm_acpi_find_rsdp(NULL, &pa); }
+C(rsdp_none) { struct iomm_acpi_mem mem = {.read = zero_read}; uint64_t pa; return iomm_acpi_find_rsdp(&mem, &pa); }
+C(acpi_table_null) { uint32_t l; uint8_t b[64]; return iomm_acpi_find_table(NULL, 0xe0000, "DMAR", b, sizeof(b), &l, NULL); }
+C(dmar_null) { return iomm_acpi_parse_dmar(&w->disc, NULL, 0, NULL); }
+C(fdt_garbage) { static const uint8_t blob[64] = {1, 2, 3}; return iomm_fdt_parse(&w->disc, blob, sizeof(blob)); }
+C(fdt_rid_garbage) { static const uint8_t blob[64] = {1, 2, 3}; uint32_t ph, sid; return iomm_fdt_map_rid(blob, sizeof(blob), 0x100, &ph, &sid); }
+C(fdt_rid_nobridge) { uint32_t ph, sid; return iomm_fdt_map_rid(empty_fdt, sizeof(empty_fdt), 0x100, &ph, &sid); }
+C(cfg_validate_twice) { static struct iomm_cfg_unit u[2] = {{.type = IOMM_UNIT_SMMUV3, .base = 0x1000, .size = 0x20000}, {.type = IOMM_UNIT_SMMUV3, .base = 0x1000, .size = 0x20000}}; struct iomm_board b = {.units = u, .nunits = 2}; struct iomm_config_error e; return iomm_config_validate(&b, NULL, &e); }
+C(cfg_validate_nostore) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_cfg_device d = {.unit = 0, .id = IOMM_SID(0x70), .policy = IOMM_POLICY_BLOCKED}; struct iomm_board b = {.units = &u, .nunits = 1, .devices = &d, .ndevices = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
+C(find_table_none) { uint8_t b[64]; uint32_t l; return iomm_acpi_find_table(acpi_fake(false), RSDP_PA, "IORT", b, sizeof(b), &l, NULL); }
+C(find_table_small) { uint8_t b[16]; uint32_t l; return iomm_acpi_find_table(acpi_fake(false), RSDP_PA, "DMAR", b, sizeof(b), &l, NULL); }
+C(find_table_sum) { uint8_t b[64]; uint32_t l; return iomm_acpi_find_table(acpi_fake(true), RSDP_PA, "DMAR", b, sizeof(b), &l, NULL); }
+C(iort_sum) { return iomm_acpi_parse_iort(&w->disc, bad_table("IORT", 48), 48); }
+C(dmar_sum) { return iomm_acpi_parse_dmar(&w->disc, bad_table("DMAR", 48), 48, NULL); }
+C(disc_add_full) { static struct iomm_cfg_unit u[1] = {{.type = IOMM_UNIT_SMMUV3, .base = 0x1000}}; struct iomm_discovery d; assert_int_equal(iomm_discovery_init(&d, u, 1, NULL, 0, NULL, 0), IOMM_OK); d.nunits = 1; struct iomm_cfg_device dev = {.unit = 0, .id = IOMM_SID(1)}; return iomm_discovery_add_device(&d, &dev); }
+C(cfg_validate_wide) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_cfg_device d = {.unit = 0, .id = IOMM_SID(1u << 30), .policy = IOMM_POLICY_BLOCKED}; struct iomm_board b = {.units = &u, .nunits = 1, .devices = &d, .ndevices = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
+/* the virtio-mmio transport (guest) and front (host) */
+C(mmio_init_nocfg) { struct iomm_viommu_mmio m; const struct iomm_viommu_transport *t; return iomm_viommu_mmio_init(&m, PORT(w), NULL, &t); }
+C(mmio_init_small) { struct iomm_viommu_mmio m; const struct iomm_viommu_transport *t = NULL; struct iomm_viommu_mmio_cfg c = {.base = 0x1000, .mem = spare_mem, .mem_pa = (uint64_t)(uintptr_t)spare_mem, .mem_size = 16, .event_slots = 4}; return iomm_viommu_mmio_init(&m, PORT(w), &c, &t); }
+C(vfront_init_null) { return iomm_vmmio_front_init(NULL, NULL); }
+C(vfront_access_never) { static struct iomm_vmmio_front fr; uint32_t v = 0; return iomm_vmmio_front_access(&fr, 0, 4, false, &v); }
+C(vfront_poll_null) { return iomm_vmmio_front_poll(NULL); }
+/* fault decoders */
+C(v2_decode_nofault) { struct iomm_smmuv2_fault_regs r = {0}; struct iomm_fault ft; return iomm_smmuv2_decode_fault(&r, &ft); }
+C(vtd_decode_nofault) { static const uint64_t rec[2] = {0, 0}; struct iomm_fault ft; return iomm_vtd_decode_fault(rec, &ft); }
+C(pv_msi_none) { static struct iomm_paravirt pv; uint64_t s, e; return iomm_paravirt_msi_region(&pv, 1, &s, &e); }
+C(pv_msi_null) { static struct iomm_paravirt pv; uint64_t s; return iomm_paravirt_msi_region(&pv, 1, &s, NULL); }
+C(pv_resv_none) { static struct iomm_paravirt pv; struct iomm_paravirt_resv r; return iomm_paravirt_resv_get(&pv, 1, 0, &r); }
 /* clang-format on */
 
 #define K(n, want, fn, arg) {#n, n, want, fn, arg}
@@ -462,6 +683,81 @@ static const struct mcase cases[] = {
     K(pv_probe_never, IOMM_EINVAL, NULL, NULL),
     K(pv_resv_null, IOMM_EINVAL, NULL, NULL),
     K(pv_pci_slots, IOMM_EINVAL, "iomm_viommu_pci_init", "event_slots"),
+    K(st_ioerr, IOMM_EIO, NULL, NULL),
+    K(st_unsupp, IOMM_ENOTSUP, NULL, NULL),
+    K(st_inval, IOMM_EINVAL, NULL, NULL),
+    K(st_range, IOMM_ERANGE, NULL, NULL),
+    K(st_noent, IOMM_ENOENT, NULL, NULL),
+    K(st_fault, IOMM_EFAULT, NULL, NULL),
+    K(st_nomem, IOMM_ENOMEM, NULL, NULL),
+    K(pvst_unknown, IOMM_EIO, NULL, NULL),
+    K(pvst_unsupp, IOMM_ENOTSUP, NULL, NULL),
+    K(pvst_inval, IOMM_EINVAL, NULL, NULL),
+    K(pvst_range, IOMM_ERANGE, NULL, NULL),
+    K(pvst_noent, IOMM_ENOENT, NULL, NULL),
+    K(pvst_fault, IOMM_EFAULT, NULL, NULL),
+    K(pvst_nomem, IOMM_ENOMEM, NULL, NULL),
+    K(pgt_lookup_hole, IOMM_ENOENT, NULL, NULL),
+    K(pgt_update_align, IOMM_EINVAL, "iomm_pgt_update", "iova"),
+    K(pgt_update_ias, IOMM_ERANGE, "iomm_pgt_update", "cfg.ias"),
+    K(pgt_update_hole, IOMM_ENOENT, NULL, NULL),
+    K(pgt_update_bbm, IOMM_ENOTSUP, "iomm_pgt_update", "inval_sync"),
+    K(acpi_sum, IOMM_EIO, NULL, NULL),
+    K(pgt_map_nomem, IOMM_ENOMEM, NULL, NULL),
+    K(pgt_unmap_nomem, IOMM_ENOMEM, NULL, NULL),
+    K(pgt_init_nomem, IOMM_ENOMEM, NULL, NULL),
+    K(unmap_range, IOMM_ERANGE, "iomm_pgt_unmap", "cfg.ias"),
+    K(unmap_gather_null, IOMM_EINVAL, "iomm_unmap_gather", "gather"),
+    K(unmap_gather_range, IOMM_ERANGE, "iomm_pgt_unmap", "cfg.ias"),
+    K(unmap_gather_nomem, IOMM_ENOMEM, NULL, NULL),
+    K(unmap_nomem, IOMM_ENOMEM, NULL, NULL),
+    K(map_nomem, IOMM_ENOMEM, NULL, NULL),
+    K(dom_init_nomem, IOMM_ENOMEM, NULL, NULL),
+    K(gather_sync_null, IOMM_EINVAL, NULL, NULL),
+    K(update_align, IOMM_EINVAL, "iomm_pgt_update", "iova"),
+    K(update_range, IOMM_ERANGE, "iomm_pgt_update", "cfg.ias"),
+    K(update_hole, IOMM_ENOENT, NULL, NULL),
+    K(vm_walk_noep, IOMM_ENOENT, NULL, NULL),
+    K(vm_unassign_noep, IOMM_ENOENT, NULL, NULL),
+    K(vm_irq_free_dead, IOMM_EINVAL, NULL, NULL),
+    K(vm_irq_free_nohandle, IOMM_ENOENT, NULL, NULL),
+    K(vm_irq_update_null, IOMM_EINVAL, "iomm_vm_irq_update", "target"),
+    K(vm_irq_update_nohandle, IOMM_ENOENT, NULL, NULL),
+    K(vm_irq_alloc_noep, IOMM_ENOENT, NULL, NULL),
+    K(vm_irq_alloc_policy, IOMM_EPERM, NULL, NULL),
+    K(vm_route_stranger, IOMM_ENOENT, NULL, NULL),
+    K(vm_assign_ep_used, IOMM_EEXIST, NULL, NULL),
+    K(vm_assign_owned, IOMM_EBUSY, NULL, NULL),
+    K(vm_assign_wide, IOMM_ERANGE, "iomm_dev_init", "stream ID"),
+    K(disc_policy_nomatch, IOMM_ENOENT, NULL, NULL),
+    K(disc_board_null, IOMM_EINVAL, NULL, NULL),
+    K(devid_null, IOMM_EINVAL, NULL, NULL),
+    K(rsdp_null, IOMM_EINVAL, NULL, NULL),
+    K(rsdp_none, IOMM_ENOENT, NULL, NULL),
+    K(acpi_table_null, IOMM_EINVAL, NULL, NULL),
+    K(dmar_null, IOMM_EINVAL, NULL, NULL),
+    K(fdt_garbage, IOMM_EINVAL, NULL, NULL),
+    K(fdt_rid_garbage, IOMM_EINVAL, NULL, NULL),
+    K(fdt_rid_nobridge, IOMM_ENOENT, NULL, NULL),
+    K(cfg_validate_twice, IOMM_EBUSY, NULL, NULL),
+    K(cfg_validate_nostore, IOMM_ENOSPC, "iomm_config_validate", "device objects"),
+    K(find_table_none, IOMM_ENOENT, NULL, NULL),
+    K(find_table_small, IOMM_ENOSPC, NULL, NULL),
+    K(find_table_sum, IOMM_EIO, NULL, NULL),
+    K(iort_sum, IOMM_EIO, NULL, NULL),
+    K(dmar_sum, IOMM_EIO, NULL, NULL),
+    K(disc_add_full, IOMM_ENOSPC, NULL, NULL),
+    K(cfg_validate_wide, IOMM_ERANGE, "iomm_config_validate", "identity wider"),
+    K(mmio_init_nocfg, IOMM_EINVAL, "iomm_viommu_mmio_init", "cfg"),
+    K(mmio_init_small, IOMM_ENOMEM, NULL, NULL),
+    K(vfront_init_null, IOMM_EINVAL, NULL, NULL),
+    K(vfront_access_never, IOMM_EINVAL, NULL, NULL),
+    K(vfront_poll_null, IOMM_EINVAL, NULL, NULL),
+    K(v2_decode_nofault, IOMM_ENOENT, NULL, NULL),
+    K(vtd_decode_nofault, IOMM_ENOENT, NULL, NULL),
+    K(pv_msi_none, IOMM_ENOENT, NULL, NULL),
+    K(pv_msi_null, IOMM_EINVAL, NULL, NULL),
+    K(pv_resv_none, IOMM_ENOENT, NULL, NULL),
 };
 
 /* ---- the live system ---------------------------------------------------- */
@@ -513,6 +809,20 @@ static void build(struct world *w, struct fx *f)
 	assert_int_equal(iomm_vm_init(&w->vm, &w->vcfg), IOMM_OK);
 	struct iomm_devid vid = IOMM_SID(0x44);
 	assert_int_equal(iomm_vm_assign(&w->vm, &f->smmu.unit, &vid, 4), IOMM_OK);
+	/* the spent pools */
+	assert_int_equal(iomm_pool_init(&w->tiny_pool, iomm_posix_port(&f->px), tiny_mem,
+					 sizeof(tiny_mem), (uint64_t)(uintptr_t)tiny_mem, P4K),
+			 IOMM_OK);
+	assert_int_equal(iomm_pgt_init(&w->tiny, &c, &w->tiny_pool, iomm_posix_port(&f->px)),
+			 IOMM_OK);
+	assert_int_equal(iomm_pgt_map(&w->tiny, 0x200000, 0x80200000, 0x200000, RW), IOMM_OK);
+	spend(&w->tiny_pool);
+	assert_int_equal(iomm_pool_init(&w->small_pool, iomm_posix_port(&f->px), small_mem,
+					 sizeof(small_mem), (uint64_t)(uintptr_t)small_mem, P4K),
+			 IOMM_OK);
+	assert_int_equal(fx_domain(f, &w->small, IOMM_DOMAIN_S1, 0, &w->small_pool, NULL), IOMM_OK);
+	assert_int_equal(iomm_map(&w->small, 0x200000, 0x80200000, 0x200000, RW), IOMM_OK);
+	spend(&w->small_pool);
 	/* discovery holding one unit and one device */
 	assert_int_equal(iomm_discovery_init(&w->disc, w->dunits, 2, w->ddevs, 2, NULL, 0), IOMM_OK);
 }

@@ -78,7 +78,7 @@ struct iomm_pool *fx_pool(struct fx *f, size_t page_size, size_t npages)
 	return bfx_pool(&f->b, page_size, npages);
 }
 
-int fx_boot(struct fx *f)
+void fx_boot_prep(struct fx *f)
 {
 	if (!f->model_up) {
 		assert_int_equal(vtd_model_init(&f->model, &f->mcfg), 0);
@@ -100,6 +100,11 @@ int fx_boot(struct fx *f)
 	}
 	if (!f->pool)
 		f->pool = fx_pool(f, 4096, 64);
+}
+
+int fx_boot(struct fx *f)
+{
+	fx_boot_prep(f);
 	return iomm_vtd_init(&f->vtd, iomm_posix_port(&f->px), FX_REGS, &f->mem, f->pool, &f->cfg);
 }
 

@@ -72,6 +72,8 @@ int fx_teardown(void **state);
 
 /* Bring up the port (once). */
 void fx_port_up(struct fx *f);
+/* Model, port, memory and pool, all but iomm_vtd_init() (the model from f->mcfg, once). */
+void fx_boot_prep(struct fx *f);
 /* Model, port, memory; then iomm_vtd_init(). Returns its status. */
 int fx_boot(struct fx *f);
 /* fx_boot() that must succeed. */
