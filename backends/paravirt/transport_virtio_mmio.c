@@ -11,6 +11,7 @@
 #include <iommuman/paravirt.h>
 
 #include "iomm_internal.h"
+#include "virtqueue.h"
 
 /* Register offsets (4.2.2, table "MMIO Device Register Layout"). */
 #define VM_MAGIC 0x000u
@@ -42,70 +43,6 @@
 #define VS_FEATURES_OK 8u
 #define VS_FAILED 0x80u
 
-/* split virtqueue (2.7.5, 2.7.6, 2.7.8) */
-#define VQ_DESC_SIZE 16u
-#define VQ_DESC_F_NEXT 1u
-#define VQ_DESC_F_WRITE 2u
-#define VQ_AVAIL_F_NO_INTERRUPT 1u
-
-#define RQ IOMM_VIOMMU_MMIO_REQ_SLOTS
-
-static size_t align_up(size_t v, size_t a)
-{
-	return (v + a - 1) & ~(a - 1);
-}
-
-/* ---- ring memory: naturally aligned single accesses, little-endian ---- */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define LE16(v) ((uint16_t)__builtin_bswap16(v))
-#define LE32(v) ((uint32_t)__builtin_bswap32(v))
-#else
-#define LE16(v) ((uint16_t)(v))
-#define LE32(v) ((uint32_t)(v))
-#endif
-
-static volatile uint16_t *m16(const struct iomm_viommu_mmio *m, size_t off)
-{
-	return (volatile uint16_t *)(void *)((uint8_t *)m->c.mem + off);
-}
-
-static volatile uint32_t *m32(const struct iomm_viommu_mmio *m, size_t off)
-{
-	return (volatile uint32_t *)(void *)((uint8_t *)m->c.mem + off);
-}
-
-static void put16(const struct iomm_viommu_mmio *m, size_t off, uint16_t v)
-{
-	*m16(m, off) = LE16(v);
-}
-
-static uint16_t get16(const struct iomm_viommu_mmio *m, size_t off)
-{
-	return LE16(*m16(m, off));
-}
-
-static void put32(const struct iomm_viommu_mmio *m, size_t off, uint32_t v)
-{
-	*m32(m, off) = LE32(v);
-}
-
-static uint32_t get32(const struct iomm_viommu_mmio *m, size_t off)
-{
-	return LE32(*m32(m, off));
-}
-
-/* 2.7.5: le64 addr, le32 len, le16 flags, le16 next */
-static void set_desc(const struct iomm_viommu_mmio *m, unsigned q, uint16_t i, uint64_t addr,
-		     uint32_t len, uint16_t flags, uint16_t next)
-{
-	size_t d = m->off_desc[q] + (size_t)i * VQ_DESC_SIZE;
-	put32(m, d, (uint32_t)addr);
-	put32(m, d + 4, (uint32_t)(addr >> 32));
-	put32(m, d + 8, len);
-	put16(m, d + 12, flags);
-	put16(m, d + 14, next);
-}
-
 /* ---- device registers ---- */
 static uint32_t rd(const struct iomm_viommu_mmio *m, uint32_t off)
 {
@@ -127,105 +64,22 @@ static void status_set(const struct iomm_viommu_mmio *m, uint8_t s)
 	wr(m, VM_STATUS, s);
 }
 
-static void notify(const struct iomm_viommu_mmio *m, unsigned q)
+/* QueueNotify (4.2.2): the queue's index; the shared driver orders the rings before it. */
+static void notify(void *ctx, unsigned q)
 {
-	iomm_port_mb(m->port);
-	wr(m, VM_QUEUE_NOTIFY, q);
-}
-
-static void relax(const struct iomm_viommu_mmio *m)
-{
-	if (m->port->relax)
-		m->port->relax(m->port->ctx);
-}
-
-static bool expired(const struct iomm_viommu_mmio *m, uint64_t t0)
-{
-	return m->port->now_ns(m->port->ctx) - t0 > m->c.timeout_ns;
-}
-
-/* ---- layout: 2.7 alignment (descriptors 16, available ring 2, used ring 4) ---- */
-static size_t layout(struct iomm_viommu_mmio *m, uint16_t nevt)
-{
-	size_t off = 0;
-	const uint16_t n[2] = {RQ, nevt};
-	for (unsigned q = 0; q < 2; q++) {
-		off = align_up(off, 16);
-		if (m)
-			m->off_desc[q] = off;
-		off += (size_t)VQ_DESC_SIZE * n[q];
-		if (m)
-			m->off_avail[q] = off;
-		off += 6u + 2u * n[q];
-		off = align_up(off, 4);
-		if (m)
-			m->off_used[q] = off;
-		off += 6u + 8u * n[q];
-	}
-	off = align_up(off, 16);
-	if (m)
-		m->off_evt = off;
-	off += (size_t)IOMM_VIOMMU_MMIO_EVENT_BUF * nevt;
-	off = align_up(off, 16);
-	if (m)
-		m->off_bounce = off;
-	return off;
+	wr(ctx, VM_QUEUE_NOTIFY, q);
 }
 
 size_t iomm_viommu_mmio_mem_size(uint16_t event_slots)
 {
-	return layout(NULL, event_slots ? event_slots : 64) + IOMM_VIOMMU_MMIO_MIN_BOUNCE;
+	return iomm_vq_mem_size(event_slots ? event_slots : 64);
 }
 
 /* ---- transport hooks ---- */
 static int vm_request(void *ctx, const void *req, size_t req_len, void *resp, size_t resp_len)
 {
 	struct iomm_viommu_mmio *m = ctx;
-	if (m->broken)
-		return IOMM_EIO;
-	size_t ro = align_up(req_len, 16);
-	if (!req_len || resp_len < IOMM_VIOMMU_TAIL_SIZE || ro > m->bounce_size ||
-	    resp_len > m->bounce_size - ro)
-		return IOMM_EINVAL;
-	uint8_t *b = (uint8_t *)m->c.mem + m->off_bounce;
-	const uint8_t *in = req;
-	for (size_t i = 0; i < req_len; i++)
-		b[i] = in[i];
-	for (size_t i = 0; i < resp_len; i++)
-		b[ro + i] = 0;
-	b[ro + resp_len - IOMM_VIOMMU_TAIL_SIZE] = 0xff;
-	uint64_t pa = m->c.mem_pa + m->off_bounce;
-	set_desc(m, 0, 0, pa, (uint32_t)req_len, VQ_DESC_F_NEXT, 1);
-	set_desc(m, 0, 1, pa + ro, (uint32_t)resp_len, VQ_DESC_F_WRITE, 0);
-	put16(m, m->off_avail[0] + 4 + 2u * (m->avail_idx[0] % RQ), 0);
-	iomm_port_wmb(m->port);
-	m->avail_idx[0]++;
-	put16(m, m->off_avail[0] + 2, m->avail_idx[0]);
-	notify(m, 0);
-
-	uint64_t t0 = m->port->now_ns(m->port->ctx);
-	while (get16(m, m->off_used[0] + 2) == m->used_idx[0]) {
-		if (expired(m, t0)) {
-			/* The device may still write the bounce area: stop using it. */
-			m->broken = true;
-			return IOMM_ETIMEDOUT;
-		}
-		relax(m);
-	}
-	iomm_port_mb(m->port);
-	size_t e = m->off_used[0] + 4 + 8u * (m->used_idx[0] % RQ);
-	uint32_t id = get32(m, e), len = get32(m, e + 4);
-	m->used_idx[0]++;
-	if (id != 0 || len < IOMM_VIOMMU_TAIL_SIZE || len > resp_len) {
-		m->broken = true;
-		return IOMM_EIO;
-	}
-	uint8_t *out = resp;
-	for (size_t i = 0; i < resp_len; i++)
-		out[i] = b[ro + i];
-	if (len < resp_len)
-		out[resp_len - IOMM_VIOMMU_TAIL_SIZE] = b[ro + len - IOMM_VIOMMU_TAIL_SIZE];
-	return IOMM_OK;
+	return iomm_vq_request(&m->vq, req, req_len, resp, resp_len);
 }
 
 /* 4.2.2.2: device configuration read with aligned 32-bit loads, repeated
@@ -289,10 +143,9 @@ static int queue_setup(struct iomm_viommu_mmio *m, unsigned q, uint16_t n)
 	if (max < n)
 		return IOMM_ENOTSUP;
 	wr(m, VM_QUEUE_NUM, n);
-	const size_t offs[3] = {m->off_desc[q], m->off_avail[q], m->off_used[q]};
 	const uint32_t regs[3] = {VM_QUEUE_DESC, VM_QUEUE_DRIVER, VM_QUEUE_DEVICE};
 	for (unsigned i = 0; i < 3; i++) {
-		uint64_t a = m->c.mem_pa + offs[i];
+		uint64_t a = iomm_vq_part_pa(&m->vq, q, (enum iomm_vq_part)i);
 		wr(m, regs[i], (uint32_t)a);
 		wr(m, regs[i] + 4, (uint32_t)(a >> 32));
 	}
@@ -318,70 +171,23 @@ static int vm_features_set(void *ctx, uint64_t features)
 	}
 	s |= VS_FEATURES_OK;
 
-	/* Fresh rings: no interrupts wanted (everything is polled). */
-	size_t end = m->off_bounce;
-	for (size_t o = 0; o < end; o += 4)
-		put32(m, o, 0);
-	for (unsigned q = 0; q < 2; q++) {
-		m->avail_idx[q] = 0;
-		m->used_idx[q] = 0;
-		put16(m, m->off_avail[q], VQ_AVAIL_F_NO_INTERRUPT);
-	}
-	for (uint16_t i = 0; i < m->nevt; i++)
-		set_desc(m, 1, i, m->c.mem_pa + m->off_evt + (size_t)i * IOMM_VIOMMU_MMIO_EVENT_BUF,
-			 IOMM_VIOMMU_MMIO_EVENT_BUF, VQ_DESC_F_WRITE, 0);
-	iomm_port_wmb(m->port);
-	int rc = queue_setup(m, 0, RQ);
+	iomm_vq_rings_reset(&m->vq);
+	int rc = queue_setup(m, 0, IOMM_VQ_REQ_SLOTS);
 	if (!rc)
-		rc = queue_setup(m, 1, m->nevt);
+		rc = queue_setup(m, 1, m->vq.nevt);
 	if (rc) {
 		status_set(m, s | VS_FAILED);
 		return rc;
 	}
 	status_set(m, s | VS_DRIVER_OK);
-	m->broken = false;
-
-	/* Hand every event buffer to the device. */
-	for (uint16_t i = 0; i < m->nevt; i++)
-		put16(m, m->off_avail[1] + 4 + 2u * i, i);
-	iomm_port_wmb(m->port);
-	m->avail_idx[1] = m->nevt;
-	put16(m, m->off_avail[1] + 2, m->avail_idx[1]);
-	notify(m, 1);
+	iomm_vq_start(&m->vq);
 	return IOMM_OK;
 }
 
 static int vm_event_get(void *ctx, void *buf, size_t cap)
 {
 	struct iomm_viommu_mmio *m = ctx;
-	if (m->broken)
-		return IOMM_EIO;
-	if (get16(m, m->off_used[1] + 2) == m->used_idx[1])
-		return 0;
-	iomm_port_mb(m->port);
-	size_t e = m->off_used[1] + 4 + 8u * (m->used_idx[1] % m->nevt);
-	uint32_t id = get32(m, e), len = get32(m, e + 4);
-	m->used_idx[1]++;
-	if (id >= m->nevt) {
-		m->broken = true;
-		return IOMM_EIO;
-	}
-	if (len > IOMM_VIOMMU_MMIO_EVENT_BUF)
-		len = IOMM_VIOMMU_MMIO_EVENT_BUF;
-	if (len > cap)
-		len = (uint32_t)cap;
-	const uint8_t *src = (const uint8_t *)m->c.mem + m->off_evt +
-			     (size_t)id * IOMM_VIOMMU_MMIO_EVENT_BUF;
-	uint8_t *out = buf;
-	for (uint32_t i = 0; i < len; i++)
-		out[i] = src[i];
-	/* Give the buffer back. */
-	put16(m, m->off_avail[1] + 4 + 2u * (m->avail_idx[1] % m->nevt), (uint16_t)id);
-	iomm_port_wmb(m->port);
-	m->avail_idx[1]++;
-	put16(m, m->off_avail[1] + 2, m->avail_idx[1]);
-	notify(m, 1);
-	return (int)len;
+	return iomm_vq_event_get(&m->vq, buf, cap);
 }
 
 int iomm_viommu_mmio_init(struct iomm_viommu_mmio *m, const struct iomm_port *port,
@@ -402,12 +208,10 @@ int iomm_viommu_mmio_init(struct iomm_viommu_mmio *m, const struct iomm_port *po
 	*m = (struct iomm_viommu_mmio){0};
 	m->c = *cfg;
 	m->port = port;
-	m->nevt = nevt;
 	if (!m->c.timeout_ns)
 		m->c.timeout_ns = 1000000000ull;
-	layout(m, nevt);
-	m->bounce_size = cfg->mem_size - m->off_bounce;
-	m->broken = true; /* until DRIVER_OK */
+	iomm_vq_init(&m->vq, port, cfg->mem, cfg->mem_pa, cfg->mem_size, nevt, m->c.timeout_ns,
+		     notify, m);
 
 	/* 4.2.3.1.1: check MagicValue, Version and DeviceID before anything else. */
 	if (rd(m, VM_MAGIC) != VM_MAGIC_VALUE)
@@ -422,9 +226,10 @@ int iomm_viommu_mmio_init(struct iomm_viommu_mmio *m, const struct iomm_port *po
 	status_set(m, 0);
 	uint64_t t0 = port->now_ns(port->ctx);
 	while (status_get(m) != 0) {
-		if (expired(m, t0))
+		if (iomm_vq_expired(&m->vq, t0))
 			return IOMM_ETIMEDOUT;
-		relax(m);
+		if (port->relax)
+			port->relax(port->ctx);
 	}
 	status_set(m, VS_ACKNOWLEDGE);
 	status_set(m, VS_ACKNOWLEDGE | VS_DRIVER);

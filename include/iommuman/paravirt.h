@@ -331,6 +331,28 @@ const struct iomm_viommu_transport *iomm_viommu_loopback_init(struct iomm_viommu
 /** Smallest request bounce area: a PROBE with probe_size 512. */
 #define IOMM_VIOMMU_PCI_MIN_BOUNCE 640u
 
+/** @cond INTERNAL */
+/*
+ * Split-virtqueue driver state the virtio transports share (queue 0:
+ * requests, queue 1: events). Part of the transport objects below; not
+ * for callers.
+ */
+struct iomm_vq {
+	const struct iomm_port *port;
+	uint8_t *mem;
+	uint64_t mem_pa;
+	uint64_t timeout_ns;
+	void (*notify)(void *ctx, unsigned q);
+	void *ctx;
+	uint16_t nevt;
+	uint16_t avail_idx[2];
+	uint16_t used_idx[2];
+	size_t off_desc[2], off_avail[2], off_used[2], off_evt, off_bounce;
+	size_t bounce_size;
+	bool broken;
+};
+/** @endcond */
+
 /** @brief Board access the virtio-pci transport needs (no board code in the library). */
 struct iomm_viommu_pci_cfg {
 	/** Passed unchanged as first argument of the hooks below. */
@@ -368,13 +390,8 @@ struct iomm_viommu_pci {
 	uintptr_t common, notify, isr, device;
 	uint32_t notify_mult;
 	uint32_t device_len;
-	uint16_t nevt;
 	uint16_t notify_off[2];
-	uint16_t avail_idx[2];
-	uint16_t used_idx[2];
-	size_t off_desc[2], off_avail[2], off_used[2], off_evt, off_bounce;
-	size_t bounce_size;
-	bool broken;
+	struct iomm_vq vq;
 	/** @endcond */
 };
 
@@ -463,12 +480,7 @@ struct iomm_viommu_mmio {
 	struct iomm_viommu_mmio_cfg c;
 	const struct iomm_port *port;
 	struct iomm_viommu_transport t;
-	uint16_t nevt;
-	uint16_t avail_idx[2];
-	uint16_t used_idx[2];
-	size_t off_desc[2], off_avail[2], off_used[2], off_evt, off_bounce;
-	size_t bounce_size;
-	bool broken;
+	struct iomm_vq vq;
 	/** @endcond */
 };
 
