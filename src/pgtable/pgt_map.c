@@ -89,6 +89,17 @@ static int reserve_fill(struct iomm_pgt *pgt, struct reserve *r, size_t n)
 	return IOMM_OK;
 }
 
+int iomm_pgt_range_refuse(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
+			  const char *fn)
+{
+	uint64_t end = iova + size;
+	if (!size || ((iova | size) & pgt->gmask) || end < iova)
+		return IOMM_REFUSE_AS(pgt->port, IOMM_EINVAL, fn,
+				      "iova, size: zero, wrapping or not granule-aligned");
+	return IOMM_REFUSE_AS(pgt->port, IOMM_ERANGE, fn,
+			      "iova + size: beyond the table's input size (cfg.ias)");
+}
+
 uint64_t *iomm_pgt_next_table_slow(const struct iomm_pgt *pgt, uint64_t pte)
 {
 	return table_va(pgt, pte_to_pa(pgt, pte));
@@ -802,13 +813,11 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 	unsigned sh = pgt->shift[l];
 	uint64_t esz = 1ull << sh;
 	size_t i = lvl_index(pgt, l, iova);
-	uint64_t n = size >> sh;
-	if ((size & (esz - 1)) || n > lvl_entries(pgt, l) - i)
-		return 1;
 	uint64_t pte = iomm_read_desc(&t[i]);
-	unsigned cs = pgt->cont_shift[l];
-	if (n == 1 && !(pte & PGT_CONT) && !pte_is_table(pgt, pte, l)) {
-		/* one leaf or hole: the everyday unmap */
+	/* one leaf or hole, no group around it: the everyday unmap (a table
+	 * test that fails for blocks first, then the level for pages) */
+	if (size == esz && !(pte & PGT_CONT) &&
+	    ((pte & pgt->t_mask) != pgt->t_val || l == pgt->last)) {
 		if (pte_valid(pgt, pte)) {
 			iomm_write_desc(&t[i], 0);
 			clean(pgt, &t[i], sizeof(*t));
@@ -817,6 +826,10 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 		}
 		return IOMM_OK;
 	}
+	uint64_t n = size >> sh;
+	if ((size & (esz - 1)) || n > lvl_entries(pgt, l) - i)
+		return 1;
+	unsigned cs = pgt->cont_shift[l];
 	if (cs) {
 		/* groups cut by the range's edges lose the hint first */
 		size_t cmask = ((size_t)1 << cs) - 1;
