@@ -693,6 +693,32 @@ static __attribute__((noinline)) uint64_t drop_subtree(const struct iomm_pgt *pg
 	return bytes;
 }
 
+/*
+ * Clear the leaves among the @m entries at @p (level @l) up to the first
+ * table, skipping holes. Returns the entries passed; *v: leaves cleared,
+ * *span: entries up to and including the last leaf cleared.
+ */
+static __attribute__((noinline)) size_t clear_leaves(const struct iomm_pgt *pgt, uint64_t *p,
+						     size_t m, unsigned l, size_t *v, size_t *span)
+{
+	const uint64_t v_mask = pgt->v_mask, t_mask = pgt->t_mask, t_val = pgt->t_val;
+	const bool may_table = l < pgt->last;
+	size_t k = 0, nv = 0, end = 0;
+	for (; k < m; k++) {
+		uint64_t e = iomm_read_desc(&p[k]);
+		if (!(e & v_mask))
+			continue;
+		if (may_table && (e & t_mask) == t_val)
+			break;
+		iomm_write_desc(&p[k], 0);
+		nv++;
+		end = k + 1;
+	}
+	*v = nv;
+	*span = end;
+	return k;
+}
+
 /* Pass 2 of an unmap. Returns the bytes that were mapped (if @count). */
 static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 			    struct iomm_gather *g, struct reserve *r, bool count)
@@ -737,9 +763,19 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 							      count, g);
 					gather_add(g, iova, esz, 0, l);
 				} else if (whole) {
-					iomm_write_desc(&t[i], 0);
-					bytes += esz;
-					gather_add(g, iova, esz, esz, l);
+					/* a run of whole leaves (and holes): one tight loop */
+					uint64_t most = size >> sh;
+					size_t m = most < nent - i ? (size_t)most : nent - i;
+					size_t v, span;
+					size_t k = clear_leaves(pgt, &t[i], m, l, &v, &span);
+					bytes += (uint64_t)v << sh;
+					gather_add(g, iova, (uint64_t)span << sh, esz, l);
+					iova += (uint64_t)k << sh;
+					size -= (uint64_t)k << sh;
+					i += k;
+					if (!size || i == nent)
+						break;
+					continue;
 				} else {
 					/* split the block, keeping what lies outside the range */
 					uint64_t base = iova - off;
