@@ -552,8 +552,19 @@ static bool cuts_block(const struct iomm_pgt *pgt, uint64_t addr, unsigned *lp, 
 	return iomm_pgt_leaf_of(pgt, addr, lp, ep) && (addr & ((1ull << lvl_shift(pgt, *lp)) - 1));
 }
 
-/* Pass 1 of an unmap: pages needed to split blocks cut by the range's edges. */
-static size_t unmap_count(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size)
+/* A block an unmap's edge cuts: its entry and level (e NULL: none). */
+struct cut {
+	uint64_t *e;
+	unsigned l;
+};
+
+/*
+ * Pass 1 of an unmap: the blocks cut by the range's edges (@cut[0] holds the
+ * start, or both edges when one block holds them; @cut[1] the end) and the
+ * table pages needed to split them.
+ */
+static size_t unmap_count(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
+			  struct cut cut[2])
 {
 	uint64_t end = iova + size;
 	unsigned l1 = 0, l2 = 0;
@@ -561,16 +572,117 @@ static size_t unmap_count(const struct iomm_pgt *pgt, uint64_t iova, uint64_t si
 	size_t need = 0;
 	bool c1 = cuts_block(pgt, iova, &l1, &e1);
 	bool c2 = end < pgt->in_limit && cuts_block(pgt, end, &l2, &e2);
+	cut[0].e = cut[1].e = NULL;
 	if (c1) {
 		uint64_t bsz = 1ull << lvl_shift(pgt, l1);
 		uint64_t base = iova & ~(bsz - 1);
 		need += split_count(pgt, l1 + 1, base, iova, end < base + bsz ? end : base + bsz);
+		cut[0] = (struct cut){(uint64_t *)(uintptr_t)e1, l1};
 	}
 	if (c2 && !(c1 && e2 == e1)) { /* both edges in one block: counted above */
 		uint64_t base = end & ~((1ull << lvl_shift(pgt, l2)) - 1);
 		need += split_count(pgt, l2 + 1, base, base, end);
+		cut[1] = (struct cut){(uint64_t *)(uintptr_t)e2, l2};
 	}
 	return need;
+}
+
+/*
+ * Whether changing a live block into a table needs break-before-make: Arm
+ * formats (a change of block size, Arm ARM D8.16.1), told apart by their
+ * in-place mask; VT-d and x86-64 have no such rule (inplace_mask all ones).
+ * It needs inval_sync: without it the block is replaced in place and the
+ * unmap's gather invalidates it afterwards.
+ */
+static inline bool split_needs_bbm(const struct iomm_pgt *pgt)
+{
+	return pgt->cfg.inval_sync && pgt->fmt->inplace_mask != ~0ull;
+}
+
+/*
+ * Replace the blocks an unmap of [iova, end) cuts (from unmap_count()) by
+ * tables of smaller leaves holding what lies outside the range, built from
+ * the reserve before they are linked. With break-before-make (see
+ * split_needs_bbm()) the blocks' entries are written invalid, each block's
+ * span invalidated by an inval_sync call, and then linked to their tables;
+ * if an invalidation fails the blocks are written back, the new tables go
+ * to the pool unseen, and its status is returned: the table translates
+ * what it did. Otherwise the links replace the blocks at once. Either way
+ * the part of the range in the blocks is added to @g at the blocks' levels
+ * (a walker may still hold them until the caller invalidates) and to *bytes.
+ */
+static int split_blocks(const struct iomm_pgt *pgt, const struct cut cut[2], uint64_t iova,
+			uint64_t end, struct reserve *r, struct iomm_gather *g, uint64_t *bytes)
+{
+	uint64_t old[2] = {0, 0}, link[2] = {0, 0}, rs[2] = {0, 0}, re[2] = {0, 0};
+	uint64_t *nt[2] = {NULL, NULL};
+	struct iomm_gather brk[2];
+	for (unsigned k = 0; k < 2; k++) {
+		if (!cut[k].e)
+			continue;
+		unsigned l = cut[k].l;
+		uint64_t bsz = 1ull << lvl_shift(pgt, l);
+		uint64_t base = (k ? end : iova) & ~(bsz - 1), top = base + bsz;
+		uint64_t pte = iomm_read_desc(cut[k].e);
+		uint64_t bpa = pte_to_pa(pgt, pte);
+		/* iomm_pgt_strip_edges() took the hint off a group this block was in */
+		uint64_t attr = pte & ~(pgt->oa_mask | pgt->type_mask | PGT_CONT);
+		uint64_t npa;
+		rs[k] = iova > base ? iova : base;
+		re[k] = end < top ? end : top;
+		nt[k] = reserve_take(r, &npa);
+		if (rs[k] > base)
+			map_apply(pgt, nt[k], l + 1, base, bpa, rs[k] - base, attr, r, false);
+		if (re[k] < top)
+			map_apply(pgt, nt[k], l + 1, re[k], bpa + (re[k] - base), top - re[k], attr,
+				  r, false);
+		clean(pgt, nt[k], (size_t)1 << pgt->page_shift);
+		old[k] = pte;
+		link[k] = pa_to_pte(pgt, npa) | pgt->t_bits;
+		iomm_gather_init(&brk[k]);
+		gather_add(&brk[k], base, bsz, bsz, l);
+	}
+	if (pgt->coherent)
+		iomm_port_wmb(pgt->port); /* the new tables before the links to them */
+	if (split_needs_bbm(pgt)) {
+		/* break */
+		for (unsigned k = 0; k < 2; k++) {
+			if (!cut[k].e)
+				continue;
+			iomm_write_desc(cut[k].e, 0);
+			clean(pgt, cut[k].e, sizeof(uint64_t));
+		}
+		iomm_port_wmb(pgt->port); /* the invalid entries before the invalidation */
+		int rc = IOMM_OK;
+		for (unsigned k = 0; k < 2 && !rc; k++)
+			if (cut[k].e)
+				rc = pgt->cfg.inval_sync(pgt->cfg.inval_arg, &brk[k]);
+		if (rc) {
+			struct iomm_gather tmp;
+			iomm_gather_init(&tmp);
+			tmp.pgt = (struct iomm_pgt *)(uintptr_t)pgt;
+			for (unsigned k = 0; k < 2; k++) {
+				if (!cut[k].e)
+					continue;
+				iomm_write_desc(cut[k].e, old[k]);
+				clean(pgt, cut[k].e, sizeof(uint64_t));
+				drop_subtree(pgt, nt[k], cut[k].l + 1, false, false, &tmp);
+			}
+			iomm_gather_free_pages(&tmp); /* never linked: no walker saw them */
+			return rc;
+		}
+	}
+	/* make */
+	for (unsigned k = 0; k < 2; k++) {
+		if (!cut[k].e)
+			continue;
+		iomm_write_link(cut[k].e, link[k]);
+		clean(pgt, cut[k].e, sizeof(uint64_t));
+		gather_add(g, rs[k], re[k] - rs[k], 1ull << lvl_shift(pgt, cut[k].l), cut[k].l);
+		g->tables = true;
+		*bytes += re[k] - rs[k];
+	}
+	return IOMM_OK;
 }
 
 /*
@@ -721,7 +833,7 @@ static __attribute__((noinline)) size_t clear_leaves(const struct iomm_pgt *pgt,
 
 /* Pass 2 of an unmap. Returns the bytes that were mapped (if @count). */
 static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
-			    struct iomm_gather *g, struct reserve *r, bool count)
+			    struct iomm_gather *g, bool count)
 {
 	uint64_t bytes = 0;
 	while (size) {
@@ -776,27 +888,8 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 					if (!size || i == nent)
 						break;
 					continue;
-				} else {
-					/* split the block, keeping what lies outside the range */
-					uint64_t base = iova - off;
-					uint64_t bpa = pte_to_pa(pgt, pte);
-					uint64_t attr =
-					    pte & ~(pgt->oa_mask | pgt->type_mask | PGT_CONT);
-					uint64_t npa;
-					uint64_t *nt = reserve_take(r, &npa);
-					if (off)
-						map_apply(pgt, nt, l + 1, base, bpa, off, attr, r, false);
-					if (off + chunk < esz)
-						map_apply(pgt, nt, l + 1, iova + chunk, bpa + off + chunk,
-							  esz - off - chunk, attr, r, false);
-					clean(pgt, nt, (size_t)1 << pgt->page_shift);
-					if (pgt->coherent)
-						iomm_port_wmb(pgt->port);
-					iomm_write_link(&t[i], pa_to_pte(pgt, npa) | pgt->t_bits);
-					bytes += chunk;
-					gather_add(g, iova, chunk, esz, l);
-					g->tables = true;
 				}
+				/* a leaf the range cuts is not here: split_blocks() split it */
 			}
 			iova += chunk;
 			size -= chunk;
@@ -908,16 +1001,20 @@ static __attribute__((noinline)) int unmap_slow(struct iomm_pgt *pgt, uint64_t i
 						struct iomm_gather *g, uint64_t *bytes, bool count)
 {
 	struct reserve r = {NULL, 0};
-	size_t need = unmap_count(pgt, iova, size);
+	struct cut cut[2];
+	size_t need = unmap_count(pgt, iova, size, cut);
 	if (need && reserve_fill(pgt, &r, need))
 		return IOMM_ENOMEM;
 	int rc = iomm_pgt_strip_edges(pgt, iova, iova + size);
+	uint64_t split = 0;
+	if (!rc && need)
+		rc = split_blocks(pgt, cut, iova, iova + size, &r, g, &split);
 	if (rc) {
 		reserve_drop(pgt, &r);
 		return rc;
 	}
-	*bytes = unmap_apply(pgt, iova, size, g, &r, count);
-	reserve_drop(pgt, &r);
+	*bytes = split + unmap_apply(pgt, iova, size, g, count);
+	reserve_drop(pgt, &r); /* empty: the count is exact */
 	return IOMM_OK;
 }
 
