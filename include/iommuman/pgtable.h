@@ -119,8 +119,10 @@ struct iomm_gather;
  * it too, and return only once the invalidation has completed (the
  * equivalent of a CMD_TLBI_* followed by CMD_SYNC, or a TLBI plus sync).
  * Its leaf_sizes and levels describe the entries that were broken, as in an
- * unmap's gather. Two uses: an unmap breaking a contiguous group (leaves,
- * tables false), and a map replacing empty tables by a block (tables true;
+ * unmap's gather. Three uses: an unmap breaking a contiguous group (leaves,
+ * tables false), an unmap splitting a block on an Arm table (the block's
+ * span, size and level, tables false), and a map replacing empty tables by
+ * a block (tables true;
  * the gather lists those table pages, which the engine returns to the pool
  * itself once the callback returned IOMM_OK: the callback must not release
  * them).
@@ -130,7 +132,7 @@ struct iomm_gather;
  * @retval IOMM_OK The hardware has forgotten every translation of @p range.
  * @return Any other value: not confirmed. The engine fails the call with
  *         this value, leaving what the table translates as it was: a broken
- *         contiguous group is restored, empty tables a map unlinked stay
+ *         contiguous group or block is restored, empty tables a map unlinked stay
  *         unlinked and their pages are held back (never reused).
  */
 typedef int (*iomm_pgt_inval_fn)(void *arg, const struct iomm_gather *range);
@@ -407,6 +409,14 @@ int iomm_pgt_map(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size
  * (a device access there faults, a concurrent lookup finds nothing), as the
  * architecture requires. Only tables with inval_sync use the hint at all.
  *
+ * A block split on an Arm table with inval_sync is break-before-make too
+ * (a change of block size): the new table is built aside, the block's entry
+ * is written invalid, inval_sync invalidates the block's span, then the
+ * link to the table is written; meanwhile the whole block is unmapped. An
+ * unmap cuts at most two blocks (at its edges), both broken before either
+ * is replaced, with one inval_sync call each. Without inval_sync, and on VT-d and x86-64 tables (no such rule),
+ * the link replaces the block at once and @p gather carries the block.
+ *
  * @param pgt      The table.
  * @param iova     Start, aligned to the granule.
  * @param size     Bytes, a non-zero multiple of the granule.
@@ -429,7 +439,7 @@ int iomm_pgt_map(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t size
  * Takes the table's lock, and within it the pool's lock when a block split
  * needs a table page (page_alloc for a port pool); calls clean_tables for a
  * non-coherent table, and iomm_pgt_cfg::inval_sync (with the table's lock
- * held) when it must break a contiguous group. Frees nothing: removed table
+ * held) when it must break a contiguous group or split a block. Frees nothing: removed table
  * pages wait in @p gather. May sleep only if one of those hooks can; callable
  * from an interrupt handler only if they are all safe there.
  */

@@ -180,16 +180,18 @@ static inline uint64_t pa_to_pte(const struct iomm_pgt *pgt, uint64_t pa)
 	return (pa & IOMM_GENMASK(47, 0)) | ((pa >> 36) & pgt->oa_fold);
 }
 
+/* The refusal of a range check_range() found bad (pgt_map.c). */
+int iomm_pgt_range_refuse(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
+			  const char *fn);
+
+/* [iova, iova + size): granule-aligned, not empty, not wrapping, within ias. */
 static inline int check_range(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 			      const char *fn)
 {
 	uint64_t end = iova + size;
-	if (IOMM_UNLIKELY(!size || ((iova | size) & pgt->gmask) || end < iova))
-		return IOMM_REFUSE_AS(pgt->port, IOMM_EINVAL, fn,
-				      "iova, size: zero, wrapping or not granule-aligned");
-	if (IOMM_UNLIKELY(end > pgt->in_limit))
-		return IOMM_REFUSE_AS(pgt->port, IOMM_ERANGE, fn,
-				      "iova + size: beyond the table's input size (cfg.ias)");
+	/* end <= iova: empty or wrapping; one test for the hot paths */
+	if (IOMM_UNLIKELY(((iova | size) & pgt->gmask) || end <= iova || end > pgt->in_limit))
+		return iomm_pgt_range_refuse(pgt, iova, size, fn);
 	return IOMM_OK;
 }
 

@@ -89,6 +89,17 @@ static int reserve_fill(struct iomm_pgt *pgt, struct reserve *r, size_t n)
 	return IOMM_OK;
 }
 
+int iomm_pgt_range_refuse(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
+			  const char *fn)
+{
+	uint64_t end = iova + size;
+	if (!size || ((iova | size) & pgt->gmask) || end < iova)
+		return IOMM_REFUSE_AS(pgt->port, IOMM_EINVAL, fn,
+				      "iova, size: zero, wrapping or not granule-aligned");
+	return IOMM_REFUSE_AS(pgt->port, IOMM_ERANGE, fn,
+			      "iova + size: beyond the table's input size (cfg.ias)");
+}
+
 uint64_t *iomm_pgt_next_table_slow(const struct iomm_pgt *pgt, uint64_t pte)
 {
 	return table_va(pgt, pte_to_pa(pgt, pte));
@@ -150,6 +161,22 @@ static long map_count(const struct iomm_pgt *pgt, const uint64_t *table, unsigne
 	return need;
 }
 
+/* Store @n running descriptors d, d + step, ... at @p; four per turn (bulk
+ * maps spend their time here). */
+static inline __attribute__((always_inline)) void store_run(uint64_t *p, size_t n, uint64_t d,
+							    uint64_t step)
+{
+	size_t k = 0;
+	for (; k + 4 <= n; k += 4, d += 4 * step) {
+		iomm_write_desc(&p[k], d);
+		iomm_write_desc(&p[k + 1], d + step);
+		iomm_write_desc(&p[k + 2], d + 2 * step);
+		iomm_write_desc(&p[k + 3], d + 3 * step);
+	}
+	for (; k < n; k++, d += step)
+		iomm_write_desc(&p[k], d);
+}
+
 /*
  * Write leaves t[i..i+n) at level l for [iova, pa...), setting the
  * contiguous hint on complete aligned groups. Cleans the run once. Out of
@@ -183,10 +210,6 @@ static __attribute__((noinline)) void write_run(const struct iomm_pgt *pgt, uint
 		 * output is as aligned as the input within the group's span. */
 		if (cs && ((pa ^ ((uint64_t)i << sh)) & ((esz << cs) - 1)))
 			cs = 0;
-		if (!cs) {
-			for (; k < n; k++, d += esz)
-				iomm_write_desc(&p[k], d);
-		}
 		while (k < n) {
 			size_t run = n - k;
 			uint64_t cont = 0;
@@ -199,8 +222,9 @@ static __attribute__((noinline)) void write_run(const struct iomm_pgt *pgt, uint
 					run = g - off;
 				}
 			}
-			for (size_t e = k + run; k < e; k++, d += esz)
-				iomm_write_desc(&p[k], d | cont);
+			store_run(&p[k], run, d | cont, esz);
+			k += run;
+			d += (uint64_t)run * esz;
 		}
 	}
 	clean(pgt, p, n * sizeof(*p));
@@ -541,8 +565,19 @@ static bool cuts_block(const struct iomm_pgt *pgt, uint64_t addr, unsigned *lp, 
 	return iomm_pgt_leaf_of(pgt, addr, lp, ep) && (addr & ((1ull << lvl_shift(pgt, *lp)) - 1));
 }
 
-/* Pass 1 of an unmap: pages needed to split blocks cut by the range's edges. */
-static size_t unmap_count(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size)
+/* A block an unmap's edge cuts: its entry and level (e NULL: none). */
+struct cut {
+	uint64_t *e;
+	unsigned l;
+};
+
+/*
+ * Pass 1 of an unmap: the blocks cut by the range's edges (@cut[0] holds the
+ * start, or both edges when one block holds them; @cut[1] the end) and the
+ * table pages needed to split them.
+ */
+static size_t unmap_count(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
+			  struct cut cut[2])
 {
 	uint64_t end = iova + size;
 	unsigned l1 = 0, l2 = 0;
@@ -550,16 +585,117 @@ static size_t unmap_count(const struct iomm_pgt *pgt, uint64_t iova, uint64_t si
 	size_t need = 0;
 	bool c1 = cuts_block(pgt, iova, &l1, &e1);
 	bool c2 = end < pgt->in_limit && cuts_block(pgt, end, &l2, &e2);
+	cut[0].e = cut[1].e = NULL;
 	if (c1) {
 		uint64_t bsz = 1ull << lvl_shift(pgt, l1);
 		uint64_t base = iova & ~(bsz - 1);
 		need += split_count(pgt, l1 + 1, base, iova, end < base + bsz ? end : base + bsz);
+		cut[0] = (struct cut){(uint64_t *)(uintptr_t)e1, l1};
 	}
 	if (c2 && !(c1 && e2 == e1)) { /* both edges in one block: counted above */
 		uint64_t base = end & ~((1ull << lvl_shift(pgt, l2)) - 1);
 		need += split_count(pgt, l2 + 1, base, base, end);
+		cut[1] = (struct cut){(uint64_t *)(uintptr_t)e2, l2};
 	}
 	return need;
+}
+
+/*
+ * Whether changing a live block into a table needs break-before-make: Arm
+ * formats (a change of block size, Arm ARM D8.16.1), told apart by their
+ * in-place mask; VT-d and x86-64 have no such rule (inplace_mask all ones).
+ * It needs inval_sync: without it the block is replaced in place and the
+ * unmap's gather invalidates it afterwards.
+ */
+static inline bool split_needs_bbm(const struct iomm_pgt *pgt)
+{
+	return pgt->cfg.inval_sync && pgt->fmt->inplace_mask != ~0ull;
+}
+
+/*
+ * Replace the blocks an unmap of [iova, end) cuts (from unmap_count()) by
+ * tables of smaller leaves holding what lies outside the range, built from
+ * the reserve before they are linked. With break-before-make (see
+ * split_needs_bbm()) the blocks' entries are written invalid, each block's
+ * span invalidated by an inval_sync call, and then linked to their tables;
+ * if an invalidation fails the blocks are written back, the new tables go
+ * to the pool unseen, and its status is returned: the table translates
+ * what it did. Otherwise the links replace the blocks at once. Either way
+ * the part of the range in the blocks is added to @g at the blocks' levels
+ * (a walker may still hold them until the caller invalidates) and to *bytes.
+ */
+static int split_blocks(const struct iomm_pgt *pgt, const struct cut cut[2], uint64_t iova,
+			uint64_t end, struct reserve *r, struct iomm_gather *g, uint64_t *bytes)
+{
+	uint64_t old[2] = {0, 0}, link[2] = {0, 0}, rs[2] = {0, 0}, re[2] = {0, 0};
+	uint64_t *nt[2] = {NULL, NULL};
+	struct iomm_gather brk[2];
+	for (unsigned k = 0; k < 2; k++) {
+		if (!cut[k].e)
+			continue;
+		unsigned l = cut[k].l;
+		uint64_t bsz = 1ull << lvl_shift(pgt, l);
+		uint64_t base = (k ? end : iova) & ~(bsz - 1), top = base + bsz;
+		uint64_t pte = iomm_read_desc(cut[k].e);
+		uint64_t bpa = pte_to_pa(pgt, pte);
+		/* iomm_pgt_strip_edges() took the hint off a group this block was in */
+		uint64_t attr = pte & ~(pgt->oa_mask | pgt->type_mask | PGT_CONT);
+		uint64_t npa;
+		rs[k] = iova > base ? iova : base;
+		re[k] = end < top ? end : top;
+		nt[k] = reserve_take(r, &npa);
+		if (rs[k] > base)
+			map_apply(pgt, nt[k], l + 1, base, bpa, rs[k] - base, attr, r, false);
+		if (re[k] < top)
+			map_apply(pgt, nt[k], l + 1, re[k], bpa + (re[k] - base), top - re[k], attr,
+				  r, false);
+		clean(pgt, nt[k], (size_t)1 << pgt->page_shift);
+		old[k] = pte;
+		link[k] = pa_to_pte(pgt, npa) | pgt->t_bits;
+		iomm_gather_init(&brk[k]);
+		gather_add(&brk[k], base, bsz, bsz, l);
+	}
+	if (pgt->coherent)
+		iomm_port_wmb(pgt->port); /* the new tables before the links to them */
+	if (split_needs_bbm(pgt)) {
+		/* break */
+		for (unsigned k = 0; k < 2; k++) {
+			if (!cut[k].e)
+				continue;
+			iomm_write_desc(cut[k].e, 0);
+			clean(pgt, cut[k].e, sizeof(uint64_t));
+		}
+		iomm_port_wmb(pgt->port); /* the invalid entries before the invalidation */
+		int rc = IOMM_OK;
+		for (unsigned k = 0; k < 2 && !rc; k++)
+			if (cut[k].e)
+				rc = pgt->cfg.inval_sync(pgt->cfg.inval_arg, &brk[k]);
+		if (rc) {
+			struct iomm_gather tmp;
+			iomm_gather_init(&tmp);
+			tmp.pgt = (struct iomm_pgt *)(uintptr_t)pgt;
+			for (unsigned k = 0; k < 2; k++) {
+				if (!cut[k].e)
+					continue;
+				iomm_write_desc(cut[k].e, old[k]);
+				clean(pgt, cut[k].e, sizeof(uint64_t));
+				drop_subtree(pgt, nt[k], cut[k].l + 1, false, false, &tmp);
+			}
+			iomm_gather_free_pages(&tmp); /* never linked: no walker saw them */
+			return rc;
+		}
+	}
+	/* make */
+	for (unsigned k = 0; k < 2; k++) {
+		if (!cut[k].e)
+			continue;
+		iomm_write_link(cut[k].e, link[k]);
+		clean(pgt, cut[k].e, sizeof(uint64_t));
+		gather_add(g, rs[k], re[k] - rs[k], 1ull << lvl_shift(pgt, cut[k].l), cut[k].l);
+		g->tables = true;
+		*bytes += re[k] - rs[k];
+	}
+	return IOMM_OK;
 }
 
 /*
@@ -682,9 +818,35 @@ static __attribute__((noinline)) uint64_t drop_subtree(const struct iomm_pgt *pg
 	return bytes;
 }
 
+/*
+ * Clear the leaves among the @m entries at @p (level @l) up to the first
+ * table, skipping holes. Returns the entries passed; *v: leaves cleared,
+ * *span: entries up to and including the last leaf cleared.
+ */
+static __attribute__((noinline)) size_t clear_leaves(const struct iomm_pgt *pgt, uint64_t *p,
+						     size_t m, unsigned l, size_t *v, size_t *span)
+{
+	const uint64_t v_mask = pgt->v_mask, t_mask = pgt->t_mask, t_val = pgt->t_val;
+	const bool may_table = l < pgt->last;
+	size_t k = 0, nv = 0, end = 0;
+	for (; k < m; k++) {
+		uint64_t e = iomm_read_desc(&p[k]);
+		if (!(e & v_mask))
+			continue;
+		if (may_table && (e & t_mask) == t_val)
+			break;
+		iomm_write_desc(&p[k], 0);
+		nv++;
+		end = k + 1;
+	}
+	*v = nv;
+	*span = end;
+	return k;
+}
+
 /* Pass 2 of an unmap. Returns the bytes that were mapped (if @count). */
 static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
-			    struct iomm_gather *g, struct reserve *r, bool count)
+			    struct iomm_gather *g, bool count)
 {
 	uint64_t bytes = 0;
 	while (size) {
@@ -726,30 +888,21 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 							      count, g);
 					gather_add(g, iova, esz, 0, l);
 				} else if (whole) {
-					iomm_write_desc(&t[i], 0);
-					bytes += esz;
-					gather_add(g, iova, esz, esz, l);
-				} else {
-					/* split the block, keeping what lies outside the range */
-					uint64_t base = iova - off;
-					uint64_t bpa = pte_to_pa(pgt, pte);
-					uint64_t attr =
-					    pte & ~(pgt->oa_mask | pgt->type_mask | PGT_CONT);
-					uint64_t npa;
-					uint64_t *nt = reserve_take(r, &npa);
-					if (off)
-						map_apply(pgt, nt, l + 1, base, bpa, off, attr, r, false);
-					if (off + chunk < esz)
-						map_apply(pgt, nt, l + 1, iova + chunk, bpa + off + chunk,
-							  esz - off - chunk, attr, r, false);
-					clean(pgt, nt, (size_t)1 << pgt->page_shift);
-					if (pgt->coherent)
-						iomm_port_wmb(pgt->port);
-					iomm_write_link(&t[i], pa_to_pte(pgt, npa) | pgt->t_bits);
-					bytes += chunk;
-					gather_add(g, iova, chunk, esz, l);
-					g->tables = true;
+					/* a run of whole leaves (and holes): one tight loop */
+					uint64_t most = size >> sh;
+					size_t m = most < nent - i ? (size_t)most : nent - i;
+					size_t v, span;
+					size_t k = clear_leaves(pgt, &t[i], m, l, &v, &span);
+					bytes += (uint64_t)v << sh;
+					gather_add(g, iova, (uint64_t)span << sh, esz, l);
+					iova += (uint64_t)k << sh;
+					size -= (uint64_t)k << sh;
+					i += k;
+					if (!size || i == nent)
+						break;
+					continue;
 				}
+				/* a leaf the range cuts is not here: split_blocks() split it */
 			}
 			iova += chunk;
 			size -= chunk;
@@ -802,13 +955,11 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 	unsigned sh = pgt->shift[l];
 	uint64_t esz = 1ull << sh;
 	size_t i = lvl_index(pgt, l, iova);
-	uint64_t n = size >> sh;
-	if ((size & (esz - 1)) || n > lvl_entries(pgt, l) - i)
-		return 1;
 	uint64_t pte = iomm_read_desc(&t[i]);
-	unsigned cs = pgt->cont_shift[l];
-	if (n == 1 && !(pte & PGT_CONT) && !pte_is_table(pgt, pte, l)) {
-		/* one leaf or hole: the everyday unmap */
+	/* one leaf or hole, no group around it: the everyday unmap (a table
+	 * test that fails for blocks first, then the level for pages) */
+	if (size == esz && !(pte & PGT_CONT) &&
+	    ((pte & pgt->t_mask) != pgt->t_val || l == pgt->last)) {
 		if (pte_valid(pgt, pte)) {
 			iomm_write_desc(&t[i], 0);
 			clean(pgt, &t[i], sizeof(*t));
@@ -817,6 +968,10 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 		}
 		return IOMM_OK;
 	}
+	uint64_t n = size >> sh;
+	if ((size & (esz - 1)) || n > lvl_entries(pgt, l) - i)
+		return 1;
+	unsigned cs = pgt->cont_shift[l];
 	if (cs) {
 		/* groups cut by the range's edges lose the hint first */
 		size_t cmask = ((size_t)1 << cs) - 1;
@@ -859,16 +1014,20 @@ static __attribute__((noinline)) int unmap_slow(struct iomm_pgt *pgt, uint64_t i
 						struct iomm_gather *g, uint64_t *bytes, bool count)
 {
 	struct reserve r = {NULL, 0};
-	size_t need = unmap_count(pgt, iova, size);
+	struct cut cut[2];
+	size_t need = unmap_count(pgt, iova, size, cut);
 	if (need && reserve_fill(pgt, &r, need))
 		return IOMM_ENOMEM;
 	int rc = iomm_pgt_strip_edges(pgt, iova, iova + size);
+	uint64_t split = 0;
+	if (!rc && need)
+		rc = split_blocks(pgt, cut, iova, iova + size, &r, g, &split);
 	if (rc) {
 		reserve_drop(pgt, &r);
 		return rc;
 	}
-	*bytes = unmap_apply(pgt, iova, size, g, &r, count);
-	reserve_drop(pgt, &r);
+	*bytes = split + unmap_apply(pgt, iova, size, g, count);
+	reserve_drop(pgt, &r); /* empty: the count is exact */
 	return IOMM_OK;
 }
 

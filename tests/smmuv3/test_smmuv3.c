@@ -118,6 +118,7 @@ int main(int argc, char **argv)
 	    T(test_tlb_conflict_contig_strip),
 	    T(test_tlb_conflict_contig_set),
 	    T(test_tlb_conflict_library_strip),
+	    T(test_tlb_conflict_block_split),
 	};
 	return cmocka_run_group_tests_name("smmuv3", tests, NULL, NULL);
 }

@@ -204,5 +204,6 @@ void test_probe_bbml(void **state);
 void test_tlb_conflict_contig_strip(void **state);
 void test_tlb_conflict_contig_set(void **state);
 void test_tlb_conflict_library_strip(void **state);
+void test_tlb_conflict_block_split(void **state);
 
 #endif /* TEST_SMMUV3_H */
