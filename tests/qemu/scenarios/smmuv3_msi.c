@@ -18,6 +18,10 @@
  *    blocked and GICD is unchanged.
  *  - The guest attaches edu to a guest domain: the doorbell is there too;
  *    a MAP over it is S_FAULT; after unassignment the MSI is blocked.
+ *
+ * With IOMM_QEMU_MSI_DT (qemu-smmuv3-msi-doorbell-dt) the doorbell and
+ * edu's DeviceID come from the device tree QEMU hands over (msi-map of the
+ * PCIe host bridge, the ITS's reg) through the library's discovery.
  */
 #include <iommuman/discovery.h>
 #include <iommuman/smmuv3.h>
@@ -67,6 +71,8 @@ static uint8_t pattern[64] __attribute__((aligned(64)));
 
 static struct iomm_smmuv3 smmu;
 static struct edu edu;
+static uint64_t doorbell = ITS_BASE + IOMM_GITS_TRANSLATER; /* QEMU virt's */
+static uint32_t its_devid;
 static volatile uint8_t *pend; /* the LPI pending table */
 static volatile uint64_t *itscmd;
 static uint32_t its_wr;
@@ -149,7 +155,7 @@ static bool lpi_pending(unsigned lpi)
  * delivered when edu's register write is handled). */
 static bool msi_lands(unsigned ev)
 {
-	uint64_t msi = DB_IOVA + (ITS_BASE + IOMM_GITS_TRANSLATER) % 4096u;
+	uint64_t msi = DB_IOVA + doorbell % 4096u;
 	REQUIRE(edu_msi_enable(&edu, msi, ev) == EDU_OK);
 	edu_raise_irq(&edu, 1u);
 	uint64_t until = qemu_now_ns() + 50000000ull;
@@ -197,7 +203,7 @@ static struct iomm_vm_mapping maps[8];
 static struct iomm_vm_event evs[16];
 static struct iomm_pool pool;
 
-static void vm_up(bool doorbell)
+static void vm_up(bool with_doorbell)
 {
 	a[0].gpa = A_GPA;
 	a[0].hpa = pa_of(guest_ram);
@@ -220,9 +226,8 @@ static void vm_up(bool doorbell)
 	cfg.events = evs;
 	cfg.nevents = 16;
 	cfg.policy = IOMM_VM_CONFINE;
-	if (doorbell) {
-		/* what iomm_fdt_msi_doorbell() finds in this machine's device tree */
-		cfg.doorbell.pa = ITS_BASE + IOMM_GITS_TRANSLATER;
+	if (with_doorbell) {
+		cfg.doorbell.pa = doorbell;
 		cfg.doorbell.iova = DB_IOVA;
 	}
 	REQUIRE(iomm_vm_init(&vm, &cfg) == IOMM_OK);
@@ -238,13 +243,40 @@ static uint8_t request(const uint8_t *req, size_t len)
 	return used == sizeof(tail) ? tail[0] : 0xff;
 }
 
+#ifdef IOMM_QEMU_MSI_DT
+#include <libfdt.h>
+
+/* The doorbell and edu's DeviceID from the device tree at the start of RAM. */
+static void discover(void)
+{
+	harness_step("discovery: edu's MSIs reach which ITS, with which DeviceID (msi-map, reg)");
+	const void *fdt = (const void *)(uintptr_t)QEMU_BOARD_RAM_BASE;
+	REQUIRE(fdt_magic(fdt) == FDT_MAGIC);
+	uint32_t total = fdt_totalsize(fdt);
+	uint32_t ph = 0;
+	REQUIRE(iomm_fdt_map_msi(fdt, total, edu_rid(&edu), &ph, &its_devid) == IOMM_OK);
+	REQUIRE(iomm_fdt_msi_doorbell(fdt, total, ph, &doorbell) == IOMM_OK);
+	harness_note_hex("ITS phandle", ph);
+	harness_note_hex("DeviceID", its_devid);
+	harness_note_hex("doorbell (GITS_TRANSLATER)", doorbell);
+	CHECK_EQ(its_devid, edu_rid(&edu));
+	CHECK_EQ(doorbell, ITS_BASE + IOMM_GITS_TRANSLATER);
+}
+#else
+static void discover(void)
+{
+	its_devid = edu_rid(&edu); /* QEMU virt: msi-map is the identity */
+}
+#endif
+
 void scenario_main(void)
 {
 	const struct pci_loc want = {IOMM_QEMU_EDU_BUS, IOMM_QEMU_EDU_DEV, IOMM_QEMU_EDU_FN};
 	REQUIRE(edu_init(&edu, want) == EDU_OK);
 	fill(pattern, 0x5a, sizeof(pattern));
 	REQUIRE(edu_dma_to_device(&edu, pa_of(pattern), 0, XFER) == EDU_OK);
-	gic_its_up(edu_rid(&edu), 4);
+	discover();
+	gic_its_up(its_devid, 4);
 
 	harness_step("SMMUv3 up, every stream aborts");
 	struct iomm_smmuv3_mem mem = {
