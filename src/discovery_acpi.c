@@ -433,6 +433,9 @@ enum {
 	SCOPE_BRIDGE = 2,
 };
 #define DRHD_INCLUDE_ALL 1u
+#define DMAR_FLAGS 37u /* VT-d 8.1: INTR_REMAP (bit 0), X2APIC_OPT_OUT (bit 1) */
+#define DMAR_F_INTR_REMAP 1u
+#define DMAR_F_X2APIC_OPT_OUT 2u
 #define PCI_SECONDARY_BUS 0x19u
 #define PCI_SUBORDINATE_BUS 0x1au
 
@@ -555,7 +558,10 @@ static int dmar_drhd(struct dmar *t, uint32_t off, uint32_t sl, uint32_t index)
 	    .type = IOMM_UNIT_VTD,
 	    .base = rd64(p, off + 8),
 	    .size = UINT64_C(0x1000) << size_pages,
-	    .flags = (rd8(p, off + 4) & DRHD_INCLUDE_ALL) ? IOMM_CFG_UNIT_ALL_PCI : 0,
+	    .flags = ((rd8(p, off + 4) & DRHD_INCLUDE_ALL) ? IOMM_CFG_UNIT_ALL_PCI : 0u) |
+		     ((rd8(p, DMAR_FLAGS) & DMAR_F_INTR_REMAP) ? IOMM_CFG_UNIT_INTR_REMAP : 0u) |
+		     ((rd8(p, DMAR_FLAGS) & DMAR_F_X2APIC_OPT_OUT) ? IOMM_CFG_UNIT_X2APIC_OPT_OUT
+								  : 0u),
 	    .segment = (uint16_t)rd16(p, off + 6),
 	    .fw_ref = index,
 	    .name = "vtd",

@@ -246,6 +246,8 @@ struct iomm_acpi_pci {
  *        becomes reserved identity regions for the devices it names (added
  *        as devices of the unit that serves them if no scope listed them);
  *        an ATSR marks the units of its segment with ::IOMM_CFG_UNIT_ATS.
+ *        The table's INTR_REMAP and X2APIC_OPT_OUT flags mark every unit
+ *        with ::IOMM_CFG_UNIT_INTR_REMAP and ::IOMM_CFG_UNIT_X2APIC_OPT_OUT.
  *        IOAPIC, HPET and ACPI-namespace scopes are checked and skipped.
  * @param d    Result to append to.
  * @param tbl  Table bytes.

@@ -349,8 +349,20 @@ static void test_dmar_include_all(void **state)
 	assert_int_equal(o->units[0].type, IOMM_UNIT_VTD);
 	assert_int_equal(o->units[0].base, 0xfed90000);
 	assert_int_equal(o->units[0].size, 0x1000);
-	assert_int_equal(o->units[0].flags, IOMM_CFG_UNIT_ALL_PCI);
+	assert_int_equal(o->units[0].flags, IOMM_CFG_UNIT_ALL_PCI | IOMM_CFG_UNIT_INTR_REMAP);
 	assert_int_equal(o->d.ndevices, 0); /* the I/O APIC is no DMA master */
+	/* the table's flags: X2APIC_OPT_OUT too, then neither */
+	tb_set(t, 37, 3, 1);
+	tb_sum(t);
+	assert_int_equal(iomm_discovery_init(&o->d, o->units, 8, o->devs, 32, o->resv, 8), IOMM_OK);
+	assert_int_equal(iomm_acpi_parse_dmar(&o->d, t->b, t->len, NULL), IOMM_OK);
+	assert_int_equal(o->units[0].flags, IOMM_CFG_UNIT_ALL_PCI | IOMM_CFG_UNIT_INTR_REMAP |
+						IOMM_CFG_UNIT_X2APIC_OPT_OUT);
+	tb_set(t, 37, 0, 1);
+	tb_sum(t);
+	assert_int_equal(iomm_discovery_init(&o->d, o->units, 8, o->devs, 32, o->resv, 8), IOMM_OK);
+	assert_int_equal(iomm_acpi_parse_dmar(&o->d, t->b, t->len, NULL), IOMM_OK);
+	assert_int_equal(o->units[0].flags, IOMM_CFG_UNIT_ALL_PCI);
 	test_free(o);
 	test_free(t);
 }
@@ -413,8 +425,9 @@ static void test_dmar_scopes_rmrr_atsr(void **state)
 	assert_true(calls > 0);
 	assert_int_equal(o->d.nunits, 2);
 	assert_int_equal(o->units[0].base, 0xfed91000);
-	assert_int_equal(o->units[0].flags, IOMM_CFG_UNIT_ATS);
-	assert_int_equal(o->units[1].flags, IOMM_CFG_UNIT_ALL_PCI | IOMM_CFG_UNIT_ATS);
+	assert_int_equal(o->units[0].flags, IOMM_CFG_UNIT_ATS | IOMM_CFG_UNIT_INTR_REMAP);
+	assert_int_equal(o->units[1].flags,
+			 IOMM_CFG_UNIT_ALL_PCI | IOMM_CFG_UNIT_ATS | IOMM_CFG_UNIT_INTR_REMAP);
 	assert_int_equal(o->units[1].fw_ref, 1);
 	/* 00:02.0, the bridge 00:1c.0, its buses 2 and 3, 02:00.0, then 00:14.0 for the RMRR */
 	assert_int_equal(o->d.ndevices, 6);
@@ -603,7 +616,7 @@ static void test_dmar_qemu_q35(void **state)
 	assert_int_equal(iomm_acpi_parse_dmar(&o->d, b, len, NULL), IOMM_OK);
 	assert_int_equal(o->d.nunits, 1);
 	assert_int_equal(o->units[0].base, 0xfed90000);
-	assert_int_equal(o->units[0].flags, 0);
+	assert_int_equal(o->units[0].flags, IOMM_CFG_UNIT_INTR_REMAP); /* QEMU sets INTR_REMAP */
 	assert_int_equal(o->d.ndevices, 6);
 	pci_is(&o->devs[0], 0, 0, 0, 0);
 	pci_is(&o->devs[2], 0, 0, 3, 0); /* edu */
