@@ -8,7 +8,8 @@
  *
  * Input: 8 configuration bytes (granule, policy, number of regions, offered
  * features, quotas, table-pool size, input and domain ranges, RESV_MEM
- * regions, page_size_mask, probe_size, number of endpoints), 4 bytes per
+ * regions, page_size_mask, probe_size, number of endpoints, the platform's
+ * MSI doorbell and where its window lies), 4 bytes per
  * region of A (gap before it, size, host address, permissions and memory
  * type), 2 per RESV_MEM region, then operations: ATTACH, DETACH, MAP,
  * UNMAP, PROBE (fields drawn near the interesting values or raw, request
@@ -33,7 +34,8 @@
  *    oracle expects that endpoint to reach (its guest domain's MAPs, each
  *    translated through A region by region, plus the MSI doorbells; A
  *    itself for a bypass domain or the confining policy; nothing when
- *    blocked), with exactly the expected output address, access
+ *    blocked; with a platform doorbell configured, its one page at its
+ *    fixed IOVA, write-only device memory, in every case but blocked), with exactly the expected output address, access
  *    permissions (never wider than A's there) and memory type, and the
  *    leaves cover all of it; so nothing outside A is reachable, and a
  *    refused request changed no translation;
@@ -42,6 +44,9 @@
  *  - the advertised input range lies within what the tables translate
  *    (one variant asks for [16 pages, 2^64 - 1]);
  *  - iomm_vm_audit() agrees, config.bypass reads back as written;
+ *  - the doorbell rule: no guest mapping, in the oracle's books or the
+ *    VM's, ever overlaps the doorbell window, a MAP over it is S_FAULT,
+ *    PROBE reports exactly that window first;
  *  - DMA through the model for every endpoint, at the first and last byte
  *    of every piece it should reach and of every mapping that existed
  *    before the request (which the previous checks put in the model's
@@ -168,6 +173,13 @@ static bool setup(struct st *s, struct fz *in)
 		}
 	}
 
+	/* c3 bit 5: the platform's MSI doorbell (an ITS GITS_TRANSLATER), its
+	 * window right after A (bit 6) or among the RESV_MEM regions */
+	s->db = (c[3] & 0x20) != 0;
+	s->db_pa = UINT64_C(0x08090040) + (uint64_t)(c[7] >> 4) * UINT64_C(0x20000);
+	s->db_iova = (c[3] & 0x40) ? cursor : UINT64_C(0x8000000) + (uint64_t)(c[6] >> 4) * G;
+	if (s->db)
+		TRACE("doorbell 0x%llx at IOVA 0x%llx\n", FZ_ULL(s->db_pa), FZ_ULL(s->db_iova));
 	for (size_t i = 0; i < nregions; i++)
 		TRACE("region %zu: gpa 0x%llx hpa 0x%llx size 0x%llx prot 0x%x\n", i,
 		      FZ_ULL(s->regions[i].gpa), FZ_ULL(s->regions[i].hpa), FZ_ULL(s->regions[i].size),
@@ -224,17 +236,38 @@ static bool setup(struct st *s, struct fz *in)
 	if (c[2] & 0x80)
 		s->cfg.probe_size = 48u + (c[7] & 0x0fu) * 8u;
 	s->cfg.policy = (c[0] & 4) ? IOMM_VM_CONFINE : IOMM_VM_BLOCK;
+	if (s->db) {
+		s->cfg.doorbell.pa = s->db_pa;
+		s->cfg.doorbell.iova = s->db_iova;
+	}
 	int rc = iomm_vm_init(&s->vm, &s->cfg);
-	if (rc) {
-		/* only a RESV_MEM list longer than probe_size, or with overlapping
-		 * regions, is refused here */
-		bool bad = nresv * IOMM_VIOMMU_RESV_SIZE > (s->cfg.probe_size ? s->cfg.probe_size : 512u);
-		if (nresv == 2 && s->resv[0].start <= s->resv[1].end &&
-		    s->resv[1].start <= s->resv[0].end)
+	/* only a RESV_MEM list (with the doorbell's region) longer than
+	 * probe_size, overlapping RESV_MEM regions, or a doorbell window
+	 * outside the input range or over A or a RESV_MEM region is refused */
+	size_t nprops = nresv + (s->db ? 1u : 0u);
+	bool bad = nprops * IOMM_VIOMMU_RESV_SIZE > (s->cfg.probe_size ? s->cfg.probe_size : 512u);
+	if (nresv == 2 && s->resv[0].start <= s->resv[1].end && s->resv[1].start <= s->resv[0].end)
+		bad = true;
+	if (s->db) {
+		uint64_t in0 = s->cfg.input_start, in1 = s->cfg.input_end;
+		if (!in0 && !in1)
+			in1 = (UINT64_C(1) << 40) - 1;
+		uint64_t db1 = s->db_iova + (G - 1);
+		if (s->db_iova < in0 || db1 > in1)
 			bad = true;
+		for (size_t i = 0; i < nregions; i++)
+			if (s->db_iova <= s->regions[i].gpa + (s->regions[i].size - 1) &&
+			    s->regions[i].gpa <= db1)
+				bad = true;
+		for (size_t i = 0; i < nresv; i++)
+			if (s->db_iova <= s->resv[i].end && s->resv[i].start <= db1)
+				bad = true;
+	}
+	if (rc) {
 		FZ_CHECK(rc == IOMM_EINVAL && bad, "vm init: %d", rc);
 		return false;
 	}
+	FZ_CHECK(!bad, "vm init accepted a configuration it must refuse");
 	s->vm_up = true;
 
 	/* endpoints: IDs 1, 3, 5, 7 (or shifted), streams 0x10 apart */

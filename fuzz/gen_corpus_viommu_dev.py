@@ -19,7 +19,7 @@ STALL = b"\xff"  # the next operation runs with the SMMU's command queue stalled
 
 def cfg(gran=0, confine=False, nregions=1, features=None, ndomains=4, nmappings=15,
         small_pool=None, input_var=0, domain_var=0, nresv=0, psmask=False, probe=None,
-        neps=3, sid_off=0, ep_shift=False, start=0):
+        neps=3, sid_off=0, ep_shift=False, start=0, doorbell=None):
     """The 8 configuration bytes."""
     c0 = gran | (4 if confine else 0) | ((nregions - 1) << 3) | (0x20 if features is not None else 0)
     # c1: ndomains = c1 % 5, nmappings = (c1 >> 3) & 15, bit 7: small pool
@@ -31,7 +31,10 @@ def cfg(gran=0, confine=False, nregions=1, features=None, ndomains=4, nmappings=
             break
     assert c1 is not None, (ndomains, nmappings)
     c2 = input_var | (domain_var << 2) | (nresv << 4) | (0x40 if psmask else 0) | (0x80 if probe is not None else 0)
-    c3 = (neps - 2) | (sid_off << 2) | (0x80 if ep_shift else 0)
+    # c3 bit 5: a platform MSI doorbell; bit 6: its window right after A,
+    # else at 0x8000000 + (c6 >> 4) granules (among the RESV_MEM regions)
+    db = {None: 0, "after": 0x60, "resv": 0x20}[doorbell]
+    c3 = (neps - 2) | (sid_off << 2) | db | (0x80 if ep_shift else 0)
     c4 = features if features is not None else 0
     c5 = small_pool if small_pool is not None else 0
     c6 = start
@@ -165,6 +168,19 @@ SEEDS = {
     + op_map(3, 15, 2, 0, 15) + op_map(3, 150, 2, 0, 15) + op_map(4, 40, 4, 1, 0)
     + op_probe(0, z=(8 << 2) | 2) + op_probe(5, z=(8 << 2) | 2)
     + op_unmap_at(3, 15, 2) + op_unmap_all(4) + op_attach(1, 2) + op_attach(5, 2),
+    # A platform MSI doorbell right after A (page 24): MAPs over and around
+    # it, PROBE, a bypass domain, config.bypass, reset.
+    "4k_doorbell": cfg(confine=True, nregions=2, neps=3, doorbell="after")
+    + region(pages=16) + region(gap=0, pages=8, hpa=3)
+    + op_attach(1, 0) + op_map(1, 24, 1, 0, 0) + op_map(1, 23, 2, 0, 0)
+    + op_map(1, 22, 3, 0, 0) + op_map(1, 25, 1, 0, 1) + op_map(1, 23, 1, 1, 0)
+    + op_probe(0) + op_attach(2, 1, bypass=True) + bytes([BYPASS, 0]) + bytes([RESET])
+    + op_attach(3, 2) + op_map(3, 24, 4, 1, 0) + bytes([REASSIGN, 0]),
+    # The doorbell among the RESV_MEM regions (0x8000000 + 3 granules), next
+    # to a reserved region at 0x8000000 + 5 granules.
+    "4k_doorbell_resv": cfg(nregions=1, nresv=1, neps=2, start=0x30, doorbell="resv")
+    + region(pages=16) + resv_reserved(5, 2)
+    + op_attach(1, 0) + op_probe(0) + op_map(1, 0, 4, 0, 0) + op_dma(0, 0, 1),
     # The SMMU stalls during an UNMAP, a DETACH, an ATTACH elsewhere, a
     # config.bypass write, an unassignment and a reset; everything is retried.
     "4k_stall": cfg(nregions=2, neps=3)

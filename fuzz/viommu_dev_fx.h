@@ -90,6 +90,8 @@ struct st {
 	struct iomm_vm_event evs[2];
 
 	/* the oracle's state */
+	bool db;	      /* an MSI doorbell is configured */
+	uint64_t db_iova, db_pa; /* its window's IOVA, and the register's address */
 	uint64_t features, psmask, in_start, in_end;
 	uint32_t dom_start, dom_end, probe_size, granule;
 	uint8_t bypass;
@@ -138,6 +140,8 @@ void check_dma(struct st *s, const struct sh_ep *ep, const struct expect *e, uin
 	       unsigned acc);
 void hygiene(struct st *s);
 bool dma_in_a(const struct st *s, uint64_t pa, unsigned acc);
+/* Whether [a0, a1] overlaps the doorbell window (false without a doorbell). */
+bool in_doorbell(const struct st *s, uint64_t a0, uint64_t a1);
 void check_all(struct st *s);
 /* Every leaf of every endpoint inside one region of A with no wider access
  * permissions; iomm_vm_audit(); hygiene(). (Also used by fuzz_viommu_mmio.) */

@@ -226,6 +226,8 @@ static uint64_t gen_iova(struct st *s, struct fz *in)
 	case 1:
 		return s->in_end + 1 - (uint64_t)(1 + (k & 31)) * G; /* the top of the input range */
 	case 2:
+		if (s->db && (k & 4))
+			return s->db_iova - (uint64_t)(k & 3) * G; /* at or below the doorbell */
 		if (s->cfg.nresv)
 			return s->resv[k % s->cfg.nresv].start - (uint64_t)(k & 3) * G;
 		return (uint64_t)(k & 31) * G;
@@ -324,6 +326,8 @@ void op_map(struct st *s, struct fz *in)
 			for (size_t i = 0; i < s->cfg.nresv; i++)
 				if (overlaps(vs, ve, s->resv[i].start, s->resv[i].end))
 					allowed |= SB(IOMM_VIOMMU_S_FAULT);
+			if (in_doorbell(s, vs, ve))
+				allowed |= SB(IOMM_VIOMMU_S_FAULT); /* the doorbell window */
 			if (d >= 0)
 				for (unsigned i = 0; i < MAX_MAPS; i++)
 					if (s->map[i].used && s->map[i].dom == (unsigned)d &&
@@ -487,9 +491,20 @@ void op_probe(struct st *s, struct fz *in)
 	uint8_t want[1024];
 	size_t plen = tail_at(s, IOMM_VIOMMU_T_PROBE, r.resp_len);
 	memset(want, 0, plen);
+	size_t first = 0;
+	if (st == IOMM_VIOMMU_S_OK && s->db) {
+		/* the doorbell window first, exactly */
+		uint8_t *p = want;
+		iomm_put_le16(p, IOMM_VIOMMU_PROP_RESV_MEM);
+		iomm_put_le16(p + 2, IOMM_VIOMMU_RESV_SIZE - IOMM_VIOMMU_PROP_HEAD_SIZE);
+		p[IOMM_VIOMMU_RESV_SUBTYPE] = IOMM_VIOMMU_RESV_T_MSI;
+		iomm_put_le64(p + IOMM_VIOMMU_RESV_START, s->db_iova);
+		iomm_put_le64(p + IOMM_VIOMMU_RESV_END, s->db_iova + (s->granule - 1u));
+		first = 1;
+	}
 	if (st == IOMM_VIOMMU_S_OK)
 		for (size_t i = 0; i < s->cfg.nresv; i++) {
-			uint8_t *p = want + i * IOMM_VIOMMU_RESV_SIZE;
+			uint8_t *p = want + (first + i) * IOMM_VIOMMU_RESV_SIZE;
 			iomm_put_le16(p, IOMM_VIOMMU_PROP_RESV_MEM);
 			iomm_put_le16(p + 2, IOMM_VIOMMU_RESV_SIZE - IOMM_VIOMMU_PROP_HEAD_SIZE);
 			p[IOMM_VIOMMU_RESV_SUBTYPE] = s->resv[i].subtype;

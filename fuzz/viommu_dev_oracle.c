@@ -103,6 +103,19 @@ static void add_translated(const struct st *s, struct expect *e, uint64_t iova, 
 	}
 }
 
+bool in_doorbell(const struct st *s, uint64_t a0, uint64_t a1)
+{
+	return s->db && a0 <= s->db_iova + (s->granule - 1u) && s->db_iova <= a1;
+}
+
+/* The doorbell page: one granule at its fixed IOVA, write-only device memory. */
+static void add_doorbell(const struct st *s, struct expect *e)
+{
+	if (s->db)
+		add_piece(e, s->db_iova, s->db_pa & ~(uint64_t)(s->granule - 1u), s->granule,
+			  IOMM_WRITE | IOMM_MEM_DEVICE);
+}
+
 void expected(const struct st *s, const struct sh_ep *ep, struct expect *e)
 {
 	e->n = 0;
@@ -118,6 +131,7 @@ void expected(const struct st *s, const struct sh_ep *ep, struct expect *e)
 			const struct iomm_vm_region *r = &s->regions[i];
 			add_piece(e, r->gpa, r->hpa, r->size, r->prot);
 		}
+		add_doorbell(s, e); /* the VM's domain of A, which bypass domains use too */
 		return;
 	}
 	if (!d) {
@@ -134,6 +148,7 @@ void expected(const struct st *s, const struct sh_ep *ep, struct expect *e)
 		add_translated(s, e, m->vs, m->ps, m->ve - m->vs + 1, access,
 			       (m->flags & IOMM_VIOMMU_MAP_F_MMIO) != 0);
 	}
+	add_doorbell(s, e);
 	/* MSI doorbells: granule-aligned RESV_MEM MSI regions inside one region of A */
 	uint64_t gmask = (uint64_t)s->granule - 1;
 	for (size_t i = 0; i < s->cfg.nresv; i++) {
@@ -264,6 +279,16 @@ void hygiene(struct st *s)
 static int contain_leaf(void *arg, const struct iomm_mapping *m)
 {
 	const struct st *s = arg;
+	if (in_doorbell(s, m->iova, m->iova + (m->size - 1))) {
+		FZ_CHECK(m->iova == s->db_iova && m->size == s->granule &&
+				 m->pa == (s->db_pa & ~(uint64_t)(s->granule - 1u)) &&
+				 (m->prot & IOMM_PROT_ACCESS) == IOMM_WRITE &&
+				 (m->prot & IOMM_MEM_MASK) == IOMM_MEM_DEVICE,
+			 "op %lu: leaf 0x%llx+0x%llx -> 0x%llx (prot 0x%x) in the doorbell window "
+			 "is not the doorbell page, write-only device memory",
+			 s->op, FZ_ULL(m->iova), FZ_ULL(m->size), FZ_ULL(m->pa), m->prot);
+		return 0;
+	}
 	for (size_t i = 0; i < s->cfg.nregions; i++) {
 		const struct iomm_vm_region *r = &s->regions[i];
 		if (m->pa >= r->hpa && m->pa - r->hpa < r->size &&
@@ -278,6 +303,9 @@ static int contain_leaf(void *arg, const struct iomm_mapping *m)
 
 bool dma_in_a(const struct st *s, uint64_t pa, unsigned acc)
 {
+	if (s->db && (pa & ~(uint64_t)(s->granule - 1u)) ==
+			 (s->db_pa & ~(uint64_t)(s->granule - 1u)))
+		return (acc & SMMUV3_MODEL_ACC_W) != 0; /* the doorbell: writes only */
 	for (size_t i = 0; i < s->cfg.nregions; i++) {
 		const struct iomm_vm_region *r = &s->regions[i];
 		if (pa >= r->hpa && pa - r->hpa < r->size &&
@@ -327,6 +355,16 @@ void check_all(struct st *s)
 								      : SMMUV3_MODEL_ACC_R);
 	}
 	FZ_CHECK(iomm_vm_audit(&s->vm) == IOMM_OK, "op %lu: audit", s->op);
+	/* the doorbell rule: no guest mapping, in the oracle's books or the VM's,
+	 * ever overlaps the doorbell window */
+	for (unsigned i = 0; i < MAX_MAPS; i++)
+		FZ_CHECK(!s->map[i].used || !in_doorbell(s, s->map[i].vs, s->map[i].ve),
+			 "op %lu: an accepted MAP 0x%llx..0x%llx overlaps the doorbell", s->op,
+			 FZ_ULL(s->map[i].vs), FZ_ULL(s->map[i].ve));
+	for (size_t i = 0; i < s->cfg.nmappings; i++)
+		FZ_CHECK(!s->maps[i].gdom || !in_doorbell(s, s->maps[i].iova, s->maps[i].last),
+			 "op %lu: the VM holds a guest mapping 0x%llx..0x%llx over the doorbell",
+			 s->op, FZ_ULL(s->maps[i].iova), FZ_ULL(s->maps[i].last));
 	uint8_t cfg[IOMM_VIOMMU_CFG_SIZE];
 	FZ_CHECK(iomm_viommu_dev_config(&s->vm, cfg, sizeof(cfg)) == IOMM_OK, "config");
 	FZ_CHECK(cfg[IOMM_VIOMMU_CFG_BYPASS] == s->bypass, "op %lu: config.bypass %u, expected %u",

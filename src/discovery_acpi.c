@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ACPI: IORT (Arm DEN 0049) and DMAR (Intel VT-d specification, chapter 8)
+ * ACPI: IORT (Arm DEN 0049), the MADT's GIC ITS structures and DMAR (Intel
+ * VT-d specification, chapter 8)
  * read from table bytes the caller hands in, plus the RSDP search and the
  * RSDT/XSDT walk of the bare-metal x86 case. Every length, offset and count
  * is checked against the bytes actually present before it is used.
@@ -307,6 +308,116 @@ int iomm_acpi_parse_iort(struct iomm_discovery *d, const void *tbl, size_t len)
 	return IOMM_OK;
 }
 
+/* ---- MSIs: which ITS and DeviceID a requester reaches ---- */
+
+/* Follow one ID arriving at the node at @ref to an ITS group (Arm DEN 0049,
+ * 3.1 ID mappings: an SMMU node's range mappings carry its stream IDs on to
+ * the ITS; single mappings are the SMMU's own interrupts and are skipped). */
+static int iort_msi_follow(const struct iort *t, uint32_t ref, uint32_t id, unsigned depth,
+			   uint32_t *its_id, uint32_t *devid)
+{
+	if (depth > IORT_MAX_DEPTH || !iort_is_node(t, ref))
+		return IOMM_EINVAL;
+	uint32_t type = rd8(t->p, ref);
+	if (type == IORT_ITS) {
+		/* ITS group: number of ITSs at 16, their identifiers from 20 */
+		uint32_t nl = rd16(t->p, ref + 1);
+		if (nl < 24 || rd32(t->p, ref + 16) == 0)
+			return IOMM_EINVAL;
+		*its_id = rd32(t->p, ref + 20);
+		*devid = id;
+		return IOMM_OK;
+	}
+	uint32_t nmap = rd32(t->p, ref + 8), mref = rd32(t->p, ref + 12);
+	for (uint32_t k = 0; k < nmap; k++) {
+		uint32_t mo = ref + mref + k * IORT_MAP_SIZE;
+		uint64_t in = rd32(t->p, mo), n = rd32(t->p, mo + 4), out = rd32(t->p, mo + 8);
+		if ((rd32(t->p, mo + 16) & IORT_MAP_SINGLE) || id < in || id > in + n)
+			continue;
+		if (out + (id - in) > UINT32_MAX)
+			return IOMM_EINVAL;
+		int rc = iort_msi_follow(t, rd32(t->p, mo + 12), (uint32_t)(out + (id - in)),
+					 depth + 1, its_id, devid);
+		if (rc != IOMM_ENOENT)
+			return rc;
+	}
+	return IOMM_ENOENT;
+}
+
+int iomm_acpi_iort_msi(const void *tbl, size_t len, uint16_t segment, uint32_t rid,
+		       uint32_t *its_id, uint32_t *devid)
+{
+	if (!tbl || !its_id || !devid)
+		return IOMM_EINVAL;
+	struct iort t = {.d = NULL, .p = tbl};
+	int rc = iomm_acpi_table_check(tbl, len, "IORT", &t.len);
+	if (rc)
+		return rc;
+	if (t.len < IORT_HDR_END)
+		return IOMM_EINVAL;
+	t.count = rd32(t.p, 36);
+	t.first = rd32(t.p, 40);
+	if (t.count && (t.first < IORT_HDR_END || t.first >= t.len))
+		return IOMM_EINVAL;
+	uint32_t off = t.first;
+	for (uint32_t k = 0; k < t.count; k++) {
+		const char *why = NULL;
+		uint32_t nl = iort_node_len(&t, off, &why);
+		if (!nl)
+			return IOMM_EINVAL;
+		off += nl;
+	}
+	off = t.first;
+	for (uint32_t k = 0; k < t.count; k++) {
+		uint32_t nl = rd16(t.p, off + 1);
+		/* root complex: PCI segment number at 28 */
+		if (rd8(t.p, off) == IORT_RC && nl >= 36 && rd32(t.p, off + 28) == segment) {
+			rc = iort_msi_follow(&t, off, rid, 0, its_id, devid);
+			if (rc != IOMM_ENOENT)
+				return rc;
+		}
+		off += nl;
+	}
+	return IOMM_ENOENT;
+}
+
+/* MADT (ACPI 6.5, 5.2.12, "GIC ITS Structure"): 44 bytes of header and fixed fields, then
+ * interrupt controller structures (type, length); GIC ITS is type 0xF:
+ * GIC ITS ID at 4, physical base address at 8. */
+#define MADT_FIRST 44u
+#define MADT_GIC_ITS 0xfu
+#define MADT_GIC_ITS_LEN 20u
+
+int iomm_acpi_madt_its(const void *tbl, size_t len, uint32_t its_id, uint64_t *base)
+{
+	if (!tbl || !base)
+		return IOMM_EINVAL;
+	uint32_t tl = 0;
+	int rc = iomm_acpi_table_check(tbl, len, "APIC", &tl);
+	if (rc)
+		return rc;
+	const uint8_t *p = tbl;
+	if (tl < MADT_FIRST)
+		return IOMM_EINVAL;
+	for (uint32_t off = MADT_FIRST; off < tl;) {
+		if (tl - off < 2)
+			return IOMM_EINVAL;
+		uint32_t type = rd8(p, off), sl = rd8(p, off + 1);
+		if (sl < 2 || sl > tl - off)
+			return IOMM_EINVAL;
+		if (type == MADT_GIC_ITS) {
+			if (sl < MADT_GIC_ITS_LEN)
+				return IOMM_EINVAL;
+			if (rd32(p, off + 4) == its_id) {
+				*base = rd64(p, off + 8);
+				return IOMM_OK;
+			}
+		}
+		off += sl;
+	}
+	return IOMM_ENOENT;
+}
+
 /* ======================================================================== */
 /* DMAR                                                                     */
 /* ======================================================================== */
@@ -322,6 +433,9 @@ enum {
 	SCOPE_BRIDGE = 2,
 };
 #define DRHD_INCLUDE_ALL 1u
+#define DMAR_FLAGS 37u /* VT-d 8.1: INTR_REMAP (bit 0), X2APIC_OPT_OUT (bit 1) */
+#define DMAR_F_INTR_REMAP 1u
+#define DMAR_F_X2APIC_OPT_OUT 2u
 #define PCI_SECONDARY_BUS 0x19u
 #define PCI_SUBORDINATE_BUS 0x1au
 
@@ -444,7 +558,10 @@ static int dmar_drhd(struct dmar *t, uint32_t off, uint32_t sl, uint32_t index)
 	    .type = IOMM_UNIT_VTD,
 	    .base = rd64(p, off + 8),
 	    .size = UINT64_C(0x1000) << size_pages,
-	    .flags = (rd8(p, off + 4) & DRHD_INCLUDE_ALL) ? IOMM_CFG_UNIT_ALL_PCI : 0,
+	    .flags = ((rd8(p, off + 4) & DRHD_INCLUDE_ALL) ? IOMM_CFG_UNIT_ALL_PCI : 0u) |
+		     ((rd8(p, DMAR_FLAGS) & DMAR_F_INTR_REMAP) ? IOMM_CFG_UNIT_INTR_REMAP : 0u) |
+		     ((rd8(p, DMAR_FLAGS) & DMAR_F_X2APIC_OPT_OUT) ? IOMM_CFG_UNIT_X2APIC_OPT_OUT
+								  : 0u),
 	    .segment = (uint16_t)rd16(p, off + 6),
 	    .fw_ref = index,
 	    .name = "vtd",

@@ -59,6 +59,10 @@ enum iomm_cfg_unit_type {
 #define IOMM_CFG_UNIT_ALL_PCI (1u << 1)  /**< VT-d: covers every PCI device of its segment not
 					      claimed by another unit (DRHD INCLUDE_PCI_ALL). */
 #define IOMM_CFG_UNIT_ATS (1u << 2)      /**< Root ports behind the unit support ATS (ATSR, IORT). */
+#define IOMM_CFG_UNIT_INTR_REMAP (1u << 3) /**< VT-d: the platform supports interrupt remapping
+						(DMAR flags INTR_REMAP). */
+#define IOMM_CFG_UNIT_X2APIC_OPT_OUT (1u << 4) /**< VT-d: firmware asks not to use x2APIC
+						    destinations (DMAR flags X2APIC_OPT_OUT). */
 /** @} */
 
 /** Interrupts a unit entry can carry (events, errors, commands...). */

@@ -131,6 +131,11 @@ int iomm_discovery_add_device(struct iomm_discovery *d, const struct iomm_cfg_de
  * verified; the header length must fit the bytes handed in.
  * @{ */
 
+/** Offset of GITS_TRANSLATER, the MSI doorbell, from a GICv3 ITS's base:
+ *  0x40 in its second 64 KiB frame (GICv3 architecture specification,
+ *  GITS_TRANSLATER). */
+#define IOMM_GITS_TRANSLATER 0x10040u
+
 /** Bytes of the standard ACPI table header. */
 #define IOMM_ACPI_HDR_SIZE 36u
 
@@ -174,6 +179,52 @@ int iomm_acpi_table_check(const void *tbl, size_t len, const char *sig, uint32_t
 int iomm_acpi_parse_iort(struct iomm_discovery *d, const void *tbl, size_t len);
 
 /**
+ * @brief The GICv3 ITS and the DeviceID a PCI requester's MSIs reach, from
+ *        an IORT: the root complex node of @p segment maps @p rid, through
+ *        an SMMU node's ID mappings if there is one on the way (at most 8
+ *        levels), to an ITS group node.
+ *
+ * Feed the ITS's doorbell (iomm_acpi_madt_its(), then
+ * base + ::IOMM_GITS_TRANSLATER) to iomm_vm_cfg::doorbell.
+ *
+ * @param tbl     IORT bytes.
+ * @param len     Bytes available.
+ * @param segment PCI segment of the root complex.
+ * @param rid     Requester ID (bus << 8 | device << 3 | function).
+ * @param its_id  Receives the first GIC ITS identifier of the ITS group.
+ * @param devid   Receives the DeviceID the ITS sees.
+ * @retval IOMM_OK     Found.
+ * @retval IOMM_EINVAL NULL argument, bad header, a node or reference out of
+ *                     bounds, an empty ITS group, or a chain too deep.
+ * @retval IOMM_EIO    Bad checksum.
+ * @retval IOMM_ENOENT No root complex of @p segment maps @p rid to an ITS.
+ *
+ * @par Context
+ * Pure computation on the table bytes: no lock, no hook. Never sleeps; any
+ * context.
+ */
+int iomm_acpi_iort_msi(const void *tbl, size_t len, uint16_t segment, uint32_t rid,
+		       uint32_t *its_id, uint32_t *devid);
+
+/**
+ * @brief The base address of the GICv3 ITS with identifier @p its_id, from
+ *        the MADT's GIC ITS structures (type 0xF).
+ * @param tbl    MADT bytes ("APIC").
+ * @param len    Bytes available.
+ * @param its_id GIC ITS identifier (from iomm_acpi_iort_msi()).
+ * @param base   Receives the ITS's physical base address.
+ * @retval IOMM_OK     Found.
+ * @retval IOMM_EINVAL NULL argument, bad header or a structure out of bounds.
+ * @retval IOMM_EIO    Bad checksum.
+ * @retval IOMM_ENOENT No such ITS.
+ *
+ * @par Context
+ * Pure computation on the table bytes: no lock, no hook. Never sleeps; any
+ * context.
+ */
+int iomm_acpi_madt_its(const void *tbl, size_t len, uint32_t its_id, uint64_t *base);
+
+/**
  * @brief Optional PCI configuration access for DMAR device scopes whose
  *        path crosses bridges (the secondary bus number is read from the
  *        bridge) and bridge scopes (the subordinate bus range).
@@ -195,6 +246,8 @@ struct iomm_acpi_pci {
  *        becomes reserved identity regions for the devices it names (added
  *        as devices of the unit that serves them if no scope listed them);
  *        an ATSR marks the units of its segment with ::IOMM_CFG_UNIT_ATS.
+ *        The table's INTR_REMAP and X2APIC_OPT_OUT flags mark every unit
+ *        with ::IOMM_CFG_UNIT_INTR_REMAP and ::IOMM_CFG_UNIT_X2APIC_OPT_OUT.
  *        IOAPIC, HPET and ACPI-namespace scopes are checked and skipped.
  * @param d    Result to append to.
  * @param tbl  Table bytes.
@@ -317,6 +370,68 @@ int iomm_fdt_parse(struct iomm_discovery *d, const void *fdt, size_t len);
  */
 int iomm_fdt_map_rid(const void *fdt, size_t len, uint32_t rid, uint32_t *iommu_phandle,
 		     uint32_t *sid);
+
+/**
+ * @brief Translate a PCI requester ID through the `msi-map` (and
+ *        `msi-map-mask`) of the first PCI host bridge that has one: the MSI
+ *        controller it reaches and the DeviceID it sees.
+ * @param fdt  The blob.
+ * @param len  Bytes available.
+ * @param rid  Requester ID (bus << 8 | device << 3 | function).
+ * @param msi_phandle Receives the phandle of the MSI controller (an ITS).
+ * @param devid Receives the DeviceID.
+ * @retval IOMM_OK      Mapped.
+ * @retval IOMM_EINVAL  NULL argument, damaged blob or malformed map.
+ * @retval IOMM_ENOENT  No host bridge maps @p rid.
+ * @retval IOMM_ENOTSUP Built without IOMM_DISCOVERY_FDT.
+ *
+ * @par Context
+ * Pure computation on the device tree blob: no lock, no hook. Never sleeps; any
+ * context.
+ */
+int iomm_fdt_map_msi(const void *fdt, size_t len, uint32_t rid, uint32_t *msi_phandle,
+		     uint32_t *devid);
+
+/**
+ * @brief The `msi-parent` of the node at @p path: the MSI controller and,
+ *        when it has `#msi-cells` = 1, the DeviceID (0 otherwise).
+ * @param fdt  The blob.
+ * @param len  Bytes available.
+ * @param path Node path, e.g. "/soc/ethernet@1000".
+ * @param msi_phandle Receives the controller's phandle.
+ * @param devid Receives the DeviceID.
+ * @retval IOMM_OK      Found.
+ * @retval IOMM_EINVAL  NULL argument, damaged blob, or a malformed
+ *                      `msi-parent` or `#msi-cells`.
+ * @retval IOMM_ENOENT  No such node, or it has no `msi-parent`.
+ * @retval IOMM_ENOTSUP Built without IOMM_DISCOVERY_FDT.
+ *
+ * @par Context
+ * Pure computation on the device tree blob: no lock, no hook. Never sleeps; any
+ * context.
+ */
+int iomm_fdt_msi_parent(const void *fdt, size_t len, const char *path, uint32_t *msi_phandle,
+			uint32_t *devid);
+
+/**
+ * @brief The MSI doorbell of the controller with phandle @p msi_phandle: for
+ *        a GICv3 ITS (`arm,gic-v3-its`), the address of GITS_TRANSLATER
+ *        (its `reg` base + ::IOMM_GITS_TRANSLATER), for iomm_vm_cfg::doorbell.
+ * @param fdt  The blob.
+ * @param len  Bytes available.
+ * @param msi_phandle The controller.
+ * @param doorbell Receives the doorbell's physical address.
+ * @retval IOMM_OK      Found.
+ * @retval IOMM_EINVAL  NULL argument, damaged blob, or no usable `reg`.
+ * @retval IOMM_ENOENT  No node has that phandle.
+ * @retval IOMM_ENOTSUP Not a GICv3 ITS (a GICv2m frame carries no DeviceID:
+ *                      see the SMMU pages), or built without IOMM_DISCOVERY_FDT.
+ *
+ * @par Context
+ * Pure computation on the device tree blob: no lock, no hook. Never sleeps; any
+ * context.
+ */
+int iomm_fdt_msi_doorbell(const void *fdt, size_t len, uint32_t msi_phandle, uint64_t *doorbell);
 /** @} */
 
 /** @} */

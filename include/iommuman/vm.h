@@ -61,7 +61,7 @@ extern "C" {
  * | non-zero ATTACH or UNMAP reserved bytes, unknown flag bits, MAP with neither READ nor WRITE, virt_end < virt_start, overlapping MAP, MAP/UNMAP on a bypass domain, bypass flag inconsistent with the domain, DETACH from a domain the endpoint is not attached to, PROBE buffer smaller than probe_size, permission escalation (flags wider than the region of A) | S_INVAL |
  * | unaligned virt_start / phys_start / virt_end + 1, range outside input_range, domain outside domain_range, guest-physical range not inside A, UNMAP that would split a mapping | S_RANGE |
  * | unknown endpoint; MAP/UNMAP of a domain that does not exist | S_NOENT    |
- * | MAP whose IOVA range overlaps a RESV_MEM region             | S_FAULT    |
+ * | MAP whose IOVA range overlaps a RESV_MEM region or the MSI doorbell window | S_FAULT |
  * | guest-domain, mapping or table-page quota of this VM spent  | S_NOMEM    |
  *
  * ATTACH of an endpoint that is the only one of its current domain behaves
@@ -175,6 +175,31 @@ struct iomm_vm_irq_policy {
 	uint8_t vector_last;   /**< Highest vector. */
 };
 
+/**
+ * @brief The platform's MSI doorbell, mapped into every stage-2 domain of a VM.
+ *
+ * On Arm, a device's MSI is a DMA write to the GICv3 ITS register
+ * GITS_TRANSLATER (ITS base + 0x10040: offset 0x40 of the ITS's second 64 KiB
+ * frame, GICv3 architecture specification section 12.19), so the SMMU
+ * translates it like any other write. The host role maps exactly one
+ * granule-sized page, the one holding @c pa, at the fixed IOVA @c iova,
+ * write-only and as device memory, into the VM's stage-2 domain of A on each
+ * unit and into every guest domain it creates; nothing else of the interrupt
+ * controller is mapped. The device's MSI address is
+ * <tt>iova + (pa % granule)</tt> (the VMM programs it). The window
+ * [iova, iova + granule - 1] is advertised by PROBE as a RESV_MEM region of
+ * subtype MSI (before the configured ones) and a guest MAP over it fails with
+ * S_FAULT. Take @c pa from platform discovery (the ITS of the device's IORT
+ * ITS group or device-tree msi-parent). Leave @c pa 0 on
+ * Intel VT-d: interrupts there go through interrupt remapping
+ * (iomm_vm_irq_alloc()), and 0xFEEx_xxxx is never translated as DMA.
+ */
+struct iomm_vm_doorbell {
+	uint64_t pa;   /**< Host-physical address of the doorbell register; 0: no doorbell. */
+	uint64_t iova; /**< IOVA of the mapped page: granule-aligned, inside the input range,
+			    outside A's guest-physical ranges and the RESV_MEM regions. */
+};
+
 /** @brief One queued fault event, in wire format. */
 struct iomm_vm_event {
 	uint8_t bytes[IOMM_VIOMMU_FAULT_SIZE]; /**< A virtio-iommu fault record. */
@@ -212,6 +237,7 @@ struct iomm_vm_cfg {
 	struct iomm_vm_irq *irqs;
 	size_t nirqs;			   /**< Interrupt-entry quota. */
 	struct iomm_vm_irq_policy irq_policy; /**< Where those interrupts may go. */
+	struct iomm_vm_doorbell doorbell;     /**< MSI doorbell to map (Arm); zero: none. */
 };
 
 /** @cond INTERNAL */
@@ -244,13 +270,17 @@ struct iomm_vm {
  * (of either address space), permissions READ and/or WRITE plus an optional
  * memory type, and no two regions overlapping in guest-physical space.
  * Also checks the RESV_MEM regions (end >= start, known subtype, no two
- * overlapping, fitting in probe_size) and zeroes the caller's slot arrays.
+ * overlapping, fitting in probe_size together with the doorbell's), the MSI
+ * doorbell (iomm_vm_doorbell: a granule-aligned IOVA window inside the input
+ * range that overlaps neither A's guest-physical ranges nor a RESV_MEM
+ * region) and zeroes the caller's slot arrays.
  *
  * @param vm  VM object (caller-allocated).
  * @param cfg Configuration; copied (the arrays it points at are referenced).
  * @retval IOMM_OK     Ready; no device assigned yet.
  * @retval IOMM_EINVAL NULL argument or array, a bad region, overlapping
- *                     regions, bad RESV_MEM regions, a page_size_mask finer
+ *                     regions, bad RESV_MEM regions, a bad doorbell window,
+ *                     a page_size_mask finer
  *                     than the granule, empty input or domain range, or an
  *                     unsupported granule.
  *
@@ -329,7 +359,8 @@ int iomm_vm_irq_free(struct iomm_vm *vm, uint32_t handle);
  * @brief Assign a pass-through device to a VM.
  *
  * On the first assignment on @p unit this creates the VM's stage-2 domain
- * of A (and a blocked domain) on it, from the VM's pool. The device is then
+ * of A (and a blocked domain) on it, from the VM's pool, with the MSI
+ * doorbell (iomm_vm_cfg::doorbell) mapped write-only at its IOVA. The device is then
  * attached according to the VM's policy (config.bypass): confined to A, or
  * blocked. Either way it is claimed: its streams cannot be attached by
  * anyone else until iomm_vm_unassign().
@@ -345,8 +376,8 @@ int iomm_vm_irq_free(struct iomm_vm *vm, uint32_t handle);
  *                      by this VM, another VM or the host.
  * @retval IOMM_ENOSPC  No free endpoint slot, or more than ::IOMM_VM_MAX_UNITS
  *                      units, or no hardware identifier (VMID) left.
- * @retval IOMM_ERANGE  Stream ID too wide for the unit, A beyond the
- *                      unit's address sizes, or an input range the unit
+ * @retval IOMM_ERANGE  Stream ID too wide for the unit, A or the doorbell
+ *                      beyond the unit's address sizes, or an input range the unit
  *                      cannot translate (the first unit narrows input_end
  *                      to what it translates; a later unit must translate
  *                      the whole range, and input_start must be below it).
@@ -429,11 +460,13 @@ int iomm_vm_walk(const struct iomm_vm *vm, uint32_t endpoint, iomm_walk_fn fn, v
 
 /**
  * @brief Audit: every leaf of every real domain of the VM lies inside A
- *        and grants no more than the region it lies in.
+ *        and grants no more than the region it lies in, or is the MSI
+ *        doorbell page: at its IOVA, write-only, device memory.
  * @param vm The VM.
  * @retval IOMM_OK     Contained.
  * @retval IOMM_EINVAL NULL or uninitialised VM.
- * @retval IOMM_EPERM  A leaf escapes A or has wider permissions.
+ * @retval IOMM_EPERM  A leaf escapes A or has wider permissions, or a
+ *                     doorbell leaf is not exactly the doorbell page.
  *
  * @par Context
  * Takes no lock of its own: calls on one VM are serialised by the caller.

@@ -2,7 +2,8 @@
 /*
  * Device tree discovery (optional component IOMM_DISCOVERY_FDT) on top of
  * libfdt: IOMMU nodes, `iommus` and `iommu-map` masters, /reserved-memory
- * regions with `iommu-addresses`. The blob is checked whole first
+ * regions with `iommu-addresses`; `msi-map` / `msi-parent` and the GICv3
+ * ITS doorbell for the host role. The blob is checked whole first
  * (fdt_check_full), then every property length is checked before use.
  * Only libfdt's read-only functions are used; nothing is allocated.
  */
@@ -315,30 +316,89 @@ int iomm_fdt_parse(struct iomm_discovery *d, const void *fdt, size_t len)
 	return rc;
 }
 
-int iomm_fdt_map_rid(const void *fdt, size_t len, uint32_t rid, uint32_t *iommu_phandle,
-		     uint32_t *sid)
+/* Translate @rid through the first node's @map (with @mask), as the PCI
+ * `iommu-map` and `msi-map` bindings define them: (rid-base, phandle,
+ * out-base, length) cells. */
+static int map_rid(const void *fdt, size_t len, const char *map, const char *mask, uint32_t rid,
+		   uint32_t *phandle, uint32_t *out)
 {
-	if (!fdt || !iommu_phandle || !sid || check_blob(fdt, len))
+	if (!fdt || !phandle || !out || check_blob(fdt, len))
 		return IOMM_EINVAL;
 	for (int node = fdt_next_node(fdt, -1, NULL); node >= 0;
 	     node = fdt_next_node(fdt, node, NULL)) {
 		int plen, mlen;
-		const fdt32_t *p = fdt_getprop(fdt, node, "iommu-map", &plen);
+		const fdt32_t *p = fdt_getprop(fdt, node, map, &plen);
 		if (!p)
 			continue;
 		if (plen <= 0 || plen % 16)
 			return IOMM_EINVAL;
-		const fdt32_t *mp = fdt_getprop(fdt, node, "iommu-map-mask", &mlen);
+		const fdt32_t *mp = fdt_getprop(fdt, node, mask, &mlen);
 		uint32_t r = rid & (mp && mlen == 4 ? cell(mp, 0) : UINT32_MAX);
 		for (int i = 0; i < plen / 4; i += 4) {
 			uint64_t rb = cell(p, i), n = cell(p, i + 3);
 			if (r >= rb && r < rb + n) {
-				*iommu_phandle = cell(p, i + 1);
-				*sid = (uint32_t)(cell(p, i + 2) + (r - rb));
+				*phandle = cell(p, i + 1);
+				*out = (uint32_t)(cell(p, i + 2) + (r - rb));
 				return IOMM_OK;
 			}
 		}
 		return IOMM_ENOENT; /* the first host bridge with a map decides */
 	}
 	return IOMM_ENOENT;
+}
+
+int iomm_fdt_map_rid(const void *fdt, size_t len, uint32_t rid, uint32_t *iommu_phandle,
+		     uint32_t *sid)
+{
+	return map_rid(fdt, len, "iommu-map", "iommu-map-mask", rid, iommu_phandle, sid);
+}
+
+int iomm_fdt_map_msi(const void *fdt, size_t len, uint32_t rid, uint32_t *msi_phandle,
+		     uint32_t *devid)
+{
+	return map_rid(fdt, len, "msi-map", "msi-map-mask", rid, msi_phandle, devid);
+}
+
+int iomm_fdt_msi_parent(const void *fdt, size_t len, const char *path, uint32_t *msi_phandle,
+			uint32_t *devid)
+{
+	if (!fdt || !path || !msi_phandle || !devid || check_blob(fdt, len))
+		return IOMM_EINVAL;
+	int node = fdt_path_offset(fdt, path);
+	if (node < 0)
+		return IOMM_ENOENT;
+	int plen, clen;
+	const fdt32_t *p = fdt_getprop(fdt, node, "msi-parent", &plen);
+	if (!p)
+		return IOMM_ENOENT;
+	if (plen < 4 || plen % 4)
+		return IOMM_EINVAL;
+	int ctl = fdt_node_offset_by_phandle(fdt, cell(p, 0));
+	if (ctl < 0)
+		return IOMM_EINVAL;
+	/* #msi-cells: 0 (absent) or 1, the DeviceID (msi-controller binding) */
+	const fdt32_t *mc = fdt_getprop(fdt, ctl, "#msi-cells", &clen);
+	uint32_t ncells = mc && clen == 4 ? cell(mc, 0) : 0;
+	if ((mc && clen != 4) || ncells > 1 || plen < 4 * (1 + (int)ncells))
+		return IOMM_EINVAL;
+	*msi_phandle = cell(p, 0);
+	*devid = ncells ? cell(p, 1) : 0;
+	return IOMM_OK;
+}
+
+int iomm_fdt_msi_doorbell(const void *fdt, size_t len, uint32_t msi_phandle, uint64_t *doorbell)
+{
+	if (!fdt || !doorbell || check_blob(fdt, len))
+		return IOMM_EINVAL;
+	int node = fdt_node_offset_by_phandle(fdt, msi_phandle);
+	if (node < 0)
+		return IOMM_ENOENT;
+	if (fdt_node_check_compatible(fdt, node, "arm,gic-v3-its") != 0)
+		return IOMM_ENOTSUP;
+	uint64_t base = 0, size = 0;
+	if (!first_reg(fdt, node, &base, &size) || !base || base + IOMM_GITS_TRANSLATER < base ||
+	    (size && size <= IOMM_GITS_TRANSLATER))
+		return IOMM_EINVAL;
+	*doorbell = base + IOMM_GITS_TRANSLATER;
+	return IOMM_OK;
 }

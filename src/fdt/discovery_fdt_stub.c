@@ -23,3 +23,26 @@ int iomm_fdt_map_rid(const void *fdt, size_t len, uint32_t rid, uint32_t *iommu_
 		*sid = 0;
 	return IOMM_ENOTSUP;
 }
+
+int iomm_fdt_map_msi(const void *fdt, size_t len, uint32_t rid, uint32_t *msi_phandle,
+		     uint32_t *devid)
+{
+	return iomm_fdt_map_rid(fdt, len, rid, msi_phandle, devid);
+}
+
+int iomm_fdt_msi_parent(const void *fdt, size_t len, const char *path, uint32_t *msi_phandle,
+			uint32_t *devid)
+{
+	(void)path;
+	return iomm_fdt_map_rid(fdt, len, 0, msi_phandle, devid);
+}
+
+int iomm_fdt_msi_doorbell(const void *fdt, size_t len, uint32_t msi_phandle, uint64_t *doorbell)
+{
+	(void)fdt;
+	(void)len;
+	(void)msi_phandle;
+	if (doorbell)
+		*doorbell = 0;
+	return IOMM_ENOTSUP;
+}

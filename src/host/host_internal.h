@@ -13,6 +13,10 @@ int iomm_vm_policy_attach(struct iomm_vm *vm, struct iomm_vm_endpoint *ep);
 int iomm_vm_move(struct iomm_vm *vm, struct iomm_vm_endpoint *ep, struct iomm_domain *to);
 struct iomm_domain *iomm_vm_policy_domain(struct iomm_vm *vm, const struct iomm_vm_endpoint *ep);
 const struct iomm_vm_region *iomm_vm_region_at(const struct iomm_vm *vm, uint64_t gpa);
+/* vm.c: the MSI doorbell window [*first, *last] (false: no doorbell), and
+ * mapping its page into a new stage-2 domain (write-only, device memory). */
+bool iomm_vm_doorbell_window(const struct iomm_vm *vm, uint64_t *first, uint64_t *last);
+int iomm_vm_doorbell_map(const struct iomm_vm *vm, struct iomm_domain *d);
 
 /* viommu_dev.c: the endpoint leaves its guest domain (back to the VM
  * policy); the guest domain goes with its last endpoint. */

@@ -171,10 +171,15 @@ static uint32_t piece_prot(const struct iomm_vm_region *r, uint32_t access, bool
 	return access | mem;
 }
 
-/* Map the MSI doorbells (RESV_MEM MSI regions that lie in one region of A)
- * into a new real domain, through A, so that they keep working. */
+/* Map the MSI doorbells into a new real domain so that they keep working:
+ * the platform's doorbell page (iomm_vm_cfg::doorbell) at its fixed IOVA,
+ * write-only device memory; and RESV_MEM MSI regions that lie in one region
+ * of A (a doorbell the VMM provides in guest-physical space), through A. */
 static int map_doorbells(struct iomm_vm *vm, struct iomm_domain *d)
 {
+	int drc = iomm_vm_doorbell_map(vm, d);
+	if (drc)
+		return drc;
 	uint64_t gmask = (uint64_t)vm->cfg.granule - 1;
 	for (size_t i = 0; i < vm->cfg.nresv; i++) {
 		const struct iomm_vm_resv *rv = &vm->cfg.resv[i];
@@ -337,6 +342,9 @@ static uint8_t do_map(struct iomm_vm *vm, const uint8_t *r)
 	for (size_t i = 0; i < vm->cfg.nresv; i++)
 		if (overlaps(vs, ve, vm->cfg.resv[i].start, vm->cfg.resv[i].end))
 			return IOMM_VIOMMU_S_FAULT;
+	uint64_t db0, db1;
+	if (iomm_vm_doorbell_window(vm, &db0, &db1) && overlaps(vs, ve, db0, db1))
+		return IOMM_VIOMMU_S_FAULT; /* the doorbell stays the doorbell */
 	uint32_t tag = gdom_tag(vm, g);
 	struct iomm_vm_mapping *slot = NULL;
 	for (size_t i = 0; i < vm->cfg.nmappings; i++) {
@@ -434,6 +442,16 @@ static uint8_t do_unmap(struct iomm_vm *vm, const uint8_t *r)
 
 /* ---- PROBE ---- */
 
+/* One RESV_MEM property (virtio 1.2, virtio-iommu device, PROBE request: RESVMEM). */
+static void put_resv(uint8_t *p, uint64_t start, uint64_t end, uint8_t subtype)
+{
+	iomm_put_le16(p, IOMM_VIOMMU_PROP_RESV_MEM);
+	iomm_put_le16(p + 2, IOMM_VIOMMU_RESV_SIZE - IOMM_VIOMMU_PROP_HEAD_SIZE);
+	p[IOMM_VIOMMU_RESV_SUBTYPE] = subtype;
+	iomm_put_le64(p + IOMM_VIOMMU_RESV_START, start);
+	iomm_put_le64(p + IOMM_VIOMMU_RESV_END, end);
+}
+
 static uint8_t do_probe(struct iomm_vm *vm, const uint8_t *r, uint8_t *props, size_t props_len)
 {
 	uint32_t endpoint = iomm_get_le32(r + IOMM_VIOMMU_PROBE_ENDPOINT);
@@ -443,14 +461,15 @@ static uint8_t do_probe(struct iomm_vm *vm, const uint8_t *r, uint8_t *props, si
 	if (props_len < vm->cfg.probe_size)
 		return IOMM_VIOMMU_S_INVAL;
 	size_t at = 0;
+	uint64_t db0, db1;
+	if (iomm_vm_doorbell_window(vm, &db0, &db1)) {
+		/* exactly the doorbell window the device's tables map */
+		put_resv(props, db0, db1, IOMM_VIOMMU_RESV_T_MSI);
+		at += IOMM_VIOMMU_RESV_SIZE;
+	}
 	for (size_t i = 0; i < vm->cfg.nresv; i++, at += IOMM_VIOMMU_RESV_SIZE) {
 		const struct iomm_vm_resv *rv = &vm->cfg.resv[i];
-		uint8_t *p = props + at;
-		iomm_put_le16(p, IOMM_VIOMMU_PROP_RESV_MEM);
-		iomm_put_le16(p + 2, IOMM_VIOMMU_RESV_SIZE - IOMM_VIOMMU_PROP_HEAD_SIZE);
-		p[IOMM_VIOMMU_RESV_SUBTYPE] = rv->subtype;
-		iomm_put_le64(p + IOMM_VIOMMU_RESV_START, rv->start);
-		iomm_put_le64(p + IOMM_VIOMMU_RESV_END, rv->end);
+		put_resv(props + at, rv->start, rv->end, rv->subtype);
 	}
 	return IOMM_VIOMMU_S_OK;
 }

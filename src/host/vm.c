@@ -90,6 +90,29 @@ int iomm_vm_init(struct iomm_vm *vm, const struct iomm_vm_cfg *cfg)
 			if (a->start <= c.resv[j].end && c.resv[j].start <= a->end)
 				return IOMM_REFUSE(port, IOMM_EINVAL, "cfg->resv: two regions overlap");
 	}
+	if (c.doorbell.pa) {
+		/* The doorbell window: one granule at a fixed IOVA, which the guest
+		 * can neither map over nor reach through A. */
+		uint64_t db0 = c.doorbell.iova, db1 = c.doorbell.iova + gmask;
+		if ((db0 & gmask) || db1 < db0 || db0 < c.input_start || db1 > c.input_end)
+			return IOMM_REFUSE(port, IOMM_EINVAL,
+					   "cfg->doorbell.iova: unaligned, or its page outside the "
+					   "input range");
+		for (size_t i = 0; i < c.nregions; i++) {
+			const struct iomm_vm_region *r = &c.regions[i];
+			if (db0 <= r->gpa + (r->size - 1) && r->gpa <= db1)
+				return IOMM_REFUSE(port, IOMM_EINVAL,
+						   "cfg->doorbell.iova: overlaps a region of A");
+		}
+		for (size_t i = 0; i < c.nresv; i++)
+			if (db0 <= c.resv[i].end && c.resv[i].start <= db1)
+				return IOMM_REFUSE(port, IOMM_EINVAL,
+						   "cfg->doorbell.iova: overlaps a RESV_MEM region");
+		if (c.nresv + 1 > c.probe_size / IOMM_VIOMMU_RESV_SIZE)
+			return IOMM_REFUSE(port, IOMM_EINVAL,
+					   "cfg->nresv: the doorbell's region does not fit a PROBE "
+					   "reply");
+	}
 	if (c.policy != IOMM_VM_BLOCK && c.policy != IOMM_VM_CONFINE)
 		return IOMM_REFUSE(port, IOMM_EINVAL, "cfg->policy: no such policy");
 
@@ -123,6 +146,26 @@ const struct iomm_vm_region *iomm_vm_region_at(const struct iomm_vm *vm, uint64_
 			return r;
 	}
 	return NULL;
+}
+
+bool iomm_vm_doorbell_window(const struct iomm_vm *vm, uint64_t *first, uint64_t *last)
+{
+	if (!vm->cfg.doorbell.pa)
+		return false;
+	*first = vm->cfg.doorbell.iova;
+	*last = vm->cfg.doorbell.iova + ((uint64_t)vm->cfg.granule - 1);
+	return true;
+}
+
+int iomm_vm_doorbell_map(const struct iomm_vm *vm, struct iomm_domain *d)
+{
+	if (!vm->cfg.doorbell.pa)
+		return IOMM_OK;
+	uint64_t page = vm->cfg.doorbell.pa & ~((uint64_t)vm->cfg.granule - 1);
+	/* Write-only: an MSI is a write, and nothing of the interrupt
+	 * controller is readable. Device memory (nGnRE), never cached. */
+	return iomm_map(d, vm->cfg.doorbell.iova, page, vm->cfg.granule,
+			IOMM_WRITE | IOMM_MEM_DEVICE);
 }
 
 /*
@@ -177,6 +220,12 @@ static int unit_slot(struct iomm_vm *vm, struct iomm_unit *unit, unsigned *idx)
 		const struct iomm_vm_region *r = &vm->cfg.regions[i];
 		rc = iomm_map(&vu->a_dom, r->gpa, r->hpa, r->size, r->prot);
 	}
+	uint64_t db0, db1;
+	if (rc == IOMM_OK && iomm_vm_doorbell_window(vm, &db0, &db1) && db1 > in_end)
+		rc = IOMM_REFUSE_AS(vm->cfg.pool->port, IOMM_ERANGE, "iomm_vm_assign",
+				    "cfg->doorbell.iova: beyond what the unit translates");
+	if (rc == IOMM_OK)
+		rc = iomm_vm_doorbell_map(vm, &vu->a_dom);
 	if (rc == IOMM_OK) {
 		struct iomm_domain_cfg bc = {0};
 		bc.type = IOMM_DOMAIN_BLOCKED;
@@ -452,6 +501,16 @@ static int audit_leaf(void *arg, const struct iomm_mapping *m)
 {
 	const struct iomm_vm *vm = arg;
 	uint32_t acc = m->prot & IOMM_PROT_ACCESS;
+	uint64_t db0, db1;
+	if (iomm_vm_doorbell_window(vm, &db0, &db1) && m->iova <= db1 &&
+	    db0 <= m->iova + (m->size - 1)) {
+		/* The doorbell page, nothing more: at its IOVA, write-only, device memory. */
+		uint64_t page = vm->cfg.doorbell.pa & ~((uint64_t)vm->cfg.granule - 1);
+		bool exact = m->iova >= db0 && m->iova + (m->size - 1) <= db1 &&
+			     m->pa == page + (m->iova - db0) && acc == IOMM_WRITE &&
+			     (m->prot & IOMM_MEM_MASK) == IOMM_MEM_DEVICE;
+		return exact ? IOMM_OK : IOMM_EPERM;
+	}
 	for (size_t i = 0; i < vm->cfg.nregions; i++) {
 		const struct iomm_vm_region *r = &vm->cfg.regions[i];
 		if (m->pa >= r->hpa && m->pa - r->hpa < r->size &&

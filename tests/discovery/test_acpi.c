@@ -349,8 +349,20 @@ static void test_dmar_include_all(void **state)
 	assert_int_equal(o->units[0].type, IOMM_UNIT_VTD);
 	assert_int_equal(o->units[0].base, 0xfed90000);
 	assert_int_equal(o->units[0].size, 0x1000);
-	assert_int_equal(o->units[0].flags, IOMM_CFG_UNIT_ALL_PCI);
+	assert_int_equal(o->units[0].flags, IOMM_CFG_UNIT_ALL_PCI | IOMM_CFG_UNIT_INTR_REMAP);
 	assert_int_equal(o->d.ndevices, 0); /* the I/O APIC is no DMA master */
+	/* the table's flags: X2APIC_OPT_OUT too, then neither */
+	tb_set(t, 37, 3, 1);
+	tb_sum(t);
+	assert_int_equal(iomm_discovery_init(&o->d, o->units, 8, o->devs, 32, o->resv, 8), IOMM_OK);
+	assert_int_equal(iomm_acpi_parse_dmar(&o->d, t->b, t->len, NULL), IOMM_OK);
+	assert_int_equal(o->units[0].flags, IOMM_CFG_UNIT_ALL_PCI | IOMM_CFG_UNIT_INTR_REMAP |
+						IOMM_CFG_UNIT_X2APIC_OPT_OUT);
+	tb_set(t, 37, 0, 1);
+	tb_sum(t);
+	assert_int_equal(iomm_discovery_init(&o->d, o->units, 8, o->devs, 32, o->resv, 8), IOMM_OK);
+	assert_int_equal(iomm_acpi_parse_dmar(&o->d, t->b, t->len, NULL), IOMM_OK);
+	assert_int_equal(o->units[0].flags, IOMM_CFG_UNIT_ALL_PCI);
 	test_free(o);
 	test_free(t);
 }
@@ -413,8 +425,9 @@ static void test_dmar_scopes_rmrr_atsr(void **state)
 	assert_true(calls > 0);
 	assert_int_equal(o->d.nunits, 2);
 	assert_int_equal(o->units[0].base, 0xfed91000);
-	assert_int_equal(o->units[0].flags, IOMM_CFG_UNIT_ATS);
-	assert_int_equal(o->units[1].flags, IOMM_CFG_UNIT_ALL_PCI | IOMM_CFG_UNIT_ATS);
+	assert_int_equal(o->units[0].flags, IOMM_CFG_UNIT_ATS | IOMM_CFG_UNIT_INTR_REMAP);
+	assert_int_equal(o->units[1].flags,
+			 IOMM_CFG_UNIT_ALL_PCI | IOMM_CFG_UNIT_ATS | IOMM_CFG_UNIT_INTR_REMAP);
 	assert_int_equal(o->units[1].fw_ref, 1);
 	/* 00:02.0, the bridge 00:1c.0, its buses 2 and 3, 02:00.0, then 00:14.0 for the RMRR */
 	assert_int_equal(o->d.ndevices, 6);
@@ -603,7 +616,7 @@ static void test_dmar_qemu_q35(void **state)
 	assert_int_equal(iomm_acpi_parse_dmar(&o->d, b, len, NULL), IOMM_OK);
 	assert_int_equal(o->d.nunits, 1);
 	assert_int_equal(o->units[0].base, 0xfed90000);
-	assert_int_equal(o->units[0].flags, 0);
+	assert_int_equal(o->units[0].flags, IOMM_CFG_UNIT_INTR_REMAP); /* QEMU sets INTR_REMAP */
 	assert_int_equal(o->d.ndevices, 6);
 	pci_is(&o->devs[0], 0, 0, 0, 0);
 	pci_is(&o->devs[2], 0, 0, 3, 0); /* edu */
@@ -834,6 +847,137 @@ static void test_discovery_arrays(void **state)
 			 IOMM_EINVAL);
 }
 
+/* ---- MSIs: IORT ITS groups and the MADT's GIC ITS structures ------------------------ */
+
+/* SMMUv3 node with @nmaps ID mappings to follow (iort_map, then iort_end_node). */
+static uint32_t iort_smmuv3_maps(struct tb *t, uint64_t base, uint32_t nmaps)
+{
+	uint32_t n = iort_node(t, 4, nmaps, 68);
+	tb_put(t, base, 8);
+	tb_put(t, 0, 4);
+	tb_put(t, 0, 4);
+	tb_put(t, 0, 8);
+	tb_put(t, 0, 4);
+	for (uint32_t i = 0; i < 4; i++)
+		tb_put(t, 0, 4);
+	tb_put(t, 0, 4);
+	tb_put(t, 0, 4);
+	return n;
+}
+
+/* ITS group with two ITSs (7, 9); SMMUv3 mapping SIDs 0-0xff to DeviceIDs
+ * 0x1000-0x10ff on it, its own interrupt a single mapping to 0x77; root
+ * complex of segment 2: RIDs 0-0xff -> SMMU SIDs, RIDs 0x100-0x10f -> the
+ * ITS directly at 0x2000; a root complex of segment 3 mapping nothing to
+ * an ITS. */
+static void iort_msi(struct tb *t)
+{
+	iort_begin(t, 4);
+	uint32_t its = iort_node(t, 0, 0, 0);
+	tb_put(t, 2, 4);
+	tb_put(t, 7, 4);
+	tb_put(t, 9, 4);
+	iort_end_node(t, its);
+	uint32_t smmu = iort_smmuv3_maps(t, 0x2b400000, 2);
+	iort_map(t, 0, 0, 0x77, its, 1); /* single: the SMMU's own MSI */
+	iort_map(t, 0, 0xff, 0x1000, its, 0);
+	iort_end_node(t, smmu);
+	uint32_t rc = iort_rc(t, 2, 2);
+	iort_map(t, 0, 0xff, 0, smmu, 0);
+	iort_map(t, 0x100, 0xf, 0x2000, its, 0);
+	iort_end_node(t, rc);
+	uint32_t rc3 = iort_rc(t, 3, 1);
+	iort_map(t, 0, 0xff, 0x300, smmu, 0); /* SIDs 0x300-0x3ff: no ITS mapping */
+	iort_end_node(t, rc3);
+	tb_finish(t);
+}
+
+static void test_iort_msi(void **state)
+{
+	(void)state;
+	struct tb *t = test_malloc(sizeof(*t));
+	iort_msi(t);
+	uint32_t its = 0, devid = 0;
+	/* through the SMMU: RID 0x08 -> SID 0x08 -> DeviceID 0x1008 on ITS 7 */
+	assert_int_equal(iomm_acpi_iort_msi(t->b, t->len, 2, 0x08, &its, &devid), IOMM_OK);
+	assert_int_equal(its, 7);
+	assert_int_equal(devid, 0x1008);
+	assert_int_equal(iomm_acpi_iort_msi(t->b, t->len, 2, 0xff, &its, &devid), IOMM_OK);
+	assert_int_equal(devid, 0x10ff);
+	/* straight to the ITS */
+	assert_int_equal(iomm_acpi_iort_msi(t->b, t->len, 2, 0x10f, &its, &devid), IOMM_OK);
+	assert_int_equal(devid, 0x200f);
+	assert_int_equal(iomm_acpi_iort_msi(t->b, t->len, 2, 0x110, &its, &devid), IOMM_ENOENT);
+	assert_int_equal(iomm_acpi_iort_msi(t->b, t->len, 3, 0x08, &its, &devid), IOMM_ENOENT);
+	assert_int_equal(iomm_acpi_iort_msi(t->b, t->len, 4, 0x08, &its, &devid), IOMM_ENOENT);
+	assert_int_equal(iomm_acpi_iort_msi(NULL, t->len, 2, 0x08, &its, &devid), IOMM_EINVAL);
+	assert_int_equal(iomm_acpi_iort_msi(t->b, t->len, 2, 0x08, NULL, &devid), IOMM_EINVAL);
+	assert_int_equal(iomm_acpi_iort_msi(t->b, 40, 2, 0x08, &its, &devid), IOMM_EINVAL);
+	/* an empty ITS group */
+	tb_set(t, 48 + 16, 0, 4);
+	tb_sum(t);
+	assert_int_equal(iomm_acpi_iort_msi(t->b, t->len, 2, 0x08, &its, &devid), IOMM_EINVAL);
+	tb_set(t, 48 + 16, 2, 4);
+	tb_sum(t);
+	t->b[9] ^= 1; /* checksum */
+	assert_int_equal(iomm_acpi_iort_msi(t->b, t->len, 2, 0x08, &its, &devid), IOMM_EIO);
+	t->b[9] ^= 1;
+	/* the parse of the same table still makes only the SMMU's streams devices */
+	struct out *o = out_new();
+	assert_int_equal(iomm_acpi_parse_iort(&o->d, t->b, t->len), IOMM_OK);
+	assert_int_equal(o->d.nunits, 1);
+	test_free(o);
+	test_free(t);
+}
+
+/* MADT: a GICC filler, GIC ITS 7 at 0x8080000 and ITS 9 at 0x10080000. */
+static void madt(struct tb *t, uint8_t its_len)
+{
+	tb_header(t, "APIC", 5);
+	tb_put(t, 0, 4); /* local interrupt controller address */
+	tb_put(t, 0, 4); /* flags */
+	tb_put(t, 0xb, 1); /* GICC */
+	tb_put(t, 80, 1);
+	for (unsigned i = 0; i < 78; i++)
+		tb_put(t, 0, 1);
+	const uint32_t ids[2] = {7, 9};
+	const uint64_t bases[2] = {0x8080000, 0x10080000};
+	for (unsigned i = 0; i < 2; i++) {
+		tb_put(t, 0xf, 1);
+		tb_put(t, its_len, 1);
+		tb_put(t, 0, 2);
+		tb_put(t, ids[i], 4);
+		tb_put(t, bases[i], 8);
+		tb_put(t, 0, 4);
+	}
+	tb_finish(t);
+}
+
+static void test_madt_its(void **state)
+{
+	(void)state;
+	struct tb *t = test_malloc(sizeof(*t));
+	madt(t, 20);
+	uint64_t base = 0;
+	assert_int_equal(iomm_acpi_madt_its(t->b, t->len, 9, &base), IOMM_OK);
+	assert_int_equal(base, 0x10080000);
+	assert_int_equal(iomm_acpi_madt_its(t->b, t->len, 7, &base), IOMM_OK);
+	assert_int_equal(base + IOMM_GITS_TRANSLATER, 0x8090040);
+	assert_int_equal(iomm_acpi_madt_its(t->b, t->len, 8, &base), IOMM_ENOENT);
+	assert_int_equal(iomm_acpi_madt_its(t->b, t->len, 7, NULL), IOMM_EINVAL);
+	madt(t, 16); /* a GIC ITS structure too short */
+	assert_int_equal(iomm_acpi_madt_its(t->b, t->len, 7, &base), IOMM_EINVAL);
+	madt(t, 20);
+	t->b[44 + 1] = 0; /* a zero-length structure */
+	tb_sum(t);
+	assert_int_equal(iomm_acpi_madt_its(t->b, t->len, 7, &base), IOMM_EINVAL);
+	madt(t, 20);
+	memcpy(t->b, "IORT", 4);
+	tb_sum(t);
+	assert_int_equal(iomm_acpi_madt_its(t->b, t->len, 7, &base), IOMM_EINVAL);
+	test_free(t);
+}
+
 #define T(fn) cmocka_unit_test(fn)
 
 int main(int argc, char **argv)
@@ -847,6 +991,8 @@ int main(int argc, char **argv)
 	    T(test_iort_follows_intermediate_nodes),
 	    T(test_iort_cycle_is_refused),
 	    T(test_iort_malformed),
+	    T(test_iort_msi),
+	    T(test_madt_its),
 	    T(test_dmar_include_all),
 	    T(test_dmar_scopes_rmrr_atsr),
 	    T(test_dmar_without_pci_access),

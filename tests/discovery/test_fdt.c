@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Device tree discovery: the blobs QEMU 10 produced for virt with SMMUv3 and
- * with virtio-iommu (data/README.md), blobs built here with libfdt's
+ * with virtio-iommu and with a GICv3 ITS (data/README.md), blobs built here with libfdt's
  * sequential-write functions (SMMUv2 with two-cell specifiers, several
  * masters, /reserved-memory with iommu-addresses), and damaged variants.
  */
@@ -561,6 +561,126 @@ static void test_fdt_damaged_blob(void **state)
 	test_free(fdt);
 }
 
+/* ---- MSI controllers: msi-map, msi-parent, the ITS doorbell ------------------------ */
+
+/* QEMU virt with a GICv3 ITS: pcie@10000000 has msi-map = <0 &its 0 0x10000>,
+ * the ITS (phandle 0x8003) sits at 0x8080000; edu's MSIs (RID 0x08) reach
+ * GITS_TRANSLATER at 0x8090040 with DeviceID 0x08. */
+static void test_fdt_qemu_virt_its(void **state)
+{
+	(void)state;
+	size_t len;
+	void *fdt = load("virt-smmuv3-its.dtb", &len);
+	uint32_t ph = 0, id = 0;
+	uint64_t db = 0;
+	assert_int_equal(iomm_fdt_map_msi(fdt, len, 0x08, &ph, &id), IOMM_OK);
+	assert_int_equal(ph, 0x8003);
+	assert_int_equal(id, 0x08);
+	assert_int_equal(iomm_fdt_msi_doorbell(fdt, len, ph, &db), IOMM_OK);
+	assert_int_equal(db, 0x8080000u + IOMM_GITS_TRANSLATER);
+	assert_int_equal(db, 0x8090040u);
+	/* the IOMMU map is a different property */
+	assert_int_equal(iomm_fdt_map_rid(fdt, len, 0x08, &ph, &id), IOMM_OK);
+	assert_int_equal(ph, 0x8004);
+	assert_int_equal(iomm_fdt_map_msi(fdt, len, 0x10000, &ph, &id), IOMM_ENOENT);
+	assert_int_equal(iomm_fdt_msi_doorbell(fdt, len, 0x8004, &db), IOMM_ENOTSUP); /* the SMMU */
+	assert_int_equal(iomm_fdt_msi_doorbell(fdt, len, 0x9999, &db), IOMM_ENOENT);
+	assert_int_equal(iomm_fdt_msi_doorbell(fdt, 100, 0x8003, &db), IOMM_EINVAL);
+	assert_int_equal(iomm_fdt_msi_doorbell(fdt, len, 0x8003, NULL), IOMM_EINVAL);
+	assert_int_equal(iomm_fdt_map_msi(NULL, len, 0x08, &ph, &id), IOMM_EINVAL);
+	assert_int_equal(iomm_fdt_msi_parent(fdt, len, "/pcie@10000000", &ph, &id), IOMM_ENOENT);
+	test_free(fdt);
+}
+
+/* / : an ITS (phandle 20, #msi-cells 1), a GICv2m frame (phandle 21, no
+ * #msi-cells), an ITS whose reg is too small for GITS_TRANSLATER (22);
+ * devices with msi-parent <20 0x42>, <21>, <20> (a cell short), none; a
+ * host bridge with msi-map <0 20 0x1000 0x100>, msi-map-mask 0xff. */
+static size_t build_msi(void *fdt, size_t cap)
+{
+	CHECK_FDT(fdt_create(fdt, (int)cap));
+	CHECK_FDT(fdt_finish_reservemap(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, ""));
+	CHECK_FDT(fdt_property_u32(fdt, "#address-cells", 2));
+	CHECK_FDT(fdt_property_u32(fdt, "#size-cells", 2));
+	CHECK_FDT(fdt_begin_node(fdt, "its@8080000"));
+	CHECK_FDT(fdt_property_string(fdt, "compatible", "arm,gic-v3-its"));
+	const uint32_t reg[] = {0x1, 0x8080000, 0, 0x20000};
+	prop_cells(fdt, "reg", reg, 4);
+	CHECK_FDT(fdt_property(fdt, "msi-controller", NULL, 0));
+	CHECK_FDT(fdt_property_u32(fdt, "#msi-cells", 1));
+	CHECK_FDT(fdt_property_u32(fdt, "phandle", 20));
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "v2m@8020000"));
+	CHECK_FDT(fdt_property_string(fdt, "compatible", "arm,gic-v2m-frame"));
+	const uint32_t vreg[] = {0, 0x8020000, 0, 0x1000};
+	prop_cells(fdt, "reg", vreg, 4);
+	CHECK_FDT(fdt_property(fdt, "msi-controller", NULL, 0));
+	CHECK_FDT(fdt_property_u32(fdt, "phandle", 21));
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "its@9000000"));
+	CHECK_FDT(fdt_property_string(fdt, "compatible", "arm,gic-v3-its"));
+	const uint32_t sreg[] = {0, 0x9000000, 0, 0x10000};
+	prop_cells(fdt, "reg", sreg, 4);
+	CHECK_FDT(fdt_property_u32(fdt, "#msi-cells", 1));
+	CHECK_FDT(fdt_property_u32(fdt, "phandle", 22));
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "dev@1000"));
+	const uint32_t p1[] = {20, 0x42};
+	prop_cells(fdt, "msi-parent", p1, 2);
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "dev@2000"));
+	CHECK_FDT(fdt_property_u32(fdt, "msi-parent", 21));
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "dev@3000"));
+	CHECK_FDT(fdt_property_u32(fdt, "msi-parent", 20));
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "dev@4000"));
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "dev@5000"));
+	CHECK_FDT(fdt_property_u32(fdt, "msi-parent", 77));
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "pcie@40000000"));
+	const uint32_t map[] = {0, 20, 0x1000, 0x100};
+	prop_cells(fdt, "msi-map", map, 4);
+	CHECK_FDT(fdt_property_u32(fdt, "msi-map-mask", 0xff));
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_finish(fdt));
+	return fdt_totalsize(fdt);
+}
+
+static void test_fdt_msi_built(void **state)
+{
+	(void)state;
+	void *fdt = test_malloc(4096);
+	size_t len = build_msi(fdt, 4096);
+	uint32_t ph = 0, id = 0;
+	uint64_t db = 0;
+	assert_int_equal(iomm_fdt_msi_parent(fdt, len, "/dev@1000", &ph, &id), IOMM_OK);
+	assert_int_equal(ph, 20);
+	assert_int_equal(id, 0x42);
+	assert_int_equal(iomm_fdt_msi_doorbell(fdt, len, ph, &db), IOMM_OK);
+	assert_int_equal(db, 0x108090040ull); /* two-cell base */
+	assert_int_equal(iomm_fdt_msi_parent(fdt, len, "/dev@2000", &ph, &id), IOMM_OK);
+	assert_int_equal(ph, 21);
+	assert_int_equal(id, 0);
+	/* a GICv2m frame carries no DeviceID: not a doorbell the host role maps */
+	assert_int_equal(iomm_fdt_msi_doorbell(fdt, len, 21, &db), IOMM_ENOTSUP);
+	assert_int_equal(iomm_fdt_msi_doorbell(fdt, len, 22, &db), IOMM_EINVAL); /* reg too small */
+	assert_int_equal(iomm_fdt_msi_parent(fdt, len, "/dev@3000", &ph, &id), IOMM_EINVAL);
+	assert_int_equal(iomm_fdt_msi_parent(fdt, len, "/dev@4000", &ph, &id), IOMM_ENOENT);
+	assert_int_equal(iomm_fdt_msi_parent(fdt, len, "/dev@5000", &ph, &id), IOMM_EINVAL);
+	assert_int_equal(iomm_fdt_msi_parent(fdt, len, "/nope", &ph, &id), IOMM_ENOENT);
+	assert_int_equal(iomm_fdt_msi_parent(fdt, len, NULL, &ph, &id), IOMM_EINVAL);
+	/* msi-map with its mask: RID 0x1234 -> 0x34 -> DeviceID 0x1034 */
+	assert_int_equal(iomm_fdt_map_msi(fdt, len, 0x1234, &ph, &id), IOMM_OK);
+	assert_int_equal(ph, 20);
+	assert_int_equal(id, 0x1034);
+	assert_int_equal(iomm_fdt_map_rid(fdt, len, 0x1234, &ph, &id), IOMM_ENOENT);
+	test_free(fdt);
+}
+
 #define T(fn) cmocka_unit_test(fn)
 
 int main(int argc, char **argv)
@@ -574,6 +694,8 @@ int main(int argc, char **argv)
 	    T(test_fdt_malformed_properties),
 	    T(test_fdt_uncommon_shapes),
 	    T(test_fdt_damaged_blob),
+	    T(test_fdt_qemu_virt_its),
+	    T(test_fdt_msi_built),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

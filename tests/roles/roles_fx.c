@@ -178,6 +178,11 @@ int contain_leaf(void *arg, const struct iomm_mapping *m)
 {
 	struct contain *c = arg;
 	c->leaves++;
+	/* the doorbell page (the doorbell tests): at its IOVA, write-only device memory */
+	if (m->iova == DB_IOVA && m->pa == (DB_PA & ~0xfffull) && m->size == 0x1000 &&
+	    (m->prot & IOMM_PROT_ACCESS) == IOMM_WRITE &&
+	    (m->prot & IOMM_MEM_MASK) == IOMM_MEM_DEVICE)
+		return 0;
 	for (size_t i = 0; i < sizeof(regions) / sizeof(regions[0]); i++) {
 		const struct iomm_vm_region *g = &regions[i];
 		if (m->pa >= g->hpa && m->pa + m->size <= g->hpa + g->size &&

@@ -46,6 +46,11 @@ struct rfx {
 #define NREGIONS 4
 extern const struct iomm_vm_region regions[NREGIONS];
 
+/* The MSI doorbell of the doorbell tests: GITS_TRANSLATER of an ITS at
+ * 0x08080000 (QEMU virt), mapped at an IOVA outside A. */
+#define DB_PA 0x08090040ull
+#define DB_IOVA 0x9000000ull
+
 /* cmocka setup and teardown: the SMMUv3 fixture, started; a and b zeroed. */
 int setup(void **state);
 int teardown(void **state);
@@ -101,5 +106,9 @@ void pv_attach_move_full(void **state);
 void pv_input_clamp(void **state);
 void pv_probe_layout(void **state);
 void pv_unmap_reclaim(void **state);
+/* roles_doorbell.c: the platform's MSI doorbell */
+void roles_doorbell_cfg(void **state);
+void roles_doorbell(void **state);
+void roles_doorbell_fault(void **state);
 
 #endif /* IOMM_TEST_ROLES_FX_H */

@@ -284,6 +284,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(pv_input_clamp, setup, teardown),
 	    cmocka_unit_test_setup_teardown(pv_probe_layout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(pv_unmap_reclaim, setup, teardown),
+	    cmocka_unit_test_setup_teardown(roles_doorbell_cfg, setup, teardown),
+	    cmocka_unit_test_setup_teardown(roles_doorbell, setup, teardown),
+	    cmocka_unit_test_setup_teardown(roles_doorbell_fault, setup, teardown),
 	};
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);

@@ -524,6 +524,29 @@ C(dmar_null) { return iomm_acpi_parse_dmar(&w->disc, NULL, 0, NULL); }
 C(fdt_garbage) { static const uint8_t blob[64] = {1, 2, 3}; return iomm_fdt_parse(&w->disc, blob, sizeof(blob)); }
 C(fdt_rid_garbage) { static const uint8_t blob[64] = {1, 2, 3}; uint32_t ph, sid; return iomm_fdt_map_rid(blob, sizeof(blob), 0x100, &ph, &sid); }
 C(fdt_rid_nobridge) { uint32_t ph, sid; return iomm_fdt_map_rid(empty_fdt, sizeof(empty_fdt), 0x100, &ph, &sid); }
+/* MSI discovery: an IORT without nodes and a MADT without structures (valid, checksummed) */
+static void acpi_fix(uint8_t *t, uint32_t len, const char *sig)
+{
+	memcpy(t, sig, 4);
+	t[4] = (uint8_t)len;
+	t[9] = 0;
+	uint8_t sum = 0;
+	for (uint32_t i = 0; i < len; i++)
+		sum = (uint8_t)(sum + t[i]);
+	t[9] = (uint8_t)(0x100 - sum);
+}
+C(iort_msi_null) { uint32_t its, id; return iomm_acpi_iort_msi(NULL, 48, 0, 8, &its, &id); }
+C(iort_msi_sum) { uint8_t t[48] = {0}; acpi_fix(t, 48, "IORT"); t[20] ^= 1; uint32_t its, id; return iomm_acpi_iort_msi(t, 48, 0, 8, &its, &id); }
+C(iort_msi_none) { uint8_t t[48] = {0}; acpi_fix(t, 48, "IORT"); uint32_t its, id; return iomm_acpi_iort_msi(t, 48, 0, 8, &its, &id); }
+C(madt_its_null) { uint64_t b; return iomm_acpi_madt_its(NULL, 44, 0, &b); }
+C(madt_its_sum) { uint8_t t[44] = {0}; acpi_fix(t, 44, "APIC"); t[20] ^= 1; uint64_t b; return iomm_acpi_madt_its(t, 44, 0, &b); }
+C(madt_its_none) { uint8_t t[44] = {0}; acpi_fix(t, 44, "APIC"); uint64_t b; return iomm_acpi_madt_its(t, 44, 0, &b); }
+C(fdt_msi_garbage) { static const uint8_t blob[64] = {1, 2, 3}; uint32_t ph, id; return iomm_fdt_map_msi(blob, sizeof(blob), 0x100, &ph, &id); }
+C(fdt_msi_nobridge) { uint32_t ph, id; return iomm_fdt_map_msi(empty_fdt, sizeof(empty_fdt), 0x100, &ph, &id); }
+C(fdt_db_garbage) { static const uint8_t blob[64] = {1, 2, 3}; uint64_t db; return iomm_fdt_msi_doorbell(blob, sizeof(blob), 1, &db); }
+C(fdt_db_nophandle) { uint64_t db; return iomm_fdt_msi_doorbell(empty_fdt, sizeof(empty_fdt), 1, &db); }
+C(fdt_parent_nullpath) { uint32_t ph, id; return iomm_fdt_msi_parent(empty_fdt, sizeof(empty_fdt), NULL, &ph, &id); }
+C(fdt_parent_nonode) { uint32_t ph, id; return iomm_fdt_msi_parent(empty_fdt, sizeof(empty_fdt), "/nope", &ph, &id); }
 C(cfg_validate_twice) { static struct iomm_cfg_unit u[2] = {{.type = IOMM_UNIT_SMMUV3, .base = 0x1000, .size = 0x20000}, {.type = IOMM_UNIT_SMMUV3, .base = 0x1000, .size = 0x20000}}; struct iomm_board b = {.units = u, .nunits = 2}; struct iomm_config_error e; return iomm_config_validate(&b, NULL, &e); }
 C(cfg_validate_nostore) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_cfg_device d = {.unit = 0, .id = IOMM_SID(0x70), .policy = IOMM_POLICY_BLOCKED}; struct iomm_board b = {.units = &u, .nunits = 1, .devices = &d, .ndevices = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
 C(find_table_none) { uint8_t b[64]; uint32_t l; return iomm_acpi_find_table(acpi_fake(false), RSDP_PA, "IORT", b, sizeof(b), &l, NULL); }
@@ -739,6 +762,18 @@ static const struct mcase cases[] = {
     K(fdt_garbage, IOMM_EINVAL, NULL, NULL),
     K(fdt_rid_garbage, IOMM_EINVAL, NULL, NULL),
     K(fdt_rid_nobridge, IOMM_ENOENT, NULL, NULL),
+    K(iort_msi_null, IOMM_EINVAL, NULL, NULL),
+    K(iort_msi_sum, IOMM_EIO, NULL, NULL),
+    K(iort_msi_none, IOMM_ENOENT, NULL, NULL),
+    K(madt_its_null, IOMM_EINVAL, NULL, NULL),
+    K(madt_its_sum, IOMM_EIO, NULL, NULL),
+    K(madt_its_none, IOMM_ENOENT, NULL, NULL),
+    K(fdt_msi_garbage, IOMM_EINVAL, NULL, NULL),
+    K(fdt_msi_nobridge, IOMM_ENOENT, NULL, NULL),
+    K(fdt_db_garbage, IOMM_EINVAL, NULL, NULL),
+    K(fdt_db_nophandle, IOMM_ENOENT, NULL, NULL),
+    K(fdt_parent_nullpath, IOMM_EINVAL, NULL, NULL),
+    K(fdt_parent_nonode, IOMM_ENOENT, NULL, NULL),
     K(cfg_validate_twice, IOMM_EBUSY, NULL, NULL),
     K(cfg_validate_nostore, IOMM_ENOSPC, "iomm_config_validate", "device objects"),
     K(find_table_none, IOMM_ENOENT, NULL, NULL),
