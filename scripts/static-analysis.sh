@@ -46,7 +46,7 @@ jobs=${JOBS:-2}
 #   tool ~ check ~ file ~ ERE of the flagged line ~ ERE of the line before it (or empty) ~ why
 false_positives=(
 	"cppcheck~unreadVariable~backends/smmuv3/smmuv3.c~^[[:space:]]*s = \(struct iomm_smmuv3\)\{0\};~~deliberate scrub of the local copy after it was stored"
-	"cppcheck~badBitmaskCheck~src/pgtable/pgt_map.c~\| cont\);~~cont is PGT_CONT or 0 at run time"
+	"cppcheck~badBitmaskCheck~src/pgtable/pgt_map.c~\| cont(\)|, esz\));~~cont is PGT_CONT or 0 at run time"
 	"cppcheck~knownConditionTrueFalse~src/host/viommu_dev.c~rv->end \+ 1 == 0~~end == UINT64_MAX makes end + 1 wrap to 0"
 	"cppcheck~knownConditionTrueFalse~src/host/viommu_dev.c~if \(!size \|\| ps \+ \(size - 1\) < ps\)~~ve - vs + 1 wraps to 0 for the whole 64-bit range"
 	"cppcheck~knownConditionTrueFalse~src/host/viommu_dev.c~for \(size_t i = 0; i < n; i\+\+\)~const uint8_t \*src = req;~cppcheck takes req_len == 0 from the (!req && req_len) check"

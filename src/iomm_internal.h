@@ -122,13 +122,16 @@ static inline void iomm_zero_table(void *p, size_t len)
 {
 	uint64_t *q = p;
 	size_t n = len / 8, i = 0;
-	/* four stores per turn: a table page is a multiple of 32 bytes */
+#ifndef __OPTIMIZE_SIZE__
+	/* four stores per turn: a table page is a multiple of 32 bytes (not
+	 * at -Os, where the plain loop below does it all) */
 	for (; i + 4 <= n; i += 4) {
 		__atomic_store_n(&q[i], 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&q[i + 1], 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&q[i + 2], 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&q[i + 3], 0, __ATOMIC_RELAXED);
 	}
+#endif
 	for (; i < n; i++)
 		__atomic_store_n(&q[i], 0, __ATOMIC_RELAXED);
 }

@@ -162,17 +162,19 @@ static long map_count(const struct iomm_pgt *pgt, const uint64_t *table, unsigne
 }
 
 /* Store @n running descriptors d, d + step, ... at @p; four per turn (bulk
- * maps spend their time here). */
+ * maps spend their time here), except at -Os where the plain loop does it. */
 static inline __attribute__((always_inline)) void store_run(uint64_t *p, size_t n, uint64_t d,
 							    uint64_t step)
 {
 	size_t k = 0;
+#ifndef __OPTIMIZE_SIZE__
 	for (; k + 4 <= n; k += 4, d += 4 * step) {
 		iomm_write_desc(&p[k], d);
 		iomm_write_desc(&p[k + 1], d + step);
 		iomm_write_desc(&p[k + 2], d + 2 * step);
 		iomm_write_desc(&p[k + 3], d + 3 * step);
 	}
+#endif
 	for (; k < n; k++, d += step)
 		iomm_write_desc(&p[k], d);
 }
@@ -278,12 +280,14 @@ static inline __attribute__((always_inline)) void write_leaves(const struct iomm
 							       unsigned l, uint64_t pa,
 							       uint64_t attr)
 {
+#ifndef __OPTIMIZE_SIZE__ /* at -Os write_run() does it, the code once */
 	if (IOMM_LIKELY(n == 1 && !pgt->oa_fold)) {
 		attr |= l == pgt->last ? pgt->page_bits : pgt->block_bits;
 		iomm_write_desc(&t[i], pa | attr);
 		clean(pgt, &t[i], sizeof(*t));
 		return;
 	}
+#endif
 	write_run(pgt, t, i, n, l, pa, attr);
 }
 
@@ -430,11 +434,15 @@ static int map_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint
 	for (size_t k = 0; k < n; k++)
 		any |= iomm_read_desc(&t[i + k]);
 	if (any & pgt->v_mask) {
+#ifdef __OPTIMIZE_SIZE__
+		return 1; /* at -Os map_count() tells EEXIST from tables to replace */
+#else
 		for (size_t k = 0;; k++) {
 			uint64_t pte = iomm_read_desc(&t[i + k]);
 			if (pte_valid(pgt, pte))
 				return pte_is_table(pgt, pte, l) ? 1 : IOMM_EEXIST;
 		}
+#endif
 	}
 	write_leaves(pgt, t, i, (size_t)n, l, pa, attr);
 	/* a whole table written (n > 2^bits only for a concatenated root) */
@@ -916,6 +924,12 @@ static uint64_t unmap_apply(const struct iomm_pgt *pgt, uint64_t iova, uint64_t 
 	return bytes;
 }
 
+#ifndef __OPTIMIZE_SIZE__
+/*
+ * The one-pass unmap and its helper are left out at -Os: unmap_slow() does
+ * everything they do (one more walk per edge), and the code exists once.
+ */
+
 /* Clear @n last-level entries at @p; returns how many were valid. Out of
  * line, so that the one-entry unmap keeps its registers. */
 static __attribute__((noinline)) size_t clear_pages(uint64_t *p, size_t n, uint64_t v_mask)
@@ -1008,6 +1022,7 @@ static int unmap_fast(const struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
 	*bytes = done;
 	return IOMM_OK;
 }
+#endif /* !__OPTIMIZE_SIZE__ */
 
 /* The general two-pass unmap: count block splits, reserve, write. */
 static __attribute__((noinline)) int unmap_slow(struct iomm_pgt *pgt, uint64_t iova, uint64_t size,
@@ -1048,9 +1063,13 @@ int iomm_pgt_unmap(struct iomm_pgt *pgt, uint64_t iova, uint64_t size, struct io
 	iomm_port_lock(port, pgt);
 	uint64_t bytes = 0;
 	/* the byte count of whole tables costs reads: only when asked for */
+#ifdef __OPTIMIZE_SIZE__
+	rc = unmap_slow(pgt, iova, size, gather, &bytes, unmapped != NULL);
+#else
 	rc = unmap_fast(pgt, iova, size, gather, &bytes);
 	if (IOMM_UNLIKELY(rc > 0))
 		rc = unmap_slow(pgt, iova, size, gather, &bytes, unmapped != NULL);
+#endif
 	if (rc == IOMM_OK && unmapped)
 		*unmapped = bytes;
 	iomm_port_unlock(port, pgt);
