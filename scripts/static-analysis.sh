@@ -51,7 +51,6 @@ false_positives=(
 	"cppcheck~knownConditionTrueFalse~src/host/viommu_dev.c~if \(!size \|\| ps \+ \(size - 1\) < ps\)~~ve - vs + 1 wraps to 0 for the whole 64-bit range"
 	"cppcheck~knownConditionTrueFalse~src/host/viommu_dev.c~for \(size_t i = 0; i < n; i\+\+\)~const uint8_t \*src = req;~cppcheck takes req_len == 0 from the (!req && req_len) check"
 	"cppcheck~knownConditionTrueFalse~src/host/viommu_dev.c~^[[:space:]]*if \(n < 1\)~~as above"
-	"clang-tidy~clang-analyzer-core.NullDereference~src/pgtable/pgt_map.c~r->head = \(uint64_t \*\)\(uintptr_t\)page\[0\];~~pass 1 reserves exactly the pages pass 2 takes (fuzz_lpae checks the count)"
 	"clang-tidy~readability-non-const-parameter~src/iomm_internal.h~iomm_write_desc\(uint64_t \*p~~__atomic_store_n writes through p"
 	"clang-tidy~readability-non-const-parameter~src/iomm_internal.h~iomm_write_link\(uint64_t \*p~~__atomic_store_n writes through p"
 	"clang-tidy~bugprone-macro-parentheses~src/iomm_internal.h~_more_ = iomm_sid_next~~IOMM_FOR_EACH_SID declares its loop variable: a name cannot be parenthesized"
