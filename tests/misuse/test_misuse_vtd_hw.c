@@ -13,7 +13,9 @@
  *
  * Ways to fail: GSTS never following GCMD (gsts_stuck), the invalidation
  * queue consuming nothing (qi_stuck), a bad descriptor queued ahead of the
- * call's own (the unit reports an invalidation queue error), ID registers the backend cannot drive
+ * call's own (the unit reports an invalidation queue error), the next
+ * descriptor refused by the model (qi_fail_next: for the calls that restart
+ * the queue, so nothing can be queued ahead of them), ID registers the backend cannot drive
  * (white-box after the model's reset), a spent pool, a full table.
  *
  * The case table has the form scripts/check-error-paths.sh reads:
@@ -86,11 +88,21 @@ static void badcmd(struct world *w)
 	v->iq_tail = (v->iq_tail + 1u) & (v->iq_entries - 1u);
 }
 
+/* No interrupt remapping table: iomm_vtd_disable() then turns the queue
+ * off, and iomm_vtd_enable() restarts it. */
+static void no_ir(struct fx *f)
+{
+	f->mem.irt = NULL;
+	f->mem.irt_pa = 0;
+	f->mem.irt_entries = 0;
+}
+
 static void recover(struct world *w)
 {
 	struct vtd_model_cfg *c = &w->f->model.cfg;
 	c->gsts_stuck = 0;
 	c->qi_stuck = false;
+	c->qi_fail_next = false;
 	vtd_model_process(&w->f->model);
 }
 
@@ -101,9 +113,11 @@ C(init_gsts) { fx_boot_prep(w->f); w->f->model.cfg.gsts_stuck = UINT32_MAX; retu
 C(init_version0) { fx_boot_prep(w->f); w->f->model.ver = 0; return iomm_vtd_init(&w->f->vtd, PORT(w), FX_REGS, &w->f->mem, w->f->pool, &w->f->cfg); }
 C(init_no_ir) { w->f->mcfg.ir = false; fx_boot_prep(w->f); return iomm_vtd_init(&w->f->vtd, PORT(w), FX_REGS, &w->f->mem, w->f->pool, &w->f->cfg); }
 C(init_dids) { w->f->cfg.did_count = UINT32_C(1) << 20; fx_boot_prep(w->f); return iomm_vtd_init(&w->f->vtd, PORT(w), FX_REGS, &w->f->mem, w->f->pool, &w->f->cfg); }
+C(init_iqe) { fx_boot_prep(w->f); w->f->model.cfg.qi_fail_next = true; return iomm_vtd_init(&w->f->vtd, PORT(w), FX_REGS, &w->f->mem, w->f->pool, &w->f->cfg); }
 C(init_nopool) { fx_boot_prep(w->f); uint64_t pa; while (iomm_pool_used(w->f->pool) < iomm_pool_capacity(w->f->pool)) assert_non_null(iomm_pool_alloc(w->f->pool, 1, &pa)); return iomm_vtd_init(&w->f->vtd, PORT(w), FX_REGS, &w->f->mem, w->f->pool, &w->f->cfg); }
 /* translation on and off, global invalidation */
 C(enable_gsts) { assert_int_equal(iomm_vtd_disable(&w->f->vtd), IOMM_OK); w->f->model.cfg.gsts_stuck = VTD_M_GCMD_TE; return iomm_vtd_enable(&w->f->vtd); }
+C(enable_iqe) { no_ir(w->f); fx_start(w->f); assert_int_equal(iomm_vtd_disable(&w->f->vtd), IOMM_OK); assert_false(w->f->model.gsts & VTD_M_GCMD_QIE); w->f->model.cfg.qi_fail_next = true; return iomm_vtd_enable(&w->f->vtd); }
 C(disable_gsts) { w->f->model.cfg.gsts_stuck = VTD_M_GCMD_TE; return iomm_vtd_disable(&w->f->vtd); }
 C(flush_stuck) { w->f->model.cfg.qi_stuck = true; return iomm_vtd_flush_all(&w->f->vtd); }
 C(flush_badcmd) { badcmd(w); return iomm_vtd_flush_all(&w->f->vtd); }
@@ -148,6 +162,16 @@ static void post_enable_retry(struct world *w)
 	assert_int_equal(pa, 0x100000);
 	assert_int_equal(iomm_vtd_enable(&w->f->vtd), IOMM_OK);
 	assert_int_equal(fx_xlate(w->f, SID, 0x100000, false), 0x80100000);
+}
+
+/* The queue was restarted but its flush failed: TE stayed off; a retry
+ * restarts the queue and turns TE on. */
+static void post_enable_bare_retry(struct world *w)
+{
+	assert_false(w->f->model.gsts & VTD_M_GCMD_TE);
+	assert_int_equal(iomm_vtd_enable(&w->f->vtd), IOMM_OK);
+	assert_true(w->f->model.gsts & VTD_M_GCMD_TE);
+	assert_true(w->f->model.gsts & VTD_M_GCMD_QIE);
 }
 
 /* The mappings are intact and still translate. */
@@ -209,8 +233,10 @@ static const struct hcase cases[] = {
     K(init_version0, IOMM_ENODEV, true, post_not_enabled),
     K(init_no_ir, IOMM_ENOTSUP, true, post_not_enabled),
     K(init_dids, IOMM_ERANGE, true, post_not_enabled),
+    K(init_iqe, IOMM_EIO, true, post_init_retry),
     K(init_nopool, IOMM_ENOMEM, true, post_not_enabled),
     K(enable_gsts, IOMM_ETIMEDOUT, false, post_enable_retry),
+    K(enable_iqe, IOMM_EIO, true, post_enable_bare_retry),
     K(disable_gsts, IOMM_ETIMEDOUT, false, post_translates),
     K(flush_stuck, IOMM_ETIMEDOUT, false, post_translates),
     K(flush_badcmd, IOMM_EIO, false, post_translates),
