@@ -45,6 +45,7 @@ struct world {
 	struct iomm_vm_gdom gdoms[2];
 	struct iomm_vm_mapping maps[8];
 	struct iomm_vm_event evs[4];
+	struct iomm_vm_irq irqs[2]; /* an interrupt quota, on a unit without IR */
 	/* a board bound to the unit; discovery results */
 	struct iomm_discovery disc;
 	struct iomm_cfg_unit dunits[2];
@@ -55,6 +56,9 @@ struct world {
 	struct iomm_pgt tiny;
 	struct iomm_domain small;
 };
+
+/* the APIC IDs VM A's interrupts may reach */
+static const uint32_t vm_dests[] = {0};
 
 static const struct iomm_vm_region vm_regions[] = {
     {.gpa = 0x40000000, .hpa = 0x80000000, .size = 0x100000, .prot = IOMM_READ | IOMM_WRITE},
@@ -643,7 +647,8 @@ C(vm_irq_free_nohandle) { return iomm_vm_irq_free(&w->vm, 77); }
 C(vm_irq_update_null) { return iomm_vm_irq_update(&w->vm, 77, NULL); }
 C(vm_irq_update_nohandle) { struct iomm_irq_cfg t = {.vector = 0x40}; return iomm_vm_irq_update(&w->vm, 77, &t); }
 C(vm_irq_alloc_noep) { struct iomm_msi_msg m; uint32_t h; struct iomm_irq_cfg t = {.vector = 0x40}; return iomm_vm_irq_alloc(&w->vm, 9, &t, &m, &h); }
-C(vm_irq_alloc_policy) { struct iomm_msi_msg m; uint32_t h; struct iomm_irq_cfg t = {.vector = 0x40}; return iomm_vm_irq_alloc(&w->vm, 4, &t, &m, &h); }
+C(vm_irq_alloc_policy) { struct iomm_msi_msg m; uint32_t h; struct iomm_irq_cfg t = {.dest = 7, .vector = 0x40}; return iomm_vm_irq_alloc(&w->vm, 4, &t, &m, &h); }
+C(vm_irq_alloc_noir) { struct iomm_msi_msg m; uint32_t h; struct iomm_irq_cfg t = {.dest = 0, .vector = 0x40}; return iomm_vm_irq_alloc(&w->vm, 4, &t, &m, &h); }
 C(vm_route_stranger) { struct iomm_fault ft = {.sid = 0x99, .addr = 0x1000, .reason = IOMM_FAULT_TRANSLATION}; return iomm_vm_fault_route(&w->vm, &w->f->smmu.unit, &ft); }
 C(vm_assign_ep_used) { struct iomm_devid id = IOMM_SID(0x45); return iomm_vm_assign(&w->vm, &w->f->smmu.unit, &id, 4); }
 C(vm_assign_owned) { struct iomm_devid id = IOMM_SID(0x44); return iomm_vm_assign(&w->vm, &w->f->smmu.unit, &id, 6); }
@@ -888,6 +893,7 @@ static const struct mcase cases[] = {
     K(vm_irq_update_nohandle, IOMM_ENOENT, NULL, NULL),
     K(vm_irq_alloc_noep, IOMM_ENOENT, NULL, NULL),
     K(vm_irq_alloc_policy, IOMM_EPERM, NULL, NULL),
+    K(vm_irq_alloc_noir, IOMM_ENOTSUP, "iomm_irq_alloc", "interrupt remapping"),
     K(vm_route_stranger, IOMM_ENOENT, NULL, NULL),
     K(vm_assign_ep_used, IOMM_EEXIST, NULL, NULL),
     K(vm_assign_owned, IOMM_EBUSY, NULL, NULL),
@@ -985,6 +991,9 @@ static void build(struct world *w, struct fx *f)
 	    .events = w->evs,
 	    .nevents = 4,
 	    .policy = IOMM_VM_BLOCK,
+	    .irqs = w->irqs,
+	    .nirqs = 2,
+	    .irq_policy = {.dests = vm_dests, .ndests = 1, .vector_first = 0x20, .vector_last = 0x7f},
 	};
 	assert_int_equal(iomm_vm_init(&w->vm, &w->vcfg), IOMM_OK);
 	struct iomm_devid vid = IOMM_SID(0x44);
