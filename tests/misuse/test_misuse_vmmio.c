@@ -132,7 +132,7 @@ static void shim_log(void *ctx, enum iomm_log_level level, const char *msg)
 	}
 }
 
-/* ---- register and ring helpers ---- */
+/* ---- register and ring accessors ---- */
 static int acc_w(struct world *w, uint32_t off, uint32_t v)
 {
 	return iomm_vmmio_front_access(&w->front, off, 4, true, &v);
