@@ -365,7 +365,8 @@ static const struct tb *iort_three_units(void)
 }
 
 /* A flattened device tree (Devicetree Specification 0.4, chapter 5) whose
- * root holds three "arm,smmu-v3" nodes with a reg and a phandle each. */
+ * root holds @p n nodes compatible with @p compat, each with a reg and a
+ * phandle (1, 2, ...). */
 struct fdtb {
 	uint8_t b[512];
 	uint32_t len;
@@ -397,7 +398,7 @@ static void fdtb_prop_cells(struct fdtb *t, uint32_t name, const uint32_t *c, un
 	fdtb_prop(t, name, v, 4u * n);
 }
 
-static const uint8_t *fdt_three_units(size_t *len)
+static const uint8_t *fdt_nodes(const char *compat, uint32_t n, size_t *len)
 {
 	static struct fdtb t;
 	static const char strings[] = "#address-cells\0#size-cells\0compatible\0reg\0phandle";
@@ -409,13 +410,13 @@ static const uint8_t *fdt_three_units(size_t *len)
 	const uint32_t two = 2;
 	fdtb_prop_cells(&t, S_AC, &two, 1);
 	fdtb_prop_cells(&t, S_SC, &two, 1);
-	for (uint32_t i = 0; i < 3; i++) {
+	for (uint32_t i = 0; i < n; i++) {
 		char name[12] = "iommu@0";
 		name[6] = (char)('0' + i);
 		fdtb_be32(&t, 1);
 		memcpy(t.b + t.len, name, 8);
 		t.len += 8;
-		fdtb_prop(&t, S_COMPAT, "arm,smmu-v3", 12);
+		fdtb_prop(&t, S_COMPAT, compat, (uint32_t)strlen(compat) + 1u);
 		const uint32_t reg[4] = {0, 0x2b400000u + 0x100000u * i, 0, 0x20000};
 		fdtb_prop_cells(&t, S_REG, reg, 4);
 		const uint32_t ph = 1 + i;
@@ -699,7 +700,8 @@ C(dmar_units_full) { const struct tb *t = dmar_three_units(); return iomm_acpi_p
 C(dmar_bridge_nopci) { const struct tb *t = dmar_behind_bridge(); return iomm_acpi_parse_dmar(&w->disc, t->b, t->len, NULL); }
 C(dmar_bridge_absent) { static const struct iomm_acpi_pci pci = {.read8 = pci_absent}; const struct tb *t = dmar_behind_bridge(); return iomm_acpi_parse_dmar(&w->disc, t->b, t->len, &pci); }
 C(iort_units_full) { const struct tb *t = iort_three_units(); return iomm_acpi_parse_iort(&w->disc, t->b, t->len); }
-C(fdt_units_full) { size_t n; const uint8_t *b = fdt_three_units(&n); return iomm_fdt_parse(&w->disc, b, n); }
+C(fdt_units_full) { size_t n; const uint8_t *b = fdt_nodes("arm,smmu-v3", 3, &n); return iomm_fdt_parse(&w->disc, b, n); }
+C(fdt_db_v2m) { size_t n; uint64_t db = 0; const uint8_t *b = fdt_nodes("arm,gic-v2m-frame", 1, &n); return iomm_fdt_msi_doorbell(b, n, 1, &db); }
 C(cfg_validate_wide) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_cfg_device d = {.unit = 0, .id = IOMM_SID(1u << 30), .policy = IOMM_POLICY_BLOCKED}; struct iomm_board b = {.units = &u, .nunits = 1, .devices = &d, .ndevices = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
 /* the virtio-mmio transport (guest) and front (host) */
 C(mmio_init_nocfg) { struct iomm_viommu_mmio m; const struct iomm_viommu_transport *t; return iomm_viommu_mmio_init(&m, PORT(w), NULL, &t); }
@@ -931,6 +933,7 @@ static const struct mcase cases[] = {
     K(dmar_bridge_absent, IOMM_ENODEV, NULL, NULL),
     K(iort_units_full, IOMM_ENOSPC, NULL, NULL),
     K(fdt_units_full, IOMM_ENOSPC, NULL, NULL),
+    K(fdt_db_v2m, IOMM_ENOTSUP, NULL, NULL),
     K(dmar_sum, IOMM_EIO, NULL, NULL),
     K(disc_add_full, IOMM_ENOSPC, NULL, NULL),
     K(cfg_validate_wide, IOMM_ERANGE, "iomm_config_validate", "identity wider"),
