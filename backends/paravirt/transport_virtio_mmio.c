@@ -218,7 +218,9 @@ int iomm_viommu_mmio_init(struct iomm_viommu_mmio *m, const struct iomm_port *po
 		return IOMM_ENODEV;
 	uint32_t version = rd(m, VM_VERSION);
 	if (version != VM_VERSION_MODERN)
-		return version == 1 ? IOMM_ENOTSUP : IOMM_ENODEV;
+		return version == 1 ? IOMM_REFUSE(port, IOMM_ENOTSUP,
+						  "Version: 1, a legacy device (4.2.4); only 2 is driven")
+				    : IOMM_ENODEV;
 	if (rd(m, VM_DEVICE_ID) != IOMM_VIOMMU_MMIO_DEVICE_ID)
 		return IOMM_ENODEV;
 

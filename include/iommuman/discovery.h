@@ -29,8 +29,9 @@ extern "C" {
  * with iomm_discovery_set_policy() (configuration overrides firmware).
  *
  * Every length, offset and count in the input is distrusted. A parser that
- * fails leaves the arrays as they were, and says why in
- * iomm_discovery::msg and where in iomm_discovery::offset.
+ * fails leaves the arrays' entries in use and their counts as they were (it
+ * may have written the free slots past the counts: they hold nothing), and
+ * says why in iomm_discovery::msg and where in iomm_discovery::offset.
  *
  * Names and the region lists the integrator attaches point into caller
  * memory: keep that memory (and the table bytes or blob, whose strings

@@ -162,10 +162,20 @@ static uint8_t config_bypass(const struct iomm_vm *v)
 
 static struct iomm_vm *last_vm;
 
+/* Take every page of @p p but one: a VM's first assignment on a unit gets
+ * the root of its stage-2 table, then runs out mapping A. */
+static void leave_one(struct iomm_pool *p)
+{
+	uint64_t pa;
+	while (iomm_pool_capacity(p) - iomm_pool_used(p) > 1)
+		assert_non_null(iomm_pool_alloc(p, 1, &pa));
+}
+
 static void recover(struct world *w)
 {
 	w->f->model.cfg.stall_cmdq = false;
 	w->f->model.cfg.cr0ack_broken = false;
+	w->f->model.cfg.cmd_fail_next = false;
 	smmuv3_model_process(&w->f->model);
 }
 
@@ -200,6 +210,9 @@ C(vm_route_full) { struct iomm_fault ft = {.sid = SID_VM, .addr = 0x1000, .reaso
 C(vm_bypass_ro) { last_vm = vm2(w, (UINT64_C(1) << IOMM_VIOMMU_F_VERSION_1) | (1u << IOMM_VIOMMU_F_MAP_UNMAP) | (1u << IOMM_VIOMMU_F_INPUT_RANGE) | (1u << IOMM_VIOMMU_F_DOMAIN_RANGE) | (1u << IOMM_VIOMMU_F_PROBE)); assert_int_equal(config_bypass(last_vm), 1); return iomm_viommu_dev_set_bypass(last_vm, 0); }
 C(vm_assign_nos2) { w->f->mcfg.s2p = false; assert_int_equal(fx_boot(w->f), IOMM_OK); last_vm = vm2(w, 0); struct iomm_devid id = IOMM_SID(SID_NEW); return iomm_vm_assign(last_vm, &w->f->smmu.unit, &id, 5); }
 C(attach_st_nomem) { w->f->mcfg.st_level_2lvl = true; w->f->cfg.flags = IOMM_SMMUV3_CFG_2LVL; w->f->st_pool = fx_pool(w->f, P4K, 1); assert_int_equal(fx_boot(w->f), IOMM_OK); uint64_t pa; while (iomm_pool_used(w->f->st_pool) < iomm_pool_capacity(w->f->st_pool)) assert_non_null(iomm_pool_alloc(w->f->st_pool, 1, &pa)); w->pool = fx_pool(w->f, P4K, 8); assert_int_equal(fx_domain(w->f, &w->s1, IOMM_DOMAIN_S1, 0, w->pool, NULL), IOMM_OK); struct iomm_devid id = IOMM_SID(SID_LOOSE); assert_int_equal(iomm_dev_init(&w->loose, &w->f->smmu.unit, &id), IOMM_OK); w->pool_used = iomm_pool_used(w->pool); return iomm_attach(&w->s1, &w->loose); }
+C(init_cmd_refused) { fx_boot_prep(w->f); w->f->model.cfg.cmd_fail_next = true; return iomm_smmuv3_init(&w->f->smmu, PORT(w), FX_REGS, &w->f->mem, NULL, NULL); }
+C(vm_assign_nomem) { last_vm = vm2(w, 0); leave_one(last_vm->cfg.pool); w->vm_pool_used = iomm_pool_used(last_vm->cfg.pool); struct iomm_devid id = IOMM_SID(SID_NEW); return iomm_vm_assign(last_vm, &w->f->smmu.unit, &id, 5); }
+C(vm_audit_edited) { assert_int_equal(iomm_vm_audit(&w->vm), IOMM_OK); assert_int_equal(iomm_pgt_map(&w->vm.units[0].a_dom.pgt, 0x50000000, 0x90000000, P4K, IOMM_READ), IOMM_OK); w->vm_pool_used = iomm_pool_used(w->vcfg.pool); return iomm_vm_audit(&w->vm); }
 C(disable_cr0ack) { w->f->model.cfg.cr0ack_broken = true; return iomm_smmuv3_disable(&w->f->smmu); }
 /* clang-format on */
 
@@ -334,6 +347,29 @@ static void post_vm2_empty(struct world *w)
 	assert_int_not_equal(fx_dma(w->f, SID_NEW, 0x40000000, RD, NULL), 0);
 }
 
+/* The pool ran out while the VM's stage-2 table for the unit was built:
+ * every page it took is back, nothing assigned, the stream still aborts,
+ * the VM holds no unit (its audit passes on nothing). */
+static void post_vm2_nomem(struct world *w)
+{
+	unsigned n = 0;
+	assert_int_equal(iomm_pool_used(last_vm->cfg.pool), w->vm_pool_used);
+	assert_int_equal(iomm_vm_walk(last_vm, 5, walk_count, &n), IOMM_ENOENT);
+	assert_int_not_equal(fx_dma(w->f, SID_NEW, 0x40000000, RD, NULL), 0);
+	assert_false(last_vm->units[0].up);
+	assert_int_equal(iomm_vm_audit(last_vm), IOMM_OK);
+}
+
+/* The audit only reads: the stray leaf is still there (a second audit
+ * finds it again), the VM's device translates as before, the VM's pool
+ * holds what it held after the edit. */
+static void post_audit_found(struct world *w)
+{
+	assert_int_equal(iomm_vm_audit(&w->vm), IOMM_EPERM);
+	assert_int_equal(fx_xlate(w->f, SID_VM, 0x40000000, RD), 0x80000000);
+	assert_int_equal(iomm_pool_used(w->vcfg.pool), w->vm_pool_used);
+}
+
 struct hcase {
 	const char *name;
 	int (*call)(struct world *w);
@@ -365,6 +401,9 @@ static const struct hcase cases[] = {
     K(vm_bypass_ro, IOMM_EPERM, false, post_bypass_kept),
     K(vm_assign_nos2, IOMM_ENOTSUP, true, post_vm2_empty),
     K(attach_st_nomem, IOMM_ENOMEM, true, post_not_attached),
+    K(init_cmd_refused, IOMM_EIO, true, post_not_up_retry),
+    K(vm_assign_nomem, IOMM_ENOMEM, false, post_vm2_nomem),
+    K(vm_audit_edited, IOMM_EPERM, false, post_audit_found),
     K(disable_cr0ack, IOMM_ETIMEDOUT, false, post_still_enabled),
 };
 

@@ -641,6 +641,7 @@ int main(void)
 	    cmocka_unit_test(test_substreams),
 	    cmocka_unit_test(test_evtq_overflow),
 	    cmocka_unit_test(test_stall_knob),
+	    cmocka_unit_test(test_cmd_fail_next_knob),
 	    cmocka_unit_test(test_fetch_aborts),
 	    cmocka_unit_test(test_ttb1_tbi_epd),
 	    cmocka_unit_test(test_el2_regimes),

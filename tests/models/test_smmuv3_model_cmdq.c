@@ -398,6 +398,29 @@ void test_stall_knob(void **state)
 	fx_fini(&f);
 }
 
+/* cmd_fail_next: the next command is refused unexecuted with CERROR_ILL,
+ * once; the ones after it run. */
+void test_cmd_fail_next_knob(void **state)
+{
+	struct smmuv3_model_cfg cfg;
+	struct fx f;
+	uint32_t cons;
+	(void)state;
+
+	smmuv3_model_cfg_default(&cfg);
+	fx_init(&f, &cfg);
+	f.m->cfg.cmd_fail_next = true;
+	cons = rd32(&f, SMMUV3_M_CMDQ_CONS);
+	uint64_t syncs = f.m->stats.cmd_count[SMMUV3_M_CMD_SYNC];
+	cmd(&f, SMMUV3_M_CMD_SYNC, 0);
+	assert_true(smmuv3_model_cmdq_error(f.m));
+	assert_int_equal(rd32(&f, SMMUV3_M_CMDQ_CONS), cons | (uint32_t)SMMUV3_M_CERROR_ILL << 24);
+	assert_int_equal(f.m->stats.cmd_count[SMMUV3_M_CMD_SYNC], syncs);
+	assert_int_equal(smmuv3_model_cmd_log(f.m, 0)->err, SMMUV3_M_CERROR_ILL);
+	assert_false(f.m->cfg.cmd_fail_next);
+	fx_fini(&f);
+}
+
 void test_fetch_aborts(void **state)
 {
 	struct smmuv3_model_cfg cfg;

@@ -112,6 +112,7 @@ void test_two_level_strtab(void **state);
 void test_substreams(void **state);
 void test_evtq_overflow(void **state);
 void test_stall_knob(void **state);
+void test_cmd_fail_next_knob(void **state);
 void test_fetch_aborts(void **state);
 void test_ttb1_tbi_epd(void **state);
 void test_el2_regimes(void **state);

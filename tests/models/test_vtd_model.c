@@ -817,6 +817,24 @@ static void test_registers_misc(void **state)
 	assert_int_equal(t->m.stats.iqe, 0);
 }
 
+/* qi_fail_next: the next descriptor, however well formed, stops the queue
+ * with IQE (IQEI 4) unexecuted; the knob clears itself. */
+static void test_qi_fail_next(void **state)
+{
+	struct mt *t = *state;
+	boot(t, VTD_M_TTM_LEGACY);
+	qi_on(t, false);
+	t->m.cfg.qi_fail_next = true;
+	uint64_t descs = t->m.stats.qi_descs;
+	qi_submit(t, wait_dsc(7), pa(t->status));
+	assert_true(r32(t, VTD_M_FSTS) & VTD_M_FSTS_IQE);
+	assert_int_equal(r64(t, VTD_M_IQERCD) & 0xf, VTD_M_IQEI_RSVD);
+	assert_int_equal(r64(t, VTD_M_IQH), 0);
+	assert_int_equal(t->status[0], 0); /* the wait never wrote its status */
+	assert_int_equal(t->m.stats.qi_descs, descs);
+	assert_false(t->m.cfg.qi_fail_next);
+}
+
 static void test_queue_misc(void **state)
 {
 	struct mt *t = *state;
@@ -979,6 +997,7 @@ int main(int argc, char **argv)
 	    T(test_scalable_second_stage_and_pt),
 	    T(test_stuck_knobs),
 	    T(test_registers_misc),
+	    T(test_qi_fail_next),
 	    T(test_queue_misc),
 	    T(test_walk_errors),
 	    T(test_scalable_errors),

@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "acpi_build.h"
 #include "smmuv3_fx.h"
 
 #define P4K 4096u
@@ -44,6 +45,7 @@ struct world {
 	struct iomm_vm_gdom gdoms[2];
 	struct iomm_vm_mapping maps[8];
 	struct iomm_vm_event evs[4];
+	struct iomm_vm_irq irqs[2]; /* an interrupt quota, on a unit without IR */
 	/* a board bound to the unit; discovery results */
 	struct iomm_discovery disc;
 	struct iomm_cfg_unit dunits[2];
@@ -54,6 +56,9 @@ struct world {
 	struct iomm_pgt tiny;
 	struct iomm_domain small;
 };
+
+/* the APIC IDs VM A's interrupts may reach */
+static const uint32_t vm_dests[] = {0};
 
 static const struct iomm_vm_region vm_regions[] = {
     {.gpa = 0x40000000, .hpa = 0x80000000, .size = 0x100000, .prot = IOMM_READ | IOMM_WRITE},
@@ -118,7 +123,9 @@ static void take(struct world *w, struct snap *s)
 	s->disc = w->disc;
 	s->disc.msg = NULL; /* the two fields a refused discovery call sets: why, */
 	s->disc.offset = 0; /* and where in its input */
-	memcpy(s->ddevs, w->ddevs, sizeof(s->ddevs));
+	/* the entries in use; a parser that fails may have written the free
+	 * slots past iomm_discovery::ndevices (discovery.h) */
+	memcpy(s->ddevs, w->ddevs, w->disc.ndevices * sizeof(s->ddevs[0]));
 	s->tiny_pool = w->tiny_pool;
 	s->small_pool = w->small_pool;
 	s->tiny = w->tiny;
@@ -298,6 +305,139 @@ static const uint8_t *bad_table(const char *sig, uint32_t len)
 	acpi_table(t, sig, len);
 	t[9]++;
 	return t;
+}
+
+/* ---- firmware tables with more than the discovery arrays hold ----------- */
+/* The world's discovery object holds two units and two devices. */
+
+/* A DMAR (VT-d 3.4, 8.1) with three DRHDs (8.3), each with one endpoint
+ * scope (8.3.1) on bus 0: the third DRHD finds the unit array full. */
+static const struct tb *dmar_three_units(void)
+{
+	static struct tb t;
+	dmar_begin(&t);
+	for (uint8_t i = 0; i < 3; i++) {
+		uint32_t s = dmar_drhd(&t, 0, 0, 0xfed90000u + 0x1000u * i);
+		const uint8_t path[2] = {(uint8_t)(2 + i), 0};
+		dmar_scope(&t, 1, 0, 1, path);
+		dmar_end(&t, s);
+	}
+	tb_finish(&t);
+	return &t;
+}
+
+/* A DMAR with one DRHD whose endpoint scope (8.3.1) reaches 00:1c.0, a
+ * bridge, then device 0 behind it: the secondary bus number must be read
+ * from the bridge's configuration space. */
+static const struct tb *dmar_behind_bridge(void)
+{
+	static struct tb t;
+	dmar_begin(&t);
+	uint32_t s = dmar_drhd(&t, 0, 0, 0xfed90000u);
+	const uint8_t path[4] = {0x1c, 0, 0, 0};
+	dmar_scope(&t, 1, 0, 2, path);
+	dmar_end(&t, s);
+	tb_finish(&t);
+	return &t;
+}
+
+/* A PCI configuration space where no function answers. */
+static int pci_absent(void *ctx, uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
+{
+	(void)ctx;
+	(void)seg;
+	(void)bus;
+	(void)dev;
+	(void)fn;
+	(void)off;
+	return -1;
+}
+
+/* An IORT (Arm DEN 0049) with three SMMUv3 nodes (3.1.1.5). */
+static const struct tb *iort_three_units(void)
+{
+	static struct tb t;
+	iort_begin(&t, 3);
+	for (uint32_t i = 0; i < 3; i++)
+		(void)iort_smmuv3(&t, 0x2b400000u + 0x100000u * i, 0, 0);
+	tb_finish(&t);
+	return &t;
+}
+
+/* A flattened device tree (Devicetree Specification 0.4, chapter 5) whose
+ * root holds @p n nodes compatible with @p compat, each with a reg and a
+ * phandle (1, 2, ...). */
+struct fdtb {
+	uint8_t b[512];
+	uint32_t len;
+};
+
+static void fdtb_be32(struct fdtb *t, uint32_t v)
+{
+	for (unsigned i = 0; i < 4; i++)
+		t->b[t->len++] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+/* FDT_PROP (5.4.1): length, offset of the name in the strings block,
+ * value padded to 4 bytes. */
+static void fdtb_prop(struct fdtb *t, uint32_t name, const void *v, uint32_t n)
+{
+	fdtb_be32(t, 3);
+	fdtb_be32(t, n);
+	fdtb_be32(t, name);
+	memcpy(t->b + t->len, v, n);
+	t->len = (t->len + n + 3u) & ~3u;
+}
+
+static void fdtb_prop_cells(struct fdtb *t, uint32_t name, const uint32_t *c, unsigned n)
+{
+	uint8_t v[16];
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned j = 0; j < 4; j++)
+			v[4 * i + j] = (uint8_t)(c[i] >> (24 - 8 * j));
+	fdtb_prop(t, name, v, 4u * n);
+}
+
+static const uint8_t *fdt_nodes(const char *compat, uint32_t n, size_t *len)
+{
+	static struct fdtb t;
+	static const char strings[] = "#address-cells\0#size-cells\0compatible\0reg\0phandle";
+	enum { S_AC = 0, S_SC = 15, S_COMPAT = 27, S_REG = 38, S_PH = 42 };
+	memset(&t, 0, sizeof(t));
+	t.len = 56; /* header (5.2), then the empty reservation map (5.3) at 40 */
+	fdtb_be32(&t, 1); /* FDT_BEGIN_NODE "" */
+	fdtb_be32(&t, 0);
+	const uint32_t two = 2;
+	fdtb_prop_cells(&t, S_AC, &two, 1);
+	fdtb_prop_cells(&t, S_SC, &two, 1);
+	for (uint32_t i = 0; i < n; i++) {
+		char name[12] = "iommu@0";
+		name[6] = (char)('0' + i);
+		fdtb_be32(&t, 1);
+		memcpy(t.b + t.len, name, 8);
+		t.len += 8;
+		fdtb_prop(&t, S_COMPAT, compat, (uint32_t)strlen(compat) + 1u);
+		const uint32_t reg[4] = {0, 0x2b400000u + 0x100000u * i, 0, 0x20000};
+		fdtb_prop_cells(&t, S_REG, reg, 4);
+		const uint32_t ph = 1 + i;
+		fdtb_prop_cells(&t, S_PH, &ph, 1);
+		fdtb_be32(&t, 2); /* FDT_END_NODE */
+	}
+	fdtb_be32(&t, 2);
+	fdtb_be32(&t, 9); /* FDT_END */
+	uint32_t size_struct = t.len - 56, off_strings = t.len;
+	memcpy(t.b + t.len, strings, sizeof(strings));
+	t.len += (uint32_t)sizeof(strings);
+	t.len = (t.len + 7u) & ~7u;
+	const uint32_t hdr[10] = {0xd00dfeedu, t.len, 56, off_strings, 40, 17, 16, 0,
+				  (uint32_t)sizeof(strings), size_struct};
+	uint32_t end = t.len;
+	t.len = 0;
+	for (unsigned i = 0; i < 10; i++)
+		fdtb_be32(&t, hdr[i]);
+	t.len = end;
+	*len = t.len;
+	return t.b;
 }
 
 /* Take every page left in a pool (held by the test for good). */
@@ -508,7 +648,8 @@ C(vm_irq_free_nohandle) { return iomm_vm_irq_free(&w->vm, 77); }
 C(vm_irq_update_null) { return iomm_vm_irq_update(&w->vm, 77, NULL); }
 C(vm_irq_update_nohandle) { struct iomm_irq_cfg t = {.vector = 0x40}; return iomm_vm_irq_update(&w->vm, 77, &t); }
 C(vm_irq_alloc_noep) { struct iomm_msi_msg m; uint32_t h; struct iomm_irq_cfg t = {.vector = 0x40}; return iomm_vm_irq_alloc(&w->vm, 9, &t, &m, &h); }
-C(vm_irq_alloc_policy) { struct iomm_msi_msg m; uint32_t h; struct iomm_irq_cfg t = {.vector = 0x40}; return iomm_vm_irq_alloc(&w->vm, 4, &t, &m, &h); }
+C(vm_irq_alloc_policy) { struct iomm_msi_msg m; uint32_t h; struct iomm_irq_cfg t = {.dest = 7, .vector = 0x40}; return iomm_vm_irq_alloc(&w->vm, 4, &t, &m, &h); }
+C(vm_irq_alloc_noir) { struct iomm_msi_msg m; uint32_t h; struct iomm_irq_cfg t = {.dest = 0, .vector = 0x40}; return iomm_vm_irq_alloc(&w->vm, 4, &t, &m, &h); }
 C(vm_route_stranger) { struct iomm_fault ft = {.sid = 0x99, .addr = 0x1000, .reason = IOMM_FAULT_TRANSLATION}; return iomm_vm_fault_route(&w->vm, &w->f->smmu.unit, &ft); }
 C(vm_assign_ep_used) { struct iomm_devid id = IOMM_SID(0x45); return iomm_vm_assign(&w->vm, &w->f->smmu.unit, &id, 4); }
 C(vm_assign_owned) { struct iomm_devid id = IOMM_SID(0x44); return iomm_vm_assign(&w->vm, &w->f->smmu.unit, &id, 6); }
@@ -555,6 +696,12 @@ C(find_table_sum) { uint8_t b[64]; uint32_t l; return iomm_acpi_find_table(acpi_
 C(iort_sum) { return iomm_acpi_parse_iort(&w->disc, bad_table("IORT", 48), 48); }
 C(dmar_sum) { return iomm_acpi_parse_dmar(&w->disc, bad_table("DMAR", 48), 48, NULL); }
 C(disc_add_full) { static struct iomm_cfg_unit u[1] = {{.type = IOMM_UNIT_SMMUV3, .base = 0x1000}}; struct iomm_discovery d; assert_int_equal(iomm_discovery_init(&d, u, 1, NULL, 0, NULL, 0), IOMM_OK); d.nunits = 1; struct iomm_cfg_device dev = {.unit = 0, .id = IOMM_SID(1)}; return iomm_discovery_add_device(&d, &dev); }
+C(dmar_units_full) { const struct tb *t = dmar_three_units(); return iomm_acpi_parse_dmar(&w->disc, t->b, t->len, NULL); }
+C(dmar_bridge_nopci) { const struct tb *t = dmar_behind_bridge(); return iomm_acpi_parse_dmar(&w->disc, t->b, t->len, NULL); }
+C(dmar_bridge_absent) { static const struct iomm_acpi_pci pci = {.read8 = pci_absent}; const struct tb *t = dmar_behind_bridge(); return iomm_acpi_parse_dmar(&w->disc, t->b, t->len, &pci); }
+C(iort_units_full) { const struct tb *t = iort_three_units(); return iomm_acpi_parse_iort(&w->disc, t->b, t->len); }
+C(fdt_units_full) { size_t n; const uint8_t *b = fdt_nodes("arm,smmu-v3", 3, &n); return iomm_fdt_parse(&w->disc, b, n); }
+C(fdt_db_v2m) { size_t n; uint64_t db = 0; const uint8_t *b = fdt_nodes("arm,gic-v2m-frame", 1, &n); return iomm_fdt_msi_doorbell(b, n, 1, &db); }
 C(cfg_validate_wide) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_cfg_device d = {.unit = 0, .id = IOMM_SID(1u << 30), .policy = IOMM_POLICY_BLOCKED}; struct iomm_board b = {.units = &u, .nunits = 1, .devices = &d, .ndevices = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
 /* the virtio-mmio transport (guest) and front (host) */
 C(mmio_init_nocfg) { struct iomm_viommu_mmio m; const struct iomm_viommu_transport *t; return iomm_viommu_mmio_init(&m, PORT(w), NULL, &t); }
@@ -748,6 +895,7 @@ static const struct mcase cases[] = {
     K(vm_irq_update_nohandle, IOMM_ENOENT, NULL, NULL),
     K(vm_irq_alloc_noep, IOMM_ENOENT, NULL, NULL),
     K(vm_irq_alloc_policy, IOMM_EPERM, NULL, NULL),
+    K(vm_irq_alloc_noir, IOMM_ENOTSUP, "iomm_irq_alloc", "interrupt remapping"),
     K(vm_route_stranger, IOMM_ENOENT, NULL, NULL),
     K(vm_assign_ep_used, IOMM_EEXIST, NULL, NULL),
     K(vm_assign_owned, IOMM_EBUSY, NULL, NULL),
@@ -780,6 +928,12 @@ static const struct mcase cases[] = {
     K(find_table_small, IOMM_ENOSPC, NULL, NULL),
     K(find_table_sum, IOMM_EIO, NULL, NULL),
     K(iort_sum, IOMM_EIO, NULL, NULL),
+    K(dmar_units_full, IOMM_ENOSPC, NULL, NULL),
+    K(dmar_bridge_nopci, IOMM_ENOTSUP, NULL, NULL),
+    K(dmar_bridge_absent, IOMM_ENODEV, NULL, NULL),
+    K(iort_units_full, IOMM_ENOSPC, NULL, NULL),
+    K(fdt_units_full, IOMM_ENOSPC, NULL, NULL),
+    K(fdt_db_v2m, IOMM_ENOTSUP, NULL, NULL),
     K(dmar_sum, IOMM_EIO, NULL, NULL),
     K(disc_add_full, IOMM_ENOSPC, NULL, NULL),
     K(cfg_validate_wide, IOMM_ERANGE, "iomm_config_validate", "identity wider"),
@@ -840,6 +994,9 @@ static void build(struct world *w, struct fx *f)
 	    .events = w->evs,
 	    .nevents = 4,
 	    .policy = IOMM_VM_BLOCK,
+	    .irqs = w->irqs,
+	    .nirqs = 2,
+	    .irq_policy = {.dests = vm_dests, .ndests = 1, .vector_first = 0x20, .vector_last = 0x7f},
 	};
 	assert_int_equal(iomm_vm_init(&w->vm, &w->vcfg), IOMM_OK);
 	struct iomm_devid vid = IOMM_SID(0x44);

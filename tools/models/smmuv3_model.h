@@ -281,6 +281,9 @@ struct smmuv3_model_cfg {
 	/* -- test knobs; may be changed in m->cfg at any time -- */
 	bool stall_cmdq;    /**< consume no commands: CMDQ_CONS never advances */
 	bool cr0ack_broken; /**< CR0ACK never follows CR0 (and the new CR0 never takes effect) */
+	/** The next command the queue fetches is refused unexecuted as illegal (CERROR_ILL,
+	 * GERROR.CMDQ_ERR) however it is formed; the knob clears itself then. */
+	bool cmd_fail_next;
 	bool gbpa_broken;   /**< GBPA.Update never clears (and the new value never takes effect) */
 	bool irq_ctrlack_broken; /**< IRQ_CTRLACK never follows IRQ_CTRL */
 	unsigned gbpa_busy_reads; /**< GBPA.Update reads 1 after reset for this many GBPA reads

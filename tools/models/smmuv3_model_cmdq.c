@@ -392,7 +392,12 @@ void smmuv3_model_process(struct smmuv3_model *m)
 		} else {
 			w0 = get_le64(b);
 			w1 = get_le64(b + 8);
-			err = exec_cmd(m, w0, w1);
+			if (m->cfg.cmd_fail_next) {
+				m->cfg.cmd_fail_next = false; /* refused unexecuted */
+				err = SMMUV3_M_CERROR_ILL;
+			} else {
+				err = exec_cmd(m, w0, w1);
+			}
 		}
 		log_cmd(m, w0, w1, err);
 		if (err) {

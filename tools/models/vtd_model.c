@@ -689,7 +689,11 @@ void vtd_model_process(struct vtd_model *m)
 				iq_error(m, VTD_M_IQEI_FETCH);
 				break;
 			}
-			unsigned r = exec_desc(m, w, dw);
+			unsigned r = VTD_M_IQEI_RSVD;
+			if (m->cfg.qi_fail_next)
+				m->cfg.qi_fail_next = false; /* refused unexecuted */
+			else
+				r = exec_desc(m, w, dw);
 			if (r == STOP)
 				break;
 			if (r != 0) {

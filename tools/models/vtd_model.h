@@ -301,6 +301,9 @@ struct vtd_model_cfg {
 	bool iotlb_stuck;    /**< IOTLB_REG.IVT never clears, nothing is invalidated */
 	bool wait_stuck;     /**< the queue stops at every wait descriptor (never executed) */
 	bool qi_stuck;	     /**< the queue consumes nothing */
+	/** The next descriptor the queue fetches is refused as reserved (FSTS.IQE, IQERCD.IQEI
+	 * 4: reserved field) unexecuted, however it is formed; the knob clears itself then. */
+	bool qi_fail_next;
 
 	/* -- environment -- */
 	vtd_model_read_mem_fn read_mem;
