@@ -368,7 +368,8 @@ static const struct tb *iort_three_units(void)
  * root holds @p n nodes compatible with @p compat, each with a reg and a
  * phandle (1, 2, ...). */
 struct fdtb {
-	uint8_t b[512];
+	/* libfdt refuses a blob that is not 8-byte aligned (FDT_ERR_ALIGNMENT) */
+	_Alignas(8) uint8_t b[512];
 	uint32_t len;
 };
 
