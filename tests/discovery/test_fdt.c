@@ -640,6 +640,31 @@ static size_t build_msi(void *fdt, size_t cap)
 	CHECK_FDT(fdt_begin_node(fdt, "dev@5000"));
 	CHECK_FDT(fdt_property_u32(fdt, "msi-parent", 77));
 	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "dev@6000"));
+	CHECK_FDT(fdt_property(fdt, "msi-parent", "\0\0\x14", 3)); /* not whole cells */
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "its@a000000"));
+	CHECK_FDT(fdt_property_string(fdt, "compatible", "arm,gic-v3-its"));
+	const uint32_t zreg[] = {0, 0, 0, 0x20000}; /* base 0: no doorbell */
+	prop_cells(fdt, "reg", zreg, 4);
+	CHECK_FDT(fdt_property_u32(fdt, "#msi-cells", 2)); /* the binding allows 0 or 1 */
+	CHECK_FDT(fdt_property_u32(fdt, "phandle", 23));
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "dev@7000"));
+	const uint32_t p7[] = {23, 1, 2};
+	prop_cells(fdt, "msi-parent", p7, 3);
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "its@b000000"));
+	CHECK_FDT(fdt_property_string(fdt, "compatible", "arm,gic-v3-its"));
+	const uint32_t nreg[] = {0, 0xb000000, 0, 0}; /* size 0: unknown */
+	prop_cells(fdt, "reg", nreg, 4);
+	CHECK_FDT(fdt_property(fdt, "#msi-cells", "\0\0", 2)); /* malformed */
+	CHECK_FDT(fdt_property_u32(fdt, "phandle", 24));
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "dev@8000"));
+	const uint32_t p8[] = {24, 5};
+	prop_cells(fdt, "msi-parent", p8, 2);
+	CHECK_FDT(fdt_end_node(fdt));
 	CHECK_FDT(fdt_begin_node(fdt, "pcie@40000000"));
 	const uint32_t map[] = {0, 20, 0x1000, 0x100};
 	prop_cells(fdt, "msi-map", map, 4);
@@ -673,6 +698,20 @@ static void test_fdt_msi_built(void **state)
 	assert_int_equal(iomm_fdt_msi_parent(fdt, len, "/dev@5000", &ph, &id), IOMM_EINVAL);
 	assert_int_equal(iomm_fdt_msi_parent(fdt, len, "/nope", &ph, &id), IOMM_ENOENT);
 	assert_int_equal(iomm_fdt_msi_parent(fdt, len, NULL, &ph, &id), IOMM_EINVAL);
+	assert_int_equal(iomm_fdt_msi_parent(NULL, len, "/dev@1000", &ph, &id), IOMM_EINVAL);
+	assert_int_equal(iomm_fdt_msi_parent(fdt, len, "/dev@1000", NULL, &id), IOMM_EINVAL);
+	assert_int_equal(iomm_fdt_msi_parent(fdt, len, "/dev@1000", &ph, NULL), IOMM_EINVAL);
+	assert_int_equal(iomm_fdt_msi_parent(fdt, 100, "/dev@1000", &ph, &id), IOMM_EINVAL);
+	/* msi-parent of 3 bytes; #msi-cells 2; #msi-cells of 2 bytes */
+	assert_int_equal(iomm_fdt_msi_parent(fdt, len, "/dev@6000", &ph, &id), IOMM_EINVAL);
+	assert_int_equal(iomm_fdt_msi_parent(fdt, len, "/dev@7000", &ph, &id), IOMM_EINVAL);
+	assert_int_equal(iomm_fdt_msi_parent(fdt, len, "/dev@8000", &ph, &id), IOMM_EINVAL);
+	/* an ITS at address 0; one whose reg size is 0 (accepted: size unknown) */
+	assert_int_equal(iomm_fdt_msi_doorbell(fdt, len, 23, &db), IOMM_EINVAL);
+	db = 0;
+	assert_int_equal(iomm_fdt_msi_doorbell(fdt, len, 24, &db), IOMM_OK);
+	assert_int_equal(db, 0xb000000ull + IOMM_GITS_TRANSLATER);
+	assert_int_equal(iomm_fdt_msi_doorbell(NULL, len, 20, &db), IOMM_EINVAL);
 	/* msi-map with its mask: RID 0x1234 -> 0x34 -> DeviceID 0x1034 */
 	assert_int_equal(iomm_fdt_map_msi(fdt, len, 0x1234, &ph, &id), IOMM_OK);
 	assert_int_equal(ph, 20);
