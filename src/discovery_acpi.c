@@ -431,6 +431,8 @@ enum {
 enum {
 	SCOPE_ENDPOINT = 1,
 	SCOPE_BRIDGE = 2,
+	SCOPE_IOAPIC = 3,
+	SCOPE_HPET = 4,
 };
 #define DRHD_INCLUDE_ALL 1u
 #define DMAR_FLAGS 37u /* VT-d 8.1: INTR_REMAP (bit 0), X2APIC_OPT_OUT (bit 1) */
@@ -445,13 +447,27 @@ struct dmar {
 	const uint8_t *p;
 	uint32_t len;
 	const struct iomm_acpi_pci *pci;
+	/* iomm_acpi_dmar_irq_sources(): where the sources go, and how many were found */
+	bool want_irq;
+	struct iomm_irq_source *irq;
+	uint32_t irq_cap, nirq;
 };
 
 struct scope {
 	uint32_t type;
 	uint16_t seg;
 	uint8_t bus, dev, fn;
+	uint8_t enum_id; /* I/O APIC ID or HPET number (types 3 and 4) */
 };
+
+/* Whether scope_parse() follows the path of a scope of @type across bridges
+ * (the others are checked and skipped): PCI devices always, I/O APICs and
+ * HPETs when their source-ids are asked for. */
+static bool scope_resolved(const struct dmar *t, uint32_t type)
+{
+	return type == SCOPE_ENDPOINT || type == SCOPE_BRIDGE ||
+	       (t->want_irq && (type == SCOPE_IOAPIC || type == SCOPE_HPET));
+}
 
 /* Check the scope at @at (before @end) and resolve its path. Returns its
  * length (> 0) or a negative status after recording why. */
@@ -466,6 +482,7 @@ static int scope_parse(struct dmar *t, uint32_t at, uint32_t end, uint16_t seg, 
 		return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, at,
 				      "DMAR device scope length malformed or beyond its structure");
 	s->type = rd8(p, at);
+	s->enum_id = (uint8_t)rd8(p, at + 4);
 	s->seg = seg;
 	s->dev = 0;
 	s->fn = 0;
@@ -478,7 +495,7 @@ static int scope_parse(struct dmar *t, uint32_t at, uint32_t end, uint16_t seg, 
 			    t->d, &t->m, IOMM_EINVAL, at,
 			    "DMAR device scope path has a bad device or function");
 		if (i + 1 < steps) {
-			if (s->type != SCOPE_ENDPOINT && s->type != SCOPE_BRIDGE)
+			if (!scope_resolved(t, s->type))
 				break; /* not resolved: skipped by the caller */
 			if (!t->pci || !t->pci->read8)
 				return iomm_disc_fail(
@@ -669,40 +686,98 @@ static int dmar_atsr(struct dmar *t, uint32_t off, uint32_t sl)
 	return IOMM_OK;
 }
 
-int iomm_acpi_parse_dmar(struct iomm_discovery *d, const void *tbl, size_t len,
-			 const struct iomm_acpi_pci *pci)
+/* The I/O APIC and HPET scopes of the DRHD at @off: their source-ids (VT-d
+ * 8.3.1: the enumeration ID at 4, the path to the function whose requester
+ * ID their interrupt requests carry). */
+static int drhd_irq_sources(struct dmar *t, uint32_t off, uint32_t sl)
 {
-	if (!d || !tbl)
-		return IOMM_EINVAL;
-	struct dmar t = {.d = d, .p = tbl, .pci = pci};
-	iomm_disc_begin(d, &t.m);
-	int rc = table_start(d, &t.m, tbl, len, "DMAR", DMAR_HDR_END, &t.len);
+	if (sl < 16)
+		return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, off, "DMAR DRHD too short");
+	uint16_t seg = (uint16_t)rd16(t->p, off + 6);
+	for (uint32_t at = off + 16; at < off + sl;) {
+		struct scope s = {0};
+		int n = scope_parse(t, at, off + sl, seg, &s);
+		if (n < 0)
+			return n;
+		if (s.type == SCOPE_IOAPIC || s.type == SCOPE_HPET) {
+			if (t->nirq < t->irq_cap)
+				t->irq[t->nirq] = (struct iomm_irq_source){
+				    .unit_base = rd64(t->p, off + 8),
+				    .id = pci_id(seg, s.bus, s.dev, s.fn),
+				    .type = (uint8_t)s.type,
+				    .enum_id = s.enum_id,
+				};
+			t->nirq++;
+		}
+		at += (uint32_t)n;
+	}
+	return IOMM_OK;
+}
+
+/* Pass 0: every structure in bounds; 1: DRHDs; 2: RMRR, ATSR; 3: the
+ * interrupt sources of the DRHDs' scopes. */
+enum { DMAR_PASS_CHECK, DMAR_PASS_UNITS, DMAR_PASS_REGIONS, DMAR_PASS_IRQ };
+
+/* Check the header, then run the passes in @passes (bit n: pass n), in order. */
+static int dmar_run(struct dmar *t, size_t len, unsigned passes)
+{
+	struct iomm_discovery *d = t->d;
+	iomm_disc_begin(d, &t->m);
+	int rc = table_start(d, &t->m, t->p, len, "DMAR", DMAR_HDR_END, &t->len);
 	if (rc)
 		return rc;
-	/* pass 0: every structure in bounds; pass 1: DRHDs; pass 2: RMRR, ATSR */
-	for (unsigned pass = 0; pass < 3; pass++) {
+	for (unsigned pass = DMAR_PASS_CHECK; pass <= DMAR_PASS_IRQ; pass++) {
 		uint32_t index = 0;
-		for (uint32_t off = DMAR_HDR_END; off < t.len;) {
-			if (t.len - off < 4)
-				return iomm_disc_fail(d, &t.m, IOMM_EINVAL, off,
+		if (!(passes & (1u << pass)))
+			continue;
+		for (uint32_t off = DMAR_HDR_END; off < t->len;) {
+			if (t->len - off < 4)
+				return iomm_disc_fail(d, &t->m, IOMM_EINVAL, off,
 						      "DMAR structure header truncated");
-			uint32_t type = rd16(t.p, off), sl = rd16(t.p, off + 2);
-			if (sl < 4 || sl > t.len - off)
+			uint32_t type = rd16(t->p, off), sl = rd16(t->p, off + 2);
+			if (sl < 4 || sl > t->len - off)
 				return iomm_disc_fail(
-				    d, &t.m, IOMM_EINVAL, off,
+				    d, &t->m, IOMM_EINVAL, off,
 				    "DMAR structure length too small or beyond the table");
-			if (pass == 1 && type == DMAR_DRHD)
-				rc = dmar_drhd(&t, off, sl, index++);
-			else if (pass == 2 && type == DMAR_RMRR)
-				rc = dmar_rmrr(&t, off, sl);
-			else if (pass == 2 && type == DMAR_ATSR)
-				rc = dmar_atsr(&t, off, sl);
+			if (pass == DMAR_PASS_UNITS && type == DMAR_DRHD)
+				rc = dmar_drhd(t, off, sl, index++);
+			else if (pass == DMAR_PASS_REGIONS && type == DMAR_RMRR)
+				rc = dmar_rmrr(t, off, sl);
+			else if (pass == DMAR_PASS_REGIONS && type == DMAR_ATSR)
+				rc = dmar_atsr(t, off, sl);
+			else if (pass == DMAR_PASS_IRQ && type == DMAR_DRHD)
+				rc = drhd_irq_sources(t, off, sl);
 			if (rc)
 				return rc;
 			off += sl;
 		}
 	}
 	return IOMM_OK;
+}
+
+int iomm_acpi_parse_dmar(struct iomm_discovery *d, const void *tbl, size_t len,
+			 const struct iomm_acpi_pci *pci)
+{
+	if (!d || !tbl)
+		return IOMM_EINVAL;
+	struct dmar t = {.d = d, .p = tbl, .pci = pci};
+	return dmar_run(&t, len,
+			(1u << DMAR_PASS_CHECK) | (1u << DMAR_PASS_UNITS) | (1u << DMAR_PASS_REGIONS));
+}
+
+int iomm_acpi_dmar_irq_sources(const void *tbl, size_t len, const struct iomm_acpi_pci *pci,
+			       struct iomm_irq_source *out, uint32_t cap, uint32_t *count)
+{
+	if (!tbl || !count || (cap && !out))
+		return IOMM_EINVAL;
+	struct iomm_discovery scratch = {0}; /* takes the failure record; no arrays */
+	struct dmar t = {
+	    .d = &scratch, .p = tbl, .pci = pci, .want_irq = true, .irq = out, .irq_cap = cap};
+	int rc = dmar_run(&t, len, (1u << DMAR_PASS_CHECK) | (1u << DMAR_PASS_IRQ));
+	if (rc)
+		return rc;
+	*count = t.nirq;
+	return t.nirq > cap ? IOMM_ENOSPC : IOMM_OK;
 }
 
 /* ======================================================================== */

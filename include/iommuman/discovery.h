@@ -249,7 +249,8 @@ struct iomm_acpi_pci {
  *        an ATSR marks the units of its segment with ::IOMM_CFG_UNIT_ATS.
  *        The table's INTR_REMAP and X2APIC_OPT_OUT flags mark every unit
  *        with ::IOMM_CFG_UNIT_INTR_REMAP and ::IOMM_CFG_UNIT_X2APIC_OPT_OUT.
- *        IOAPIC, HPET and ACPI-namespace scopes are checked and skipped.
+ *        IOAPIC, HPET and ACPI-namespace scopes are checked and skipped
+ *        (iomm_acpi_dmar_irq_sources() reads the first two).
  * @param d    Result to append to.
  * @param tbl  Table bytes.
  * @param len  Bytes available.
@@ -273,6 +274,59 @@ struct iomm_acpi_pci {
  */
 int iomm_acpi_parse_dmar(struct iomm_discovery *d, const void *tbl, size_t len,
 			 const struct iomm_acpi_pci *pci);
+
+/** Kinds of interrupt source a DMAR device scope names (iomm_irq_source::type). */
+enum iomm_irq_source_type {
+	IOMM_IRQ_SOURCE_IOAPIC = 3, /**< An I/O APIC (device scope type 3). */
+	IOMM_IRQ_SOURCE_HPET = 4,   /**< An HPET block (device scope type 4). */
+};
+
+/**
+ * @brief An interrupt source that is not a PCI function: the requester ID
+ *        (source-id) its interrupt requests carry, which an interrupt entry
+ *        made for it must validate.
+ *
+ * To remap its interrupts, make a device with @c id on the unit at
+ * @c unit_base (iomm_dev_init()) and give it entries with iomm_irq_alloc();
+ * the I/O APIC's redirection entries (or the HPET's MSI registers) then
+ * carry the messages that call returns.
+ */
+struct iomm_irq_source {
+	uint64_t unit_base;   /**< Register base of the DRHD whose scope lists it. */
+	struct iomm_devid id; /**< Its source-id, as a PCI identity (segment, bus, device, function). */
+	uint8_t type;         /**< An enum iomm_irq_source_type value. */
+	uint8_t enum_id;      /**< Enumeration ID: the I/O APIC ID of the MADT, or the HPET number. */
+};
+
+/**
+ * @brief The I/O APICs and HPETs the DRHDs of a DMAR list, with the
+ *        source-ids their interrupt requests carry (VT-d 8.3.1, device scope
+ *        types 3 and 4: the enumeration ID and the path to the function).
+ * @param tbl   Table bytes.
+ * @param len   Bytes available.
+ * @param pci   Optional configuration access, for paths that cross bridges
+ *              (as for iomm_acpi_parse_dmar()).
+ * @param out   Receives up to @p cap sources, in table order (may be NULL
+ *              when @p cap is 0).
+ * @param cap   Entries of @p out.
+ * @param count Receives the number of sources the table lists (also when
+ *              that is more than @p cap).
+ * @retval IOMM_OK      @p count sources written.
+ * @retval IOMM_ENOSPC  The table lists more than @p cap: the first @p cap are
+ *                      written, @p count says how many there are.
+ * @retval IOMM_EINVAL  NULL argument, bad header, or a structure or scope out
+ *                      of bounds or malformed.
+ * @retval IOMM_EIO     Bad checksum.
+ * @retval IOMM_ENOTSUP A multi-step scope path without @p pci.
+ * @retval IOMM_ENODEV  A bridge on a scope path did not answer.
+ *
+ * @par Context
+ * Pure computation on the table bytes: no lock, no port hook. Reads PCI
+ * configuration space only through @p pci's read8, so it sleeps only if that
+ * does.
+ */
+int iomm_acpi_dmar_irq_sources(const void *tbl, size_t len, const struct iomm_acpi_pci *pci,
+			       struct iomm_irq_source *out, uint32_t cap, uint32_t *count);
 
 /** @brief Physical memory access for the RSDP search and table walk. */
 struct iomm_acpi_mem {

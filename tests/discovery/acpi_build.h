@@ -206,17 +206,23 @@ static inline uint32_t dmar_atsr(struct tb *t, uint8_t flags, uint16_t seg)
 	tb_put(t, seg, 2);
 	return s;
 }
-/* Device scope: type, start bus, then @steps (dev, fn) pairs. */
-static inline void dmar_scope(struct tb *t, uint8_t type, uint8_t bus, unsigned steps,
-			      const uint8_t *path)
+/* Device scope: type, enumeration ID, start bus, then @steps (dev, fn) pairs. */
+static inline void dmar_scope_id(struct tb *t, uint8_t type, uint8_t enum_id, uint8_t bus,
+				 unsigned steps, const uint8_t *path)
 {
 	tb_put(t, type, 1);
 	tb_put(t, 6 + 2 * steps, 1);
 	tb_put(t, 0, 2);
-	tb_put(t, 0, 1); /* enumeration ID */
+	tb_put(t, enum_id, 1);
 	tb_put(t, bus, 1);
 	for (unsigned i = 0; i < 2 * steps; i++)
 		tb_put(t, path[i], 1);
+}
+/* Device scope with enumeration ID 0. */
+static inline void dmar_scope(struct tb *t, uint8_t type, uint8_t bus, unsigned steps,
+			      const uint8_t *path)
+{
+	dmar_scope_id(t, type, 0, bus, steps, path);
 }
 
 #endif /* ACPI_BUILD_H */

@@ -493,6 +493,110 @@ static void test_dmar_without_pci_access(void **state)
 	test_free(t);
 }
 
+/* Interrupt sources: DRHD 0 (0xfed91000) lists an endpoint, the I/O APIC
+ * with ID 2 at 00:1f.0 and HPET 0 behind the bridge 00:1c.0 (path 1c.0 ->
+ * 0f.0 = 02:0f.0); DRHD 1 (INCLUDE_PCI_ALL, 0xfed90000) the I/O APIC ID 8 as
+ * QEMU lists it (bus 0xff, 00.0: source-id 0xff00). */
+static void dmar_irq(struct tb *t)
+{
+	dmar_begin(t);
+	uint32_t s = dmar_drhd(t, 0, 0, 0xfed91000);
+	const uint8_t gfx[2] = {2, 0}, lpc[2] = {0x1f, 0}, hpet[4] = {0x1c, 0, 0x0f, 0};
+	dmar_scope(t, 1, 0, 1, gfx);
+	dmar_scope_id(t, 3, 2, 0, 1, lpc);
+	dmar_scope_id(t, 4, 0, 0, 2, hpet);
+	dmar_end(t, s);
+	s = dmar_drhd(t, 1, 0, 0xfed90000);
+	const uint8_t zero[2] = {0, 0};
+	dmar_scope_id(t, 3, 8, 0xff, 1, zero);
+	dmar_end(t, s);
+	tb_finish(t);
+}
+
+static void irq_source_is(const struct iomm_irq_source *src, uint64_t unit_base, unsigned type,
+			  unsigned enum_id, unsigned bus, unsigned dev, unsigned fn)
+{
+	assert_int_equal(src->unit_base, unit_base);
+	assert_int_equal(src->type, type);
+	assert_int_equal(src->enum_id, enum_id);
+	assert_int_equal(src->id.kind, IOMM_DEVID_PCI);
+	assert_int_equal(src->id.seg, 0);
+	assert_int_equal(src->id.bus, bus);
+	assert_int_equal(src->id.dev, dev);
+	assert_int_equal(src->id.fn, fn);
+}
+
+static void test_dmar_irq_sources(void **state)
+{
+	(void)state;
+	struct tb *t = test_malloc(sizeof(*t));
+	int calls = 0;
+	struct iomm_acpi_pci pci = {&calls, fake_read8};
+	struct iomm_irq_source src[4];
+	uint32_t n = 99;
+	dmar_irq(t);
+	assert_int_equal(iomm_acpi_dmar_irq_sources(t->b, t->len, &pci, src, 4, &n), IOMM_OK);
+	assert_int_equal(n, 3);
+	irq_source_is(&src[0], 0xfed91000, IOMM_IRQ_SOURCE_IOAPIC, 2, 0, 0x1f, 0);
+	irq_source_is(&src[1], 0xfed91000, IOMM_IRQ_SOURCE_HPET, 0, 2, 0x0f, 0);
+	irq_source_is(&src[2], 0xfed90000, IOMM_IRQ_SOURCE_IOAPIC, 8, 0xff, 0, 0);
+
+	/* too small an array: the first ones, and how many there are */
+	memset(src, 0xa5, sizeof(src));
+	assert_int_equal(iomm_acpi_dmar_irq_sources(t->b, t->len, &pci, src, 1, &n), IOMM_ENOSPC);
+	assert_int_equal(n, 3);
+	irq_source_is(&src[0], 0xfed91000, IOMM_IRQ_SOURCE_IOAPIC, 2, 0, 0x1f, 0);
+	assert_int_equal(src[1].unit_base, 0xa5a5a5a5a5a5a5a5ull); /* untouched */
+	assert_int_equal(iomm_acpi_dmar_irq_sources(t->b, t->len, &pci, NULL, 0, &n), IOMM_ENOSPC);
+	assert_int_equal(n, 3);
+
+	/* the HPET's path crosses a bridge: configuration access needed, and answered */
+	assert_int_equal(iomm_acpi_dmar_irq_sources(t->b, t->len, NULL, src, 4, &n), IOMM_ENOTSUP);
+	/* parse_dmar skips the interrupt sources: no access needed for them */
+	struct out *o = out_new();
+	assert_int_equal(iomm_acpi_parse_dmar(&o->d, t->b, t->len, NULL), IOMM_OK);
+	assert_int_equal(o->d.ndevices, 1); /* 00:02.0 only */
+	pci_is(&o->devs[0], 0, 0, 2, 0);
+	test_free(o);
+	int dead_calls = 0;
+	struct iomm_acpi_pci dead = {&dead_calls, fake_read8};
+	dmar_begin(t);
+	uint32_t s = dmar_drhd(t, 0, 0, 0xfed91000);
+	const uint8_t nowhere[4] = {0x1d, 0, 0, 0};
+	dmar_scope_id(t, 4, 1, 0, 2, nowhere);
+	dmar_end(t, s);
+	tb_finish(t);
+	assert_int_equal(iomm_acpi_dmar_irq_sources(t->b, t->len, &dead, src, 4, &n), IOMM_ENODEV);
+	assert_true(dead_calls > 0);
+
+	/* no interrupt source at all */
+	dmar_full(t, NULL);
+	n = 99;
+	assert_int_equal(iomm_acpi_dmar_irq_sources(t->b, t->len, &pci, NULL, 0, &n), IOMM_OK);
+	assert_int_equal(n, 0);
+
+	/* refusals: NULL arguments, a bad checksum, a malformed scope, a short DRHD */
+	dmar_irq(t);
+	assert_int_equal(iomm_acpi_dmar_irq_sources(NULL, t->len, &pci, src, 4, &n), IOMM_EINVAL);
+	assert_int_equal(iomm_acpi_dmar_irq_sources(t->b, t->len, &pci, src, 4, NULL), IOMM_EINVAL);
+	assert_int_equal(iomm_acpi_dmar_irq_sources(t->b, t->len, &pci, NULL, 4, &n), IOMM_EINVAL);
+	assert_int_equal(iomm_acpi_dmar_irq_sources(t->b, t->len - 1, &pci, src, 4, &n),
+			 IOMM_EINVAL);
+	t->b[40] ^= 1;
+	assert_int_equal(iomm_acpi_dmar_irq_sources(t->b, t->len, &pci, src, 4, &n), IOMM_EIO);
+	t->b[40] ^= 1;
+	t->b[48 + 16 + 8 + 1] = 7; /* the I/O APIC scope: odd length */
+	tb_sum(t);
+	assert_int_equal(iomm_acpi_dmar_irq_sources(t->b, t->len, &pci, src, 4, &n), IOMM_EINVAL);
+	dmar_begin(t);
+	s = dmar_struct(t, 0);
+	tb_put(t, 0, 8); /* a DRHD of 12 bytes */
+	dmar_end(t, s);
+	tb_finish(t);
+	assert_int_equal(iomm_acpi_dmar_irq_sources(t->b, t->len, &pci, src, 4, &n), IOMM_EINVAL);
+	test_free(t);
+}
+
 static void test_dmar_malformed(void **state)
 {
 	(void)state;
@@ -621,6 +725,12 @@ static void test_dmar_qemu_q35(void **state)
 	pci_is(&o->devs[0], 0, 0, 0, 0);
 	pci_is(&o->devs[2], 0, 0, 3, 0); /* edu */
 	pci_is(&o->devs[5], 0, 0, 0x1f, 3);
+	/* its I/O APIC: ID 0, source-id 0xff00 (bus 0xff, 00.0) */
+	struct iomm_irq_source src[2];
+	uint32_t n = 0;
+	assert_int_equal(iomm_acpi_dmar_irq_sources(b, len, NULL, src, 2, &n), IOMM_OK);
+	assert_int_equal(n, 1);
+	irq_source_is(&src[0], 0xfed90000, IOMM_IRQ_SOURCE_IOAPIC, 0, 0xff, 0, 0);
 	/* truncated copies of the real table are refused, and so is a flipped byte */
 	assert_int_equal(iomm_discovery_init(&o->d, o->units, 8, o->devs, 32, o->resv, 8), IOMM_OK);
 	for (size_t cut = 0; cut < len; cut += 7)
@@ -995,6 +1105,7 @@ int main(int argc, char **argv)
 	    T(test_madt_its),
 	    T(test_dmar_include_all),
 	    T(test_dmar_scopes_rmrr_atsr),
+	    T(test_dmar_irq_sources),
 	    T(test_dmar_without_pci_access),
 	    T(test_dmar_malformed),
 	    T(test_dmar_qemu_q35),

@@ -341,6 +341,21 @@ static const struct tb *dmar_behind_bridge(void)
 	return &t;
 }
 
+/* A DMAR with one DRHD listing two I/O APICs (scope type 3, 8.3.1): one
+ * at 00:1f.0, one behind the bridge 00:1c.0 (a two-step path). */
+static const struct tb *dmar_ioapics(void)
+{
+	static struct tb t;
+	dmar_begin(&t);
+	uint32_t s = dmar_drhd(&t, 0, 0, 0xfed90000u);
+	const uint8_t lpc[2] = {0x1f, 0}, behind[4] = {0x1c, 0, 0, 0};
+	dmar_scope_id(&t, 3, 0, 0, 1, lpc);
+	dmar_scope_id(&t, 3, 1, 0, 2, behind);
+	dmar_end(&t, s);
+	tb_finish(&t);
+	return &t;
+}
+
 /* A PCI configuration space where no function answers. */
 static int pci_absent(void *ctx, uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
 {
@@ -351,6 +366,18 @@ static int pci_absent(void *ctx, uint16_t seg, uint8_t bus, uint8_t dev, uint8_t
 	(void)fn;
 	(void)off;
 	return -1;
+}
+
+/* A PCI configuration space where every function is a bridge to bus 2. */
+static int pci_bus2(void *ctx, uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
+{
+	(void)ctx;
+	(void)seg;
+	(void)bus;
+	(void)dev;
+	(void)fn;
+	(void)off;
+	return 2;
 }
 
 /* An IORT (Arm DEN 0049) with three SMMUv3 nodes (3.1.1.5). */
@@ -700,6 +727,11 @@ C(disc_add_full) { static struct iomm_cfg_unit u[1] = {{.type = IOMM_UNIT_SMMUV3
 C(dmar_units_full) { const struct tb *t = dmar_three_units(); return iomm_acpi_parse_dmar(&w->disc, t->b, t->len, NULL); }
 C(dmar_bridge_nopci) { const struct tb *t = dmar_behind_bridge(); return iomm_acpi_parse_dmar(&w->disc, t->b, t->len, NULL); }
 C(dmar_bridge_absent) { static const struct iomm_acpi_pci pci = {.read8 = pci_absent}; const struct tb *t = dmar_behind_bridge(); return iomm_acpi_parse_dmar(&w->disc, t->b, t->len, &pci); }
+C(dmar_irq_null) { uint32_t n; return iomm_acpi_dmar_irq_sources(NULL, 0, NULL, NULL, 0, &n); }
+C(dmar_irq_sum) { uint32_t n; return iomm_acpi_dmar_irq_sources(bad_table("DMAR", 48), 48, NULL, NULL, 0, &n); }
+C(dmar_irq_nopci) { uint32_t n; struct iomm_irq_source s[2]; const struct tb *t = dmar_ioapics(); return iomm_acpi_dmar_irq_sources(t->b, t->len, NULL, s, 2, &n); }
+C(dmar_irq_absent) { static const struct iomm_acpi_pci pci = {.read8 = pci_absent}; uint32_t n; struct iomm_irq_source s[2]; const struct tb *t = dmar_ioapics(); return iomm_acpi_dmar_irq_sources(t->b, t->len, &pci, s, 2, &n); }
+C(dmar_irq_full) { static const struct iomm_acpi_pci pci = {.read8 = pci_bus2}; uint32_t n = 0; struct iomm_irq_source one[1]; const struct tb *t = dmar_ioapics(); return iomm_acpi_dmar_irq_sources(t->b, t->len, &pci, one, 1, &n); }
 C(iort_units_full) { const struct tb *t = iort_three_units(); return iomm_acpi_parse_iort(&w->disc, t->b, t->len); }
 C(fdt_units_full) { size_t n; const uint8_t *b = fdt_nodes("arm,smmu-v3", 3, &n); return iomm_fdt_parse(&w->disc, b, n); }
 C(fdt_db_v2m) { size_t n; uint64_t db = 0; const uint8_t *b = fdt_nodes("arm,gic-v2m-frame", 1, &n); return iomm_fdt_msi_doorbell(b, n, 1, &db); }
@@ -932,6 +964,11 @@ static const struct mcase cases[] = {
     K(dmar_units_full, IOMM_ENOSPC, NULL, NULL),
     K(dmar_bridge_nopci, IOMM_ENOTSUP, NULL, NULL),
     K(dmar_bridge_absent, IOMM_ENODEV, NULL, NULL),
+    K(dmar_irq_null, IOMM_EINVAL, NULL, NULL),
+    K(dmar_irq_sum, IOMM_EIO, NULL, NULL),
+    K(dmar_irq_nopci, IOMM_ENOTSUP, NULL, NULL),
+    K(dmar_irq_absent, IOMM_ENODEV, NULL, NULL),
+    K(dmar_irq_full, IOMM_ENOSPC, NULL, NULL),
     K(iort_units_full, IOMM_ENOSPC, NULL, NULL),
     K(fdt_units_full, IOMM_ENOSPC, NULL, NULL),
     K(fdt_db_v2m, IOMM_ENOTSUP, NULL, NULL),

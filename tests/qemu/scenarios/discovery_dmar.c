@@ -5,7 +5,8 @@
  * walks the XSDT/RSDT to the DMAR QEMU built, checks it and parses it:
  * one VT-d unit at 0xfed90000, host address width 48, and its device
  * scope: QEMU 10 lists the I/O APIC and every PCI function of bus 0 as
- * endpoints (no INCLUDE_PCI_ALL), edu at 00:03.0 among them. The table bytes are printed ("DMAR-HEX:" lines) so the test
+ * endpoints (no INCLUDE_PCI_ALL), edu at 00:03.0 among them, and the I/O
+ * APIC (ID 0) with its source-id 0xff00. The table bytes are printed ("DMAR-HEX:" lines) so the test
  * data of tests/discovery can be checked against QEMU. No VT-d backend is
  * used: only the discovered values are checked.
  */
@@ -107,6 +108,20 @@ void scenario_main(void)
 			ioapics++;
 	}
 	CHECK_EQ(ioapics, 1);
+
+	harness_step("DMAR: the interrupt sources and their source-ids");
+	struct iomm_irq_source src[4];
+	uint32_t nsrc = 0;
+	CHECK_OK(iomm_acpi_dmar_irq_sources(dmar, sizeof(dmar), &qemu_fw_pci, src, 4, &nsrc));
+	CHECK_EQ(nsrc, 1);
+	harness_note_hex("I/O APIC ID", src[0].enum_id);
+	harness_note_hex("  source-id", (uint32_t)src[0].id.bus << 8 | src[0].id.dev << 3 | src[0].id.fn);
+	CHECK_EQ(src[0].type, IOMM_IRQ_SOURCE_IOAPIC);
+	CHECK_EQ(src[0].unit_base, units[0].base);
+	/* QEMU's q35 I/O APIC requests carry 0xff00 (bus 0xff, 00.0) */
+	CHECK_EQ(src[0].id.bus, 0xff);
+	CHECK_EQ(src[0].id.dev, 0);
+	CHECK_EQ(src[0].id.fn, 0);
 	/* the VT-d unit answers at the discovered base: VER_REG reads 1.0 or later */
 	uint32_t ver = qemu_mmio_read32((uintptr_t)units[0].base);
 	harness_note_hex("VER_REG", ver);
