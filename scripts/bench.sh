@@ -11,7 +11,7 @@
 #   --markdown  finish with the figures as a Markdown table (docs/performance.md)
 #
 # environment:
-#   BUILD_DIR   build directory      (default: ${TMPDIR:-/tmp}/iommuman-bench)
+#   BUILD_DIR   build directory      (default: build/bench in this checkout)
 #   OUT_DIR     results directory    (default: $BUILD_DIR/results)
 #   IOMM_BENCH  use this iomm_bench binary instead of building one
 #   CC          compiler             (default: gcc)
@@ -32,7 +32,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD_DIR=${BUILD_DIR:-${TMPDIR:-/tmp}/iommuman-bench}
+BUILD_DIR=${BUILD_DIR:-$ROOT/build/bench}
 OUT_DIR=${OUT_DIR:-$BUILD_DIR/results}
 CC=${CC:-gcc}
 REPS=${REPS:-7}
@@ -161,7 +161,8 @@ if ((do_instr)); then
 		done
 	done < <("$BENCH" --list)
 	# rows that allocate tables: the same figure without the allocator
-	# (iomm_pool_alloc and what it calls, inclusive), from the files above
+	# (iomm_pool_alloc, iomm_pool_alloc_raw and what they call, inclusive),
+	# from the files above
 	for op in map_256x2m_fresh map_1g; do
 		f=$(ls "$OUT_DIR"/callgrind."$op".coherent.* 2>/dev/null | grep -v '\.log$' | sort -t. -k4 -n | tail -n 1)
 		[[ -n $f ]] || continue
@@ -169,8 +170,9 @@ if ((do_instr)); then
 		callgrind_annotate --inclusive=yes --threshold=100 --auto=no "$f" 2>/dev/null | awk -v n="$n" -v op="$op" '
 			function num(s) { gsub(",", "", s); return s + 0 }
 			/PROGRAM TOTALS/ { total = num($1) }
-			/:iomm_pool_alloc( |$)/ { v = num($1); if (v > alloc) alloc = v }
-			END { printf "%-16s coherent: %.1f instructions per call of which %.1f in iomm_pool_alloc (%.1f without)\n", op, total / n, alloc / n, (total - alloc) / n }'
+			/:iomm_pool_alloc( |$)/ { v = num($1); if (v > a1) a1 = v }
+			/:iomm_pool_alloc_raw( |$)/ { v = num($1); if (v > a2) a2 = v }
+			END { alloc = a1 + a2; printf "%-16s coherent: %.1f instructions per call of which %.1f in the pool allocator (%.1f without)\n", op, total / n, alloc / n, (total - alloc) / n }'
 	done
 	read -r etotal _ < <(count empty coherent 100000)
 	echo

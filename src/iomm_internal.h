@@ -251,6 +251,10 @@ bool iomm_dev_conflicts(const struct iomm_unit *unit, const struct iomm_dev *dev
 /* Give back pages the library itself took (no check against live tables). */
 void iomm_pool_put(struct iomm_pool *pool, void *va, size_t count);
 
+/* iomm_pool_alloc() without the zeroing: the caller writes every entry (with
+ * single-copy-atomic stores) before any link to the pages. */
+void *iomm_pool_alloc_raw(struct iomm_pool *pool, size_t count, uint64_t *pa);
+
 /* Forget a live table whose pages must never be reused (the hardware did not
  * confirm it stopped walking them): they stay counted as used, the object
  * may be initialised again. */

@@ -142,6 +142,14 @@ static bool region_find(struct iomm_pool *pool, size_t count, size_t *page)
 
 void *iomm_pool_alloc(struct iomm_pool *pool, size_t count, uint64_t *pa)
 {
+	void *va = iomm_pool_alloc_raw(pool, count, pa);
+	if (va)
+		iomm_zero_table(va, count << pool->page_shift);
+	return va;
+}
+
+void *iomm_pool_alloc_raw(struct iomm_pool *pool, size_t count, uint64_t *pa)
+{
 	if (!pool || !pa || count == 0 || count > 64 || (count & (count - 1)))
 		return NULL;
 	size_t bytes = count << pool->page_shift;
@@ -168,9 +176,6 @@ void *iomm_pool_alloc(struct iomm_pool *pool, size_t count, uint64_t *pa)
 			pool->used += count;
 	}
 	iomm_port_unlock(pool->port, pool);
-
-	if (va)
-		iomm_zero_table(va, bytes);
 	return va;
 }
 

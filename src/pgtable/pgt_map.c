@@ -49,14 +49,23 @@ static inline void reserve_put(struct reserve *r, uint64_t *page, uint64_t pa)
 	r->n++;
 }
 
-static inline uint64_t *reserve_take(struct reserve *r, uint64_t *pa)
+/* A reserved page as it is: the caller writes every entry before linking it. */
+static inline uint64_t *reserve_take_raw(struct reserve *r, uint64_t *pa)
 {
 	uint64_t *page = r->head;
 	r->head = (uint64_t *)(uintptr_t)iomm_read_desc(&page[0]);
 	*pa = iomm_read_desc(&page[1]);
-	iomm_write_desc(&page[0], 0);
-	iomm_write_desc(&page[1], 0);
 	r->n--;
+	return page;
+}
+
+/* A reserved page, zeroed (and cleaned for the walker). */
+static uint64_t *reserve_take(const struct iomm_pgt *pgt, struct reserve *r, uint64_t *pa)
+{
+	uint64_t *page = reserve_take_raw(r, pa);
+	size_t len = (size_t)1 << pgt->page_shift;
+	iomm_zero_table(page, len);
+	clean(pgt, page, len);
 	return page;
 }
 
@@ -65,27 +74,29 @@ static void reserve_drop(struct iomm_pgt *pgt, struct reserve *r)
 {
 	while (r->n) {
 		uint64_t pa;
-		iomm_pool_put(pgt->pool, reserve_take(r, &pa), 1);
+		iomm_pool_put(pgt->pool, reserve_take_raw(r, &pa), 1);
 	}
 }
 
-/* Reserve @n pages: IOMM_OK, or IOMM_ENOMEM with nothing reserved. */
+/*
+ * Reserve @n pages: IOMM_OK, or IOMM_ENOMEM with nothing reserved. They are
+ * not zeroed here: a page that one run of leaves fills whole is never
+ * zeroed (map_apply()), the others are when taken (reserve_take()); the
+ * writer orders either before the link to the page.
+ */
 static int reserve_fill(struct iomm_pgt *pgt, struct reserve *r, size_t n)
 {
 	r->head = NULL;
 	r->n = 0;
 	while (r->n < n) {
 		uint64_t pa;
-		uint64_t *page = iomm_pool_alloc(pgt->pool, 1, &pa);
+		uint64_t *page = iomm_pool_alloc_raw(pgt->pool, 1, &pa);
 		if (!page) {
 			reserve_drop(pgt, r);
 			return IOMM_ENOMEM;
 		}
 		reserve_put(r, page, pa);
 	}
-	/* The pages were zeroed by the CPU: order that before any link to them. */
-	if (n && pgt->coherent)
-		iomm_port_wmb(pgt->port);
 	return IOMM_OK;
 }
 
@@ -335,11 +346,30 @@ static void map_apply(const struct iomm_pgt *pgt, uint64_t *table0, unsigned l0,
 			if (pte_valid(pgt, pte)) {
 				t = iomm_pgt_next_table_slow(pgt, pte);
 			} else {
-				uint64_t npa;
-				uint64_t *nt = reserve_take(r, &npa);
-				clean(pgt, nt, (size_t)1 << pgt->page_shift);
-				iomm_write_link(&t[i], pa_to_pte(pgt, npa) | pgt->t_bits);
+				uint64_t npa, span = 1ull << lvl_shift(pgt, l);
+				uint64_t link = pgt->t_bits;
+				/* A new table that one run of leaves fills whole is
+				 * written once, before its link (no zeroing first). */
+				bool whole = !(iova & (span - 1)) && size >= span &&
+					     leaf_ok(pgt, l + 1, iova, pa, span);
+				uint64_t *nt;
+				if (whole) {
+					nt = reserve_take_raw(r, &npa);
+					write_run(pgt, nt, 0, lvl_entries(pgt, l + 1), l + 1, pa, attr);
+					link |= pgt->full_bit;
+				} else {
+					nt = reserve_take(pgt, r, &npa);
+				}
+				if (pgt->coherent)
+					iomm_port_wmb(pgt->port); /* the table before its link */
+				iomm_write_link(&t[i], link | pa_to_pte(pgt, npa));
 				clean(pgt, &t[i], sizeof(*t));
+				if (whole) {
+					iova += span;
+					pa += span;
+					size -= span;
+					break;
+				}
 				t = nt;
 			}
 			l++;
@@ -651,7 +681,7 @@ static int split_blocks(const struct iomm_pgt *pgt, const struct cut cut[2], uin
 		uint64_t npa;
 		rs[k] = iova > base ? iova : base;
 		re[k] = end < top ? end : top;
-		nt[k] = reserve_take(r, &npa);
+		nt[k] = reserve_take(pgt, r, &npa);
 		if (rs[k] > base)
 			map_apply(pgt, nt[k], l + 1, base, bpa, rs[k] - base, attr, r, false);
 		if (re[k] < top)

@@ -417,6 +417,77 @@ static void test_unmap_all_frees_tables(void **state)
 	t_context("%s", "");
 }
 
+/*
+ * New tables come from pages that held anything before: a table that one
+ * run of leaves fills whole is written without being zeroed first, every
+ * other new table is zeroed. Every free page of the pool is filled with
+ * 0xa5 bytes (valid-looking entries in every format), then maps that need
+ * whole and partly filled new tables at every level: the independent walker
+ * must find exactly the leaves mapped, nothing of the poison.
+ */
+static void test_new_tables_over_stale_pages(void **state)
+{
+	(void)state;
+	static const struct {
+		enum iomm_pgt_format fmt;
+		unsigned ias;
+		const char *name;
+	} fmts[] = {{S1, 48, "s1"}, {S2, 48, "s2"}, {VTD, 48, "vtd"}, {X86, 48, "x86"}};
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		for (int nc = 0; nc < 2; nc++) {
+			struct tfix f;
+			uint64_t P = 4096;
+			struct iomm_pgt_cfg pc = mkcfg(fmts[i].fmt, 4096, fmts[i].ias, 48,
+						       nc ? NONCOH : COH);
+			t_context("%s %s: new tables over stale pages", fmts[i].name,
+				  nc ? "non-coherent" : "coherent");
+			T_RC(tfix_init(&f, &pc, 1200 * P, POOL_PA(P), false), IOMM_OK);
+			/* poison every free page, then give them back */
+			static void *pages[1200];
+			size_t n = 0;
+			uint64_t pa;
+			while (n < 1200 && (pages[n] = iomm_pool_alloc(&f.pool, 1, &pa)) != NULL)
+				memset(pages[n++], 0xa5, P);
+			T_CHECK(n > 1100, "only %zu free pages", n);
+			while (n)
+				T_RC(iomm_pool_release(&f.pool, pages[--n], 1), IOMM_OK);
+			/* 1 GiB of 4 KiB pages, output one page off 2 MiB: 512 whole
+			 * leaf tables and a partly filled level-1/2 table */
+			const uint64_t G = 1ull << 30, M2 = 2ull << 20;
+			T_RC(iomm_pgt_map(&f.pgt, 4 * G, 0x80000000ull + P, G, RW), IOMM_OK);
+			/* a 2 MiB + 3 pages run: a whole leaf table, then a partial one */
+			T_RC(iomm_pgt_map(&f.pgt, 8 * G, 0x100000000ull + P, M2 + 3 * P, RW),
+			     IOMM_OK);
+			/* one page alone: every table on its path partly filled */
+			T_RC(iomm_pgt_map(&f.pgt, 12 * G + 5 * P, 0x200000000ull, P, RW), IOMM_OK);
+			tfix_validate(&f);
+			struct tleaves got = {0};
+			tleaves_from_walker(&got, &f);
+			tleaves_merge(&got);
+			T_CHECK(got.n == 3, "%zu extents, expected 3", got.n);
+			if (got.n == 3) {
+				T_CHECK(got.v[0].iova == 4 * G && got.v[0].size == G &&
+					    got.v[0].pa == 0x80000000ull + P,
+					"extent 0: 0x%llx+0x%llx -> 0x%llx",
+					(unsigned long long)got.v[0].iova,
+					(unsigned long long)got.v[0].size,
+					(unsigned long long)got.v[0].pa);
+				T_CHECK(got.v[1].iova == 8 * G && got.v[1].size == M2 + 3 * P &&
+					    got.v[1].pa == 0x100000000ull + P,
+					"extent 1: 0x%llx+0x%llx", (unsigned long long)got.v[1].iova,
+					(unsigned long long)got.v[1].size);
+				T_CHECK(got.v[2].iova == 12 * G + 5 * P && got.v[2].size == P &&
+					    got.v[2].pa == 0x200000000ull,
+					"extent 2: 0x%llx+0x%llx", (unsigned long long)got.v[2].iova,
+					(unsigned long long)got.v[2].size);
+			}
+			tleaves_free(&got);
+			tfix_fini(&f);
+		}
+	}
+	t_context("%s", "");
+}
+
 static void test_gather_batching(void **state)
 {
 	(void)state;
@@ -1014,6 +1085,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_concat_s2),
 	    cmocka_unit_test(test_block_split),
 	    cmocka_unit_test(test_unmap_all_frees_tables),
+	    cmocka_unit_test(test_new_tables_over_stale_pages),
 	    cmocka_unit_test(test_gather_batching),
 	    cmocka_unit_test(test_contig),
 	    cmocka_unit_test(test_contig_bbm),
