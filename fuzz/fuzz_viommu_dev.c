@@ -78,35 +78,7 @@ static bool setup(struct st *s, struct fz *in)
 	for (unsigned i = 0; i < 8; i++)
 		c[i] = fz_u8(in);
 
-	smmuv3_model_cfg_default(&s->mcfg);
-	s->mcfg.read_mem = phys_read;
-	s->mcfg.write_mem = phys_write;
-	s->mcfg.mem_ctx = s;
-	s->arena = aligned_alloc(1u << 20, ARENA_SIZE);
-	FZ_CHECK(s->arena != NULL, "out of memory");
-	FZ_CHECK(smmuv3_model_init(&s->model, &s->mcfg) == 0, "model init");
-	s->model_up = true;
-	FZ_CHECK(iomm_posix_init(&s->px, IOMM_PORT_DMA_COHERENT) == IOMM_OK, "port init");
-	s->px_up = true;
-	iomm_posix_set_log(&s->px, IOMM_LOG_WARN, false);
-	iomm_posix_set_fake_clock(&s->px, true, 1000000);
-	FZ_CHECK(iomm_posix_add_mmio_model(&s->px, REGS, SMMUV3_M_MMIO_SIZE, &mmio_ops, &s->model) ==
-			 IOMM_OK,
-		 "mmio window");
-	s->scfg.sid_bits = 8;
-	s->mem.strtab_size = 64u << 8;
-	s->mem.strtab = alloc(s, s->mem.strtab_size, s->mem.strtab_size);
-	s->mem.strtab_pa = pa_of(s, s->mem.strtab);
-	s->mem.cmdq_size = 16u * 64u;
-	s->mem.cmdq = alloc(s, s->mem.cmdq_size, s->mem.cmdq_size);
-	s->mem.cmdq_pa = pa_of(s, s->mem.cmdq);
-	s->mem.evtq_size = 32u * 4u; /* small: it overflows, harmlessly */
-	s->mem.evtq = alloc(s, s->mem.evtq_size, s->mem.evtq_size);
-	s->mem.evtq_pa = pa_of(s, s->mem.evtq);
-	FZ_CHECK(iomm_smmuv3_init(&s->smmu, iomm_posix_port(&s->px), REGS, &s->mem, NULL,
-				  &s->scfg) == IOMM_OK,
-		 "smmuv3 init");
-	s->smmu_up = true;
+	smmu_world_up(s);
 
 	/* c0: granule, policy, regions, features */
 	static const uint32_t grans[4] = {4096, 4096, 16384, 65536};

@@ -128,6 +128,10 @@ extern bool tracing;
 
 extern const struct iomm_posix_mmio_ops mmio_ops;
 void *alloc(struct st *s, size_t size, size_t align);
+/* The SMMUv3 model behind the POSIX port's MMIO window at REGS, an arena for
+ * the model's memory, and the library's SMMUv3 driver on it (256 streams,
+ * small queues): up, or the fuzzer stops. */
+void smmu_world_up(struct st *s);
 /* The region of A holding guest-physical @gpa, or NULL. */
 const struct iomm_vm_region *region_at(const struct st *s, uint64_t gpa);
 uint64_t pa_of(const struct st *s, const void *va);
