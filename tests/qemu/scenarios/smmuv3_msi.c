@@ -29,6 +29,7 @@
 #include <iommuman/vm.h>
 
 #include "edu.h"
+#include "faults.h"
 #include "harness.h"
 
 #define XFER	  16u
@@ -167,22 +168,9 @@ static bool msi_lands(unsigned ev)
 
 /* ---- the VM ---- */
 
-struct faults {
-	struct iomm_fault f[32];
-	unsigned n;
-};
-
-static void collect(void *arg, const struct iomm_fault *f)
-{
-	struct faults *l = arg;
-	if (l->n < 32)
-		l->f[l->n] = *f;
-	l->n++;
-}
-
 static bool saw(const struct faults *l, enum iomm_fault_reason reason, uint64_t addr)
 {
-	for (unsigned i = 0; i < l->n && i < 32; i++)
+	for (unsigned i = 0; i < l->n && i < QEMU_FAULTS_MAX; i++)
 		if (l->f[i].sid == edu_rid(&edu) && l->f[i].reason == reason && l->f[i].addr == addr)
 			return true;
 	return false;
