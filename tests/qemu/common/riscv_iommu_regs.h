@@ -98,7 +98,7 @@
 #define RIOMMU_CMD_IOFENCE		2u
 #define RIOMMU_CMD_IOFENCE_FUNC_C	0u
 #define RIOMMU_CMD_IOFENCE_AV		(1ull << 10)
-#define RIOMMU_CMD_IOFENCE_DATA_SHIFT	32u /* word 0, bits 63:32; ADDR[63:2] in word 1 */
+#define RIOMMU_CMD_IOFENCE_DATA_SHIFT	32u /* word 0, bits 63:32; word 1 = ADDR >> 2 */
 #define RIOMMU_CMD_IODIR		3u
 #define RIOMMU_CMD_IODIR_FUNC_INVAL_DDT 0u
 #define RIOMMU_CMD_IODIR_DV		(1ull << 33)

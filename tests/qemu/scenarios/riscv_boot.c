@@ -44,6 +44,8 @@ void scenario_main(void)
 	harness_step("IOMMU BAR0");
 	REQUIRE(pci_bar_setup(iommu, 0, &bar, &size));
 	harness_note_hex("BAR0", bar);
+	harness_note_hex("BAR0 type bits (4: 64-bit memory)",
+			 pci_cfg_read32(iommu, PCI_BAR0) & 0xfu);
 	harness_note_hex("BAR0 size", size);
 	CHECK(bar >= QEMU_BOARD_PCI_MMIO32_BASE &&
 	      bar + size <= QEMU_BOARD_PCI_MMIO32_BASE + QEMU_BOARD_PCI_MMIO32_SIZE);
