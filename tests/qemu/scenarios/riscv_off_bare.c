@@ -33,6 +33,11 @@ static uint8_t dma_src[4096] __attribute__((aligned(4096)));
 static uint8_t dma_dst[4096] __attribute__((aligned(4096)));
 static volatile uint32_t fence_done __attribute__((aligned(8)));
 
+/* Queue entries are little-endian 64-bit words, stored here as native ones. */
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the queue accesses below assume a little-endian CPU (riscv64 is)"
+#endif
+
 static uintptr_t regs;
 static volatile uint64_t *fq, *cq;
 static uint32_t fq_head, cq_tail;
