@@ -70,7 +70,7 @@ int memcmp(const void *a, const void *b, size_t n)
 
 /*
  * Bit counts: RV64GC has no count instructions (that is Zbb), so GCC calls
- * these libgcc helpers for __builtin_clzll/__builtin_ctzll. They are here
+ * these libgcc routines for __builtin_clzll/__builtin_ctzll. They are here
  * instead of libgcc because Debian's riscv64 libgcc uses the lp64d ABI and
  * this port is built for lp64. Like the builtins, undefined for 0.
  */
