@@ -4,10 +4,12 @@
 # scripts/qemu-install.sh: install what the QEMU acceptance suite (tests/qemu)
 # needs on Debian 12:
 #
-#   - QEMU >= 10 (qemu-system-arm, qemu-system-x86) from the bookworm-backports
-#     suite: Debian 12's own QEMU 7.2 lacks SMMUv3 stage 2 and more;
-#   - gcc-aarch64-linux-gnu, the cross compiler of the aarch64 bare-metal port
-#     (the x86 port uses the host gcc with -m32);
+#   - QEMU >= 10 (qemu-system-arm, qemu-system-x86, qemu-system-misc for
+#     qemu-system-riscv64) from the bookworm-backports suite: Debian 12's own
+#     QEMU 7.2 lacks SMMUv3 stage 2, the RISC-V IOMMU and more;
+#   - gcc-aarch64-linux-gnu and gcc-riscv64-linux-gnu, the cross compilers of
+#     the aarch64 and riscv64 bare-metal ports (the x86 port uses the host gcc
+#     with -m32; the riscv64 port is freestanding and needs no C library);
 #   - libfdt for aarch64 (the device-tree discovery scenario links it): Debian's
 #     libfdt-dev:arm64 package, downloaded (arm64 added as a foreign dpkg
 #     architecture) and unpacked into $IOMM_LIBFDT_AARCH64 (default
@@ -18,7 +20,7 @@
 # The backports entry is built from the mirror of the machine's existing Debian
 # entry (the deb822 file /etc/apt/sources.list.d/debian.sources or the one-line
 # /etc/apt/sources.list), so no mirror name is ever written into the repository.
-# Nothing is installed when QEMU >= 10 and the cross compiler are present.
+# Nothing is installed when QEMU >= 10 and the cross compilers are present.
 #
 # Runs as root, or through sudo otherwise. Exit status: 0 when everything is in
 # place, 1 otherwise with the reason on stderr (callers report the QEMU suite as
@@ -57,12 +59,14 @@ have_all() {
 	have_libfdt &&
 		[ "$(qemu_major qemu-system-aarch64)" -ge "$min_major" ] &&
 		[ "$(qemu_major qemu-system-x86_64)" -ge "$min_major" ] &&
+		[ "$(qemu_major qemu-system-riscv64)" -ge "$min_major" ] &&
 		command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 &&
+		command -v riscv64-linux-gnu-gcc >/dev/null 2>&1 &&
 		[ -e /usr/aarch64-linux-gnu/include/stdlib.h ]
 }
 
 if have_all; then
-	say "already present: $(qemu-system-aarch64 --version | head -n 1), aarch64-linux-gnu-gcc"
+	say "already present: $(qemu-system-aarch64 --version | head -n 1), aarch64-linux-gnu-gcc, riscv64-linux-gnu-gcc"
 	exit 0
 fi
 
@@ -165,23 +169,28 @@ apt_get update || fail "apt-get update failed"
 
 pkgs=()
 if [ "$(qemu_major qemu-system-aarch64)" -lt "$min_major" ] ||
-	[ "$(qemu_major qemu-system-x86_64)" -lt "$min_major" ]; then
+	[ "$(qemu_major qemu-system-x86_64)" -lt "$min_major" ] ||
+	[ "$(qemu_major qemu-system-riscv64)" -lt "$min_major" ]; then
 	# Only -t SUITE: its packages win for QEMU and whatever it needs from there.
-	apt_get install -y --no-install-recommends "${want_suite[@]}" qemu-system-arm qemu-system-x86 ||
-		fail "apt-get install qemu-system-arm qemu-system-x86 ${want_suite[*]} failed"
+	apt_get install -y --no-install-recommends "${want_suite[@]}" qemu-system-arm qemu-system-x86 \
+		qemu-system-misc ||
+		fail "apt-get install qemu-system-arm qemu-system-x86 qemu-system-misc ${want_suite[*]} failed"
 fi
 # The target C library headers are a recommends of the cross compiler: named.
 command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || pkgs+=(gcc-aarch64-linux-gnu)
 [ -e /usr/aarch64-linux-gnu/include/stdlib.h ] || pkgs+=(libc6-dev-arm64-cross)
+# riscv64: freestanding (no C library headers, no libfdt), the compiler alone.
+command -v riscv64-linux-gnu-gcc >/dev/null 2>&1 || pkgs+=(gcc-riscv64-linux-gnu)
 if [ ${#pkgs[@]} -gt 0 ]; then
 	apt_get install -y --no-install-recommends "${pkgs[@]}" || fail "apt-get install ${pkgs[*]} failed"
 fi
 
-for q in qemu-system-aarch64 qemu-system-x86_64; do
+for q in qemu-system-aarch64 qemu-system-x86_64 qemu-system-riscv64; do
 	m=$(qemu_major "$q")
 	[ "$m" -ge "$min_major" ] || fail "$q reports major version $m after installation, need >= $min_major"
 done
 command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || fail "aarch64-linux-gnu-gcc still missing"
+command -v riscv64-linux-gnu-gcc >/dev/null 2>&1 || fail "riscv64-linux-gnu-gcc still missing"
 
 # libfdt built for aarch64: the package's files, unpacked (never committed).
 if ! have_libfdt; then
@@ -199,4 +208,4 @@ if ! have_libfdt; then
 	fi
 	rm -rf "$tmp"
 fi
-say "ready: $(qemu-system-aarch64 --version | head -n 1); $(qemu-system-x86_64 --version | head -n 1)"
+say "ready: $(qemu-system-aarch64 --version | head -n 1); $(qemu-system-x86_64 --version | head -n 1); $(qemu-system-riscv64 --version | head -n 1)"

@@ -83,6 +83,7 @@ install_missing() {
 	# includes <stdlib.h>).
 	pkg_want gcc-aarch64-linux-gnu aarch64-linux-gnu-gcc aarch64-linux-gnu-nm
 	pkg_want libc6-dev-arm64-cross /usr/aarch64-linux-gnu/include/stdlib.h
+	pkg_want gcc-riscv64-linux-gnu riscv64-linux-gnu-gcc # riscv64 QEMU port: freestanding, no libc headers
 	pkg_want gcc-arm-linux-gnueabihf arm-linux-gnueabihf-gcc arm-linux-gnueabihf-nm
 	pkg_want libc6-dev-armhf-cross /usr/arm-linux-gnueabihf/include/stdlib.h
 	pkg_want libcmocka-dev /usr/include/cmocka.h

@@ -7,25 +7,29 @@
 #   run-scenario.sh ARCH ELF LOG TIMEOUT [QEMU-MACHINE-ARGS...]
 #   run-scenario.sh --skip REASON
 #
-# ARCH is aarch64 or x86. The QEMU command line is the one measured for
-# QEMU 10 (see tests/qemu/README.md):
+# ARCH is aarch64, x86 or riscv64. The QEMU command line is the one measured
+# for QEMU 10 (see tests/qemu/README.md):
 #   aarch64: qemu-system-aarch64 MACHINE-ARGS -m 256M -nographic -no-reboot
 #            -nic none -semihosting -kernel ELF
 #   x86:     qemu-system-x86_64 MACHINE-ARGS -m 256M -nographic -no-reboot
 #            -nic none -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel ELF
+#   riscv64: qemu-system-riscv64 MACHINE-ARGS -m 256M -nographic -no-reboot
+#            -nic none -bios none -kernel ELF
 # MACHINE-ARGS come from tests/qemu/CMakeLists.txt (machine, CPU, IOMMU and
 # the edu device with its fixed addr=). QEMU runs under `timeout TIMEOUT`.
 # The console goes to LOG (kept in the build tree) and is printed when the
 # scenario does not pass.
 #
 # Verdict: pass only if QEMU's exit status is the port's pass status (0 on
-# aarch64 via semihosting SYS_EXIT; 67 on x86, isa-debug-exit value 0x21)
+# aarch64 via semihosting SYS_EXIT; 67 on x86, isa-debug-exit value 0x21;
+# 0 on riscv64, the SiFive test device's pass value 0x5555)
 # AND the log holds "QEMU-SCENARIO-VERDICT: PASS". Everything else fails,
 # timeouts included. Exit 77 (CTest SKIP_RETURN_CODE) when QEMU >= 10 or
 # the cross compiler is missing, with the reason: never a silent pass.
 #
 # Environment:
-#   IOMM_QEMU_AARCH64, IOMM_QEMU_X86  override the QEMU binaries
+#   IOMM_QEMU_AARCH64, IOMM_QEMU_X86, IOMM_QEMU_RISCV64
+#                                     override the QEMU binaries
 #   IOMM_QEMU_REQUIRE=1               a missing QEMU or compiler fails instead
 #                                     of skipping (for CI after qemu-install.sh)
 set -u
@@ -60,8 +64,13 @@ x86)
 	extra=(-device "isa-debug-exit,iobase=0xf4,iosize=0x04")
 	pass_status=67
 	;;
+riscv64)
+	qemu=${IOMM_QEMU_RISCV64:-qemu-system-riscv64}
+	extra=(-bios none)
+	pass_status=0
+	;;
 *)
-	echo "unknown ARCH '$arch' (aarch64 or x86)" >&2
+	echo "unknown ARCH '$arch' (aarch64, x86 or riscv64)" >&2
 	exit 2
 	;;
 esac

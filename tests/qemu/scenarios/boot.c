@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Scenario "boot" (qemu-aarch64-boot, qemu-x86-boot): the machine has no
- * IOMMU. Proves that the bare-metal port, the library built for the target
+ * Scenario "boot" (qemu-aarch64-boot, qemu-x86-boot,
+ * qemu-riscv64-boot-no-iommu): the machine has no IOMMU. Proves that the bare-metal port, the library built for the target
  * and the PCI/edu plumbing work, so that IOMMU scenarios can rely on them:
  *
  *  1. a stage-1 and a stage-2 LPAE table built with the library in static
