@@ -44,7 +44,8 @@ enum pgt_start_rule {
 	 * (Arm stage 2). */
 	PGT_START_CONCAT,
 	/* Fixed paging modes: short_levels levels up to short_ias input bits,
-	 * one more level above (x86-64 4- and 5-level paging). */
+	 * one more level for each further `bits` input bits (x86-64 4- and
+	 * 5-level paging; RISC-V Sv39/48/57 and Sv39x4/48x4/57x4). */
 	PGT_START_PAGING,
 };
 
@@ -74,6 +75,12 @@ struct iomm_pgt_fmt {
 	uint8_t wide_max;     /* ... which allows this many bits for both */
 	uint64_t oas_sizes;   /* bit n: an output size of n bits can be encoded */
 	uint8_t oa_hi;        /* top bit of the output address in a descriptor */
+	/* The descriptor holds PA >> oa_shift (RISC-V: PPN = PA[55:12] in bits
+	 * 53:10, so 2); 0: the address in place, as Arm and x86 store it. */
+	uint8_t oa_shift;
+	/* Root tables always of 2^(bits + root_extra) entries (RISC-V G-stage
+	 * x4 modes: 4 pages), whatever the input size; 0: as ias needs. */
+	uint8_t root_extra;
 
 	/* ---- levels ---- */
 	uint8_t last;         /* lookup level of granule-sized leaves */
@@ -113,6 +120,8 @@ extern const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s1;
 extern const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s2;
 extern const struct iomm_pgt_fmt iomm_pgt_fmt_vtd_sl;
 extern const struct iomm_pgt_fmt iomm_pgt_fmt_x86_fl;
+extern const struct iomm_pgt_fmt iomm_pgt_fmt_riscv_s1;
+extern const struct iomm_pgt_fmt iomm_pgt_fmt_riscv_g;
 
 /* ---- geometry ---- */
 static inline unsigned lvl_shift(const struct iomm_pgt *pgt, unsigned l)
@@ -137,12 +146,16 @@ static inline bool pte_is_table(const struct iomm_pgt *pgt, uint64_t pte, unsign
 	return l < pgt->last && (pte & pgt->t_mask) == pgt->t_val;
 }
 
+/* Output address <-> descriptor bits when they differ (oa_enc; pgt_map.c). */
+uint64_t iomm_pgt_pte_to_pa_slow(const struct iomm_pgt *pgt, uint64_t oa);
+uint64_t iomm_pgt_pa_to_pte_slow(const struct iomm_pgt *pgt, uint64_t pa);
+
 static inline uint64_t pte_to_pa(const struct iomm_pgt *pgt, uint64_t pte)
 {
 	uint64_t oa = pte & pgt->oa_mask;
-	if (IOMM_LIKELY(!pgt->oa_fold))
+	if (IOMM_LIKELY(!pgt->oa_enc))
 		return oa;
-	return (oa & ~pgt->oa_fold) | ((oa & pgt->oa_fold) << 36);
+	return iomm_pgt_pte_to_pa_slow(pgt, oa);
 }
 
 /* The table a table descriptor points to, in general (pgt_map.c). */
@@ -175,9 +188,9 @@ uint64_t iomm_pgt_leaf_of(const struct iomm_pgt *pgt, uint64_t addr, unsigned *l
 
 static inline uint64_t pa_to_pte(const struct iomm_pgt *pgt, uint64_t pa)
 {
-	if (IOMM_LIKELY(!pgt->oa_fold))
+	if (IOMM_LIKELY(!pgt->oa_enc))
 		return pa;
-	return (pa & IOMM_GENMASK(47, 0)) | ((pa >> 36) & pgt->oa_fold);
+	return iomm_pgt_pa_to_pte_slow(pgt, pa);
 }
 
 /* The refusal of a range check_range() found bad (pgt_map.c). */
