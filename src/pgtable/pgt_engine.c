@@ -407,8 +407,8 @@ static void fill_mapping(const struct iomm_pgt *pgt, uint64_t pte, unsigned l, u
 	m->size = esz;
 	m->prot = pgt->fmt->pte_to_prot(pte);
 	m->level = (uint8_t)l;
-	/* bit 52 is an address bit in formats without groups (RISC-V PPN) */
-	m->contig = pgt->cont_shift[l] && (pte & PGT_CONT);
+	/* bit 52 is an address bit in RISC-V entries (PA[54]) */
+	m->contig = (pte & PGT_CONT & ~pgt->oa_mask) != 0;
 }
 
 int iomm_pgt_lookup(const struct iomm_pgt *pgt, uint64_t iova, struct iomm_mapping *m)

@@ -116,19 +116,10 @@ uint64_t *iomm_pgt_next_table_slow(const struct iomm_pgt *pgt, uint64_t pte)
 	return table_va(pgt, pte_to_pa(pgt, pte));
 }
 
-/* Arm 52-bit (PA[51:48] folded into bits 15:12) or shifted (RISC-V PPN). */
+/* Shifted (RISC-V PPN: no fold) or Arm 52-bit (PA[51:48] in bits 15:12, no shift). */
 uint64_t iomm_pgt_pte_to_pa_slow(const struct iomm_pgt *pgt, uint64_t oa)
 {
-	if (pgt->oa_shift)
-		return oa << pgt->oa_shift;
-	return (oa & ~pgt->oa_fold) | ((oa & pgt->oa_fold) << 36);
-}
-
-uint64_t iomm_pgt_pa_to_pte_slow(const struct iomm_pgt *pgt, uint64_t pa)
-{
-	if (pgt->oa_shift)
-		return (pa >> pgt->oa_shift) & pgt->oa_mask;
-	return (pa & IOMM_GENMASK(47, 0)) | ((pa >> 36) & pgt->oa_fold);
+	return ((oa & ~pgt->oa_fold) << pgt->oa_shift) | ((oa & pgt->oa_fold) << 36);
 }
 
 /* ---- map ---- */
