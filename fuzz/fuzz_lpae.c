@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_lpae: differential fuzzing of the page-table builder: Arm LPAE,
- * VT-d second stage and x86-64 (VT-d first stage).
+ * VT-d second stage, x86-64 (VT-d first stage) and RISC-V (Sv39/48/57
+ * first stage, Sv39x4/48x4/57x4 G-stage).
  *
  * The first bytes choose a configuration (format, granule, stage, input and
  * output size, coherent or not, contiguous hint, nG/NS or snoop, restricted
@@ -14,7 +15,7 @@
  *
  * Every result is predicted before the call, from a shadow model
  * (tests/unit/shadow.c) and from the independent walker of the format
- * (tools/walker/arm_walker.c or tools/walker/x86_walker.c), and must match:
+ * (tools/walker/arm_walker.c, x86_walker.c or rv_walker.c), and must match:
  *  - the status code: EINVAL / ERANGE from the documented argument rules,
  *    EEXIST from the model, ENOMEM exactly when the table pages the call
  *    needs (counted here from the walker's view of the table) exceed the
@@ -77,6 +78,8 @@ uint32_t canon_prot(uint32_t prot, unsigned stage)
 	if (stage == ST_X86)
 		return (acc & (IOMM_WRITE | IOMM_PRIV)) | IOMM_READ |
 		       ((prot & IOMM_MEM_MASK) == IOMM_MEM_WB ? IOMM_MEM_WB : IOMM_MEM_NC);
+	if (stage == ST_RV1 || stage == ST_RVG) /* read implied; the PMAs give the type */
+		return (acc | IOMM_READ) & ~(stage == ST_RVG ? (uint32_t)IOMM_PRIV : 0u);
 	if (stage == 1) {
 		if (acc & IOMM_WRITE)
 			acc |= IOMM_READ; /* no write-only permission at stage 1 */
@@ -171,6 +174,23 @@ static uint32_t xwalker_prot(const struct xw_leaf *l, unsigned stage, bool snoop
 	return p;
 }
 
+/* The same for a RISC-V leaf. */
+static uint32_t rwalker_prot(const struct rw_leaf *l, unsigned stage)
+{
+	uint32_t p = 0;
+	if (l->r)
+		p |= IOMM_READ;
+	if (l->w)
+		p |= IOMM_WRITE;
+	if (l->x)
+		p |= IOMM_EXEC;
+	if (!l->u)
+		p |= stage == ST_RVG ? 0x100u : IOMM_PRIV;
+	if (l->g || !l->a || !l->d)
+		p |= 0x100;
+	return p | (l->pbmt ? 0x200u : 0u);
+}
+
 /* ---- port hooks ------------------------------------------------------------------ */
 
 static void hook_clean(void *ctx, const void *va, size_t len)
@@ -254,13 +274,24 @@ uint64_t lsize(const struct st *s, unsigned level)
 
 const char *w_err(const struct st *s)
 {
+	if (s->rv)
+		return s->rw.err;
 	return s->x86 ? s->xw.err : s->w.err;
 }
 
 int w_translate(struct st *s, uint64_t va, struct wleaf *out)
 {
 	int rc;
-	if (s->x86) {
+	if (s->rv) {
+		/* the walker counts levels up from the pages */
+		struct rw_leaf l;
+		rc = rw_translate(&s->rw, va, &l);
+		if (rc == RW_OK) {
+			struct wleaf x = {l.iova, l.oa, l.size, 4u - l.level, false,
+					  rwalker_prot(&l, s->stage)};
+			*out = x;
+		}
+	} else if (s->x86) {
 		struct xw_leaf l;
 		rc = xw_translate(&s->xw, va, &l);
 		if (rc == XW_OK) {
@@ -287,6 +318,12 @@ int w_translate(struct st *s, uint64_t va, struct wleaf *out)
 
 static int w_descend(struct st *s, uint64_t va, unsigned *level, bool *leaf)
 {
+	if (s->rv) {
+		int rc = rw_descend(&s->rw, va, level, leaf);
+		if (rc == RW_OK)
+			*level = 4u - *level;
+		return rc;
+	}
 	return s->x86 ? xw_descend(&s->xw, va, level, leaf) : aw_descend(&s->w, va, level, leaf);
 }
 
@@ -300,7 +337,15 @@ struct wwalk {
 static int w_table_cb(void *arg, uint64_t pa, uint64_t bytes, unsigned level)
 {
 	struct wwalk *w = arg;
-	return w->table_fn(w->arg, pa, bytes, level);
+	return w->table_fn(w->arg, pa, bytes, w->s->rv ? 4u - level : level);
+}
+
+static int w_rw_cb(void *arg, const struct rw_leaf *l)
+{
+	struct wwalk *w = arg;
+	struct wleaf x = {l->iova, l->oa, l->size, 4u - l->level, false,
+			  rwalker_prot(l, w->s->stage)};
+	return w->fn(w->arg, &x);
 }
 
 static int w_aw_cb(void *arg, const struct aw_leaf *l)
@@ -325,6 +370,8 @@ int w_walk(struct st *s, wleaf_fn fn, aw_table_fn table_fn, void *arg)
 {
 	struct wwalk w = {s, fn, table_fn, arg};
 	aw_table_fn tf = table_fn ? w_table_cb : NULL;
+	if (s->rv)
+		return rw_walk(&s->rw, fn ? w_rw_cb : NULL, tf, &w);
 	if (s->x86)
 		return xw_walk(&s->xw, fn ? w_xw_cb : NULL, tf, &w);
 	return aw_walk(&s->w, fn ? w_aw_cb : NULL, tf, &w);
@@ -464,9 +511,14 @@ static bool setup(struct st *s, struct fz *in)
 
 	memset(&s->cfg, 0, sizeof(s->cfg));
 	s->cfg.granule = granules[c0 & 3];
-	/* granule choice 3: the VT-d second-stage or x86-64 format */
+	/* granule choice 3: the VT-d second-stage or x86-64 format, or with
+	 * bit 6 (NS, an Arm stage-1 flag) RISC-V first stage or G-stage */
 	s->x86 = (c0 & 3) == 3;
-	if (s->x86) {
+	s->rv = s->x86 && (c0 & 0x40);
+	if (s->rv) {
+		s->stage = (c0 & 4) ? ST_RVG : ST_RV1;
+		s->cfg.format = s->stage == ST_RVG ? IOMM_FMT_RISCV_G : IOMM_FMT_RISCV_S1;
+	} else if (s->x86) {
 		s->stage = (c0 & 4) ? ST_X86 : ST_VTD;
 		s->cfg.format = s->stage == ST_X86 ? IOMM_FMT_X86_FL : IOMM_FMT_VTD_SL;
 	} else {
@@ -490,7 +542,13 @@ static bool setup(struct st *s, struct fz *in)
 	s->P = s->cfg.granule;
 	s->gshift = (unsigned)__builtin_ctzll(s->P);
 	unsigned max_bits = s->P == 65536 ? 52 : 48;
-	if (s->x86) {
+	if (s->rv) {
+		/* first stage: 32..56 bits (canonical); G-stage 32..59; oas up to 56 */
+		static const uint8_t roases[9] = {32, 36, 39, 41, 46, 48, 52, 54, 56};
+		max_bits = s->stage == ST_RVG ? 59 : 56;
+		s->cfg.ias = (uint8_t)(32 + c1 % (max_bits - 31));
+		s->cfg.oas = roases[c2 % 9];
+	} else if (s->x86) {
 		/* VT-d second stage: 32..57 bits; x86-64: 32..56 (canonical) */
 		max_bits = s->stage == ST_VTD ? 57 : 56;
 		s->cfg.ias = (uint8_t)(32 + c1 % (max_bits - 31));
@@ -556,6 +614,8 @@ static bool setup(struct st *s, struct fz *in)
 		}
 		FZ_CHECK(found, "no valid stage-2 start level");
 	}
+	if (s->stage == ST_RVG)
+		root_pages = 4; /* 16 KiB, 16 KiB aligned, in every mode */
 	uint64_t first = (s->mem_pa + s->P) / s->P; /* the bitmap takes the first page */
 	bool fits = false;
 	for (uint64_t p = 0; p + root_pages <= npages; p++)
@@ -572,6 +632,34 @@ static bool setup(struct st *s, struct fz *in)
 	FZ_CHECK(rc == IOMM_OK, "init(%u, stage %u, ias %u, oas %u, flags 0x%x) = %d",
 		 (unsigned)s->P, s->stage, s->cfg.ias, s->cfg.oas, s->cfg.flags, rc);
 	s->pgt_live = true;
+	if (s->rv) {
+		FZ_CHECK(iomm_pgt_lpae_regs(&s->pgt, &s->regs) == IOMM_EINVAL, "lpae_regs on RISC-V");
+		FZ_CHECK(fits, "init succeeded without room for the root");
+		FZ_CHECK(iomm_pool_used(&s->pool) == root_pages, "the root takes %zu pages",
+			 iomm_pool_used(&s->pool));
+		unsigned short_ias = s->stage == ST_RVG ? 41u : 38u;
+		unsigned levels = s->cfg.ias <= short_ias ? 3u : s->cfg.ias <= short_ias + 9u ? 4u : 5u;
+		FZ_CHECK(iomm_pgt_levels(&s->pgt) == levels, "ias %u: %u levels, expected %u",
+			 s->cfg.ias, iomm_pgt_levels(&s->pgt), levels);
+		s->regs.concat = (uint8_t)root_pages;
+		s->regs.ttbr = iomm_pgt_root_pa(&s->pgt);
+		struct rw_config rc2;
+		memset(&rc2, 0, sizeof(rc2));
+		rc2.stage = s->stage == ST_RVG ? RW_GSTAGE : RW_FIRST;
+		rc2.levels = levels;
+		rc2.ias = s->cfg.ias;
+		rc2.pa_bits = s->cfg.oas;
+		rc2.root_pa = s->regs.ttbr;
+		rc2.require_ad = true;
+		rc2.require_u = s->stage == ST_RVG;
+		rc2.read = walker_read;
+		rc2.ctx = s;
+		rc = rw_init(&s->rw, &rc2);
+		FZ_CHECK(rc == RW_OK, "RISC-V ias %u oas %u: the walker rejects the table: %s",
+			 s->cfg.ias, s->cfg.oas, s->rw.err);
+		s->start = 4u - (levels - 1u);
+		return setup_common(s, c4);
+	}
 	if (s->x86) {
 		FZ_CHECK(iomm_pgt_lpae_regs(&s->pgt, &s->regs) == IOMM_EINVAL, "lpae_regs on %s",
 			 s->stage == ST_VTD ? "VT-d" : "x86-64");
@@ -648,6 +736,8 @@ static bool setup_common(struct st *s, uint8_t c4)
 	uint64_t allowed = s->P | blk(s);
 	if (s->P == 4096)
 		allowed |= lsize(s, s->last - 2);
+	if (s->rv) /* 512 GiB and 256 TiB leaves */
+		allowed |= lsize(s, s->last - 3) | lsize(s, s->last - 4);
 	if (s->cfg.leaf_sizes)
 		allowed &= s->cfg.leaf_sizes | s->P;
 	for (unsigned l = 0; l < s->start; l++)

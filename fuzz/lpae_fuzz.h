@@ -15,6 +15,7 @@
 #include "fuzz_common.h"
 #include "shadow.h"
 #include "x86_walker.h"
+#include "rv_walker.h"
 
 #define MAX_OPS	    256
 #define CHECK_EVERY 32
@@ -35,6 +36,8 @@ struct leaves {
 
 #define ST_VTD 3u /* "stage" of a VT-d second-stage table */
 #define ST_X86 4u /* "stage" of an x86-64 first-stage table */
+#define ST_RV1 5u /* "stage" of a RISC-V first-stage table (Sv39/48/57) */
+#define ST_RVG 6u /* "stage" of a RISC-V G-stage table (Sv39x4/48x4/57x4) */
 
 /* ---- state ------------------------------------------------------------------- */
 
@@ -46,7 +49,9 @@ struct st {
 	struct iomm_lpae_regs regs;
 	struct aw_walker w;
 	struct xw_walker xw;
-	bool x86;	     /* VT-d or x86-64: xw applies, levels end at 4 */
+	struct rw_walker rw;
+	bool x86;	     /* VT-d, x86-64 or RISC-V: levels end at 4, no Arm registers */
+	bool rv;	     /* RISC-V: rw applies (x86 is set too); else xw */
 	unsigned last;	     /* level of page entries: 3 (Arm) or 4 */
 	unsigned start;	     /* level of the root */
 	unsigned min_tables; /* table pages left after unmapping everything */

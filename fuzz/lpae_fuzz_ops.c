@@ -166,10 +166,11 @@ static void do_map(struct st *s, uint64_t iova, uint64_t pa, uint64_t size, uint
 		else if ((prot & ~(uint32_t)IOMM_PROT_ALL) || !(prot & (IOMM_READ | IOMM_WRITE)) ||
 			 (prot & IOMM_MEM_MASK) == IOMM_MEM_MASK)
 			want = IOMM_EINVAL;
-		else if ((s->stage == ST_VTD || s->stage == 2) && (prot & IOMM_PRIV))
+		else if ((s->stage == ST_VTD || s->stage == 2 || s->stage == ST_RVG) &&
+			 (prot & IOMM_PRIV))
 			want = IOMM_EINVAL; /* no privilege distinction: refused */
-		else if (s->stage == ST_X86 && !(prot & IOMM_READ))
-			want = IOMM_EINVAL; /* no write-only pages */
+		else if ((s->stage == ST_X86 || s->rv) && !(prot & IOMM_READ))
+			want = IOMM_EINVAL; /* no write-only pages (RISC-V: W without R reserved) */
 		else if (shadow_overlaps(&s->sh, iova, size))
 			want = IOMM_EEXIST;
 	}
@@ -278,7 +279,7 @@ uint64_t blk(const struct st *s)
 	return lsize(s, s->last - 1);
 }
 
-/* Entries of a contiguous group @up levels above pages; VT-d and x86-64 have
+/* Entries of a contiguous group @up levels above pages; VT-d, x86-64 and RISC-V have
  * none: 16 entries as an alignment pattern. */
 uint64_t group(const struct st *s, unsigned up)
 {
@@ -432,8 +433,9 @@ void op_update(struct st *s, struct fz *in)
 	}
 	int want = IOMM_OK;
 	if ((prot & ~(uint32_t)IOMM_PROT_ALL) || !(prot & (IOMM_READ | IOMM_WRITE)) ||
-	    (prot & IOMM_MEM_MASK) == IOMM_MEM_MASK || ((s->stage == ST_VTD || s->stage == 2) && (prot & IOMM_PRIV)) ||
-	    (s->stage == ST_X86 && !(prot & IOMM_READ)))
+	    (prot & IOMM_MEM_MASK) == IOMM_MEM_MASK ||
+	    ((s->stage == ST_VTD || s->stage == 2 || s->stage == ST_RVG) && (prot & IOMM_PRIV)) ||
+	    ((s->stage == ST_X86 || s->rv) && !(prot & IOMM_READ)))
 		want = IOMM_EINVAL;
 	size_t used = iomm_pool_used(&s->pool);
 	struct iomm_gather g;

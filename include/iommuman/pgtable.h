@@ -2,7 +2,8 @@
 /**
  * @file pgtable.h
  * @brief Page-table builder: Arm VMSAv8-64 (LPAE) stage 1 and stage 2, Intel
- *        VT-d second stage and x86-64 (VT-d first stage).
+ *        VT-d second stage and x86-64 (VT-d first stage), RISC-V Sv39/48/57
+ *        (first stage) and Sv39x4/48x4/57x4 (G-stage).
  * @ingroup pgt
  */
 #ifndef IOMMUMAN_PGTABLE_H
@@ -80,9 +81,37 @@ enum iomm_pgt_format {
 	 * IOVA. Write implies read: a write-only mapping is refused.
 	 */
 	IOMM_FMT_X86_FL = 4,
+	/**
+	 * RISC-V IOMMU first-stage tables: the Sv39, Sv48 and Sv57 page tables
+	 * of the RISC-V privileged architecture (chapter "Supervisor-Level ISA",
+	 * sections Sv39/Sv48/Sv57), as the RISC-V IOMMU v1.0 uses them for
+	 * first-stage translation (iosatp / FSC). 4 KiB granule; the mode
+	 * follows ias: 3 levels (Sv39) up to 38 input bits, 4 (Sv48) up to
+	 * 47, 5 (Sv57) up to 56. Input addresses must be sign-extended (the
+	 * top bit a mode translates, 38, 47 or 56, is the sign), so like
+	 * ::IOMM_FMT_X86_FL only the lower half is used. Leaves of 4 KiB,
+	 * 2 MiB, 1 GiB, 512 GiB (Sv48, Sv57) and 256 TiB (Sv57). Output sizes
+	 * 32..56 bits. Leaves have A and D preset, U set unless ::IOMM_PRIV
+	 * (supervisor-only), X with ::IOMM_EXEC; write implies read (a
+	 * write-only mapping is refused: W without R is reserved). PBMT is 0:
+	 * the memory type comes from the platform's PMAs and the prot's type
+	 * and shareability are not recorded. No contiguous (Svnapot) leaves.
+	 */
+	IOMM_FMT_RISCV_S1 = 5,
+	/**
+	 * RISC-V IOMMU G-stage (second-stage) tables: Sv39x4, Sv48x4 and
+	 * Sv57x4 (privileged architecture, hypervisor extension, "Two-Stage
+	 * Address Translation"; RISC-V IOMMU iohgatp). Like ::IOMM_FMT_RISCV_S1
+	 * but the root table is 16 KiB (four concatenated pages, 16 KiB
+	 * aligned, 2 more index bits) in every mode, and guest physical
+	 * addresses are zero-extended: 3 levels up to 41 input bits, 4 up to
+	 * 50, 5 up to 59. Every leaf has U set (G-stage accesses are checked
+	 * as user-mode accesses); ::IOMM_PRIV is refused.
+	 */
+	IOMM_FMT_RISCV_G = 6,
 };
 
-/** Deepest tree any format builds (5-level VT-d / x86-64). */
+/** Deepest tree any format builds (5-level VT-d / x86-64, Sv57, Sv57x4). */
 #define IOMM_PGT_MAX_LEVELS 5
 
 /** @name Configuration flags (iomm_pgt_cfg::flags)
@@ -147,16 +176,18 @@ typedef int (*iomm_pgt_inval_fn)(void *arg, const struct iomm_gather *range);
  */
 struct iomm_pgt_cfg {
 	enum iomm_pgt_format format; /**< Required. */
-	uint32_t granule;            /**< 4096, 16384 or 65536 (4096 only for VT-d and x86-64). 0: 4096, the smallest. */
+	uint32_t granule;            /**< 4096, 16384 or 65536 (4096 only for VT-d, x86-64 and RISC-V). 0: 4096, the smallest. */
 	/** Input address bits: 32..48 (32..52 with a 64 KiB granule); VT-d
-	 *  second stage 32..57, x86-64 32..56. 0: the largest the format
-	 *  offers at this granule, capped at 48 (47 for x86-64), and for Arm
-	 *  stage 2 at the output size. iomm_pgt_init() stores the size chosen
-	 *  in iomm_pgt::cfg. */
+	 *  second stage 32..57, x86-64 32..56, RISC-V first stage 32..56,
+	 *  RISC-V G-stage 32..59. 0: the largest the format offers at this
+	 *  granule, capped at 48 (47 for x86-64 and RISC-V first stage, 50
+	 *  for RISC-V G-stage), and for Arm stage 2 at the output size.
+	 *  iomm_pgt_init() stores the size chosen in iomm_pgt::cfg. */
 	uint8_t ias;
 	/** Output address bits: 32, 36, 40, 42, 44, 48, or 52 with 64 KiB;
-	 *  VT-d and x86-64 any of 32..52. 0: the largest the format offers at
-	 *  this granule (48, or 52 with 64 KiB; 52 for VT-d and x86-64). */
+	 *  VT-d and x86-64 any of 32..52; RISC-V any of 32..56. 0: the largest
+	 *  the format offers at this granule (48, or 52 with 64 KiB; 52 for
+	 *  VT-d and x86-64; 56 for RISC-V). */
 	uint8_t oas;
 	uint32_t flags;              /**< IOMM_PGT_* flags. */
 	/**
@@ -204,9 +235,10 @@ struct iomm_mapping {
 	uint64_t size;  /**< Size of the leaf in bytes (page, block or contiguous group member). */
 	uint32_t prot;  /**< IOMM_READ/WRITE/EXEC/PRIV plus memory type and shareability. */
 	/**
-	 * Lookup level of the leaf entry. Arm LPAE: 0..3, 3 holds pages. VT-d
-	 * and x86-64: 0..4 counted from a 5-level root, 4 holds 4 KiB pages,
-	 * 3 2 MiB and 2 1 GiB pages (a 4-level table starts at level 1).
+	 * Lookup level of the leaf entry. Arm LPAE: 0..3, 3 holds pages. VT-d,
+	 * x86-64 and RISC-V: 0..4 counted from a 5-level root, 4 holds 4 KiB
+	 * pages, 3 2 MiB and 2 1 GiB pages (a 4-level table starts at level 1;
+	 * RISC-V has 512 GiB leaves at level 1 and 256 TiB at level 0).
 	 */
 	uint8_t level;
 	bool contig;    /**< The entry carries the contiguous hint. */
@@ -285,8 +317,10 @@ struct iomm_pgt {
 	uint8_t bits;           /* index bits per level */
 	uint8_t root_bits;      /* index bits of the (possibly concatenated) root */
 	uint8_t root_pages;     /* pages in the root */
+	uint8_t oa_shift;       /* descriptors hold PA >> oa_shift (RISC-V: 2) */
+	bool oa_enc;            /* output addresses not in place (oa_fold or oa_shift) */
 	bool linear;            /* pool with a fixed va/pa offset */
-	bool plain;             /* linear and no folded PA bits: the fastest walk */
+	bool plain;             /* linear, addresses in place: the fastest walk */
 	bool coherent;
 	uint32_t live;          /* set by init, cleared by destroy */
 	struct iomm_pgt *pool_next; /* the pool's next live table */
@@ -371,8 +405,9 @@ void iomm_pgt_destroy(struct iomm_pgt *pgt);
  * @retval IOMM_OK      Everything is mapped.
  * @retval IOMM_EINVAL  Misaligned or zero size, unknown or empty @p prot,
  *                      a permission the format cannot express (write
- *                      without read on ::IOMM_FMT_X86_FL, IOMM_PRIV on
- *                      ::IOMM_FMT_VTD_SL or ::IOMM_FMT_ARM_LPAE_S2), or a
+ *                      without read on ::IOMM_FMT_X86_FL and the RISC-V
+ *                      formats, IOMM_PRIV on ::IOMM_FMT_VTD_SL,
+ *                      ::IOMM_FMT_ARM_LPAE_S2 or ::IOMM_FMT_RISCV_G), or a
  *                      range that wraps.
  * @retval IOMM_ERANGE  The input range exceeds ias or the output range oas.
  * @retval IOMM_EEXIST  Part of the range is already mapped; nothing changed.

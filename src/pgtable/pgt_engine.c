@@ -20,6 +20,8 @@ static const struct iomm_pgt_fmt *const fmts[] = {
 	[IOMM_FMT_ARM_LPAE_S2] = &iomm_pgt_fmt_lpae_s2,
 	[IOMM_FMT_VTD_SL] = &iomm_pgt_fmt_vtd_sl,
 	[IOMM_FMT_X86_FL] = &iomm_pgt_fmt_x86_fl,
+	[IOMM_FMT_RISCV_S1] = &iomm_pgt_fmt_riscv_s1,
+	[IOMM_FMT_RISCV_G] = &iomm_pgt_fmt_riscv_g,
 };
 
 /* The descriptor of @format; NULL if unknown. */
@@ -104,7 +106,9 @@ static unsigned start_level(const struct iomm_pgt_fmt *fmt, const struct iomm_pg
 		}
 		return gr->start_min;
 	case PGT_START_PAGING:
-		levels = ias <= fmt->short_ias ? fmt->short_levels : fmt->short_levels + 1u;
+		levels = fmt->short_levels;
+		if (ias > fmt->short_ias)
+			levels += (ias - fmt->short_ias + bits - 1u) / bits;
 		return last + 1u - levels;
 	case PGT_START_FEWEST:
 	default:
@@ -132,10 +136,13 @@ static int resolve_format(struct iomm_pgt *t, const struct iomm_pgt_fmt *fmt,
 	t->page_shift = (uint8_t)g;
 	t->bits = (uint8_t)(g - 3);
 	t->last = fmt->last;
-	t->oa_mask = IOMM_GENMASK(fmt->oa_hi, g);
+	t->oa_shift = fmt->oa_shift;
+	t->oa_enc = fmt->oa_shift != 0;
+	t->oa_mask = IOMM_GENMASK(fmt->oa_hi, g - fmt->oa_shift);
 	if (cfg->oas == 52 && fmt->oa_fold_52) {
 		t->oa_fold = fmt->oa_fold_52;
 		t->oa_mask |= fmt->oa_fold_52;
+		t->oa_enc = true;
 	}
 	t->v_mask = fmt->v_mask;
 	t->t_mask = fmt->t_mask;
@@ -166,6 +173,9 @@ static int layout(struct iomm_pgt *t, const struct iomm_pgt_cfg *cfg, const stru
 	/* x86-64 paging has 4 levels even for a narrow input: one root entry then. */
 	unsigned span = cfg->ias > t->shift[start] ? cfg->ias : t->shift[start] + 1u;
 	unsigned root_bits = span - t->shift[start];
+	/* RISC-V G-stage: the root is 16 KiB (2 more index bits) in every mode. */
+	if (t->fmt->root_extra)
+		root_bits = t->bits + t->fmt->root_extra;
 	if (root_bits > t->bits + PGT_CONCAT_BITS)
 		return IOMM_REFUSE_AS(port, IOMM_ENOTSUP, "iomm_pgt_init",
 				      "cfg->ias: wider than the root table can hold");
@@ -241,7 +251,7 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
 
 	if (pool->kind == IOMM_POOL_REGION) {
 		t.linear = true;
-		t.plain = !t.oa_fold;
+		t.plain = !t.oa_enc;
 		t.va_pa_off = pool->base_pa - (uint64_t)(uintptr_t)pool->base;
 	}
 	uint64_t root_pa;
@@ -397,7 +407,8 @@ static void fill_mapping(const struct iomm_pgt *pgt, uint64_t pte, unsigned l, u
 	m->size = esz;
 	m->prot = pgt->fmt->pte_to_prot(pte);
 	m->level = (uint8_t)l;
-	m->contig = (pte & PGT_CONT) != 0;
+	/* bit 52 is an address bit in RISC-V entries (PA[54]) */
+	m->contig = (pte & PGT_CONT & ~pgt->oa_mask) != 0;
 }
 
 int iomm_pgt_lookup(const struct iomm_pgt *pgt, uint64_t iova, struct iomm_mapping *m)

@@ -6,7 +6,8 @@
  * One engine walks, maps, unmaps and looks up every format. What tells the
  * formats apart is a const struct iomm_pgt_fmt, one per format, defined in
  * the file of its family (fmt_lpae.c: Arm VMSAv8-64 stage 1 and 2; fmt_vtd.c:
- * VT-d second stage and x86-64 paging). iomm_pgt_init() resolves the
+ * VT-d second stage and x86-64 paging; fmt_riscv.c: RISC-V Sv39/48/57 and
+ * Sv39x4/48x4/57x4). iomm_pgt_init() resolves the
  * descriptor once into the table's cached fields (descriptor bits, level
  * shifts, leaf sizes, contiguous groups); the hot paths read only those,
  * and call into the descriptor only to convert a new prot (the attributes
@@ -15,7 +16,7 @@
  * Geometry: a level-n table entry maps 2^shift[n] bytes, with
  * shift[n] = granule_shift + (last - n) * bits and bits = granule_shift - 3.
  * Lookups start at start_level and end at `last`: 3 for Arm, 4 for the
- * x86 formats (so that a 5-level root is level 0).
+ * x86 and RISC-V formats (so that a 5-level root is level 0).
  */
 #ifndef IOMM_PGT_INTERNAL_H
 #define IOMM_PGT_INTERNAL_H
@@ -25,7 +26,10 @@
 /*
  * The contiguous hint (Arm's bit 52). The engine knows this one bit: formats
  * without contiguous groups get no cont_shift from their descriptor, so they
- * never set it, and bit 52 of their entries is ignored by the hardware.
+ * never set it. In VT-d and x86-64 entries the hardware ignores bit 52; in
+ * RISC-V entries it is an address bit (PA[54]): lookups report the hint only
+ * at levels with groups, and the one-entry unmap merely takes its general
+ * loop for such a leaf.
  */
 #define PGT_CONT IOMM_BIT(52)
 
@@ -44,7 +48,8 @@ enum pgt_start_rule {
 	 * (Arm stage 2). */
 	PGT_START_CONCAT,
 	/* Fixed paging modes: short_levels levels up to short_ias input bits,
-	 * one more level above (x86-64 4- and 5-level paging). */
+	 * one more level for each further `bits` input bits (x86-64 4- and
+	 * 5-level paging; RISC-V Sv39/48/57 and Sv39x4/48x4/57x4). */
 	PGT_START_PAGING,
 };
 
@@ -74,6 +79,12 @@ struct iomm_pgt_fmt {
 	uint8_t wide_max;     /* ... which allows this many bits for both */
 	uint64_t oas_sizes;   /* bit n: an output size of n bits can be encoded */
 	uint8_t oa_hi;        /* top bit of the output address in a descriptor */
+	/* The descriptor holds PA >> oa_shift (RISC-V: PPN = PA[55:12] in bits
+	 * 53:10, so 2); 0: the address in place, as Arm and x86 store it. */
+	uint8_t oa_shift;
+	/* Root tables always of 2^(bits + root_extra) entries (RISC-V G-stage
+	 * x4 modes: 4 pages), whatever the input size; 0: as ias needs. */
+	uint8_t root_extra;
 
 	/* ---- levels ---- */
 	uint8_t last;         /* lookup level of granule-sized leaves */
@@ -113,6 +124,8 @@ extern const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s1;
 extern const struct iomm_pgt_fmt iomm_pgt_fmt_lpae_s2;
 extern const struct iomm_pgt_fmt iomm_pgt_fmt_vtd_sl;
 extern const struct iomm_pgt_fmt iomm_pgt_fmt_x86_fl;
+extern const struct iomm_pgt_fmt iomm_pgt_fmt_riscv_s1;
+extern const struct iomm_pgt_fmt iomm_pgt_fmt_riscv_g;
 
 /* ---- geometry ---- */
 static inline unsigned lvl_shift(const struct iomm_pgt *pgt, unsigned l)
@@ -137,12 +150,15 @@ static inline bool pte_is_table(const struct iomm_pgt *pgt, uint64_t pte, unsign
 	return l < pgt->last && (pte & pgt->t_mask) == pgt->t_val;
 }
 
+/* Descriptor address bits -> output address when they differ (oa_enc; pgt_map.c). */
+uint64_t iomm_pgt_pte_to_pa_slow(const struct iomm_pgt *pgt, uint64_t oa);
+
 static inline uint64_t pte_to_pa(const struct iomm_pgt *pgt, uint64_t pte)
 {
 	uint64_t oa = pte & pgt->oa_mask;
-	if (IOMM_LIKELY(!pgt->oa_fold))
+	if (IOMM_LIKELY(!pgt->oa_enc))
 		return oa;
-	return (oa & ~pgt->oa_fold) | ((oa & pgt->oa_fold) << 36);
+	return iomm_pgt_pte_to_pa_slow(pgt, oa);
 }
 
 /* The table a table descriptor points to, in general (pgt_map.c). */
@@ -173,11 +189,15 @@ uint64_t iomm_pgt_leaf_of(const struct iomm_pgt *pgt, uint64_t addr, unsigned *l
 
 /* ---- shared by map, unmap and update (pgt_map.c, pgt_update.c) ---- */
 
+/*
+ * The descriptor bits of output address @pa (granule-aligned, below 2^oas),
+ * for every format at once: in place (shift 0, no fold: pa & oa_mask is pa),
+ * shifted (RISC-V: PA >> 2 in bits 53:10), or with PA[51:48] folded into
+ * bits 15:12 (Arm, 52 bits). Not on the fast paths, which store pa | attr.
+ */
 static inline uint64_t pa_to_pte(const struct iomm_pgt *pgt, uint64_t pa)
 {
-	if (IOMM_LIKELY(!pgt->oa_fold))
-		return pa;
-	return (pa & IOMM_GENMASK(47, 0)) | ((pa >> 36) & pgt->oa_fold);
+	return ((pa >> pgt->oa_shift) & pgt->oa_mask) | ((pa >> 36) & pgt->oa_fold);
 }
 
 /* The refusal of a range check_range() found bad (pgt_map.c). */

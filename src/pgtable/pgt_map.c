@@ -116,6 +116,12 @@ uint64_t *iomm_pgt_next_table_slow(const struct iomm_pgt *pgt, uint64_t pte)
 	return table_va(pgt, pte_to_pa(pgt, pte));
 }
 
+/* Shifted (RISC-V PPN: no fold) or Arm 52-bit (PA[51:48] in bits 15:12, no shift). */
+uint64_t iomm_pgt_pte_to_pa_slow(const struct iomm_pgt *pgt, uint64_t oa)
+{
+	return ((oa & ~pgt->oa_fold) << pgt->oa_shift) | ((oa & pgt->oa_fold) << 36);
+}
+
 /* ---- map ---- */
 /*
  * Pass 1 of a map: count the table pages needed to map [iova, iova+size)
@@ -217,7 +223,8 @@ static __attribute__((noinline)) void write_run(const struct iomm_pgt *pgt, uint
 			iomm_write_desc(&p[k], pa_to_pte(pgt, pa) | attr | cont);
 		}
 	} else {
-		uint64_t d = pa | attr;
+		/* the running descriptor and its step, encoded (RISC-V: PA >> 2) */
+		uint64_t d = (pa >> pgt->oa_shift) | attr, step = esz >> pgt->oa_shift;
 		size_t k = 0;
 		/* Decided once per run: a group can carry the hint only if the
 		 * output is as aligned as the input within the group's span. */
@@ -235,9 +242,9 @@ static __attribute__((noinline)) void write_run(const struct iomm_pgt *pgt, uint
 					run = g - off;
 				}
 			}
-			store_run(&p[k], run, d | cont, esz);
+			store_run(&p[k], run, d | cont, step);
 			k += run;
-			d += (uint64_t)run * esz;
+			d += (uint64_t)run * step;
 		}
 	}
 	clean(pgt, p, n * sizeof(*p));
@@ -285,14 +292,14 @@ static __attribute__((noinline)) void mark_full_at(const struct iomm_pgt *pgt, u
 }
 
 
-/* write_run() with the one-leaf case (no contiguous group, no folded bits) inline. */
+/* write_run() with the one-leaf case (no contiguous group, address in place) inline. */
 static inline __attribute__((always_inline)) void write_leaves(const struct iomm_pgt *pgt,
 							       uint64_t *t, size_t i, size_t n,
 							       unsigned l, uint64_t pa,
 							       uint64_t attr)
 {
 #ifndef __OPTIMIZE_SIZE__ /* at -Os write_run() does it, the code once */
-	if (IOMM_LIKELY(n == 1 && !pgt->oa_fold)) {
+	if (IOMM_LIKELY(n == 1 && !pgt->oa_enc)) {
 		attr |= l == pgt->last ? pgt->page_bits : pgt->block_bits;
 		iomm_write_desc(&t[i], pa | attr);
 		clean(pgt, &t[i], sizeof(*t));

@@ -122,6 +122,8 @@ const char *t_fmt_name(enum iomm_pgt_format f)
 	       : f == IOMM_FMT_ARM_LPAE_S2 ? "s2"
 	       : f == IOMM_FMT_VTD_SL	   ? "vtd"
 	       : f == IOMM_FMT_X86_FL	   ? "x86"
+	       : f == IOMM_FMT_RISCV_S1	   ? "rv1"
+	       : f == IOMM_FMT_RISCV_G	   ? "rvg"
 					   : "?";
 }
 
@@ -139,6 +141,11 @@ uint32_t t_canon_prot(uint32_t prot, unsigned stage)
 	uint32_t acc = prot & IOMM_PROT_ACCESS;
 	if (stage == T_VTD)
 		return acc & (IOMM_READ | IOMM_WRITE); /* no exec, privilege, attributes */
+	if (stage == T_RV1 || stage == T_RVG) {
+		/* read implied; the PMAs decide the memory type: no attributes */
+		acc |= IOMM_READ;
+		return stage == T_RVG ? acc & ~(uint32_t)IOMM_PRIV : acc;
+	}
 	if (stage == T_X86) {
 		/* read implied; no exec; uncached for anything but write-back */
 		acc = (acc & (IOMM_WRITE | IOMM_PRIV)) | IOMM_READ;
@@ -234,6 +241,24 @@ uint32_t t_xleaf_prot(const struct xw_leaf *l, unsigned stage, bool snoop)
 	return p;
 }
 
+uint32_t t_rleaf_prot(const struct rw_leaf *l, unsigned stage)
+{
+	uint32_t p = 0;
+	if (l->r)
+		p |= IOMM_READ;
+	if (l->w)
+		p |= IOMM_WRITE;
+	if (l->x)
+		p |= IOMM_EXEC;
+	if (!l->u)
+		p |= stage == T_RVG ? 0x100u : IOMM_PRIV;
+	if (l->g || !l->a || !l->d)
+		p |= 0x100;
+	if (l->pbmt)
+		p |= 0x200;
+	return p;
+}
+
 const char *t_prot_str(uint32_t prot)
 {
 	static char buf[4][96];
@@ -296,7 +321,8 @@ int tfix_init(struct tfix *f, const struct iomm_pgt_cfg *cfg, size_t pool_bytes,
 	memset(f, 0, sizeof(*f));
 	f->cfg = *cfg;
 	f->stage = cfg->format == IOMM_FMT_ARM_LPAE_S2 ? 2 : cfg->format <= IOMM_FMT_ARM_LPAE_S1 ? 1 : (unsigned)cfg->format;
-	f->x86 = cfg->format == IOMM_FMT_VTD_SL || cfg->format == IOMM_FMT_X86_FL;
+	f->x86 = t_fmt_x(cfg->format);
+	f->rv = t_fmt_rv(cfg->format);
 	f->pa_range = cfg->oas;
 	/* A table with a small oas may still run on hardware with a larger PA
 	 * range; where no stage-2 start level is valid with PAMax == oas, model
@@ -366,8 +392,31 @@ static void tfix_xwalker(struct tfix *f)
 		(unsigned long long)c.root_pa, f->xw.err);
 }
 
+static void tfix_rwalker(struct tfix *f)
+{
+	struct rw_config c;
+	memset(&c, 0, sizeof(c));
+	c.stage = f->cfg.format == IOMM_FMT_RISCV_G ? RW_GSTAGE : RW_FIRST;
+	c.levels = iomm_pgt_levels(&f->pgt);
+	c.ias = f->cfg.ias;
+	c.pa_bits = f->cfg.oas;
+	c.root_pa = iomm_pgt_root_pa(&f->pgt);
+	c.require_ad = true;
+	c.require_u = c.stage == RW_GSTAGE;
+	c.read = tport_read64;
+	c.ctx = &f->tp;
+	int rc = rw_init(&f->rw, &c);
+	T_CHECK(rc == RW_OK, "%s ias %u oas %u: the walker rejects the table (%u levels, root 0x%llx): %s",
+		t_fmt_name(f->cfg.format), f->cfg.ias, f->cfg.oas, c.levels,
+		(unsigned long long)c.root_pa, f->rw.err);
+}
+
 void tfix_walker(struct tfix *f)
 {
+	if (f->rv) {
+		tfix_rwalker(f);
+		return;
+	}
 	if (f->x86) {
 		tfix_xwalker(f);
 		return;
@@ -399,6 +448,8 @@ void tfix_walker(struct tfix *f)
 
 unsigned tfix_root_pages(const struct tfix *f)
 {
+	if (f->rv)
+		return f->cfg.format == IOMM_FMT_RISCV_G ? 4u : 1u; /* x4: 16 KiB root */
 	return f->x86 ? 1u : f->w.root_pages;
 }
 
@@ -407,7 +458,7 @@ unsigned tfix_min_tables(const struct tfix *f)
 	unsigned n = tfix_root_pages(f);
 	if (!f->x86)
 		return n;
-	for (unsigned level = f->xw.start_level; level < 4; level++)
+	for (unsigned level = tfix_start_level(f); level < 4; level++)
 		if (xw_level_size(level) > (1ull << f->cfg.ias))
 			n++;
 	return n;
@@ -433,11 +484,27 @@ static void twleaf_from_xw(struct twleaf *t, const struct xw_leaf *l, const stru
 	t->prot = t_xleaf_prot(l, f->stage, (f->cfg.flags & IOMM_PGT_SNOOP) != 0);
 }
 
+/* RISC-V levels count up from the pages (i); the library's down from a 5-level root. */
+static void twleaf_from_rw(struct twleaf *t, const struct rw_leaf *l, const struct tfix *f)
+{
+	t->iova = l->iova;
+	t->oa = l->oa;
+	t->size = l->size;
+	t->level = 4u - l->level;
+	t->contig = false;
+	t->prot = t_rleaf_prot(l, f->stage);
+}
+
 int tfix_translate(struct tfix *f, uint64_t va, struct twleaf *l)
 {
 	int rc;
 	memset(l, 0, sizeof(*l));
-	if (f->x86) {
+	if (f->rv) {
+		struct rw_leaf r;
+		rc = rw_translate(&f->rw, va, &r);
+		if (rc == RW_OK)
+			twleaf_from_rw(l, &r, f);
+	} else if (f->x86) {
 		struct xw_leaf x;
 		rc = xw_translate(&f->xw, va, &x);
 		if (rc == XW_OK)
@@ -453,16 +520,39 @@ int tfix_translate(struct tfix *f, uint64_t va, struct twleaf *l)
 
 int tfix_descend(struct tfix *f, uint64_t va, unsigned *level, bool *leaf)
 {
+	if (f->rv) {
+		int rc = rw_descend(&f->rw, va, level, leaf);
+		if (rc == RW_OK)
+			*level = 4u - *level;
+		return rc;
+	}
 	return f->x86 ? xw_descend(&f->xw, va, level, leaf) : aw_descend(&f->w, va, level, leaf);
+}
+
+struct rw_tables_arg {
+	aw_table_fn fn;
+	void *arg;
+};
+
+static int rw_tables_cb(void *arg, uint64_t pa, uint64_t bytes, unsigned level)
+{
+	struct rw_tables_arg *a = arg;
+	return a->fn(a->arg, pa, bytes, 4u - level);
 }
 
 int tfix_walk_tables(struct tfix *f, aw_table_fn fn, void *arg)
 {
+	if (f->rv) {
+		struct rw_tables_arg a = {fn, arg};
+		return rw_walk(&f->rw, NULL, rw_tables_cb, &a);
+	}
 	return f->x86 ? xw_walk(&f->xw, NULL, fn, arg) : aw_walk(&f->w, NULL, fn, arg);
 }
 
 const char *tfix_err(const struct tfix *f)
 {
+	if (f->rv)
+		return f->rw.err;
 	return f->x86 ? f->xw.err : f->w.err;
 }
 
@@ -478,6 +568,8 @@ unsigned tfix_contig_entries(const struct tfix *f, unsigned level)
 
 unsigned tfix_start_level(const struct tfix *f)
 {
+	if (f->rv)
+		return 4u - (f->rw.cfg.levels - 1u);
 	return f->x86 ? f->xw.start_level : f->w.start_level;
 }
 
@@ -568,10 +660,28 @@ static int xw_walk_cb(void *arg, const struct xw_leaf *l)
 	return 0;
 }
 
+struct rw_walk_arg {
+	struct tleaves *out;
+	const struct tfix *f;
+};
+
+static int rw_walk_cb(void *arg, const struct rw_leaf *l)
+{
+	struct rw_walk_arg *a = arg;
+	struct twleaf t;
+	twleaf_from_rw(&t, l, a->f);
+	struct tleaf x = {t.iova, t.oa, t.size, t.prot, (uint8_t)t.level, false};
+	tleaves_push(a->out, &x);
+	return 0;
+}
+
 void tleaves_from_walker(struct tleaves *out, struct tfix *f)
 {
 	int rc;
-	if (f->x86) {
+	if (f->rv) {
+		struct rw_walk_arg a = {out, f};
+		rc = rw_walk(&f->rw, rw_walk_cb, NULL, &a);
+	} else if (f->x86) {
 		struct xw_walk_arg a = {out, f};
 		rc = xw_walk(&f->xw, xw_walk_cb, NULL, &a);
 	} else {
@@ -583,12 +693,22 @@ void tleaves_from_walker(struct tleaves *out, struct tfix *f)
 
 void tfix_validate(struct tfix *f)
 {
-	int rc = f->x86 ? xw_walk(&f->xw, NULL, NULL, NULL) : aw_walk(&f->w, NULL, NULL, NULL);
+	int rc = f->rv ? rw_walk(&f->rw, NULL, NULL, NULL)
+		 : f->x86 ? xw_walk(&f->xw, NULL, NULL, NULL) : aw_walk(&f->w, NULL, NULL, NULL);
 	T_CHECK(rc == AW_OK, "independent walker: %s", tfix_err(f));
 }
 
 uint64_t tfix_allowed_leaves(const struct tfix *f)
 {
+	if (f->rv) {
+		/* a leaf at every level; none above the root's entries */
+		uint64_t m = SZ_4K;
+		for (unsigned level = tfix_start_level(f); level < 4; level++)
+			m |= rw_level_size(4u - level);
+		if (f->cfg.leaf_sizes)
+			m &= f->cfg.leaf_sizes | SZ_4K;
+		return m;
+	}
 	if (f->x86) {
 		uint64_t m = SZ_4K;
 		for (unsigned level = f->xw.start_level; level < 4; level++)

@@ -18,6 +18,7 @@
 
 #include "arm_walker.h"
 #include "x86_walker.h"
+#include "rv_walker.h"
 #include "posix_check.h"
 
 #define SZ_4K 0x1000ull
@@ -86,11 +87,36 @@ uint64_t t_arch_leaf_sizes(uint32_t granule, unsigned oas);
  */
 #define T_VTD 3u
 #define T_X86 4u
+#define T_RV1 5u /* RISC-V first stage */
+#define T_RVG 6u /* RISC-V G-stage */
+
+/** RISC-V formats (walked by rv_walker; levels and sizes as VT-d / x86-64). */
+static inline bool t_fmt_rv(enum iomm_pgt_format f)
+{
+	return f == IOMM_FMT_RISCV_S1 || f == IOMM_FMT_RISCV_G;
+}
+/** Formats with levels 0..4 and no contiguous hint: VT-d, x86-64, RISC-V. */
+static inline bool t_fmt_x(enum iomm_pgt_format f)
+{
+	return f == IOMM_FMT_VTD_SL || f == IOMM_FMT_X86_FL || t_fmt_rv(f);
+}
+/** Formats that refuse IOMM_PRIV (no privilege check). */
+static inline bool t_fmt_no_priv(enum iomm_pgt_format f)
+{
+	return f == IOMM_FMT_VTD_SL || f == IOMM_FMT_ARM_LPAE_S2 || f == IOMM_FMT_RISCV_G;
+}
+/** Formats where write implies read (write-only refused). */
+static inline bool t_fmt_read_implied(enum iomm_pgt_format f)
+{
+	return f == IOMM_FMT_X86_FL || t_fmt_rv(f);
+}
 
 /** Canonical form of a prot value for a stage: what the tables can express. */
 uint32_t t_canon_prot(uint32_t prot, unsigned stage);
 /** A prot value decoded from what the walker found; 0x100/0x200 mark inexpressible combinations. */
 uint32_t t_leaf_prot(const struct aw_leaf *l, unsigned stage);
+/** The same for a RISC-V leaf (PBMT, G or a path the library never builds: 0x100/0x200). */
+uint32_t t_rleaf_prot(const struct rw_leaf *l, unsigned stage);
 /**
  * The same for a VT-d / x86-64 leaf. @p snoop: SNP expected on second-stage
  * leaves (otherwise its presence, or its absence, is marked 0x200).
@@ -109,11 +135,13 @@ struct tfix {
 	struct iomm_lpae_regs regs;
 	struct aw_walker w;   /* Arm formats */
 	struct xw_walker xw;  /* VT-d and x86-64 formats */
-	bool x86;             /* which of the two walkers applies */
+	struct rw_walker rw;  /* RISC-V formats */
+	bool x86;             /* levels 0..4, no Arm registers: VT-d, x86-64, RISC-V */
+	bool rv;              /* RISC-V: rw applies (x86 is set too) */
 	uint8_t *mem;         /* region pool memory (NULL for a port pool) */
 	size_t mem_size;
 	uint64_t mem_pa;
-	unsigned stage;       /* 1, 2, T_VTD or T_X86 */
+	unsigned stage;       /* 1, 2, T_VTD, T_X86, T_RV1 or T_RVG */
 	unsigned pa_range;    /* PA range given to the walker's SL0 rules */
 	bool initialised;
 	/* Break-before-make invalidations (iomm_pgt_cfg::inval_sync): tfix_init

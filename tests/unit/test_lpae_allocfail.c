@@ -9,9 +9,9 @@
  * iomm_pgt_walk), the same pool use, no allocation outstanding that was not
  * outstanding before, nothing in the gather. The same with a pool quota
  * (port pool max_pages) and a region pool that is too small, and for
- * iomm_pgt_init itself. Arm, VT-d second-stage and x86-64 configurations.
+ * iomm_pgt_init itself. Arm, VT-d second-stage, x86-64 and RISC-V configurations.
  *
- * Usage: test_lpae_allocfail [arm|vtd|x86] [cmocka test filter]
+ * Usage: test_lpae_allocfail [arm|vtd|x86|riscv] [cmocka test filter]
  */
 #include "test_common.h"
 
@@ -41,6 +41,10 @@ static const struct acfg cfgs[] = {
 	 IOMM_PGT_SNOOP},
 	{"x86", "x86_ias47", 4096, IOMM_FMT_X86_FL, 47, 46, 0},
 	{"x86", "x86_ias56_noncoh", 4096, IOMM_FMT_X86_FL, 56, 52, IOMM_PGT_NONCOHERENT},
+	{"riscv", "rv1_ias38", 4096, IOMM_FMT_RISCV_S1, 38, 56, 0},
+	{"riscv", "rv1_ias56_noncoh", 4096, IOMM_FMT_RISCV_S1, 56, 52, IOMM_PGT_NONCOHERENT},
+	{"riscv", "rvg_ias41_noncoh", 4096, IOMM_FMT_RISCV_G, 41, 41, IOMM_PGT_NONCOHERENT},
+	{"riscv", "rvg_ias59", 4096, IOMM_FMT_RISCV_G, 59, 56, 0},
 };
 #define NCFGS (sizeof(cfgs) / sizeof(cfgs[0]))
 
@@ -424,7 +428,8 @@ int main(int argc, char **argv)
 {
 	/* optional: a configuration group, then a test name (cmocka pattern) */
 	int a = 1;
-	if (argc > a && (!strcmp(argv[a], "arm") || !strcmp(argv[a], "vtd") || !strcmp(argv[a], "x86")))
+	if (argc > a && (!strcmp(argv[a], "arm") || !strcmp(argv[a], "vtd") || !strcmp(argv[a], "x86") ||
+			      !strcmp(argv[a], "riscv")))
 		g_group = argv[a++];
 	if (argc > a)
 		cmocka_set_test_filter(argv[a]);

@@ -312,7 +312,7 @@ void test_bad_init(void **state)
 	c = ok;
 	c.format = (enum iomm_pgt_format)0;
 	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
-	c.format = (enum iomm_pgt_format)5;
+	c.format = (enum iomm_pgt_format)7; /* one past the last format */
 	T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_EINVAL);
 	/* pool page size differs from the granule */
 	c = ok;
@@ -388,6 +388,51 @@ void test_bad_init(void **state)
 			    pgt.cfg.granule == dflt[i].want_g,
 			"chose ias %u oas %u granule %u", pgt.cfg.ias, pgt.cfg.oas,
 			(unsigned)pgt.cfg.granule);
+		iomm_pgt_destroy(&pgt);
+	}
+	t_context("%s", "");
+	/* RISC-V: 4 KiB only; first stage up to 56 input bits (the sign bit of
+	 * Sv57 excluded), G-stage up to 59, output up to 56; no Arm or VT-d
+	 * flags; nothing kept on failure */
+	static const struct {
+		enum iomm_pgt_format fmt;
+		uint32_t g;
+		unsigned ias, oas;
+		uint32_t flags;
+		int want;
+	} rvbad[] = {
+	    {IOMM_FMT_RISCV_S1, 4096, 57, 56, COH, IOMM_ENOTSUP},
+	    {IOMM_FMT_RISCV_G, 4096, 60, 56, COH, IOMM_ENOTSUP},
+	    {IOMM_FMT_RISCV_S1, 4096, 48, 57, COH, IOMM_ENOTSUP},
+	    {IOMM_FMT_RISCV_G, 4096, 31, 48, COH, IOMM_ENOTSUP},
+	    {IOMM_FMT_RISCV_G, 16384, 48, 48, COH, IOMM_ENOTSUP},
+	    {IOMM_FMT_RISCV_S1, 4096, 48, 48, IOMM_PGT_NG, IOMM_EINVAL},
+	    {IOMM_FMT_RISCV_G, 4096, 48, 48, IOMM_PGT_SNOOP, IOMM_EINVAL},
+	};
+	for (size_t i = 0; i < sizeof(rvbad) / sizeof(rvbad[0]); i++) {
+		c = mkcfg(rvbad[i].fmt, rvbad[i].g, rvbad[i].ias, rvbad[i].oas, rvbad[i].flags);
+		struct iomm_pool *pp = rvbad[i].g == 16384 ? &pool16 : &pool;
+		t_context("riscv bad %zu", i);
+		T_RC(iomm_pgt_init(&pgt, &c, pp, &tp.port), rvbad[i].want);
+		T_CHECK(iomm_pool_used(pp) == 0, "failed init kept pages");
+	}
+	/* RISC-V defaults: Sv48 (47 bits) and Sv48x4 (50 bits), 56-bit output;
+	 * the G-stage root is 4 pages, 16 KiB aligned */
+	static const struct {
+		enum iomm_pgt_format fmt;
+		unsigned want_ias, levels, pages;
+	} rvdflt[] = {{IOMM_FMT_RISCV_S1, 47, 4, 1}, {IOMM_FMT_RISCV_G, 50, 4, 4}};
+	for (size_t i = 0; i < sizeof(rvdflt) / sizeof(rvdflt[0]); i++) {
+		c = mkcfg(rvdflt[i].fmt, 0, 0, 0, COH);
+		t_context("riscv defaults %zu", i);
+		T_RC(iomm_pgt_init(&pgt, &c, &pool, &tp.port), IOMM_OK);
+		T_CHECK(pgt.cfg.ias == rvdflt[i].want_ias && pgt.cfg.oas == 56 &&
+				pgt.cfg.granule == 4096 && iomm_pgt_levels(&pgt) == rvdflt[i].levels &&
+				iomm_pool_used(&pool) == rvdflt[i].pages &&
+				!(iomm_pgt_root_pa(&pgt) & (4096ull * rvdflt[i].pages - 1)),
+			"chose ias %u oas %u granule %u, %u levels, root 0x%llx of %zu pages",
+			pgt.cfg.ias, pgt.cfg.oas, (unsigned)pgt.cfg.granule, iomm_pgt_levels(&pgt),
+			(unsigned long long)iomm_pgt_root_pa(&pgt), iomm_pool_used(&pool));
 		iomm_pgt_destroy(&pgt);
 	}
 	t_context("%s", "");

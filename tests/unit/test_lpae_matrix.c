@@ -23,9 +23,12 @@
  * The same for the VT-d second stage ("vtd": ias 39, 48, 57 = 3, 4, 5 levels,
  * superpages on and off, snoop) and x86-64 first stage ("x86": ias 47 and
  * 56 = 4 and 5 levels, 48 = 5 levels, oas 39..52), checked with the VT-d /
- * x86-64 walker; the prot list is reduced to what the format accepts.
+ * x86-64 walker; the prot list is reduced to what the format accepts. And
+ * for RISC-V first stage ("rv1": ias 38, 47, 56 = Sv39, Sv48, Sv57) and
+ * G-stage ("rvg": ias 41, 50, 59 = Sv39x4, Sv48x4, Sv57x4), oas 39, 46
+ * and 56, checked with the RISC-V walker.
  *
- * Usage: test_lpae_matrix [4k|16k|64k|vtd|x86|CONFIG-NAME]...  (no argument: everything)
+ * Usage: test_lpae_matrix [4k|16k|64k|vtd|x86|rv1|rvg|CONFIG-NAME]...  (no argument: everything)
  */
 #include "test_common.h"
 
@@ -45,7 +48,7 @@ struct mcfg {
 
 static bool is_x86(const struct mcfg *c)
 {
-	return c->fmt == IOMM_FMT_VTD_SL || c->fmt == IOMM_FMT_X86_FL;
+	return t_fmt_x(c->fmt);
 }
 
 struct mrange {
@@ -104,9 +107,9 @@ static uint32_t next_prot(struct mstate *s)
 {
 	uint32_t p = prots[(s->c->idx * 7u + s->nr) % NPROTS];
 	/* refused combinations are checked in check_errors() */
-	if (s->c->fmt == IOMM_FMT_VTD_SL || s->c->fmt == IOMM_FMT_ARM_LPAE_S2)
+	if (t_fmt_no_priv(s->c->fmt))
 		p &= ~IOMM_PRIV;
-	else if (s->c->fmt == IOMM_FMT_X86_FL)
+	if (t_fmt_read_implied(s->c->fmt))
 		p |= IOMM_READ;
 	return p;
 }
@@ -241,6 +244,12 @@ static void plan_ranges(struct mstate *s)
 	}
 	/* a full contiguous group of blocks */
 	place(s, C2, 0, C2, C2, 0);
+	/* RISC-V: one 512 GiB and one 256 TiB leaf where the geometry has them */
+	for (unsigned k = 3; t_fmt_rv(c->fmt) && k <= 4; k++) {
+		const uint64_t BK = tfix_level_size(f, last - k);
+		if (tfix_allowed_leaves(f) & BK)
+			place(s, BK, 0, BK, BK, 0);
+	}
 	if (c->granule == 65536 && c->oas == 52 && c->ias == 52) {
 		const uint64_t B1 = aw_level_size(65536, 1); /* 4 TB */
 		place(s, B1, 0, B1, B1, 0);
@@ -255,14 +264,21 @@ static void check_geometry_x86(struct mstate *s)
 	const struct mcfg *c = s->c;
 	struct tfix *f = &s->f;
 	struct iomm_lpae_regs regs;
-	unsigned want = c->fmt == IOMM_FMT_VTD_SL ? (c->ias + 8u - 12u) / 9u : c->ias <= 47 ? 4u : 5u;
+	/* RISC-V: Sv39/48/57 up to 38/47/56 bits (sign bit excluded), x4 up to 41/50/59 */
+	unsigned want = c->fmt == IOMM_FMT_VTD_SL	 ? (c->ias + 8u - 12u) / 9u
+			: c->fmt == IOMM_FMT_RISCV_S1 ? (c->ias <= 38 ? 3u : c->ias <= 47 ? 4u : 5u)
+			: c->fmt == IOMM_FMT_RISCV_G  ? (c->ias <= 41 ? 3u : c->ias <= 50 ? 4u : 5u)
+			: c->ias <= 47		      ? 4u
+						      : 5u;
 	T_CHECK(iomm_pgt_levels(&f->pgt) == want, "%u levels, expected %u", iomm_pgt_levels(&f->pgt),
 		want);
 	T_RC(iomm_pgt_lpae_regs(&f->pgt, &regs), IOMM_EINVAL);
 	uint64_t root = iomm_pgt_root_pa(&f->pgt);
-	T_CHECK(root >= f->mem_pa && root < f->mem_pa + f->mem_size && !(root & 0xfff),
+	/* the G-stage root: 16 KiB, 16 KiB aligned */
+	uint64_t rsz = 4096ull * tfix_root_pages(f);
+	T_CHECK(root >= f->mem_pa && root < f->mem_pa + f->mem_size && !(root & (rsz - 1)),
 		"root 0x%llx outside the table pool or misaligned", (unsigned long long)root);
-	T_CHECK(iomm_pool_used(&f->pool) == 1, "pool holds %zu pages after init",
+	T_CHECK(iomm_pool_used(&f->pool) == tfix_root_pages(f), "pool holds %zu pages after init",
 		iomm_pool_used(&f->pool));
 	uint64_t ps = iomm_pgt_page_sizes(&f->pgt);
 	T_CHECK(ps == tfix_allowed_leaves(f), "page_sizes 0x%llx, expected 0x%llx",
@@ -457,13 +473,15 @@ static void check_errors(struct mstate *s)
 	T_RC(iomm_pgt_unmap(pgt, free_iova, P / 2, &g, &unmapped), IOMM_EINVAL);
 	T_RC(iomm_pgt_unmap(pgt, free_iova, 0, &g, &unmapped), IOMM_EINVAL);
 	/* permissions the format cannot express */
-	if (c->fmt == IOMM_FMT_VTD_SL || c->fmt == IOMM_FMT_ARM_LPAE_S2) {
-		/* stage 2 and VT-d second stage check no privilege: refused, not dropped */
+	if (t_fmt_no_priv(c->fmt)) {
+		/* stage 2, VT-d second stage and G-stage check no privilege: refused, not dropped */
 		T_RC(iomm_pgt_map(pgt, free_iova, 0, P, rw | IOMM_PRIV), IOMM_EINVAL);
 		T_RC(iomm_pgt_map(pgt, free_iova, 0, P, IOMM_READ | IOMM_PRIV), IOMM_EINVAL);
-	} else if (c->fmt == IOMM_FMT_X86_FL) {
+	}
+	if (t_fmt_read_implied(c->fmt)) {
+		/* W without R is reserved (RISC-V), no write-only pages (x86-64) */
 		T_RC(iomm_pgt_map(pgt, free_iova, 0, P, IOMM_WRITE), IOMM_EINVAL);
-		T_RC(iomm_pgt_map(pgt, free_iova, 0, P, IOMM_WRITE | IOMM_PRIV | IOMM_MEM_NC),
+		T_RC(iomm_pgt_map(pgt, free_iova, 0, P, IOMM_WRITE | IOMM_EXEC | IOMM_MEM_NC),
 		     IOMM_EINVAL);
 	}
 	T_RC(iomm_pgt_map(pgt, free_iova, 0, P, IOMM_EXEC), IOMM_EINVAL);
@@ -796,13 +814,18 @@ int main(int argc, char **argv)
 	} xgeo[] = {
 		{IOMM_FMT_VTD_SL, 39}, {IOMM_FMT_VTD_SL, 48}, {IOMM_FMT_VTD_SL, 57},
 		{IOMM_FMT_X86_FL, 47}, {IOMM_FMT_X86_FL, 48}, {IOMM_FMT_X86_FL, 56},
+		{IOMM_FMT_RISCV_S1, 38}, {IOMM_FMT_RISCV_S1, 47}, {IOMM_FMT_RISCV_S1, 56},
+		{IOMM_FMT_RISCV_G, 41}, {IOMM_FMT_RISCV_G, 50}, {IOMM_FMT_RISCV_G, 59},
 	};
 	static const unsigned xoas[] = {39, 46, 52};
 	/* superpages: all, none, 2 MiB only */
 	static const uint64_t xleaves[] = {0, 0x1000ull, 0x201000ull};
 	for (size_t gi = 0; gi < sizeof(xgeo) / sizeof(xgeo[0]); gi++) {
 		bool vtd = xgeo[gi].fmt == IOMM_FMT_VTD_SL;
-		const char *grp = vtd ? "vtd" : "x86";
+		const char *grp = vtd				    ? "vtd"
+				  : xgeo[gi].fmt == IOMM_FMT_X86_FL ? "x86"
+				  : xgeo[gi].fmt == IOMM_FMT_RISCV_S1 ? "rv1"
+								      : "rvg";
 		bool want_g = argc < 2;
 		for (int a = 1; a < argc; a++)
 			want_g |= strcmp(argv[a], grp) == 0;
@@ -817,6 +840,8 @@ int main(int argc, char **argv)
 				c->fmt = xgeo[gi].fmt;
 				c->ias = xgeo[gi].ias;
 				c->oas = xoas[oi];
+				if (t_fmt_rv(c->fmt) && oi == 2)
+					c->oas = 56; /* PPN bits 53:52 in use */
 				c->idx = idx;
 				c->leaf_sizes = xleaves[li];
 				c->flags = (idx % 3) ? 0u : IOMM_PGT_NONCOHERENT;

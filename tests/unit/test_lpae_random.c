@@ -29,7 +29,10 @@
  * the same operations with the prot values those formats accept, and are
  * checked with the VT-d / x86-64 walker.
  *
- * Usage: test_lpae_random [4k|16k|64k|geometry|vtd|x86]...  (no argument: all)
+ * The "riscv" group runs RISC-V first-stage and G-stage tables (all three
+ * modes of each), checked with the RISC-V walker.
+ *
+ * Usage: test_lpae_random [4k|16k|64k|geometry|vtd|x86|riscv]...  (no argument: all)
  * Environment: IOMM_TEST_SEED, IOMM_TEST_ITERATIONS.
  */
 #include "test_common.h"
@@ -89,6 +92,14 @@ static const struct rcfg cfgs[] = {
 	{"x86", "x86_ias48_oas46_no1g", 4096, IOMM_FMT_X86_FL, 48, 46, 0, 0x201000ull,
 	 10},
 	{"x86", "x86_ias32_oas32", 4096, IOMM_FMT_X86_FL, 32, 32, 0, 0, 10},
+	/* RISC-V first stage (Sv39/48/57) and G-stage (Sv39x4/48x4/57x4), oas up to 56 */
+	{"riscv", "rv1_ias38_oas56", 4096, IOMM_FMT_RISCV_S1, 38, 56, 0, 0, 1},
+	{"riscv", "rv1_ias47_oas46_noncoh", 4096, IOMM_FMT_RISCV_S1, 47, 46, IOMM_PGT_NONCOHERENT, 0, 1},
+	{"riscv", "rv1_ias56_oas52", 4096, IOMM_FMT_RISCV_S1, 56, 52, 0, 0, 10},
+	{"riscv", "rvg_ias41_oas41_noncoh", 4096, IOMM_FMT_RISCV_G, 41, 41, IOMM_PGT_NONCOHERENT, 0, 1},
+	{"riscv", "rvg_ias50_oas56", 4096, IOMM_FMT_RISCV_G, 50, 56, 0, 0, 1},
+	{"riscv", "rvg_ias59_oas56_no1g", 4096, IOMM_FMT_RISCV_G, 59, 56, 0, 0x201000ull, 10},
+	{"riscv", "rvg_ias32_oas32", 4096, IOMM_FMT_RISCV_G, 32, 32, 0, 0, 10},
 };
 #define NCFGS (sizeof(cfgs) / sizeof(cfgs[0]))
 
@@ -162,9 +173,9 @@ static uint32_t rand_prot(struct rstate *s)
 	p |= mem[t_rng_below(&s->rng, 4)];
 	p |= (uint32_t)t_rng_below(&s->rng, 4) << IOMM_SH_SHIFT;
 	/* what the format refuses is tried in op_bad() */
-	if (s->c->fmt == IOMM_FMT_VTD_SL || s->c->fmt == IOMM_FMT_ARM_LPAE_S2)
+	if (t_fmt_no_priv(s->c->fmt))
 		p &= ~IOMM_PRIV;
-	else if (s->c->fmt == IOMM_FMT_X86_FL)
+	if (t_fmt_read_implied(s->c->fmt))
 		p |= IOMM_READ;
 	return p;
 }
@@ -566,11 +577,11 @@ static void op_bad(struct rstate *s)
 		/* a permission the format cannot express: privileged-only on the
 		 * VT-d and Arm second stages, write-only on x86-64 */
 		record(s, "map with a prot the format refuses");
-		if (s->c->fmt == IOMM_FMT_VTD_SL || s->c->fmt == IOMM_FMT_ARM_LPAE_S2)
+		if (t_fmt_no_priv(s->c->fmt))
 			T_RC(iomm_pgt_map(&s->f.pgt, s->ar[0].base, 0, P,
 					  IOMM_READ | IOMM_WRITE | IOMM_PRIV),
 			     IOMM_EINVAL);
-		else if (s->c->fmt == IOMM_FMT_X86_FL)
+		else if (t_fmt_read_implied(s->c->fmt))
 			T_RC(iomm_pgt_map(&s->f.pgt, s->ar[0].base, 0, P, IOMM_WRITE), IOMM_EINVAL);
 		else
 			T_RC(iomm_pgt_map(&s->f.pgt, s->ar[0].base, 0, P, 0x100u | IOMM_READ),
@@ -620,7 +631,7 @@ static void run_config(void **state)
 	t_rng_seed(&s->rng, seed);
 	printf("%s: %lu operations\n", c->name, iters);
 
-	bool x86 = c->fmt == IOMM_FMT_VTD_SL || c->fmt == IOMM_FMT_X86_FL;
+	bool x86 = t_fmt_x(c->fmt);
 	/* levels counted from the last (page) level: 3 on Arm, 4 on VT-d / x86-64 */
 	unsigned last = x86 ? 4 : 3;
 	s->P = c->granule;

@@ -30,7 +30,9 @@ static const struct lcfg cfgs[] = {
 	{IOMM_FMT_ARM_LPAE_S2, 16384, 42, 42}, {IOMM_FMT_ARM_LPAE_S2, 65536, 48, 48},
 	{IOMM_FMT_VTD_SL, 4096, 39, 46},       {IOMM_FMT_VTD_SL, 4096, 48, 52},
 	{IOMM_FMT_VTD_SL, 4096, 57, 52},       {IOMM_FMT_X86_FL, 4096, 47, 46},
-	{IOMM_FMT_X86_FL, 4096, 56, 52},
+	{IOMM_FMT_X86_FL, 4096, 56, 52},       {IOMM_FMT_RISCV_S1, 4096, 38, 56},
+	{IOMM_FMT_RISCV_S1, 4096, 56, 48},     {IOMM_FMT_RISCV_G, 4096, 41, 44},
+	{IOMM_FMT_RISCV_G, 4096, 59, 56},
 };
 
 struct env {
