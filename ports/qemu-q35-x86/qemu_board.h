@@ -45,59 +45,14 @@
 #define QEMU_X86_EXIT_FAIL 0x22u /**< QEMU exit status 69 */
 /** @} */
 
-/** The iommuman hook table of this port. ctx is unused (NULL). */
-extern const struct iomm_port qemu_port;
-
-/** What the port's hooks did, for tests that want to prove a hook ran. */
-struct qemu_port_stats {
-	uint64_t cleans;      /**< clean_tables calls */
-	uint64_t clean_bytes; /**< bytes they covered */
-	uint64_t logs;	      /**< log hook calls */
-};
-/** Counters of the hooks since boot. */
-extern struct qemu_port_stats qemu_port_stats;
-
-/** @name Console (blocking, polled)
- * @{ */
-void qemu_putc(char c);
-void qemu_puts(const char *s);
-/** "0x" followed by the hex digits of @p v, no leading zeros. */
-void qemu_puthex(uint64_t v);
-void qemu_putdec(uint64_t v);
-/** @} */
-
-/**
- * Monotonic nanoseconds since boot: the HPET's main counter at the period
- * its capabilities register states (10 ns on QEMU), on the machine's
- * virtual clock. Needs no calibration, so a loaded host cannot skew it.
- */
-uint64_t qemu_now_ns(void);
-
-/**
- * Carve @p size bytes aligned to @p align (a power of two) from the static
- * table arena (zeroed at boot, never given back) and store their physical
- * address in @p pa. Returns NULL when the arena is exhausted.
- */
-void *qemu_table_mem(size_t size, size_t align, uint64_t *pa);
+/** iomm_port::flags of qemu_port. */
+#define QEMU_BOARD_PORT_FLAGS IOMM_PORT_DMA_COHERENT
 
 /** Physical (= bus, without IOMMU) address of a CPU pointer: identity here. */
 static inline uint64_t qemu_virt_to_phys(const volatile void *p)
 {
 	return (uint64_t)(uintptr_t)p;
 }
-
-/** @name MMIO: one uncached access of the given width, in program order
- * qemu_mmio_read64/write64 are two 32-bit accesses, low word first.
- * @{ */
-uint32_t qemu_mmio_read32(uintptr_t addr);
-void qemu_mmio_write32(uintptr_t addr, uint32_t val);
-uint16_t qemu_mmio_read16(uintptr_t addr);
-void qemu_mmio_write16(uintptr_t addr, uint16_t val);
-uint8_t qemu_mmio_read8(uintptr_t addr);
-void qemu_mmio_write8(uintptr_t addr, uint8_t val);
-uint64_t qemu_mmio_read64(uintptr_t addr);
-void qemu_mmio_write64(uintptr_t addr, uint64_t val);
-/** @} */
 
 /** @name Port I/O
  * @{ */
@@ -133,15 +88,18 @@ static inline uint32_t qemu_inl(uint16_t port)
 }
 /** @} */
 
-/** Store barrier towards devices (`sfence` would need SSE: a locked add). */
-void qemu_wmb(void);
-/** Full barrier (a locked add to the stack, like Linux's mb() on 32-bit). */
-void qemu_mb(void);
-
-/** End the program: QEMU exits with status 67 for @p status 0, 69 otherwise. */
-_Noreturn void qemu_exit(int status);
-
-/** Provided by the application: called after the board is set up. */
-int qemu_main(void);
+/*
+ * How this port implements the board API (tests/qemu/common/board_api.h):
+ *  - qemu_now_ns(): nanoseconds since boot from the HPET's main counter at the
+ *    period its capabilities register states (10 ns on QEMU), on the
+ *    machine's virtual clock: needs no calibration, so a loaded host cannot
+ *    skew it.
+ *  - MMIO: one uncached access of the given width, in program order;
+ *    qemu_mmio_read64/write64 are two 32-bit accesses, low word first.
+ *  - Store barrier towards devices (`sfence` would need SSE: a locked add).
+ *  - Full barrier (a locked add to the stack, like Linux's mb() on 32-bit).
+ *  - End the program: QEMU exits with status 67 for @p status 0, 69 otherwise.
+ */
+#include "board_api.h"
 
 #endif /* QEMU_BOARD_H */

@@ -26,8 +26,6 @@
 
 #include "qemu_board.h"
 
-struct qemu_port_stats qemu_port_stats;
-
 /* ---- 16550 console on COM1 --------------------------------------------------- */
 
 #define UART_THR      0u
@@ -61,40 +59,6 @@ void qemu_putc(char c)
 	while (!(qemu_inb(QEMU_BOARD_COM1 + UART_LSR) & UART_LSR_THRE) && ++spins < 1000000u)
 		;
 	qemu_outb(QEMU_BOARD_COM1 + UART_THR, (uint8_t)c);
-}
-
-void qemu_puts(const char *s)
-{
-	while (*s)
-		qemu_putc(*s++);
-}
-
-void qemu_puthex(uint64_t v)
-{
-	char buf[16];
-	unsigned n = 0;
-
-	qemu_puts("0x");
-	do {
-		unsigned d = (unsigned)(v & 0xf);
-		buf[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
-		v >>= 4;
-	} while (v);
-	while (n)
-		qemu_putc(buf[--n]);
-}
-
-void qemu_putdec(uint64_t v)
-{
-	char buf[20];
-	unsigned n = 0;
-
-	do {
-		buf[n++] = (char)('0' + (unsigned)(v % 10));
-		v /= 10;
-	} while (v);
-	while (n)
-		qemu_putc(buf[--n]);
 }
 
 /* ---- MMIO and barriers ------------------------------------------------------------ */
@@ -218,55 +182,7 @@ uint64_t qemu_now_ns(void)
 	return (c / FS_PER_NS) * hpet_period_fs + (c % FS_PER_NS) * hpet_period_fs / FS_PER_NS;
 }
 
-/* ---- table memory ---------------------------------------------------------------- */
-
-#ifndef QEMU_TABLE_ARENA_SIZE
-#define QEMU_TABLE_ARENA_SIZE (4u << 20)
-#endif
-
-/* 64 KiB aligned so that pools of every granule fit. Zeroed with .bss. */
-static uint8_t table_arena[QEMU_TABLE_ARENA_SIZE] __attribute__((aligned(65536)));
-static size_t table_arena_used;
-
-void *qemu_table_mem(size_t size, size_t align, uint64_t *pa)
-{
-	size_t start;
-
-	if (!size || !align || (align & (align - 1)) || !pa)
-		return NULL;
-	start = (table_arena_used + align - 1) & ~(align - 1);
-	if (start > sizeof(table_arena) || size > sizeof(table_arena) - start)
-		return NULL;
-	table_arena_used = start + size;
-	*pa = qemu_virt_to_phys(&table_arena[start]);
-	return &table_arena[start];
-}
-
-/* ---- iommuman hooks -------------------------------------------------------------- */
-
-static uint32_t hook_read32(void *ctx, uintptr_t addr)
-{
-	(void)ctx;
-	return qemu_mmio_read32(addr);
-}
-
-static void hook_write32(void *ctx, uintptr_t addr, uint32_t val)
-{
-	(void)ctx;
-	qemu_mmio_write32(addr, val);
-}
-
-static void hook_wmb(void *ctx)
-{
-	(void)ctx;
-	qemu_wmb();
-}
-
-static void hook_mb(void *ctx)
-{
-	(void)ctx;
-	qemu_mb();
-}
+/* ---- what port_hooks.c (tests/qemu/common) asks of this architecture ---------- */
 
 /* Cache line size clflush works on, from CPUID.01H (0: no clflush). */
 static uint32_t clflush_line(void)
@@ -282,12 +198,10 @@ static uint32_t clflush_line(void)
 	return line;
 }
 
-static void hook_clean_tables(void *ctx, const void *va, size_t len)
+/* Used when the unit's walks do not snoop. */
+void qemu_clean_tables(const void *va, size_t len)
 {
-	(void)ctx;
 	uint32_t line = clflush_line();
-	qemu_port_stats.cleans++;
-	qemu_port_stats.clean_bytes += len;
 	qemu_mb(); /* earlier stores reach the cache before the lines are flushed */
 	if (!line) {
 		__asm__ __volatile__("wbinvd" ::: "memory");
@@ -299,57 +213,10 @@ static void hook_clean_tables(void *ctx, const void *va, size_t len)
 	qemu_mb(); /* clflush is ordered by locked instructions: done before what follows */
 }
 
-static void *hook_phys_to_virt(void *ctx, uint64_t pa)
+void qemu_cpu_relax(void)
 {
-	(void)ctx;
-	return (void *)(uintptr_t)pa;
-}
-
-static uint64_t hook_now_ns(void *ctx)
-{
-	(void)ctx;
-	return qemu_now_ns();
-}
-
-static void hook_relax(void *ctx)
-{
-	(void)ctx;
 	__asm__ __volatile__("pause" ::: "memory");
 }
-
-static void hook_log(void *ctx, enum iomm_log_level level, const char *msg)
-{
-	static const char tag[] = "EWID";
-
-	(void)ctx;
-	qemu_port_stats.logs++;
-	qemu_puts("[iommuman ");
-	qemu_putc((unsigned)level < 4u ? tag[level] : '?');
-	qemu_puts("] ");
-	qemu_puts(msg);
-	qemu_putc('\n');
-}
-
-const struct iomm_port qemu_port = {
-    .ctx = NULL,
-    .flags = IOMM_PORT_DMA_COHERENT,
-    .read32 = hook_read32,
-    .write32 = hook_write32,
-    .read64 = NULL, /* two 32-bit reads, low word first */
-    .write64 = NULL,
-    .wmb = hook_wmb,
-    .mb = hook_mb,
-    .page_alloc = NULL,
-    .page_free = NULL,
-    .phys_to_virt = hook_phys_to_virt,
-    .clean_tables = hook_clean_tables, /* used when the unit's walks do not snoop */
-    .lock = NULL,
-    .unlock = NULL,
-    .now_ns = hook_now_ns,
-    .relax = hook_relax,
-    .log = hook_log,
-    .log_level = IOMM_LOG_INFO,
-};
 
 /* ---- exit, exceptions, start ----------------------------------------------------------- */
 

@@ -33,8 +33,6 @@
 #define PL011_IMSC    0x38u
 #define PL011_FR_TXFF (1u << 5)
 
-struct qemu_port_stats qemu_port_stats;
-
 static void uart_init(void)
 {
 	uintptr_t b = (uintptr_t)QEMU_BOARD_UART_BASE;
@@ -57,40 +55,6 @@ void qemu_putc(char c)
 	while (qemu_mmio_read32(b + PL011_FR) & PL011_FR_TXFF)
 		;
 	qemu_mmio_write32(b + PL011_DR, (uint8_t)c);
-}
-
-void qemu_puts(const char *s)
-{
-	while (*s)
-		qemu_putc(*s++);
-}
-
-void qemu_puthex(uint64_t v)
-{
-	char buf[16];
-	unsigned n = 0;
-
-	qemu_puts("0x");
-	do {
-		unsigned d = (unsigned)(v & 0xf);
-		buf[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
-		v >>= 4;
-	} while (v);
-	while (n)
-		qemu_putc(buf[--n]);
-}
-
-void qemu_putdec(uint64_t v)
-{
-	char buf[20];
-	unsigned n = 0;
-
-	do {
-		buf[n++] = (char)('0' + (unsigned)(v % 10));
-		v /= 10;
-	} while (v);
-	while (n)
-		qemu_putc(buf[--n]);
 }
 
 /* ---- MMIO and barriers ---------------------------------------------------------- */
@@ -182,79 +146,12 @@ uint64_t qemu_now_ns(void)
 	return (c / cntfrq) * 1000000000ull + (c % cntfrq) * 1000000000ull / cntfrq;
 }
 
-/* ---- table memory --------------------------------------------------------------- */
+/* ---- what port_hooks.c (tests/qemu/common) asks of this architecture ---------- */
 
-#ifndef QEMU_TABLE_ARENA_SIZE
-#define QEMU_TABLE_ARENA_SIZE (4u << 20)
-#endif
-
-/* 64 KiB aligned so that pools of every granule fit. Zeroed with .bss. */
-static uint8_t table_arena[QEMU_TABLE_ARENA_SIZE] __attribute__((aligned(65536)));
-static size_t table_arena_used;
-
-void *qemu_table_mem(size_t size, size_t align, uint64_t *pa)
-{
-	size_t start;
-
-	if (!size || !align || (align & (align - 1)) || !pa)
-		return NULL;
-	start = (table_arena_used + align - 1) & ~(align - 1);
-	if (start > sizeof(table_arena) || size > sizeof(table_arena) - start)
-		return NULL;
-	table_arena_used = start + size;
-	*pa = qemu_virt_to_phys(&table_arena[start]);
-	return &table_arena[start];
-}
-
-/* ---- iommuman hooks --------------------------------------------------------------- */
-
-static uint32_t hook_read32(void *ctx, uintptr_t addr)
-{
-	(void)ctx;
-	return qemu_mmio_read32(addr);
-}
-
-static void hook_write32(void *ctx, uintptr_t addr, uint32_t val)
-{
-	(void)ctx;
-	qemu_mmio_write32(addr, val);
-}
-
-static uint64_t hook_read64(void *ctx, uintptr_t addr)
-{
-	(void)ctx;
-	return qemu_mmio_read64(addr);
-}
-
-static void hook_write64(void *ctx, uintptr_t addr, uint64_t val)
-{
-	(void)ctx;
-	qemu_mmio_write64(addr, val);
-}
-
-static void hook_wmb(void *ctx)
-{
-	(void)ctx;
-	qemu_wmb();
-}
-
-static void hook_mb(void *ctx)
-{
-	(void)ctx;
-	qemu_mb();
-}
-
-static void *hook_phys_to_virt(void *ctx, uint64_t pa)
-{
-	(void)ctx;
-	return (void *)(uintptr_t)pa;
-}
-
-static void hook_clean_tables(void *ctx, const void *va, size_t len)
+void qemu_clean_tables(const void *va, size_t len)
 {
 	uint64_t ctr, line, p, end;
 
-	(void)ctx;
 	__asm__ __volatile__("mrs %0, ctr_el0" : "=r"(ctr));
 	line = 4ull << ((ctr >> 16) & 0xf); /* DminLine: log2 of words */
 	p = (uint64_t)(uintptr_t)va & ~(line - 1);
@@ -262,55 +159,12 @@ static void hook_clean_tables(void *ctx, const void *va, size_t len)
 	for (; p < end; p += line)
 		__asm__ __volatile__("dc civac, %0" ::"r"(p) : "memory");
 	__asm__ __volatile__("dsb sy" ::: "memory");
-	qemu_port_stats.cleans++;
-	qemu_port_stats.clean_bytes += len;
 }
 
-static uint64_t hook_now_ns(void *ctx)
+void qemu_cpu_relax(void)
 {
-	(void)ctx;
-	return qemu_now_ns();
-}
-
-static void hook_relax(void *ctx)
-{
-	(void)ctx;
 	__asm__ __volatile__("yield" ::: "memory");
 }
-
-static void hook_log(void *ctx, enum iomm_log_level level, const char *msg)
-{
-	static const char tag[] = "EWID";
-
-	(void)ctx;
-	qemu_port_stats.logs++;
-	qemu_puts("[iommuman ");
-	qemu_putc((unsigned)level < 4u ? tag[level] : '?');
-	qemu_puts("] ");
-	qemu_puts(msg);
-	qemu_putc('\n');
-}
-
-const struct iomm_port qemu_port = {
-    .ctx = NULL,
-    .flags = 0, /* walks are treated as non-coherent: see the top of this file */
-    .read32 = hook_read32,
-    .write32 = hook_write32,
-    .read64 = hook_read64,
-    .write64 = hook_write64,
-    .wmb = hook_wmb,
-    .mb = hook_mb,
-    .page_alloc = NULL,
-    .page_free = NULL,
-    .phys_to_virt = hook_phys_to_virt,
-    .clean_tables = hook_clean_tables,
-    .lock = NULL,
-    .unlock = NULL,
-    .now_ns = hook_now_ns,
-    .relax = hook_relax,
-    .log = hook_log,
-    .log_level = IOMM_LOG_INFO,
-};
 
 /* ---- exit, exceptions, start ---------------------------------------------------------- */
 

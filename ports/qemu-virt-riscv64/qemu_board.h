@@ -48,36 +48,11 @@
 #define QEMU_BOARD_PCI_MMIO32_SIZE 0x40000000ull
 /** @} */
 
-/** The iommuman hook table of this port. ctx is unused (NULL). */
-extern const struct iomm_port qemu_port;
+/** iomm_port::flags of qemu_port. */
+#define QEMU_BOARD_PORT_FLAGS 0 /* walks are treated as non-coherent: see the top of qemu_virt.c */
 
-/** What the port's hooks did, for tests that want to prove a hook ran. */
-struct qemu_port_stats {
-	uint64_t cleans;      /**< clean_tables calls */
-	uint64_t clean_bytes; /**< bytes they covered */
-	uint64_t logs;	      /**< log hook calls */
-};
-/** Counters of the hooks since boot. */
-extern struct qemu_port_stats qemu_port_stats;
-
-/** @name Console (blocking, polled)
- * @{ */
-void qemu_putc(char c);
-void qemu_puts(const char *s);
-/** "0x" followed by the hex digits of @p v, no leading zeros. */
-void qemu_puthex(uint64_t v);
-void qemu_putdec(uint64_t v);
-/** @} */
-
-/** Monotonic nanoseconds since an arbitrary start (the CLINT's mtime at 10 MHz). */
-uint64_t qemu_now_ns(void);
-
-/**
- * Carve @p size bytes aligned to @p align (a power of two) from the static
- * table arena (zeroed at boot, never given back) and store their physical
- * address in @p pa. Returns NULL when the arena is exhausted.
- */
-void *qemu_table_mem(size_t size, size_t align, uint64_t *pa);
+/** 64-bit MMIO is one access: qemu_port has read64/write64. */
+#define QEMU_BOARD_MMIO64 1
 
 /** Physical (= bus, without IOMMU) address of a CPU pointer: identity here. */
 static inline uint64_t qemu_virt_to_phys(const volatile void *p)
@@ -85,27 +60,14 @@ static inline uint64_t qemu_virt_to_phys(const volatile void *p)
 	return (uint64_t)(uintptr_t)p;
 }
 
-/** @name MMIO: one access of the given width, ordered by fences
- * @{ */
-uint32_t qemu_mmio_read32(uintptr_t addr);
-void qemu_mmio_write32(uintptr_t addr, uint32_t val);
-uint16_t qemu_mmio_read16(uintptr_t addr);
-void qemu_mmio_write16(uintptr_t addr, uint16_t val);
-uint8_t qemu_mmio_read8(uintptr_t addr);
-void qemu_mmio_write8(uintptr_t addr, uint8_t val);
-uint64_t qemu_mmio_read64(uintptr_t addr);
-void qemu_mmio_write64(uintptr_t addr, uint64_t val);
-/** @} */
-
-/** Store barrier towards devices (`fence w,ow`). */
-void qemu_wmb(void);
-/** Full barrier (`fence iorw,iorw`): e.g. before starting and after completing a DMA. */
-void qemu_mb(void);
-
-/** End the program: QEMU exits with @p status (0 = pass). Never returns. */
-_Noreturn void qemu_exit(int status);
-
-/** Provided by the application: called after the board is set up. */
-int qemu_main(void);
+/*
+ * How this port implements the board API (tests/qemu/common/board_api.h):
+ *  - Monotonic nanoseconds since an arbitrary start (the CLINT's mtime at 10 MHz).
+ *  - MMIO: one access of the given width, ordered by fences
+ *  - Store barrier towards devices (`fence w,ow`).
+ *  - Full barrier (`fence iorw,iorw`): e.g. before starting and after completing a DMA.
+ *  - End the program: QEMU exits with @p status (0 = pass). Never returns.
+ */
+#include "board_api.h"
 
 #endif /* QEMU_BOARD_H */

@@ -1,75 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The few C library functions a freestanding build still needs: compilers
- * emit calls to memcpy/memset/memmove/memcmp for struct copies and
- * initialisers even with -ffreestanding. Byte loops keep them simple.
- *
- * 32-bit x86 also needs the 64-bit arithmetic routines GCC normally takes
- * from libgcc (64-bit division, count leading/trailing zeros); they are
- * here so that no 32-bit libgcc (gcc-multilib) is needed.
+ * 32-bit x86 needs the 64-bit arithmetic routines GCC normally takes from
+ * libgcc (64-bit division, count leading/trailing zeros, population count);
+ * they are here so that no 32-bit libgcc (gcc-multilib) is needed. The C
+ * library functions are in tests/qemu/common/libc_min.c.
  */
 #include <stddef.h>
 #include <stdint.h>
-
-void *memcpy(void *restrict dst, const void *restrict src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-
-/*
- * Keep GCC from recognising these loops as memcpy/memset and calling
- * themselves (also passed on the command line of the QEMU builds).
- */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("no-tree-loop-distribute-patterns")
-#endif
-
-void *memcpy(void *restrict dst, const void *restrict src, size_t n)
-{
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	while (n--)
-		*d++ = *s++;
-	return dst;
-}
-
-void *memmove(void *dst, const void *src, size_t n)
-{
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	if (d == s || !n)
-		return dst;
-	if ((uintptr_t)d < (uintptr_t)s) {
-		while (n--)
-			*d++ = *s++;
-	} else {
-		while (n--)
-			d[n] = s[n];
-	}
-	return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-	unsigned char *d = dst;
-
-	while (n--)
-		*d++ = (unsigned char)c;
-	return dst;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-	const unsigned char *x = a, *y = b;
-
-	for (; n; n--, x++, y++) {
-		if (*x != *y)
-			return *x < *y ? -1 : 1;
-	}
-	return 0;
-}
 
 /* ---- 64-bit arithmetic of libgcc ------------------------------------------------ */
 

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The few C library functions a freestanding build still needs: compilers
- * emit calls to memcpy/memset/memmove/memcmp for struct copies and
- * initialisers even with -ffreestanding. Byte loops only: with the MMU off
- * every access is Device memory, where unaligned wide accesses fault.
+ * The few C library functions a freestanding build still needs, for every
+ * bare-metal port of the QEMU scenarios: compilers emit calls to
+ * memcpy/memset/memmove/memcmp for struct copies and initialisers even with
+ * -ffreestanding. Byte loops only: on aarch64 with the MMU off every access
+ * is Device memory, where unaligned wide accesses fault (and the scenarios
+ * copy little). What libgcc would add for an architecture is in its port
+ * (libgcc_min.c).
  */
 #include <stddef.h>
 #include <stdint.h>
