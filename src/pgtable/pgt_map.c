@@ -232,17 +232,17 @@ static __attribute__((noinline)) void write_run(const struct iomm_pgt *pgt, uint
 			cs = 0;
 		while (k < n) {
 			size_t run = n - k;
-			uint64_t cont = 0;
+			uint64_t first = d; /* with the hint when the run is a group */
 			if (cs) {
 				size_t g = (size_t)1 << cs, off = (i + k) & (g - 1);
 				if (!off && run >= g && !((d & pgt->oa_mask) & ((esz << cs) - 1))) {
 					run = g;
-					cont = PGT_CONT;
+					first = d | PGT_CONT;
 				} else if (run > g - off) {
 					run = g - off;
 				}
 			}
-			store_run(&p[k], run, d | cont, step);
+			store_run(&p[k], run, first, step);
 			k += run;
 			d += (uint64_t)run * step;
 		}
