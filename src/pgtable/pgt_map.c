@@ -694,7 +694,6 @@ static int split_blocks(const struct iomm_pgt *pgt, const struct cut cut[2], uin
 		if (re[k] < top)
 			map_apply(pgt, nt[k], l + 1, re[k], bpa + (re[k] - base), top - re[k], attr,
 				  r, false);
-		clean(pgt, nt[k], (size_t)1 << pgt->page_shift);
 		old[k] = pte;
 		link[k] = pa_to_pte(pgt, npa) | pgt->t_bits;
 		iomm_gather_init(&brk[k]);
