@@ -94,7 +94,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					if (id == want) {
 						for (unsigned k = 0; k < 8; k++)
 							expect |= (uint64_t)t[off + 8 + k] << (8 * k);
-						found = IOMM_OK;
+						/* an ITS base is 64 KiB aligned, non-zero, and
+						 * leaves room for GITS_TRANSLATER */
+						found = expect && (expect & 0xffffu) == 0 &&
+								expect <= UINT64_MAX - 0x10040u
+							? IOMM_OK
+							: IOMM_EINVAL;
 						break;
 					}
 				}

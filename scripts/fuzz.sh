@@ -83,9 +83,9 @@ max_len() {
 
 hexdump_file() {
 	if command -v xxd >/dev/null 2>&1; then
-		xxd "$1" | head -n 64
+		xxd -l 1024 "$1"
 	else
-		od -A x -t x1z -v "$1" | head -n 64
+		od -A x -t x1z -v -N 1024 "$1"
 	fi
 	local n
 	n=$(wc -c <"$1")

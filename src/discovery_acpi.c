@@ -409,7 +409,12 @@ int iomm_acpi_madt_its(const void *tbl, size_t len, uint32_t its_id, uint64_t *b
 			if (sl < MADT_GIC_ITS_LEN)
 				return IOMM_EINVAL;
 			if (rd32(p, off + 4) == its_id) {
-				*base = rd64(p, off + 8);
+				/* GICv3 (IHI 0069) 12.19: 64 KiB aligned frames */
+				uint64_t b = rd64(p, off + 8);
+				if (!b || (b & IOMM_GITS_ALIGN_MASK) ||
+				    b + IOMM_GITS_TRANSLATER < b)
+					return IOMM_EINVAL;
+				*base = b;
 				return IOMM_OK;
 			}
 		}

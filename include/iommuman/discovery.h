@@ -136,6 +136,9 @@ int iomm_discovery_add_device(struct iomm_discovery *d, const struct iomm_cfg_de
  *  0x40 in its second 64 KiB frame (GICv3 architecture specification,
  *  GITS_TRANSLATER). */
 #define IOMM_GITS_TRANSLATER 0x10040u
+/** An ITS base must be 64 KiB aligned (its register frames are 64 KiB each):
+ *  a base with any of these bits set is refused as damaged. */
+#define IOMM_GITS_ALIGN_MASK 0xffffu
 
 /** Bytes of the standard ACPI table header. */
 #define IOMM_ACPI_HDR_SIZE 36u
@@ -215,7 +218,10 @@ int iomm_acpi_iort_msi(const void *tbl, size_t len, uint16_t segment, uint32_t r
  * @param its_id GIC ITS identifier (from iomm_acpi_iort_msi()).
  * @param base   Receives the ITS's physical base address.
  * @retval IOMM_OK     Found.
- * @retval IOMM_EINVAL NULL argument, bad header or a structure out of bounds.
+ * @retval IOMM_EINVAL NULL argument, bad header, a structure out of bounds,
+ *                     or the ITS's base is 0, not 64 KiB aligned
+ *                     (::IOMM_GITS_ALIGN_MASK) or so high that its doorbell
+ *                     would wrap.
  * @retval IOMM_EIO    Bad checksum.
  * @retval IOMM_ENOENT No such ITS.
  *
@@ -477,7 +483,9 @@ int iomm_fdt_msi_parent(const void *fdt, size_t len, const char *path, uint32_t 
  * @param msi_phandle The controller.
  * @param doorbell Receives the doorbell's physical address.
  * @retval IOMM_OK      Found.
- * @retval IOMM_EINVAL  NULL argument, damaged blob, or no usable `reg`.
+ * @retval IOMM_EINVAL  NULL argument, damaged blob, or no usable `reg` (none,
+ *                      base 0 or not 64 KiB aligned, a size too small to
+ *                      hold GITS_TRANSLATER, or a doorbell that would wrap).
  * @retval IOMM_ENOENT  No node has that phandle.
  * @retval IOMM_ENOTSUP Not a GICv3 ITS (a GICv2m frame carries no DeviceID:
  *                      see the SMMU pages), or built without IOMM_DISCOVERY_FDT.

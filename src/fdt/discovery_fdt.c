@@ -396,8 +396,10 @@ int iomm_fdt_msi_doorbell(const void *fdt, size_t len, uint32_t msi_phandle, uin
 	if (fdt_node_check_compatible(fdt, node, "arm,gic-v3-its") != 0)
 		return IOMM_ENOTSUP;
 	uint64_t base = 0, size = 0;
-	if (!first_reg(fdt, node, &base, &size) || !base || base + IOMM_GITS_TRANSLATER < base ||
-	    (size && size <= IOMM_GITS_TRANSLATER))
+	/* GICv3 (IHI 0069) 12.19: the ITS's register frames are 64 KiB each and
+	 * 64 KiB aligned, GITS_TRANSLATER at 0x0040 of the second one. */
+	if (!first_reg(fdt, node, &base, &size) || !base || (base & IOMM_GITS_ALIGN_MASK) ||
+	    base + IOMM_GITS_TRANSLATER < base || (size && size <= IOMM_GITS_TRANSLATER))
 		return IOMM_EINVAL;
 	*doorbell = base + IOMM_GITS_TRANSLATER;
 	return IOMM_OK;

@@ -1040,8 +1040,8 @@ static void test_iort_msi(void **state)
 	test_free(t);
 }
 
-/* MADT: a GICC filler, GIC ITS 7 at 0x8080000 and ITS 9 at 0x10080000. */
-static void madt(struct tb *t, uint8_t its_len)
+/* MADT: a GICC filler, GIC ITS 7 at @base7 and ITS 9 at 0x10080000. */
+static void madt_at(struct tb *t, uint8_t its_len, uint64_t base7)
 {
 	tb_header(t, "APIC", 5);
 	tb_put(t, 0, 4); /* local interrupt controller address */
@@ -1051,7 +1051,7 @@ static void madt(struct tb *t, uint8_t its_len)
 	for (unsigned i = 0; i < 78; i++)
 		tb_put(t, 0, 1);
 	const uint32_t ids[2] = {7, 9};
-	const uint64_t bases[2] = {0x8080000, 0x10080000};
+	const uint64_t bases[2] = {base7, 0x10080000};
 	for (unsigned i = 0; i < 2; i++) {
 		tb_put(t, 0xf, 1);
 		tb_put(t, its_len, 1);
@@ -1061,6 +1061,11 @@ static void madt(struct tb *t, uint8_t its_len)
 		tb_put(t, 0, 4);
 	}
 	tb_finish(t);
+}
+
+static void madt(struct tb *t, uint8_t its_len)
+{
+	madt_at(t, its_len, 0x8080000);
 }
 
 static void test_madt_its(void **state)
@@ -1085,6 +1090,18 @@ static void test_madt_its(void **state)
 	memcpy(t->b, "IORT", 4);
 	tb_sum(t);
 	assert_int_equal(iomm_acpi_madt_its(t->b, t->len, 7, &base), IOMM_EINVAL);
+	/* a base that no ITS can have (GICv3: 64 KiB frames): 0, off a 64 KiB
+	 * boundary, or so high GITS_TRANSLATER would wrap; the other ITS is
+	 * still found, and a refused look-up writes nothing */
+	static const uint64_t bad[] = {0, 0x8088000, 0x8080040, UINT64_C(0xffffffffffff0000)};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		madt_at(t, 20, bad[i]);
+		base = 1;
+		assert_int_equal(iomm_acpi_madt_its(t->b, t->len, 7, &base), IOMM_EINVAL);
+		assert_int_equal(base, 1);
+		assert_int_equal(iomm_acpi_madt_its(t->b, t->len, 9, &base), IOMM_OK);
+		assert_int_equal(base, 0x10080000);
+	}
 	test_free(t);
 }
 

@@ -665,6 +665,18 @@ static size_t build_msi(void *fdt, size_t cap)
 	const uint32_t p8[] = {24, 5};
 	prop_cells(fdt, "msi-parent", p8, 2);
 	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "its@c008000"));
+	CHECK_FDT(fdt_property_string(fdt, "compatible", "arm,gic-v3-its"));
+	const uint32_t mreg[] = {0, 0xc008000, 0, 0x20000}; /* not 64 KiB aligned */
+	prop_cells(fdt, "reg", mreg, 4);
+	CHECK_FDT(fdt_property_u32(fdt, "phandle", 25));
+	CHECK_FDT(fdt_end_node(fdt));
+	CHECK_FDT(fdt_begin_node(fdt, "its@ffffffffffff0000"));
+	CHECK_FDT(fdt_property_string(fdt, "compatible", "arm,gic-v3-its"));
+	const uint32_t wreg[] = {0xffffffff, 0xffff0000, 0, 0}; /* the doorbell would wrap */
+	prop_cells(fdt, "reg", wreg, 4);
+	CHECK_FDT(fdt_property_u32(fdt, "phandle", 26));
+	CHECK_FDT(fdt_end_node(fdt));
 	CHECK_FDT(fdt_begin_node(fdt, "pcie@40000000"));
 	const uint32_t map[] = {0, 20, 0x1000, 0x100};
 	prop_cells(fdt, "msi-map", map, 4);
@@ -712,6 +724,12 @@ static void test_fdt_msi_built(void **state)
 	assert_int_equal(iomm_fdt_msi_doorbell(fdt, len, 24, &db), IOMM_OK);
 	assert_int_equal(db, 0xb000000ull + IOMM_GITS_TRANSLATER);
 	assert_int_equal(iomm_fdt_msi_doorbell(NULL, len, 20, &db), IOMM_EINVAL);
+	/* an ITS base off a 64 KiB boundary is no ITS frame; one whose
+	 * doorbell would wrap past 2^64: both refused, nothing written */
+	db = 0;
+	assert_int_equal(iomm_fdt_msi_doorbell(fdt, len, 25, &db), IOMM_EINVAL);
+	assert_int_equal(iomm_fdt_msi_doorbell(fdt, len, 26, &db), IOMM_EINVAL);
+	assert_int_equal(db, 0);
 	/* msi-map with its mask: RID 0x1234 -> 0x34 -> DeviceID 0x1034 */
 	assert_int_equal(iomm_fdt_map_msi(fdt, len, 0x1234, &ph, &id), IOMM_OK);
 	assert_int_equal(ph, 20);
