@@ -17,7 +17,7 @@
 #include "riscv_model.h"
 
 #define PG 4096u
-#define NPAGES 128
+#define NPAGES 1024
 
 /* PTE bits (privileged architecture) */
 #define V (1ull << 0)
@@ -36,6 +36,8 @@ struct mt {
 	unsigned npages;
 	uint64_t *cq, *fq, *ddt;
 	unsigned fq_log2; /* the fqb LOG2SZ-1 field */
+	uint64_t *gtables[8]; /* first-stage table pages built at guest-physical addresses */
+	unsigned ngtables;
 };
 
 static int setup(void **state)
@@ -233,10 +235,10 @@ static uint64_t *device(struct mt *t, uint32_t did, unsigned smode, uint64_t s_r
 }
 
 /* Map @va -> @out with a leaf at level @lvl of a @levels-level table (G-stage: 16 KiB root).
- * Table pages are host pages; with @gpa_of, table pointers are written as the guest-physical
- * addresses @gpa_of gives (nested: tables live at host address, guests see them elsewhere). */
-static void map(struct mt *t, uint64_t *root, unsigned levels, bool gstage, uint64_t va,
-		uint64_t out, unsigned lvl, uint64_t flags)
+ * Table pages are host pages; next-table pointers are written as host address - @goff
+ * (not 0: first-stage tables at guest-physical addresses, the pages kept in t->gtables). */
+static void map_at(struct mt *t, uint64_t *root, unsigned levels, bool gstage, uint64_t va,
+		   uint64_t out, unsigned lvl, uint64_t flags, uint64_t goff)
 {
 	uint64_t *tab = root;
 	for (unsigned i = levels - 1u;; i--) {
@@ -246,10 +248,23 @@ static void map(struct mt *t, uint64_t *root, unsigned levels, bool gstage, uint
 			tab[idx] = ppn10(out) | flags | V;
 			return;
 		}
-		if (!(tab[idx] & V))
-			tab[idx] = ppn10(pa(page(t))) | V;
-		tab = (uint64_t *)(uintptr_t)(((tab[idx] >> 10) & ((1ull << 44) - 1u)) << 12);
+		if (!(tab[idx] & V)) {
+			uint64_t *p = page(t);
+			if (goff) {
+				assert_true(t->ngtables < 8);
+				t->gtables[t->ngtables++] = p;
+			}
+			tab[idx] = ppn10(pa(p) - goff) | V;
+		}
+		tab = (uint64_t *)(uintptr_t)(((((tab[idx] >> 10) & ((1ull << 44) - 1u)) << 12)) +
+					      goff);
 	}
+}
+
+static void map(struct mt *t, uint64_t *root, unsigned levels, bool gstage, uint64_t va,
+		uint64_t out, unsigned lvl, uint64_t flags)
+{
+	map_at(t, root, levels, gstage, va, out, lvl, flags, 0);
 }
 
 /* ---- tests ------------------------------------------------------------------ */
@@ -786,6 +801,61 @@ static void test_noncoherent_walker(void **state)
 	assert_true(dma_ok(t, 1, 0x1000, RISCV_MODEL_ACC_R) == 0x44000);
 }
 
+/* Every first-stage mode with every G-stage mode (and bare), leaves of 4 KiB, 2 MiB, 1 GiB. */
+static void test_mode_matrix(void **state)
+{
+	struct mt *t = *state;
+	start(t);
+	set_ddtp(t, RISCV_M_DDTP_1LVL);
+	/* guest-physical addresses of first-stage tables: host addresses - goff */
+	const uint64_t goff = (pa(t->ddt) & ~0xfffffffull) - 0x10000000u;
+	const unsigned modes[4] = {0, RISCV_M_ATP_SV39, RISCV_M_ATP_SV48, RISCV_M_ATP_SV57};
+	const uint64_t pattern = 0x5a5a5a5a5a5a5000ull;
+	uint32_t did = 0;
+	for (unsigned si = 0; si < 4; si++)
+		for (unsigned gi = 0; gi < 4; gi++)
+			for (unsigned lvl = 0; lvl < 3; lvl++) {
+				unsigned sm = modes[si], gm = modes[gi];
+				if (!sm && !gm)
+					continue;
+				unsigned slev = sm ? sm - 5u : 0, glev = gm ? gm - 5u : 0;
+				uint64_t size = 1ull << (12u + 9u * lvl);
+				/* input: lower canonical half (first stage) or below 2^(VA+2) (G) */
+				unsigned ibits = sm ? 12u + 9u * slev - 1u : 12u + 9u * glev + 2u;
+				uint64_t va = pattern & ((1ull << ibits) - 1u) & ~(size - 1u);
+				uint64_t gpa = 0x2c0000000ull + 0x40000000ull * lvl;
+				uint64_t oa = 0x7c0000000ull + 0x40000000ull * (si * 4u + gi);
+				uint64_t *groot = gm ? alloc_aligned(t, 16384) : NULL;
+				uint64_t *sroot = sm ? page(t) : NULL;
+				t->ngtables = 0;
+				if (sm && gm) {
+					map_at(t, sroot, slev, false, va, gpa, lvl, R | W | U | A | D,
+					       goff);
+					map(t, groot, glev, true, gpa, oa, lvl, R | W | U | A | D);
+					map(t, groot, glev, true, pa(sroot) - goff, pa(sroot), 0,
+					    R | U | A);
+					for (unsigned i = 0; i < t->ngtables; i++)
+						map(t, groot, glev, true, pa(t->gtables[i]) - goff,
+						    pa(t->gtables[i]), 0, R | U | A);
+				} else if (sm) {
+					map(t, sroot, slev, false, va, oa, lvl, R | W | U | A | D);
+				} else {
+					map(t, groot, glev, true, va, oa, lvl, R | W | U | A | D);
+				}
+				device(t, did, sm, sm && gm ? pa(sroot) - goff : pa(sroot), did + 1u,
+				       gm, pa(groot), did + 1u);
+				uint64_t off = size - 8u;
+				if (dma_ok(t, did, va + off, RISCV_MODEL_ACC_W) != oa + off)
+					fail_msg("smode %u gmode %u level %u: wrong output", sm, gm, lvl);
+				assert_true(dma_ok(t, did, va, RISCV_MODEL_ACC_R) == oa);
+				uint32_t want = sm ? RISCV_M_CAUSE_READ_PAGE : RISCV_M_CAUSE_READ_GUEST;
+				expect_fault(t, did, va + size, RISCV_MODEL_ACC_R, want,
+					     RISCV_M_TTYP_UNTRANSLATED_READ);
+				did++;
+			}
+	assert_int_equal(did, 45);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(int argc, char **argv)
@@ -815,6 +885,7 @@ int main(int argc, char **argv)
 	    T(test_extended_dc_format),
 	    T(test_busy_knob_and_halves),
 	    T(test_noncoherent_walker),
+	    T(test_mode_matrix),
 	};
 	return cmocka_run_group_tests_name("riscv_model", tests, NULL, NULL);
 }

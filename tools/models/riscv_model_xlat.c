@@ -308,6 +308,8 @@ static uint32_t translate(struct riscv_model *m, const uint64_t *dc, uint64_t io
 		return 0;
 	}
 	m->stats.tlb_misses++;
+	if (hit) /* refetched: the walk's result replaces it */
+		hit->valid = false;
 
 	static const struct xl zero;
 	struct xl x = zero;
@@ -413,11 +415,6 @@ static uint32_t translate(struct riscv_model *m, const uint64_t *dc, uint64_t io
 	return 0;
 }
 
-static bool translation_cause(uint32_t c)
-{
-	return c < RISCV_M_CAUSE_ALL_DISALLOWED;
-}
-
 int riscv_model_dma(struct riscv_model *m, uint32_t device_id, uint64_t iova, unsigned access,
 		    uint64_t *pa_out)
 {
@@ -453,7 +450,8 @@ int riscv_model_dma(struct riscv_model *m, uint32_t device_id, uint64_t iova, un
 	f.iotval = iova;
 	f.iotval2 = iotval2;
 	m->last_fault = f;
-	if (dtf && translation_cause(cause))
+	/* DTF: only faults found once the DC is located (causes below 256 here) */
+	if (dtf)
 		m->stats.faults_suppressed++;
 	else
 		riscv_m_record_fault(m, &f);
