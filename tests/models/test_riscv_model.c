@@ -16,7 +16,7 @@
 
 #include "riscv_model.h"
 
-#define PG 4096u
+#define PG     4096u
 #define NPAGES 1024
 
 /* PTE bits (privileged architecture) */
@@ -35,7 +35,7 @@ struct mt {
 	void *pages[NPAGES];
 	unsigned npages;
 	uint64_t *cq, *fq, *ddt;
-	unsigned fq_log2; /* the fqb LOG2SZ-1 field */
+	unsigned fq_log2;     /* the fqb LOG2SZ-1 field */
 	uint64_t *gtables[8]; /* first-stage table pages built at guest-physical addresses */
 	unsigned ngtables;
 };
@@ -125,24 +125,27 @@ static uint64_t op(unsigned opcode, unsigned func3)
 
 static void iodir(struct mt *t, bool dv, uint32_t did)
 {
-	cmd(t, op(RISCV_M_CMD_IODIR, RISCV_M_IODIR_DDT) | (dv ? RISCV_M_CMD_DV : 0) |
-		   ((uint64_t)did << RISCV_M_CMD_DID_SHIFT),
+	cmd(t,
+	    op(RISCV_M_CMD_IODIR, RISCV_M_IODIR_DDT) | (dv ? RISCV_M_CMD_DV : 0) |
+		((uint64_t)did << RISCV_M_CMD_DID_SHIFT),
 	    0);
 }
 
 static void vma(struct mt *t, bool pscv, uint32_t pscid, bool gv, uint32_t gscid, bool av,
 		uint64_t addr)
 {
-	cmd(t, op(RISCV_M_CMD_IOTINVAL, RISCV_M_IOTINVAL_VMA) | (av ? RISCV_M_CMD_AV : 0) |
-		   (pscv ? RISCV_M_CMD_PSCV : 0) | ((uint64_t)pscid << RISCV_M_CMD_PSCID_SHIFT) |
-		   (gv ? RISCV_M_CMD_GV : 0) | ((uint64_t)gscid << RISCV_M_CMD_GSCID_SHIFT),
+	cmd(t,
+	    op(RISCV_M_CMD_IOTINVAL, RISCV_M_IOTINVAL_VMA) | (av ? RISCV_M_CMD_AV : 0) |
+		(pscv ? RISCV_M_CMD_PSCV : 0) | ((uint64_t)pscid << RISCV_M_CMD_PSCID_SHIFT) |
+		(gv ? RISCV_M_CMD_GV : 0) | ((uint64_t)gscid << RISCV_M_CMD_GSCID_SHIFT),
 	    av ? (addr >> 12) << 10 : 0);
 }
 
 static void gvma(struct mt *t, bool gv, uint32_t gscid, bool av, uint64_t addr)
 {
-	cmd(t, op(RISCV_M_CMD_IOTINVAL, RISCV_M_IOTINVAL_GVMA) | (av ? RISCV_M_CMD_AV : 0) |
-		   (gv ? RISCV_M_CMD_GV : 0) | ((uint64_t)gscid << RISCV_M_CMD_GSCID_SHIFT),
+	cmd(t,
+	    op(RISCV_M_CMD_IOTINVAL, RISCV_M_IOTINVAL_GVMA) | (av ? RISCV_M_CMD_AV : 0) |
+		(gv ? RISCV_M_CMD_GV : 0) | ((uint64_t)gscid << RISCV_M_CMD_GSCID_SHIFT),
 	    av ? (addr >> 12) << 10 : 0);
 }
 
@@ -182,7 +185,8 @@ static uint64_t dma_ok(struct mt *t, uint32_t did, uint64_t iova, unsigned acc)
 	uint64_t out = 0;
 	int r = riscv_model_dma(&t->m, did, iova, acc, &out);
 	if (r)
-		fail_msg("dma %#x %#llx: cause %d (%s)", did, (unsigned long long)iova, r, t->m.err);
+		fail_msg("dma %#x %#llx: cause %d (%s)", did, (unsigned long long)iova, r,
+			 t->m.err);
 	return out;
 }
 
@@ -315,7 +319,7 @@ static void test_1lvl_sv39_permissions(void **state)
 	map(t, root, 3, false, 0x40000000, 0x8765000, 0, R | U | A);
 	map(t, root, 3, false, 0x40001000, 0x8766000, 0, R | W | U | A | D);
 	map(t, root, 3, false, 0x40002000, 0x8767000, 0, R | W | U | A); /* D clear */
-	map(t, root, 3, false, 0x40003000, 0x8768000, 0, R | A);	  /* supervisor page */
+	map(t, root, 3, false, 0x40003000, 0x8768000, 0, R | A);	 /* supervisor page */
 	assert_true(dma_ok(t, 0x15, 0x40000123, RISCV_MODEL_ACC_R) == 0x8765123);
 	assert_true(dma_ok(t, 0x15, 0x40001ff8, RISCV_MODEL_ACC_W) == 0x8766ff8);
 	expect_fault(t, 0x15, 0x40000010, RISCV_MODEL_ACC_W, RISCV_M_CAUSE_WRITE_PAGE,
@@ -449,11 +453,11 @@ static void test_nested(void **state)
 	const uint64_t gtab = 0x100000;
 	for (unsigned i = 0; i < 3; i++)
 		map(t, groot, 3, true, gtab + i * PG, pa(s1[i]), 0, R | U | A);
-	s1[0][0] = ppn10(gtab + PG) | V;		      /* VPN2 0 -> GPA of s1[1] */
-	s1[1][0] = ppn10(gtab + 2 * PG) | V;		      /* VPN1 0 -> GPA of s1[2] */
-	s1[2][5] = ppn10(0x3000000) | V | R | W | U | A | D;      /* IOVA 0x5000 -> GPA 0x3000000 */
-	s1[2][6] = ppn10(0x3001000) | V | R | W | U | A | D;      /* GPA not mapped by the G-stage */
-	s1[1][1] = ppn10(0x200000) | V;			      /* a table GPA the G-stage lacks */
+	s1[0][0] = ppn10(gtab + PG) | V;		     /* VPN2 0 -> GPA of s1[1] */
+	s1[1][0] = ppn10(gtab + 2 * PG) | V;		     /* VPN1 0 -> GPA of s1[2] */
+	s1[2][5] = ppn10(0x3000000) | V | R | W | U | A | D; /* IOVA 0x5000 -> GPA 0x3000000 */
+	s1[2][6] = ppn10(0x3001000) | V | R | W | U | A | D; /* GPA not mapped by the G-stage */
+	s1[1][1] = ppn10(0x200000) | V;			     /* a table GPA the G-stage lacks */
 	map(t, groot, 3, true, 0x3000000, 0x6543000, 0, R | W | U | A | D);
 	device(t, 9, RISCV_M_ATP_SV39, gtab, 4, RISCV_M_ATP_SV39, pa(groot), 2);
 	assert_true(dma_ok(t, 9, 0x5010, RISCV_MODEL_ACC_W) == 0x6543010);
@@ -489,7 +493,7 @@ static void test_dc_cache_stale_until_iodir(void **state)
 	dc[3] = atp(RISCV_M_ATP_SV39, pa(r2), 0);
 	dc[2] = 3u << 12; /* a new PSCID: no IOTLB entry to hide the change */
 	assert_true(dma_ok(t, 4, 0x1000, RISCV_MODEL_ACC_R) == 0x11000); /* stale DC */
-	iodir(t, true, 5);						    /* another DID */
+	iodir(t, true, 5);						 /* another DID */
 	assert_true(dma_ok(t, 4, 0x1000, RISCV_MODEL_ACC_R) == 0x11000);
 	assert_int_equal(riscv_model_dc_count(&t->m), 1);
 	iodir(t, true, 4);
@@ -516,10 +520,10 @@ static void test_iotlb_stale_until_iotinval_vma(void **state)
 	map(t, root, 3, false, 0x7000, 0xb000, 0, R | U | A); /* read-only elsewhere */
 	assert_true(dma_ok(t, 2, 0x7008, RISCV_MODEL_ACC_W) == 0xa008);
 	assert_int_equal(t->m.stats.tlb_hits, 1);
-	vma(t, true, 0x56, false, 0, false, 0);		/* another PSCID */
-	vma(t, true, 0x55, false, 0, true, 0x8000);	/* another address */
-	vma(t, false, 0, true, 0x55, false, 0);		/* GV: only G-stage address spaces */
-	gvma(t, false, 0, false, 0);			/* G-stage: not first-stage entries */
+	vma(t, true, 0x56, false, 0, false, 0);	    /* another PSCID */
+	vma(t, true, 0x55, false, 0, true, 0x8000); /* another address */
+	vma(t, false, 0, true, 0x55, false, 0);	    /* GV: only G-stage address spaces */
+	gvma(t, false, 0, false, 0);		    /* G-stage: not first-stage entries */
 	assert_true(dma_ok(t, 2, 0x7008, RISCV_MODEL_ACC_W) == 0xa008);
 	assert_int_equal(t->m.stats.cmds[RISCV_CMD_IOTINVAL_VMA], 3);
 	assert_int_equal(t->m.stats.cmds[RISCV_CMD_IOTINVAL_GVMA], 1);
@@ -565,8 +569,9 @@ static void test_iofence_writes_data(void **state)
 	start(t);
 	uint32_t *sync = (uint32_t *)page(t);
 	sync[3] = 0;
-	cmd(t, op(RISCV_M_CMD_IOFENCE, RISCV_M_IOFENCE_C) | RISCV_M_CMD_AV | RISCV_M_CMD_PW |
-		   (0xfeedbeefull << RISCV_M_CMD_DATA_SHIFT),
+	cmd(t,
+	    op(RISCV_M_CMD_IOFENCE, RISCV_M_IOFENCE_C) | RISCV_M_CMD_AV | RISCV_M_CMD_PW |
+		(0xfeedbeefull << RISCV_M_CMD_DATA_SHIFT),
 	    pa(&sync[3]) >> 2);
 	assert_int_equal(sync[3], 0xfeedbeef);
 	assert_int_equal(sync[4], 0);
@@ -633,8 +638,9 @@ static void test_queue_wrap(void **state)
 	start(t);
 	uint32_t *sync = (uint32_t *)page(t);
 	for (uint32_t i = 0; i < 40; i++) {
-		cmd(t, op(RISCV_M_CMD_IOFENCE, RISCV_M_IOFENCE_C) | RISCV_M_CMD_AV |
-			   ((uint64_t)(i + 1u) << RISCV_M_CMD_DATA_SHIFT),
+		cmd(t,
+		    op(RISCV_M_CMD_IOFENCE, RISCV_M_IOFENCE_C) | RISCV_M_CMD_AV |
+			((uint64_t)(i + 1u) << RISCV_M_CMD_DATA_SHIFT),
 		    pa(&sync[i]) >> 2);
 		assert_int_equal(sync[i], i + 1u);
 	}
@@ -820,7 +826,8 @@ static void test_mode_matrix(void **state)
 					continue;
 				unsigned slev = sm ? sm - 5u : 0, glev = gm ? gm - 5u : 0;
 				uint64_t size = 1ull << (12u + 9u * lvl);
-				/* input: lower canonical half (first stage) or below 2^(VA+2) (G) */
+				/* input: lower canonical half (first stage) or below 2^(VA+2) (G)
+				 */
 				unsigned ibits = sm ? 12u + 9u * slev - 1u : 12u + 9u * glev + 2u;
 				uint64_t va = pattern & ((1ull << ibits) - 1u) & ~(size - 1u);
 				uint64_t gpa = 0x2c0000000ull + 0x40000000ull * lvl;
@@ -829,8 +836,8 @@ static void test_mode_matrix(void **state)
 				uint64_t *sroot = sm ? page(t) : NULL;
 				t->ngtables = 0;
 				if (sm && gm) {
-					map_at(t, sroot, slev, false, va, gpa, lvl, R | W | U | A | D,
-					       goff);
+					map_at(t, sroot, slev, false, va, gpa, lvl,
+					       R | W | U | A | D, goff);
 					map(t, groot, glev, true, gpa, oa, lvl, R | W | U | A | D);
 					map(t, groot, glev, true, pa(sroot) - goff, pa(sroot), 0,
 					    R | U | A);
@@ -842,13 +849,15 @@ static void test_mode_matrix(void **state)
 				} else {
 					map(t, groot, glev, true, va, oa, lvl, R | W | U | A | D);
 				}
-				device(t, did, sm, sm && gm ? pa(sroot) - goff : pa(sroot), did + 1u,
-				       gm, pa(groot), did + 1u);
+				device(t, did, sm, sm && gm ? pa(sroot) - goff : pa(sroot),
+				       did + 1u, gm, pa(groot), did + 1u);
 				uint64_t off = size - 8u;
 				if (dma_ok(t, did, va + off, RISCV_MODEL_ACC_W) != oa + off)
-					fail_msg("smode %u gmode %u level %u: wrong output", sm, gm, lvl);
+					fail_msg("smode %u gmode %u level %u: wrong output", sm, gm,
+						 lvl);
 				assert_true(dma_ok(t, did, va, RISCV_MODEL_ACC_R) == oa);
-				uint32_t want = sm ? RISCV_M_CAUSE_READ_PAGE : RISCV_M_CAUSE_READ_GUEST;
+				uint32_t want =
+				    sm ? RISCV_M_CAUSE_READ_PAGE : RISCV_M_CAUSE_READ_GUEST;
 				expect_fault(t, did, va + size, RISCV_MODEL_ACC_R, want,
 					     RISCV_M_TTYP_UNTRANSLATED_READ);
 				did++;

@@ -293,7 +293,7 @@ static int command(struct riscv_model *m, uint64_t w0, uint64_t w1)
 			return -1;
 		iotinval(m, f3 == RISCV_M_IOTINVAL_GVMA, w0, w1 << 2);
 		m->stats.cmds[f3 == RISCV_M_IOTINVAL_GVMA ? RISCV_CMD_IOTINVAL_GVMA
-							   : RISCV_CMD_IOTINVAL_VMA]++;
+							  : RISCV_CMD_IOTINVAL_VMA]++;
 		return 0;
 	}
 	case RISCV_M_CMD_IOFENCE: {

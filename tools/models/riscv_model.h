@@ -77,67 +77,67 @@ extern "C" {
 #endif
 
 /* ---- register offsets (specification chapter 5) ------------------------ */
-#define RISCV_M_CAPS   0x000u
-#define RISCV_M_FCTL   0x008u
-#define RISCV_M_DDTP   0x010u
-#define RISCV_M_CQB    0x018u
-#define RISCV_M_CQH    0x020u
-#define RISCV_M_CQT    0x024u
-#define RISCV_M_FQB    0x028u
-#define RISCV_M_FQH    0x030u
-#define RISCV_M_FQT    0x034u
-#define RISCV_M_PQB    0x038u
-#define RISCV_M_PQH    0x040u
-#define RISCV_M_PQT    0x044u
-#define RISCV_M_CQCSR  0x048u
-#define RISCV_M_FQCSR  0x04cu
-#define RISCV_M_PQCSR  0x050u
-#define RISCV_M_IPSR   0x054u
-#define RISCV_M_ICVEC  0x2f8u
+#define RISCV_M_CAPS	  0x000u
+#define RISCV_M_FCTL	  0x008u
+#define RISCV_M_DDTP	  0x010u
+#define RISCV_M_CQB	  0x018u
+#define RISCV_M_CQH	  0x020u
+#define RISCV_M_CQT	  0x024u
+#define RISCV_M_FQB	  0x028u
+#define RISCV_M_FQH	  0x030u
+#define RISCV_M_FQT	  0x034u
+#define RISCV_M_PQB	  0x038u
+#define RISCV_M_PQH	  0x040u
+#define RISCV_M_PQT	  0x044u
+#define RISCV_M_CQCSR	  0x048u
+#define RISCV_M_FQCSR	  0x04cu
+#define RISCV_M_PQCSR	  0x050u
+#define RISCV_M_IPSR	  0x054u
+#define RISCV_M_ICVEC	  0x2f8u
 #define RISCV_M_MMIO_SIZE 0x1000u
 
 /* capabilities */
-#define RISCV_M_CAP_VERSION 0x10ull
-#define RISCV_M_CAP_SV32    (1ull << 8)
-#define RISCV_M_CAP_SV39    (1ull << 9)
-#define RISCV_M_CAP_SV48    (1ull << 10)
-#define RISCV_M_CAP_SV57    (1ull << 11)
-#define RISCV_M_CAP_SV32X4  (1ull << 16)
-#define RISCV_M_CAP_SV39X4  (1ull << 17)
-#define RISCV_M_CAP_SV48X4  (1ull << 18)
-#define RISCV_M_CAP_SV57X4  (1ull << 19)
-#define RISCV_M_CAP_AMO_MRIF (1ull << 21)
-#define RISCV_M_CAP_MSI_FLAT (1ull << 22)
-#define RISCV_M_CAP_MSI_MRIF (1ull << 23)
-#define RISCV_M_CAP_AMO_HWAD (1ull << 24)
-#define RISCV_M_CAP_ATS     (1ull << 25)
-#define RISCV_M_CAP_T2GPA   (1ull << 26)
-#define RISCV_M_CAP_END     (1ull << 27)
+#define RISCV_M_CAP_VERSION   0x10ull
+#define RISCV_M_CAP_SV32      (1ull << 8)
+#define RISCV_M_CAP_SV39      (1ull << 9)
+#define RISCV_M_CAP_SV48      (1ull << 10)
+#define RISCV_M_CAP_SV57      (1ull << 11)
+#define RISCV_M_CAP_SV32X4    (1ull << 16)
+#define RISCV_M_CAP_SV39X4    (1ull << 17)
+#define RISCV_M_CAP_SV48X4    (1ull << 18)
+#define RISCV_M_CAP_SV57X4    (1ull << 19)
+#define RISCV_M_CAP_AMO_MRIF  (1ull << 21)
+#define RISCV_M_CAP_MSI_FLAT  (1ull << 22)
+#define RISCV_M_CAP_MSI_MRIF  (1ull << 23)
+#define RISCV_M_CAP_AMO_HWAD  (1ull << 24)
+#define RISCV_M_CAP_ATS	      (1ull << 25)
+#define RISCV_M_CAP_T2GPA     (1ull << 26)
+#define RISCV_M_CAP_END	      (1ull << 27)
 #define RISCV_M_CAP_IGS_SHIFT 28
 #define RISCV_M_CAP_IGS_MASK  (3ull << 28) /* 0 MSI, 1 WSI, 2 both */
-#define RISCV_M_CAP_HPM     (1ull << 30)
-#define RISCV_M_CAP_DBG     (1ull << 31)
+#define RISCV_M_CAP_HPM	      (1ull << 30)
+#define RISCV_M_CAP_DBG	      (1ull << 31)
 #define RISCV_M_CAP_PAS_SHIFT 32
 #define RISCV_M_CAP_PAS_MASK  (0x3full << 32)
-#define RISCV_M_CAP_PD8     (1ull << 38)
-#define RISCV_M_CAP_PD17    (1ull << 39)
-#define RISCV_M_CAP_PD20    (1ull << 40)
+#define RISCV_M_CAP_PD8	      (1ull << 38)
+#define RISCV_M_CAP_PD17      (1ull << 39)
+#define RISCV_M_CAP_PD20      (1ull << 40)
 
 /* fctl */
-#define RISCV_M_FCTL_BE  (1u << 0)
+#define RISCV_M_FCTL_BE	 (1u << 0)
 #define RISCV_M_FCTL_WSI (1u << 1)
 #define RISCV_M_FCTL_GXL (1u << 2)
 
 /* ddtp */
-#define RISCV_M_DDTP_OFF  0u
-#define RISCV_M_DDTP_BARE 1u
-#define RISCV_M_DDTP_1LVL 2u
-#define RISCV_M_DDTP_2LVL 3u
-#define RISCV_M_DDTP_3LVL 4u
+#define RISCV_M_DDTP_OFF       0u
+#define RISCV_M_DDTP_BARE      1u
+#define RISCV_M_DDTP_1LVL      2u
+#define RISCV_M_DDTP_2LVL      3u
+#define RISCV_M_DDTP_3LVL      4u
 #define RISCV_M_DDTP_MODE_MASK 0xfull
-#define RISCV_M_DDTP_BUSY (1ull << 4)
-#define RISCV_M_PPN_SHIFT 10 /* ddtp, cqb, fqb, non-leaf DDT entries: PPN[53:10] */
-#define RISCV_M_PPN_MASK  (((1ull << 44) - 1) << 10)
+#define RISCV_M_DDTP_BUSY      (1ull << 4)
+#define RISCV_M_PPN_SHIFT      10 /* ddtp, cqb, fqb, non-leaf DDT entries: PPN[53:10] */
+#define RISCV_M_PPN_MASK       (((1ull << 44) - 1) << 10)
 
 /* cqcsr / fqcsr */
 #define RISCV_M_CQCSR_CQEN	 (1u << 0)
@@ -148,12 +148,12 @@ extern "C" {
 #define RISCV_M_CQCSR_FENCE_W_IP (1u << 11)
 #define RISCV_M_CQCSR_CQON	 (1u << 16)
 #define RISCV_M_CQCSR_BUSY	 (1u << 17)
-#define RISCV_M_FQCSR_FQEN (1u << 0)
-#define RISCV_M_FQCSR_FIE  (1u << 1)
-#define RISCV_M_FQCSR_FQMF (1u << 8)
-#define RISCV_M_FQCSR_FQOF (1u << 9)
-#define RISCV_M_FQCSR_FQON (1u << 16)
-#define RISCV_M_FQCSR_BUSY (1u << 17)
+#define RISCV_M_FQCSR_FQEN	 (1u << 0)
+#define RISCV_M_FQCSR_FIE	 (1u << 1)
+#define RISCV_M_FQCSR_FQMF	 (1u << 8)
+#define RISCV_M_FQCSR_FQOF	 (1u << 9)
+#define RISCV_M_FQCSR_FQON	 (1u << 16)
+#define RISCV_M_FQCSR_BUSY	 (1u << 17)
 /* ipsr */
 #define RISCV_M_IPSR_CIP  (1u << 0)
 #define RISCV_M_IPSR_FIP  (1u << 1)
@@ -161,28 +161,28 @@ extern "C" {
 #define RISCV_M_IPSR_PIP  (1u << 3)
 
 /* ---- commands: two little-endian 64-bit words -------------------------- */
-#define RISCV_M_CMD_IOTINVAL 1u
-#define RISCV_M_CMD_IOFENCE  2u
-#define RISCV_M_CMD_IODIR    3u
-#define RISCV_M_CMD_ATS      4u
-#define RISCV_M_FUNC3_SHIFT  7
-#define RISCV_M_IOTINVAL_VMA  0u
-#define RISCV_M_IOTINVAL_GVMA 1u
-#define RISCV_M_IOFENCE_C     0u
-#define RISCV_M_IODIR_DDT     0u
-#define RISCV_M_IODIR_PDT     1u
-#define RISCV_M_CMD_AV	      (1ull << 10)
+#define RISCV_M_CMD_IOTINVAL	1u
+#define RISCV_M_CMD_IOFENCE	2u
+#define RISCV_M_CMD_IODIR	3u
+#define RISCV_M_CMD_ATS		4u
+#define RISCV_M_FUNC3_SHIFT	7
+#define RISCV_M_IOTINVAL_VMA	0u
+#define RISCV_M_IOTINVAL_GVMA	1u
+#define RISCV_M_IOFENCE_C	0u
+#define RISCV_M_IODIR_DDT	0u
+#define RISCV_M_IODIR_PDT	1u
+#define RISCV_M_CMD_AV		(1ull << 10)
 #define RISCV_M_CMD_PSCID_SHIFT 12
-#define RISCV_M_CMD_PSCV      (1ull << 32)
-#define RISCV_M_CMD_GV	      (1ull << 33)
+#define RISCV_M_CMD_PSCV	(1ull << 32)
+#define RISCV_M_CMD_GV		(1ull << 33)
 #define RISCV_M_CMD_GSCID_SHIFT 44
-#define RISCV_M_CMD_WSI	      (1ull << 11)
-#define RISCV_M_CMD_PR	      (1ull << 12)
-#define RISCV_M_CMD_PW	      (1ull << 13)
-#define RISCV_M_CMD_DATA_SHIFT 32
-#define RISCV_M_CMD_PID_SHIFT 12
-#define RISCV_M_CMD_DV	      (1ull << 33)
-#define RISCV_M_CMD_DID_SHIFT 40
+#define RISCV_M_CMD_WSI		(1ull << 11)
+#define RISCV_M_CMD_PR		(1ull << 12)
+#define RISCV_M_CMD_PW		(1ull << 13)
+#define RISCV_M_CMD_DATA_SHIFT	32
+#define RISCV_M_CMD_PID_SHIFT	12
+#define RISCV_M_CMD_DV		(1ull << 33)
+#define RISCV_M_CMD_DID_SHIFT	40
 
 /* ---- device context ---------------------------------------------------- */
 #define RISCV_M_TC_V	  (1ull << 0)
@@ -198,30 +198,30 @@ extern "C" {
 #define RISCV_M_TC_SBE	  (1ull << 10)
 #define RISCV_M_TC_SXL	  (1ull << 11)
 /* iohgatp / iosatp: PPN[43:0], GSCID[59:44] (iohgatp), MODE[63:60] */
-#define RISCV_M_ATP_PPN_MASK  ((1ull << 44) - 1)
+#define RISCV_M_ATP_PPN_MASK	((1ull << 44) - 1)
 #define RISCV_M_ATP_GSCID_SHIFT 44
-#define RISCV_M_ATP_MODE_SHIFT 60
-#define RISCV_M_ATP_BARE 0u
-#define RISCV_M_ATP_SV39 8u /* Sv39 / Sv39x4 */
-#define RISCV_M_ATP_SV48 9u
-#define RISCV_M_ATP_SV57 10u
-#define RISCV_M_TA_PSCID_SHIFT 12
+#define RISCV_M_ATP_MODE_SHIFT	60
+#define RISCV_M_ATP_BARE	0u
+#define RISCV_M_ATP_SV39	8u /* Sv39 / Sv39x4 */
+#define RISCV_M_ATP_SV48	9u
+#define RISCV_M_ATP_SV57	10u
+#define RISCV_M_TA_PSCID_SHIFT	12
 
 /* ---- fault causes and transaction types --------------------------------- */
-#define RISCV_M_CAUSE_INST_ACCESS   1u
-#define RISCV_M_CAUSE_READ_ACCESS   5u
-#define RISCV_M_CAUSE_WRITE_ACCESS  7u
-#define RISCV_M_CAUSE_INST_PAGE	    12u
-#define RISCV_M_CAUSE_READ_PAGE	    13u
-#define RISCV_M_CAUSE_WRITE_PAGE    15u
-#define RISCV_M_CAUSE_INST_GUEST    20u
-#define RISCV_M_CAUSE_READ_GUEST    21u
-#define RISCV_M_CAUSE_WRITE_GUEST   23u
-#define RISCV_M_CAUSE_ALL_DISALLOWED 256u
-#define RISCV_M_CAUSE_DDT_LOAD	    257u
-#define RISCV_M_CAUSE_DDT_INVALID   258u
-#define RISCV_M_CAUSE_DDT_MISCONF   259u
-#define RISCV_M_CAUSE_TTYP_DISALLOWED 260u
+#define RISCV_M_CAUSE_INST_ACCESS	1u
+#define RISCV_M_CAUSE_READ_ACCESS	5u
+#define RISCV_M_CAUSE_WRITE_ACCESS	7u
+#define RISCV_M_CAUSE_INST_PAGE		12u
+#define RISCV_M_CAUSE_READ_PAGE		13u
+#define RISCV_M_CAUSE_WRITE_PAGE	15u
+#define RISCV_M_CAUSE_INST_GUEST	20u
+#define RISCV_M_CAUSE_READ_GUEST	21u
+#define RISCV_M_CAUSE_WRITE_GUEST	23u
+#define RISCV_M_CAUSE_ALL_DISALLOWED	256u
+#define RISCV_M_CAUSE_DDT_LOAD		257u
+#define RISCV_M_CAUSE_DDT_INVALID	258u
+#define RISCV_M_CAUSE_DDT_MISCONF	259u
+#define RISCV_M_CAUSE_TTYP_DISALLOWED	260u
 #define RISCV_M_TTYP_UNTRANSLATED_EXEC	1u
 #define RISCV_M_TTYP_UNTRANSLATED_READ	2u
 #define RISCV_M_TTYP_UNTRANSLATED_WRITE 3u
@@ -236,8 +236,9 @@ typedef int (*riscv_model_read_mem_fn)(void *ctx, uint64_t pa, void *buf, size_t
 typedef int (*riscv_model_write_mem_fn)(void *ctx, uint64_t pa, const void *buf, size_t len);
 
 struct riscv_model_cfg {
-	uint64_t caps;	     /**< capabilities register (riscv_model_cfg_default) */
-	unsigned busy_reads; /**< test knob: reads of cqcsr/fqcsr/ddtp that show busy after a change */
+	uint64_t caps; /**< capabilities register (riscv_model_cfg_default) */
+	unsigned
+	    busy_reads; /**< test knob: reads of cqcsr/fqcsr/ddtp that show busy after a change */
 	/** Non-coherent walker: DDT and page-table reads see a copy of memory that only
 	 * riscv_model_clean() updates (zeros where nothing was cleaned yet). */
 	bool dram;
@@ -280,17 +281,17 @@ struct riscv_model_stats {
 	uint64_t ddt_walks, dc_hits;
 	uint64_t tlb_hits, tlb_misses, tlb_invalidated;
 	uint64_t dma_ok, dma_faults;
-	uint64_t faults_recorded;  /**< records written to the fault queue */
-	uint64_t faults_dropped;   /**< fault queue off or in error */
-	uint64_t faults_overflow;  /**< fault queue full (fqof) */
+	uint64_t faults_recorded;   /**< records written to the fault queue */
+	uint64_t faults_dropped;    /**< fault queue off or in error */
+	uint64_t faults_overflow;   /**< fault queue full (fqof) */
 	uint64_t faults_suppressed; /**< DC.tc.DTF */
-	uint64_t bad_accesses;	   /**< unknown offsets, wrong widths */
-	uint64_t fctl_ignored;	   /**< fctl writes while not allowed */
-	uint64_t ro_writes;	   /**< writes to read-only registers */
+	uint64_t bad_accesses;	    /**< unknown offsets, wrong widths */
+	uint64_t fctl_ignored;	    /**< fctl writes while not allowed */
+	uint64_t ro_writes;	    /**< writes to read-only registers */
 };
 
-#define RISCV_MODEL_DC_MAX  64
-#define RISCV_MODEL_TLB_MAX 256
+#define RISCV_MODEL_DC_MAX     64
+#define RISCV_MODEL_TLB_MAX    256
 #define RISCV_MODEL_DRAM_PAGES 256
 
 /** IOTLB entry kinds. */
@@ -306,9 +307,9 @@ struct riscv_model_dc_entry {
 
 struct riscv_model_tlb_entry {
 	bool valid;
-	unsigned kind;	/**< RISCV_MODEL_TLB_* */
+	unsigned kind; /**< RISCV_MODEL_TLB_* */
 	uint32_t gscid, pscid;
-	bool global;	/**< first-stage leaf with G set */
+	bool global;	 /**< first-stage leaf with G set */
 	bool r, w, x, u; /**< effective permissions (w: writable and dirty in every stage) */
 	uint64_t va, size, pa;
 	uint64_t gpa, gsize; /**< nested: the G-stage leaf used (input GPA range) */

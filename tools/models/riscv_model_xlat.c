@@ -246,8 +246,8 @@ static bool tlb_allows(const struct riscv_model_tlb_entry *e, unsigned acc)
 	return e->r;
 }
 
-static struct riscv_model_tlb_entry *tlb_find(struct riscv_model *m, unsigned kind,
-					      uint32_t gscid, uint32_t pscid, uint64_t va)
+static struct riscv_model_tlb_entry *tlb_find(struct riscv_model *m, unsigned kind, uint32_t gscid,
+					      uint32_t pscid, uint64_t va)
 {
 	for (unsigned i = 0; i < RISCV_MODEL_TLB_MAX; i++) {
 		struct riscv_model_tlb_entry *e = &m->tlb[i];
@@ -284,8 +284,8 @@ static unsigned levels_of(unsigned mode)
 }
 
 /* Translate through the DC: 0 and *pa, or a cause (iotval2 in *iotval2). */
-static uint32_t translate(struct riscv_model *m, const uint64_t *dc, uint64_t iova,
-			  unsigned acc, uint64_t *pa, uint64_t *iotval2)
+static uint32_t translate(struct riscv_model *m, const uint64_t *dc, uint64_t iova, unsigned acc,
+			  uint64_t *pa, uint64_t *iotval2)
 {
 	uint64_t gatp = dc[1], fsc = dc[3];
 	unsigned gmode = (unsigned)(gatp >> RISCV_M_ATP_MODE_SHIFT);
@@ -298,7 +298,7 @@ static uint32_t translate(struct riscv_model *m, const uint64_t *dc, uint64_t io
 			return access_fault(acc);
 		return 0;
 	}
-	unsigned kind = gmode == RISCV_M_ATP_BARE	  ? RISCV_MODEL_TLB_S1
+	unsigned kind = gmode == RISCV_M_ATP_BARE   ? RISCV_MODEL_TLB_S1
 			: smode == RISCV_M_ATP_BARE ? RISCV_MODEL_TLB_G
 						    : RISCV_MODEL_TLB_NESTED;
 	struct riscv_model_tlb_entry *hit = tlb_find(m, kind, gscid, pscid, iova);
