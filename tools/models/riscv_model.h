@@ -315,6 +315,8 @@ struct riscv_model_tlb_entry {
 	uint64_t gpa, gsize; /**< nested: the G-stage leaf used (input GPA range) */
 };
 
+/** The model's whole state, about 1.1 MiB (mostly the DRAM copy): allocate it on the heap or
+ * statically. riscv_model_init() sets every field. */
 struct riscv_model {
 	struct riscv_model_cfg cfg;
 	uint64_t caps;
