@@ -480,7 +480,11 @@ static int riscv_flush(struct iomm_unit *unit, struct iomm_domain *dom,
 			step = RV_PAGE;
 		uint64_t a = start & ~(step - 1);
 		if (g->tables || (end - a + step - 1) / step > r->cfg.inv_threshold) {
-			inval_domain(r, &b, dom);
+			/* a G-stage change needs IOTINVAL.GVMA alone ("Changing second-stage
+			 * page table entry") */
+			batch_add(r, &b,
+				  s2 ? cmd_iotinval(true, true, gscid, false, 0, false, 0)
+				     : cmd_iotinval(false, gscid != 0, gscid, true, dom->id, false, 0));
 		} else {
 			for (; a < end; a += step)
 				batch_add(r, &b,
