@@ -47,17 +47,7 @@ static struct edu edu;
 static struct iomm_vm vm;
 
 /* edu writes XFER bytes of 0x5a at bus address @addr; did they land at @target? */
-static bool lands(uint64_t addr, uint8_t *target)
-{
-	fill(target, 0xee, XFER);
-	qemu_mb();
-	CHECK_EQ(edu_dma_from_device(&edu, addr, 0, XFER), EDU_OK);
-	qemu_mb();
-	if (all(target, 0x5a, XFER))
-		return true;
-	CHECK(all(target, 0xee, XFER));
-	return false;
-}
+#define lands(addr, target) harness_edu_write_lands(&edu, (addr), (target), XFER)
 
 static bool saw(const struct faults *l, uint32_t id, uint64_t addr)
 {
