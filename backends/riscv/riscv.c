@@ -716,7 +716,7 @@ static int probe(struct iomm_riscv *r, const struct iomm_port *port)
 {
 	uint64_t caps = rd64(r, RV_CAPS);
 	r->caps = caps;
-	if (iomm_field_get(caps, CAPS_VERSION_MAJOR) != 1u || caps == ~0ull)
+	if (iomm_field_get(caps, CAPS_VERSION_MAJOR) != 1u)
 		return IOMM_REFUSE_AS(port, IOMM_ENODEV, "iomm_riscv_init",
 				      "regs: capabilities.version is not 1.x");
 	struct iomm_unit *u = &r->unit;
