@@ -14,7 +14,9 @@
  *          or three directory levels, with a pool), bits 3..4 the model's
  *          busy reads, bit 5 wired interrupts;
  *  byte 2: inv_threshold (0..39, 0: the default);
- *  byte 3: bits 0..1 pscid_bits, bits 2..3 gscid_bits (0: the default).
+ *  byte 3: bits 0..1 pscid_bits, bits 2..3 gscid_bits (0: the default),
+ *          bits 4..5 the command queue's size (4096, 32, 64 or 256 bytes),
+ *          bit 6 a fault queue of two records (4096 bytes otherwise).
  * Then operations: domain init / destroy (stage 1 with ias 38/47/56, stage 2
  * with ias 41/50/59, nested on a stage-2 parent that maps the nested
  * domain's table pool at the same addresses, bypass, blocked; each
@@ -595,10 +597,11 @@ static void setup(struct st *s, struct fz *in)
 	s->mem.ddt_pa = (uint64_t)(uintptr_t)s->mem.ddt;
 	s->mem.cq = bfx_mem(&s->b, 4096, 4096);
 	s->mem.cq_pa = (uint64_t)(uintptr_t)s->mem.cq;
-	s->mem.cq_size = 4096;
+	static const size_t cq_sizes[4] = {4096, 32, 64, 256}; /* small: the ring wraps often */
+	s->mem.cq_size = cq_sizes[(e >> 4) & 3u];
 	s->mem.fq = bfx_mem(&s->b, 4096, 4096);
 	s->mem.fq_pa = (uint64_t)(uintptr_t)s->mem.fq;
-	s->mem.fq_size = 4096;
+	s->mem.fq_size = (e >> 6) & 1u ? 64u : 4096u; /* two records: overflows */
 	size_t dbytes = (DDT_PGS + 1) * 4096;
 	void *dmem = bfx_mem(&s->b, dbytes, 4096);
 	FZ_CHECK(iomm_pool_init(&s->ddt_pool, port, dmem, dbytes, (uint64_t)(uintptr_t)dmem, 4096) ==
