@@ -8,8 +8,8 @@
 #   scripts/fuzz.sh list              print the target names
 #
 # Targets: fuzz_lpae, fuzz_smmuv3_event, fuzz_smmuv3_cmds, fuzz_smmuv2_fault,
-# fuzz_smmuv2_cmds, fuzz_vtd_fault, fuzz_vtd_cmds, fuzz_riscv_fault, fuzz_iort, fuzz_dmar, fuzz_fdt,
-# fuzz_viommu_dev, fuzz_viommu_mmio (fuzz/README.md).
+# fuzz_smmuv2_cmds, fuzz_vtd_fault, fuzz_vtd_cmds, fuzz_riscv_fault, fuzz_riscv_cmds, fuzz_iort,
+# fuzz_dmar, fuzz_fdt, fuzz_viommu_dev, fuzz_viommu_mmio (fuzz/README.md).
 #
 # The targets are built with clang (-fsanitize=fuzzer,address,undefined) in
 # their own build directory, build/fuzz unless IOMM_FUZZ_BUILD_DIR says
