@@ -309,12 +309,10 @@ static void op_domain_init(struct st *s, struct fz *in)
 		else if (!map_identity(s, (unsigned)parent, i))
 			return;
 		c.parent = &s->dom[parent].d;
-		/* the default output size is the parent's input size, which Sv57x4 makes wider
-		 * than any physical address (documented: IOMM_ENOTSUP); p8 bit 7 asks for 56 */
+		/* the default output size is the parent's input size capped at the unit's
+		 * (an Sv57x4 parent's 59 bits exceed PAS 56); p8 bit 7 asks for 56 outright */
 		if (p8 & 0x80u)
 			c.oas = 56;
-		else if (s->dom[parent].d.pgt.cfg.ias > s->rv.unit.oas)
-			need = ~0ull;
 	}
 	bool g = t == IOMM_DOMAIN_S2;
 	unsigned ids = live_ids(s, g);
