@@ -970,7 +970,11 @@ static void test_fence_timeout(void **state)
 	assert_int_equal(iomm_unmap(&w.d, 0x10000, P4K, NULL), IOMM_ETIMEDOUT);
 	assert_int_equal(iomm_detach(&w.dev), IOMM_ETIMEDOUT);
 	assert_int_equal(w.d.ndevs, 1); /* still recorded as attached */
+	/* the unit takes commands again: a retried detach leaves nothing cached */
 	f->drop_cqt = false;
+	assert_int_equal(iomm_detach(&w.dev), IOMM_OK);
+	assert_int_equal(fx_dma(f, 3, 0x11000, RD, NULL), CAUSE_INVALID);
+	assert_int_equal(fx_dma(f, 3, 0x10000, RD, NULL), CAUSE_INVALID);
 }
 
 /* A two-entry command queue: every command is its own chunk, the ring wraps all the time;
@@ -1011,6 +1015,27 @@ static void test_small_queue_big_batch(void **state)
 }
 
 /* A command error in the middle of a long batch: reported once the batch is done. */
+static void test_cmd_error_mid_batch(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.caps |= RISCV_M_CAP_MSI_FLAT;
+	fx_start(f);
+	struct iomm_domain a = {0};
+	struct iomm_dev dev = {0};
+	assert_int_equal(fx_domain(f, &a, IOMM_DOMAIN_BYPASS, 0, NULL, NULL), IOMM_OK);
+	fx_attach(f, &dev, &a, 0, 0x3f);
+	for (uint32_t k = 0; k < 64; k++)
+		assert_int_equal(fx_xlate(f, k, 0x10000, RD), 0x10000);
+	f->corrupt_cqt = 1; /* the first chunk's last command (an IODIR) turns illegal */
+	assert_int_equal(iomm_detach(&dev), IOMM_EIO);
+	assert_int_equal(f->rv.stats.cmd_errors, 1);
+	assert_int_equal(a.ndevs, 1); /* still recorded as attached */
+	/* the retry must not leave any device's context cached */
+	assert_int_equal(iomm_detach(&dev), IOMM_OK);
+	for (uint32_t k = 0; k < 64; k++)
+		assert_int_equal(fx_dma(f, k, 0x10000, RD, NULL), CAUSE_INVALID);
+}
+
 /* ==== 6. faults ============================================================== */
 
 static void test_fault_poll(void **state)
@@ -1337,6 +1362,7 @@ int main(int argc, char **argv)
 	    T(test_cmd_queue_memory_fault),
 	    T(test_fence_timeout),
 	    T(test_small_queue_big_batch),
+	    T(test_cmd_error_mid_batch),
 	    T(test_fault_poll),
 	    T(test_fault_overflow_and_memory_fault),
 	    T(test_decode_fault),
