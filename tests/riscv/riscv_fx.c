@@ -16,8 +16,10 @@ static void fx_mmio_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
 	struct fx *f = ctx;
 	struct riscv_model *m = f->model;
 	if (off == RISCV_M_CQT) {
-		if (f->drop_cqt)
+		if (f->drop_cqt) { /* the tail moves, the unit does not process */
+			m->cqt = (uint32_t)val & ((uint32_t)(f->mem.cq_size / 16u) - 1u);
 			return;
+		}
 		if (f->corrupt_cqt) {
 			f->corrupt_cqt--;
 			uint32_t mask = (uint32_t)(f->mem.cq_size / 16u) - 1u;
@@ -41,6 +43,8 @@ static void fx_mmio_write(void *ctx, uint64_t off, unsigned width, uint64_t val)
 	riscv_model_write(m, off, val, width);
 	if (off == RISCV_M_CQCSR && f->cqmf_on_enable && !cq_was && (val & RISCV_M_CQCSR_CQEN))
 		m->cqcsr |= RISCV_M_CQCSR_CQMF;
+	if (off == RISCV_M_DDTP && f->busy_ddtp_on && (val & 0xfu) >= RISCV_M_DDTP_1LVL)
+		m->ddtp_busy = 1000000;
 	if (off == RISCV_M_FQCSR && f->fqmf_on_enable && !fq_was && (val & RISCV_M_FQCSR_FQEN))
 		m->fqcsr |= RISCV_M_FQCSR_FQMF;
 }

@@ -11,10 +11,11 @@
  * (no IOMM_PORT_DMA_COHERENT) and a model whose walker reads only what
  * clean_tables() cleaned.
  *
- * Knobs of the MMIO window (what a faulty unit would do): drop every cqt
- * write (the unit stops taking commands), corrupt the command before a cqt
+ * Knobs of the MMIO window (what a faulty unit would do): stop processing
+ * commands (cqt moves, cqh does not), corrupt the command before a cqt
  * write (an illegal command), raise cqmf at a cqt write or at a queue
- * enable, ignore fctl writes, refuse directory modes above a depth.
+ * enable, ignore fctl writes, refuse directory modes above a depth, stay
+ * busy after a ddtp write of a directory mode.
  */
 #ifndef RISCV_FX_H
 #define RISCV_FX_H
@@ -53,7 +54,7 @@ struct fx {
 	size_t ddt_pages;	 /* pool pages for the lower directory levels (0: no pool) */
 
 	/* MMIO knobs */
-	bool drop_cqt;	     /* cqt writes never reach the unit */
+	bool drop_cqt;	     /* the unit stops processing commands (cqt still moves) */
 	unsigned corrupt_cqt; /* the next N cqt writes: the last command written turns illegal */
 	bool cqmf_cqt;	     /* the next cqt write: cqmf instead of processing */
 	bool cqmf_on_enable; /* cqcsr.cqen 0 -> 1: cqmf */
@@ -61,6 +62,7 @@ struct fx {
 	bool ignore_fctl;    /* fctl writes are lost */
 	unsigned ddtp_max;   /* nonzero: ddtp modes above it are not taken (mode Off instead) */
 	bool ignore_ddtp;    /* ddtp writes are lost */
+	bool busy_ddtp_on;   /* a ddtp write of a directory mode stays busy for ever */
 
 	struct riscv_model *model; /* ~1.1 MiB: on the heap */
 	bool model_up, window_up;

@@ -342,13 +342,14 @@ static void test_init_interrupts(void **state)
 static void test_init_unit_failures(void **state)
 {
 	(void)state;
-	enum { BUSY, STALL, CQMF, FQMF, ILL, DDTP_MAX, DDTP_LOST };
+	enum { BUSY, STALL, CQMF, FQMF, ILL, DDTP_MAX, DDTP_LOST, FW_DDTP, FW_FQ, DDTP_ON };
 	static const struct {
 		int kind;
 		int rc;
 	} t[] = {{BUSY, IOMM_ETIMEDOUT}, {STALL, IOMM_ETIMEDOUT}, {CQMF, IOMM_EIO},
 		 {FQMF, IOMM_EIO},	 {ILL, IOMM_EIO},	   {DDTP_MAX, IOMM_ENOTSUP},
-		 {DDTP_LOST, IOMM_ETIMEDOUT}};
+		 {DDTP_LOST, IOMM_ETIMEDOUT}, {FW_DDTP, IOMM_ETIMEDOUT}, {FW_FQ, IOMM_ETIMEDOUT},
+		 {DDTP_ON, IOMM_ETIMEDOUT}};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct fx *f = fresh();
 		f->cfg.did_bits = 12;
@@ -372,6 +373,10 @@ static void test_init_unit_failures(void **state)
 		case DDTP_MAX:
 			f->ddtp_max = 2;
 			break;
+		case DDTP_ON:
+			f->busy_ddtp_on = true;
+			f->cfg.timeout_ns = 5000000; /* 5 ms: a few polls */
+			break;
 		default:
 			break;
 		}
@@ -380,15 +385,22 @@ static void test_init_unit_failures(void **state)
 			f->model->ddtp = (f->mem.ddt_pa >> 2) | RISCV_M_DDTP_1LVL;
 			f->ignore_ddtp = true;
 		}
+		if (t[i].kind == FW_DDTP) /* a ddtp change in flight that never completes */
+			f->model->ddtp_busy = 1000000;
+		if (t[i].kind == FW_FQ) /* the fault queue never stops */
+			f->model->fq_busy = 1000000;
 		int rc = fx_init_again(f);
 		if (rc != t[i].rc)
 			fail_msg("case %zu: %d, expected %d", i, rc, t[i].rc);
-		if (t[i].kind != DDTP_LOST) /* fail closed: no device reaches memory */
+		if (t[i].kind == DDTP_ON) /* the directory is all invalid contexts */
+			assert_int_equal(fx_dma(f, 3, 0x1000, RD, NULL), CAUSE_INVALID);
+		else if (t[i].kind != DDTP_LOST) /* fail closed: no device reaches memory */
 			assert_int_equal(fx_dma(f, 3, 0x1000, RD, NULL), CAUSE_OFF);
 		/* the unit working again: a retry on the same memory succeeds */
 		f->model->cfg.busy_reads = 0;
 		f->model->cq_busy = f->model->fq_busy = f->model->ddtp_busy = 0;
 		f->drop_cqt = f->cqmf_on_enable = f->fqmf_on_enable = f->ignore_ddtp = false;
+		f->busy_ddtp_on = false;
 		f->corrupt_cqt = 0;
 		f->ddtp_max = 0;
 		assert_int_equal(fx_init_again(f), IOMM_OK);
@@ -1036,6 +1048,48 @@ static void test_cmd_error_mid_batch(void **state)
 		assert_int_equal(fx_dma(f, k, 0x10000, RD, NULL), CAUSE_INVALID);
 }
 
+/* A two-entry command queue that stops taking commands, or rejects one in the middle of a
+ * long batch: the error surfaces, and a retry leaves nothing cached. */
+static void test_small_queue_errors(void **state)
+{
+	struct fx *f = *state;
+	f->cq_size = 32;
+	f->cfg.timeout_ns = 20000000;
+	fx_start(f);
+	struct iomm_pool *p = fx_pool(f, P4K, 32);
+	struct iomm_domain a = {0};
+	struct iomm_dev dev = {0};
+	assert_int_equal(fx_domain(f, &a, IOMM_DOMAIN_S1, 38, p, NULL), IOMM_OK);
+	assert_int_equal(iomm_map(&a, 0x10000, 0x80010000, 3 * P4K, RW), IOMM_OK);
+	fx_attach(f, &dev, &a, 0, 0x3f);
+	for (uint32_t k = 0; k < 64; k++)
+		assert_int_equal(fx_xlate(f, k, 0x10000, RD), 0x80010000);
+	/* an illegal command while later chunks wait for room */
+	f->corrupt_cqt = 1;
+	assert_int_equal(iomm_unmap(&a, 0x10000, P4K, NULL), IOMM_EIO);
+	/* the lost invalidation is made up for by the next one */
+	assert_int_equal(iomm_unmap(&a, 0x12000, P4K, NULL), IOMM_OK);
+	assert_int_equal(fx_dma(f, 5, 0x10000, RD, NULL), CAUSE_READ_PAGE);
+	assert_int_equal(fx_xlate(f, 5, 0x11000, RD), 0x80011000);
+	f->corrupt_cqt = 3;
+	assert_int_equal(iomm_detach(&dev), IOMM_EIO);
+	assert_true(f->rv.stats.cmd_errors >= 3);
+	assert_int_equal(iomm_detach(&dev), IOMM_OK);
+	for (uint32_t k = 0; k < 64; k++)
+		assert_int_equal(fx_dma(f, k, 0x11000, RD, NULL), CAUSE_INVALID);
+	/* the unit stops: no room for the second command */
+	fx_attach(f, &dev, &a, 0, 0x3f);
+	assert_int_equal(fx_xlate(f, 7, 0x11000, RD), 0x80011000);
+	f->drop_cqt = true;
+	assert_int_equal(iomm_unmap(&a, 0x11000, P4K, NULL), IOMM_ETIMEDOUT);
+	assert_int_equal(iomm_detach(&dev), IOMM_ETIMEDOUT);
+	f->drop_cqt = false;
+	riscv_model_step(f->model); /* the unit resumes */
+	assert_int_equal(iomm_detach(&dev), IOMM_OK);
+	assert_int_equal(fx_dma(f, 7, 0x11000, RD, NULL), CAUSE_INVALID);
+	assert_int_equal(fx_dma(f, 7, 0x10000, RD, NULL), CAUSE_INVALID);
+}
+
 /* ==== 6. faults ============================================================== */
 
 static void test_fault_poll(void **state)
@@ -1363,6 +1417,7 @@ int main(int argc, char **argv)
 	    T(test_fence_timeout),
 	    T(test_small_queue_big_batch),
 	    T(test_cmd_error_mid_batch),
+	    T(test_small_queue_errors),
 	    T(test_fault_poll),
 	    T(test_fault_overflow_and_memory_fault),
 	    T(test_decode_fault),
