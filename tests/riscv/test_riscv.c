@@ -874,6 +874,11 @@ static void test_inval_removed_table(void **state)
 	/* the commands before the fence carry no address */
 	const uint64_t *cmd = cq_cmd(f, 2);
 	assert_false(cmd[0] & RISCV_M_CMD_AV);
+	/* a G-stage change: IOTINVAL.GVMA for the GSCID alone (section 6) */
+	assert_int_equal((cmd[0] >> 7) & 7, RISCV_M_IOTINVAL_GVMA);
+	assert_int_equal((cmd[0] >> 44) & 0xffff, d.id);
+	assert_int_equal(fx_cmds(f, RISCV_CMD_IOTINVAL_GVMA), 1);
+	assert_int_equal(fx_cmds(f, RISCV_CMD_IOTINVAL_VMA), 0);
 	assert_int_equal(fx_dma(f, 3, 0x201000, RD, NULL), CAUSE_READ_GUEST);
 }
 
