@@ -194,12 +194,27 @@ static void batch_add(struct iomm_riscv *r, struct batch *b, struct rv_cmd c)
 		r->stats.iodir++;
 }
 
-/* Issue the batch, then one IOFENCE.C, and wait for it. */
+/*
+ * Issue the batch, then one IOFENCE.C, and wait for it. After a batch that
+ * did not complete (a timeout, or a command error: the illegal command was
+ * replaced by a fence and its invalidation lost), what the unit caches is
+ * unknown, and a retry may find nothing left to invalidate (device contexts
+ * already invalid in memory): the next batch drops every cached device
+ * context and translation too.
+ */
 static int batch_fence(struct iomm_riscv *r, struct batch *b)
 {
+	if (r->stale) {
+		batch_add(r, b, cmd_iodir(false, 0));
+		batch_add(r, b, cmd_iotinval(false, false, 0, false, 0, false, 0));
+		if (r->unit.caps & IOMM_CAP_S2)
+			batch_add(r, b, cmd_iotinval(true, false, 0, false, 0, false, 0));
+	}
 	int rc = cq_issue(r, b->cmd, b->n, true);
 	b->n = 0;
-	return b->rc ? b->rc : rc;
+	rc = b->rc ? b->rc : rc;
+	r->stale = rc != IOMM_OK;
+	return rc;
 }
 
 /* ======================================================================== */
@@ -413,7 +428,7 @@ static int dc_install(struct iomm_riscv *r, const struct iomm_dev *dev,
 			live = true;
 		}
 	}
-	if (live) {
+	if (live || r->stale) {
 		rc = batch_fence(r, &b);
 		if (rc)
 			return rc;
@@ -812,6 +827,7 @@ static int check_args(const struct iomm_riscv *rv, const struct iomm_port *port,
 static int inval_all(struct iomm_riscv *r)
 {
 	struct batch b = {.n = 0, .rc = 0};
+	r->stale = false; /* this batch is everything */
 	batch_add(r, &b, cmd_iodir(false, 0));
 	batch_add(r, &b, cmd_iotinval(false, false, 0, false, 0, false, 0));
 	if (r->unit.caps & IOMM_CAP_S2)

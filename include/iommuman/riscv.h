@@ -125,6 +125,7 @@ struct iomm_riscv {
 	uint32_t fq_head;	/* shadow of fqh */
 	uint32_t next_pscid, next_gscid;
 	bool enabled;
+	bool stale; /* an invalidation did not complete: the next one covers everything */
 	/** @endcond */
 };
 
