@@ -450,7 +450,11 @@ static int dc_install(struct iomm_riscv *r, const struct iomm_dev *dev,
 static int riscv_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct iomm_dev *dev)
 {
 	struct iomm_riscv *r = to_rv(unit);
-	/* iomm_dev_init() refused IDs beyond unit.sid_bits (the directory's reach) */
+	/* iomm_dev_init() refuses IDs beyond the directory's reach; a device made before
+	 * the unit was initialised again with fewer did_bits would alias other contexts */
+	if ((dev->sid | dev->mask) >> r->unit.sid_bits)
+		return IOMM_REFUSE_AS(port_of(r), IOMM_ERANGE, "iomm_attach",
+				      "dev: device ID beyond the directory (cfg did_bits)");
 	if (iomm_dev_conflicts(unit, dev))
 		return IOMM_EBUSY;
 	IOMM_FOR_EACH_SID(dev, did) {

@@ -228,15 +228,15 @@ static int add_map(struct fdtp *t, int node)
 			return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
 					      "iommu-map names an IOMMU without #iommu-cells = 1");
 		int u = iomm_disc_find_unit(t->d, &t->m, ph);
-		if (u < 0)
-			continue;
+		if (u < 0 || n == 0)
+			continue; /* an empty entry maps nothing (QEMU's riscv virt writes one) */
 		int rc = iomm_disc_add_sid_range(t->d, (uint32_t)u, base, n,
 						 fdt_get_name(t->fdt, node, NULL));
 		if (rc == IOMM_ENOSPC)
 			return iomm_disc_fail(t->d, &t->m, rc, (uint32_t)node, "device array full");
 		if (rc)
 			return iomm_disc_fail(t->d, &t->m, rc, (uint32_t)node,
-					      "iommu-map entry empty or wrapping");
+					      "iommu-map entry wrapping");
 	}
 	return IOMM_OK;
 }
