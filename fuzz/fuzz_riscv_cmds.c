@@ -177,7 +177,7 @@ static int dma_check(struct st *s, uint32_t did, uint64_t iova, bool write)
 			write ? 'w' : 'r', rc, FZ_ULL(pa));
 	if (!d) {
 		int want = (did >> s->cap_bits) ? (int)RISCV_M_CAUSE_TTYP_DISALLOWED
-						 : (int)RISCV_M_CAUSE_DDT_INVALID;
+						: (int)RISCV_M_CAUSE_DDT_INVALID;
 		FZ_CHECK(rc == want, "device 0x%x of no domain: %d, want %d", did, rc, want);
 		return rc;
 	}
@@ -212,9 +212,9 @@ static int dma_check(struct st *s, uint32_t did, uint64_t iova, bool write)
 			 FZ_ULL(iova), write ? "write" : "read", did, (int)ds->type, rc, FZ_ULL(pa),
 			 want);
 	else
-		FZ_CHECK(rc == 0 && pa == out, "0x%llx %s dev 0x%x (type %d): %d pa 0x%llx, want 0x%llx",
-			 FZ_ULL(iova), write ? "write" : "read", did, (int)ds->type, rc, FZ_ULL(pa),
-			 FZ_ULL(out));
+		FZ_CHECK(rc == 0 && pa == out,
+			 "0x%llx %s dev 0x%x (type %d): %d pa 0x%llx, want 0x%llx", FZ_ULL(iova),
+			 write ? "write" : "read", did, (int)ds->type, rc, FZ_ULL(pa), FZ_ULL(out));
 	return rc;
 }
 
@@ -277,10 +277,9 @@ static void op_domain_init(struct st *s, struct fz *in)
 	uint8_t t8 = fz_u8(in), a8 = fz_u8(in), p8 = fz_u8(in);
 	if (ds->live)
 		return;
-	static const enum iomm_domain_type types[] = {IOMM_DOMAIN_S1,	  IOMM_DOMAIN_S2,
-						       IOMM_DOMAIN_NESTED, IOMM_DOMAIN_BYPASS,
-						       IOMM_DOMAIN_BLOCKED, IOMM_DOMAIN_S1,
-						       IOMM_DOMAIN_S2,	   IOMM_DOMAIN_NESTED};
+	static const enum iomm_domain_type types[] = {
+	    IOMM_DOMAIN_S1,	 IOMM_DOMAIN_S2, IOMM_DOMAIN_NESTED, IOMM_DOMAIN_BYPASS,
+	    IOMM_DOMAIN_BLOCKED, IOMM_DOMAIN_S1, IOMM_DOMAIN_S2,     IOMM_DOMAIN_NESTED};
 	enum iomm_domain_type t = types[t8 % 8];
 	struct iomm_domain_cfg c;
 	memset(&c, 0, sizeof(c));
@@ -320,10 +319,11 @@ static void op_domain_init(struct st *s, struct fz *in)
 	uint64_t before = iomm_pool_used(&ds->pool);
 	int rc = iomm_domain_init(&ds->d, &s->rv.unit, &c);
 	if (trace)
-		fprintf(stderr, "domain %u type %d ias %u parent %d: %d\n", i, (int)t, c.ias, parent,
-			rc);
+		fprintf(stderr, "domain %u type %d ias %u parent %d: %d\n", i, (int)t, c.ias,
+			parent, rc);
 	if (need && (s->rv.caps & need) != need) {
-		FZ_CHECK(rc == IOMM_ENOTSUP, "type %d ias %u without its mode: %d", (int)t, c.ias, rc);
+		FZ_CHECK(rc == IOMM_ENOTSUP, "type %d ias %u without its mode: %d", (int)t, c.ias,
+			 rc);
 		return;
 	}
 	int want = translating(t) && ids >= max ? IOMM_ENOSPC : IOMM_OK;
@@ -602,13 +602,13 @@ static void setup(struct st *s, struct fz *in)
 	s->mem.fq_size = (e >> 6) & 1u ? 64u : 4096u; /* two records: overflows */
 	size_t dbytes = (DDT_PGS + 1) * 4096;
 	void *dmem = bfx_mem(&s->b, dbytes, 4096);
-	FZ_CHECK(iomm_pool_init(&s->ddt_pool, port, dmem, dbytes, (uint64_t)(uintptr_t)dmem, 4096) ==
-		     IOMM_OK,
+	FZ_CHECK(iomm_pool_init(&s->ddt_pool, port, dmem, dbytes, (uint64_t)(uintptr_t)dmem,
+				4096) == IOMM_OK,
 		 "directory pool");
 	int rc = iomm_riscv_init(&s->rv, port, REGS, &s->mem, &s->ddt_pool, &cfg);
 	FZ_CHECK(rc == IOMM_OK, "init: %d", rc);
 	bool flat = (mc.caps & RISCV_M_CAP_MSI_FLAT) != 0;
-	s->cap_bits = s->rv.ddt_levels == 1 ? (flat ? 6u : 7u)
+	s->cap_bits = s->rv.ddt_levels == 1   ? (flat ? 6u : 7u)
 		      : s->rv.ddt_levels == 2 ? (flat ? 15u : 16u)
 					      : 24u;
 	for (unsigned i = 0; i < NDOMS; i++) {
@@ -638,8 +638,8 @@ static void teardown(struct st *s)
 	check_hygiene(s);
 	FZ_CHECK(iomm_riscv_disable(&s->rv) == IOMM_OK, "disable");
 	for (uint32_t did = 0; did < 4; did++)
-		FZ_CHECK(riscv_model_dma(&s->model, did, IOVA0, RISCV_MODEL_ACC_R, &(uint64_t){0}) ==
-			     (int)RISCV_M_CAUSE_ALL_DISALLOWED,
+		FZ_CHECK(riscv_model_dma(&s->model, did, IOVA0, RISCV_MODEL_ACC_R,
+					 &(uint64_t){0}) == (int)RISCV_M_CAUSE_ALL_DISALLOWED,
 			 "DMA after disable");
 	check_hygiene(s);
 }

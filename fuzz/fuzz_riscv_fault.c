@@ -25,7 +25,7 @@
 #include "fuzz_common.h"
 
 #define KNOWN_FLAGS                                                                                \
-	(IOMM_FAULT_READ | IOMM_FAULT_WRITE | IOMM_FAULT_EXEC | IOMM_FAULT_PRIV |                 \
+	(IOMM_FAULT_READ | IOMM_FAULT_WRITE | IOMM_FAULT_EXEC | IOMM_FAULT_PRIV |                  \
 	 IOMM_FAULT_SSID | IOMM_FAULT_STAGE2 | IOMM_FAULT_IPA)
 
 /* The reason docs/riscv.md gives each cause, written out independently. */
@@ -35,15 +35,15 @@ static enum iomm_fault_reason want_reason(unsigned cause)
 		unsigned lo, hi;
 		enum iomm_fault_reason r;
 	} map[] = {
-	    {12, 13, IOMM_FAULT_TRANSLATION}, {15, 15, IOMM_FAULT_TRANSLATION},
-	    {20, 21, IOMM_FAULT_TRANSLATION}, {23, 23, IOMM_FAULT_TRANSLATION},
-	    {1, 1, IOMM_FAULT_ABORT},	      {5, 5, IOMM_FAULT_ABORT},
-	    {7, 7, IOMM_FAULT_ABORT},	      {256, 256, IOMM_FAULT_ABORT},
-	    {260, 260, IOMM_FAULT_ABORT},     {258, 258, IOMM_FAULT_BAD_STREAM},
+	    {12, 13, IOMM_FAULT_TRANSLATION},  {15, 15, IOMM_FAULT_TRANSLATION},
+	    {20, 21, IOMM_FAULT_TRANSLATION},  {23, 23, IOMM_FAULT_TRANSLATION},
+	    {1, 1, IOMM_FAULT_ABORT},	       {5, 5, IOMM_FAULT_ABORT},
+	    {7, 7, IOMM_FAULT_ABORT},	       {256, 256, IOMM_FAULT_ABORT},
+	    {260, 260, IOMM_FAULT_ABORT},      {258, 258, IOMM_FAULT_BAD_STREAM},
 	    {266, 266, IOMM_FAULT_BAD_STREAM}, {259, 259, IOMM_FAULT_BAD_CONFIG},
 	    {262, 263, IOMM_FAULT_BAD_CONFIG}, {267, 267, IOMM_FAULT_BAD_CONFIG},
-	    {257, 257, IOMM_FAULT_WALK},      {261, 261, IOMM_FAULT_WALK},
-	    {264, 265, IOMM_FAULT_WALK},      {268, 271, IOMM_FAULT_WALK},
+	    {257, 257, IOMM_FAULT_WALK},       {261, 261, IOMM_FAULT_WALK},
+	    {264, 265, IOMM_FAULT_WALK},       {268, 271, IOMM_FAULT_WALK},
 	    {274, 274, IOMM_FAULT_WALK},
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -71,8 +71,8 @@ static void check_record(const uint8_t bytes[32])
 	free(rec);
 	FZ_CHECK(rc == IOMM_OK && rc2 == IOMM_OK, "rc %d %d", rc, rc2);
 	FZ_CHECK(f.sid == g.sid && f.ssid == g.ssid && f.addr == g.addr && f.ipa == g.ipa &&
-			 f.reason == g.reason && f.flags == g.flags && f.raw == g.raw &&
-			 f.lost == g.lost,
+		     f.reason == g.reason && f.flags == g.flags && f.raw == g.raw &&
+		     f.lost == g.lost,
 		 "two decodes of one record differ");
 	unsigned cause = (unsigned)(w[0] & 0xfff), ttyp = (unsigned)((w[0] >> 34) & 0x3f);
 	bool pv = (w[0] >> 32) & 1, priv = (w[0] >> 33) & 1;

@@ -42,9 +42,8 @@ struct batch {
 
 static struct rv_cmd cmd_fence(void)
 {
-	return (struct rv_cmd){iomm_field_prep(CMD_OPCODE, OP_IOFENCE) |
-				   iomm_field_prep(CMD_FUNC3, FUNC_FENCE_C),
-			       0};
+	return (struct rv_cmd){
+	    iomm_field_prep(CMD_OPCODE, OP_IOFENCE) | iomm_field_prep(CMD_FUNC3, FUNC_FENCE_C), 0};
 }
 
 /* IOTINVAL.VMA (gv, pscv) or .GVMA; @av: @addr valid. */
@@ -65,8 +64,8 @@ static struct rv_cmd cmd_iotinval(bool gvma, bool gv, uint32_t gscid, bool pscv,
 /* IODIR.INVAL_DDT for one device, or all (@dv false). */
 static struct rv_cmd cmd_iodir(bool dv, uint32_t did)
 {
-	uint64_t w0 = iomm_field_prep(CMD_OPCODE, OP_IODIR) |
-		      iomm_field_prep(CMD_FUNC3, FUNC_INVAL_DDT);
+	uint64_t w0 =
+	    iomm_field_prep(CMD_OPCODE, OP_IODIR) | iomm_field_prep(CMD_FUNC3, FUNC_INVAL_DDT);
 	if (dv)
 		w0 |= IODIR_DV | iomm_field_prep(IODIR_DID, did);
 	return (struct rv_cmd){w0, 0};
@@ -89,16 +88,16 @@ static void cq_recover(struct iomm_riscv *r, uint32_t csr)
 	iomm_log(port, IOMM_LOG_ERROR, "riscv: command queue error, cqcsr=", csr, "");
 	if (csr & CQCSR_ILL) {
 		uint64_t *slot = (uint64_t *)r->mem.cq + 2u * head;
-		iomm_log(port, IOMM_LOG_ERROR, "riscv: illegal command, word 0 = ",
-			 iomm_read_desc(slot), "");
+		iomm_log(port, IOMM_LOG_ERROR,
+			 "riscv: illegal command, word 0 = ", iomm_read_desc(slot), "");
 		struct rv_cmd f = cmd_fence();
 		iomm_write_desc(&slot[0], f.w0);
 		iomm_write_desc(&slot[1], f.w1);
 		sync_mem(r, slot, 16);
 	}
 	r->stats.cmd_errors++;
-	wr32(r, RV_CQCSR, (rd32(r, RV_CQCSR) & (uint32_t)(QCSR_EN | QCSR_IE)) |
-			      (csr & (uint32_t)CQCSR_ERRS));
+	wr32(r, RV_CQCSR,
+	     (rd32(r, RV_CQCSR) & (uint32_t)(QCSR_EN | QCSR_IE)) | (csr & (uint32_t)CQCSR_ERRS));
 }
 
 /*
@@ -368,7 +367,7 @@ static void dc_build(const struct iomm_domain *dom, uint64_t dc[DC_MAX_WORDS])
 	for (unsigned w = 0; w < DC_MAX_WORDS; w++)
 		dc[w] = 0;
 	if (!dom || dom->type == IOMM_DOMAIN_BLOCKED)
-		return; /* V = 0: every request faults with cause 258 */
+		return;	  /* V = 0: every request faults with cause 258 */
 	dc[DC_TC] = TC_V; /* DTF = 0: faults are reported; no ATS, PRI, PDT, A/D updates */
 	switch (dom->type) {
 	case IOMM_DOMAIN_S1:
@@ -419,7 +418,8 @@ static int dc_install(struct iomm_riscv *r, const struct iomm_dev *dev,
 	struct batch b = {.n = 0, .rc = 0};
 	bool live = false;
 	int rc = IOMM_OK;
-	IOMM_FOR_EACH_SID(dev, did) {
+	IOMM_FOR_EACH_SID(dev, did)
+	{
 		uint64_t *e = dc_of(r, did, false, &rc);
 		if (e && (iomm_read_desc(&e[DC_TC]) & TC_V)) {
 			iomm_write_desc(&e[DC_TC], 0);
@@ -436,7 +436,8 @@ static int dc_install(struct iomm_riscv *r, const struct iomm_dev *dev,
 	if (!(dc[DC_TC] & TC_V))
 		return IOMM_OK;
 	unsigned n = dc_words(r);
-	IOMM_FOR_EACH_SID(dev, did) {
+	IOMM_FOR_EACH_SID(dev, did)
+	{
 		uint64_t *e = dc_of(r, did, false, &rc);
 		for (unsigned w = 1; w < n; w++)
 			iomm_write_desc(&e[w], dc[w]);
@@ -457,10 +458,12 @@ static int riscv_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct 
 				      "dev: device ID beyond the directory (cfg did_bits)");
 	if (iomm_dev_conflicts(unit, dev))
 		return IOMM_EBUSY;
-	IOMM_FOR_EACH_SID(dev, did) {
+	IOMM_FOR_EACH_SID(dev, did)
+	{
 		int rc = IOMM_OK;
 		if (!dc_of(r, did, true, &rc))
-			return rc; /* directory pages linked so far stay: they hold invalid contexts */
+			return rc; /* directory pages linked so far stay: they hold invalid contexts
+				    */
 	}
 	uint64_t dc[DC_MAX_WORDS];
 	dc_build(dom, dc);
@@ -478,8 +481,7 @@ static int riscv_detach(struct iomm_unit *unit, struct iomm_dev *dev)
 /* Invalidation of unmapped ranges (6, "Changing ... page table entry")     */
 /* ======================================================================== */
 
-static int riscv_flush(struct iomm_unit *unit, struct iomm_domain *dom,
-		       const struct iomm_gather *g)
+static int riscv_flush(struct iomm_unit *unit, struct iomm_domain *dom, const struct iomm_gather *g)
 {
 	struct iomm_riscv *r = to_rv(unit);
 	bool s2 = dom->type == IOMM_DOMAIN_S2;
@@ -499,9 +501,10 @@ static int riscv_flush(struct iomm_unit *unit, struct iomm_domain *dom,
 		if (g->tables || (end - a + step - 1) / step > r->cfg.inv_threshold) {
 			/* a G-stage change needs IOTINVAL.GVMA alone ("Changing second-stage
 			 * page table entry") */
-			batch_add(r, &b,
-				  s2 ? cmd_iotinval(true, true, gscid, false, 0, false, 0)
-				     : cmd_iotinval(false, gscid != 0, gscid, true, dom->id, false, 0));
+			batch_add(
+			    r, &b,
+			    s2 ? cmd_iotinval(true, true, gscid, false, 0, false, 0)
+			       : cmd_iotinval(false, gscid != 0, gscid, true, dom->id, false, 0));
 		} else {
 			for (; a < end; a += step)
 				batch_add(r, &b,
@@ -649,8 +652,8 @@ static int riscv_fault_poll(struct iomm_unit *unit, iomm_fault_fn fn, void *arg)
 		n++;
 	}
 	if (csr & (uint32_t)FQCSR_ERRS) /* acknowledged (RW1C) once the queue is drained */
-		wr32(r, RV_FQCSR, (csr & (uint32_t)(QCSR_EN | QCSR_IE)) |
-				      (csr & (uint32_t)FQCSR_ERRS));
+		wr32(r, RV_FQCSR,
+		     (csr & (uint32_t)(QCSR_EN | QCSR_IE)) | (csr & (uint32_t)FQCSR_ERRS));
 	wr32(r, RV_IPSR, (uint32_t)IPSR_FIP);
 	return rc ? rc : n;
 }
@@ -702,7 +705,8 @@ static int queue_off(struct iomm_riscv *r, uint32_t csr, uint32_t errs)
 /* Queue with base register @qb on: base, then enable, then wait for ON (5.6, 5.9). */
 static int queue_on(struct iomm_riscv *r, uint32_t qb, uint32_t csr, uint64_t pa, unsigned shift)
 {
-	wr64(r, qb, iomm_field_prep(PPN_FIELD, pa >> 12) | iomm_field_prep(QB_LOG2SZ_1, shift - 1u));
+	wr64(r, qb,
+	     iomm_field_prep(PPN_FIELD, pa >> 12) | iomm_field_prep(QB_LOG2SZ_1, shift - 1u));
 	uint32_t ie = (r->cfg.flags & IOMM_RISCV_CFG_IRQ) ? (uint32_t)QCSR_IE : 0u;
 	wr32(r, csr, (uint32_t)QCSR_EN | ie);
 	int rc = ack(r, csr, (uint32_t)(QCSR_ON | QCSR_BUSY), (uint32_t)QCSR_ON);
@@ -778,8 +782,9 @@ static int plan_fctl(struct iomm_riscv *r)
 	bool wsi = igs == IGS_WSI;
 	if (r->cfg.flags & IOMM_RISCV_CFG_WSI) {
 		if (igs != IGS_WSI && igs != IGS_BOTH)
-			return IOMM_REFUSE_AS(port, IOMM_ENOTSUP, "iomm_riscv_init",
-					      "cfg->flags: wired interrupts, capabilities.IGS has none");
+			return IOMM_REFUSE_AS(
+			    port, IOMM_ENOTSUP, "iomm_riscv_init",
+			    "cfg->flags: wired interrupts, capabilities.IGS has none");
 		wsi = true;
 	}
 	r->fctl = wsi ? (uint32_t)FCTL_WSI : 0u;
@@ -796,8 +801,9 @@ static int plan_ddt(struct iomm_riscv *r, const struct iomm_port *port)
 				      "cfg->did_bits: device IDs are at most 24 bits");
 	r->ddt_levels = (uint8_t)(bits <= lb ? 1u : bits <= lb + 9u ? 2u : 3u);
 	if (r->ddt_levels > 1 && (!r->pool || iomm_pool_page_size(r->pool) != RV_PAGE))
-		return IOMM_REFUSE_AS(port, IOMM_EINVAL, "iomm_riscv_init",
-				      "pool: more than one directory level needs a pool of 4 KiB pages");
+		return IOMM_REFUSE_AS(
+		    port, IOMM_EINVAL, "iomm_riscv_init",
+		    "pool: more than one directory level needs a pool of 4 KiB pages");
 	r->unit.sid_bits = (uint8_t)bits;
 	return IOMM_OK;
 }
@@ -806,8 +812,9 @@ static int check_args(const struct iomm_riscv *rv, const struct iomm_port *port,
 		      const struct iomm_riscv_mem *mem, const struct iomm_riscv_cfg *c)
 {
 	if (!rv || !port || !mem || !port->read32 || !port->write32 || !port->now_ns)
-		return IOMM_REFUSE_AS(port, IOMM_EINVAL, "iomm_riscv_init",
-				      "rv, port, mem: NULL, or port without read32, write32, now_ns");
+		return IOMM_REFUSE_AS(
+		    port, IOMM_EINVAL, "iomm_riscv_init",
+		    "rv, port, mem: NULL, or port without read32, write32, now_ns");
 	if (!(port->flags & IOMM_PORT_DMA_COHERENT) && !port->clean_tables)
 		return IOMM_REFUSE_AS(port, IOMM_EINVAL, "iomm_riscv_init",
 				      "port: not coherent and clean_tables is NULL");
@@ -894,8 +901,9 @@ int iomm_riscv_init(struct iomm_riscv *rv, const struct iomm_port *port, uintptr
 	uint64_t top = r.unit.oas >= 64 ? ~0ull : (1ull << r.unit.oas);
 	if (mem->ddt_pa >= top || mem->cq_pa + mem->cq_size > top ||
 	    mem->fq_pa + mem->fq_size > top)
-		return IOMM_REFUSE(port, IOMM_EINVAL,
-				   "mem: beyond the unit's physical address size (capabilities.PAS)");
+		return IOMM_REFUSE(
+		    port, IOMM_EINVAL,
+		    "mem: beyond the unit's physical address size (capabilities.PAS)");
 
 	/* Fail closed first: translation off, queues off; then the features. */
 	*rv = r;

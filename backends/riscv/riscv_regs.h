@@ -43,14 +43,14 @@
 #define QB_LOG2SZ_1 IOMM_GENMASK(4, 0) /* log2(entries) - 1 */
 
 /* cqcsr and fqcsr share the enable/status layout */
-#define QCSR_EN	  IOMM_BIT(0)
-#define QCSR_IE	  IOMM_BIT(1)
-#define QCSR_MF	  IOMM_BIT(8)  /* cqmf / fqmf, RW1C */
-#define QCSR_OF	  IOMM_BIT(9)  /* cq: cmd_to; fq: fqof, RW1C */
-#define CQCSR_ILL IOMM_BIT(10) /* cmd_ill, RW1C */
-#define CQCSR_FWI IOMM_BIT(11) /* fence_w_ip, RW1C */
-#define QCSR_ON	  IOMM_BIT(16)
-#define QCSR_BUSY IOMM_BIT(17)
+#define QCSR_EN	   IOMM_BIT(0)
+#define QCSR_IE	   IOMM_BIT(1)
+#define QCSR_MF	   IOMM_BIT(8)	/* cqmf / fqmf, RW1C */
+#define QCSR_OF	   IOMM_BIT(9)	/* cq: cmd_to; fq: fqof, RW1C */
+#define CQCSR_ILL  IOMM_BIT(10) /* cmd_ill, RW1C */
+#define CQCSR_FWI  IOMM_BIT(11) /* fence_w_ip, RW1C */
+#define QCSR_ON	   IOMM_BIT(16)
+#define QCSR_BUSY  IOMM_BIT(17)
 #define CQCSR_ERRS (QCSR_MF | QCSR_OF | CQCSR_ILL | CQCSR_FWI)
 #define FQCSR_ERRS (QCSR_MF | QCSR_OF)
 
@@ -62,17 +62,17 @@
 
 /* Device context: tc, iohgatp, ta, fsc (+ msiptp, msi_addr_mask, msi_addr_pattern,
  * reserved in the 64-byte extended format), 64-bit words. */
-#define DC_TC	   0u
-#define DC_IOHGATP 1u
-#define DC_TA	   2u
-#define DC_FSC	   3u
+#define DC_TC	      0u
+#define DC_IOHGATP    1u
+#define DC_TA	      2u
+#define DC_FSC	      3u
 #define DC_BASE_WORDS 4u
 #define DC_MAX_WORDS  8u
 
 #define TC_V IOMM_BIT(0)
 
-#define ATP_PPN	 IOMM_GENMASK(43, 0)   /* iohgatp, fsc (iosatp) */
-#define ATP_MODE IOMM_GENMASK(63, 60)
+#define ATP_PPN	      IOMM_GENMASK(43, 0) /* iohgatp, fsc (iosatp) */
+#define ATP_MODE      IOMM_GENMASK(63, 60)
 #define ATP_MODE_BARE 0u
 #define ATP_MODE_SV39 8u /* Sv39 / Sv39x4; Sv48 9, Sv57 10 */
 #define IOHGATP_GSCID IOMM_GENMASK(59, 44)
@@ -82,15 +82,15 @@
 #define CMD_OPCODE IOMM_GENMASK(6, 0)
 #define CMD_FUNC3  IOMM_GENMASK(9, 7)
 
-#define OP_IOTINVAL	 1u
-#define FUNC_VMA	 0u
-#define FUNC_GVMA	 1u
-#define IOTINVAL_AV	 IOMM_BIT(10)
-#define IOTINVAL_PSCID	 IOMM_GENMASK(31, 12)
-#define IOTINVAL_PSCV	 IOMM_BIT(32)
-#define IOTINVAL_GV	 IOMM_BIT(33)
-#define IOTINVAL_GSCID	 IOMM_GENMASK(59, 44)
-#define IOTINVAL_ADDR	 IOMM_GENMASK(61, 10) /* word 1: ADDR[63:12] */
+#define OP_IOTINVAL    1u
+#define FUNC_VMA       0u
+#define FUNC_GVMA      1u
+#define IOTINVAL_AV    IOMM_BIT(10)
+#define IOTINVAL_PSCID IOMM_GENMASK(31, 12)
+#define IOTINVAL_PSCV  IOMM_BIT(32)
+#define IOTINVAL_GV    IOMM_BIT(33)
+#define IOTINVAL_GSCID IOMM_GENMASK(59, 44)
+#define IOTINVAL_ADDR  IOMM_GENMASK(61, 10) /* word 1: ADDR[63:12] */
 
 #define OP_IOFENCE   2u
 #define FUNC_FENCE_C 0u

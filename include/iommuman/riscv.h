@@ -41,24 +41,25 @@ extern "C" {
 
 /** @name Capabilities register bits (iomm_riscv::caps, spec 5.3)
  * @{ */
-#define IOMM_RISCV_CAP_VERSION_MASK 0xffull	/**< Version: major in 7:4, minor in 3:0. */
-#define IOMM_RISCV_CAP_SV39	    (1ull << 9)	/**< First stage Sv39. */
+#define IOMM_RISCV_CAP_VERSION_MASK 0xffull	 /**< Version: major in 7:4, minor in 3:0. */
+#define IOMM_RISCV_CAP_SV39	    (1ull << 9)	 /**< First stage Sv39. */
 #define IOMM_RISCV_CAP_SV48	    (1ull << 10) /**< First stage Sv48. */
 #define IOMM_RISCV_CAP_SV57	    (1ull << 11) /**< First stage Sv57. */
 #define IOMM_RISCV_CAP_SVPBMT	    (1ull << 15) /**< Page-based memory types (reported only). */
 #define IOMM_RISCV_CAP_SV39X4	    (1ull << 17) /**< G-stage Sv39x4. */
 #define IOMM_RISCV_CAP_SV48X4	    (1ull << 18) /**< G-stage Sv48x4. */
 #define IOMM_RISCV_CAP_SV57X4	    (1ull << 19) /**< G-stage Sv57x4. */
-#define IOMM_RISCV_CAP_MSI_FLAT	    (1ull << 22) /**< MSI page tables, flat: 64-byte device contexts. */
-#define IOMM_RISCV_CAP_MSI_MRIF	    (1ull << 23) /**< MSI page tables, MRIF mode (reported only). */
-#define IOMM_RISCV_CAP_AMO_HWAD	    (1ull << 24) /**< Hardware A/D updates (reported only). */
-#define IOMM_RISCV_CAP_ATS	    (1ull << 25) /**< PCIe ATS (reported only). */
-#define IOMM_RISCV_CAP_END	    (1ull << 27) /**< Both endiannesses (fctl.BE writable). */
-#define IOMM_RISCV_CAP_IGS_SHIFT    28u		 /**< Interrupt generation support, 2 bits. */
-#define IOMM_RISCV_CAP_IGS_MASK	    (3ull << IOMM_RISCV_CAP_IGS_SHIFT) /**< 0 MSI, 1 WSI, 2 both. */
-#define IOMM_RISCV_CAP_PAS_SHIFT    32u		 /**< Physical address size, 6 bits. */
-#define IOMM_RISCV_CAP_PAS_MASK	    (0x3full << IOMM_RISCV_CAP_PAS_SHIFT) /**< PAS field. */
-#define IOMM_RISCV_CAP_NL	    (1ull << 42) /**< Non-leaf invalidation extension (reported only). */
+#define IOMM_RISCV_CAP_MSI_FLAT	    (1ull << 22) /**< MSI page tables, flat: 64-byte device contexts. \
+						  */
+#define IOMM_RISCV_CAP_MSI_MRIF	 (1ull << 23)	 /**< MSI page tables, MRIF mode (reported only). */
+#define IOMM_RISCV_CAP_AMO_HWAD	 (1ull << 24)	 /**< Hardware A/D updates (reported only). */
+#define IOMM_RISCV_CAP_ATS	 (1ull << 25)	 /**< PCIe ATS (reported only). */
+#define IOMM_RISCV_CAP_END	 (1ull << 27)	 /**< Both endiannesses (fctl.BE writable). */
+#define IOMM_RISCV_CAP_IGS_SHIFT 28u		 /**< Interrupt generation support, 2 bits. */
+#define IOMM_RISCV_CAP_IGS_MASK	 (3ull << IOMM_RISCV_CAP_IGS_SHIFT) /**< 0 MSI, 1 WSI, 2 both. */
+#define IOMM_RISCV_CAP_PAS_SHIFT 32u /**< Physical address size, 6 bits. */
+#define IOMM_RISCV_CAP_PAS_MASK	 (0x3full << IOMM_RISCV_CAP_PAS_SHIFT) /**< PAS field. */
+#define IOMM_RISCV_CAP_NL	 (1ull << 42) /**< Non-leaf invalidation extension (reported only). */
 /** @} */
 
 /** @name Configuration flags (iomm_riscv_cfg::flags)
@@ -73,25 +74,25 @@ extern "C" {
 
 /** @brief Memory the caller hands to the unit (physical addresses as the unit sees them). */
 struct iomm_riscv_mem {
-	void *ddt;	  /**< Root of the device directory: one 4 KiB page, 4 KiB aligned. */
-	uint64_t ddt_pa;  /**< Its physical address. */
-	void *cq;	  /**< Command queue (16 bytes per command). */
-	uint64_t cq_pa;	  /**< Its physical address, aligned to max(4 KiB, cq_size). */
-	size_t cq_size;	  /**< Bytes, a power of two, at least 32 (two commands). */
-	void *fq;	  /**< Fault queue (32 bytes per record). */
-	uint64_t fq_pa;	  /**< Its physical address, aligned to max(4 KiB, fq_size). */
-	size_t fq_size;	  /**< Bytes, a power of two, at least 64 (two records). */
+	void *ddt;	 /**< Root of the device directory: one 4 KiB page, 4 KiB aligned. */
+	uint64_t ddt_pa; /**< Its physical address. */
+	void *cq;	 /**< Command queue (16 bytes per command). */
+	uint64_t cq_pa;	 /**< Its physical address, aligned to max(4 KiB, cq_size). */
+	size_t cq_size;	 /**< Bytes, a power of two, at least 32 (two commands). */
+	void *fq;	 /**< Fault queue (32 bytes per record). */
+	uint64_t fq_pa;	 /**< Its physical address, aligned to max(4 KiB, fq_size). */
+	size_t fq_size;	 /**< Bytes, a power of two, at least 64 (two records). */
 };
 
 /** @brief Tuning of the backend. Zeroed fields mean the defaults. */
 struct iomm_riscv_cfg {
-	uint32_t flags;	   /**< IOMM_RISCV_CFG_* flags. */
+	uint32_t flags; /**< IOMM_RISCV_CFG_* flags. */
 	/** Width of the device IDs to cover (1..24); 0: what the root page holds in one level
 	 *  (6 bits with 64-byte device contexts, 7 with 32-byte ones). Wider IDs need a pool for
 	 *  the lower directory levels. */
 	uint8_t did_bits;
-	uint8_t gscid_bits;     /**< GSCIDs handed out (1..16); 0: 16. */
-	uint8_t pscid_bits;     /**< PSCIDs handed out (1..20); 0: 20. */
+	uint8_t gscid_bits;	/**< GSCIDs handed out (1..16); 0: 16. */
+	uint8_t pscid_bits;	/**< PSCIDs handed out (1..20); 0: 20. */
 	uint64_t timeout_ns;	/**< Bound on every hardware wait; 0: 100 ms. */
 	uint32_t inv_threshold; /**< More per-page IOTINVALs than this become one per domain;
 				   0: 32. */
@@ -118,15 +119,15 @@ struct iomm_riscv {
 	/** @cond INTERNAL */
 	struct iomm_riscv_cfg cfg;
 	struct iomm_riscv_mem mem;
-	struct iomm_pool *pool; /* lower device-directory levels */
-	uint8_t dc_shift;	/* log2 of the device-context size: 5 or 6 */
+	struct iomm_pool *pool;	    /* lower device-directory levels */
+	uint8_t dc_shift;	    /* log2 of the device-context size: 5 or 6 */
 	uint8_t cq_shift, fq_shift; /* log2 of the entries */
-	uint32_t cq_tail;	/* shadow of cqt */
-	uint32_t fq_head;	/* shadow of fqh */
+	uint32_t cq_tail;	    /* shadow of cqt */
+	uint32_t fq_head;	    /* shadow of fqh */
 	uint32_t next_pscid, next_gscid;
 	bool enabled;
 	bool stale; /* an invalidation did not complete: the next one covers everything */
-	/** @endcond */
+		    /** @endcond */
 };
 
 /**

@@ -36,7 +36,7 @@
 #include "riscv_model.h"
 
 /** Fake register base: never dereferenced, the port routes it to the model. */
-#define FX_REGS ((uintptr_t)0x30000000u)
+#define FX_REGS	      ((uintptr_t)0x30000000u)
 #define FX_CLOCK_STEP UINT64_C(1000000)
 #define FX_MAX_FAULTS 64
 #define FX_HOOK_CAP   16384
@@ -54,15 +54,15 @@ struct fx {
 	size_t ddt_pages;	 /* pool pages for the lower directory levels (0: no pool) */
 
 	/* MMIO knobs */
-	bool drop_cqt;	     /* the unit stops processing commands (cqt still moves) */
+	bool drop_cqt;	      /* the unit stops processing commands (cqt still moves) */
 	unsigned corrupt_cqt; /* the next N cqt writes: the last command written turns illegal */
-	bool cqmf_cqt;	     /* the next cqt write: cqmf instead of processing */
-	bool cqmf_on_enable; /* cqcsr.cqen 0 -> 1: cqmf */
-	bool fqmf_on_enable; /* fqcsr.fqen 0 -> 1: fqmf */
-	bool ignore_fctl;    /* fctl writes are lost */
-	unsigned ddtp_max;   /* nonzero: ddtp modes above it are not taken (mode Off instead) */
-	bool ignore_ddtp;    /* ddtp writes are lost */
-	bool busy_ddtp_on;   /* a ddtp write of a directory mode stays busy for ever */
+	bool cqmf_cqt;	      /* the next cqt write: cqmf instead of processing */
+	bool cqmf_on_enable;  /* cqcsr.cqen 0 -> 1: cqmf */
+	bool fqmf_on_enable;  /* fqcsr.fqen 0 -> 1: fqmf */
+	bool ignore_fctl;     /* fctl writes are lost */
+	unsigned ddtp_max;    /* nonzero: ddtp modes above it are not taken (mode Off instead) */
+	bool ignore_ddtp;     /* ddtp writes are lost */
+	bool busy_ddtp_on;    /* a ddtp write of a directory mode stays busy for ever */
 
 	struct riscv_model *model; /* ~1.1 MiB: on the heap */
 	bool model_up, window_up;

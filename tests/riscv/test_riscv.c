@@ -46,15 +46,14 @@ static void done(struct fx *f)
 }
 
 struct combo {
-	bool flat;	   /* 64-byte device contexts */
-	uint8_t did_bits;  /* 0, 12 or 20 */
+	bool flat;	  /* 64-byte device contexts */
+	uint8_t did_bits; /* 0, 12 or 20 */
 	bool coherent;
 };
 
 static const struct combo combos[] = {
-    {false, 0, true},  {true, 0, true},	 {false, 12, true}, {true, 12, true},
-    {false, 20, true}, {true, 20, true}, {false, 0, false}, {true, 0, false},
-    {false, 12, false}, {true, 20, false},
+    {false, 0, true}, {true, 0, true},	 {false, 12, true}, {true, 12, true},	{false, 20, true},
+    {true, 20, true}, {false, 0, false}, {true, 0, false},  {false, 12, false}, {true, 20, false},
 };
 #define NCOMBOS (sizeof(combos) / sizeof(combos[0]))
 
@@ -140,8 +139,8 @@ static void test_init_depths(void **state)
 		bool flat;
 		uint8_t bits;
 		unsigned levels;
-	} t[] = {{false, 7, 1}, {true, 6, 1}, {true, 7, 2}, {false, 16, 2}, {true, 15, 2},
-		 {false, 17, 3}, {true, 24, 3}, {false, 1, 1}};
+	} t[] = {{false, 7, 1}, {true, 6, 1},	{true, 7, 2},  {false, 16, 2},
+		 {true, 15, 2}, {false, 17, 3}, {true, 24, 3}, {false, 1, 1}};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct fx *f = fresh();
 		if (t[i].flat)
@@ -188,12 +187,12 @@ static void test_init_refuses_args(void **state)
 	p2.flags &= ~(uint32_t)IOMM_PORT_DMA_COHERENT;
 	p2.clean_tables = NULL;
 	assert_int_equal(iomm_riscv_init(&f->rv, &p2, FX_REGS, &good, NULL, NULL), IOMM_EINVAL);
-#define BAD(stmt)                                                                              \
-	do {                                                                                   \
-		m = good;                                                                      \
-		stmt;                                                                          \
-		assert_int_equal(iomm_riscv_init(&f->rv, port, FX_REGS, &m, NULL, NULL),       \
-				 IOMM_EINVAL);                                                 \
+#define BAD(stmt)                                                                                  \
+	do {                                                                                       \
+		m = good;                                                                          \
+		stmt;                                                                              \
+		assert_int_equal(iomm_riscv_init(&f->rv, port, FX_REGS, &m, NULL, NULL),           \
+				 IOMM_EINVAL);                                                     \
 	} while (0)
 	BAD(m.ddt = NULL);
 	BAD(m.ddt_pa += 0x800);
@@ -346,9 +345,15 @@ static void test_init_unit_failures(void **state)
 	static const struct {
 		int kind;
 		int rc;
-	} t[] = {{BUSY, IOMM_ETIMEDOUT}, {STALL, IOMM_ETIMEDOUT}, {CQMF, IOMM_EIO},
-		 {FQMF, IOMM_EIO},	 {ILL, IOMM_EIO},	   {DDTP_MAX, IOMM_ENOTSUP},
-		 {DDTP_LOST, IOMM_ETIMEDOUT}, {FW_DDTP, IOMM_ETIMEDOUT}, {FW_FQ, IOMM_ETIMEDOUT},
+	} t[] = {{BUSY, IOMM_ETIMEDOUT},
+		 {STALL, IOMM_ETIMEDOUT},
+		 {CQMF, IOMM_EIO},
+		 {FQMF, IOMM_EIO},
+		 {ILL, IOMM_EIO},
+		 {DDTP_MAX, IOMM_ENOTSUP},
+		 {DDTP_LOST, IOMM_ETIMEDOUT},
+		 {FW_DDTP, IOMM_ETIMEDOUT},
+		 {FW_FQ, IOMM_ETIMEDOUT},
 		 {DDTP_ON, IOMM_ETIMEDOUT}};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct fx *f = fresh();
@@ -381,7 +386,8 @@ static void test_init_unit_failures(void **state)
 			break;
 		}
 		fx_boot_prep(f);
-		if (t[i].kind == DDTP_LOST) { /* firmware left a directory on; the unit ignores ddtp */
+		if (t[i].kind ==
+		    DDTP_LOST) { /* firmware left a directory on; the unit ignores ddtp */
 			f->model->ddtp = (f->mem.ddt_pa >> 2) | RISCV_M_DDTP_1LVL;
 			f->ignore_ddtp = true;
 		}
@@ -426,9 +432,8 @@ static void test_init_over_live_unit(void **state)
 	/* re-initialise (a new kernel over the old one's state) */
 	struct iomm_riscv rv2;
 	memset(&rv2, 0, sizeof(rv2));
-	assert_int_equal(iomm_riscv_init(&rv2, iomm_posix_port(&f->px), FX_REGS, &f->mem, NULL,
-					 NULL),
-			 IOMM_OK);
+	assert_int_equal(
+	    iomm_riscv_init(&rv2, iomm_posix_port(&f->px), FX_REGS, &f->mem, NULL, NULL), IOMM_OK);
 	assert_int_equal(riscv_model_dc_count(f->model), 0);
 	assert_int_equal(fx_dma(f, 5, 0x1234000, RD, NULL), CAUSE_INVALID);
 	fx_check_hygiene(f);
@@ -458,15 +463,16 @@ static void test_translate_matrix(void **state)
 			assert_int_equal(fx_domain(f, &d, doms[k].type, doms[k].ias, p, NULL),
 					 IOMM_OK);
 			assert_int_equal(iomm_map(&d, iova, pa, 2 * P4K, RW), IOMM_OK);
-			assert_int_equal(iomm_map(&d, iova + 0x200000, pa + 0x400000, P4K,
-						  IOMM_READ),
-					 IOMM_OK);
+			assert_int_equal(
+			    iomm_map(&d, iova + 0x200000, pa + 0x400000, P4K, IOMM_READ), IOMM_OK);
 			fx_attach(f, &dev, &d, did, 0);
 			assert_int_equal(fx_xlate(f, did, iova + 0x123, RD), pa + 0x123);
 			assert_int_equal(fx_xlate(f, did, iova + P4K, WR), pa + P4K);
 			assert_int_equal(fx_xlate(f, did, iova + 0x200000, RD), pa + 0x400000);
-			int wf = doms[k].type == IOMM_DOMAIN_S1 ? CAUSE_WRITE_PAGE : CAUSE_WRITE_GUEST;
-			int rf = doms[k].type == IOMM_DOMAIN_S1 ? CAUSE_READ_PAGE : CAUSE_READ_GUEST;
+			int wf =
+			    doms[k].type == IOMM_DOMAIN_S1 ? CAUSE_WRITE_PAGE : CAUSE_WRITE_GUEST;
+			int rf =
+			    doms[k].type == IOMM_DOMAIN_S1 ? CAUSE_READ_PAGE : CAUSE_READ_GUEST;
 			assert_int_equal(fx_dma(f, did, iova + 0x200000, WR, NULL), wf);
 			assert_int_equal(fx_dma(f, did, iova + 2 * P4K, RD, NULL), rf);
 			assert_int_equal(iomm_detach(&dev), IOMM_OK);
@@ -506,7 +512,8 @@ static void test_nested_matrix(void **state)
 			struct fx *f = start_combo(&cb);
 			struct iomm_domain parent = {0}, child = {0};
 			struct iomm_dev dev = {0};
-			nested_setup(f, &parent, &child, s1[i], 50); /* Sv57x4 would outgrow PAS 56 */
+			nested_setup(f, &parent, &child, s1[i],
+				     50); /* Sv57x4 would outgrow PAS 56 */
 			fx_attach(f, &dev, &child, 9, 0);
 			assert_int_equal(fx_xlate(f, 9, 0x100040, RD), 0x90000040);
 			assert_int_equal(fx_xlate(f, 9, 0x103000, WR), 0x90003000);
@@ -557,8 +564,8 @@ static void test_domain_missing_mode(void **state)
 	(void)state;
 	/* Sv39 first stage only, Sv57x4 G-stage only */
 	struct fx *f = fresh();
-	f->mcfg.caps &= ~(RISCV_M_CAP_SV48 | RISCV_M_CAP_SV57 | RISCV_M_CAP_SV39X4 |
-			  RISCV_M_CAP_SV48X4);
+	f->mcfg.caps &=
+	    ~(RISCV_M_CAP_SV48 | RISCV_M_CAP_SV57 | RISCV_M_CAP_SV39X4 | RISCV_M_CAP_SV48X4);
 	fx_start(f);
 	struct iomm_pool *p = fx_pool(f, P4K, 16);
 	struct iomm_domain d = {0};
@@ -666,7 +673,9 @@ static void test_stream_set_mask(void **state)
 		bool flat;
 		uint8_t bits;
 		uint32_t sid, mask;
-	} t[] = {{false, 0, 0x20, 0xf}, {true, 0, 0x00, 0x3f}, {false, 12, 0x300, 0xff},
+	} t[] = {{false, 0, 0x20, 0xf},
+		 {true, 0, 0x00, 0x3f},
+		 {false, 12, 0x300, 0xff},
 		 {true, 20, 0x12340, 0x7f}};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct fx *f = fresh();
@@ -755,8 +764,8 @@ static void test_unmap_invalidates(void **state)
 	static const struct {
 		enum iomm_domain_type type;
 		uint8_t ias;
-	} doms[] = {{IOMM_DOMAIN_S1, 38}, {IOMM_DOMAIN_S1, 56}, {IOMM_DOMAIN_S2, 41},
-		    {IOMM_DOMAIN_S2, 59}};
+	} doms[] = {
+	    {IOMM_DOMAIN_S1, 38}, {IOMM_DOMAIN_S1, 56}, {IOMM_DOMAIN_S2, 41}, {IOMM_DOMAIN_S2, 59}};
 	for (size_t i = 0; i < NCOMBOS; i += 3) {
 		for (size_t k = 0; k < sizeof(doms) / sizeof(doms[0]); k++) {
 			struct fx *f = start_combo(&combos[i]);
@@ -791,7 +800,8 @@ static void test_unmap_invalidates(void **state)
 			/* remap elsewhere: the new address is seen */
 			assert_int_equal(iomm_map(&d, 0x10000, 0x88010000, P4K, RW), IOMM_OK);
 			assert_int_equal(fx_xlate(f, 3, 0x10000, WR), 0x88010000);
-			assert_int_equal(f->rv.stats.fences, f->model->stats.cmds[RISCV_CMD_IOFENCE_C]);
+			assert_int_equal(f->rv.stats.fences,
+					 f->model->stats.cmds[RISCV_CMD_IOFENCE_C]);
 			done(f);
 		}
 	}
@@ -1132,8 +1142,8 @@ static void test_fault_poll(void **state)
 	} want[] = {
 	    {0x11, 0x20000, IOMM_FAULT_TRANSLATION, IOMM_FAULT_READ, 0, 13},
 	    {0x11, 0x10008, IOMM_FAULT_TRANSLATION, IOMM_FAULT_WRITE, 0, 15},
-	    {0x22, 0x30000, IOMM_FAULT_TRANSLATION, IOMM_FAULT_READ | IOMM_FAULT_STAGE2 | IOMM_FAULT_IPA,
-	     0x30000, 21},
+	    {0x22, 0x30000, IOMM_FAULT_TRANSLATION,
+	     IOMM_FAULT_READ | IOMM_FAULT_STAGE2 | IOMM_FAULT_IPA, 0x30000, 21},
 	    {0x22, 0x10010, IOMM_FAULT_TRANSLATION,
 	     IOMM_FAULT_WRITE | IOMM_FAULT_STAGE2 | IOMM_FAULT_IPA, 0x10010, 23},
 	    {0x33, 0x40000, IOMM_FAULT_BAD_STREAM, IOMM_FAULT_READ, 0, 258},
@@ -1202,16 +1212,21 @@ static void test_decode_fault(void **state)
 		uint32_t cause;
 		enum iomm_fault_reason reason;
 	} causes[] = {
-	    {1, IOMM_FAULT_ABORT},	   {4, IOMM_FAULT_OTHER},	  {5, IOMM_FAULT_ABORT},
-	    {7, IOMM_FAULT_ABORT},	   {12, IOMM_FAULT_TRANSLATION},  {13, IOMM_FAULT_TRANSLATION},
-	    {15, IOMM_FAULT_TRANSLATION}, {20, IOMM_FAULT_TRANSLATION}, {21, IOMM_FAULT_TRANSLATION},
-	    {23, IOMM_FAULT_TRANSLATION}, {256, IOMM_FAULT_ABORT},	  {257, IOMM_FAULT_WALK},
-	    {258, IOMM_FAULT_BAD_STREAM}, {259, IOMM_FAULT_BAD_CONFIG}, {260, IOMM_FAULT_ABORT},
-	    {261, IOMM_FAULT_WALK},	   {262, IOMM_FAULT_BAD_CONFIG}, {263, IOMM_FAULT_BAD_CONFIG},
-	    {264, IOMM_FAULT_WALK},	   {265, IOMM_FAULT_WALK},	  {266, IOMM_FAULT_BAD_STREAM},
-	    {267, IOMM_FAULT_BAD_CONFIG}, {268, IOMM_FAULT_WALK},	  {269, IOMM_FAULT_WALK},
-	    {270, IOMM_FAULT_WALK},	   {271, IOMM_FAULT_WALK},	  {272, IOMM_FAULT_OTHER},
-	    {273, IOMM_FAULT_OTHER},	   {274, IOMM_FAULT_WALK},	  {999, IOMM_FAULT_OTHER},
+	    {1, IOMM_FAULT_ABORT},	  {4, IOMM_FAULT_OTHER},
+	    {5, IOMM_FAULT_ABORT},	  {7, IOMM_FAULT_ABORT},
+	    {12, IOMM_FAULT_TRANSLATION}, {13, IOMM_FAULT_TRANSLATION},
+	    {15, IOMM_FAULT_TRANSLATION}, {20, IOMM_FAULT_TRANSLATION},
+	    {21, IOMM_FAULT_TRANSLATION}, {23, IOMM_FAULT_TRANSLATION},
+	    {256, IOMM_FAULT_ABORT},	  {257, IOMM_FAULT_WALK},
+	    {258, IOMM_FAULT_BAD_STREAM}, {259, IOMM_FAULT_BAD_CONFIG},
+	    {260, IOMM_FAULT_ABORT},	  {261, IOMM_FAULT_WALK},
+	    {262, IOMM_FAULT_BAD_CONFIG}, {263, IOMM_FAULT_BAD_CONFIG},
+	    {264, IOMM_FAULT_WALK},	  {265, IOMM_FAULT_WALK},
+	    {266, IOMM_FAULT_BAD_STREAM}, {267, IOMM_FAULT_BAD_CONFIG},
+	    {268, IOMM_FAULT_WALK},	  {269, IOMM_FAULT_WALK},
+	    {270, IOMM_FAULT_WALK},	  {271, IOMM_FAULT_WALK},
+	    {272, IOMM_FAULT_OTHER},	  {273, IOMM_FAULT_OTHER},
+	    {274, IOMM_FAULT_WALK},	  {999, IOMM_FAULT_OTHER},
 	};
 	for (size_t i = 0; i < sizeof(causes) / sizeof(causes[0]); i++) {
 		rec[0] = causes[i].cause | (2ull << 34) | (0x123456ull << 40);
@@ -1222,7 +1237,8 @@ static void test_decode_fault(void **state)
 		assert_int_equal(fl.raw, causes[i].cause);
 		assert_int_equal(fl.sid, 0x123456);
 		assert_int_equal(fl.addr, 0xdeadb000);
-		bool guest = causes[i].cause == 20 || causes[i].cause == 21 || causes[i].cause == 23;
+		bool guest =
+		    causes[i].cause == 20 || causes[i].cause == 21 || causes[i].cause == 23;
 		assert_int_equal((fl.flags & IOMM_FAULT_STAGE2) != 0, guest);
 		assert_int_equal(fl.ipa, guest ? 0xcafe0000 : 0);
 	}
@@ -1269,8 +1285,9 @@ static void check_cqt_ordering(struct fx *f, size_t from)
 			continue;
 		seen++;
 		if (!bfx_barrier_before(&f->b, prev, i))
-			fail_msg("cqt write (event %zu) without a barrier after the last memory update",
-				 i);
+			fail_msg(
+			    "cqt write (event %zu) without a barrier after the last memory update",
+			    i);
 		if (!f->coherent) {
 			size_t c = bfx_ev_last(&f->b, i, BFX_EV_CLEAN, 0);
 			assert_true(c != SIZE_MAX && c > prev);

@@ -292,7 +292,8 @@ static void case_nested(void)
 {
 	static struct iomm_domain s2, s1;
 	CHECK(rv.unit.caps & IOMM_CAP_NESTED);
-	struct iomm_domain_cfg c2 = {.type = IOMM_DOMAIN_S2, .ias = 41, .pool = new_pool(128 * KIB)};
+	struct iomm_domain_cfg c2 = {
+	    .type = IOMM_DOMAIN_S2, .ias = 41, .pool = new_pool(128 * KIB)};
 	REQUIRE(iomm_domain_init(&s2, &rv.unit, &c2) == IOMM_OK);
 	/* The guest's RAM is identity in the G-stage, so the first-stage tables (whose
 	 * addresses the unit translates through it) are reachable. */
@@ -325,8 +326,8 @@ static void case_nested(void)
 	CHECK(nfaults > 0);
 	bool g_fault = false;
 	for (unsigned i = 0; i < nfaults && i < MAX_FAULTS; i++)
-		g_fault |= faults[i].sid == edu_rid(&edu) && (faults[i].flags & IOMM_FAULT_STAGE2) &&
-			   faults[i].ipa == pa_of(bufs[1]);
+		g_fault |= faults[i].sid == edu_rid(&edu) &&
+			   (faults[i].flags & IOMM_FAULT_STAGE2) && faults[i].ipa == pa_of(bufs[1]);
 	CHECK(g_fault);
 
 	CHECK_OK(iomm_detach(&dev));

@@ -32,16 +32,16 @@ static uint8_t cmdq[4096] __attribute__((aligned(4096)));
 static uint8_t ddt[4096] __attribute__((aligned(4096)));
 static uint8_t fq[64 * 1024] __attribute__((aligned(64 * 1024)));
 static struct iomm_riscv rv;
-#define HOST_UNIT  (&rv.unit)
-#define HOST_CMDS  (rv.stats.cmds)
-#define HOST_NAME  "RISC-V IOMMU"
+#define HOST_UNIT (&rv.unit)
+#define HOST_CMDS (rv.stats.cmds)
+#define HOST_NAME "RISC-V IOMMU"
 #else
 static uint8_t strtab[256 * 64] __attribute__((aligned(256 * 64)));
 static uint8_t evtq[64 * 1024] __attribute__((aligned(64 * 1024)));
 static struct iomm_smmuv3 smmu;
-#define HOST_UNIT  (&smmu.unit)
-#define HOST_CMDS  (smmu.stats.cmds)
-#define HOST_NAME  "SMMUv3"
+#define HOST_UNIT (&smmu.unit)
+#define HOST_CMDS (smmu.stats.cmds)
+#define HOST_NAME "SMMUv3"
 #endif
 static struct edu edu;
 static struct iomm_vm vm;
