@@ -41,7 +41,7 @@ static inline void fz_disc_check(const struct fz_disc *x, int rc)
 		return;
 	}
 	for (uint32_t i = 0; i < d->nunits; i++)
-		FZ_CHECK(d->units[i].type >= IOMM_UNIT_SMMUV3 && d->units[i].type <= IOMM_UNIT_PARAVIRT &&
+		FZ_CHECK(d->units[i].type >= IOMM_UNIT_SMMUV3 && d->units[i].type <= IOMM_UNIT_RISCV &&
 				 d->units[i].nirqs <= IOMM_CFG_UNIT_IRQS,
 			 "unit %u malformed", i);
 	for (uint32_t i = 0; i < d->ndevices; i++) {

@@ -8,8 +8,8 @@
 #   scripts/fuzz.sh list              print the target names
 #
 # Targets: fuzz_lpae, fuzz_smmuv3_event, fuzz_smmuv3_cmds, fuzz_smmuv2_fault,
-# fuzz_smmuv2_cmds, fuzz_vtd_fault, fuzz_vtd_cmds, fuzz_iort, fuzz_dmar, fuzz_fdt,
-# fuzz_viommu_dev, fuzz_viommu_mmio (fuzz/README.md).
+# fuzz_smmuv2_cmds, fuzz_vtd_fault, fuzz_vtd_cmds, fuzz_riscv_fault, fuzz_riscv_cmds, fuzz_iort,
+# fuzz_dmar, fuzz_fdt, fuzz_viommu_dev, fuzz_viommu_mmio (fuzz/README.md).
 #
 # The targets are built with clang (-fsanitize=fuzzer,address,undefined) in
 # their own build directory, build/fuzz unless IOMM_FUZZ_BUILD_DIR says
@@ -73,7 +73,7 @@ command -v "$cc" >/dev/null 2>&1 || { echo "$cc not found: the fuzz targets need
 # Largest input each target gets: operation sequences want room.
 max_len() {
 	case $1 in
-	fuzz_smmuv3_event | fuzz_vtd_fault) echo 1024 ;;
+	fuzz_smmuv3_event | fuzz_vtd_fault | fuzz_riscv_fault) echo 1024 ;;
 	fuzz_smmuv2_fault) echo 1000 ;;
 	fuzz_iort | fuzz_dmar) echo 4096 ;;
 	fuzz_fdt) echo 16384 ;;
@@ -101,6 +101,7 @@ cmake -S "$root" -B "$build" -G "${IOMM_FUZZ_GENERATOR:-Unix Makefiles}" \
 	-DIOMM_BACKEND_SMMUV3=ON \
 	-DIOMM_BACKEND_VTD=ON \
 	-DIOMM_BACKEND_SMMUV2=ON \
+	-DIOMM_BACKEND_RISCV=ON \
 	-DIOMM_DISCOVERY_FDT=ON \
 	-DIOMM_WERROR=ON \
 	-DIOMM_BUILD_TESTS=OFF \

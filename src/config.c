@@ -101,9 +101,9 @@ static int check_units(const struct iomm_board *b, struct iomm_config_error *err
 {
 	for (uint32_t i = 0; i < b->nunits; i++) {
 		const struct iomm_cfg_unit *u = &b->units[i];
-		if (u->type < IOMM_UNIT_SMMUV3 || u->type > IOMM_UNIT_PARAVIRT)
+		if (u->type < IOMM_UNIT_SMMUV3 || u->type > IOMM_UNIT_RISCV)
 			return fail(err, IOMM_EINVAL, IOMM_CFG_UNIT, i, 0, "unknown unit type");
-		if (!u->base && u->type != IOMM_UNIT_PARAVIRT)
+		if (!u->base && u->type != IOMM_UNIT_PARAVIRT && u->type != IOMM_UNIT_RISCV)
 			return fail(err, IOMM_EINVAL, IOMM_CFG_UNIT, i, 0,
 				    "unit without a register base");
 		if (u->size && u->base + u->size - 1 < u->base)

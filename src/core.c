@@ -140,7 +140,8 @@ static int domain_pgt_cfg(const struct iomm_unit *unit, const struct iomm_domain
 	 * (Arm LPAE: 52 bits only with 64 KiB pages). */
 	uint8_t ocap = gran == fr.wide_granule ? fr.wide_oas_cap : fr.oas_cap;
 	uint8_t oas = cfg->oas ? cfg->oas : (unit->oas > ocap ? ocap : unit->oas);
-	if (cfg->type == IOMM_DOMAIN_NESTED && !cfg->oas)
+	/* a nested domain outputs its parent's input addresses: no wider by default */
+	if (cfg->type == IOMM_DOMAIN_NESTED && !cfg->oas && cfg->parent->pgt.cfg.ias < oas)
 		oas = cfg->parent->pgt.cfg.ias;
 	if (ias > unit->ias || oas > unit->oas)
 		return IOMM_REFUSE_AS(unit->port, IOMM_ENOTSUP, "iomm_domain_init",

@@ -251,6 +251,16 @@ bool iomm_dev_conflicts(const struct iomm_unit *unit, const struct iomm_dev *dev
 /* Give back pages the library itself took (no check against live tables). */
 void iomm_pool_put(struct iomm_pool *pool, void *va, size_t count);
 
+/* The virtual address of page @pa that @pool handed out: by offset in a region pool,
+ * through the port's phys_to_virt for a port pool. */
+static inline void *iomm_pool_page_va(const struct iomm_pool *pool, const struct iomm_port *port,
+				      uint64_t pa)
+{
+	if (pool->kind == IOMM_POOL_REGION)
+		return (void *)(uintptr_t)(pa - pool->base_pa + (uintptr_t)pool->base);
+	return port->phys_to_virt(port->ctx, pa);
+}
+
 /* iomm_pool_alloc() without the zeroing: the caller writes every entry (with
  * single-copy-atomic stores) before any link to the pages. */
 void *iomm_pool_alloc_raw(struct iomm_pool *pool, size_t count, uint64_t *pa);

@@ -29,9 +29,7 @@ static uint64_t *ste_of(struct iomm_smmuv3 *s, uint32_t sid)
 	if (!iomm_field_get(l1, L1STD_SPAN))
 		return NULL;
 	uint64_t pa = l1 & L1STD_L2PTR;
-	uint64_t *l2 = (uint64_t *)(uintptr_t)(pa - s->pool->base_pa + (uintptr_t)s->pool->base);
-	if (s->pool->kind != IOMM_POOL_REGION)
-		l2 = port_of(s)->phys_to_virt(port_of(s)->ctx, pa);
+	uint64_t *l2 = iomm_pool_page_va(s->pool, port_of(s), pa);
 	return l2 + (size_t)(sid & ((1u << s->split) - 1)) * STE_WORDS;
 }
 

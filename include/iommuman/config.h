@@ -51,6 +51,9 @@ enum iomm_cfg_unit_type {
 	IOMM_UNIT_SMMUV2 = 2,   /**< Arm SMMUv1/v2, MMU-400/401/500. */
 	IOMM_UNIT_VTD = 3,      /**< Intel VT-d remapping unit (DRHD). */
 	IOMM_UNIT_PARAVIRT = 4, /**< virtio-iommu. */
+	/** RISC-V IOMMU: a platform device (base, size) or a PCI function (base 0,
+	 *  pci_rid: its registers are in BAR0, which firmware or the integrator assigns). */
+	IOMM_UNIT_RISCV = 5,
 };
 
 /** @name Unit flags (iomm_cfg_unit::flags)
@@ -71,14 +74,14 @@ enum iomm_cfg_unit_type {
 /** @brief One IOMMU unit of a board. */
 struct iomm_cfg_unit {
 	enum iomm_cfg_unit_type type; /**< Required. */
-	uint64_t base;                /**< Register base (physical); 0 only for paravirt units. */
+	uint64_t base;                /**< Register base (physical); 0 only for a PCI function (paravirt, RISC-V). */
 	uint64_t size;                /**< Bytes of the register frame; 0: unknown. */
 	uint32_t flags;               /**< IOMM_CFG_UNIT_* bits. */
 	uint16_t segment;             /**< PCI segment it serves (VT-d, IORT root complexes). */
 	uint16_t nirqs;               /**< Interrupts in @c irqs. */
 	uint32_t irqs[IOMM_CFG_UNIT_IRQS]; /**< Interrupt numbers as firmware gives them (GSIV, SPI). */
 	uint32_t fw_ref;              /**< Firmware handle: DT phandle, IORT node offset, DRHD index. */
-	uint32_t pci_rid;             /**< Paravirt: requester ID of the virtio-iommu PCI function. */
+	uint32_t pci_rid;             /**< A PCI-function unit (base 0): its requester ID. */
 	const char *name;             /**< For messages; may be NULL. */
 };
 

@@ -98,7 +98,7 @@ struct iomm_domain_cfg {
 	enum iomm_domain_type type;  /**< Required. */
 	uint32_t granule;            /**< 0: the smallest the unit supports. */
 	uint8_t ias;                 /**< 0: the largest the unit and the format share, capped at 48 (47 for x86-64 paging), and for a stage-2 domain at the output size. */
-	uint8_t oas;                 /**< 0: the largest the unit and the format share at this granule (a nested domain: its parent's ias). */
+	uint8_t oas;                 /**< 0: the largest the unit and the format share at this granule (a nested domain: no wider than its parent's ias). */
 	struct iomm_pool *pool;      /**< Table pages for this domain (a quota). Required unless bypass/blocked/remote. */
 	struct iomm_domain *parent;  /**< Stage-2 parent of a nested domain. */
 };

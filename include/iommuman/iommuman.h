@@ -22,6 +22,7 @@
 #include "smmuv3.h"
 #include "smmuv2.h"
 #include "vtd.h"
+#include "riscv.h"
 #include "virtio_iommu.h"
 #include "paravirt.h"
 #include "vm.h"

@@ -92,7 +92,9 @@ static void read_irqs(const void *fdt, int node, struct iomm_cfg_unit *u)
 	}
 }
 
-static int add_unit(struct fdtp *t, int node, enum iomm_cfg_unit_type type)
+/* A unit from @node: a PCI function (@pci: `reg` is its PCI address, the
+ * registers a BAR) or a platform device with `reg` and interrupts. */
+static int add_unit(struct fdtp *t, int node, enum iomm_cfg_unit_type type, bool pci)
 {
 	const void *fdt = t->fdt;
 	struct iomm_cfg_unit u = {.type = type, .fw_ref = fdt_get_phandle(fdt, node)};
@@ -101,17 +103,17 @@ static int add_unit(struct fdtp *t, int node, enum iomm_cfg_unit_type type)
 		return IOMM_OK; /* nothing can refer to it */
 	if (fdt_getprop(fdt, node, "dma-coherent", NULL))
 		u.flags |= IOMM_CFG_UNIT_COHERENT;
-	if (type == IOMM_UNIT_PARAVIRT) {
+	if (pci) {
 		int len;
 		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
 		if (!reg || len < 4)
 			return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
-					      "virtio-iommu node without a PCI address");
+					      "PCI IOMMU node without a PCI address");
 		u.pci_rid = (cell(reg, 0) >> 8) & 0xffffu;
 	} else {
 		if (!first_reg(fdt, node, &u.base, &u.size) || !u.base)
 			return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
-					      "SMMU node without a usable reg");
+					      "IOMMU node without a usable reg");
 		read_irqs(fdt, node, &u);
 	}
 	if (iomm_disc_add_unit(t->d, &u))
@@ -126,13 +128,19 @@ static int find_units(struct fdtp *t)
 	     node = fdt_next_node(fdt, node, NULL)) {
 		int rc = IOMM_OK;
 		if (!fdt_node_check_compatible(fdt, node, "arm,smmu-v3")) {
-			rc = add_unit(t, node, IOMM_UNIT_SMMUV3);
+			rc = add_unit(t, node, IOMM_UNIT_SMMUV3, false);
 		} else if (!fdt_node_check_compatible(fdt, node, "virtio,pci-iommu")) {
-			rc = add_unit(t, node, IOMM_UNIT_PARAVIRT);
+			rc = add_unit(t, node, IOMM_UNIT_PARAVIRT, true);
+		} else if (!fdt_node_check_compatible(fdt, node, "riscv,pci-iommu")) {
+			/* Linux's riscv,iommu.yaml: a PCI function (the check comes first,
+			 * as such a node may list riscv,iommu too) */
+			rc = add_unit(t, node, IOMM_UNIT_RISCV, true);
+		} else if (!fdt_node_check_compatible(fdt, node, "riscv,iommu")) {
+			rc = add_unit(t, node, IOMM_UNIT_RISCV, false);
 		} else {
 			for (size_t i = 0; i < sizeof(smmuv2_compat) / sizeof(smmuv2_compat[0]); i++) {
 				if (!fdt_node_check_compatible(fdt, node, smmuv2_compat[i])) {
-					rc = add_unit(t, node, IOMM_UNIT_SMMUV2);
+					rc = add_unit(t, node, IOMM_UNIT_SMMUV2, false);
 					break;
 				}
 			}
@@ -220,15 +228,15 @@ static int add_map(struct fdtp *t, int node)
 			return iomm_disc_fail(t->d, &t->m, IOMM_EINVAL, (uint32_t)node,
 					      "iommu-map names an IOMMU without #iommu-cells = 1");
 		int u = iomm_disc_find_unit(t->d, &t->m, ph);
-		if (u < 0)
-			continue;
+		if (u < 0 || n == 0)
+			continue; /* an empty entry maps nothing (QEMU's riscv virt writes one) */
 		int rc = iomm_disc_add_sid_range(t->d, (uint32_t)u, base, n,
 						 fdt_get_name(t->fdt, node, NULL));
 		if (rc == IOMM_ENOSPC)
 			return iomm_disc_fail(t->d, &t->m, rc, (uint32_t)node, "device array full");
 		if (rc)
 			return iomm_disc_fail(t->d, &t->m, rc, (uint32_t)node,
-					      "iommu-map entry empty or wrapping");
+					      "iommu-map entry wrapping");
 	}
 	return IOMM_OK;
 }

@@ -738,6 +738,61 @@ static void test_fdt_msi_built(void **state)
 	test_free(fdt);
 }
 
+/* QEMU riscv64 virt with riscv-iommu-pci at 00:01.0: a PCI-function unit (base 0,
+ * RID 0x08); every other requester ID maps to itself. */
+static void test_fdt_riscv_virt_pci(void **state)
+{
+	(void)state;
+	size_t len;
+	void *fdt = load("riscv-virt-iommu-pci.dtb", &len);
+	struct out *o = out_new();
+	assert_int_equal(iomm_fdt_parse(&o->d, fdt, len), IOMM_OK);
+	assert_int_equal(o->d.nunits, 1);
+	assert_int_equal(o->units[0].type, IOMM_UNIT_RISCV);
+	assert_int_equal(o->units[0].base, 0);
+	assert_int_equal(o->units[0].pci_rid, 0x08);
+	assert_int_equal(o->units[0].fw_ref, 0x8000);
+	uint32_t ph = 0, sid = 0;
+	assert_int_equal(iomm_fdt_map_rid(fdt, len, 0x10, &ph, &sid), IOMM_OK); /* edu */
+	assert_int_equal(ph, 0x8000);
+	assert_int_equal(sid, 0x10);
+	assert_int_equal(iomm_fdt_map_rid(fdt, len, 0x08, &ph, &sid), IOMM_ENOENT); /* itself */
+	/* the board it describes validates */
+	struct iomm_board b = {.units = o->units, .nunits = o->d.nunits, .devices = o->devs,
+			       .ndevices = o->d.ndevices};
+	assert_int_equal(iomm_config_validate(&b, NULL, NULL), IOMM_OK);
+	test_free(o);
+	test_free(fdt);
+}
+
+/* QEMU riscv64 virt,iommu-sys=on: a platform unit (riscv,iommu). QEMU 10.0 writes its
+ * four wired interrupts as two-cell specifiers (number, type) under the PLIC, whose
+ * #interrupt-cells is 1: read by the binding, that is eight one-cell interrupts (the
+ * first IOMM_CFG_UNIT_IRQS kept). Its iommu-map starts with an empty entry, which maps
+ * nothing. */
+static void test_fdt_riscv_virt_sys(void **state)
+{
+	(void)state;
+	size_t len;
+	void *fdt = load("riscv-virt-iommu-sys.dtb", &len);
+	struct out *o = out_new();
+	assert_int_equal(iomm_fdt_parse(&o->d, fdt, len), IOMM_OK);
+	assert_int_equal(o->d.nunits, 1);
+	assert_int_equal(o->units[0].type, IOMM_UNIT_RISCV);
+	assert_int_equal(o->units[0].base, 0x3010000);
+	assert_int_equal(o->units[0].size, 0x1000);
+	assert_int_equal(o->units[0].nirqs, IOMM_CFG_UNIT_IRQS < 8 ? IOMM_CFG_UNIT_IRQS : 8);
+	assert_int_equal(o->units[0].irqs[0], 0x24);
+	assert_int_equal(o->units[0].irqs[1], 1);
+	assert_int_equal(o->units[0].irqs[2], 0x25);
+	uint32_t ph = 0, sid = 0;
+	assert_int_equal(iomm_fdt_map_rid(fdt, len, 0x10, &ph, &sid), IOMM_OK);
+	assert_int_equal(ph, 0x8000);
+	assert_int_equal(sid, 0x10);
+	test_free(o);
+	test_free(fdt);
+}
+
 #define T(fn) cmocka_unit_test(fn)
 
 int main(int argc, char **argv)
@@ -753,6 +808,8 @@ int main(int argc, char **argv)
 	    T(test_fdt_damaged_blob),
 	    T(test_fdt_qemu_virt_its),
 	    T(test_fdt_msi_built),
+	    T(test_fdt_riscv_virt_pci),
+	    T(test_fdt_riscv_virt_sys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,8 @@
 /* Scenario harness of the QEMU acceptance suite: see harness.h. */
 #include "harness.h"
 
+#include "edu.h"
+
 static unsigned n_checks, n_failures;
 
 unsigned harness_checks(void)
@@ -204,4 +206,28 @@ unsigned harness_poll_faults(struct iomm_unit *unit, unsigned show)
 		harness_note_hex("       flags", harness_faults[i].flags);
 	}
 	return harness_nfaults;
+}
+
+bool harness_edu_write_lands(struct edu *e, uint64_t iova, uint8_t *target, size_t n)
+{
+	fill(target, 0xee, n);
+	qemu_mb();
+	CHECK_EQ(edu_dma_from_device(e, iova, 0, (uint32_t)n), EDU_OK);
+	qemu_mb();
+	if (all(target, 0x5a, n))
+		return true;
+	CHECK(all(target, 0xee, n)); /* blocked means untouched, not torn */
+	return false;
+}
+
+struct iomm_pool *harness_pool(const struct iomm_port *port, size_t granule, size_t size)
+{
+	static struct iomm_pool pools[HARNESS_MAX_POOLS];
+	static unsigned n;
+	uint64_t pa;
+	void *mem = qemu_table_mem(size, granule, &pa);
+	REQUIRE(mem != NULL && n < HARNESS_MAX_POOLS);
+	struct iomm_pool *p = &pools[n++];
+	REQUIRE(iomm_pool_init(p, port, mem, size, pa, granule) == IOMM_OK);
+	return p;
 }

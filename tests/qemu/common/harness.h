@@ -88,6 +88,20 @@ static inline bool all(const uint8_t *p, uint8_t v, size_t n)
 	return true;
 }
 
+/* ---- DMA and table memory ---- */
+struct edu;
+/*
+ * edu writes @n bytes of its buffer (loaded with 0x5a by the scenario) at
+ * bus address @iova. @target is filled with 0xee first; returns whether it
+ * received the 0x5a bytes, and checks that a blocked write left it
+ * untouched, not torn.
+ */
+bool harness_edu_write_lands(struct edu *e, uint64_t iova, uint8_t *target, size_t n);
+/* A region pool of @size bytes of @granule-byte pages from the board's table
+ * memory, for @port (at most HARNESS_MAX_POOLS per scenario). */
+#define HARNESS_MAX_POOLS 8
+struct iomm_pool *harness_pool(const struct iomm_port *port, size_t granule, size_t size);
+
 /* ---- faults ---- */
 #define HARNESS_MAX_FAULTS 64
 /* The records of the last harness_poll_faults(): the first HARNESS_MAX_FAULTS. */

@@ -50,17 +50,7 @@ static uint8_t evtq[64 * 1024] __attribute__((aligned(64 * 1024)));
 static struct iomm_smmuv3 smmu;
 
 /* Device writes XFER bytes of 0x5a at @iova; did @dst receive them? */
-static bool dma_lands(uint64_t iova, uint8_t *dst)
-{
-	fill(dst, 0xee, XFER);
-	qemu_mb();
-	CHECK_EQ(edu_dma_from_device(&edu, iova, 0, XFER), EDU_OK);
-	qemu_mb();
-	if (all(dst, 0x5a, XFER))
-		return true;
-	CHECK(all(dst, 0xee, XFER));
-	return false;
-}
+#define dma_lands(iova, dst) harness_edu_write_lands(&edu, (iova), (dst), XFER)
 
 void scenario_main(void)
 {

@@ -62,18 +62,8 @@ static bool saw_any_fault(uint64_t addr)
 	return false;
 }
 
-/* Device writes XFER bytes of its buffer at @iova. Returns whether @target received 0x5a. */
-static bool dma_write_lands(uint64_t iova, uint8_t *target)
-{
-	fill(target, 0xee, XFER);
-	qemu_mb();
-	CHECK_EQ(edu_dma_from_device(&edu, iova, 0, XFER), EDU_OK);
-	qemu_mb();
-	if (all(target, 0x5a, XFER))
-		return true;
-	CHECK(all(target, 0xee, XFER)); /* blocked means untouched */
-	return false;
-}
+/* Device writes XFER bytes of 0x5a at @iova. Returns whether @target received them. */
+#define dma_write_lands(iova, target) harness_edu_write_lands(&edu, (iova), (target), XFER)
 
 /* ---- board access for the transport ---- */
 static uint32_t cfg_read32(void *ctx, uint16_t off)

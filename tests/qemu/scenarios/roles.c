@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Host and guest roles on QEMU's SMMUv3 with the edu device doing the DMA
- * (the bare-metal twin of examples/roles_demo.c, used by
- * scripts/demo.sh --qemu). Everything goes through the library's API: the
- * host creates a VM with memory map A and confines edu to it; the guest's
- * requests go through the paravirtual backend and the loopback transport
- * into the host's virtio-iommu device model, in this same image.
+ * Host and guest roles on QEMU's SMMUv3 (aarch64) or riscv-iommu-pci
+ * (riscv64, IOMM_QEMU_ROLES_RISCV) with the edu device doing the DMA (the
+ * bare-metal twin of examples/roles_demo.c, used by scripts/demo.sh --qemu).
+ * Everything goes through the library's API: the host creates a VM with
+ * memory map A (a stage-2 / G-stage domain) and confines edu to it; the
+ * guest's requests go through the paravirtual backend and the loopback
+ * transport into the host's virtio-iommu device model, in this same image.
  */
 #include <iommuman/paravirt.h>
+#include <iommuman/riscv.h>
 #include <iommuman/smmuv3.h>
 #include <iommuman/virtio_iommu.h>
 #include <iommuman/vm.h>
@@ -15,6 +17,7 @@
 #include "edu.h"
 #include "faults.h"
 #include "harness.h"
+#include "pci.h"
 
 #define XFER   16u
 #define A_GPA  0x80000000ull
@@ -22,27 +25,29 @@
 #define EP     8u
 
 static uint8_t guest_ram[A_SIZE] __attribute__((aligned(4096)));
-static uint8_t strtab[256 * 64] __attribute__((aligned(256 * 64)));
-static uint8_t cmdq[4096] __attribute__((aligned(4096)));
-static uint8_t evtq[64 * 1024] __attribute__((aligned(64 * 1024)));
 static uint8_t pattern[64] __attribute__((aligned(64)));
+static uint8_t cmdq[4096] __attribute__((aligned(4096)));
 
+#ifdef IOMM_QEMU_ROLES_RISCV
+static uint8_t ddt[4096] __attribute__((aligned(4096)));
+static uint8_t fq[64 * 1024] __attribute__((aligned(64 * 1024)));
+static struct iomm_riscv rv;
+#define HOST_UNIT (&rv.unit)
+#define HOST_CMDS (rv.stats.cmds)
+#define HOST_NAME "RISC-V IOMMU"
+#else
+static uint8_t strtab[256 * 64] __attribute__((aligned(256 * 64)));
+static uint8_t evtq[64 * 1024] __attribute__((aligned(64 * 1024)));
 static struct iomm_smmuv3 smmu;
+#define HOST_UNIT (&smmu.unit)
+#define HOST_CMDS (smmu.stats.cmds)
+#define HOST_NAME "SMMUv3"
+#endif
 static struct edu edu;
 static struct iomm_vm vm;
 
 /* edu writes XFER bytes of 0x5a at bus address @addr; did they land at @target? */
-static bool lands(uint64_t addr, uint8_t *target)
-{
-	fill(target, 0xee, XFER);
-	qemu_mb();
-	CHECK_EQ(edu_dma_from_device(&edu, addr, 0, XFER), EDU_OK);
-	qemu_mb();
-	if (all(target, 0x5a, XFER))
-		return true;
-	CHECK(all(target, 0xee, XFER));
-	return false;
-}
+#define lands(addr, target) harness_edu_write_lands(&edu, (addr), (target), XFER)
 
 static bool saw(const struct faults *l, uint32_t id, uint64_t addr)
 {
@@ -52,14 +57,41 @@ static bool saw(const struct faults *l, uint32_t id, uint64_t addr)
 	return false;
 }
 
-void scenario_main(void)
+#ifdef IOMM_QEMU_ROLES_RISCV
+/* The RISC-V IOMMU is a PCI function; it is Off at reset, so edu gets its pattern
+ * through an explicit bypass before the host confines it. */
+static void host_unit_up(void)
 {
-	const struct pci_loc want = {IOMM_QEMU_EDU_BUS, IOMM_QEMU_EDU_DEV, IOMM_QEMU_EDU_FN};
-	REQUIRE(edu_init(&edu, want) == EDU_OK);
-	fill(pattern, 0x5a, sizeof(pattern));
+	struct pci_loc iommu;
+	uint64_t bar = 0, size = 0;
+	REQUIRE(pci_find(0x1b36u, 0x0014u, &iommu));
+	REQUIRE(pci_bar_setup(iommu, 0, &bar, &size));
+	pci_enable(iommu, true, true);
+	struct iomm_riscv_mem mem = {
+	    .ddt = ddt,
+	    .ddt_pa = pa_of(ddt),
+	    .cq = cmdq,
+	    .cq_pa = pa_of(cmdq),
+	    .cq_size = sizeof(cmdq),
+	    .fq = fq,
+	    .fq_pa = pa_of(fq),
+	    .fq_size = sizeof(fq),
+	};
+	REQUIRE(iomm_riscv_init(&rv, &qemu_port, (uintptr_t)bar, &mem, NULL, NULL) == IOMM_OK);
+	static struct iomm_domain byp;
+	static struct iomm_dev d;
+	struct iomm_domain_cfg bc = {.type = IOMM_DOMAIN_BYPASS};
+	REQUIRE(iomm_domain_init(&byp, &rv.unit, &bc) == IOMM_OK);
+	REQUIRE(iomm_dev_init(&d, &rv.unit, &IOMM_SID(edu_rid(&edu))) == IOMM_OK);
+	REQUIRE(iomm_attach(&byp, &d) == IOMM_OK);
 	REQUIRE(edu_dma_to_device(&edu, pa_of(pattern), 0, XFER) == EDU_OK);
-
-	harness_step("host: SMMUv3 up, every stream aborts");
+	REQUIRE(iomm_detach(&d) == IOMM_OK);
+	REQUIRE(iomm_domain_destroy(&byp) == IOMM_OK);
+}
+#else
+static void host_unit_up(void)
+{
+	REQUIRE(edu_dma_to_device(&edu, pa_of(pattern), 0, XFER) == EDU_OK);
 	struct iomm_smmuv3_mem mem = {
 	    .strtab = strtab,
 	    .strtab_pa = pa_of(strtab),
@@ -73,7 +105,20 @@ void scenario_main(void)
 	};
 	REQUIRE(iomm_smmuv3_init(&smmu, &qemu_port, QEMU_BOARD_SMMU_BASE, &mem, NULL, NULL) ==
 		IOMM_OK);
+}
+#endif
+
+void scenario_main(void)
+{
+	const struct pci_loc want = {IOMM_QEMU_EDU_BUS, IOMM_QEMU_EDU_DEV, IOMM_QEMU_EDU_FN};
+	REQUIRE(edu_init(&edu, want) == EDU_OK);
+	fill(pattern, 0x5a, sizeof(pattern));
+
+	harness_step("host: " HOST_NAME " up, every device is refused");
+	host_unit_up();
 	CHECK(!lands(pa_of(guest_ram), guest_ram));
+	struct faults host = {.n = 0};
+	CHECK(iomm_fault_poll(HOST_UNIT, collect, &host) >= 0); /* the refusals, if reported */
 
 	harness_step("host: VM with A = guest 0x80000000 (256 KiB) -> a host buffer; edu confined");
 	static const struct iomm_vm_region *regions;
@@ -106,13 +151,13 @@ void scenario_main(void)
 	cfg.nevents = 16;
 	cfg.policy = IOMM_VM_CONFINE;
 	REQUIRE(iomm_vm_init(&vm, &cfg) == IOMM_OK);
-	REQUIRE(iomm_vm_assign(&vm, &smmu.unit, &IOMM_SID(edu_rid(&edu)), EP) == IOMM_OK);
+	REQUIRE(iomm_vm_assign(&vm, HOST_UNIT, &IOMM_SID(edu_rid(&edu)), EP) == IOMM_OK);
 	CHECK(lands(A_GPA + 0x2000, guest_ram + 0x2000));
 
 	harness_step("host: outside A is blocked and reported to the host");
 	CHECK(!lands(0x90000000, guest_ram));
-	struct faults host = {.n = 0};
-	CHECK(iomm_fault_poll(&smmu.unit, collect, &host) >= 0);
+	host.n = 0;
+	CHECK(iomm_fault_poll(HOST_UNIT, collect, &host) >= 0);
 	CHECK(saw(&host, edu_rid(&edu), 0x90000000));
 
 	harness_step("guest: virtio-iommu through the paravirtual backend, map B");
@@ -138,9 +183,9 @@ void scenario_main(void)
 	CHECK(!lands(0x10001000, guest_ram + 0x3000));
 	CHECK(!lands(A_GPA + 0x2000, guest_ram + 0x2000));
 	host.n = 0;
-	CHECK(iomm_fault_poll(&smmu.unit, collect, &host) >= 0);
+	CHECK(iomm_fault_poll(HOST_UNIT, collect, &host) >= 0);
 	for (unsigned i = 0; i < host.n && i < 32; i++)
-		iomm_vm_fault_route(&vm, &smmu.unit, &host.f[i]);
+		iomm_vm_fault_route(&vm, HOST_UNIT, &host.f[i]);
 	struct faults guest = {.n = 0};
 	CHECK(iomm_fault_poll(&pv.unit, collect, &guest) >= 0);
 	CHECK(saw(&guest, EP, 0x10001000));
@@ -153,5 +198,5 @@ void scenario_main(void)
 	CHECK_OK(iomm_unmap(&dom, 0x10000000, 4096, NULL));
 	CHECK(!lands(0x10000000, guest_ram + 0x3000));
 	CHECK_OK(iomm_vm_audit(&vm));
-	harness_note_dec("SMMU commands issued:", smmu.stats.cmds);
+	harness_note_dec(HOST_NAME " commands issued:", HOST_CMDS);
 }

@@ -70,17 +70,7 @@ static void load_device_pattern(void)
 }
 
 /* Device writes XFER bytes of 0x5a at @iova. Returns whether @target received them. */
-static bool dma_write_lands(uint64_t iova, uint8_t *target)
-{
-	fill(target, 0xee, XFER);
-	qemu_mb();
-	CHECK_EQ(edu_dma_from_device(&edu, iova, 0, XFER), EDU_OK);
-	qemu_mb();
-	if (all(target, 0x5a, XFER))
-		return true;
-	CHECK(all(target, 0xee, XFER)); /* blocked means untouched, not torn */
-	return false;
-}
+#define dma_write_lands(iova, target) harness_edu_write_lands(&edu, (iova), (target), XFER)
 
 static void smmu_up(void)
 {
@@ -110,17 +100,7 @@ static void smmu_up(void)
 	harness_note_hex("edu stream ID", edu_rid(&edu));
 }
 
-static struct iomm_pool *new_pool(size_t granule, size_t size)
-{
-	static struct iomm_pool pools[8];
-	static unsigned n;
-	uint64_t pa;
-	void *mem = qemu_table_mem(size, granule, &pa);
-	REQUIRE(mem != NULL && n < 8);
-	struct iomm_pool *p = &pools[n++];
-	REQUIRE(iomm_pool_init(p, &qemu_port, mem, size, pa, granule) == IOMM_OK);
-	return p;
-}
+#define new_pool(granule, size) harness_pool(&qemu_port, (granule), (size))
 
 /* ---- case 1: abort, bypass, detach, reconfigure ---- */
 static void case_abort_bypass(void)

@@ -74,29 +74,9 @@ static void load_device_pattern(void)
 }
 
 /* Device writes XFER bytes of 0x5a at @iova. Returns whether @target received them. */
-static bool dma_write_lands(uint64_t iova, uint8_t *target)
-{
-	fill(target, 0xee, XFER);
-	qemu_mb();
-	CHECK_EQ(edu_dma_from_device(&edu, iova, 0, XFER), EDU_OK);
-	qemu_mb();
-	if (all(target, 0x5a, XFER))
-		return true;
-	CHECK(all(target, 0xee, XFER)); /* blocked means untouched, not torn */
-	return false;
-}
+#define dma_write_lands(iova, target) harness_edu_write_lands(&edu, (iova), (target), XFER)
 
-static struct iomm_pool *new_pool(size_t size)
-{
-	static struct iomm_pool pools[4];
-	static unsigned n;
-	uint64_t pa;
-	void *mem = qemu_table_mem(size, 4096, &pa);
-	REQUIRE(mem != NULL && n < 4);
-	struct iomm_pool *p = &pools[n++];
-	REQUIRE(iomm_pool_init(p, &port, mem, size, pa, 4096) == IOMM_OK);
-	return p;
-}
+#define new_pool(size) harness_pool(&port, 4096, (size))
 
 static void vtd_up(uint32_t flags, bool with_queue)
 {
