@@ -205,6 +205,11 @@ BENCH_NOINLINE int bench_loop_random_4k(struct iomm_pgt *pgt, struct rnd_state *
  */
 #define FLOOR_PAGES 513u
 static uint64_t *floor_mem;
+/* The cold floor rotates over this many 513-page regions (128 MiB, more than
+ * any cache), so each call writes pages it did not just write, as a map
+ * does with the table pages its pool hands out. */
+#define FLOOR_COLD_REGIONS 64u
+static uint64_t *floor_cold_mem;
 
 BENCH_NOINLINE int bench_loop_floor_1g(uint64_t *mem, uint64_t n);
 BENCH_NOINLINE int bench_loop_floor_1g(uint64_t *mem, uint64_t n)
@@ -228,6 +233,15 @@ BENCH_NOINLINE int bench_loop_floor_1g_memset(uint64_t *mem, uint64_t n)
 		for (uint64_t k = 0; k < 512u * 512u; k++, d += BENCH_SZ_4K)
 			p[k] = d;
 	}
+	return 0;
+}
+
+BENCH_NOINLINE int bench_loop_floor_1g_memset_cold(uint64_t *mem, uint64_t n);
+BENCH_NOINLINE int bench_loop_floor_1g_memset_cold(uint64_t *mem, uint64_t n)
+{
+	static uint64_t next;
+	for (uint64_t i = 0; i < n; i++, next++)
+		bench_loop_floor_1g_memset(mem + (next % FLOOR_COLD_REGIONS) * FLOOR_PAGES * 512u, 1);
 	return 0;
 }
 
@@ -593,14 +607,17 @@ typedef int (*floor_fn)(uint64_t *, uint64_t);
 static double drive_floor(struct bench_fixture *f, uint64_t iters, floor_fn loop)
 {
 	(void)f;
-	if (floor_mem == NULL) {
-		floor_mem = aligned_alloc(4096, (size_t)FLOOR_PAGES * BENCH_SZ_4K);
-		if (floor_mem == NULL)
+	bool cold = loop == bench_loop_floor_1g_memset_cold;
+	uint64_t **mem = cold ? &floor_cold_mem : &floor_mem;
+	size_t bytes = (cold ? FLOOR_COLD_REGIONS : 1u) * (size_t)FLOOR_PAGES * BENCH_SZ_4K;
+	if (*mem == NULL) {
+		*mem = aligned_alloc(4096, bytes);
+		if (*mem == NULL)
 			return -1;
-		memset(floor_mem, 1, (size_t)FLOOR_PAGES * BENCH_SZ_4K); /* touched */
+		memset(*mem, 1, bytes); /* touched */
 	}
 	uint64_t t0 = bench_now_ns();
-	int rc = loop(floor_mem, iters);
+	int rc = loop(*mem, iters);
 	uint64_t t1 = bench_now_ns();
 	return rc == 0 ? (double)(t1 - t0) : -1;
 }
@@ -613,6 +630,11 @@ static double run_floor_1g(struct bench_fixture *f, uint64_t iters)
 static double run_floor_1g_memset(struct bench_fixture *f, uint64_t iters)
 {
 	return drive_floor(f, iters, bench_loop_floor_1g_memset);
+}
+
+static double run_floor_1g_memset_cold(struct bench_fixture *f, uint64_t iters)
+{
+	return drive_floor(f, iters, bench_loop_floor_1g_memset_cold);
 }
 
 static double run_empty(struct bench_fixture *f, uint64_t iters)
@@ -648,6 +670,7 @@ const struct bench_op bench_ops[] = {
 	{"random_4k", "random op, 4K", 100000, 25012, 0, 0, run_random_4k},
 	{"floor_1g", "floor: stores", 16, 0, 0, 0, run_floor_1g},
 	{"floor_1g_memset", "floor: +memset", 16, 0, 0, 0, run_floor_1g_memset},
+	{"floor_1g_memset_cold", "floor: +memset, cold", 16, 0, 0, 0, run_floor_1g_memset_cold},
 	{"empty", "(loop overhead)", 1000000, 0, 0, 0, run_empty},
 };
 
