@@ -418,8 +418,7 @@ static int dc_install(struct iomm_riscv *r, const struct iomm_dev *dev,
 	struct batch b = {.n = 0, .rc = 0};
 	bool live = false;
 	int rc = IOMM_OK;
-	IOMM_FOR_EACH_SID(dev, did)
-	{
+	IOMM_FOR_EACH_SID(dev, did) {
 		uint64_t *e = dc_of(r, did, false, &rc);
 		if (e && (iomm_read_desc(&e[DC_TC]) & TC_V)) {
 			iomm_write_desc(&e[DC_TC], 0);
@@ -436,8 +435,7 @@ static int dc_install(struct iomm_riscv *r, const struct iomm_dev *dev,
 	if (!(dc[DC_TC] & TC_V))
 		return IOMM_OK;
 	unsigned n = dc_words(r);
-	IOMM_FOR_EACH_SID(dev, did)
-	{
+	IOMM_FOR_EACH_SID(dev, did) {
 		uint64_t *e = dc_of(r, did, false, &rc);
 		for (unsigned w = 1; w < n; w++)
 			iomm_write_desc(&e[w], dc[w]);
@@ -458,12 +456,10 @@ static int riscv_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct 
 				      "dev: device ID beyond the directory (cfg did_bits)");
 	if (iomm_dev_conflicts(unit, dev))
 		return IOMM_EBUSY;
-	IOMM_FOR_EACH_SID(dev, did)
-	{
+	IOMM_FOR_EACH_SID(dev, did) {
 		int rc = IOMM_OK;
 		if (!dc_of(r, did, true, &rc))
-			return rc; /* directory pages linked so far stay: they hold invalid contexts
-				    */
+			return rc; /* pages linked so far stay: invalid contexts */
 	}
 	uint64_t dc[DC_MAX_WORDS];
 	dc_build(dom, dc);
