@@ -182,9 +182,6 @@ static void batch_add(struct iomm_riscv *r, struct batch *b, struct rv_cmd c)
 			b->rc = rc;
 		b->n = 0;
 	}
-	/* the same command twice in a row is once too many */
-	if (b->n && b->cmd[b->n - 1].w0 == c.w0 && b->cmd[b->n - 1].w1 == c.w1)
-		return;
 	b->cmd[b->n++] = c;
 	uint32_t op = (uint32_t)iomm_field_get(c.w0, CMD_OPCODE);
 	if (op == OP_IOTINVAL)
@@ -389,18 +386,26 @@ static void dc_build(const struct iomm_domain *dom, uint64_t dc[DC_MAX_WORDS])
 }
 
 /* Queue what an old, valid device context @dc of device @did may have left cached
- * (6, "Changing device directory table entry"). */
-static void inval_old_dc(struct iomm_riscv *r, struct batch *b, uint32_t did, const uint64_t *dc)
+ * (6, "Changing device directory table entry"). The address-space invalidation
+ * is queued only when @prev (the previous device's iohgatp and ta, updated here)
+ * differs: a stream set's contexts share one domain, whose caches go once. */
+static void inval_old_dc(struct iomm_riscv *r, struct batch *b, uint32_t did, const uint64_t *dc,
+			 uint64_t prev[2])
 {
 	batch_add(r, b, cmd_iodir(true, did));
 	uint64_t gatp = iomm_read_desc(&dc[DC_IOHGATP]);
 	uint64_t fsc = iomm_read_desc(&dc[DC_FSC]);
+	uint64_t ta = iomm_read_desc(&dc[DC_TA]);
+	if (gatp == prev[0] && ta == prev[1])
+		return;
+	prev[0] = gatp;
+	prev[1] = ta;
 	if (iomm_field_get(gatp, ATP_MODE) != ATP_MODE_BARE) {
 		uint32_t gscid = (uint32_t)iomm_field_get(gatp, IOHGATP_GSCID);
 		batch_add(r, b, cmd_iotinval(false, true, gscid, false, 0, false, 0));
 		batch_add(r, b, cmd_iotinval(true, true, gscid, false, 0, false, 0));
 	} else if (iomm_field_get(fsc, ATP_MODE) != ATP_MODE_BARE) {
-		uint32_t pscid = (uint32_t)iomm_field_get(iomm_read_desc(&dc[DC_TA]), TA_PSCID);
+		uint32_t pscid = (uint32_t)iomm_field_get(ta, TA_PSCID);
 		batch_add(r, b, cmd_iotinval(false, false, 0, true, pscid, false, 0));
 	}
 }
@@ -418,12 +423,13 @@ static int dc_install(struct iomm_riscv *r, const struct iomm_dev *dev,
 	struct batch b = {.n = 0, .rc = 0};
 	bool live = false;
 	int rc = IOMM_OK;
+	uint64_t prev[2] = {~0ull, ~0ull};
 	IOMM_FOR_EACH_SID(dev, did) {
 		uint64_t *e = dc_of(r, did, false, &rc);
 		if (e && (iomm_read_desc(&e[DC_TC]) & TC_V)) {
 			iomm_write_desc(&e[DC_TC], 0);
 			sync_mem(r, e, 8);
-			inval_old_dc(r, &b, did, e);
+			inval_old_dc(r, &b, did, e, prev);
 			live = true;
 		}
 	}
@@ -714,18 +720,13 @@ static int queue_on(struct iomm_riscv *r, uint32_t qb, uint32_t csr, uint64_t pa
 	return rc;
 }
 
-static unsigned log2_of(uint64_t v)
-{
-	return 63u - iomm_clz64(v);
-}
-
 /* A queue of @size bytes of @esz-byte entries at @va / @pa: a power of two of at least two
  * entries, naturally aligned to the greater of 4 KiB and its size (6). */
 static bool queue_ok(const void *va, uint64_t pa, size_t size, size_t esz)
 {
 	uint64_t align = size > RV_PAGE ? size : RV_PAGE;
 	return va && size >= 2u * esz && !(size & (size - 1u)) && !(pa & (align - 1u)) &&
-	       !((uintptr_t)va & 7u) && log2_of(size / esz) <= 32u;
+	       !((uintptr_t)va & 7u) && iomm_ctz64(size / esz) <= 32u;
 }
 
 /* What the capabilities allow, in the unit's generic fields. */
@@ -885,8 +886,8 @@ int iomm_riscv_init(struct iomm_riscv *rv, const struct iomm_port *port, uintptr
 	r.pool = pool;
 	r.next_pscid = 1;
 	r.next_gscid = 1;
-	r.cq_shift = (uint8_t)log2_of(mem->cq_size / 16u);
-	r.fq_shift = (uint8_t)log2_of(mem->fq_size / 32u);
+	r.cq_shift = (uint8_t)iomm_ctz64(mem->cq_size / 16u); /* powers of two (queue_ok) */
+	r.fq_shift = (uint8_t)iomm_ctz64(mem->fq_size / 32u);
 	rc = probe(&r, port);
 	if (!rc)
 		rc = plan_fctl(&r);

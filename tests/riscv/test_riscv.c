@@ -694,8 +694,13 @@ static void test_stream_set_mask(void **state)
 		fx_attach(f, &dev, &d, t[i].sid, t[i].mask);
 		for (uint32_t k = 0; k <= t[i].mask; k++)
 			assert_int_equal(fx_xlate(f, t[i].sid | k, 0x4000, RD), 0x84000000);
-		/* every member moves together (a batch of invalidations for all) */
+		/* every member moves together (a batch of invalidations for all): one
+		 * IODIR per member, the shared PSCID's IOTINVAL once, one fence */
+		fx_snap(f);
 		assert_int_equal(iomm_detach(&dev), IOMM_OK);
+		assert_int_equal(fx_cmds(f, RISCV_CMD_IODIR_DDT), t[i].mask + 1u);
+		assert_int_equal(fx_cmds(f, RISCV_CMD_IOTINVAL_VMA), 1);
+		assert_int_equal(fx_cmds(f, RISCV_CMD_IOFENCE_C), 1);
 		assert_int_equal(iomm_attach(&e, &dev), IOMM_OK);
 		for (uint32_t k = 0; k <= t[i].mask; k++)
 			assert_int_equal(fx_xlate(f, t[i].sid | k, 0x4000, RD), 0x85000000);
