@@ -104,15 +104,19 @@ static void bit_set(struct iomm_pool *pool, size_t page)
 /*
  * Find @count free pages whose physical address is aligned to @count pages
  * (count is a power of two <= 64), and mark them used.
+ *
+ * Single pages go first-fit: every bitmap word below pool->hint is full, so
+ * the search starts there, and a release moves the hint down to the page it
+ * frees. The page handed out next is then the lowest free one, most often
+ * the one freed last: a table page the caches still hold, where a search
+ * that went on from the last allocation would walk the whole pool and write
+ * every new table into memory no cache holds.
  */
 static bool region_find(struct iomm_pool *pool, size_t count, size_t *page)
 {
 	size_t words = (pool->npages + 63) / 64;
 	if (count == 1) {
-		for (size_t k = 0; k < words; k++) {
-			size_t w = pool->hint + k;
-			if (w >= words)
-				w -= words;
+		for (size_t w = pool->hint; w < words; w++) {
 			uint64_t bits = pool->bitmap[w];
 			if (bits == ~0ull)
 				continue;
@@ -195,7 +199,8 @@ static int put_locked(struct iomm_pool *pool, void *va, size_t count)
 		for (size_t k = 0; k < count; k++)
 			pool->bitmap[(page + k) / 64] &= ~(1ull << ((page + k) % 64));
 		pool->used -= count;
-		pool->hint = page / 64;
+		if (page / 64 < pool->hint)
+			pool->hint = page / 64;
 		return IOMM_OK;
 	}
 	if (pool->used < count)

@@ -84,7 +84,7 @@ struct iomm_pool {
 	uint64_t *bitmap;  /* one bit per page, set = in use (region pools) */
 	size_t npages;     /* pages managed (region) or the cap (port) */
 	size_t used;       /* pages handed out */
-	size_t hint;       /* bitmap word where the last search ended */
+	size_t hint;       /* bitmap word: every word below it is full */
 	struct iomm_pgt *tables; /* live tables taking pages from here */
 	/** @endcond */
 };
@@ -144,7 +144,9 @@ int iomm_pool_init_port(struct iomm_pool *pool, const struct iomm_port *port, si
  *
  * Used by page tables (and backends, for stream tables and queues) when they
  * need table memory. The pages are zeroed. @p count must be a power of two
- * no larger than 64.
+ * no larger than 64. A region pool hands out single pages first-fit: the
+ * lowest free page, most often the one released last, whose lines the
+ * caches may still hold.
  *
  * @param pool  The pool.
  * @param count Number of pages.

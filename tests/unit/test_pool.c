@@ -219,6 +219,91 @@ static void test_region_fragmented(void **state)
 	tport_fini(&tp);
 }
 
+/*
+ * Single pages go first-fit: the page handed out is always the lowest free
+ * one, so a table freed by an unmap is the next one a map gets (still in the
+ * caches), whatever was allocated or freed before. Checked against a
+ * reference bitmap over a random sequence that also takes multi-page runs.
+ */
+static void test_region_first_fit(void **state)
+{
+	(void)state;
+	struct tport tp;
+	struct iomm_pool pool;
+	tport_init(&tp, 0, 0, 0);
+	size_t page = 4096, size = 300 * page;
+	uint8_t *mem = buf_alloc(size);
+	T_RC(iomm_pool_init(&pool, &tp.port, mem, size, 0x80000000ull, page), IOMM_OK);
+	size_t cap = iomm_pool_capacity(&pool);
+	uint8_t *base = NULL;
+	uint64_t pa;
+	bool used[300] = {false};
+	assert_true(cap <= 300 && cap > 128); /* several bitmap words */
+
+	/* fill it, then give back three pages of different words, highest first */
+	for (size_t i = 0; i < cap; i++) {
+		uint8_t *va = iomm_pool_alloc(&pool, 1, &pa);
+		assert_non_null(va);
+		if (i == 0)
+			base = va;
+		T_CHECK(va == base + i * page, "fill: page %zu handed out at offset %td", i,
+			(va - base) / (ptrdiff_t)page);
+		used[i] = true;
+	}
+	static const size_t back[] = {250, 130, 70};
+	for (size_t i = 0; i < 3; i++)
+		iomm_pool_release(&pool, base + back[i] * page, 1);
+	for (size_t i = 3; i-- > 0;) {
+		uint8_t *va = iomm_pool_alloc(&pool, 1, &pa);
+		T_CHECK(va == base + back[i] * page, "after releases: got page %td, expected %zu",
+			va ? (va - base) / (ptrdiff_t)page : -1, back[i]);
+	}
+	T_CHECK(iomm_pool_alloc(&pool, 1, &pa) == NULL, "a full pool handed out a page");
+
+	/* random releases and allocations against the reference */
+	uint32_t x = 12345u;
+	for (int step = 0; step < 20000; step++) {
+		x = x * 1103515245u + 12345u;
+		size_t pg = (x >> 8) % cap;
+		if ((x >> 28) & 1) {
+			if (used[pg]) {
+				iomm_pool_release(&pool, base + pg * page, 1);
+				used[pg] = false;
+			}
+			continue;
+		}
+		size_t count = (x >> 29) == 7 ? 4 : 1;
+		uint8_t *va = iomm_pool_alloc(&pool, count, &pa);
+		if (count == 1) {
+			size_t lowest = 0;
+			while (lowest < cap && used[lowest])
+				lowest++;
+			if (lowest == cap) {
+				T_CHECK(va == NULL, "step %d: a full pool handed out a page", step);
+				continue;
+			}
+			T_CHECK(va == base + lowest * page,
+				"step %d: got page %td, the lowest free is %zu", step,
+				va ? (va - base) / (ptrdiff_t)page : -1, lowest);
+		}
+		if (va) {
+			size_t first = (size_t)(va - base) / page;
+			for (size_t k = 0; k < count; k++) {
+				T_CHECK(!used[first + k], "step %d: page %zu handed out twice", step,
+					first + k);
+				used[first + k] = true;
+			}
+		}
+	}
+	size_t n_used = 0;
+	for (size_t i = 0; i < cap; i++)
+		n_used += used[i];
+	T_CHECK(iomm_pool_used(&pool) == n_used, "used %zu, reference %zu", iomm_pool_used(&pool),
+		n_used);
+	free(mem);
+	tport_fini(&tp);
+}
+
 static void test_region_locking(void **state)
 {
 	(void)state;
@@ -351,6 +436,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_region_capacity),
 		cmocka_unit_test(test_region_runs),
 		cmocka_unit_test(test_region_fragmented),
+		cmocka_unit_test(test_region_first_fit),
 		cmocka_unit_test(test_region_locking),
 		cmocka_unit_test(test_port_pool),
 		cmocka_unit_test(test_port_pool_args),
