@@ -222,6 +222,22 @@ static inline bool prot_well_formed(uint32_t prot)
 	       (prot & IOMM_MEM_MASK) != IOMM_MEM_MASK;
 }
 
+/*
+ * Make pgt->last_attr the descriptor attributes of @prot (the memo of the
+ * last prot, guarded by the table's lock, which the caller holds). false:
+ * @prot is malformed or a combination this format cannot express.
+ */
+static inline bool prot_memo_locked(struct iomm_pgt *pgt, uint32_t prot)
+{
+	if (IOMM_LIKELY(prot == pgt->last_prot))
+		return true;
+	if (!prot_well_formed(prot) || !pgt->fmt->prot_ok(prot))
+		return false;
+	pgt->last_attr = pgt->fmt->prot_to_attr(pgt, prot);
+	pgt->last_prot = prot;
+	return true;
+}
+
 static inline void gather_add(struct iomm_gather *g, uint64_t start, uint64_t size,
 			      uint64_t leaf_size, unsigned l)
 {

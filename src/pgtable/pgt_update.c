@@ -147,14 +147,10 @@ int iomm_pgt_update(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t s
 		return rc;
 	const struct iomm_port *port = pgt->port;
 	iomm_port_lock(port, pgt);
-	if (prot != pgt->last_prot) {
-		if (!prot_well_formed(prot) || !pgt->fmt->prot_ok(prot)) {
-			iomm_port_unlock(port, pgt);
-			return IOMM_REFUSE(port, IOMM_EINVAL,
-					   "prot: malformed, or a combination this format cannot express");
-		}
-		pgt->last_attr = pgt->fmt->prot_to_attr(pgt, prot);
-		pgt->last_prot = prot;
+	if (IOMM_UNLIKELY(!prot_memo_locked(pgt, prot))) {
+		iomm_port_unlock(port, pgt);
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "prot: malformed, or a combination this format cannot express");
 	}
 	rc = update_locked(pgt, iova, pa, size, pgt->last_attr, gather);
 	iomm_port_unlock(port, pgt);
