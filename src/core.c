@@ -45,9 +45,6 @@ int iomm_devid_resolve(const struct iomm_devid *id, uint32_t *sid, uint32_t *mas
 	}
 }
 
-/* Marks a domain between iomm_domain_init() and iomm_domain_destroy(). */
-#define IOMM_LIVE_COOKIE 0x4c495645u /* "LIVE" */
-
 static bool unit_ok(const struct iomm_unit *unit)
 {
 	return unit && unit->ops && unit->port;

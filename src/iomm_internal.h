@@ -41,6 +41,19 @@ static inline unsigned iomm_clz64(uint64_t v)
 	return (unsigned)__builtin_clzll(v);
 }
 
+/* Set bits of @v, without the compiler's helper (freestanding images may lack
+ * libgcc's __popcountdi2). */
+static inline unsigned iomm_popcount64(uint64_t v)
+{
+	v -= (v >> 1) & 0x5555555555555555ull;
+	v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (unsigned)((v * 0x0101010101010101ull) >> 56);
+}
+
+/* Marks a domain between iomm_domain_init() and iomm_domain_destroy(). */
+#define IOMM_LIVE_COOKIE 0x4c495645u /* "LIVE" */
+
 /* ---- stream sets ----
  * A device's streams are a set: a stream ID whose don't-care bits are zero
  * and a mask of those don't-care bits (struct iomm_dev::sid / ::mask, and

@@ -358,7 +358,21 @@ static int riscv_domain_fini(struct iomm_unit *unit, struct iomm_domain *dom)
 /* Devices                                                                  */
 /* ======================================================================== */
 
-/* The device context @dom asks for (2.1): words tc, iohgatp, ta, fsc, then zeroes. */
+/* msiptp, msi_addr_mask and msi_addr_pattern (2.1.6, 2.1.7) of a G-stage domain with an
+ * MSI page table (iomm_riscv_msi_enable()); Off (zero) otherwise. */
+static void dc_msi(const struct iomm_domain *g, uint64_t dc[DC_MAX_WORDS])
+{
+	const struct iomm_riscv_msi *msi = g->priv;
+	if (!msi)
+		return;
+	dc[DC_MSIPTP] = iomm_field_prep(MSIPTP_MODE, MSIPTP_MODE_FLAT) |
+			iomm_field_prep(MSIPTP_PPN, msi->table_pa >> 12);
+	dc[DC_MSI_MASK] = msi->addr_mask;
+	dc[DC_MSI_PAT] = msi->addr_pattern & ~msi->addr_mask;
+}
+
+/* The device context @dom asks for (2.1): words tc, iohgatp, ta, fsc (and the MSI fields of
+ * the extended format), then zeroes. */
 static void dc_build(const struct iomm_domain *dom, uint64_t dc[DC_MAX_WORDS])
 {
 	for (unsigned w = 0; w < DC_MAX_WORDS; w++)
@@ -373,14 +387,16 @@ static void dc_build(const struct iomm_domain *dom, uint64_t dc[DC_MAX_WORDS])
 		break;
 	case IOMM_DOMAIN_S2:
 		dc[DC_IOHGATP] = atp_of(dom) | iomm_field_prep(IOHGATP_GSCID, dom->id);
+		dc_msi(dom, dc);
 		break;
 	case IOMM_DOMAIN_NESTED:
 		dc[DC_IOHGATP] =
 		    atp_of(dom->parent) | iomm_field_prep(IOHGATP_GSCID, dom->parent->id);
 		dc[DC_TA] = iomm_field_prep(TA_PSCID, dom->id);
 		dc[DC_FSC] = atp_of(dom);
+		dc_msi(dom->parent, dc);
 		break;
-	default: /* bypass: iohgatp and fsc Bare */
+	default: /* bypass: iohgatp and fsc Bare; msiptp must then be Off (2.1.6) */
 		break;
 	}
 }
@@ -521,6 +537,137 @@ static int riscv_flush(struct iomm_unit *unit, struct iomm_domain *dom, const st
 }
 
 /* ======================================================================== */
+/* MSI page tables, flat mode (2.3.3 "Process to translate addresses of MSIs") */
+/* ======================================================================== */
+
+/* The RISC-V unit of a live domain, or NULL. */
+static struct iomm_riscv *rv_of(const struct iomm_domain *dom)
+{
+	if (!dom || dom->live != IOMM_LIVE_COOKIE || !dom->unit || dom->unit->ops != &riscv_ops)
+		return NULL;
+	return to_rv(dom->unit);
+}
+
+/* MGPAW (2.1.7): the guest-physical width the MSI address mask and pattern cover. */
+static unsigned mgpaw(const struct iomm_riscv *r)
+{
+	if (r->caps & IOMM_RISCV_CAP_SV57X4)
+		return 59;
+	if (r->caps & IOMM_RISCV_CAP_SV48X4)
+		return 50;
+	if (r->caps & IOMM_RISCV_CAP_SV39X4)
+		return 41;
+	return r->unit.oas;
+}
+
+/* Interrupt files of a table: one per value of the bits under the mask. */
+static uint64_t msi_files(const struct iomm_riscv_msi *msi)
+{
+	return 1ull << iomm_popcount64(msi->addr_mask);
+}
+
+/* The guest page of interrupt file @file: its bits deposited under the mask. */
+static uint64_t msi_gpa(const struct iomm_riscv_msi *msi, uint64_t file)
+{
+	uint64_t page = msi->addr_pattern & ~msi->addr_mask;
+	for (uint64_t m = msi->addr_mask; m; m &= m - 1u, file >>= 1)
+		if (file & 1u)
+			page |= m & -m;
+	return page << 12;
+}
+
+int iomm_riscv_msi_enable(struct iomm_domain *dom, struct iomm_riscv_msi *msi)
+{
+	struct iomm_riscv *r = rv_of(dom);
+	if (!r || !msi)
+		return IOMM_REFUSE(r ? port_of(r) : NULL, IOMM_EINVAL,
+				   "dom, msi: NULL, or dom not a live domain of a RISC-V unit");
+	const struct iomm_port *port = port_of(r);
+	if (!(r->caps & IOMM_RISCV_CAP_MSI_FLAT))
+		return IOMM_REFUSE(port, IOMM_ENOTSUP, "unit: no capabilities.MSI_FLAT");
+	if (dom->type != IOMM_DOMAIN_S2)
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "dom: not a stage-2 (G-stage) domain; nested ones use their parent's");
+	unsigned top = mgpaw(r) - 12u;
+	if ((msi->addr_mask | msi->addr_pattern) & ~(MSI_ADDR_BITS >> (52u - top)))
+		return IOMM_REFUSE(port, IOMM_ERANGE,
+				   "msi->addr_mask, addr_pattern: bits at or above MGPAW - 12");
+	if (iomm_popcount64(msi->addr_mask) > IOMM_RISCV_MSI_MAX_BITS)
+		return IOMM_REFUSE(port, IOMM_ERANGE,
+				   "msi->addr_mask: more than IOMM_RISCV_MSI_MAX_BITS bits");
+	uint64_t bytes = msi_files(msi) * MSIPTE_BYTES;
+	uint64_t align = bytes < RV_PAGE ? RV_PAGE : bytes;
+	if (!msi->table || msi->table_bytes < bytes || (msi->table_pa & (align - 1u)) ||
+	    ((uintptr_t)msi->table & 7u) || (msi->table_pa >> r->unit.oas))
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "msi->table, table_pa, table_bytes: NULL, smaller than 16 bytes "
+				   "per interrupt file, not aligned to max(4 KiB, that size) or "
+				   "beyond the unit's physical addresses");
+	iomm_port_lock(port, &r->unit);
+	int rc = IOMM_OK;
+	if (dom->ndevs || dom->nchildren || dom->priv) {
+		rc = IOMM_REFUSE(port, IOMM_EBUSY,
+				 "dom: devices or nested domains use it, or it has an MSI table");
+	} else {
+		iomm_zero_table(msi->table, (size_t)bytes);
+		sync_mem(r, msi->table, (size_t)bytes);
+		dom->priv = msi;
+		dom->priv_pa = msi->table_pa;
+	}
+	iomm_port_unlock(port, &r->unit);
+	return rc;
+}
+
+/* Write MSI PTE @file of @dom's table and invalidate what the unit may cache of it
+ * (6, "Changing MSI page table entry": IOTINVAL.GVMA with the interrupt file's page). */
+static int msi_write(struct iomm_domain *dom, uint32_t file, uint64_t pte, const char *fn)
+{
+	struct iomm_riscv *r = rv_of(dom);
+	if (!r || !dom->priv)
+		return IOMM_REFUSE_AS(r ? port_of(r) : NULL, IOMM_EINVAL, fn,
+				      "dom: NULL, not a live RISC-V domain, or no MSI table "
+				      "(iomm_riscv_msi_enable())");
+	const struct iomm_port *port = port_of(r);
+	struct iomm_riscv_msi *msi = dom->priv;
+	if (file >= msi_files(msi))
+		return IOMM_REFUSE_AS(port, IOMM_ERANGE, fn,
+				      "file: not below 2^(bits in msi->addr_mask)");
+	uint64_t *e = (uint64_t *)msi->table + 2u * file;
+	iomm_port_lock(port, &r->unit);
+	iomm_write_desc(&e[0], 0);
+	iomm_write_desc(&e[1], 0);
+	if (pte) {
+		sync_mem(r, e, MSIPTE_BYTES);
+		iomm_write_desc(&e[0], pte);
+	}
+	sync_mem(r, e, MSIPTE_BYTES);
+	int rc = IOMM_OK;
+	if (dom->ndevs || dom->nchildren) {
+		struct batch b = {.n = 0, .rc = 0};
+		batch_add(r, &b, cmd_iotinval(true, true, dom->id, false, 0, true, msi_gpa(msi, file)));
+		rc = batch_fence(r, &b);
+	}
+	iomm_port_unlock(port, &r->unit);
+	return rc;
+}
+
+int iomm_riscv_msi_map(struct iomm_domain *dom, uint32_t file, uint64_t pa)
+{
+	struct iomm_riscv *r = rv_of(dom);
+	if (r && ((pa & (RV_PAGE - 1u)) || (pa >> r->unit.oas)))
+		return IOMM_REFUSE(port_of(r), IOMM_EINVAL,
+				   "pa: not 4 KiB aligned or beyond the unit's physical addresses");
+	uint64_t pte = MSIPTE_V | iomm_field_prep(MSIPTE_M, MSIPTE_M_BASIC) |
+		       iomm_field_prep(MSIPTE_PPN, pa >> 12);
+	return msi_write(dom, file, pte, __func__);
+}
+
+int iomm_riscv_msi_unmap(struct iomm_domain *dom, uint32_t file)
+{
+	return msi_write(dom, file, 0, __func__);
+}
+
+/* ======================================================================== */
 /* Faults (3.2)                                                             */
 /* ======================================================================== */
 
@@ -534,6 +681,7 @@ static enum iomm_fault_reason cause_reason(uint32_t cause)
 	case CAUSE_READ_GUEST_PAGE:
 	case CAUSE_WRITE_GUEST_PAGE:
 		/* no valid leaf, or one without the permission: the record does not say */
+	case CAUSE_MSI_INVALID: /* an interrupt file the host did not map */
 		return IOMM_FAULT_TRANSLATION;
 	case CAUSE_INST_ACCESS:
 	case CAUSE_READ_ACCESS:
@@ -546,7 +694,6 @@ static enum iomm_fault_reason cause_reason(uint32_t cause)
 		return IOMM_FAULT_BAD_STREAM;
 	case CAUSE_DDT_MISCONFIG:
 	case CAUSE_PDT_MISCONFIG:
-	case CAUSE_MSI_INVALID:
 	case CAUSE_MSI_MISCONFIG:
 		return IOMM_FAULT_BAD_CONFIG;
 	case CAUSE_DDT_LOAD:

@@ -66,8 +66,25 @@
 #define DC_IOHGATP    1u
 #define DC_TA	      2u
 #define DC_FSC	      3u
+#define DC_MSIPTP     4u /* extended format only (capabilities.MSI_FLAT) */
+#define DC_MSI_MASK   5u
+#define DC_MSI_PAT    6u
 #define DC_BASE_WORDS 4u
 #define DC_MAX_WORDS  8u
+
+/* msiptp (2.1.6): MODE Off 0 / Flat 1, PPN of the flat MSI page table */
+#define MSIPTP_PPN	 IOMM_GENMASK(43, 0)
+#define MSIPTP_MODE	 IOMM_GENMASK(63, 60)
+#define MSIPTP_MODE_FLAT 1u
+#define MSI_ADDR_BITS	 IOMM_GENMASK(51, 0) /* msi_addr_mask / msi_addr_pattern */
+
+/* MSI PTE, basic translate mode (AIA, "MSI page tables"): 16 bytes, the second word
+ * ignored in this mode and written 0 */
+#define MSIPTE_V       IOMM_BIT(0)
+#define MSIPTE_M       IOMM_GENMASK(2, 1)
+#define MSIPTE_M_BASIC 3u
+#define MSIPTE_PPN     IOMM_GENMASK(53, 10)
+#define MSIPTE_BYTES   16u
 
 #define TC_V IOMM_BIT(0)
 

@@ -35,8 +35,11 @@ extern "C" {
  * Tables are the library's ::IOMM_FMT_RISCV_S1 and ::IOMM_FMT_RISCV_G with
  * A and D preset in every leaf, so the unit never needs to update them
  * (DC.tc.GADE and SADE stay 0). Device contexts have PDTV = 0 (no process
- * directory), no ATS/PRI, and the MSI page table off (msiptp Off): MSIs are
- * translated like any other write.
+ * directory), no ATS/PRI, and the MSI page table off (msiptp Off) unless a
+ * G-stage domain was given one with iomm_riscv_msi_enable(): then a guest's
+ * writes to its virtual interrupt files are translated through that table
+ * to the real interrupt files the host chose (iomm_riscv_msi_map()), and
+ * everything else through the G-stage.
  */
 
 /** @name Capabilities register bits (iomm_riscv::caps, spec 5.3)
@@ -181,6 +184,94 @@ int iomm_riscv_init(struct iomm_riscv *rv, const struct iomm_port *port, uintptr
  * interrupt handlers in normal operation.
  */
 int iomm_riscv_disable(struct iomm_riscv *rv);
+
+/** Most bits an MSI address mask may have: 2^12 interrupt files, a 64 KiB table. */
+#define IOMM_RISCV_MSI_MAX_BITS 12u
+
+/**
+ * @brief A flat MSI page table of a G-stage domain (caller memory).
+ *
+ * A VM's virtual interrupt files are 4 KiB pages of its guest-physical
+ * space. A device write to a guest page whose number matches @c addr_pattern
+ * in every bit that is 0 in @c addr_mask is an MSI: the bits under the mask
+ * give the interrupt file number I, and MSI PTE I of the table (basic
+ * translate mode, AIA "MSI page tables") gives the real interrupt file
+ * (spec 2.1.6-2.1.7 and "Process to translate addresses of MSIs"). Such
+ * writes never go through the G-stage, so the window needs no G-stage
+ * mapping; an interrupt file the host did not map faults (cause 262).
+ */
+struct iomm_riscv_msi {
+	uint64_t addr_mask;    /**< msi_addr_mask: guest page-number bits that select the file. */
+	uint64_t addr_pattern; /**< msi_addr_pattern: the other page-number bits of the files. */
+	void *table;	       /**< 16 bytes per interrupt file, 2^popcount(addr_mask) files. */
+	uint64_t table_pa;     /**< Its physical address, aligned to max(4 KiB, its size). */
+	size_t table_bytes;    /**< Bytes at @c table: at least 16 << popcount(addr_mask). */
+};
+
+/**
+ * @brief Give a G-stage domain an MSI page table: every device context of the domain (and of
+ *        its nested children) gets msiptp Flat with its mask and pattern.
+ *
+ * The table is zeroed (every interrupt file unmapped: an MSI to it faults with cause 262);
+ * iomm_riscv_msi_map() fills it. Call it before any device or nested domain uses @p dom.
+ * @p msi must stay valid until the domain is destroyed.
+ *
+ * @param dom A live stage-2 domain of a RISC-V unit.
+ * @param msi The table and its window.
+ * @retval IOMM_OK      Done; devices attached from now on use it.
+ * @retval IOMM_EINVAL  NULL, @p dom not a live RISC-V domain or not stage 2, or the table NULL,
+ *                      too small, misaligned or beyond the unit's physical addresses.
+ * @retval IOMM_ERANGE  Mask or pattern bits at or above MGPAW - 12, or more than
+ *                      ::IOMM_RISCV_MSI_MAX_BITS bits in the mask.
+ * @retval IOMM_ENOTSUP The unit has no capabilities.MSI_FLAT.
+ * @retval IOMM_EBUSY   Devices or nested domains already use @p dom, or it has a table.
+ *
+ * @par Context
+ * Takes the unit's lock (the unit is the lock object); writes memory only. May sleep only
+ * if the lock hook can.
+ */
+int iomm_riscv_msi_enable(struct iomm_domain *dom, struct iomm_riscv_msi *msi);
+
+/**
+ * @brief Point interrupt file @p file of a domain's MSI window at the real interrupt file at
+ *        @p pa (an IMSIC guest interrupt file page the host gave this VM).
+ *
+ * While devices use the domain, the old entry is invalidated (IOTINVAL.GVMA with the
+ * file's guest page, then IOFENCE.C) before the call returns.
+ *
+ * @param dom  A domain given a table with iomm_riscv_msi_enable().
+ * @param file Interrupt file number, below 2^popcount(addr_mask).
+ * @param pa   Physical address of the 4 KiB interrupt file page.
+ * @retval IOMM_OK        Mapped.
+ * @retval IOMM_EINVAL    NULL, not a live RISC-V domain with a table, or @p pa not 4 KiB
+ *                        aligned or beyond the unit's physical addresses.
+ * @retval IOMM_ERANGE    @p file beyond the table.
+ * @retval IOMM_ETIMEDOUT The invalidation did not complete (the entry is written; the next
+ *                        invalidation covers everything).
+ * @retval IOMM_EIO       The unit reported a command error.
+ *
+ * @par Context
+ * Takes the unit's lock; writes the command queue and polls with now_ns/relax. May sleep
+ * only if those hooks can.
+ */
+int iomm_riscv_msi_map(struct iomm_domain *dom, uint32_t file, uint64_t pa);
+
+/**
+ * @brief Unmap interrupt file @p file: MSIs to it fault (cause 262) once the call returns.
+ *
+ * @param dom  A domain given a table with iomm_riscv_msi_enable().
+ * @param file Interrupt file number.
+ * @retval IOMM_OK        Unmapped and invalidated.
+ * @retval IOMM_EINVAL    NULL, or not a live RISC-V domain with a table.
+ * @retval IOMM_ERANGE    @p file beyond the table.
+ * @retval IOMM_ETIMEDOUT The invalidation did not complete (the entry is cleared; the next
+ *                        invalidation covers everything).
+ * @retval IOMM_EIO       The unit reported a command error.
+ *
+ * @par Context
+ * As iomm_riscv_msi_map().
+ */
+int iomm_riscv_msi_unmap(struct iomm_domain *dom, uint32_t file);
 
 /**
  * @brief Decode one 32-byte fault-queue record into the common fault record.

@@ -1225,7 +1225,7 @@ static void test_decode_fault(void **state)
 	    {256, IOMM_FAULT_ABORT},	  {257, IOMM_FAULT_WALK},
 	    {258, IOMM_FAULT_BAD_STREAM}, {259, IOMM_FAULT_BAD_CONFIG},
 	    {260, IOMM_FAULT_ABORT},	  {261, IOMM_FAULT_WALK},
-	    {262, IOMM_FAULT_BAD_CONFIG}, {263, IOMM_FAULT_BAD_CONFIG},
+	    {262, IOMM_FAULT_TRANSLATION}, {263, IOMM_FAULT_BAD_CONFIG},
 	    {264, IOMM_FAULT_WALK},	  {265, IOMM_FAULT_WALK},
 	    {266, IOMM_FAULT_BAD_STREAM}, {267, IOMM_FAULT_BAD_CONFIG},
 	    {268, IOMM_FAULT_WALK},	  {269, IOMM_FAULT_WALK},
@@ -1409,6 +1409,232 @@ static void test_disable_timeouts(void **state)
 	}
 }
 
+/* ==== 7. MSI page tables (flat) ============================================== */
+
+#define CAUSE_INST_ACCESS 1
+#define CAUSE_MSI_INVALID 262
+#define MSI_GPA		  0x28000000ull /* the VM's virtual interrupt files: 8 pages */
+#define MSI_HOST	  0x24000000ull /* the host's guest interrupt files */
+
+struct msi_world {
+	struct iomm_pool *p;
+	struct iomm_domain d;
+	struct iomm_dev dev;
+	struct iomm_riscv_msi msi;
+};
+
+/* A G-stage domain with an 8-file MSI window at MSI_GPA, files 0 and 5 mapped. */
+static void msi_world(struct fx *f, struct msi_world *w)
+{
+	w->p = fx_pool(f, P4K, 64);
+	assert_int_equal(fx_domain(f, &w->d, IOMM_DOMAIN_S2, 50, w->p, NULL), IOMM_OK);
+	assert_int_equal(iomm_map(&w->d, 0x40000000, 0x90000000, 4 * P4K, RW), IOMM_OK);
+	/* a G-stage mapping inside the window: the MSI table takes precedence */
+	assert_int_equal(iomm_map(&w->d, MSI_GPA + P4K, 0x91000000, P4K, RW), IOMM_OK);
+	w->msi.addr_mask = 0x7;
+	w->msi.addr_pattern = MSI_GPA >> 12;
+	w->msi.table = fx_mem(f, P4K, P4K);
+	memset(w->msi.table, 0xa5, P4K); /* the library zeroes it */
+	w->msi.table_pa = (uint64_t)(uintptr_t)w->msi.table;
+	w->msi.table_bytes = P4K;
+	assert_int_equal(iomm_riscv_msi_enable(&w->d, &w->msi), IOMM_OK);
+	assert_int_equal(iomm_riscv_msi_map(&w->d, 0, MSI_HOST), IOMM_OK);
+	assert_int_equal(iomm_riscv_msi_map(&w->d, 5, MSI_HOST + 5 * P4K), IOMM_OK);
+}
+
+static void test_msi_translate(void **state)
+{
+	(void)state;
+	for (int nc = 0; nc < 2; nc++) {
+		struct fx *f = fresh();
+		f->mcfg.caps |= RISCV_M_CAP_MSI_FLAT;
+		f->coherent = nc == 0;
+		fx_start(f);
+		struct msi_world w = {0};
+		msi_world(f, &w);
+		fx_snap(f);
+		fx_attach(f, &w.dev, &w.d, 4, 0);
+		/* MSIs to mapped files land on the host's files, offset kept */
+		assert_int_equal(fx_xlate(f, 4, MSI_GPA, WR), MSI_HOST);
+		assert_int_equal(fx_xlate(f, 4, MSI_GPA + 5 * P4K + 4, WR), MSI_HOST + 5 * P4K + 4);
+		assert_int_equal(fx_xlate(f, 4, MSI_GPA + 5 * P4K, RD), MSI_HOST + 5 * P4K);
+		assert_int_equal(fx_dma(f, 4, MSI_GPA + 5 * P4K, RISCV_MODEL_ACC_X, NULL),
+				 CAUSE_INST_ACCESS);
+		/* an unmapped file faults, also where the G-stage maps the page */
+		assert_int_equal(fx_dma(f, 4, MSI_GPA + P4K, WR, NULL), CAUSE_MSI_INVALID);
+		assert_int_equal(fx_dma(f, 4, MSI_GPA + 3 * P4K, WR, NULL), CAUSE_MSI_INVALID);
+		/* the rest of the guest goes through the G-stage */
+		assert_int_equal(fx_xlate(f, 4, 0x40001008, WR), 0x90001008);
+		assert_int_equal(fx_dma(f, 4, MSI_GPA + 8 * P4K, WR, NULL), CAUSE_WRITE_GUEST);
+		/* the fault record of an unmapped file: a translation fault at the GPA */
+		assert_int_equal(fx_poll(f), 4);
+		assert_int_equal(f->faults[1].reason, IOMM_FAULT_TRANSLATION);
+		assert_int_equal(f->faults[1].raw, CAUSE_MSI_INVALID);
+		assert_int_equal(f->faults[1].addr, MSI_GPA + P4K);
+
+		/* moving file 5 while in use: one IOTINVAL.GVMA of its page, one fence */
+		fx_snap(f);
+		assert_int_equal(iomm_riscv_msi_map(&w.d, 5, MSI_HOST + 7 * P4K), IOMM_OK);
+		assert_int_equal(fx_cmds(f, RISCV_CMD_IOTINVAL_GVMA), 1);
+		assert_int_equal(fx_cmds(f, RISCV_CMD_IOFENCE_C), 1);
+		const uint64_t *cmd = cq_cmd(f, 2);
+		assert_int_equal((cmd[0] >> 7) & 7, RISCV_M_IOTINVAL_GVMA);
+		assert_true(cmd[0] & RISCV_M_CMD_AV);
+		assert_true(cmd[0] & RISCV_M_CMD_GV);
+		assert_int_equal((cmd[0] >> 44) & 0xffff, w.d.id);
+		assert_int_equal(cmd[1] << 2, MSI_GPA + 5 * P4K); /* ADDR[63:12] in bits 63:10 */
+		assert_int_equal(fx_xlate(f, 4, MSI_GPA + 5 * P4K, WR), MSI_HOST + 7 * P4K);
+		/* unmapping a file: MSIs to it fault at once */
+		assert_int_equal(iomm_riscv_msi_unmap(&w.d, 0), IOMM_OK);
+		assert_int_equal(fx_dma(f, 4, MSI_GPA, WR, NULL), CAUSE_MSI_INVALID);
+		assert_int_equal(fx_xlate(f, 4, MSI_GPA + 5 * P4K, WR), MSI_HOST + 7 * P4K);
+
+		/* a nested domain under the parent: first-stage outputs in the window are MSIs */
+		struct iomm_pool *cp = fx_pool(f, P4K, 16);
+		void *va;
+		uint64_t pa, size;
+		assert_true(bfx_pool_region(&f->b, cp, &va, &pa, &size));
+		uint64_t lo = pa & ~(uint64_t)(P4K - 1);
+		uint64_t hi = (pa + size + P4K - 1) & ~(uint64_t)(P4K - 1);
+		assert_int_equal(iomm_map(&w.d, lo, lo, hi - lo, RW), IOMM_OK);
+		struct iomm_domain child = {0};
+		struct iomm_dev d2 = {0};
+		assert_int_equal(fx_domain(f, &child, IOMM_DOMAIN_NESTED, 38, cp, &w.d), IOMM_OK);
+		assert_int_equal(iomm_map(&child, 0x100000, MSI_GPA + 5 * P4K, P4K, RW), IOMM_OK);
+		assert_int_equal(iomm_map(&child, 0x101000, 0x40000000, P4K, RW), IOMM_OK);
+		fx_attach(f, &d2, &child, 6, 0);
+		assert_int_equal(fx_xlate(f, 6, 0x100010, WR), MSI_HOST + 7 * P4K + 0x10);
+		assert_int_equal(fx_xlate(f, 6, 0x101010, WR), 0x90000010);
+		/* a file change reaches the nested device's cached translation too */
+		assert_int_equal(iomm_riscv_msi_map(&w.d, 5, MSI_HOST + 6 * P4K), IOMM_OK);
+		assert_int_equal(fx_xlate(f, 6, 0x100010, WR), MSI_HOST + 6 * P4K + 0x10);
+
+		assert_int_equal(iomm_detach(&d2), IOMM_OK);
+		assert_int_equal(iomm_domain_destroy(&child), IOMM_OK);
+		assert_int_equal(iomm_detach(&w.dev), IOMM_OK);
+		assert_int_equal(iomm_domain_destroy(&w.d), IOMM_OK);
+		assert_int_equal(f->rv.stats.cmd_errors, 0);
+		fx_check_hygiene(f);
+		done(f);
+	}
+}
+
+/* Without a table the window is plain G-stage memory, and msiptp stays Off. */
+static void test_msi_off_by_default(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.caps |= RISCV_M_CAP_MSI_FLAT;
+	fx_start(f);
+	struct iomm_pool *p = fx_pool(f, P4K, 64);
+	struct iomm_domain d = {0};
+	struct iomm_dev dev = {0};
+	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 50, p, NULL), IOMM_OK);
+	assert_int_equal(iomm_map(&d, MSI_GPA, 0x91000000, P4K, RW), IOMM_OK);
+	fx_attach(f, &dev, &d, 4, 0);
+	assert_int_equal(fx_xlate(f, 4, MSI_GPA + 8, WR), 0x91000008);
+	assert_int_equal(fx_dma(f, 4, MSI_GPA + P4K, WR, NULL), CAUSE_WRITE_GUEST);
+	assert_int_equal(iomm_riscv_msi_map(&d, 0, MSI_HOST), IOMM_EINVAL);
+	assert_int_equal(iomm_riscv_msi_unmap(&d, 0), IOMM_EINVAL);
+	bool off = false;
+	for (unsigned i = 0; i < RISCV_MODEL_DC_MAX; i++)
+		if (f->model->dcc[i].valid && f->model->dcc[i].did == 4)
+			off = (f->model->dcc[i].dc[4] >> 60) == 0;
+	assert_true(off);
+}
+
+static void test_msi_refusals(void **state)
+{
+	(void)state;
+	/* a unit without MSI_FLAT */
+	struct fx *f = fresh();
+	fx_start(f);
+	struct iomm_pool *p = fx_pool(f, P4K, 16);
+	struct iomm_domain d = {0};
+	assert_int_equal(fx_domain(f, &d, IOMM_DOMAIN_S2, 50, p, NULL), IOMM_OK);
+	struct iomm_riscv_msi m = {0x7, MSI_GPA >> 12, fx_mem(f, P4K, P4K), 0, P4K};
+	m.table_pa = (uint64_t)(uintptr_t)m.table;
+	assert_int_equal(iomm_riscv_msi_enable(&d, &m), IOMM_ENOTSUP);
+	assert_null(d.priv);
+	done(f);
+
+	f = fresh();
+	f->mcfg.caps |= RISCV_M_CAP_MSI_FLAT;
+	f->mcfg.caps &= ~RISCV_M_CAP_SV57X4; /* MGPAW 50 */
+	fx_start(f);
+	p = fx_pool(f, P4K, 32);
+	struct iomm_domain s1 = {0}, g = {0};
+	struct iomm_dev dev = {0};
+	assert_int_equal(fx_domain(f, &s1, IOMM_DOMAIN_S1, 38, p, NULL), IOMM_OK);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(fx_domain(f, &g, IOMM_DOMAIN_S2, 50, p, NULL), IOMM_OK);
+	uint8_t *t = fx_mem(f, 2 * P4K, 2 * P4K);
+	memset(t, 0x5a, 2 * P4K);
+	struct iomm_riscv_msi ok = {0x7, MSI_GPA >> 12, t, (uint64_t)(uintptr_t)t, P4K};
+	struct iomm_riscv_msi bad;
+	assert_int_equal(iomm_riscv_msi_enable(NULL, &ok), IOMM_EINVAL);
+	assert_int_equal(iomm_riscv_msi_enable(&g, NULL), IOMM_EINVAL);
+	assert_int_equal(iomm_riscv_msi_enable(&s1, &ok), IOMM_EINVAL);
+	bad = ok;
+	bad.addr_mask = 1ull << 38; /* MGPAW 50 (Sv48x4): bits 37:0 only */
+	assert_int_equal(iomm_riscv_msi_enable(&g, &bad), IOMM_ERANGE);
+	bad = ok;
+	bad.addr_pattern = 1ull << 40;
+	assert_int_equal(iomm_riscv_msi_enable(&g, &bad), IOMM_ERANGE);
+	bad = ok;
+	bad.addr_mask = 0x1fff; /* 13 bits: 8192 files */
+	assert_int_equal(iomm_riscv_msi_enable(&g, &bad), IOMM_ERANGE);
+	bad = ok;
+	bad.table = NULL;
+	assert_int_equal(iomm_riscv_msi_enable(&g, &bad), IOMM_EINVAL);
+	bad = ok;
+	bad.addr_mask = 0x1ff; /* 512 files: 8 KiB */
+	assert_int_equal(iomm_riscv_msi_enable(&g, &bad), IOMM_EINVAL);
+	bad.table_bytes = 2 * P4K;
+	bad.table_pa += P4K; /* 4 KiB aligned, not 8 KiB */
+	assert_int_equal(iomm_riscv_msi_enable(&g, &bad), IOMM_EINVAL);
+	bad = ok;
+	bad.table_pa = 1ull << 56; /* beyond PAS 56 */
+	assert_int_equal(iomm_riscv_msi_enable(&g, &bad), IOMM_EINVAL);
+	/* nothing changed: no table, memory untouched */
+	assert_null(g.priv);
+	assert_int_equal(t[0], 0x5a);
+	assert_int_equal(t[P4K - 1], 0x5a);
+	/* a domain in use cannot get one */
+	fx_attach(f, &dev, &g, 3, 0);
+	assert_int_equal(iomm_riscv_msi_enable(&g, &ok), IOMM_EBUSY);
+	assert_int_equal(t[0], 0x5a);
+	assert_int_equal(iomm_detach(&dev), IOMM_OK);
+	/* 512 files in an 8 KiB table */
+	bad = ok;
+	bad.addr_mask = 0x1ff;
+	bad.table_bytes = 2 * P4K;
+	assert_int_equal(iomm_riscv_msi_enable(&g, &bad), IOMM_OK);
+	assert_int_equal(t[2 * P4K - 1], 0);
+	assert_int_equal(iomm_riscv_msi_enable(&g, &ok), IOMM_EBUSY);
+	/* map / unmap arguments */
+	assert_int_equal(iomm_riscv_msi_map(&g, 512, MSI_HOST), IOMM_ERANGE);
+	assert_int_equal(iomm_riscv_msi_unmap(&g, 512), IOMM_ERANGE);
+	assert_int_equal(iomm_riscv_msi_map(&g, 1, MSI_HOST + 8), IOMM_EINVAL);
+	assert_int_equal(iomm_riscv_msi_map(&g, 1, 1ull << 56), IOMM_EINVAL);
+	assert_int_equal(iomm_riscv_msi_map(NULL, 1, MSI_HOST), IOMM_EINVAL);
+	assert_int_equal(iomm_riscv_msi_map(&s1, 1, MSI_HOST), IOMM_EINVAL);
+	for (size_t i = 0; i < 2 * P4K; i++)
+		assert_int_equal(t[i], 0);
+	assert_int_equal(iomm_riscv_msi_map(&g, 511, MSI_HOST), IOMM_OK);
+	const uint64_t *e = (const uint64_t *)(void *)t + 2 * 511;
+	assert_int_equal(e[0], 1u | 3u << 1 | (MSI_HOST >> 12) << 10);
+	assert_int_equal(e[1], 0);
+	/* the MSI file numbers land under the mask: file 511 is the window's last page */
+	fx_attach(f, &dev, &g, 3, 0);
+	assert_int_equal(fx_xlate(f, 3, ((MSI_GPA >> 12 & ~0x1ffull) | 0x1ff) << 12, WR),
+			 MSI_HOST);
+	/* the unit stops answering: the map reports it */
+	f->drop_cqt = true;
+	assert_int_equal(iomm_riscv_msi_map(&g, 2, MSI_HOST), IOMM_ETIMEDOUT);
+	f->drop_cqt = false;
+	done(f);
+}
+
 /* ==== runner ================================================================= */
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -1452,6 +1678,9 @@ int main(int argc, char **argv)
 	    T(test_order_noncoherent_cleans),
 	    T(test_disable),
 	    T(test_disable_timeouts),
+	    T(test_msi_translate),
+	    T(test_msi_off_by_default),
+	    T(test_msi_refusals),
 	};
 	return cmocka_run_group_tests_name("riscv", tests, NULL, NULL);
 }

@@ -59,8 +59,20 @@
  *  - Non-coherent walker (cfg.dram): DDT and page-table reads see a "DRAM"
  *    copy of memory that only riscv_model_clean() updates.
  *
+ *  - MSI address translation, flat mode (capabilities.MSI_FLAT, DC.msiptp
+ *    Flat; "Process to translate addresses of MSIs"): a GPA whose page
+ *    number matches msi_addr_pattern outside msi_addr_mask is translated
+ *    through the 16-byte MSI PTE at msiptp.PPN << 12 | I * 16, I the bits
+ *    of the page number under the mask packed together (extract()); never
+ *    through the G-stage. Causes 261 (PTE read failed), 262 (V = 0), 263
+ *    (C = 1, M not 3 (MRIF is not modelled), reserved bits); execute
+ *    requests get cause 1. msiptp not Off with iohgatp Bare, or mask and
+ *    pattern bits at or above MGPAW - 12, is a misconfigured DC (259).
+ *    Translations are cached like G-stage (G-stage only) or nested ones,
+ *    so IOTINVAL.GVMA of the GSCID (with the GPA) drops them.
+ *
  * Not modelled: process directory tables (PDTV = 1; capabilities PD8/17/20
- * are refused), MSI translation (msiptp is only checked), ATS/PRI and the
+ * are refused), MSI page tables in MRIF mode, ATS/PRI and the
  * page-request queue, hardware A/D updating (AMO_HWAD refused), Sv32,
  * big-endian tables, HPM, debug translation, interrupt delivery (only ipsr
  * bits), command timeouts.
@@ -222,6 +234,9 @@ extern "C" {
 #define RISCV_M_CAUSE_DDT_INVALID	258u
 #define RISCV_M_CAUSE_DDT_MISCONF	259u
 #define RISCV_M_CAUSE_TTYP_DISALLOWED	260u
+#define RISCV_M_CAUSE_MSI_LOAD		261u
+#define RISCV_M_CAUSE_MSI_INVALID	262u
+#define RISCV_M_CAUSE_MSI_MISCONF	263u
 #define RISCV_M_TTYP_UNTRANSLATED_EXEC	1u
 #define RISCV_M_TTYP_UNTRANSLATED_READ	2u
 #define RISCV_M_TTYP_UNTRANSLATED_WRITE 3u

@@ -16,6 +16,18 @@ static bool ext_dc(const struct riscv_model *m)
 	return (m->caps & RISCV_M_CAP_MSI_FLAT) != 0;
 }
 
+/* Width of a guest-physical address for the MSI address mask and pattern. */
+static unsigned mgpaw(const struct riscv_model *m)
+{
+	if (m->caps & RISCV_M_CAP_SV57X4)
+		return 59;
+	if (m->caps & RISCV_M_CAP_SV48X4)
+		return 50;
+	if (m->caps & RISCV_M_CAP_SV39X4)
+		return 41;
+	return m->pas;
+}
+
 /* Device-context configuration checks: 0 or 259. */
 static uint32_t dc_check(const struct riscv_model *m, const uint64_t *dc)
 {
@@ -58,6 +70,12 @@ static uint32_t dc_check(const struct riscv_model *m, const uint64_t *dc)
 		unsigned msimode = (unsigned)(dc[4] >> 60);
 		if (msimode > 1 || (dc[4] & (0xffffull << 44)) || (dc[5] >> 52) || (dc[6] >> 52) ||
 		    dc[7])
+			return RISCV_M_CAUSE_DDT_MISCONF;
+		/* no GSCID to tag MSI translations with ("must be set to Off") */
+		if (msimode && gmode == RISCV_M_ATP_BARE)
+			return RISCV_M_CAUSE_DDT_MISCONF;
+		unsigned top = mgpaw(m) - 12u; /* bits 51:MGPAW-12 are reserved */
+		if (top < 52 && ((dc[5] | dc[6]) >> top))
 			return RISCV_M_CAUSE_DDT_MISCONF;
 	}
 	return 0;
@@ -283,6 +301,52 @@ static unsigned levels_of(unsigned mode)
 	return mode - RISCV_M_ATP_SV39 + 3u;
 }
 
+/* extract(x, y): the bits of @x under @y, packed at the low end in order. */
+static uint64_t extract(uint64_t x, uint64_t y)
+{
+	uint64_t out = 0;
+	unsigned k = 0;
+	for (unsigned b = 0; b < 64; b++)
+		if ((y >> b) & 1u)
+			out |= ((x >> b) & 1u) << k++;
+	return out;
+}
+
+/* Whether @gpa is a virtual interrupt file's page under the DC's MSI fields. */
+static bool msi_match(const struct riscv_model *m, const uint64_t *dc, uint64_t gpa)
+{
+	if (!ext_dc(m) || (dc[4] >> 60) != 1u)
+		return false;
+	uint64_t mask = dc[5];
+	return ((gpa >> 12) & ~mask) == (dc[6] & ~mask);
+}
+
+/*
+ * MSI translation of @gpa through the flat MSI page table ("Process to
+ * translate addresses of MSIs", basic translate mode): 0 and *pa, or a cause.
+ */
+static uint32_t msi_xlat(struct riscv_model *m, const uint64_t *dc, uint64_t gpa, unsigned acc,
+			 uint64_t *pa)
+{
+	uint64_t i = extract(gpa >> 12, dc[5]);
+	uint64_t a = ((dc[4] & RISCV_M_ATP_PPN_MASK) << 12) | (i * 16u);
+	uint8_t b[16];
+	if (riscv_m_walk_mem(m, a, b, sizeof(b)))
+		return RISCV_M_CAUSE_MSI_LOAD;
+	uint64_t pte = riscv_m_ld64(b);
+	if (!(pte & 1u))
+		return RISCV_M_CAUSE_MSI_INVALID;
+	/* C = 1 (implementation defined here: refused), M = 3 only, bits 9:3 and 62:54 reserved */
+	if ((pte >> 63) || ((pte >> 1) & 3u) != 3u || (pte & (0x7full << 3 | 0x1ffull << 54)))
+		return RISCV_M_CAUSE_MSI_MISCONF;
+	if (acc & RISCV_MODEL_ACC_X)
+		return RISCV_M_CAUSE_INST_ACCESS;
+	*pa = (((pte >> 10) & ((1ull << 44) - 1u)) << 12) | (gpa & 0xfffu);
+	if (m->pas < 64 && (*pa >> m->pas))
+		return access_fault(acc);
+	return 0;
+}
+
 /* Translate through the DC: 0 and *pa, or a cause (iotval2 in *iotval2). */
 static uint32_t translate(struct riscv_model *m, const uint64_t *dc, uint64_t iova, unsigned acc,
 			  uint64_t *pa, uint64_t *iotval2)
@@ -372,7 +436,18 @@ static uint32_t translate(struct riscv_model *m, const uint64_t *dc, uint64_t io
 		n.va = l.iova;
 		n.size = l.size;
 		n.pa = l.oa;
-		if (x.g_on) {
+		if (x.g_on && msi_match(m, dc, gpa)) {
+			uint32_t c = msi_xlat(m, dc, gpa, acc, pa);
+			if (c)
+				return c;
+			/* an MSI page: R = W = U = 1, X = 0 */
+			n.va = iova & ~0xfffull;
+			n.size = 4096;
+			n.pa = *pa & ~0xfffull;
+			n.gpa = gpa & ~0xfffull;
+			n.gsize = 4096;
+			n.x = false;
+		} else if (x.g_on) {
 			struct rw_leaf gl;
 			uint64_t out;
 			uint32_t c = g_xlat(&x, gpa, false, &out, &gl);
@@ -396,6 +471,14 @@ static uint32_t translate(struct riscv_model *m, const uint64_t *dc, uint64_t io
 			if (m->pas < 64 && (gpa >> m->pas))
 				return access_fault(acc);
 		}
+	} else if (msi_match(m, dc, iova)) {
+		uint32_t c = msi_xlat(m, dc, iova, acc, pa);
+		if (c)
+			return c;
+		n.va = iova & ~0xfffull;
+		n.size = 4096;
+		n.pa = *pa & ~0xfffull;
+		n.r = n.w = n.u = true;
 	} else {
 		struct rw_leaf gl;
 		uint32_t c = g_xlat(&x, iova, false, pa, &gl);

@@ -12,6 +12,9 @@
  *   3  G-stage (IOMM_QEMU_RV_IAS 41: Sv39x4, 50: Sv48x4): the same through
  *      a GSCID
  *   4  nested: first stage inside a G-stage parent
+ *   5  an MSI page table (flat) on a G-stage domain: MSIs to the VM's
+ *      virtual interrupt files go where the table says, unmapped files
+ *      fault with cause 262, a moved file is seen by the next MSI
  *
  * QEMU 10.0 caches device contexts (case 1 clears V in memory alone: the
  * device still bypasses) and translations (an unmapped page still
@@ -338,6 +341,84 @@ static void case_nested(void)
 	CHECK_OK(iomm_domain_destroy(&s2));
 }
 
+/* ---- case 5: an MSI page table (flat) on a G-stage domain ---- */
+#define MSI_WINDOW 0x28000000ull /* the VM's virtual interrupt files: 4 pages */
+
+/*
+ * edu signals its interrupt through its MSI capability: message address
+ * @gpa (a guest-physical address), data @data. Returns whether @target
+ * received the 4-byte message. QEMU 10.0 translates MSI-window writes only
+ * for transactions that carry a requester ID, which edu's MSI does and its
+ * DMA engine does not (a DMA write into the window is dropped without a
+ * fault record); so the MSIs here are real ones.
+ */
+static bool msi_lands(uint64_t gpa, uint32_t data, uint8_t *target)
+{
+	fill(target, 0xee, 4);
+	qemu_mb();
+	REQUIRE(edu_msi_enable(&edu, gpa, data) == EDU_OK);
+	edu_raise_irq(&edu, 1u);
+	uint64_t until = qemu_now_ns() + 50000000ull;
+	do {
+		qemu_mb();
+		if (target[0] == (uint8_t)data && target[1] == (uint8_t)(data >> 8))
+			return true;
+	} while (qemu_now_ns() < until);
+	CHECK(all(target, 0xee, 4)); /* refused means untouched */
+	return false;
+}
+
+static void case_msi(void)
+{
+	static struct iomm_domain s2;
+	static uint8_t table[4096] __attribute__((aligned(4096)));
+	static struct iomm_riscv_msi msi;
+	REQUIRE(rv.caps & IOMM_RISCV_CAP_MSI_FLAT);
+	struct iomm_domain_cfg c = {
+	    .type = IOMM_DOMAIN_S2, .ias = 41, .pool = new_pool(128 * KIB)};
+	REQUIRE(iomm_domain_init(&s2, &rv.unit, &c) == IOMM_OK);
+	const uint64_t gpa = 0x60000000;
+	CHECK_OK(iomm_map(&s2, gpa, pa_of(bufs[0]), 4096, IOMM_READ | IOMM_WRITE));
+
+	harness_step("MSI table: 4 interrupt files at GPA 0x28000000, given before any device");
+	msi.addr_mask = 0x3;
+	msi.addr_pattern = MSI_WINDOW >> 12;
+	msi.table = table;
+	msi.table_pa = pa_of(table);
+	msi.table_bytes = sizeof(table);
+	CHECK_OK(iomm_riscv_msi_enable(&s2, &msi));
+	/* a RAM page stands in for the host's guest interrupt file: QEMU's virt machine
+	 * has no IMSIC unless aia=aplic-imsic, and the write is what the unit translates */
+	CHECK_OK(iomm_riscv_msi_map(&s2, 1, pa_of(bufs[1])));
+	CHECK_OK(iomm_attach(&s2, &dev));
+
+	harness_step("edu's MSI to virtual file 1 lands on the page the table names");
+	CHECK(msi_lands(MSI_WINDOW + 0x1000, 0x1234, bufs[1]));
+	harness_step("an MSI to file 2, which the host did not map, is refused (cause 262)");
+	CHECK(!msi_lands(MSI_WINDOW + 0x2000, 0x1234, bufs[2]));
+	poll_faults();
+	CHECK(saw_fault(IOMM_FAULT_TRANSLATION, 262, ANY_ADDR));
+	harness_step("DMA outside the window still goes through the G-stage");
+	CHECK(dma_write_lands(gpa, bufs[0]));
+
+	harness_step("file 1 moved to another page: the next MSI goes there, not to the old one");
+	uint64_t fences = rv.stats.fences;
+	CHECK_OK(iomm_riscv_msi_map(&s2, 1, pa_of(bufs[3])));
+	CHECK_EQ(rv.stats.fences - fences, 1);
+	fill(bufs[1], 0x11, 4);
+	CHECK(msi_lands(MSI_WINDOW + 0x1000, 0x4321, bufs[3]));
+	CHECK(all(bufs[1], 0x11, 4));
+	harness_step("file 1 unmapped: refused");
+	CHECK_OK(iomm_riscv_msi_unmap(&s2, 1));
+	CHECK(!msi_lands(MSI_WINDOW + 0x1000, 0x4321, bufs[3]));
+	poll_faults();
+	CHECK(saw_fault(IOMM_FAULT_TRANSLATION, 262, ANY_ADDR));
+
+	CHECK_OK(iomm_detach(&dev));
+	CHECK_OK(iomm_unmap(&s2, gpa, 4096, NULL));
+	CHECK_OK(iomm_domain_destroy(&s2));
+}
+
 void scenario_main(void)
 {
 	rv_up();
@@ -351,8 +432,11 @@ void scenario_main(void)
 	case 3:
 		case_gstage();
 		break;
-	default:
+	case 4:
 		case_nested();
+		break;
+	default:
+		case_msi();
 		break;
 	}
 	harness_step("disable: ddtp Off, every device refused with cause 256");
