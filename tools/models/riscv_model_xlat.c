@@ -347,6 +347,22 @@ static uint32_t msi_xlat(struct riscv_model *m, const uint64_t *dc, uint64_t gpa
 	return 0;
 }
 
+/* MSI translation of @gpa (the output of @iova's first stage, or @iova itself) and the
+ * IOTLB entry of its page, @n: R = W = U = 1, X = 0, tagged like G-stage or nested ones. */
+static uint32_t msi_entry(struct riscv_model *m, const uint64_t *dc, uint64_t iova, uint64_t gpa,
+			  unsigned acc, uint64_t *pa, struct riscv_model_tlb_entry *n)
+{
+	uint32_t c = msi_xlat(m, dc, gpa, acc, pa);
+	if (c)
+		return c;
+	n->va = iova & ~0xfffull;
+	n->size = 4096;
+	n->pa = *pa & ~0xfffull;
+	n->gpa = gpa & ~0xfffull;
+	n->gsize = 4096;
+	return 0;
+}
+
 /* Translate through the DC: 0 and *pa, or a cause (iotval2 in *iotval2). */
 static uint32_t translate(struct riscv_model *m, const uint64_t *dc, uint64_t iova, unsigned acc,
 			  uint64_t *pa, uint64_t *iotval2)
@@ -437,16 +453,10 @@ static uint32_t translate(struct riscv_model *m, const uint64_t *dc, uint64_t io
 		n.size = l.size;
 		n.pa = l.oa;
 		if (x.g_on && msi_match(m, dc, gpa)) {
-			uint32_t c = msi_xlat(m, dc, gpa, acc, pa);
+			uint32_t c = msi_entry(m, dc, iova, gpa, acc, pa, &n);
 			if (c)
 				return c;
-			/* an MSI page: R = W = U = 1, X = 0 */
-			n.va = iova & ~0xfffull;
-			n.size = 4096;
-			n.pa = *pa & ~0xfffull;
-			n.gpa = gpa & ~0xfffull;
-			n.gsize = 4096;
-			n.x = false;
+			n.x = false; /* the first stage's R, W and U stay */
 		} else if (x.g_on) {
 			struct rw_leaf gl;
 			uint64_t out;
@@ -472,12 +482,9 @@ static uint32_t translate(struct riscv_model *m, const uint64_t *dc, uint64_t io
 				return access_fault(acc);
 		}
 	} else if (msi_match(m, dc, iova)) {
-		uint32_t c = msi_xlat(m, dc, iova, acc, pa);
+		uint32_t c = msi_entry(m, dc, iova, iova, acc, pa, &n);
 		if (c)
 			return c;
-		n.va = iova & ~0xfffull;
-		n.size = 4096;
-		n.pa = *pa & ~0xfffull;
 		n.r = n.w = n.u = true;
 	} else {
 		struct rw_leaf gl;
