@@ -22,7 +22,10 @@
  * domain's table pool at the same addresses, bypass, blocked; each
  * translating one with its own pool), map, unmap, unmap_gather +
  * gather_sync, device init + attach / detach (device IDs within and beyond
- * did_bits, masks), DMA through the model, fault polling.
+ * did_bits, masks), DMA through the model, fault polling, and on stage-2
+ * domains an MSI page table (iomm_riscv_msi_enable(): 4 interrupt files at
+ * pages 8..11 of the DMA window, over whatever the G-stage maps there) whose
+ * files are mapped and unmapped (iomm_riscv_msi_map() / _unmap()).
  *
  * Checked after every operation:
  *  - every DMA through the model: a device ID of no attached device faults
@@ -37,6 +40,16 @@
  *    translates as the tables now say (a missing or too narrow
  *    invalidation shows as a stale translation), and the unit saw exactly
  *    one IOFENCE.C when something was unmapped, none otherwise;
+ *  - a DMA to an MSI window page of a domain with a table (directly, or as
+ *    the first-stage output of a nested child) goes where the file's entry
+ *    says, offset kept, or faults with cause 262 when it is unmapped, never
+ *    through the G-stage; every other page as the tables say;
+ *  - MSI table changes: IOMM_ENOTSUP exactly without MSI_FLAT, IOMM_EBUSY
+ *    exactly when devices or nested domains use the domain or it has a
+ *    table, IOMM_ERANGE exactly for a file beyond the table; a change of a
+ *    domain in use is followed by exactly one IOFENCE.C, and every page of
+ *    every device using it, primed in the IOTLB before, translates as the
+ *    table now says;
  *  - attach: IOMM_EBUSY exactly when the device IDs overlap an attached
  *    device's, IOMM_ERANGE (from iomm_dev_init()) exactly beyond did_bits;
  *    a failed attach sends no command and takes no directory page; domain
@@ -71,6 +84,8 @@
 #define SZ4K	 UINT64_C(0x1000)
 #define POOL_PGS 32 /* per domain: a 16 KiB G-stage root, identity maps of child pools */
 #define DDT_PGS	 16
+#define MSI_FILES 4u /* mask 0x3 */
+#define MSI_PAGE0 8u /* the window: DMA pages 8..11 */
 
 struct dslot {
 	bool live;
@@ -80,6 +95,10 @@ struct dslot {
 	struct iomm_pool pool;
 	void *mem;
 	size_t bytes;
+	/* stage 2 with an MSI table: what each file maps (0: unmapped) */
+	bool msi;
+	struct iomm_riscv_msi m;
+	uint64_t msi_pa[MSI_FILES];
 };
 
 struct dev {
@@ -165,6 +184,20 @@ static int table_says(const struct iomm_domain *d, uint64_t in, bool write, int 
 	return 0;
 }
 
+/* The MSI window of stage-2 slot @ds: 0 and *out for a mapped file, 262 for an unmapped
+ * one, -1 when @gpa is no MSI page (or the slot has no table). */
+static int msi_says(const struct dslot *ds, uint64_t gpa, uint64_t *out)
+{
+	uint64_t page = (gpa - IOVA0) / SZ4K;
+	if (!ds->msi || gpa < IOVA0 || page < MSI_PAGE0 || page >= MSI_PAGE0 + MSI_FILES)
+		return -1;
+	uint64_t pa = ds->msi_pa[page - MSI_PAGE0];
+	if (!pa)
+		return (int)RISCV_M_CAUSE_MSI_INVALID;
+	*out = pa + (gpa & (SZ4K - 1u));
+	return 0;
+}
+
 /* One DMA, checked against what the library's tables say; returns the model's result. */
 static int dma_check(struct st *s, uint32_t did, uint64_t iova, bool write)
 {
@@ -197,13 +230,18 @@ static int dma_check(struct st *s, uint32_t did, uint64_t iova, bool write)
 		want = table_says(&ds->d, iova, write, pf, &out);
 		break;
 	case IOMM_DOMAIN_S2:
-		want = table_says(&ds->d, iova, write, gf, &out);
+		want = msi_says(ds, iova, &out);
+		if (want < 0)
+			want = table_says(&ds->d, iova, write, gf, &out);
 		break;
 	default: {
 		uint64_t gpa = 0;
+		const struct dslot *ps = &s->dom[ds->parent];
 		want = table_says(&ds->d, iova, write, pf, &gpa);
 		if (!want)
-			want = table_says(&s->dom[ds->parent].d, gpa, write, gf, &out);
+			want = msi_says(ps, gpa, &out);
+		if (want < 0)
+			want = table_says(&ps->d, gpa, write, gf, &out);
 		break;
 	}
 	}
@@ -336,6 +374,7 @@ static void op_domain_init(struct st *s, struct fz *in)
 	ds->live = true;
 	ds->type = t;
 	ds->parent = parent;
+	ds->msi = false;
 }
 
 static void op_domain_destroy(struct st *s, struct fz *in)
@@ -536,6 +575,51 @@ static void op_dma(struct st *s, struct fz *in)
 	dma_check(s, did, IOVA0 + page * SZ4K + 0x10u, (fz_u8(in) & 1u) != 0);
 }
 
+/* Give a stage-2 domain its MSI table, or map / unmap one of its files. */
+static void op_msi(struct st *s, struct fz *in)
+{
+	unsigned di = fz_u8(in) % NDOMS;
+	uint8_t f8 = fz_u8(in), p8 = fz_u8(in);
+	struct dslot *ds = &s->dom[di];
+	if (!ds->live || ds->type != IOMM_DOMAIN_S2)
+		return;
+	bool used = false;
+	for (unsigned k = 0; k < NDEVS; k++)
+		used = used || dev_uses(s, k, di);
+	for (unsigned k = 0; k < NDOMS; k++)
+		used = used || (s->dom[k].live && s->dom[k].type == IOMM_DOMAIN_NESTED &&
+				s->dom[k].parent == (int)di);
+	if (!ds->msi || (f8 & 0x80u)) {
+		int rc = iomm_riscv_msi_enable(&ds->d, &ds->m);
+		int want = !(s->rv.caps & IOMM_RISCV_CAP_MSI_FLAT) ? IOMM_ENOTSUP
+			   : used || ds->msi			       ? IOMM_EBUSY
+								       : IOMM_OK;
+		if (trace)
+			fprintf(stderr, "msi enable domain %u: %d\n", di, rc);
+		FZ_CHECK(rc == want, "msi enable: %d, want %d", rc, want);
+		if (rc == IOMM_OK) {
+			ds->msi = true;
+			memset(ds->msi_pa, 0, sizeof(ds->msi_pa));
+		}
+		return;
+	}
+	unsigned file = f8 % (MSI_FILES + 1u); /* one beyond the table */
+	uint64_t pa = (p8 & 1u) ? PA0 + 0x200000u + (uint64_t)(p8 >> 1) * SZ4K : 0;
+	sweep(s, di, true); /* prime the IOTLB: a missing invalidation shows below */
+	uint64_t fences = fence_count(s);
+	int rc = pa ? iomm_riscv_msi_map(&ds->d, file, pa) : iomm_riscv_msi_unmap(&ds->d, file);
+	if (trace)
+		fprintf(stderr, "msi file %u -> 0x%llx: %d\n", file, FZ_ULL(pa), rc);
+	FZ_CHECK(rc == (file < MSI_FILES ? IOMM_OK : IOMM_ERANGE), "msi %s file %u: %d",
+		 pa ? "map" : "unmap", file, rc);
+	if (rc)
+		return;
+	ds->msi_pa[file] = pa;
+	FZ_CHECK(fence_count(s) - fences == (used ? 1u : 0u), "msi change: %llu fences, used %d",
+		 FZ_ULL(fence_count(s) - fences), used);
+	sweep(s, di, true);
+}
+
 static void count_fault(void *arg, const struct iomm_fault *f)
 {
 	(void)f;
@@ -614,6 +698,11 @@ static void setup(struct st *s, struct fz *in)
 	for (unsigned i = 0; i < NDOMS; i++) {
 		s->dom[i].bytes = (POOL_PGS + 1) * 4096;
 		s->dom[i].mem = bfx_mem(&s->b, s->dom[i].bytes, 4096);
+		s->dom[i].m.addr_mask = MSI_FILES - 1u;
+		s->dom[i].m.addr_pattern = (IOVA0 >> 12) + MSI_PAGE0;
+		s->dom[i].m.table = bfx_mem(&s->b, 4096, 4096);
+		s->dom[i].m.table_pa = (uint64_t)(uintptr_t)s->dom[i].m.table;
+		s->dom[i].m.table_bytes = 4096;
 		FZ_CHECK(iomm_pool_init(&s->dom[i].pool, port, s->dom[i].mem, s->dom[i].bytes,
 					(uint64_t)(uintptr_t)s->dom[i].mem, 4096) == IOMM_OK,
 			 "pool");
@@ -660,7 +749,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	setup(s, &in);
 	for (unsigned n = 0; n < MAX_OPS && fz_more(&in); n++) {
-		switch (fz_u8(&in) % 10u) {
+		switch (fz_u8(&in) % 11u) {
 		case 0:
 			op_domain_init(s, &in);
 			break;
@@ -685,6 +774,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 8:
 			op_dma(s, &in);
+			break;
+		case 9:
+			op_msi(s, &in);
 			break;
 		default:
 			op_poll(s);
