@@ -192,7 +192,10 @@ struct iomm_vm_irq_policy {
  * S_FAULT. Take @c pa from platform discovery (the ITS of the device's IORT
  * ITS group or device-tree msi-parent). Leave @c pa 0 on
  * Intel VT-d: interrupts there go through interrupt remapping
- * (iomm_vm_irq_alloc()), and 0xFEEx_xxxx is never translated as DMA.
+ * (iomm_vm_irq_alloc()), and 0xFEEx_xxxx is never translated as DMA. Leave
+ * it 0 on a RISC-V IOMMU too: its tables cannot map a page write-only, so
+ * iomm_vm_assign() refuses a doorbell there (::IOMM_ENOTSUP); a VM's
+ * interrupt files are given through an MSI page table (riscv.h).
  */
 struct iomm_vm_doorbell {
 	uint64_t pa;   /**< Host-physical address of the doorbell register; 0: no doorbell. */
@@ -381,7 +384,10 @@ int iomm_vm_irq_free(struct iomm_vm *vm, uint32_t handle);
  *                      cannot translate (the first unit narrows input_end
  *                      to what it translates; a later unit must translate
  *                      the whole range, and input_start must be below it).
- * @retval IOMM_ENOTSUP The unit has no stage-2 domains or lacks the granule.
+ * @retval IOMM_ENOTSUP The unit has no stage-2 domains or lacks the granule,
+ *                      or a doorbell is configured and the unit's stage-2
+ *                      tables cannot map a page write-only (RISC-V: W
+ *                      without R is reserved; see docs/riscv.md).
  * @retval IOMM_ENOMEM  The VM's pool cannot hold the tables of A.
  * @retval IOMM_ETIMEDOUT The unit did not acknowledge; nothing assigned.
  * @retval IOMM_EIO     The unit rejected a command; nothing assigned.

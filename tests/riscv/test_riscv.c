@@ -1635,6 +1635,51 @@ static void test_msi_refusals(void **state)
 	done(f);
 }
 
+/* The host role's doorbell needs a write-only page, which RISC-V tables cannot
+ * express: assign says so (ENOTSUP) and leaves nothing behind; without a doorbell
+ * the same VM assigns the device. */
+static void test_vm_doorbell_refused(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	static struct iomm_vm_region a[1];
+	static struct iomm_vm_endpoint eps[2];
+	static struct iomm_vm vm;
+	a[0].gpa = 0x40000000;
+	a[0].hpa = 0x90000000;
+	a[0].size = 16 * P4K;
+	a[0].prot = RW;
+	for (int with_db = 1; with_db >= 0; with_db--) {
+		struct iomm_vm_cfg c;
+		memset(&c, 0, sizeof(c));
+		memset(&vm, 0, sizeof(vm));
+		memset(eps, 0, sizeof(eps));
+		c.regions = a;
+		c.nregions = 1;
+		c.pool = fx_pool(f, P4K, 16);
+		c.endpoints = eps;
+		c.nendpoints = 2;
+		c.policy = IOMM_VM_CONFINE; /* assigned devices reach A at once */
+		if (with_db) {
+			c.doorbell.pa = 0x28000000;
+			c.doorbell.iova = 0x8000000;
+		}
+		assert_int_equal(iomm_vm_init(&vm, &c), IOMM_OK);
+		struct iomm_devid id = IOMM_SID(7);
+		int rc = iomm_vm_assign(&vm, &f->rv.unit, &id, 1);
+		if (with_db) {
+			assert_int_equal(rc, IOMM_ENOTSUP);
+			assert_int_equal(iomm_pool_used(c.pool), 0); /* A's domain is gone */
+			assert_int_equal(fx_dma(f, 7, 0x40000000, RD, NULL), CAUSE_INVALID);
+		} else {
+			assert_int_equal(rc, IOMM_OK);
+			assert_int_equal(fx_xlate(f, 7, 0x40001008, WR), 0x90001008);
+			assert_int_equal(iomm_vm_unassign(&vm, 1), IOMM_OK);
+		}
+		assert_int_equal(iomm_vm_destroy(&vm), IOMM_OK);
+	}
+}
+
 /* ==== runner ================================================================= */
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -1681,6 +1726,7 @@ int main(int argc, char **argv)
 	    T(test_msi_translate),
 	    T(test_msi_off_by_default),
 	    T(test_msi_refusals),
+	    T(test_vm_doorbell_refused),
 	};
 	return cmocka_run_group_tests_name("riscv", tests, NULL, NULL);
 }
