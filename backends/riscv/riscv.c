@@ -634,12 +634,10 @@ static int msi_write(struct iomm_domain *dom, uint32_t file, uint64_t pte, const
 				      "file: not below 2^(bits in msi->addr_mask)");
 	uint64_t *e = (uint64_t *)msi->table + 2u * file;
 	iomm_port_lock(port, &r->unit);
-	iomm_write_desc(&e[0], 0);
-	iomm_write_desc(&e[1], 0);
-	if (pte) {
-		sync_mem(r, e, MSIPTE_BYTES);
-		iomm_write_desc(&e[0], pte);
-	}
+	/* The second word stays 0 (basic translate mode); the first changes in one
+	 * single-copy-atomic store, so an MSI in flight sees the old file or the new
+	 * one, never an invalid entry (6: "may use the old PTE value or the new"). */
+	iomm_write_desc(&e[0], pte);
 	sync_mem(r, e, MSIPTE_BYTES);
 	int rc = IOMM_OK;
 	if (dom->ndevs || dom->nchildren) {
