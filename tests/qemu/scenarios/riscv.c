@@ -14,7 +14,8 @@
  *   4  nested: first stage inside a G-stage parent
  *   5  an MSI page table (flat) on a G-stage domain: MSIs to the VM's
  *      virtual interrupt files go where the table says, unmapped files
- *      fault with cause 262, a moved file is seen by the next MSI
+ *      fault with cause 262, a moved file is seen by the next MSI; a
+ *      nested child whose first stage maps onto a file reaches it too
  *
  * QEMU 10.0 caches device contexts (case 1 clears V in memory alone: the
  * device still bypasses) and translations (an unmapped page still
@@ -414,7 +415,27 @@ static void case_msi(void)
 	poll_faults();
 	CHECK(saw_fault(IOMM_FAULT_TRANSLATION, 262, ANY_ADDR));
 
+	harness_step("nested under the VM: a first-stage mapping onto file 3 sends MSIs there");
+	static struct iomm_domain s1;
 	CHECK_OK(iomm_detach(&dev));
+	/* the guest's RAM is identity in the G-stage, so its first-stage tables are reachable */
+	CHECK_OK(iomm_map(&s2, QEMU_BOARD_RAM_BASE, QEMU_BOARD_RAM_BASE, 256 * MIB,
+			  IOMM_READ | IOMM_WRITE));
+	struct iomm_domain_cfg c1 = {
+	    .type = IOMM_DOMAIN_NESTED, .parent = &s2, .pool = new_pool(64 * KIB)};
+	REQUIRE(iomm_domain_init(&s1, &rv.unit, &c1) == IOMM_OK);
+	const uint64_t iova = 0x70000000;
+	CHECK_OK(iomm_map(&s1, iova, MSI_WINDOW + 0x3000, 4096, IOMM_READ | IOMM_WRITE));
+	CHECK_OK(iomm_riscv_msi_map(&s2, 3, pa_of(bufs[2])));
+	CHECK_OK(iomm_attach(&s1, &dev));
+	CHECK(msi_lands(iova + 0x0, 0x5678, bufs[2]));
+	CHECK_OK(iomm_riscv_msi_unmap(&s2, 3));
+	CHECK(!msi_lands(iova + 0x0, 0x5678, bufs[2]));
+	poll_faults();
+	CHECK(saw_fault(IOMM_FAULT_TRANSLATION, 262, ANY_ADDR));
+
+	CHECK_OK(iomm_detach(&dev));
+	CHECK_OK(iomm_domain_destroy(&s1));
 	CHECK_OK(iomm_unmap(&s2, gpa, 4096, NULL));
 	CHECK_OK(iomm_domain_destroy(&s2));
 }
