@@ -163,17 +163,15 @@ int iomm_vm_doorbell_map(const struct iomm_vm *vm, struct iomm_domain *d)
 		return IOMM_OK;
 	uint64_t page = vm->cfg.doorbell.pa & ~((uint64_t)vm->cfg.granule - 1);
 	/* Write-only: an MSI is a write, and nothing of the interrupt
-	 * controller is readable. Device memory (nGnRE), never cached. */
-	int rc = iomm_map(d, vm->cfg.doorbell.iova, page, vm->cfg.granule,
-			  IOMM_WRITE | IOMM_MEM_DEVICE);
-	/* The window was checked by iomm_vm_init(): what is left to refuse is the
-	 * permission. RISC-V tables have no write-only leaf (W without R is
-	 * reserved), and a readable doorbell would widen what the VM gets. */
-	if (rc == IOMM_EINVAL)
-		rc = IOMM_REFUSE_AS(vm->cfg.pool->port, IOMM_ENOTSUP, "iomm_vm_assign",
-				    "cfg->doorbell: the unit's stage-2 tables cannot map a "
-				    "write-only page (RISC-V: use an MSI page table)");
-	return rc;
+	 * controller is readable. Device memory (nGnRE), never cached. RISC-V
+	 * tables have no write-only leaf (W without R is reserved), and a
+	 * readable doorbell would widen what the VM gets: not supported there. */
+	const uint32_t prot = IOMM_WRITE | IOMM_MEM_DEVICE;
+	if (!iomm_pgt_prot_ok(&d->pgt, prot))
+		return IOMM_REFUSE_AS(vm->cfg.pool->port, IOMM_ENOTSUP, "iomm_vm_assign",
+				      "cfg->doorbell: the unit's stage-2 tables cannot map a "
+				      "write-only page (RISC-V: use an MSI page table)");
+	return iomm_map(d, vm->cfg.doorbell.iova, page, vm->cfg.granule, prot);
 }
 
 /*
