@@ -540,6 +540,15 @@ static int riscv_flush(struct iomm_unit *unit, struct iomm_domain *dom, const st
 /* MSI page tables, flat mode (2.3.3 "Process to translate addresses of MSIs") */
 /* ======================================================================== */
 
+/* Input bits of the widest G-stage mode in @caps (Sv57x4 59, Sv48x4 50, Sv39x4 41), 0: none. */
+static unsigned gstage_bits(uint64_t caps)
+{
+	return (caps & IOMM_RISCV_CAP_SV57X4)	? 59u
+	       : (caps & IOMM_RISCV_CAP_SV48X4) ? 50u
+	       : (caps & IOMM_RISCV_CAP_SV39X4) ? 41u
+						: 0u;
+}
+
 /* The RISC-V unit of a live domain, or NULL. */
 static struct iomm_riscv *rv_of(const struct iomm_domain *dom)
 {
@@ -551,13 +560,8 @@ static struct iomm_riscv *rv_of(const struct iomm_domain *dom)
 /* MGPAW (2.1.7): the guest-physical width the MSI address mask and pattern cover. */
 static unsigned mgpaw(const struct iomm_riscv *r)
 {
-	if (r->caps & IOMM_RISCV_CAP_SV57X4)
-		return 59;
-	if (r->caps & IOMM_RISCV_CAP_SV48X4)
-		return 50;
-	if (r->caps & IOMM_RISCV_CAP_SV39X4)
-		return 41;
-	return r->unit.oas;
+	unsigned g = gstage_bits(r->caps);
+	return g ? g : r->unit.oas;
 }
 
 /* Interrupt files of a table: one per value of the bits under the mask. */
@@ -887,10 +891,7 @@ static int probe(struct iomm_riscv *r, const struct iomm_port *port)
 		      : (caps & IOMM_RISCV_CAP_SV48) ? 47u
 		      : (caps & IOMM_RISCV_CAP_SV39) ? 38u
 						     : 0u;
-	unsigned g = (caps & IOMM_RISCV_CAP_SV57X4)   ? 59u
-		     : (caps & IOMM_RISCV_CAP_SV48X4) ? 50u
-		     : (caps & IOMM_RISCV_CAP_SV39X4) ? 41u
-						      : 0u;
+	unsigned g = gstage_bits(caps);
 	if (!s1 && !g)
 		return IOMM_REFUSE_AS(port, IOMM_ENOTSUP, "iomm_riscv_init",
 				      "regs: no Sv39/48/57 and no Sv39x4/48x4/57x4 mode");
