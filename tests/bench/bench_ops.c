@@ -486,17 +486,15 @@ static int bulk_unmap(struct bench_fixture *f, uint64_t n)
 static double run_map_1g(struct bench_fixture *f, uint64_t iters)
 {
 	uint64_t ns = 0;
-	while (iters > 0) {
-		uint64_t n = 1;
+	for (; iters > 0; iters--) {
 		uint64_t t0 = bench_now_ns();
-		int rc = bench_loop_map_1g(&f->pgt, R_BULK, n, f->prot);
+		int rc = bench_loop_map_1g(&f->pgt, R_BULK, 1, f->prot);
 		uint64_t t1 = bench_now_ns();
 		if (rc != IOMM_OK)
 			return fail("measured map", rc);
 		ns += t1 - t0;
-		if (bulk_unmap(f, n) != 0)
+		if (bulk_unmap(f, 1) != 0)
 			return -1;
-		iters -= n;
 	}
 	return (double)ns;
 }
