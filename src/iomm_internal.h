@@ -51,11 +51,6 @@ static inline unsigned iomm_popcount64(uint64_t v)
 	return (unsigned)((v * 0x0101010101010101ull) >> 56);
 }
 
-struct iomm_pgt;
-/* Whether @pgt's format can express @prot (what iomm_pgt_map() refuses with
- * IOMM_EINVAL otherwise), for callers that must tell that apart beforehand. */
-bool iomm_pgt_prot_ok(const struct iomm_pgt *pgt, uint32_t prot);
-
 /* Marks a domain between iomm_domain_init() and iomm_domain_destroy(). */
 #define IOMM_LIVE_COOKIE 0x4c495645u /* "LIVE" */
 

@@ -7,6 +7,7 @@
 
 #include "iomm_internal.h"
 #include "host_internal.h"
+#include "pgtable/pgt_internal.h"
 
 #define VM_DEFAULT_FEATURES                                                                        \
 	((1ull << IOMM_VIOMMU_F_INPUT_RANGE) | (1ull << IOMM_VIOMMU_F_DOMAIN_RANGE) |              \
@@ -167,7 +168,7 @@ int iomm_vm_doorbell_map(const struct iomm_vm *vm, struct iomm_domain *d)
 	 * tables have no write-only leaf (W without R is reserved), and a
 	 * readable doorbell would widen what the VM gets: not supported there. */
 	const uint32_t prot = IOMM_WRITE | IOMM_MEM_DEVICE;
-	if (!iomm_pgt_prot_ok(&d->pgt, prot))
+	if (!pgt_prot_ok(&d->pgt, prot))
 		return IOMM_REFUSE_AS(vm->cfg.pool->port, IOMM_ENOTSUP, "iomm_vm_assign",
 				      "cfg->doorbell: the unit's stage-2 tables cannot map a "
 				      "write-only page (RISC-V: use an MSI page table)");

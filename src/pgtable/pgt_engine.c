@@ -483,8 +483,3 @@ uint64_t iomm_pgt_root_pa(const struct iomm_pgt *pgt)
 {
 	return pgt && pgt->root ? pgt->root_pa : 0;
 }
-
-bool iomm_pgt_prot_ok(const struct iomm_pgt *pgt, uint32_t prot)
-{
-	return pgt && pgt->fmt && prot_well_formed(prot) && pgt->fmt->prot_ok(prot);
-}
