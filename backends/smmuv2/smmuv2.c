@@ -302,6 +302,12 @@ static int smmuv2_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct
 	if ((dev->sid | dev->mask) >> s->unit.sid_bits)
 		return IOMM_REFUSE_AS(port_of(s), IOMM_ERANGE, "iomm_attach",
 				      "dev: stream ID wider than the unit's (ID0.NUMSIDB)");
+	/*
+	 * The S2CR publishes the bank's tables to a stream that may already be
+	 * issuing traffic (a device left running in bypass): the domain's
+	 * table writes since the bank was enabled must reach memory first.
+	 */
+	iomm_port_wmb(port_of(s));
 	return use_smr(s) ? attach_smr(s, dom, dev) : attach_indexed(s, dom, dev);
 }
 

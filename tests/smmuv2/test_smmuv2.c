@@ -35,6 +35,7 @@ int main(int argc, char **argv)
 	    T(test_smr_mask_width),
 	    T(test_tlb_conflict_contig),
 	    T(test_block_split_bbm),
+	    T(test_real_part),
 	    T(test_probe_indexing),
 	    T(test_probe_4k_only),
 	    T(test_probe_stage2_only),

@@ -121,5 +121,6 @@ void test_stage1_memory_type(void **state);
 void test_smr_mask_width(void **state);
 void test_tlb_conflict_contig(void **state);
 void test_block_split_bbm(void **state);
+void test_real_part(void **state);
 
 #endif /* TEST_SMMUV2_H */

@@ -24,6 +24,7 @@ int main(int argc, char **argv)
 	    T(test_fault_record_ordering),
 	    T(test_qie_off_waits_for_empty_queue),
 	    T(test_oas_from_host_address_width),
+	    T(test_real_part),
 	    T(test_iotlb_tagged_by_did),
 	    T(test_caching_mode_scalable_map_unsynced),
 	    T(test_probe_configurations),

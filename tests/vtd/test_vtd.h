@@ -115,6 +115,7 @@ void test_barriers_before_publish(void **state);
 void test_fault_record_ordering(void **state);
 void test_qie_off_waits_for_empty_queue(void **state);
 void test_oas_from_host_address_width(void **state);
+void test_real_part(void **state);
 /* test_vtd_caches.c: caches keyed as silicon may key them */
 void test_iotlb_tagged_by_did(void **state);
 void test_caching_mode_scalable_map_unsynced(void **state);

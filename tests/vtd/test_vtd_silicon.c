@@ -209,3 +209,256 @@ void test_oas_from_host_address_width(void **state)
 	fx_start(f);
 	assert_int_equal(f->vtd.unit.oas, 52);
 }
+
+/* ---- a scalable-mode unit whose paging-structure walks do not snoop ------- */
+
+/* The last clean in [@from, @to) of the trace that covers [@va, @va + @len), or SIZE_MAX. */
+static size_t cleaned_in(const struct fx *f, size_t from, size_t to, uintptr_t va, size_t len)
+{
+	size_t hit = SIZE_MAX;
+	for (size_t i = from; i < to && i < f->b.hook_count && i < f->b.hook_cap; i++) {
+		const struct bfx_event *e = &f->b.hook_log[i];
+		if (e->kind == BFX_EV_CLEAN && e->addr <= va && va + len <= e->addr + e->val)
+			hit = i;
+	}
+	return hit;
+}
+
+/* The non-coherent walker's copy of the qword at @pa (0 where nothing was cleaned). */
+static uint64_t dram_q(const struct fx *f, uint64_t pa)
+{
+	for (size_t i = 0; i < f->model.ndram; i++) {
+		if (f->model.dram[i].pa != (pa & ~UINT64_C(0xfff)))
+			continue;
+		uint64_t v;
+		memcpy(&v, &f->model.dram[i].b[pa & 0xfffu], 8);
+		return v;
+	}
+	return 0;
+}
+
+/* @n qwords at @p were cleaned within the trace before event @to, and what the
+ * non-coherent walker holds is what the CPU wrote. Returns the index of the clean. */
+static size_t check_cleaned(const struct fx *f, const uint64_t *p, unsigned n, size_t to)
+{
+	size_t c = cleaned_in(f, 0, to, (uintptr_t)p, 8u * n);
+	assert_true(c != SIZE_MAX);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(dram_q(f, (uint64_t)(uintptr_t)&p[i]), p[i]);
+	return c;
+}
+
+static const uint64_t *pg(uint64_t e)
+{
+	return (const uint64_t *)(uintptr_t)(e & 0x000ffffffffff000ull); /* PA == VA */
+}
+
+/* Scalable-mode structures of @sid: root entry, context entry, PASID directory entry 0
+ * and PASID table entry 0 (RID_PASID), as they sit in memory. */
+struct sm_path {
+	const uint64_t *re, *ce, *pde, *pte;
+};
+
+static struct sm_path sm_path(const struct fx *f, uint16_t sid)
+{
+	struct sm_path p = {0};
+	unsigned bus = sid >> 8, devfn = sid & 0xffu;
+	p.re = (const uint64_t *)f->mem.root + bus * 2u + (devfn >> 7);
+	assert_true(*p.re & 1u);
+	p.ce = pg(*p.re) + (devfn & 0x7fu) * 4u;
+	assert_true(p.ce[0] & 1u);
+	p.pde = pg(p.ce[0]);
+	assert_true(*p.pde & 1u);
+	p.pte = pg(*p.pde);
+	assert_true(p.pte[0] & 1u);
+	return p;
+}
+
+/* The leaf (or the entry that ends the walk) of @iova in a 4-level table at @root. */
+static const uint64_t *leaf_of(uint64_t root, uint64_t iova)
+{
+	const uint64_t *t = pg(root);
+	for (unsigned lvl = 3;; lvl--) {
+		const uint64_t *e = &t[(iova >> (12u + 9u * lvl)) & 511u];
+		if (lvl == 0 || !(*e & 3u) || (*e & (1u << 7)))
+			return e;
+		t = pg(*e);
+	}
+}
+
+#define PE_PGTT(w0)  (((w0) >> 6) & 7u)
+#define PE_PWSNP     (UINT64_C(1) << 23) /* PASID entry bit 87 */
+#define PE_PGSNP     (UINT64_C(1) << 24) /* PASID entry bit 88 */
+#define FL_PWT_PCD   (UINT64_C(3) << 3)
+#define SL_SNP       (UINT64_C(1) << 11)
+
+/* The first write at or after @from to register @reg. */
+static size_t first_wr(const struct fx *f, size_t from, uint32_t reg)
+{
+	return bfx_ev_find(&f->b, from, BFX_EV_WR, FX_REGS + reg);
+}
+
+/*
+ * One translating domain on the real unit: map (read-write, read-only, device memory),
+ * attach on a bus of its own (so the root entry is new too), then the trace of the attach,
+ * the entries' attributes, the device's view, and unmap and detach through the queue.
+ */
+static void real_part_translating(struct fx *f, enum iomm_domain_type type, uint16_t sid,
+				  unsigned pgtt)
+{
+	const uint64_t iova = 0x40000, pa = 0xb0000;
+	struct iomm_domain d = {0};
+	struct iomm_dev dev;
+	assert_int_equal(fx_domain(f, &d, type, 0), IOMM_OK);
+	assert_int_equal(iomm_pgt_levels(&d.pgt), 4);
+	map_ok(&d, iova, pa, 0x1000, RW);
+	map_ok(&d, iova + 0x1000, pa + 0x1000, 0x1000, IOMM_READ);
+	map_ok(&d, iova + 0x2000, pa + 0x2000, 0x1000, RW | IOMM_MEM_DEVICE);
+	uint64_t root = iomm_pgt_root_pa(&d.pgt);
+	for (unsigned i = 0; i < 3; i++) { /* the leaves reached the walker (not snooped) */
+		const uint64_t *l = leaf_of(root, iova + 0x1000u * i);
+		assert_true(*l & 1u);
+		assert_int_equal(dram_q(f, (uint64_t)(uintptr_t)l), *l);
+	}
+
+	hooks_on(f);
+	fx_attach(f, &dev, &d, sid);
+	f->b.hook_on = false;
+	struct sm_path p = sm_path(f, sid);
+	size_t end = f->b.hook_count;
+	check_cleaned(f, p.re, 1, end);
+	size_t cpe = check_cleaned(f, p.pte, 8, end);
+	check_cleaned(f, p.pde, 1, end);
+	size_t cce = check_cleaned(f, p.ce, 4, end);
+	assert_true(cpe < cce); /* the PASID entry before the context entry made present */
+	/* what the backend programs: PASID entry 0 of the device */
+	assert_int_equal(PE_PGTT(p.pte[0]), pgtt);
+	assert_int_equal(p.pte[1] & 0xffffu, d.id);
+	assert_false(p.pte[1] & PE_PWSNP); /* no ECAP.SMPWC: walks must not be told to snoop */
+	assert_false(p.pte[1] & PE_PGSNP);
+	if (pgtt == 1) { /* first stage: FSPTPTR, 4 levels (FSPM 0), no supervisor requests */
+		assert_int_equal(p.pte[2] & 0x000ffffffffff000ull, root);
+		assert_int_equal((p.pte[2] >> 2) & 3u, 0);
+		assert_false(p.pte[2] & 1u); /* SRE */
+	} else { /* second stage: SSPTPTR, AW 4 levels */
+		assert_int_equal(p.pte[0] & 0x000ffffffffff000ull, root);
+		assert_int_equal((p.pte[0] >> 2) & 7u, 2);
+	}
+	assert_int_equal(p.ce[1] & 0xfffffu, 0); /* RID_PASID 0 */
+	/* the leaves' memory type as programmed */
+	const uint64_t *wb = leaf_of(root, iova), *dv = leaf_of(root, iova + 0x2000);
+	if (pgtt == 1) {
+		assert_int_equal(*wb & FL_PWT_PCD, 0);		 /* write-back */
+		assert_int_equal(*dv & FL_PWT_PCD, FL_PWT_PCD); /* uncached */
+		assert_false(*leaf_of(root, iova + 0x1000) & 2u); /* R/W clear */
+	} else {
+		assert_false(*wb & SL_SNP);
+		assert_int_equal(*leaf_of(root, iova + 0x1000) & 3u, 1u); /* read only */
+	}
+
+	/* the device: hits, a permission fault, a translation fault */
+	assert_int_equal(fx_xlate(f, sid, iova + 0x10, false), pa + 0x10);
+	assert_int_equal(fx_xlate(f, sid, iova + 0x20, true), pa + 0x20);
+	assert_int_equal(fx_xlate(f, sid, iova + 0x2010, true), pa + 0x2010);
+	assert_int_equal(fx_xlate(f, sid, iova + 0x1010, false), pa + 0x1010);
+	assert_int_not_equal(fx_dma(f, sid, iova + 0x1010, true, NULL), 0);
+	assert_int_equal(fx_poll(f), 1);
+	assert_int_equal(f->faults[0].reason, IOMM_FAULT_PERMISSION);
+	/* an unmapped page: first stage, not present (0x71); second-stage entries have no
+	 * present bit, R = W = 0 refuses the access (0x79), decoded as a permission fault */
+	assert_int_equal(fx_dma(f, sid, iova + 0x3010, false, NULL), pgtt == 1 ? 0x71 : 0x79);
+	assert_int_equal(fx_poll(f), 1);
+	assert_int_equal(f->faults[0].reason,
+			 pgtt == 1 ? IOMM_FAULT_TRANSLATION : IOMM_FAULT_PERMISSION);
+
+	/* unmap: the cleared leaf is cleaned before the queue's tail moves, after a barrier */
+	const uint64_t *l0 = leaf_of(root, iova);
+	hooks_on(f);
+	unmap_ok(&d, iova, 0x1000);
+	f->b.hook_on = false;
+	size_t iqt = first_wr(f, 0, VTD_M_IQT);
+	assert_true(iqt < f->b.hook_count);
+	assert_false(*l0 & 3u);
+	check_cleaned(f, l0, 1, iqt);
+	assert_true(check_ordered(f, VTD_M_IQT, 0) >= 1);
+	assert_int_not_equal(fx_dma(f, sid, iova + 0x10, false, NULL), 0);
+	assert_int_equal(fx_poll(f), 1);
+	assert_int_equal(fx_xlate(f, sid, iova + 0x1010, false), pa + 0x1010);
+
+	/* detach: the context entry cleared and cleaned before the queue's tail moves */
+	hooks_on(f);
+	assert_int_equal(iomm_detach(&dev), IOMM_OK);
+	f->b.hook_on = false;
+	iqt = first_wr(f, 0, VTD_M_IQT);
+	assert_true(iqt < f->b.hook_count);
+	assert_false(p.ce[0] & 1u);
+	check_cleaned(f, p.ce, 4, iqt);
+	assert_true(check_ordered(f, VTD_M_IQT, 0) >= 1);
+	assert_int_not_equal(fx_dma(f, sid, iova + 0x1010, false, NULL), 0);
+	(void)fx_poll(f);
+	assert_int_equal(iomm_domain_destroy(&d), IOMM_OK);
+}
+
+/*
+ * The issue's real part for VT-d: scalable mode, ECAP.C = 1 (root, context and
+ * PASID structures snooped), ECAP.SMPWC = 0 (paging structures not snooped:
+ * the model's walker reads only what was cleaned). Every domain type the
+ * backend offers: first stage, second stage, pass-through, blocked; nested is
+ * refused (the backend does not program nested PASID entries).
+ */
+void test_real_part(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.flags = IOMM_VTD_CFG_SCALABLE;
+	f->mcfg.c = true;
+	f->mcfg.smpwc = false;
+	f->mcfg.dram = true;
+	hooks_on(f);
+	fx_start(f);
+	f->b.hook_on = false;
+	assert_false(f->vtd.unit.caps & IOMM_CAP_COHERENT);
+	/* init: the root table cleaned before SRTP latches it; TE and the queue tail after a
+	 * barrier */
+	size_t srtp = bfx_ev_find(&f->b, 0, BFX_EV_WR, FX_REGS + VTD_M_GCMD);
+	while (srtp < f->b.hook_count && !(f->b.hook_log[srtp].val & VTD_M_GCMD_SRTP))
+		srtp = bfx_ev_find(&f->b, srtp + 1u, BFX_EV_WR, FX_REGS + VTD_M_GCMD);
+	assert_true(srtp < f->b.hook_count);
+	assert_true(cleaned_in(f, 0, srtp, (uintptr_t)f->mem.root, 4096) != SIZE_MAX);
+	assert_true(bfx_barrier_before(&f->b, 0, srtp));
+	assert_int_equal(check_ordered(f, VTD_M_GCMD, VTD_M_GCMD_TE), 1);
+	check_ordered(f, VTD_M_IQT, 0);
+	assert_int_equal(f->model.rta_active & ~UINT64_C(0xfff), f->mem.root_pa);
+	assert_int_equal(f->model.ttm_active, 1); /* RTADDR.TTM 01: scalable mode */
+
+	real_part_translating(f, IOMM_DOMAIN_S1, 0x0310, 1);
+	real_part_translating(f, IOMM_DOMAIN_S2, 0x0410, 2);
+
+	/* nested: refused, nothing programmed */
+	struct iomm_domain s2 = {0}, nd = {0};
+	assert_int_equal(fx_domain(f, &s2, IOMM_DOMAIN_S2, 0), IOMM_OK);
+	struct iomm_domain_cfg nc = {.type = IOMM_DOMAIN_NESTED, .parent = &s2};
+	nc.pool = fx_pool(f, 4096, 8);
+	assert_int_equal(iomm_domain_init(&nd, &f->vtd.unit, &nc), IOMM_ENOTSUP);
+
+	/* pass-through: PGTT 4, the address unchanged */
+	struct iomm_domain pt = {0}, bl = {0};
+	struct iomm_dev dpt, dbl;
+	assert_int_equal(fx_domain(f, &pt, IOMM_DOMAIN_BYPASS, 0), IOMM_OK);
+	hooks_on(f);
+	fx_attach(f, &dpt, &pt, 0x0510);
+	f->b.hook_on = false;
+	struct sm_path p = sm_path(f, 0x0510);
+	check_cleaned(f, p.pte, 8, f->b.hook_count);
+	check_cleaned(f, p.ce, 4, f->b.hook_count);
+	assert_int_equal(PE_PGTT(p.pte[0]), 4);
+	assert_false(p.pte[1] & (PE_PWSNP | PE_PGSNP));
+	assert_int_equal(fx_xlate(f, 0x0510, 0x12345000, true), 0x12345000);
+
+	/* blocked: no context entry, every access faults */
+	assert_int_equal(fx_domain(f, &bl, IOMM_DOMAIN_BLOCKED, 0), IOMM_OK);
+	fx_attach(f, &dbl, &bl, 0x0610);
+	assert_int_not_equal(fx_dma(f, 0x0610, 0x40000, false, NULL), 0);
+	assert_int_not_equal(fx_dma(f, 0x0610, 0x40000, true, NULL), 0);
+	assert_int_equal(fx_poll(f), 2);
+	fx_check_hygiene(f);
+}
