@@ -55,18 +55,12 @@ static struct iomm_paravirt_ep *ep_find(const struct iomm_paravirt *pv, uint32_t
 	return NULL;
 }
 
-static struct iomm_paravirt_ep *ep_get(struct iomm_paravirt *pv, uint32_t endpoint)
+/* A free slot (zeroed), not yet taken: the caller fills it once its request succeeded. */
+static struct iomm_paravirt_ep *ep_free(struct iomm_paravirt *pv)
 {
-	struct iomm_paravirt_ep *ep = ep_find(pv, endpoint);
-	if (ep)
-		return ep;
-	for (unsigned i = 0; i < IOMM_PARAVIRT_MAX_EP; i++) {
-		ep = &pv->eps[i];
-		if (!ep->used) {
-			*ep = (struct iomm_paravirt_ep){.endpoint = endpoint, .used = true};
-			return ep;
-		}
-	}
+	for (unsigned i = 0; i < IOMM_PARAVIRT_MAX_EP; i++)
+		if (!pv->eps[i].used)
+			return &pv->eps[i];
 	return NULL;
 }
 
@@ -74,11 +68,14 @@ static int probe_locked(struct iomm_paravirt *pv, uint32_t endpoint)
 {
 	if (!(pv->features & PV_F(IOMM_VIOMMU_F_PROBE)))
 		return IOMM_OK;
-	struct iomm_paravirt_ep *ep = ep_get(pv, endpoint);
+	/* A refused PROBE takes no slot: a fresh one is filled only on success. */
+	struct iomm_paravirt_ep *ep = ep_find(pv, endpoint);
+	if (ep && ep->probed)
+		return IOMM_OK;
+	if (!ep)
+		ep = ep_free(pv);
 	if (!ep)
 		return IOMM_ENOSPC;
-	if (ep->probed)
-		return IOMM_OK;
 
 	uint8_t req[IOMM_VIOMMU_PROBE_PROPS] = {0};
 	req[0] = IOMM_VIOMMU_T_PROBE;
@@ -216,7 +213,10 @@ static int pv_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct iom
 	int rc = probe_locked(pv, dev->sid);
 	if (rc)
 		return rc;
-	struct iomm_paravirt_ep *ep = ep_get(pv, dev->sid);
+	/* Without PROBE the endpoint may have no slot yet: take one only once ATTACH succeeded. */
+	struct iomm_paravirt_ep *ep = ep_find(pv, dev->sid);
+	if (!ep)
+		ep = ep_free(pv);
 	if (!ep)
 		return IOMM_ENOSPC;
 	uint64_t mask = dom->priv_word;
@@ -235,6 +235,8 @@ static int pv_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct iom
 	rc = send_simple(pv, req, sizeof(req));
 	if (rc)
 		return rc;
+	if (!ep->used)
+		*ep = (struct iomm_paravirt_ep){.endpoint = dev->sid, .used = true};
 	ep->domain = dom;
 	dom->priv_word = mask;
 	return IOMM_OK;

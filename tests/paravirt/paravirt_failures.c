@@ -205,6 +205,38 @@ static void put_prop(struct fake_viommu *f, uint16_t type, uint16_t len)
 	f->props_len += 4u + len;
 }
 
+/*
+ * A refused PROBE or ATTACH takes no endpoint slot: after more refusals than
+ * there are slots, a new endpoint is still probed and attached.
+ */
+void test_refused_keep_slots(void **state)
+{
+	(void)state;
+	struct fx *x = fx_up();
+	fake_add_resv(&x->f, IOMM_VIOMMU_RESV_T_MSI, 0x8000000, 0x8000fff);
+	x->f.force_status = IOMM_VIOMMU_S_IOERR;
+	for (uint32_t i = 0; i < IOMM_PARAVIRT_MAX_EP + 2; i++)
+		assert_int_equal(iomm_paravirt_probe(&x->pv, 100 + i), IOMM_EIO);
+	/* refused attaches (probe refused too) of as many endpoints */
+	struct iomm_domain_cfg c = {.type = IOMM_DOMAIN_S1};
+	assert_int_equal(iomm_domain_init(&x->dom, &x->pv.unit, &c), IOMM_OK);
+	for (uint32_t i = 0; i < IOMM_PARAVIRT_MAX_EP + 2; i++) {
+		struct iomm_dev d;
+		assert_int_equal(iomm_dev_init(&d, &x->pv.unit, &IOMM_SID(200 + i)), IOMM_OK);
+		assert_int_equal(iomm_attach(&x->dom, &d), IOMM_EIO);
+		assert_null(d.domain);
+	}
+	x->f.force_status = -1;
+	assert_int_equal(iomm_paravirt_probe(&x->pv, 7), IOMM_OK);
+	uint64_t s = 0, e = 0;
+	assert_int_equal(iomm_paravirt_msi_region(&x->pv, 7, &s, &e), IOMM_OK);
+	assert_int_equal(s, 0x8000000);
+	assert_int_equal(iomm_dev_init(&x->dev, &x->pv.unit, &IOMM_SID(8)), IOMM_OK);
+	assert_int_equal(iomm_attach(&x->dom, &x->dev), IOMM_OK);
+	assert_int_equal(iomm_detach(&x->dev), IOMM_OK);
+	assert_int_equal(iomm_domain_destroy(&x->dom), IOMM_OK);
+}
+
 void test_probe_errors(void **state)
 {
 	(void)state;
