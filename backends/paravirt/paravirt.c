@@ -432,41 +432,12 @@ static const struct iomm_unit_ops pv_ops = {
 
 /* ---- init ---- */
 
-int iomm_paravirt_init(struct iomm_paravirt *pv, const struct iomm_port *port,
-		       const struct iomm_viommu_transport *t, const struct iomm_paravirt_cfg *cfg)
+/* The configuration once features are set: read it, check it, turn global bypass off. */
+static int config_check(struct iomm_paravirt *pv, const struct iomm_port *port, uint8_t *c)
 {
-	if (!pv || !port || !t || !t->request || !t->config_read || !t->features_get ||
-	    !t->features_set)
-		return IOMM_REFUSE(port, IOMM_EINVAL,
-				   "pv, port, t: NULL, or a transport hook missing");
-	*pv = (struct iomm_paravirt){0};
-	pv->t = t;
-	pv->unit.port = port;
-
-	uint64_t want = cfg && cfg->features ? cfg->features : IOMM_PARAVIRT_FEATURES;
-	want &= ~PV_F(IOMM_VIOMMU_F_BYPASS); /* legacy: would let unattached endpoints through */
-	uint64_t offered = t->features_get(t->ctx);
-	if (!(offered & PV_F(IOMM_VIOMMU_F_VERSION_1))) {
-		iomm_log_str(port, IOMM_LOG_ERROR, "virtio-iommu: device lacks VERSION_1");
-		return IOMM_ENODEV;
-	}
-	uint64_t feat = (offered & want) | PV_F(IOMM_VIOMMU_F_VERSION_1);
-
-	uint8_t c[IOMM_VIOMMU_CFG_SIZE] = {0};
-	int rc = cfg_read(pv, 0, c, IOMM_VIOMMU_CFG_BYPASS + 1);
-	if (rc)
-		return rc;
-	uint32_t probe_size = iomm_get_le32(c + IOMM_VIOMMU_CFG_PROBE_SIZE);
-	if ((feat & PV_F(IOMM_VIOMMU_F_PROBE)) && probe_size > IOMM_PARAVIRT_PROBE_MAX) {
-		iomm_log(port, IOMM_LOG_ERROR, "virtio-iommu: probe_size too large: ", probe_size,
-			 "");
-		return IOMM_REFUSE(port, IOMM_ENOTSUP, "device: probe_size larger than supported");
-	}
-	rc = t->features_set(t->ctx, feat);
-	if (rc)
-		return rc;
-	pv->features = feat;
-
+	const struct iomm_viommu_transport *t = pv->t;
+	uint64_t feat = pv->features;
+	int rc;
 	/* Read the configuration again: it is defined once features are set. */
 	rc = cfg_read(pv, 0, c, IOMM_VIOMMU_CFG_BYPASS + 1);
 	if (rc)
@@ -503,6 +474,46 @@ int iomm_paravirt_init(struct iomm_paravirt *pv, const struct iomm_port *port,
 		iomm_log_str(port, IOMM_LOG_INFO, "virtio-iommu: global bypass turned off");
 	}
 
+	return IOMM_OK;
+}
+
+static int pv_init(struct iomm_paravirt *pv, const struct iomm_port *port,
+		   const struct iomm_viommu_transport *t, const struct iomm_paravirt_cfg *cfg)
+{
+	pv->t = t;
+	pv->unit.port = port;
+
+	uint64_t want = cfg && cfg->features ? cfg->features : IOMM_PARAVIRT_FEATURES;
+	want &= ~PV_F(IOMM_VIOMMU_F_BYPASS); /* legacy: would let unattached endpoints through */
+	uint64_t offered = t->features_get(t->ctx);
+	if (!(offered & PV_F(IOMM_VIOMMU_F_VERSION_1))) {
+		iomm_log_str(port, IOMM_LOG_ERROR, "virtio-iommu: device lacks VERSION_1");
+		return IOMM_ENODEV;
+	}
+	uint64_t feat = (offered & want) | PV_F(IOMM_VIOMMU_F_VERSION_1);
+
+	uint8_t c[IOMM_VIOMMU_CFG_SIZE] = {0};
+	int rc = cfg_read(pv, 0, c, IOMM_VIOMMU_CFG_BYPASS + 1);
+	if (rc)
+		return rc;
+	uint32_t probe_size = iomm_get_le32(c + IOMM_VIOMMU_CFG_PROBE_SIZE);
+	if ((feat & PV_F(IOMM_VIOMMU_F_PROBE)) && probe_size > IOMM_PARAVIRT_PROBE_MAX) {
+		iomm_log(port, IOMM_LOG_ERROR, "virtio-iommu: probe_size too large: ", probe_size,
+			 "");
+		return IOMM_REFUSE(port, IOMM_ENOTSUP, "device: probe_size larger than supported");
+	}
+	rc = t->features_set(t->ctx, feat);
+	if (rc)
+		return rc;
+	pv->features = feat;
+	/* From here on the device holds the queues: a refusal gives it up. */
+	rc = config_check(pv, port, c);
+	if (rc) {
+		if (t->fail)
+			t->fail(t->ctx);
+		return rc;
+	}
+
 	struct iomm_unit *u = &pv->unit;
 	u->ops = &pv_ops;
 	u->regs = 0;
@@ -520,4 +531,18 @@ int iomm_paravirt_init(struct iomm_paravirt *pv, const struct iomm_port *port,
 	u->name = "virtio-iommu";
 	iomm_log(port, IOMM_LOG_INFO, "virtio-iommu: features ", feat, "");
 	return IOMM_OK;
+}
+
+int iomm_paravirt_init(struct iomm_paravirt *pv, const struct iomm_port *port,
+		       const struct iomm_viommu_transport *t, const struct iomm_paravirt_cfg *cfg)
+{
+	if (!pv || !port || !t || !t->request || !t->config_read || !t->features_get ||
+	    !t->features_set)
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "pv, port, t: NULL, or a transport hook missing");
+	*pv = (struct iomm_paravirt){0};
+	int rc = pv_init(pv, port, t, cfg);
+	if (rc)
+		*pv = (struct iomm_paravirt){0}; /* not initialised: the API refuses it */
+	return rc;
 }

@@ -118,6 +118,9 @@ void test_init_failures(void **state)
 	w.fail_cfg = 1;
 	assert_int_equal(iomm_paravirt_init(&x->pv, &port, t, NULL), IOMM_EIO);
 	assert_int_equal(x->f.accepted, 0); /* nothing negotiated */
+	/* a refused init leaves no half-initialised backend behind */
+	assert_int_equal(iomm_paravirt_probe(&x->pv, 7), IOMM_EINVAL);
+	assert_null(x->pv.unit.ops);
 	w.cfg_reads = 0;
 	w.fail_cfg = 2;
 	assert_int_equal(iomm_paravirt_init(&x->pv, &port, t, NULL), IOMM_EIO);
@@ -600,6 +603,23 @@ void test_virtio_pci_faults(void **state)
 	w.gen_moves = true;
 	assert_int_equal(iomm_paravirt_init(&pv, &fport, t, NULL), IOMM_EIO);
 	w.gen_moves = false;
+
+	/* a configuration that turns malformed once FEATURES_OK is set (an empty
+	 * domain range): refused after the queues went live, so the device is
+	 * reset: Status 0, no queue enabled, no event buffer of qmem held */
+	fpci_init(&fp, &f);
+	assert_int_equal(iomm_viommu_pci_init(&vp, &fport, &c, &t), IOMM_OK);
+	iomm_put_le32(f.cfg + IOMM_VIOMMU_CFG_DOMAIN_START, 5);
+	iomm_put_le32(f.cfg + IOMM_VIOMMU_CFG_DOMAIN_END, 4);
+	assert_int_equal(iomm_paravirt_init(&pv, &fport, t, NULL), IOMM_ENODEV);
+	assert_int_equal(fp.status, 0);
+	assert_int_equal(fp.q[0].enable, 0);
+	assert_int_equal(fp.q[1].enable, 0);
+	/* and the transport sends nothing more */
+	uint8_t dreq[20] = {IOMM_VIOMMU_T_DETACH};
+	uint8_t dresp[4];
+	assert_int_equal(t->request(t->ctx, dreq, sizeof(dreq), dresp, sizeof(dresp)), IOMM_EIO);
+	fake_init(&f);
 
 	/* a working device */
 	fpci_init(&fp, &f);
