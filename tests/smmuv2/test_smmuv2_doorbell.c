@@ -15,13 +15,13 @@
 
 #include <iommuman/vm.h>
 
-#define ITS_BASE 0x08080000ull          /* the ITS frame: 128 KiB */
+#define ITS_BASE 0x08080000ull /* the ITS frame: 128 KiB */
 #define ITS_SIZE 0x20000ull
-#define DB_PA (ITS_BASE + 0x10040ull)   /* GITS_TRANSLATER */
-#define DB_IOVA 0x9000000ull            /* where the VM's devices see the doorbell page */
-#define SID 0x10u
-#define EP 16u
-#define RAM_HPA 0x80000000ull
+#define DB_PA	 (ITS_BASE + 0x10040ull) /* GITS_TRANSLATER */
+#define DB_IOVA	 0x9000000ull		 /* where the VM's devices see the doorbell page */
+#define SID	 0x10u
+#define EP	 16u
+#define RAM_HPA	 0x80000000ull
 #define RAM_SIZE 0x200000ull
 
 static const struct iomm_vm_region regions[] = {
