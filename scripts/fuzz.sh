@@ -9,7 +9,8 @@
 #
 # Targets: fuzz_lpae, fuzz_smmuv3_event, fuzz_smmuv3_cmds, fuzz_smmuv2_fault,
 # fuzz_smmuv2_cmds, fuzz_vtd_fault, fuzz_vtd_cmds, fuzz_riscv_fault, fuzz_riscv_cmds, fuzz_iort,
-# fuzz_dmar, fuzz_fdt, fuzz_viommu_dev, fuzz_viommu_mmio (fuzz/README.md).
+# fuzz_dmar, fuzz_fdt, fuzz_viommu_dev, fuzz_viommu_mmio, fuzz_viommu_guest_mmio
+# (fuzz/README.md).
 #
 # The targets are built with clang (-fsanitize=fuzzer,address,undefined) in
 # their own build directory, build/fuzz unless IOMM_FUZZ_BUILD_DIR says
@@ -102,6 +103,7 @@ cmake -S "$root" -B "$build" -G "${IOMM_FUZZ_GENERATOR:-Unix Makefiles}" \
 	-DIOMM_BACKEND_VTD=ON \
 	-DIOMM_BACKEND_SMMUV2=ON \
 	-DIOMM_BACKEND_RISCV=ON \
+	-DIOMM_BACKEND_PARAVIRT=ON \
 	-DIOMM_DISCOVERY_FDT=ON \
 	-DIOMM_WERROR=ON \
 	-DIOMM_BUILD_TESTS=OFF \

@@ -55,18 +55,12 @@ static struct iomm_paravirt_ep *ep_find(const struct iomm_paravirt *pv, uint32_t
 	return NULL;
 }
 
-static struct iomm_paravirt_ep *ep_get(struct iomm_paravirt *pv, uint32_t endpoint)
+/* A free slot (zeroed), not yet taken: the caller fills it once its request succeeded. */
+static struct iomm_paravirt_ep *ep_free(struct iomm_paravirt *pv)
 {
-	struct iomm_paravirt_ep *ep = ep_find(pv, endpoint);
-	if (ep)
-		return ep;
-	for (unsigned i = 0; i < IOMM_PARAVIRT_MAX_EP; i++) {
-		ep = &pv->eps[i];
-		if (!ep->used) {
-			*ep = (struct iomm_paravirt_ep){.endpoint = endpoint, .used = true};
-			return ep;
-		}
-	}
+	for (unsigned i = 0; i < IOMM_PARAVIRT_MAX_EP; i++)
+		if (!pv->eps[i].used)
+			return &pv->eps[i];
 	return NULL;
 }
 
@@ -74,11 +68,14 @@ static int probe_locked(struct iomm_paravirt *pv, uint32_t endpoint)
 {
 	if (!(pv->features & PV_F(IOMM_VIOMMU_F_PROBE)))
 		return IOMM_OK;
-	struct iomm_paravirt_ep *ep = ep_get(pv, endpoint);
+	/* A refused PROBE takes no slot: a fresh one is filled only on success. */
+	struct iomm_paravirt_ep *ep = ep_find(pv, endpoint);
+	if (ep && ep->probed)
+		return IOMM_OK;
+	if (!ep)
+		ep = ep_free(pv);
 	if (!ep)
 		return IOMM_ENOSPC;
-	if (ep->probed)
-		return IOMM_OK;
 
 	uint8_t req[IOMM_VIOMMU_PROBE_PROPS] = {0};
 	req[0] = IOMM_VIOMMU_T_PROBE;
@@ -216,7 +213,10 @@ static int pv_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct iom
 	int rc = probe_locked(pv, dev->sid);
 	if (rc)
 		return rc;
-	struct iomm_paravirt_ep *ep = ep_get(pv, dev->sid);
+	/* Without PROBE the endpoint may have no slot yet: take one only once ATTACH succeeded. */
+	struct iomm_paravirt_ep *ep = ep_find(pv, dev->sid);
+	if (!ep)
+		ep = ep_free(pv);
 	if (!ep)
 		return IOMM_ENOSPC;
 	uint64_t mask = dom->priv_word;
@@ -235,6 +235,8 @@ static int pv_attach(struct iomm_unit *unit, struct iomm_domain *dom, struct iom
 	rc = send_simple(pv, req, sizeof(req));
 	if (rc)
 		return rc;
+	if (!ep->used)
+		*ep = (struct iomm_paravirt_ep){.endpoint = dev->sid, .used = true};
 	ep->domain = dom;
 	dom->priv_word = mask;
 	return IOMM_OK;
@@ -430,41 +432,12 @@ static const struct iomm_unit_ops pv_ops = {
 
 /* ---- init ---- */
 
-int iomm_paravirt_init(struct iomm_paravirt *pv, const struct iomm_port *port,
-		       const struct iomm_viommu_transport *t, const struct iomm_paravirt_cfg *cfg)
+/* The configuration once features are set: read it, check it, turn global bypass off. */
+static int config_check(struct iomm_paravirt *pv, const struct iomm_port *port, uint8_t *c)
 {
-	if (!pv || !port || !t || !t->request || !t->config_read || !t->features_get ||
-	    !t->features_set)
-		return IOMM_REFUSE(port, IOMM_EINVAL,
-				   "pv, port, t: NULL, or a transport hook missing");
-	*pv = (struct iomm_paravirt){0};
-	pv->t = t;
-	pv->unit.port = port;
-
-	uint64_t want = cfg && cfg->features ? cfg->features : IOMM_PARAVIRT_FEATURES;
-	want &= ~PV_F(IOMM_VIOMMU_F_BYPASS); /* legacy: would let unattached endpoints through */
-	uint64_t offered = t->features_get(t->ctx);
-	if (!(offered & PV_F(IOMM_VIOMMU_F_VERSION_1))) {
-		iomm_log_str(port, IOMM_LOG_ERROR, "virtio-iommu: device lacks VERSION_1");
-		return IOMM_ENODEV;
-	}
-	uint64_t feat = (offered & want) | PV_F(IOMM_VIOMMU_F_VERSION_1);
-
-	uint8_t c[IOMM_VIOMMU_CFG_SIZE] = {0};
-	int rc = cfg_read(pv, 0, c, IOMM_VIOMMU_CFG_BYPASS + 1);
-	if (rc)
-		return rc;
-	uint32_t probe_size = iomm_get_le32(c + IOMM_VIOMMU_CFG_PROBE_SIZE);
-	if ((feat & PV_F(IOMM_VIOMMU_F_PROBE)) && probe_size > IOMM_PARAVIRT_PROBE_MAX) {
-		iomm_log(port, IOMM_LOG_ERROR, "virtio-iommu: probe_size too large: ", probe_size,
-			 "");
-		return IOMM_REFUSE(port, IOMM_ENOTSUP, "device: probe_size larger than supported");
-	}
-	rc = t->features_set(t->ctx, feat);
-	if (rc)
-		return rc;
-	pv->features = feat;
-
+	const struct iomm_viommu_transport *t = pv->t;
+	uint64_t feat = pv->features;
+	int rc;
 	/* Read the configuration again: it is defined once features are set. */
 	rc = cfg_read(pv, 0, c, IOMM_VIOMMU_CFG_BYPASS + 1);
 	if (rc)
@@ -501,6 +474,46 @@ int iomm_paravirt_init(struct iomm_paravirt *pv, const struct iomm_port *port,
 		iomm_log_str(port, IOMM_LOG_INFO, "virtio-iommu: global bypass turned off");
 	}
 
+	return IOMM_OK;
+}
+
+static int pv_init(struct iomm_paravirt *pv, const struct iomm_port *port,
+		   const struct iomm_viommu_transport *t, const struct iomm_paravirt_cfg *cfg)
+{
+	pv->t = t;
+	pv->unit.port = port;
+
+	uint64_t want = cfg && cfg->features ? cfg->features : IOMM_PARAVIRT_FEATURES;
+	want &= ~PV_F(IOMM_VIOMMU_F_BYPASS); /* legacy: would let unattached endpoints through */
+	uint64_t offered = t->features_get(t->ctx);
+	if (!(offered & PV_F(IOMM_VIOMMU_F_VERSION_1))) {
+		iomm_log_str(port, IOMM_LOG_ERROR, "virtio-iommu: device lacks VERSION_1");
+		return IOMM_ENODEV;
+	}
+	uint64_t feat = (offered & want) | PV_F(IOMM_VIOMMU_F_VERSION_1);
+
+	uint8_t c[IOMM_VIOMMU_CFG_SIZE] = {0};
+	int rc = cfg_read(pv, 0, c, IOMM_VIOMMU_CFG_BYPASS + 1);
+	if (rc)
+		return rc;
+	uint32_t probe_size = iomm_get_le32(c + IOMM_VIOMMU_CFG_PROBE_SIZE);
+	if ((feat & PV_F(IOMM_VIOMMU_F_PROBE)) && probe_size > IOMM_PARAVIRT_PROBE_MAX) {
+		iomm_log(port, IOMM_LOG_ERROR, "virtio-iommu: probe_size too large: ", probe_size,
+			 "");
+		return IOMM_REFUSE(port, IOMM_ENOTSUP, "device: probe_size larger than supported");
+	}
+	rc = t->features_set(t->ctx, feat);
+	if (rc)
+		return rc;
+	pv->features = feat;
+	/* From here on the device holds the queues: a refusal gives it up. */
+	rc = config_check(pv, port, c);
+	if (rc) {
+		if (t->fail)
+			t->fail(t->ctx);
+		return rc;
+	}
+
 	struct iomm_unit *u = &pv->unit;
 	u->ops = &pv_ops;
 	u->regs = 0;
@@ -518,4 +531,18 @@ int iomm_paravirt_init(struct iomm_paravirt *pv, const struct iomm_port *port,
 	u->name = "virtio-iommu";
 	iomm_log(port, IOMM_LOG_INFO, "virtio-iommu: features ", feat, "");
 	return IOMM_OK;
+}
+
+int iomm_paravirt_init(struct iomm_paravirt *pv, const struct iomm_port *port,
+		       const struct iomm_viommu_transport *t, const struct iomm_paravirt_cfg *cfg)
+{
+	if (!pv || !port || !t || !t->request || !t->config_read || !t->features_get ||
+	    !t->features_set)
+		return IOMM_REFUSE(port, IOMM_EINVAL,
+				   "pv, port, t: NULL, or a transport hook missing");
+	*pv = (struct iomm_paravirt){0};
+	int rc = pv_init(pv, port, t, cfg);
+	if (rc)
+		*pv = (struct iomm_paravirt){0}; /* not initialised: the API refuses it */
+	return rc;
 }

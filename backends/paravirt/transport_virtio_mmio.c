@@ -190,6 +190,21 @@ static int vm_event_get(void *ctx, void *buf, size_t cap)
 	return iomm_vq_event_get(&m->vq, buf, cap);
 }
 
+/* iomm_paravirt_init() refused the device after features_set(): FAILED, then
+ * a reset (2.1: the device drops its queues), waited for with the same bound
+ * as every wait. The queues stay unusable. */
+static void vm_fail(void *ctx)
+{
+	struct iomm_viommu_mmio *m = ctx;
+	m->vq.broken = true;
+	status_set(m, (uint8_t)(status_get(m) | VS_FAILED));
+	status_set(m, 0);
+	uint64_t t0 = m->port->now_ns(m->port->ctx);
+	while (status_get(m) != 0 && !iomm_vq_expired(&m->vq, t0))
+		if (m->port->relax)
+			m->port->relax(m->port->ctx);
+}
+
 int iomm_viommu_mmio_init(struct iomm_viommu_mmio *m, const struct iomm_port *port,
 			  const struct iomm_viommu_mmio_cfg *cfg,
 			  const struct iomm_viommu_transport **out)
@@ -243,6 +258,7 @@ int iomm_viommu_mmio_init(struct iomm_viommu_mmio *m, const struct iomm_port *po
 	    .features_get = vm_features_get,
 	    .features_set = vm_features_set,
 	    .event_get = vm_event_get,
+	    .fail = vm_fail,
 	};
 	*out = &m->t;
 	return IOMM_OK;

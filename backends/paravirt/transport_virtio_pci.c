@@ -188,6 +188,21 @@ static int vp_event_get(void *ctx, void *buf, size_t cap)
 	return iomm_vq_event_get(&p->vq, buf, cap);
 }
 
+/* iomm_paravirt_init() refused the device after features_set(): FAILED, then
+ * a reset (2.1: the device drops its queues), waited for with the same bound
+ * as every wait. The queues stay unusable. */
+static void vp_fail(void *ctx)
+{
+	struct iomm_viommu_pci *p = ctx;
+	p->vq.broken = true;
+	status_set(p, (uint8_t)(status_get(p) | VS_FAILED));
+	status_set(p, 0);
+	uint64_t t0 = p->port->now_ns(p->port->ctx);
+	while (status_get(p) != 0 && !iomm_vq_expired(&p->vq, t0))
+		if (p->port->relax)
+			p->port->relax(p->port->ctx);
+}
+
 /* ---- discovery and reset ---- */
 static int find_caps(struct iomm_viommu_pci *p)
 {
@@ -272,6 +287,7 @@ int iomm_viommu_pci_init(struct iomm_viommu_pci *p, const struct iomm_port *port
 	    .features_get = vp_features_get,
 	    .features_set = vp_features_set,
 	    .event_get = vp_event_get,
+	    .fail = vp_fail,
 	};
 	*out = &p->t;
 	return IOMM_OK;

@@ -100,6 +100,17 @@ struct iomm_viommu_transport {
 	 * IOMM_EIO when the transport is broken.
 	 */
 	int (*event_get)(void *ctx, void *buf, size_t cap);
+	/**
+	 * Give the device up: iomm_paravirt_init() refused it after a
+	 * successful features_set() (a configuration malformed or changed once
+	 * FEATURES_OK was set, a failed configuration access). Set FAILED and
+	 * reset the device, waiting (bounded) for the reset to complete, so
+	 * that it no longer uses the queue memory; later requests fail with
+	 * IOMM_EIO. Optional (NULL: the device is left as features_set() made
+	 * it). Both virtio transports set it; the loopback transport, which
+	 * has no queues, does not.
+	 */
+	void (*fail)(void *ctx);
 };
 /** @} */
 
@@ -192,6 +203,11 @@ struct iomm_paravirt {
  * @param port Port (only its lock hooks and log are used by the backend).
  * @param t    A transport, reset and ready for feature negotiation.
  * @param cfg  Options, or NULL for the defaults.
+ * A refusal past the argument checks leaves @p pv zeroed (the API refuses
+ * it as not initialised); one after features_set() succeeded also gives the
+ * device up through the transport's @c fail hook (the virtio transports
+ * reset it), so a refused device no longer uses the transport's queue memory.
+ *
  * @retval IOMM_OK        Ready; every endpoint is blocked until attached.
  * @retval IOMM_EINVAL    NULL argument or a transport without a required hook.
  * @retval IOMM_ENODEV    The device lacks VERSION_1, or its configuration is

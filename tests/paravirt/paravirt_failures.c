@@ -118,6 +118,9 @@ void test_init_failures(void **state)
 	w.fail_cfg = 1;
 	assert_int_equal(iomm_paravirt_init(&x->pv, &port, t, NULL), IOMM_EIO);
 	assert_int_equal(x->f.accepted, 0); /* nothing negotiated */
+	/* a refused init leaves no half-initialised backend behind */
+	assert_int_equal(iomm_paravirt_probe(&x->pv, 7), IOMM_EINVAL);
+	assert_null(x->pv.unit.ops);
 	w.cfg_reads = 0;
 	w.fail_cfg = 2;
 	assert_int_equal(iomm_paravirt_init(&x->pv, &port, t, NULL), IOMM_EIO);
@@ -203,6 +206,38 @@ static void put_prop(struct fake_viommu *f, uint16_t type, uint16_t len)
 	iomm_put_le16(p, type);
 	iomm_put_le16(p + 2, len);
 	f->props_len += 4u + len;
+}
+
+/*
+ * A refused PROBE or ATTACH takes no endpoint slot: after more refusals than
+ * there are slots, a new endpoint is still probed and attached.
+ */
+void test_refused_keep_slots(void **state)
+{
+	(void)state;
+	struct fx *x = fx_up();
+	fake_add_resv(&x->f, IOMM_VIOMMU_RESV_T_MSI, 0x8000000, 0x8000fff);
+	x->f.force_status = IOMM_VIOMMU_S_IOERR;
+	for (uint32_t i = 0; i < IOMM_PARAVIRT_MAX_EP + 2; i++)
+		assert_int_equal(iomm_paravirt_probe(&x->pv, 100 + i), IOMM_EIO);
+	/* refused attaches (probe refused too) of as many endpoints */
+	struct iomm_domain_cfg c = {.type = IOMM_DOMAIN_S1};
+	assert_int_equal(iomm_domain_init(&x->dom, &x->pv.unit, &c), IOMM_OK);
+	for (uint32_t i = 0; i < IOMM_PARAVIRT_MAX_EP + 2; i++) {
+		struct iomm_dev d;
+		assert_int_equal(iomm_dev_init(&d, &x->pv.unit, &IOMM_SID(200 + i)), IOMM_OK);
+		assert_int_equal(iomm_attach(&x->dom, &d), IOMM_EIO);
+		assert_null(d.domain);
+	}
+	x->f.force_status = -1;
+	assert_int_equal(iomm_paravirt_probe(&x->pv, 7), IOMM_OK);
+	uint64_t s = 0, e = 0;
+	assert_int_equal(iomm_paravirt_msi_region(&x->pv, 7, &s, &e), IOMM_OK);
+	assert_int_equal(s, 0x8000000);
+	assert_int_equal(iomm_dev_init(&x->dev, &x->pv.unit, &IOMM_SID(8)), IOMM_OK);
+	assert_int_equal(iomm_attach(&x->dom, &x->dev), IOMM_OK);
+	assert_int_equal(iomm_detach(&x->dev), IOMM_OK);
+	assert_int_equal(iomm_domain_destroy(&x->dom), IOMM_OK);
 }
 
 void test_probe_errors(void **state)
@@ -568,6 +603,23 @@ void test_virtio_pci_faults(void **state)
 	w.gen_moves = true;
 	assert_int_equal(iomm_paravirt_init(&pv, &fport, t, NULL), IOMM_EIO);
 	w.gen_moves = false;
+
+	/* a configuration that turns malformed once FEATURES_OK is set (an empty
+	 * domain range): refused after the queues went live, so the device is
+	 * reset: Status 0, no queue enabled, no event buffer of qmem held */
+	fpci_init(&fp, &f);
+	assert_int_equal(iomm_viommu_pci_init(&vp, &fport, &c, &t), IOMM_OK);
+	iomm_put_le32(f.cfg + IOMM_VIOMMU_CFG_DOMAIN_START, 5);
+	iomm_put_le32(f.cfg + IOMM_VIOMMU_CFG_DOMAIN_END, 4);
+	assert_int_equal(iomm_paravirt_init(&pv, &fport, t, NULL), IOMM_ENODEV);
+	assert_int_equal(fp.status, 0);
+	assert_int_equal(fp.q[0].enable, 0);
+	assert_int_equal(fp.q[1].enable, 0);
+	/* and the transport sends nothing more */
+	uint8_t dreq[20] = {IOMM_VIOMMU_T_DETACH};
+	uint8_t dresp[4];
+	assert_int_equal(t->request(t->ctx, dreq, sizeof(dreq), dresp, sizeof(dresp)), IOMM_EIO);
+	fake_init(&f);
 
 	/* a working device */
 	fpci_init(&fp, &f);

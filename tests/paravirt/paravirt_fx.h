@@ -60,6 +60,7 @@ void test_virtio_pci(void **state);
 /* paravirt_failures.c */
 void test_init_failures(void **state);
 void test_probe_errors(void **state);
+void test_refused_keep_slots(void **state);
 void test_fault_records(void **state);
 void test_loopback_checks(void **state);
 void test_virtio_pci_faults(void **state);

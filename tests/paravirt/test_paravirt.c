@@ -423,6 +423,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_probe),        cmocka_unit_test(test_roundtrip),
 	    cmocka_unit_test(test_faults),       cmocka_unit_test(test_virtio_pci),
 	    cmocka_unit_test(test_init_failures), cmocka_unit_test(test_probe_errors),
+	    cmocka_unit_test(test_refused_keep_slots),
 	    cmocka_unit_test(test_fault_records), cmocka_unit_test(test_loopback_checks),
 	    cmocka_unit_test(test_virtio_pci_faults),
 	};
