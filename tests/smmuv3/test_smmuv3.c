@@ -111,6 +111,7 @@ int main(int argc, char **argv)
 	    T(test_erratum_mmu700),
 	    T(test_erratum_none_batches),
 	    T(test_oas52_default_domains),
+	    T(test_oas52_wide_granules),
 	    T(test_real_part),
 	    T(test_walk_attrs_coherent),
 	    T(test_walk_attrs_noncoherent_port),

@@ -415,6 +415,63 @@ void test_oas52_default_domains(void **state)
 	assert_int_equal(iomm_map(&s2, 0x10000, 0x40001000, SZ4K, RW), IOMM_OK);
 	assert_int_equal(fx_xlate(f, 1, 0x10000, RD), 0x40000000);
 	assert_int_equal(fx_xlate(f, 2, 0x10000, WR), 0x40001000);
+	/* 4 KiB descriptors hold 48 output bits (52 needs FEAT_LPA2) */
+	assert_int_equal(s1.pgt.cfg.oas, 48);
+	assert_int_equal(s2.pgt.cfg.oas, 48);
+	fx_check_hygiene(f);
+}
+
+/*
+ * With 64 KiB pages the descriptors hold PA[51:48] in bits [15:12] (FEAT_LPA):
+ * the default output size of a domain on an OAS-52 SMMU is the full 52 bits,
+ * and a page above 2^48 translates there, at stage 1 and at stage 2. 16 KiB
+ * pages, like 4 KiB ones, reach 52 bits only with FEAT_LPA2, which the
+ * library does not use: such domains stay at 48 bits and refuse a wider
+ * output address.
+ */
+#define PA52 UINT64_C(0x000abcde00010000) /* above 2^48, 64 KiB aligned */
+
+void test_oas52_wide_granules(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.oas_bits = 52;
+	fx_start(f);
+	assert_int_equal(f->smmu.unit.oas, 52);
+	struct iomm_domain s1 = {0}, s2 = {0}, s1_16k = {0}, s2_16k = {0};
+	assert_int_equal(fx_domain(f, &s1, IOMM_DOMAIN_S1, 65536, fx_pool(f, 65536, 8), NULL),
+			 IOMM_OK);
+	assert_int_equal(fx_domain(f, &s2, IOMM_DOMAIN_S2, 65536, fx_pool(f, 65536, 8), NULL),
+			 IOMM_OK);
+	assert_int_equal(s1.pgt.cfg.oas, 52);
+	assert_int_equal(s2.pgt.cfg.oas, 52);
+	struct iomm_dev a, b, c, d;
+	fx_attach(f, &a, &s1, 1, 0);
+	fx_attach(f, &b, &s2, 2, 0);
+	assert_int_equal(iomm_map(&s1, 0x10000, PA52, 0x10000, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&s2, 0x10000, PA52 + 0x10000, 0x10000, RW), IOMM_OK);
+	assert_int_equal(fx_xlate(f, 1, 0x10000 + 0x1238, RD), PA52 + 0x1238);
+	assert_int_equal(fx_xlate(f, 2, 0x1fff8, WR), PA52 + 0x1fff8);
+	/* the top of the 52-bit space, and one page past it */
+	uint64_t top = (UINT64_C(1) << 52) - 0x10000;
+	assert_int_equal(iomm_map(&s1, 0x20000, top, 0x10000, RW), IOMM_OK);
+	assert_int_equal(fx_xlate(f, 1, 0x20010, RD), top + 0x10);
+	assert_true(iomm_map(&s1, 0x30000, top + 0x10000, 0x10000, RW) != IOMM_OK);
+	assert_int_equal(iomm_unmap(&s1, 0x10000, 0x20000, NULL), IOMM_OK);
+	assert_int_equal(fx_dma(f, 1, 0x20010, RD, NULL), -(int)E_F_TRANSLATION);
+
+	assert_int_equal(fx_domain(f, &s1_16k, IOMM_DOMAIN_S1, 16384, fx_pool(f, 16384, 8), NULL),
+			 IOMM_OK);
+	assert_int_equal(fx_domain(f, &s2_16k, IOMM_DOMAIN_S2, 16384, fx_pool(f, 16384, 8), NULL),
+			 IOMM_OK);
+	assert_int_equal(s1_16k.pgt.cfg.oas, 48);
+	assert_int_equal(s2_16k.pgt.cfg.oas, 48);
+	assert_true(iomm_map(&s1_16k, 0x10000, PA52, 0x4000, RW) != IOMM_OK);
+	assert_int_equal(iomm_map(&s1_16k, 0x10000, 0x40000000, 0x4000, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&s2_16k, 0x10000, 0x40004000, 0x4000, RW), IOMM_OK);
+	fx_attach(f, &c, &s1_16k, 3, 0);
+	fx_attach(f, &d, &s2_16k, 4, 0);
+	assert_int_equal(fx_xlate(f, 3, 0x10010, RD), 0x40000010);
+	assert_int_equal(fx_xlate(f, 4, 0x13ff8, WR), 0x40007ff8);
 	fx_check_hygiene(f);
 }
 
