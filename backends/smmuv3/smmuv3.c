@@ -233,7 +233,7 @@ static void ste_build(const struct iomm_smmuv3 *s, const struct iomm_domain *dom
 		ste[1] |=
 		    iomm_field_prep(STE1_S1CIR, coh ? CR1_CACHE_WB : 0) |
 		    iomm_field_prep(STE1_S1COR, coh ? CR1_CACHE_WB : 0) |
-		    iomm_field_prep(STE1_S1CSH, coh ? CR1_SH_ISH : 0) |
+		    iomm_field_prep(STE1_S1CSH, coh ? CR1_SH_ISH : CR1_SH_OSH) |
 		    iomm_field_prep(STE1_STRW, uses_el2(s, dom) ? STE_STRW_EL2 : STE_STRW_NSEL1);
 	}
 	if (s2) {
@@ -686,7 +686,9 @@ static void reset_structures(struct iomm_smmuv3 *p, uint32_t strtab_cfg)
 	p->evtq_cons = 0;
 
 	bool coh = (p->unit.caps & IOMM_CAP_COHERENT) != 0;
-	uint32_t cache = coh ? CR1_CACHE_WB : 0, sh = coh ? CR1_SH_ISH : 0;
+	/* Non-cacheable accesses are Outer Shareable: said so, not left to the rule that
+	 * makes them so (VMSAv8) or UNPREDICTABLE (VMSAv7) */
+	uint32_t cache = coh ? CR1_CACHE_WB : 0, sh = coh ? CR1_SH_ISH : CR1_SH_OSH;
 	wr32(p, SMMU_CR1,
 	     (uint32_t)(iomm_field_prep(CR1_QUEUE_IC, cache) |
 			iomm_field_prep(CR1_QUEUE_OC, cache) | iomm_field_prep(CR1_QUEUE_SH, sh) |

@@ -57,6 +57,7 @@
 #define CR1_TABLE_OC	      IOMM_GENMASK(9, 8)
 #define CR1_TABLE_SH	      IOMM_GENMASK(11, 10)
 #define CR1_CACHE_WB	      1u
+#define CR1_SH_OSH	      2u /* what Normal Non-cacheable memory is */
 #define CR1_SH_ISH	      3u
 #define SMMU_CR2	      0x2c
 #define CR2_E2H		      IOMM_BIT(0)

@@ -267,7 +267,7 @@ struct iomm_lpae_regs {
 	uint8_t ps;      /**< IPS/PS encoding of oas: 0 = 32 bits ... 5 = 48, 6 = 52. */
 	uint8_t irgn;    /**< Inner cacheability of walks: 1 = WB-WA (coherent), 0 = non-cacheable. */
 	uint8_t orgn;    /**< Outer cacheability of walks, same encoding. */
-	uint8_t sh;      /**< Shareability of walks: 3 = inner (coherent), 0 = non-shareable. */
+	uint8_t sh;      /**< Shareability of walks: 3 = inner (coherent), 2 = outer (non-cacheable walks, which are Outer Shareable). */
 	uint8_t start_level; /**< Lookup level of the root table. */
 	uint8_t concat;  /**< Stage 2: number of concatenated root tables (1 = none). */
 };

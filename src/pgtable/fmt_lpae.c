@@ -276,7 +276,7 @@ int iomm_pgt_lpae_regs(const struct iomm_pgt *pgt, struct iomm_lpae_regs *regs)
 	regs->ps = (uint8_t)ps_encoding(pgt->cfg.oas);
 	regs->irgn = pgt->coherent ? 1 : 0;
 	regs->orgn = pgt->coherent ? 1 : 0;
-	regs->sh = pgt->coherent ? 3 : 0;
+	regs->sh = pgt->coherent ? 3 : 2; /* Normal Non-cacheable is Outer Shareable */
 	regs->start_level = pgt->start_level;
 	regs->concat = pgt->root_pages;
 	return IOMM_OK;

@@ -622,10 +622,93 @@ static void test_cmdq(void **state)
 	fx_fini(&f);
 }
 
+/* ---- the non-coherent SMMU's DRAM copy (model_dram, cfg.dram) ---- */
+
+static int dram_src(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	const uint8_t *mem = ctx; /* 3 pages at "physical" 0x10000 */
+	if (pa < 0x10000 || pa + len > 0x13000)
+		return -1;
+	memcpy(buf, mem + (pa - 0x10000), len);
+	return 0;
+}
+
+/* Cleans fill pages from memory, reads see them (zeros elsewhere), device writes
+ * update held pages only, a full set counts what it could not hold. */
+static void test_dram_copy(void **state)
+{
+	static uint8_t mem[3 * 4096];
+	static struct model_dram_page pages[2];
+	struct model_dram d;
+	uint8_t b[16];
+	(void)state;
+	for (size_t i = 0; i < sizeof(mem); i++)
+		mem[i] = (uint8_t)(i * 7u + 1u);
+	model_dram_init(&d, pages, 2);
+	model_dram_read(&d, 0x10000, b, 8);
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(b[i], 0);
+	/* a clean across a page boundary holds both pages, only the bytes cleaned */
+	model_dram_clean(&d, 0x10ffc, 8, dram_src, mem);
+	assert_int_equal(d.n, 2);
+	model_dram_read(&d, 0x10ff8, b, 16);
+	for (unsigned i = 0; i < 16; i++)
+		assert_int_equal(b[i], i >= 4 && i < 12 ? mem[0xff8 + i] : 0);
+	/* memory changes: unseen until cleaned again */
+	mem[0xffc] ^= 0xff;
+	model_dram_read(&d, 0x10ffc, b, 1);
+	assert_int_equal(b[0], (uint8_t)(mem[0xffc] ^ 0xff));
+	model_dram_clean(&d, 0x10ffc, 1, dram_src, mem);
+	model_dram_read(&d, 0x10ffc, b, 1);
+	assert_int_equal(b[0], mem[0xffc]);
+	/* the device's writes: into held pages, not others */
+	const uint8_t w[4] = {0xa1, 0xa2, 0xa3, 0xa4};
+	model_dram_write(&d, 0x11000, w, 4);
+	model_dram_write(&d, 0x12000, w, 4);
+	model_dram_read(&d, 0x11000, b, 4);
+	assert_memory_equal(b, w, 4);
+	model_dram_read(&d, 0x12000, b, 4);
+	assert_int_equal(b[0] | b[1] | b[2] | b[3], 0);
+	/* full: a third page is counted, not held; a refused read cleans zeros */
+	model_dram_clean(&d, 0x12000, 4, dram_src, mem);
+	assert_int_equal(d.overflows, 1);
+	assert_int_equal(d.n, 2);
+	model_dram_forget(&d);
+	model_dram_clean(&d, 0x20000, 4, dram_src, mem);
+	model_dram_read(&d, 0x20000, b, 4);
+	assert_int_equal(b[0] | b[1] | b[2] | b[3], 0);
+	assert_int_equal(d.n, 1);
+
+	/* the SMMUv3 model: with cohacc and dram the SMMU snoops; without cohacc it reads
+	 * the copy, which smmuv3_model_clean() updates */
+	struct smmuv3_model_cfg cfg;
+	struct smmuv3_model m;
+	smmuv3_model_cfg_default(&cfg);
+	cfg.read_mem = dram_src;
+	cfg.mem_ctx = mem;
+	cfg.dram = true;
+	assert_int_equal(smmuv3_model_init(&m, &cfg), 0);
+	assert_null(m.dram_pages);
+	assert_int_equal(smmuv3_model_mem_view(&m, 0x10010, b, 4), 0);
+	assert_memory_equal(b, mem + 0x10, 4);
+	smmuv3_model_fini(&m);
+	cfg.cohacc = false;
+	assert_int_equal(smmuv3_model_init(&m, &cfg), 0);
+	assert_non_null(m.dram_pages);
+	assert_int_equal(smmuv3_model_mem_view(&m, 0x10010, b, 4), 0);
+	assert_int_equal(b[0] | b[1] | b[2] | b[3], 0);
+	smmuv3_model_clean(&m, 0x10010, 4);
+	assert_int_equal(smmuv3_model_mem_view(&m, 0x10010, b, 4), 0);
+	assert_memory_equal(b, mem + 0x10, 4);
+	assert_int_equal(smmuv3_model_mem_view(&m, 0x13000, b, 4), -1); /* memory refuses */
+	smmuv3_model_fini(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_idregs),
+	    cmocka_unit_test(test_dram_copy),
 	    cmocka_unit_test(test_gbpa),
 	    cmocka_unit_test(test_cr0ack_and_guards),
 	    cmocka_unit_test(test_bad_streamid_and_ste),

@@ -15,6 +15,23 @@ static void fx_fail(const char *msg)
 	fail_msg("%s", msg);
 }
 
+/* The port cleaned memory: a non-coherent SMMU (cfg.dram) reads it as it is now.
+ * A clean is the CPU's, not an access by the SMMU: the arena's fault injection
+ * and its count of rejected accesses stay as they were. */
+static void fx_on_clean(void *ctx, const void *va, size_t len)
+{
+	struct fx *f = ctx;
+	if (f->model_up && !f->clean_off) {
+		uint64_t budget = f->fail_budget, rejected = f->phys_rejected;
+		f->fail_budget = 0;
+		smmuv3_model_clean(&f->model, fx_pa(f, va), len);
+		f->fail_budget = budget;
+		f->phys_rejected = rejected;
+	}
+	if (f->on_clean)
+		f->on_clean(f->on_clean_ctx, va, len);
+}
+
 /* ---- lifetime ---- */
 
 int fx_setup(void **state)
@@ -23,6 +40,7 @@ int fx_setup(void **state)
 	if (!f)
 		return -1;
 	smmuv3_model_cfg_default(&f->mcfg);
+	f->mcfg.dram = true; /* without COHACC the SMMU sees only what was cleaned */
 	f->port_flags = IOMM_PORT_DMA_COHERENT;
 	f->strtab_size = 64u * 256u; /* linear, 8 SID bits */
 	f->cmdq_size = 16u * 256u;
@@ -31,6 +49,9 @@ int fx_setup(void **state)
 	f->b.fail = fx_fail;
 	f->b.clean_log = f->clean_log;
 	f->b.clean_log_cap = FX_CLEAN_CAP;
+	f->b.wrap_hooks = true;
+	f->b.on_clean = fx_on_clean;
+	f->b.on_clean_ctx = f;
 	*state = f;
 	return 0;
 }
@@ -42,6 +63,7 @@ int fx_teardown(void **state)
 		return 0;
 	if (f->model_up)
 		smmuv3_model_fini(&f->model);
+	f->model_up = false;
 	bfx_fini(&f->b);
 	free(f);
 	*state = NULL;

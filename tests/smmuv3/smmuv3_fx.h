@@ -13,6 +13,12 @@
  * fx_start() (init must succeed) or fx_boot() (returns init's status).
  * fx_teardown frees everything, whatever happened.
  *
+ * The model's accesses snoop the CPU's caches unless a test clears
+ * f->mcfg.cohacc: then (f->mcfg.dram, set by fx_setup) the SMMU reads a DRAM
+ * copy of memory that only the port's clean_tables() updates (the fixture
+ * wraps the port's hooks and reports every clean to smmuv3_model_clean()), so
+ * a store the library does not clean stays invisible to the SMMU.
+ *
  * Physical addresses equal virtual ones unless a test sets f->phys_base
  * before allocating anything: then all memory the SMMU may see (stream
  * table, queues, pools) comes from one arena that the model sees at
@@ -72,6 +78,10 @@ struct fx {
 	struct iomm_smmuv3_cfg cfg;   /* backend options */
 	size_t strtab_size, cmdq_size, evtq_size;
 	uint64_t phys_base; /* 0: PA == VA; else where the arena sits for the SMMU */
+	/* called after each clean_tables() has reached the model (optional) */
+	void (*on_clean)(void *ctx, const void *va, size_t len);
+	void *on_clean_ctx;
+	bool clean_off; /* cleans are not reported to the model (a planted defect) */
 
 	/* -- the arena of phys_base mode -- */
 	uint8_t *arena;

@@ -111,7 +111,11 @@ int main(int argc, char **argv)
 	    T(test_erratum_mmu700),
 	    T(test_erratum_none_batches),
 	    T(test_oas52_default_domains),
+	    T(test_oas52_wide_granules),
 	    T(test_real_part),
+	    T(test_walk_attrs_coherent),
+	    T(test_walk_attrs_noncoherent_port),
+	    T(test_noncoherent_dram),
 	    /* 15. TLB matching as silicon may do it: level hints, conflicts */
 	    T(test_tlb_ttl_after_block_split),
 	    T(test_probe_bbml),

@@ -197,7 +197,11 @@ void test_erratum_mmu600_r2_nesting(void **state);
 void test_erratum_mmu700(void **state);
 void test_erratum_none_batches(void **state);
 void test_oas52_default_domains(void **state);
+void test_oas52_wide_granules(void **state);
 void test_real_part(void **state);
+void test_walk_attrs_coherent(void **state);
+void test_walk_attrs_noncoherent_port(void **state);
+void test_noncoherent_dram(void **state);
 /* test_smmuv3_tlb.c: TLB matching as silicon may do it */
 void test_tlb_ttl_after_block_split(void **state);
 void test_probe_bbml(void **state);

@@ -78,7 +78,8 @@ static void check_noncoherent(struct fx *f)
 	assert_false(f->smmu.unit.caps & IOMM_CAP_COHERENT);
 	assert_true(f->px.clean_calls > 0);
 	assert_true(fx_cleaned(f, f->mem.strtab, 64u * 256u));
-	assert_int_equal(f->model.cr1, 0); /* non-cacheable queue and table accesses */
+	/* non-cacheable (Outer Shareable) queue and table accesses: QUEUE_SH, TABLE_SH 0b10 */
+	assert_int_equal(f->model.cr1, 0x820);
 
 	struct pdom a = {0};
 	struct iomm_dev dev;

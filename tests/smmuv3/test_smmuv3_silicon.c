@@ -415,7 +415,175 @@ void test_oas52_default_domains(void **state)
 	assert_int_equal(iomm_map(&s2, 0x10000, 0x40001000, SZ4K, RW), IOMM_OK);
 	assert_int_equal(fx_xlate(f, 1, 0x10000, RD), 0x40000000);
 	assert_int_equal(fx_xlate(f, 2, 0x10000, WR), 0x40001000);
+	/* 4 KiB descriptors hold 48 output bits (52 needs FEAT_LPA2) */
+	assert_int_equal(s1.pgt.cfg.oas, 48);
+	assert_int_equal(s2.pgt.cfg.oas, 48);
 	fx_check_hygiene(f);
+}
+
+/*
+ * With 64 KiB pages the descriptors hold PA[51:48] in bits [15:12] (FEAT_LPA):
+ * the default output size of a domain on an OAS-52 SMMU is the full 52 bits,
+ * and a page above 2^48 translates there, at stage 1 and at stage 2. 16 KiB
+ * pages, like 4 KiB ones, reach 52 bits only with FEAT_LPA2, which the
+ * library does not use: such domains stay at 48 bits and refuse a wider
+ * output address.
+ */
+#define PA52 UINT64_C(0x000abcde00010000) /* above 2^48, 64 KiB aligned */
+
+void test_oas52_wide_granules(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.oas_bits = 52;
+	fx_start(f);
+	assert_int_equal(f->smmu.unit.oas, 52);
+	struct iomm_domain s1 = {0}, s2 = {0}, s1_16k = {0}, s2_16k = {0};
+	assert_int_equal(fx_domain(f, &s1, IOMM_DOMAIN_S1, 65536, fx_pool(f, 65536, 8), NULL),
+			 IOMM_OK);
+	assert_int_equal(fx_domain(f, &s2, IOMM_DOMAIN_S2, 65536, fx_pool(f, 65536, 8), NULL),
+			 IOMM_OK);
+	assert_int_equal(s1.pgt.cfg.oas, 52);
+	assert_int_equal(s2.pgt.cfg.oas, 52);
+	struct iomm_dev a, b, c, d;
+	fx_attach(f, &a, &s1, 1, 0);
+	fx_attach(f, &b, &s2, 2, 0);
+	assert_int_equal(iomm_map(&s1, 0x10000, PA52, 0x10000, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&s2, 0x10000, PA52 + 0x10000, 0x10000, RW), IOMM_OK);
+	assert_int_equal(fx_xlate(f, 1, 0x10000 + 0x1238, RD), PA52 + 0x1238);
+	assert_int_equal(fx_xlate(f, 2, 0x1fff8, WR), PA52 + 0x1fff8);
+	/* the top of the 52-bit space, and one page past it */
+	uint64_t top = (UINT64_C(1) << 52) - 0x10000;
+	assert_int_equal(iomm_map(&s1, 0x20000, top, 0x10000, RW), IOMM_OK);
+	assert_int_equal(fx_xlate(f, 1, 0x20010, RD), top + 0x10);
+	assert_true(iomm_map(&s1, 0x30000, top + 0x10000, 0x10000, RW) != IOMM_OK);
+	assert_int_equal(iomm_unmap(&s1, 0x10000, 0x20000, NULL), IOMM_OK);
+	assert_int_equal(fx_dma(f, 1, 0x20010, RD, NULL), -(int)E_F_TRANSLATION);
+
+	assert_int_equal(fx_domain(f, &s1_16k, IOMM_DOMAIN_S1, 16384, fx_pool(f, 16384, 8), NULL),
+			 IOMM_OK);
+	assert_int_equal(fx_domain(f, &s2_16k, IOMM_DOMAIN_S2, 16384, fx_pool(f, 16384, 8), NULL),
+			 IOMM_OK);
+	assert_int_equal(s1_16k.pgt.cfg.oas, 48);
+	assert_int_equal(s2_16k.pgt.cfg.oas, 48);
+	assert_true(iomm_map(&s1_16k, 0x10000, PA52, 0x4000, RW) != IOMM_OK);
+	assert_int_equal(iomm_map(&s1_16k, 0x10000, 0x40000000, 0x4000, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&s2_16k, 0x10000, 0x40004000, 0x4000, RW), IOMM_OK);
+	fx_attach(f, &c, &s1_16k, 3, 0);
+	fx_attach(f, &d, &s2_16k, 4, 0);
+	assert_int_equal(fx_xlate(f, 3, 0x10010, RD), 0x40000010);
+	assert_int_equal(fx_xlate(f, 4, 0x13ff8, WR), 0x40007ff8);
+	fx_check_hygiene(f);
+}
+
+/* ---- memory attributes of the SMMU's own accesses ---- */
+
+/*
+ * What the library programs for the SMMU's reads of tables and queues, seen
+ * as the SMMU sees it (registers, and structures through the model's view of
+ * memory): CR1 (IHI 0070, 6.3.10), STRTAB_BASE.RA and CMDQ/EVTQ_BASE.RA/WA
+ * (6.3.23, 6.3.26, 6.3.29), STE.S1CIR/S1COR/S1CSH and S2IR0/S2OR0/S2SH0 (5.2)
+ * and CD.IRGN0/ORGN0/SH0 (5.4). A coherent SMMU walks write-back inner
+ * shareable; one without coherent access (or on a non-coherent port) walks
+ * non-cacheable, which is Outer Shareable (the only shareability Normal
+ * Non-cacheable memory has in VMSAv8; any other is UNPREDICTABLE in VMSAv7).
+ * The allocation hints matter only to cacheable accesses; the library sets
+ * them always.
+ */
+#define ATTR_NC	 0u /* Non-cacheable */
+#define ATTR_WB	 1u /* Write-back, allocating */
+#define SH_OSH	 2u
+#define SH_ISH	 3u
+#define NO_SID	 UINT32_MAX
+#define ADDR_MASK (((UINT64_C(1) << 52) - 1) & ~UINT64_C(63))
+
+static unsigned bits(uint64_t v, unsigned hi, unsigned lo)
+{
+	return (unsigned)((v >> lo) & ((UINT64_C(1) << (hi - lo + 1u)) - 1u));
+}
+
+/* @n 64-bit words at @pa as the SMMU reads them. */
+static void smmu_words(struct fx *f, uint64_t pa, uint64_t *w, unsigned n)
+{
+	uint8_t b[64];
+	assert_true(n <= 8);
+	assert_int_equal(smmuv3_model_mem_view(&f->model, pa, b, 8u * n), 0);
+	for (unsigned i = 0; i < n; i++) {
+		w[i] = 0;
+		for (unsigned k = 0; k < 8; k++)
+			w[i] |= (uint64_t)b[8 * i + k] << (8 * k);
+	}
+}
+
+/* The attributes of walks for @s1_sid (stage 1 or nested) and @s2_sid (stage 2 or
+ * nested), and of the stream table and queues (NO_SID: not checked). Linear stream
+ * table. */
+static void check_walk_attrs(struct fx *f, bool coherent, uint32_t s1_sid, uint32_t s2_sid)
+{
+	const unsigned c = coherent ? ATTR_WB : ATTR_NC, sh = coherent ? SH_ISH : SH_OSH;
+	const uint32_t cr1 = f->model.cr1;
+	assert_int_equal(bits(cr1, 1, 0), c);	/* QUEUE_IC */
+	assert_int_equal(bits(cr1, 3, 2), c);	/* QUEUE_OC */
+	assert_int_equal(bits(cr1, 5, 4), sh);	/* QUEUE_SH */
+	assert_int_equal(bits(cr1, 7, 6), c);	/* TABLE_IC */
+	assert_int_equal(bits(cr1, 9, 8), c);	/* TABLE_OC */
+	assert_int_equal(bits(cr1, 11, 10), sh); /* TABLE_SH */
+	assert_int_equal(bits(f->model.strtab_base, 62, 62), 1); /* RA */
+	assert_int_equal(bits(f->model.cmdq_base, 62, 62), 1);	 /* RA */
+	assert_int_equal(bits(f->model.evtq_base, 62, 62), 1);	 /* WA */
+	uint64_t ste[8], cd[8];
+	if (s1_sid != NO_SID) {
+		smmu_words(f, (f->model.strtab_base & ADDR_MASK) + 64u * s1_sid, ste, 8);
+		assert_int_equal(bits(ste[1], 3, 2), c);  /* S1CIR: CD fetches */
+		assert_int_equal(bits(ste[1], 5, 4), c);  /* S1COR */
+		assert_int_equal(bits(ste[1], 7, 6), sh); /* S1CSH */
+		smmu_words(f, ste[0] & ADDR_MASK, cd, 8);
+		assert_int_equal(bits(cd[0], 9, 8), c);	  /* IRGN0: stage 1 walks */
+		assert_int_equal(bits(cd[0], 11, 10), c);  /* ORGN0 */
+		assert_int_equal(bits(cd[0], 13, 12), sh); /* SH0 */
+	}
+	if (s2_sid != NO_SID) {
+		smmu_words(f, (f->model.strtab_base & ADDR_MASK) + 64u * s2_sid, ste, 8);
+		assert_int_equal(bits(ste[2], 41, 40), c);  /* S2IR0: stage 2 walks */
+		assert_int_equal(bits(ste[2], 43, 42), c);  /* S2OR0 */
+		assert_int_equal(bits(ste[2], 45, 44), sh); /* S2SH0 */
+	}
+}
+
+/* A coherent SMMU on a coherent port: every access write-back inner shareable. */
+void test_walk_attrs_coherent(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	assert_true(f->smmu.unit.caps & IOMM_CAP_COHERENT);
+	assert_null(f->model.dram_pages); /* the model snoops */
+	struct pdom s1, s2;
+	struct nest n;
+	pdom_up(f, &s1, IOMM_DOMAIN_S1);
+	pdom_up(f, &s2, IOMM_DOMAIN_S2);
+	nest_up(f, &n);
+	struct iomm_dev a, b, c;
+	fx_attach(f, &a, &s1.dom, 1, 0);
+	fx_attach(f, &b, &s2.dom, 2, 0);
+	fx_attach(f, &c, &n.s1, 3, 0);
+	check_walk_attrs(f, true, 1, 2);
+	check_walk_attrs(f, true, 3, 3);
+}
+
+/* A coherent SMMU behind a port that is not: the walks must not be cacheable either. */
+void test_walk_attrs_noncoherent_port(void **state)
+{
+	struct fx *f = *state;
+	f->port_flags = 0;
+	fx_start(f);
+	assert_true(f->smmu.features & IOMM_SMMUV3_F_COHACC);
+	assert_false(f->smmu.unit.caps & IOMM_CAP_COHERENT);
+	struct pdom s1, s2;
+	pdom_up(f, &s1, IOMM_DOMAIN_S1);
+	pdom_up(f, &s2, IOMM_DOMAIN_S2);
+	struct iomm_dev a, b;
+	fx_attach(f, &a, &s1.dom, 1, 0);
+	fx_attach(f, &b, &s2.dom, 2, 0);
+	check_walk_attrs(f, false, 1, 2);
 }
 
 /* ---- a part like silicon: every domain type, translations and ordering ---- */
@@ -433,6 +601,7 @@ void test_real_part(void **state)
 	fx_start(f);
 	assert_int_equal(f->model.irq_ctrl, 0);
 	assert_false(f->smmu.unit.caps & IOMM_CAP_COHERENT);
+	assert_non_null(f->model.dram_pages); /* the SMMU reads only what was cleaned */
 	struct pdom s1, s2;
 	pdom_up(f, &s1, IOMM_DOMAIN_S1);
 	pdom_up(f, &s2, IOMM_DOMAIN_S2);
@@ -455,6 +624,7 @@ void test_real_part(void **state)
 	assert_int_equal(fx_xlate(f, 3, 0x1234000, RD), 0x1234000);
 	assert_true(fx_dma(f, 4, 0x10000, RD, NULL) != 0);
 	assert_int_equal(fx_dma(f, 1, 0x20000, RD, NULL), -(int)E_F_TRANSLATION);
+	check_walk_attrs(f, false, 1, 2);
 	assert_int_equal(iomm_unmap(&s1.dom, 0x10000, SZ4K, NULL), IOMM_OK);
 	assert_int_equal(fx_dma(f, 1, 0x10000, RD, NULL), -(int)E_F_TRANSLATION);
 	/* ordering, from init on: doorbells and SMMUEN; then the event queue */
@@ -466,5 +636,81 @@ void test_real_part(void **state)
 	assert_int_equal(iomm_fault_poll(&f->smmu.unit, mark_fault, f), 2);
 	assert_int_equal(hk_check_barrier_before(SMMUV3_M_EVTQ_CONS, 0, true, false), 2);
 	assert_true(f->model.stats.max_unsynced <= 63);
+	assert_int_equal(f->model.dram.overflows, 0);
+	assert_int_equal(f->model.stats.cmd_errors, 0);
+	fx_check_hygiene(f);
+}
+
+/*
+ * An SMMU without coherent access (IDR0.COHACC = 0) reads DRAM: what the CPU
+ * wrote reaches it only once cleaned. The model reads a DRAM copy that only
+ * the port's cleans update, so every structure, table and command the
+ * library writes and does not clean is invisible to it. Each domain type is
+ * built, mapped, used, unmapped and faults as it should.
+ */
+void test_noncoherent_dram(void **state)
+{
+	struct fx *f = *state;
+	f->mcfg.cohacc = false; /* with the fixture's cfg.dram: the DRAM walker */
+	fx_start(f);
+	assert_false(f->smmu.unit.caps & IOMM_CAP_COHERENT);
+	assert_true(f->smmu.unit.caps & IOMM_CAP_NESTED);
+	assert_non_null(f->model.dram_pages);
+	struct pdom s1, s2;
+	struct nest n;
+	pdom_up(f, &s1, IOMM_DOMAIN_S1);
+	pdom_up(f, &s2, IOMM_DOMAIN_S2);
+	nest_up(f, &n);
+	struct iomm_domain byp = {0}, blk = {0};
+	struct iomm_domain_cfg c = {.type = IOMM_DOMAIN_BYPASS};
+	assert_int_equal(iomm_domain_init(&byp, &f->smmu.unit, &c), IOMM_OK);
+	c.type = IOMM_DOMAIN_BLOCKED;
+	assert_int_equal(iomm_domain_init(&blk, &f->smmu.unit, &c), IOMM_OK);
+	struct iomm_dev a, b, d, e, g;
+	fx_attach(f, &a, &s1.dom, 1, 0);
+	fx_attach(f, &b, &s2.dom, 2, 0);
+	fx_attach(f, &d, &n.s1, 3, 0);
+	fx_attach(f, &e, &byp, 4, 0);
+	fx_attach(f, &g, &blk, 5, 0);
+	assert_int_equal(iomm_map(&s1.dom, 0x10000, 0x40000000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&s2.dom, 0x10000, 0x40001000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&n.s1, N_IOVA, N_IPA, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&n.s2, N_IPA, N_PA, SZ4K, RW), IOMM_OK);
+	assert_int_equal(fx_xlate(f, 1, 0x10000, RD), 0x40000000);
+	assert_int_equal(fx_xlate(f, 2, 0x10000, WR), 0x40001000);
+	assert_int_equal(fx_xlate(f, 3, N_IOVA, RD), N_PA);
+	assert_int_equal(fx_xlate(f, 4, 0x1234000, RD), 0x1234000);
+	assert_int_equal(fx_dma(f, 5, 0x10000, RD, NULL), SMMUV3_MODEL_ABORT);
+	check_walk_attrs(f, false, 1, 2);
+	check_walk_attrs(f, false, 3, 3);
+
+	/* the SMMU reads the DRAM copy, not memory: a store nobody cleaned is unseen */
+	uint64_t *leaf = bfx_lpae_desc(&s1.dom, 0x10000), saved = *leaf;
+	*leaf = 0;
+	smmuv3_model_drop_caches(&f->model);
+	assert_int_equal(fx_xlate(f, 1, 0x10000, RD), 0x40000000);
+	*leaf = saved;
+	/* a map whose cleans do not reach the SMMU is not seen; once cleaned, it is */
+	f->clean_off = true;
+	assert_int_equal(iomm_map(&s1.dom, 0x11000, 0x40002000, SZ4K, RW), IOMM_OK);
+	f->clean_off = false;
+	assert_int_equal(fx_dma(f, 1, 0x11000, RD, NULL), -(int)E_F_TRANSLATION);
+	smmuv3_model_clean(&f->model, fx_pa(f, bfx_lpae_desc(&s1.dom, 0x11000)), 8);
+	assert_int_equal(fx_xlate(f, 1, 0x11000, RD), 0x40002000);
+
+	/* unmaps reach the SMMU too (tables, then the invalidations) */
+	assert_int_equal(iomm_unmap(&s1.dom, 0x10000, 2 * SZ4K, NULL), IOMM_OK);
+	assert_int_equal(iomm_unmap(&s2.dom, 0x10000, SZ4K, NULL), IOMM_OK);
+	assert_int_equal(iomm_unmap(&n.s1, N_IOVA, SZ4K, NULL), IOMM_OK);
+	assert_int_equal(fx_dma(f, 1, 0x10000, RD, NULL), -(int)E_F_TRANSLATION);
+	assert_int_equal(fx_dma(f, 1, 0x11000, RD, NULL), -(int)E_F_TRANSLATION);
+	assert_int_equal(fx_dma(f, 2, 0x10000, WR, NULL), -(int)E_F_TRANSLATION);
+	assert_int_equal(fx_dma(f, 3, N_IOVA, RD, NULL), -(int)E_F_TRANSLATION);
+	/* detach: the stream aborts */
+	assert_int_equal(iomm_detach(&e), IOMM_OK);
+	assert_true(fx_dma(f, 4, 0x1234000, RD, NULL) != 0);
+	assert_true(f->model.dram.cleans > 0);
+	assert_int_equal(f->model.dram.overflows, 0);
+	assert_int_equal(f->model.stats.cmd_errors, 0);
 	fx_check_hygiene(f);
 }

@@ -270,9 +270,8 @@ void test_tlb_conflict_library_strip(void **state)
 	struct iomm_dev da;
 	const uint64_t va = 0x100000, pa = 0x40000000;
 	f->mcfg.cohacc = false; /* the table code cleans after every change */
-	f->b.wrap_hooks = true;
-	f->b.on_clean = watch_clean;
-	f->b.on_clean_ctx = &watch;
+	f->on_clean = watch_clean; /* after the model saw the clean */
+	f->on_clean_ctx = &watch;
 	watch = (struct strip_watch){.iova = va + 0x6010};
 	conflict_setup(f, &a, &da, va, pa);
 	assert_int_equal(fx_xlate(f, 1, va + 0x6010, RD), pa + 0x6010);
@@ -313,9 +312,8 @@ void test_tlb_conflict_block_split(void **state)
 	const uint64_t va = 0x400000, pa = 0x40000000;
 	f->mcfg.cohacc = false; /* the table code cleans after every change */
 	f->mcfg.tlb_conflict = true;
-	f->b.wrap_hooks = true;
-	f->b.on_clean = watch_clean;
-	f->b.on_clean_ctx = &watch;
+	f->on_clean = watch_clean; /* after the model saw the clean */
+	f->on_clean_ctx = &watch;
 	watch = (struct strip_watch){.iova = va + 0x6010};
 	fx_start(f);
 	assert_int_equal(f->smmu.features & (IOMM_SMMUV3_F_BBML1 | IOMM_SMMUV3_F_BBML2), 0);

@@ -56,45 +56,22 @@ int riscv_m_mem_write(struct riscv_model *m, uint64_t pa, const void *buf, size_
 	return 0;
 }
 
-static uint8_t *dram_page(struct riscv_model *m, uint64_t pa, bool create)
+static int clean_read(void *ctx, uint64_t pa, void *buf, size_t len)
 {
-	uint64_t base = pa & ~(uint64_t)0xfff;
-	for (size_t i = 0; i < m->dram_n; i++)
-		if (m->dram_pa[i] == base)
-			return m->dram_b[i];
-	if (!create)
-		return NULL;
-	size_t i = m->dram_n < RISCV_MODEL_DRAM_PAGES ? m->dram_n++ : RISCV_MODEL_DRAM_PAGES - 1u;
-	m->dram_pa[i] = base;
-	memset(m->dram_b[i], 0, sizeof(m->dram_b[i]));
-	return m->dram_b[i];
+	return riscv_m_mem_read(ctx, pa, buf, len);
 }
 
 void riscv_model_clean(struct riscv_model *m, uint64_t pa, size_t len)
 {
-	while (len) {
-		size_t off = (size_t)(pa & 0xfffu), n = 4096u - off;
-		if (n > len)
-			n = len;
-		uint8_t *pg = dram_page(m, pa, true);
-		if (riscv_m_mem_read(m, pa, pg + off, n) != 0)
-			memset(pg + off, 0, n);
-		pa += n;
-		len -= n;
-	}
+	model_dram_clean(&m->dram, pa, len, clean_read, m);
 }
 
 int riscv_m_walk_mem(struct riscv_model *m, uint64_t pa, void *buf, size_t len)
 {
 	if (riscv_m_mem_read(m, pa, buf, len) != 0)
 		return -1;
-	if (!m->cfg.dram)
-		return 0;
-	uint8_t *out = buf;
-	for (size_t i = 0; i < len; i++) {
-		const uint8_t *pg = dram_page(m, pa + i, false);
-		out[i] = pg ? pg[(pa + i) & 0xfffu] : 0;
-	}
+	if (m->cfg.dram)
+		model_dram_read(&m->dram, pa, buf, len);
 	return 0;
 }
 
@@ -112,6 +89,7 @@ int riscv_model_init(struct riscv_model *m, const struct riscv_model_cfg *cfg)
 {
 	memset(m, 0, sizeof(*m));
 	m->cfg = *cfg;
+	model_dram_init(&m->dram, m->dram_pages, RISCV_MODEL_DRAM_PAGES);
 	uint64_t c = cfg->caps;
 	const uint64_t not_modelled = RISCV_M_CAP_SV32 | RISCV_M_CAP_SV32X4 | RISCV_M_CAP_AMO_MRIF |
 				      RISCV_M_CAP_MSI_MRIF | RISCV_M_CAP_AMO_HWAD |

@@ -84,6 +84,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model_dram.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -348,9 +350,8 @@ struct riscv_model {
 	unsigned tlb_next;
 	struct riscv_model_stats stats;
 	struct riscv_model_fault last_fault; /**< the last fault found by riscv_model_dma() */
-	uint64_t dram_pa[RISCV_MODEL_DRAM_PAGES];
-	uint8_t dram_b[RISCV_MODEL_DRAM_PAGES][4096];
-	size_t dram_n;
+	struct model_dram dram; /**< what the non-coherent walker sees (cfg.dram) */
+	struct model_dram_page dram_pages[RISCV_MODEL_DRAM_PAGES]; /**< its storage */
 	char err[256]; /**< why the last walk the walker rejected was rejected */
 };
 

@@ -88,6 +88,7 @@ int smmuv2_model_init(struct smmuv2_model *m, const struct smmuv2_model_cfg *cfg
 		return -1; /* the banks must fit in the context bank half of the space */
 	memset(m, 0, sizeof(*m));
 	m->cfg = *cfg;
+	model_dram_init(&m->dram, m->dram_pages, SMMUV2_MODEL_DRAM_PAGES);
 	const struct smmuv2_model_cfg *c = &m->cfg;
 	m->id[0] = (c->s1ts ? 1u << 30 : 0) | (c->s2ts ? 1u << 29 : 0) | (c->nts ? 1u << 28 : 0) |
 		   (c->sms ? 1u << 27 : 0) | (c->atosns ? 1u << 26 : 0) | (2u << 24) /* no AArch32 */ |

@@ -57,6 +57,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model_dram.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -291,9 +293,8 @@ struct smmuv2_model {
 	 * stage 1 combined with CBAR.MemAttr (stage 1, stage 2 bypass) or with the stage-2
 	 * leaf (nested); a stage-2 bank's leaf alone. */
 	unsigned last_mem;
-	uint64_t dram_pa[SMMUV2_MODEL_DRAM_PAGES]; /**< 4 KiB pages held, in order of first clean */
-	uint8_t dram_b[SMMUV2_MODEL_DRAM_PAGES][4096];
-	size_t dram_n;
+	struct model_dram dram; /**< what the non-coherent walker sees (cfg.dram) */
+	struct model_dram_page dram_pages[SMMUV2_MODEL_DRAM_PAGES]; /**< its storage */
 };
 
 /** Reset state from @cfg; returns 0, or -1 if @cfg is inconsistent. */

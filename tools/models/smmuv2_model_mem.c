@@ -21,32 +21,14 @@ static int host_read(struct smmuv2_model *m, uint64_t pa, void *buf, size_t len)
 	return 0;
 }
 
-static uint8_t *dram_page(struct smmuv2_model *m, uint64_t pa, bool create)
+static int clean_read(void *ctx, uint64_t pa, void *buf, size_t len)
 {
-	uint64_t base = pa & ~(uint64_t)0xfff;
-	for (size_t i = 0; i < m->dram_n; i++)
-		if (m->dram_pa[i] == base)
-			return m->dram_b[i];
-	if (!create)
-		return NULL;
-	size_t i = m->dram_n < SMMUV2_MODEL_DRAM_PAGES ? m->dram_n++ : SMMUV2_MODEL_DRAM_PAGES - 1u;
-	m->dram_pa[i] = base;
-	memset(m->dram_b[i], 0, sizeof(m->dram_b[i]));
-	return m->dram_b[i];
+	return host_read(ctx, pa, buf, len);
 }
 
 void smmuv2_model_clean(struct smmuv2_model *m, uint64_t pa, size_t len)
 {
-	while (len) {
-		size_t off = (size_t)(pa & 0xfffu), n = 4096u - off;
-		if (n > len)
-			n = len;
-		uint8_t *pg = dram_page(m, pa, true);
-		if (host_read(m, pa, pg + off, n) != 0)
-			memset(pg + off, 0, n);
-		pa += n;
-		len -= n;
-	}
+	model_dram_clean(&m->dram, pa, len, clean_read, m);
 }
 
 int smmuv2_model_walk_mem(struct smmuv2_model *m, uint64_t pa, void *buf, size_t len)
@@ -55,11 +37,7 @@ int smmuv2_model_walk_mem(struct smmuv2_model *m, uint64_t pa, void *buf, size_t
 		return -1;
 	if (m->cfg.cttw || !m->cfg.dram)
 		return 0;
-	uint8_t *out = buf;
-	for (size_t i = 0; i < len; i++) {
-		const uint8_t *pg = dram_page(m, pa + i, false);
-		out[i] = pg ? pg[(pa + i) & 0xfffu] : 0;
-	}
+	model_dram_read(&m->dram, pa, buf, len);
 	return 0;
 }
 

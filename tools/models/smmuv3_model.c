@@ -178,6 +178,12 @@ int smmuv3_model_init(struct smmuv3_model *m, const struct smmuv3_model_cfg *cfg
 		return -1;
 	memset(m, 0, sizeof(*m));
 	m->cfg = *cfg;
+	if (cfg->dram && !cfg->cohacc) {
+		m->dram_pages = calloc(SMMUV3_MODEL_DRAM_PAGES, sizeof(*m->dram_pages));
+		if (!m->dram_pages)
+			return -1;
+		model_dram_init(&m->dram, m->dram_pages, SMMUV3_MODEL_DRAM_PAGES);
+	}
 	build_idregs(m);
 	smmuv3_model_reset(m);
 	return 0;
@@ -197,6 +203,9 @@ void smmuv3_model_fini(struct smmuv3_model *m)
 	m->ste.cap = m->l1std.cap = m->cd.cap = m->l1cd.cap = 0;
 	m->tlb = NULL;
 	m->tlb_n = m->tlb_cap = 0;
+	free(m->dram_pages);
+	m->dram_pages = NULL;
+	model_dram_init(&m->dram, NULL, 0);
 }
 
 struct smmuv3_model *smmuv3_model_create(const struct smmuv3_model_cfg *cfg)
@@ -275,18 +284,39 @@ bool smmuv3_m_pa_in_oas(const struct smmuv3_model *m, uint64_t pa, size_t len)
 	return pa < lim && len <= lim - pa;
 }
 
+/* A read by the SMMU: an address memory refuses aborts; a non-coherent SMMU
+ * (cfg.dram) then sees the DRAM copy, not what the CPU's caches hold. */
 int smmuv3_m_mem_rd(struct smmuv3_model *m, uint64_t pa, void *buf, size_t len)
 {
 	if (!smmuv3_m_pa_in_oas(m, pa, len))
 		return -1;
-	return m->cfg.read_mem(m->cfg.mem_ctx, pa, buf, len) != 0 ? -1 : 0;
+	if (m->cfg.read_mem(m->cfg.mem_ctx, pa, buf, len) != 0)
+		return -1;
+	if (m->dram_pages)
+		model_dram_read(&m->dram, pa, buf, len);
+	return 0;
 }
 
 int smmuv3_m_mem_wr(struct smmuv3_model *m, uint64_t pa, const void *buf, size_t len)
 {
 	if (!smmuv3_m_pa_in_oas(m, pa, len))
 		return -1;
-	return m->cfg.write_mem(m->cfg.mem_ctx, pa, buf, len) != 0 ? -1 : 0;
+	if (m->cfg.write_mem(m->cfg.mem_ctx, pa, buf, len) != 0)
+		return -1;
+	if (m->dram_pages)
+		model_dram_write(&m->dram, pa, buf, len);
+	return 0;
+}
+
+int smmuv3_model_mem_view(struct smmuv3_model *m, uint64_t pa, void *buf, size_t len)
+{
+	return smmuv3_m_mem_rd(m, pa, buf, len);
+}
+
+void smmuv3_model_clean(struct smmuv3_model *m, uint64_t pa, size_t len)
+{
+	if (m->dram_pages)
+		model_dram_clean(&m->dram, pa, len, m->cfg.read_mem, m->cfg.mem_ctx);
 }
 
 /* Reads @n little-endian 64-bit words (structures are always little-endian). */

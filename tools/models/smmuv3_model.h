@@ -36,6 +36,11 @@
  *    cached as one entry, and a lookup that hits more than one entry is a
  *    TLB conflict (F_TLB_CONFLICT); smmuv3_model_speculate() makes the
  *    speculative walks that let a TLB hold such overlapping entries.
+ *  - Opt-in (cfg.dram with cfg.cohacc false): an SMMU whose accesses do not
+ *    snoop the CPU's caches. Every read it makes of structures (STEs, L1STDs,
+ *    CDs, L1CDs, translation table descriptors, command queue entries) sees a
+ *    "DRAM" copy of memory that only smmuv3_model_clean() (the CPU's clean,
+ *    reported by the test's port) updates; bytes never cleaned read as zeros.
  *
  * Not modelled: Secure/Realm state, stalls (IDR0.STALL_MODEL reads 0b01,
  * terminate only), ATS/PRI traffic (the commands are accepted), VMSAv8-32 and
@@ -48,6 +53,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "model_dram.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -277,6 +284,11 @@ struct smmuv3_model_cfg {
 				     transaction with F_TLB_CONFLICT (7.3; a TLB may detect
 				     overlapping entries left by a change made without
 				     break-before-make); off: the oldest entry is used */
+	/** Non-coherent accesses: with cohacc false, the SMMU's reads of structures, tables
+	 * and commands see a "DRAM" copy of memory that only smmuv3_model_clean() updates
+	 * (zeros where nothing was cleaned yet); what it writes (event records, MSIs,
+	 * HTTU updates) goes to memory and to the pages of the copy. Ignored with cohacc. */
+	bool dram;
 
 	/* -- test knobs; may be changed in m->cfg at any time -- */
 	bool stall_cmdq;    /**< consume no commands: CMDQ_CONS never advances */
@@ -299,6 +311,8 @@ struct smmuv3_model_cfg {
 };
 
 #define SMMUV3_MODEL_TLB_DEFAULT 4096
+/** Pages of memory the non-coherent SMMU's DRAM copy can hold (cfg.dram). */
+#define SMMUV3_MODEL_DRAM_PAGES 4096
 
 /** Fills @cfg with a typical SMMUv3.2: both stages with nesting, AArch64
  * tables, 4K/16K/64K granules, 48-bit OAS, 16-bit SIDs, 20-bit SSIDs,
@@ -461,6 +475,10 @@ struct smmuv3_model {
 	uint64_t unsynced; /**< commands consumed since the last CMD_SYNC */
 	bool in_process;
 	bool speculating; /**< inside smmuv3_model_speculate() */
+	/** What the SMMU reads when it does not snoop (cfg.dram, cohacc false); its pages
+	 * (SMMUV3_MODEL_DRAM_PAGES of them) are allocated by init, NULL otherwise. */
+	struct model_dram dram;
+	struct model_dram_page *dram_pages;
 };
 
 /* ---- lifetime ------------------------------------------------------------ */
@@ -481,6 +499,11 @@ void smmuv3_model_reset(struct smmuv3_model *m);
 /** @size is 4 or 8; @off within the two 64 KiB pages. Unknown offsets read 0. */
 uint64_t smmuv3_model_read(struct smmuv3_model *m, uint64_t off, unsigned size);
 void smmuv3_model_write(struct smmuv3_model *m, uint64_t off, uint64_t val, unsigned size);
+
+/** The CPU cleaned [@pa, @pa + @len) to the point of coherency (a port's clean_tables):
+ * a non-coherent SMMU (cfg.dram, cohacc false) now reads those bytes as they are in
+ * memory. Does nothing for a model without the DRAM copy. */
+void smmuv3_model_clean(struct smmuv3_model *m, uint64_t pa, size_t len);
 
 /** Consumes commands if possible (also done on every CMDQ_PROD write). */
 void smmuv3_model_process(struct smmuv3_model *m);
@@ -516,6 +539,10 @@ bool smmuv3_model_cmdq_error(const struct smmuv3_model *m);
 size_t smmuv3_model_tlb_count(const struct smmuv3_model *m);
 bool smmuv3_model_ste_cached(const struct smmuv3_model *m, uint32_t sid);
 bool smmuv3_model_cd_cached(const struct smmuv3_model *m, uint32_t sid, uint32_t ssid);
+/** [@pa, @pa + @len) as the SMMU reads it (memory, or the DRAM copy of a non-coherent
+ * SMMU): 0, or -1 if the read would abort (beyond the OAS, refused by read_mem).
+ * Counts nothing and caches nothing. */
+int smmuv3_model_mem_view(struct smmuv3_model *m, uint64_t pa, void *buf, size_t len);
 /** Drops every cached structure and translation (not an SMMU operation). */
 void smmuv3_model_drop_caches(struct smmuv3_model *m);
 

@@ -38,40 +38,9 @@ int vtd_m_rd_qwords(struct vtd_model *m, uint64_t pa, uint64_t *w, unsigned n)
 
 /* ---- the non-coherent walker's DRAM ---- */
 
-static struct vtd_model_dram_page *dram_page(struct vtd_model *m, uint64_t pa, bool create)
-{
-	uint64_t base = pa & PAGE_MASK;
-	for (size_t i = 0; i < m->ndram; i++)
-		if (m->dram[i].pa == base)
-			return &m->dram[i];
-	if (!create)
-		return NULL;
-	if (m->ndram == m->dram_cap) {
-		size_t ncap = m->dram_cap ? m->dram_cap * 2u : 16u;
-		struct vtd_model_dram_page *n = realloc(m->dram, ncap * sizeof(*n));
-		if (!n)
-			abort();
-		m->dram = n;
-		m->dram_cap = ncap;
-	}
-	struct vtd_model_dram_page *pg = &m->dram[m->ndram++];
-	pg->pa = base;
-	memset(pg->b, 0, sizeof(pg->b));
-	return pg;
-}
-
 void vtd_model_clean(struct vtd_model *m, uint64_t pa, size_t len)
 {
-	while (len) {
-		size_t off = (size_t)(pa & 0xfffu), n = 4096u - off;
-		if (n > len)
-			n = len;
-		struct vtd_model_dram_page *pg = dram_page(m, pa, true);
-		if (m->cfg.read_mem(m->cfg.mem_ctx, pa, pg->b + off, n) != 0)
-			memset(pg->b + off, 0, n);
-		pa += n;
-		len -= n;
-	}
+	model_dram_clean(&m->dram, pa, len, m->cfg.read_mem, m->cfg.mem_ctx);
 }
 
 int vtd_m_rd_walk(struct vtd_model *m, uint64_t pa, uint64_t *w, unsigned n, bool coherent)
@@ -80,13 +49,12 @@ int vtd_m_rd_walk(struct vtd_model *m, uint64_t pa, uint64_t *w, unsigned n, boo
 		return -1;
 	if (coherent || !m->cfg.dram)
 		return 0;
+	uint8_t b[64];
+	model_dram_read(&m->dram, pa, b, (size_t)n * 8u);
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t a = pa + i * 8u;
-		const struct vtd_model_dram_page *pg = dram_page(m, a, false);
 		uint64_t v = 0;
-		if (pg)
-			for (unsigned k = 0; k < 8; k++)
-				v |= (uint64_t)pg->b[(a & 0xfffu) + k] << (8 * k);
+		for (unsigned k = 0; k < 8; k++)
+			v |= (uint64_t)b[i * 8 + k] << (8 * k);
 		w[i] = v;
 	}
 	return 0;
@@ -95,11 +63,7 @@ int vtd_m_rd_walk(struct vtd_model *m, uint64_t pa, uint64_t *w, unsigned n, boo
 /* What the unit writes goes to memory and, where the walker has a DRAM page, there too. */
 static void dram_write(struct vtd_model *m, uint64_t pa, const uint8_t *b, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		struct vtd_model_dram_page *pg = dram_page(m, pa + i, false);
-		if (pg)
-			pg->b[(pa + i) & 0xfffu] = b[i];
-	}
+	model_dram_write(&m->dram, pa, b, len);
 }
 
 int vtd_m_wr_qword(struct vtd_model *m, uint64_t pa, uint64_t v)
@@ -232,7 +196,9 @@ int vtd_model_init(struct vtd_model *m, const struct vtd_model_cfg *cfg)
 	m->ctx = calloc(VTD_MODEL_CACHE_MAX, sizeof(*m->ctx));
 	m->pasid = calloc(VTD_MODEL_CACHE_MAX, sizeof(*m->pasid));
 	m->irte = calloc(VTD_MODEL_CACHE_MAX, sizeof(*m->irte));
-	if (!m->tlb || !m->ctx || !m->pasid || !m->irte) {
+	m->dram_pages = calloc(VTD_MODEL_DRAM_PAGES, sizeof(*m->dram_pages));
+	model_dram_init(&m->dram, m->dram_pages, VTD_MODEL_DRAM_PAGES);
+	if (!m->tlb || !m->ctx || !m->pasid || !m->irte || !m->dram_pages) {
 		vtd_model_fini(m);
 		return -1;
 	}
@@ -248,9 +214,9 @@ void vtd_model_fini(struct vtd_model *m)
 	free(m->irte);
 	m->irte = NULL;
 	m->nirte = 0;
-	free(m->dram);
-	m->dram = NULL;
-	m->ndram = m->dram_cap = 0;
+	free(m->dram_pages);
+	m->dram_pages = NULL;
+	model_dram_init(&m->dram, NULL, 0);
 	m->tlb = NULL;
 	m->ctx = NULL;
 	m->pasid = NULL;

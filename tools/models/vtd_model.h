@@ -93,6 +93,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model_dram.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -443,11 +445,8 @@ struct vtd_model_fault {
 	uint64_t rec[2]; /**< the record as written */
 };
 
-/** One 4 KiB page of the non-coherent walker's view of memory. */
-struct vtd_model_dram_page {
-	uint64_t pa;
-	uint8_t b[4096];
-};
+/** Pages of memory the non-coherent walker can hold (cfg.dram), allocated by init. */
+#define VTD_MODEL_DRAM_PAGES 4096
 
 struct vtd_model {
 	struct vtd_model_cfg cfg;
@@ -481,8 +480,8 @@ struct vtd_model {
 	size_t ntlb, tlb_cap;
 
 	struct vtd_model_stats stats;
-	struct vtd_model_dram_page *dram; /**< cleaned pages (cfg.dram) */
-	size_t ndram, dram_cap;
+	struct model_dram dram; /**< what the non-coherent walker sees (cfg.dram) */
+	struct model_dram_page *dram_pages; /**< its storage: VTD_MODEL_DRAM_PAGES pages */
 	struct vtd_model_fault last;
 	struct vtd_model_inv log[VTD_MODEL_LOG];
 	uint64_t log_seq;
