@@ -225,21 +225,16 @@ static size_t cleaned_in(const struct fx *f, size_t from, size_t to, uintptr_t v
 }
 
 /* The non-coherent walker's copy of the qword at @pa (0 where nothing was cleaned). */
-static uint64_t dram_q(const struct fx *f, uint64_t pa)
+static uint64_t dram_q(struct fx *f, uint64_t pa)
 {
-	for (size_t i = 0; i < f->model.ndram; i++) {
-		if (f->model.dram[i].pa != (pa & ~UINT64_C(0xfff)))
-			continue;
-		uint64_t v;
-		memcpy(&v, &f->model.dram[i].b[pa & 0xfffu], 8);
-		return v;
-	}
-	return 0;
+	uint8_t b[8];
+	model_dram_read(&f->model.dram, pa, b, sizeof(b));
+	return iomm_get_le64(b);
 }
 
 /* @n qwords at @p were cleaned within the trace before event @to, and what the
  * non-coherent walker holds is what the CPU wrote. Returns the index of the clean. */
-static size_t check_cleaned(const struct fx *f, const uint64_t *p, unsigned n, size_t to)
+static size_t check_cleaned(struct fx *f, const uint64_t *p, unsigned n, size_t to)
 {
 	size_t c = cleaned_in(f, 0, to, (uintptr_t)p, 8u * n);
 	assert_true(c != SIZE_MAX);
