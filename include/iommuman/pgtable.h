@@ -542,6 +542,8 @@ int iomm_pgt_update(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t s
  * @param pa   Receives the output address (with the offset inside the page).
  * @retval IOMM_OK     Translated.
  * @retval IOMM_ENOENT Not mapped (or beyond ias).
+ * @retval IOMM_EINVAL NULL @p pa, or a NULL, never initialised or destroyed
+ *                     @p pgt.
  *
  * @par Context
  * Lock-free: takes no lock and calls no hook (port pools: phys_to_virt only).
@@ -557,7 +559,8 @@ int iomm_pgt_iova_to_phys(const struct iomm_pgt *pgt, uint64_t iova, uint64_t *p
  * @param m    Receives the leaf (its first address, output address, size, prot).
  * @retval IOMM_OK     Found.
  * @retval IOMM_ENOENT Not mapped (or beyond ias).
- * @retval IOMM_EINVAL NULL @p m.
+ * @retval IOMM_EINVAL NULL @p m, or a NULL, never initialised or destroyed
+ *                     @p pgt.
  *
  * @par Context
  * Lock-free: takes no lock and calls no hook (port pools: phys_to_virt only).

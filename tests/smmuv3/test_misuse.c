@@ -529,6 +529,10 @@ C(pgt_unmap_other) { return iomm_pgt_unmap(&w->pgt, 0x200000, P4K, &w->other, NU
 C(pgt_i2p_null) { return iomm_pgt_iova_to_phys(&w->pgt, 0x200000, NULL); }
 C(pgt_i2p_hole) { uint64_t pa; return iomm_pgt_iova_to_phys(&w->pgt, 0x7000000, &pa); }
 C(pgt_lookup_null) { return iomm_pgt_lookup(&w->pgt, 0x200000, NULL); }
+C(pgt_i2p_dead) { uint64_t pa; return iomm_pgt_iova_to_phys(&w->dead_pgt, 0x200000, &pa); }
+C(pgt_i2p_nopgt) { uint64_t pa; return iomm_pgt_iova_to_phys(NULL, 0x200000, &pa); }
+C(pgt_lookup_dead) { struct iomm_mapping m; return iomm_pgt_lookup(&w->dead_pgt, 0x200000, &m); }
+C(pgt_lookup_nopgt) { struct iomm_mapping m; return iomm_pgt_lookup(NULL, 0x200000, &m); }
 C(pgt_walk_null) { return iomm_pgt_walk(&w->pgt, 0, 0, NULL, NULL); }
 C(pgt_walk_wrap) { uint64_t h = 0; return iomm_pgt_walk(&w->pgt, 0x2000, UINT64_MAX, hash_leaf, &h); }
 C(pgt_regs_null) { return iomm_pgt_lpae_regs(&w->pgt, NULL); }
@@ -596,6 +600,7 @@ C(vm_init_domids) { struct iomm_vm v = {0}; struct iomm_vm_cfg c = vcfg_of(w); c
 C(vm_init_policy) { struct iomm_vm v = {0}; struct iomm_vm_cfg c = vcfg_of(w); c.policy = (enum iomm_vm_policy)9; return iomm_vm_init(&v, &c); }
 C(vm_init_pagemask) { struct iomm_vm v = {0}; struct iomm_vm_cfg c = vcfg_of(w); c.page_size_mask = 0x800; return iomm_vm_init(&v, &c); }
 C(vm_assign_noid) { return iomm_vm_assign(&w->vm, &w->f->smmu.unit, NULL, 5); }
+C(vm_assign_badid) { struct iomm_devid id = IOMM_PCI(0, 1, 9); return iomm_vm_assign(&w->vm, &w->f->smmu.unit, &id, 5); }
 C(vm_assign_dead) { struct iomm_devid id = IOMM_SID(0x55); return iomm_vm_assign(&w->dead_vm, &w->f->smmu.unit, &id, 5); }
 C(vm_unassign_dead) { return iomm_vm_unassign(&w->dead_vm, 4); }
 C(vm_destroy_dead) { return iomm_vm_destroy(&w->dead_vm); }
@@ -793,6 +798,10 @@ static const struct mcase cases[] = {
     K(pgt_i2p_null, IOMM_EINVAL, "iomm_pgt_iova_to_phys", "pa"),
     K(pgt_i2p_hole, IOMM_ENOENT, NULL, NULL),
     K(pgt_lookup_null, IOMM_EINVAL, "iomm_pgt_lookup", "m"),
+    K(pgt_i2p_dead, IOMM_EINVAL, "iomm_pgt_iova_to_phys", "pgt (live)"),
+    K(pgt_i2p_nopgt, IOMM_EINVAL, NULL, NULL),
+    K(pgt_lookup_dead, IOMM_EINVAL, "iomm_pgt_lookup", "pgt (live)"),
+    K(pgt_lookup_nopgt, IOMM_EINVAL, NULL, NULL),
     K(pgt_walk_null, IOMM_EINVAL, "iomm_pgt_walk", "fn"),
     K(pgt_walk_wrap, IOMM_EINVAL, "iomm_pgt_walk", "wraps"),
     K(pgt_regs_null, IOMM_EINVAL, "iomm_pgt_lpae_regs", "regs"),
@@ -828,7 +837,7 @@ static const struct mcase cases[] = {
     K(dev_init_nounit, IOMM_EINVAL, NULL, NULL),
     K(attach_null, IOMM_EINVAL, "iomm_attach", "dev"),
     K(attach_busy, IOMM_EBUSY, "iomm_attach", "attached"),
-    K(attach_dead_dom, IOMM_EINVAL, NULL, NULL),
+    K(attach_dead_dom, IOMM_EINVAL, "iomm_attach", "dom"),
     K(attach_dead_dev, IOMM_EINVAL, "iomm_attach", "dev"),
     K(detach_null, IOMM_EINVAL, NULL, NULL),
     K(detach_loose, IOMM_ENOENT, NULL, NULL),
@@ -854,7 +863,8 @@ static const struct mcase cases[] = {
     K(vm_init_policy, IOMM_EINVAL, "iomm_vm_init", "cfg->policy"),
     K(vm_init_pagemask, IOMM_EINVAL, "iomm_vm_init", "page_size_mask"),
     K(vm_assign_noid, IOMM_EINVAL, "iomm_vm_assign", "id"),
-    K(vm_assign_dead, IOMM_EINVAL, NULL, NULL),
+    K(vm_assign_badid, IOMM_EINVAL, "iomm_vm_assign", "bus/dev/fn"),
+    K(vm_assign_dead, IOMM_EINVAL, "iomm_vm_assign", "vm (initialised)"),
     K(vm_unassign_dead, IOMM_EINVAL, NULL, NULL),
     K(vm_destroy_dead, IOMM_EINVAL, NULL, NULL),
     K(vm_walk_nofn, IOMM_EINVAL, "iomm_vm_walk", "fn"),
