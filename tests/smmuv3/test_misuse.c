@@ -722,7 +722,8 @@ C(fdt_db_nophandle) { uint64_t db; return iomm_fdt_msi_doorbell(empty_fdt, sizeo
 C(fdt_parent_nullpath) { uint32_t ph, id; return iomm_fdt_msi_parent(empty_fdt, sizeof(empty_fdt), NULL, &ph, &id); }
 C(fdt_parent_nonode) { uint32_t ph, id; return iomm_fdt_msi_parent(empty_fdt, sizeof(empty_fdt), "/nope", &ph, &id); }
 C(cfg_validate_twice) { static struct iomm_cfg_unit u[2] = {{.type = IOMM_UNIT_SMMUV3, .base = 0x1000, .size = 0x20000}, {.type = IOMM_UNIT_SMMUV3, .base = 0x1000, .size = 0x20000}}; struct iomm_board b = {.units = u, .nunits = 2}; struct iomm_config_error e; return iomm_config_validate(&b, NULL, &e); }
-C(cfg_validate_nostore) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_cfg_device d = {.unit = 0, .id = IOMM_SID(0x70), .policy = IOMM_POLICY_BLOCKED}; struct iomm_board b = {.units = &u, .nunits = 1, .devices = &d, .ndevices = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
+C(cfg_validate_coherent) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_board b = {.units = &u, .nunits = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
+C(cfg_validate_nostore) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000, .flags = IOMM_CFG_UNIT_COHERENT}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_cfg_device d = {.unit = 0, .id = IOMM_SID(0x70), .policy = IOMM_POLICY_BLOCKED}; struct iomm_board b = {.units = &u, .nunits = 1, .devices = &d, .ndevices = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
 C(find_table_none) { uint8_t b[64]; uint32_t l; return iomm_acpi_find_table(acpi_fake(false), RSDP_PA, "IORT", b, sizeof(b), &l, NULL); }
 C(find_table_small) { uint8_t b[16]; uint32_t l; return iomm_acpi_find_table(acpi_fake(false), RSDP_PA, "DMAR", b, sizeof(b), &l, NULL); }
 C(find_table_sum) { uint8_t b[64]; uint32_t l; return iomm_acpi_find_table(acpi_fake(true), RSDP_PA, "DMAR", b, sizeof(b), &l, NULL); }
@@ -740,7 +741,7 @@ C(dmar_irq_full) { static const struct iomm_acpi_pci pci = {.read8 = pci_bus2}; 
 C(iort_units_full) { const struct tb *t = iort_three_units(); return iomm_acpi_parse_iort(&w->disc, t->b, t->len); }
 C(fdt_units_full) { size_t n; const uint8_t *b = fdt_nodes("arm,smmu-v3", 3, &n); return iomm_fdt_parse(&w->disc, b, n); }
 C(fdt_db_v2m) { size_t n; uint64_t db = 0; const uint8_t *b = fdt_nodes("arm,gic-v2m-frame", 1, &n); return iomm_fdt_msi_doorbell(b, n, 1, &db); }
-C(cfg_validate_wide) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_cfg_device d = {.unit = 0, .id = IOMM_SID(1u << 30), .policy = IOMM_POLICY_BLOCKED}; struct iomm_board b = {.units = &u, .nunits = 1, .devices = &d, .ndevices = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
+C(cfg_validate_wide) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000, .flags = IOMM_CFG_UNIT_COHERENT}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_cfg_device d = {.unit = 0, .id = IOMM_SID(1u << 30), .policy = IOMM_POLICY_BLOCKED}; struct iomm_board b = {.units = &u, .nunits = 1, .devices = &d, .ndevices = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
 /* the virtio-mmio transport (guest) and front (host) */
 C(mmio_init_nocfg) { struct iomm_viommu_mmio m; const struct iomm_viommu_transport *t; return iomm_viommu_mmio_init(&m, PORT(w), NULL, &t); }
 C(mmio_init_small) { struct iomm_viommu_mmio m; const struct iomm_viommu_transport *t = NULL; struct iomm_viommu_mmio_cfg c = {.base = 0x1000, .mem = spare_mem, .mem_pa = (uint64_t)(uintptr_t)spare_mem, .mem_size = 16, .event_slots = 4}; return iomm_viommu_mmio_init(&m, PORT(w), &c, &t); }
@@ -966,6 +967,7 @@ static const struct mcase cases[] = {
     K(fdt_parent_nullpath, IOMM_EINVAL, NULL, NULL),
     K(fdt_parent_nonode, IOMM_ENOENT, NULL, NULL),
     K(cfg_validate_twice, IOMM_EBUSY, NULL, NULL),
+    K(cfg_validate_coherent, IOMM_EINVAL, "iomm_config_validate", "IOMM_CFG_UNIT_COHERENT"),
     K(cfg_validate_nostore, IOMM_ENOSPC, "iomm_config_validate", "device objects"),
     K(find_table_none, IOMM_ENOENT, NULL, NULL),
     K(find_table_small, IOMM_ENOSPC, NULL, NULL),
