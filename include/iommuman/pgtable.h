@@ -373,7 +373,9 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
  * @par Context
  * Takes no table lock: nothing else may use the table, and no hardware may walk
  * it any more. Returns every page to the pool under the pool's lock (page_free
- * for a port pool). May sleep only if those hooks can.
+ * for a port pool); calls no other hook and never waits for hardware. May sleep
+ * only if the pool's lock or page_free can; callable from an interrupt handler
+ * only if those hooks are safe there.
  */
 void iomm_pgt_destroy(struct iomm_pgt *pgt);
 
