@@ -257,16 +257,33 @@ static int check_resv(const struct iomm_board *b, struct iomm_config_error *err)
 	return IOMM_OK;
 }
 
+/* Whether firmware lets @u walk coherently. It describes that for the Arm
+ * SMMUs (IORT, DT dma-coherent) and RISC-V IOMMUs that are platform devices
+ * (DT); a VT-d unit reports it in ECAP.C, a PCI-function unit follows its
+ * host bridge and a paravirtual one has no walks, so for those the flag is
+ * not read. */
+static bool fw_coherent(const struct iomm_cfg_unit *u)
+{
+	bool described = u->type == IOMM_UNIT_SMMUV3 || u->type == IOMM_UNIT_SMMUV2 ||
+			 (u->type == IOMM_UNIT_RISCV && u->base);
+	return !described || (u->flags & IOMM_CFG_UNIT_COHERENT);
+}
+
 static int check_binding(const struct iomm_board *b, const struct iomm_config_storage *st,
 			 struct iomm_config_error *err)
 {
 	if (st->nunits != b->nunits || (b->nunits && !st->units))
 		return fail(err, IOMM_EINVAL, IOMM_CFG_STORAGE, 0, 0,
 			    "bound units do not match the board's units");
-	for (uint32_t u = 0; u < st->nunits; u++)
+	for (uint32_t u = 0; u < st->nunits; u++) {
 		if (!st->units[u] || !st->units[u]->ops)
 			return fail(err, IOMM_EINVAL, IOMM_CFG_UNIT, u, 0,
 				    "board unit is not bound to an initialised unit");
+		if (!fw_coherent(&b->units[u]) && (st->units[u]->caps & IOMM_CAP_COHERENT))
+			return fail(err, IOMM_EINVAL, IOMM_CFG_UNIT, u, 0,
+				    "not coherent (no IOMM_CFG_UNIT_COHERENT) but its port has "
+				    "IOMM_PORT_DMA_COHERENT: give the unit a port without it");
+	}
 	return IOMM_OK;
 }
 

@@ -412,8 +412,14 @@ int iomm_dev_init(struct iomm_dev *dev, struct iomm_unit *unit, const struct iom
 
 int iomm_attach(struct iomm_domain *dom, struct iomm_dev *dev)
 {
-	if (!dom || !dev || !unit_ok(dom->unit) || dev->unit != dom->unit)
-		return refuse_dom(dom, "dom, dev: NULL, not initialised, or on different units");
+	if (!dom || !dev || !unit_ok(dom->unit) || dev->unit != dom->unit) {
+		/* logged through the domain's unit, else the device's (a destroyed domain) */
+		const struct iomm_unit *u = dom && unit_ok(dom->unit) ? dom->unit : NULL;
+		if (!u && dev)
+			u = dev->unit;
+		return IOMM_REFUSE(unit_ok(u) ? u->port : NULL, IOMM_EINVAL,
+				   "dom, dev: NULL, not initialised, or on different units");
+	}
 	if (dev->domain)
 		return IOMM_REFUSE(dom->unit->port, IOMM_EBUSY, "dev: attached; detach it first");
 	struct iomm_unit *unit = dom->unit;

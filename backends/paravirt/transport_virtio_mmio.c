@@ -137,11 +137,14 @@ static uint64_t vm_features_get(void *ctx)
 static int queue_setup(struct iomm_viommu_mmio *m, unsigned q, uint16_t n)
 {
 	wr(m, VM_QUEUE_SEL, q);
+	/* refusals named after iomm_paravirt_init(), which calls features_set */
 	if (rd(m, VM_QUEUE_READY) != 0)
-		return IOMM_ENOTSUP;
+		return IOMM_REFUSE_AS(m->port, IOMM_ENOTSUP, "iomm_paravirt_init",
+				      "device: a virtqueue already ready after reset");
 	uint32_t max = rd(m, VM_QUEUE_NUM_MAX);
 	if (max < n)
-		return IOMM_ENOTSUP;
+		return IOMM_REFUSE_AS(m->port, IOMM_ENOTSUP, "iomm_paravirt_init",
+				      "device: QueueNumMax smaller than the queue the driver needs");
 	wr(m, VM_QUEUE_NUM, n);
 	const uint32_t regs[3] = {VM_QUEUE_DESC, VM_QUEUE_DRIVER, VM_QUEUE_DEVICE};
 	for (unsigned i = 0; i < 3; i++) {
@@ -151,7 +154,8 @@ static int queue_setup(struct iomm_viommu_mmio *m, unsigned q, uint16_t n)
 	}
 	wr(m, VM_QUEUE_READY, 1);
 	if (rd(m, VM_QUEUE_READY) != 1)
-		return IOMM_ENOTSUP;
+		return IOMM_REFUSE_AS(m->port, IOMM_ENOTSUP, "iomm_paravirt_init",
+				      "device: QueueReady did not stay set");
 	return IOMM_OK;
 }
 
@@ -167,7 +171,8 @@ static int vm_features_set(void *ctx, uint64_t features)
 	/* 3.1.1 step 6: re-read status to confirm FEATURES_OK is still set. */
 	if (!(status_get(m) & VS_FEATURES_OK)) {
 		status_set(m, s | VS_FAILED);
-		return IOMM_ENOTSUP;
+		return IOMM_REFUSE_AS(m->port, IOMM_ENOTSUP, "iomm_paravirt_init",
+				      "device: FEATURES_OK not kept (the feature set refused)");
 	}
 	s |= VS_FEATURES_OK;
 

@@ -136,8 +136,9 @@ static int queue_setup(struct iomm_viommu_pci *p, unsigned q, uint16_t n)
 {
 	wr(p, p->common + VC_QSELECT, 2, q);
 	uint16_t max = (uint16_t)rd(p, p->common + VC_QSIZE, 2);
-	if (max < n)
-		return IOMM_ENOTSUP;
+	if (max < n) /* named after iomm_paravirt_init(), which calls features_set */
+		return IOMM_REFUSE_AS(p->port, IOMM_ENOTSUP, "iomm_paravirt_init",
+				      "device: queue_size smaller than the queue the driver needs");
 	wr(p, p->common + VC_QSIZE, 2, n);
 	const uint32_t regs[3] = {VC_QDESC, VC_QDRIVER, VC_QDEVICE};
 	for (unsigned i = 0; i < 3; i++) {
@@ -161,12 +162,14 @@ static int vp_features_set(void *ctx, uint64_t features)
 	status_set(p, s | VS_FEATURES_OK);
 	if (!(status_get(p) & VS_FEATURES_OK)) {
 		status_set(p, s | VS_FAILED);
-		return IOMM_ENOTSUP;
+		return IOMM_REFUSE_AS(p->port, IOMM_ENOTSUP, "iomm_paravirt_init",
+				      "device: FEATURES_OK not kept (the feature set refused)");
 	}
 	s |= VS_FEATURES_OK;
 	if (rd(p, p->common + VC_NUMQ, 2) < 2) {
 		status_set(p, s | VS_FAILED);
-		return IOMM_ENOTSUP;
+		return IOMM_REFUSE_AS(p->port, IOMM_ENOTSUP, "iomm_paravirt_init",
+				      "device: num_queues below 2 (request and event queues)");
 	}
 
 	iomm_vq_rings_reset(&p->vq);

@@ -58,7 +58,15 @@ enum iomm_cfg_unit_type {
 
 /** @name Unit flags (iomm_cfg_unit::flags)
  * @{ */
-#define IOMM_CFG_UNIT_COHERENT (1u << 0) /**< Table walks are cache coherent (dma-coherent, COHACC). */
+/** Firmware says the unit's table walks are cache coherent (DT dma-coherent, IORT COHACC;
+ *  discovery sets it). The library itself takes coherence from the port only
+ *  (::IOMM_PORT_DMA_COHERENT, one rule: see port.h): initialise a unit without this flag
+ *  with a port that lacks ::IOMM_PORT_DMA_COHERENT, so its tables are cleaned.
+ *  iomm_config_validate() enforces that for the units firmware describes it for (SMMUv3,
+ *  SMMUv2, a RISC-V IOMMU with a register base): one without the flag bound to a unit
+ *  that walks coherently is refused. VT-d (ECAP.C), PCI-function and paravirtual units
+ *  ignore it. */
+#define IOMM_CFG_UNIT_COHERENT (1u << 0)
 #define IOMM_CFG_UNIT_ALL_PCI (1u << 1)  /**< VT-d: covers every PCI device of its segment not
 					      claimed by another unit (DRHD INCLUDE_PCI_ALL). */
 #define IOMM_CFG_UNIT_ATS (1u << 2)      /**< Root ports behind the unit support ATS (ATSR, IORT). */
@@ -203,15 +211,18 @@ int iomm_config_needs(const struct iomm_board *board, struct iomm_config_needs *
  * or write or with unknown bits, bypass on a unit without
  * ::IOMM_CAP_BYPASS, confinement on a unit without S1/S2, reserved regions
  * that are malformed, name an unknown unit, match no device or overlap a
- * device's region or another reserved region of the same device, and
- * storage that is missing or too small.
+ * device's region or another reserved region of the same device, an SMMUv3,
+ * SMMUv2 or platform RISC-V unit without ::IOMM_CFG_UNIT_COHERENT bound to a
+ * unit that walks coherently (its port has ::IOMM_PORT_DMA_COHERENT: the
+ * non-coherent description wins), and storage that is missing or too small.
  *
  * @param board The board.
  * @param st    The bound units and storage; NULL checks the board alone
  *              (no capability, stream-width or storage checks).
  * @param err   Optional: receives where and why on failure.
  * @retval IOMM_OK      The board can be applied.
- * @retval IOMM_EINVAL  NULL board or a malformed entry.
+ * @retval IOMM_EINVAL  NULL board, a malformed entry, or a unit firmware
+ *                      calls non-coherent on a coherent port.
  * @retval IOMM_EBUSY   Two devices (or units, or MMIO windows) overlap.
  * @retval IOMM_ERANGE  An identity is wider than its unit's stream IDs.
  * @retval IOMM_ENOTSUP A policy the bound unit cannot enforce.

@@ -212,8 +212,12 @@ struct iomm_paravirt {
  * @retval IOMM_EINVAL    NULL argument or a transport without a required hook.
  * @retval IOMM_ENODEV    The device lacks VERSION_1, or its configuration is
  *                        malformed (empty page_size_mask, empty ranges).
- * @retval IOMM_ENOTSUP   The device refused the features, or probe_size is
- *                        larger than IOMM_PARAVIRT_PROBE_MAX.
+ * @retval IOMM_ENOTSUP   The device refused the features (did not keep
+ *                        FEATURES_OK), has fewer than two queues or queues
+ *                        smaller than the transport needs, or probe_size is
+ *                        larger than IOMM_PARAVIRT_PROBE_MAX. The virtio-mmio
+ *                        and virtio-pci transports log which at DEBUG through
+ *                        their port.
  * @retval IOMM_ENOMEM    The transport's queue memory is too small.
  * @retval IOMM_ETIMEDOUT The device did not answer in time.
  * @retval IOMM_EIO       A configuration access or write failed.

@@ -373,7 +373,9 @@ int iomm_pgt_init(struct iomm_pgt *pgt, const struct iomm_pgt_cfg *cfg, struct i
  * @par Context
  * Takes no table lock: nothing else may use the table, and no hardware may walk
  * it any more. Returns every page to the pool under the pool's lock (page_free
- * for a port pool). May sleep only if those hooks can.
+ * for a port pool); calls no other hook and never waits for hardware. May sleep
+ * only if the pool's lock or page_free can; callable from an interrupt handler
+ * only if those hooks are safe there.
  */
 void iomm_pgt_destroy(struct iomm_pgt *pgt);
 
@@ -542,6 +544,8 @@ int iomm_pgt_update(struct iomm_pgt *pgt, uint64_t iova, uint64_t pa, uint64_t s
  * @param pa   Receives the output address (with the offset inside the page).
  * @retval IOMM_OK     Translated.
  * @retval IOMM_ENOENT Not mapped (or beyond ias).
+ * @retval IOMM_EINVAL NULL @p pa, or a NULL, never initialised or destroyed
+ *                     @p pgt.
  *
  * @par Context
  * Lock-free: takes no lock and calls no hook (port pools: phys_to_virt only).
@@ -557,7 +561,8 @@ int iomm_pgt_iova_to_phys(const struct iomm_pgt *pgt, uint64_t iova, uint64_t *p
  * @param m    Receives the leaf (its first address, output address, size, prot).
  * @retval IOMM_OK     Found.
  * @retval IOMM_ENOENT Not mapped (or beyond ias).
- * @retval IOMM_EINVAL NULL @p m.
+ * @retval IOMM_EINVAL NULL @p m, or a NULL, never initialised or destroyed
+ *                     @p pgt.
  *
  * @par Context
  * Lock-free: takes no lock and calls no hook (port pools: phys_to_virt only).

@@ -227,8 +227,10 @@ struct iomm_riscv_msi {
  * @retval IOMM_EBUSY   Devices or nested domains already use @p dom, or it has a table.
  *
  * @par Context
- * Takes the unit's lock (the unit is the lock object); writes memory only. May sleep only
- * if the lock hook can.
+ * Takes the unit's lock (the unit is the lock object); writes memory only: zeroes the table
+ * and, on a non-coherent unit, cleans it with iomm_port::clean_tables. No MMIO, no wait
+ * for the hardware. May sleep only if the lock hook or clean_tables can; callable from an
+ * interrupt handler only if those hooks are safe there (meant for setting up a VM).
  */
 int iomm_riscv_msi_enable(struct iomm_domain *dom, struct iomm_riscv_msi *msi);
 
@@ -251,8 +253,11 @@ int iomm_riscv_msi_enable(struct iomm_domain *dom, struct iomm_riscv_msi *msi);
  * @retval IOMM_EIO       The unit reported a command error.
  *
  * @par Context
- * Takes the unit's lock; writes the command queue and polls with now_ns/relax. May sleep
- * only if those hooks can.
+ * Takes the unit's lock (the unit is the lock object); writes the entry and cleans it with
+ * clean_tables on a non-coherent unit. While devices use the domain it also writes the
+ * command queue (MMIO) and polls for the fence with now_ns/relax. May sleep only if the
+ * lock hook, clean_tables or relax can; waits for the hardware, so not meant for interrupt
+ * handlers.
  */
 int iomm_riscv_msi_map(struct iomm_domain *dom, uint32_t file, uint64_t pa);
 
@@ -269,7 +274,11 @@ int iomm_riscv_msi_map(struct iomm_domain *dom, uint32_t file, uint64_t pa);
  * @retval IOMM_EIO       The unit reported a command error.
  *
  * @par Context
- * As iomm_riscv_msi_map().
+ * Takes the unit's lock (the unit is the lock object); clears the entry and cleans it with
+ * clean_tables on a non-coherent unit. While devices use the domain it also writes the
+ * command queue (MMIO) and polls for the fence with now_ns/relax. May sleep only if the
+ * lock hook, clean_tables or relax can; waits for the hardware, so not meant for interrupt
+ * handlers.
  */
 int iomm_riscv_msi_unmap(struct iomm_domain *dom, uint32_t file);
 

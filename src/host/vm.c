@@ -296,11 +296,14 @@ int iomm_vm_assign(struct iomm_vm *vm, struct iomm_unit *unit, const struct iomm
 		   uint32_t endpoint)
 {
 	if (!vm || !vm->up || !unit || !id)
-		return refuse_vm(vm, "vm (initialised), unit, id: must not be NULL");
+		/* through the VM's port, else the unit's (a VM not initialised) */
+		return IOMM_REFUSE(vm && vm->up ? vm->cfg.pool->port : unit ? unit->port : NULL,
+				   IOMM_EINVAL, "vm (initialised), unit, id: must not be NULL");
 	uint32_t sid, mask;
 	int rc = iomm_devid_resolve(id, &sid, &mask);
 	if (rc)
-		return rc;
+		return IOMM_REFUSE(vm->cfg.pool->port, rc,
+				   "id: unknown kind, or bus/dev/fn out of range");
 	if (find_ep(vm, endpoint))
 		return IOMM_EEXIST;
 	struct iomm_vm_endpoint *slot = NULL;

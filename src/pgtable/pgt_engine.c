@@ -385,9 +385,12 @@ uint64_t iomm_pgt_leaf_of(const struct iomm_pgt *pgt, uint64_t addr, unsigned *l
 
 int iomm_pgt_iova_to_phys(const struct iomm_pgt *pgt, uint64_t iova, uint64_t *pa)
 {
-	if (IOMM_UNLIKELY(!pa))
-		return IOMM_REFUSE(pgt ? pgt->port : NULL, IOMM_EINVAL, "pa: must not be NULL");
-	if (IOMM_UNLIKELY(!pgt || !pgt->root || (iova >> pgt->cfg.ias)))
+	/* NULL pa and a NULL or dead table share one cold branch: the fast path
+	 * makes the same tests as when a dead table was ENOENT */
+	if (IOMM_UNLIKELY(!pa || !pgt || !pgt->root))
+		return IOMM_REFUSE(pgt ? pgt->port : NULL, IOMM_EINVAL,
+				   "pgt (live) and pa: must not be NULL");
+	if (IOMM_UNLIKELY(iova >> pgt->cfg.ias))
 		return IOMM_ENOENT;
 	unsigned l;
 	uint64_t pte = leaf_of(pgt, iova, &l, NULL);
@@ -413,9 +416,10 @@ static void fill_mapping(const struct iomm_pgt *pgt, uint64_t pte, unsigned l, u
 
 int iomm_pgt_lookup(const struct iomm_pgt *pgt, uint64_t iova, struct iomm_mapping *m)
 {
-	if (!m)
-		return IOMM_REFUSE(pgt ? pgt->port : NULL, IOMM_EINVAL, "m: must not be NULL");
-	if (!pgt || !pgt->root || (iova >> pgt->cfg.ias))
+	if (!m || !pgt || !pgt->root)
+		return IOMM_REFUSE(pgt ? pgt->port : NULL, IOMM_EINVAL,
+				   "pgt (live) and m: must not be NULL");
+	if (iova >> pgt->cfg.ias)
 		return IOMM_ENOENT;
 	unsigned l;
 	uint64_t pte = iomm_pgt_leaf_of(pgt, iova, &l, NULL);

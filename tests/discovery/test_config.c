@@ -53,7 +53,8 @@ static void board_init(struct fx *f, struct board_fx *b)
 	b->r_dev1[1] = (struct iomm_cfg_region){IOVA_A + 0x100000, b->buf_pa, 4 * KIB, IOMM_READ};
 	b->r_dev2[0] = (struct iomm_cfg_region){IOVA_A, b->buf_pa + 4 * KIB, 4 * KIB, IOMM_READ};
 	b->units[0] = (struct iomm_cfg_unit){.type = IOMM_UNIT_SMMUV3, .base = FX_REGS,
-					     .size = SMMUV3_M_MMIO_SIZE, .name = "smmu0"};
+					     .size = SMMUV3_M_MMIO_SIZE,
+					     .flags = IOMM_CFG_UNIT_COHERENT, .name = "smmu0"};
 	b->devs[0] = (struct iomm_cfg_device){.name = "dma1", .unit = 0, .id = IOMM_SID(1),
 					      .policy = IOMM_POLICY_CONFINED,
 					      .regions = b->r_dev1, .nregions = 2};
@@ -234,6 +235,44 @@ static void test_reject_units(void **state)
 	b->board.nunits = 3;
 	b->board.units = NULL;
 	expect_reject(f, b, IOMM_EINVAL, IOMM_CFG_BOARD, 0, "counts without arrays");
+	test_free(b);
+}
+
+/* Coherence has one rule (port.h): the port says whether walks are coherent.
+ * A board whose unit firmware calls non-coherent (no IOMM_CFG_UNIT_COHERENT)
+ * bound to a unit whose port says coherent is refused: non-coherent wins. */
+static void test_reject_coherent_port_on_noncoherent_unit(void **state)
+{
+	struct fx *f = *state;
+	fx_start(f);
+	assert_true(f->smmu.unit.caps & IOMM_CAP_COHERENT);
+	struct board_fx *b = test_malloc(sizeof(*b));
+	board_init(f, b);
+	b->units[0].flags = 0;
+	expect_reject(f, b, IOMM_EINVAL, IOMM_CFG_UNIT, 0, "IOMM_CFG_UNIT_COHERENT");
+	/* the flag set (board_init): accepted */
+	struct iomm_config_error err = {0};
+	assert_int_equal(iomm_config_validate(&b->board, &b->st, &err), IOMM_OK);
+	test_free(b);
+}
+
+/* The same non-coherent unit on a port without IOMM_PORT_DMA_COHERENT (every
+ * table write cleaned) is applied, and its devices reach their windows. */
+static void test_noncoherent_unit_on_cleaning_port(void **state)
+{
+	struct fx *f = *state;
+	f->port_flags = 0;
+	fx_start(f);
+	assert_false(f->smmu.unit.caps & IOMM_CAP_COHERENT);
+	struct board_fx *b = test_malloc(sizeof(*b));
+	board_init(f, b);
+	b->units[0].flags = 0;
+	struct iomm_config_error err = {0};
+	assert_int_equal(iomm_config_apply(&b->board, &b->st, &err), IOMM_OK);
+	assert_int_equal(fx_xlate(f, 1, IOVA_A + 0x10, WR), b->buf_pa + 0x10);
+	assert_true(aborts(f, 4, IOVA_A, RD));
+	assert_int_equal(iomm_config_remove(&b->board, &b->st), IOMM_OK);
+	all_blocked(f);
 	test_free(b);
 }
 
@@ -551,6 +590,8 @@ int main(int argc, char **argv)
 	    T(test_apply_smmuv3_dma),
 	    T(test_apply_unwinds_on_failure),
 	    T(test_reject_units),
+	    T(test_reject_coherent_port_on_noncoherent_unit),
+	    T(test_noncoherent_unit_on_cleaning_port),
 	    T(test_reject_devices),
 	    T(test_reject_regions),
 	    T(test_reject_resv),

@@ -12,10 +12,14 @@
  * timeout, a queue that does not fit or a refused feature set), a device
  * configuration the backend cannot use, PROBE answers that do not fit, a
  * virtio-pci function without capabilities, too little queue memory, a
- * reset that never completes.
+ * reset that never completes, a device that drops FEATURES_OK or offers
+ * queues too small.
+ *
+ * Cases that name a DEBUG text make their call with a port that keeps the
+ * DEBUG lines (w->lport): the runner checks the last one holds the text.
  *
  * The case table has the form scripts/check-error-paths.sh reads:
- * C(name) { ...; return iomm_fn(...); } and K(name, code, post-check).
+ * C(name) { ...; return iomm_fn(...); } and K(name, code, debug, post-check).
  */
 #include "paravirt_fx.h"
 
@@ -76,7 +80,47 @@ struct world {
 	struct iomm_viommu_pci_cfg pc;
 	const struct iomm_viommu_transport *pt;
 	uint64_t accepted;
+	/* the virtio-pci function misbehaving on demand */
+	bool fok_dropped; /* device_status reads back without FEATURES_OK */
+	bool queue_small; /* queue_size reads 2 */
+	/* a port that keeps the DEBUG lines (for the cases that check them) */
+	struct iomm_port lport;
+	unsigned ndebug;
+	char dlast[256];
 };
+
+static void keep_log(void *ctx, enum iomm_log_level level, const char *msg)
+{
+	struct world *w = ctx;
+	if (level == IOMM_LOG_DEBUG) {
+		w->ndebug++;
+		snprintf(w->dlast, sizeof(w->dlast), "%s", msg);
+	}
+}
+
+static uint32_t pw_cfg_read32(void *ctx, uint16_t off)
+{
+	return fpci_cfg_read32(&((struct world *)ctx)->fp, off);
+}
+
+/* Common configuration (virtio 1.2, 4.1.4.3): device_status at 0x14,
+ * queue_size at 0x18, in BAR 4 at offset 0 (fake_viommu.h). */
+static uint32_t pw_mmio_read(void *ctx, uintptr_t addr, unsigned width)
+{
+	struct world *w = ctx;
+	uintptr_t off = addr - (uintptr_t)w->fp.bar;
+	uint32_t v = fpci_mmio_read(&w->fp, addr, width);
+	if (off == 0x14 && w->fok_dropped)
+		v &= ~8u;
+	if (off == 0x18 && w->queue_small)
+		v = 2;
+	return v;
+}
+
+static void pw_mmio_write(void *ctx, uintptr_t addr, unsigned width, uint32_t val)
+{
+	fpci_mmio_write(&((struct world *)ctx)->fp, addr, width, val);
+}
 
 static const struct iomm_viommu_transport *wrapped(struct world *w)
 {
@@ -100,10 +144,10 @@ static void pci_up(struct world *w)
 {
 	fpci_init(&w->fp, &w->x->f);
 	w->pc = (struct iomm_viommu_pci_cfg){
-	    .ctx = &w->fp,
-	    .pci_read32 = fpci_cfg_read32,
-	    .mmio_read = fpci_mmio_read,
-	    .mmio_write = fpci_mmio_write,
+	    .ctx = w,
+	    .pci_read32 = pw_cfg_read32,
+	    .mmio_read = pw_mmio_read,
+	    .mmio_write = pw_mmio_write,
 	    .mem = qmem,
 	    .mem_pa = (uint64_t)(uintptr_t)qmem,
 	    .mem_size = sizeof(qmem),
@@ -123,6 +167,10 @@ C(init_no_pages) { const struct iomm_viommu_transport *t = wrapped(w); iomm_put_
 C(probe_resv_full) { for (unsigned i = 0; i <= IOMM_PARAVIRT_MAX_RESV; i++) fake_add_resv(&w->x->f, IOMM_VIOMMU_RESV_T_RESERVED, 0x100000ull * (i + 1), 0x100000ull * (i + 1) + 0xfff); return iomm_paravirt_probe(&w->x->pv, 100); }
 C(pci_small_mem) { pci_up(w); w->pc.mem_size = iomm_viommu_pci_mem_size(4) - 16; return iomm_viommu_pci_init(&w->vp, &port, &w->pc, &w->pt); }
 C(pci_no_caps) { pci_up(w); memset(w->fp.cfgspace, 0, sizeof(w->fp.cfgspace)); return iomm_viommu_pci_init(&w->vp, &port, &w->pc, &w->pt); }
+/* the backend over virtio-pci: a device that drops FEATURES_OK (virtio 1.2,
+ * 3.1.1 step 6), or whose request queue is too small (4.1.5.1.3) */
+C(pci_fok_dropped) { pci_up(w); assert_int_equal(iomm_viommu_pci_init(&w->vp, &w->lport, &w->pc, &w->pt), IOMM_OK); w->fok_dropped = true; return iomm_paravirt_init(&w->pv2, &w->lport, w->pt, NULL); }
+C(pci_queue_small) { pci_up(w); assert_int_equal(iomm_viommu_pci_init(&w->vp, &w->lport, &w->pc, &w->pt), IOMM_OK); w->queue_small = true; return iomm_paravirt_init(&w->pv2, &w->lport, w->pt, NULL); }
 C(pci_reset_stuck) { pci_up(w); w->fp.reset_stuck = true; return iomm_viommu_pci_init(&w->vp, &port, &w->pc, &w->pt); }
 /* clang-format on */
 
@@ -163,24 +211,38 @@ static void post_pci_not_reset(struct world *w)
 	assert_int_equal(w->fp.status & 3u, 0);
 }
 
+/* Negotiation failed: the driver marked the device FAILED (virtio 1.2,
+ * 3.1.1 step 6), never set DRIVER_OK, and the object is not usable. */
+static void post_pci_failed(struct world *w)
+{
+	assert_true(w->fp.status & 0x80u);
+	assert_int_equal(w->fp.status & 4u, 0);
+	struct iomm_domain d = {0};
+	struct iomm_domain_cfg c = {.type = IOMM_DOMAIN_S1};
+	assert_int_not_equal(iomm_domain_init(&d, &w->pv2.unit, &c), IOMM_OK);
+}
+
 struct pcase {
 	const char *name;
 	int (*call)(struct world *w);
 	int want;
+	const char *debug; /* text the DEBUG line must hold (port w->lport), or NULL */
 	void (*post)(struct world *w);
 };
 
-#define K(n, want, post) {#n, n, want, post}
+#define K(n, want, debug, post) {#n, n, want, debug, post}
 static const struct pcase cases[] = {
-    K(init_cfg_eio, IOMM_EIO, post_not_up),
-    K(init_feat_timeout, IOMM_ETIMEDOUT, post_not_up),
-    K(init_feat_refused, IOMM_ENOTSUP, post_not_up),
-    K(init_feat_nomem, IOMM_ENOMEM, post_not_up),
-    K(init_no_pages, IOMM_ENODEV, post_not_up),
-    K(probe_resv_full, IOMM_ENOSPC, post_probe_nothing),
-    K(pci_small_mem, IOMM_ENOMEM, post_pci_nothing),
-    K(pci_no_caps, IOMM_ENODEV, post_pci_nothing),
-    K(pci_reset_stuck, IOMM_ETIMEDOUT, post_pci_not_reset),
+    K(init_cfg_eio, IOMM_EIO, NULL, post_not_up),
+    K(init_feat_timeout, IOMM_ETIMEDOUT, NULL, post_not_up),
+    K(init_feat_refused, IOMM_ENOTSUP, NULL, post_not_up),
+    K(init_feat_nomem, IOMM_ENOMEM, NULL, post_not_up),
+    K(init_no_pages, IOMM_ENODEV, NULL, post_not_up),
+    K(probe_resv_full, IOMM_ENOSPC, NULL, post_probe_nothing),
+    K(pci_small_mem, IOMM_ENOMEM, NULL, post_pci_nothing),
+    K(pci_no_caps, IOMM_ENODEV, NULL, post_pci_nothing),
+    K(pci_reset_stuck, IOMM_ETIMEDOUT, NULL, post_pci_not_reset),
+    K(pci_fok_dropped, IOMM_ENOTSUP, "iomm_paravirt_init: device: FEATURES_OK", post_pci_failed),
+    K(pci_queue_small, IOMM_ENOTSUP, "iomm_paravirt_init: device: queue_size", post_pci_failed),
 };
 
 static size_t which;
@@ -193,10 +255,20 @@ static void test_paravirt_failure(void **state)
 	assert_non_null(w);
 	w->x = fx_up();
 	w->accepted = w->x->f.accepted;
+	w->lport = port;
+	w->lport.ctx = w;
+	w->lport.log = keep_log;
+	w->lport.log_level = IOMM_LOG_DEBUG;
 	int rc = c->call(w);
 	if (rc != c->want)
 		fail_msg("%s: returned %d (%s), expected %d (%s)", c->name, rc, iomm_strerror(rc),
 			 c->want, iomm_strerror(c->want));
+	if (c->debug && !w->ndebug)
+		fail_msg("%s: nothing logged at DEBUG", c->name);
+	if (c->debug && !strstr(w->dlast, c->debug))
+		fail_msg("%s: logged \"%s\", expected \"%s\"", c->name, w->dlast, c->debug);
+	w->fok_dropped = false;
+	w->queue_small = false;
 	c->post(w);
 	free(w);
 }

@@ -7,7 +7,8 @@
  * through copy hooks refusing anything outside A; the guest's transport
  * (iomm_viommu_mmio_init) reaches the front through a trap shim that can
  * make the register window lie (MagicValue, Version, a Status that never
- * reads back 0).
+ * reads back 0 or drops FEATURES_OK, a QueueNumMax too small for the
+ * paravirtual backend on top).
  *
  * Each case starts from a fresh VM with the front reset and both queues
  * ready, endpoint 8 in guest domain 1 with one mapping, and one fault
@@ -56,6 +57,9 @@ struct world {
 	const struct iomm_viommu_transport *t;
 	uint32_t magic_override, version_override;
 	bool stuck;           /* Status never reads back 0 */
+	bool fok_dropped;     /* Status reads back without FEATURES_OK */
+	bool queue_small;     /* QueueNumMax reads 2 */
+	struct iomm_paravirt pv;
 	unsigned writes;      /* guest register writes */
 	unsigned other_writes; /* of them, anything but Status = 0 */
 	uint64_t now;
@@ -105,6 +109,10 @@ static uint32_t shim_read32(void *ctx, uintptr_t addr)
 		v = w->version_override;
 	if (off == 0x070 && w->stuck)
 		v = 1;
+	if (off == 0x070 && w->fok_dropped)
+		v &= ~8u;
+	if (off == 0x034 && w->queue_small)
+		v = 2;
 	return v;
 }
 
@@ -266,6 +274,10 @@ C(front_poll_indirect) { desc(w, BUF + 0x200, 0, EVBUF, IOMM_VIOMMU_FAULT_SIZE, 
 /* the guest's transport */
 C(mmio_init_magic) { struct iomm_viommu_mmio_cfg c = guest_cfg(w); w->magic_override = 0x12345678; return iomm_viommu_mmio_init(&w->mm, &w->gport, &c, &w->t); }
 C(mmio_init_legacy) { struct iomm_viommu_mmio_cfg c = guest_cfg(w); w->version_override = 1; return iomm_viommu_mmio_init(&w->mm, &w->gport, &c, &w->t); }
+/* the guest's backend over that transport: a device that drops FEATURES_OK
+ * (virtio 1.2, 3.1.1 step 6), or whose queues are too small (4.2.3.2) */
+C(pv_init_fok_dropped) { struct iomm_viommu_mmio_cfg c = guest_cfg(w); assert_int_equal(iomm_viommu_mmio_init(&w->mm, &w->gport, &c, &w->t), IOMM_OK); w->fok_dropped = true; return iomm_paravirt_init(&w->pv, &w->gport, w->t, NULL); }
+C(pv_init_queue_small) { struct iomm_viommu_mmio_cfg c = guest_cfg(w); assert_int_equal(iomm_viommu_mmio_init(&w->mm, &w->gport, &c, &w->t), IOMM_OK); w->queue_small = true; return iomm_paravirt_init(&w->pv, &w->gport, w->t, NULL); }
 C(mmio_init_stuck) { struct iomm_viommu_mmio_cfg c = guest_cfg(w); w->stuck = true; return iomm_viommu_mmio_init(&w->mm, &w->gport, &c, &w->t); }
 /* clang-format on */
 
@@ -334,6 +346,17 @@ static void post_guest_not_reset(struct world *w)
 	assert_int_equal(acc_r(w, 0x070), 0);
 }
 
+/* The backend gave up during feature negotiation: the driver never set
+ * DRIVER_OK (virtio 1.2, 2.1) and the object is not usable. */
+static void post_guest_failed(struct world *w)
+{
+	check_contained(&w->r->a);
+	assert_int_equal(acc_r(w, 0x070) & 4u, 0);
+	struct iomm_domain d = {0};
+	struct iomm_domain_cfg dc = {.type = IOMM_DOMAIN_S1};
+	assert_int_not_equal(iomm_domain_init(&d, &w->pv.unit, &dc), IOMM_OK);
+}
+
 struct vcase {
 	const char *name;
 	int (*call)(struct world *w);
@@ -353,6 +376,8 @@ static const struct vcase cases[] = {
     K(mmio_init_magic, IOMM_ENODEV, NULL, post_guest_nothing),
     K(mmio_init_legacy, IOMM_ENOTSUP, "iomm_viommu_mmio_init: Version", post_guest_nothing),
     K(mmio_init_stuck, IOMM_ETIMEDOUT, NULL, post_guest_not_reset),
+    K(pv_init_fok_dropped, IOMM_ENOTSUP, "iomm_paravirt_init: device: FEATURES_OK", post_guest_failed),
+    K(pv_init_queue_small, IOMM_ENOTSUP, "iomm_paravirt_init: device: QueueNumMax", post_guest_failed),
 };
 
 static size_t which;
@@ -384,6 +409,8 @@ static void test_vmmio_failure(void **state)
 	w->magic_override = 0;
 	w->version_override = 0;
 	w->stuck = false;
+	w->fok_dropped = false;
+	w->queue_small = false;
 	c->post(w);
 }
 

@@ -529,6 +529,10 @@ C(pgt_unmap_other) { return iomm_pgt_unmap(&w->pgt, 0x200000, P4K, &w->other, NU
 C(pgt_i2p_null) { return iomm_pgt_iova_to_phys(&w->pgt, 0x200000, NULL); }
 C(pgt_i2p_hole) { uint64_t pa; return iomm_pgt_iova_to_phys(&w->pgt, 0x7000000, &pa); }
 C(pgt_lookup_null) { return iomm_pgt_lookup(&w->pgt, 0x200000, NULL); }
+C(pgt_i2p_dead) { uint64_t pa; return iomm_pgt_iova_to_phys(&w->dead_pgt, 0x200000, &pa); }
+C(pgt_i2p_nopgt) { uint64_t pa; return iomm_pgt_iova_to_phys(NULL, 0x200000, &pa); }
+C(pgt_lookup_dead) { struct iomm_mapping m; return iomm_pgt_lookup(&w->dead_pgt, 0x200000, &m); }
+C(pgt_lookup_nopgt) { struct iomm_mapping m; return iomm_pgt_lookup(NULL, 0x200000, &m); }
 C(pgt_walk_null) { return iomm_pgt_walk(&w->pgt, 0, 0, NULL, NULL); }
 C(pgt_walk_wrap) { uint64_t h = 0; return iomm_pgt_walk(&w->pgt, 0x2000, UINT64_MAX, hash_leaf, &h); }
 C(pgt_regs_null) { return iomm_pgt_lpae_regs(&w->pgt, NULL); }
@@ -596,6 +600,7 @@ C(vm_init_domids) { struct iomm_vm v = {0}; struct iomm_vm_cfg c = vcfg_of(w); c
 C(vm_init_policy) { struct iomm_vm v = {0}; struct iomm_vm_cfg c = vcfg_of(w); c.policy = (enum iomm_vm_policy)9; return iomm_vm_init(&v, &c); }
 C(vm_init_pagemask) { struct iomm_vm v = {0}; struct iomm_vm_cfg c = vcfg_of(w); c.page_size_mask = 0x800; return iomm_vm_init(&v, &c); }
 C(vm_assign_noid) { return iomm_vm_assign(&w->vm, &w->f->smmu.unit, NULL, 5); }
+C(vm_assign_badid) { struct iomm_devid id = IOMM_PCI(0, 1, 9); return iomm_vm_assign(&w->vm, &w->f->smmu.unit, &id, 5); }
 C(vm_assign_dead) { struct iomm_devid id = IOMM_SID(0x55); return iomm_vm_assign(&w->dead_vm, &w->f->smmu.unit, &id, 5); }
 C(vm_unassign_dead) { return iomm_vm_unassign(&w->dead_vm, 4); }
 C(vm_destroy_dead) { return iomm_vm_destroy(&w->dead_vm); }
@@ -717,7 +722,8 @@ C(fdt_db_nophandle) { uint64_t db; return iomm_fdt_msi_doorbell(empty_fdt, sizeo
 C(fdt_parent_nullpath) { uint32_t ph, id; return iomm_fdt_msi_parent(empty_fdt, sizeof(empty_fdt), NULL, &ph, &id); }
 C(fdt_parent_nonode) { uint32_t ph, id; return iomm_fdt_msi_parent(empty_fdt, sizeof(empty_fdt), "/nope", &ph, &id); }
 C(cfg_validate_twice) { static struct iomm_cfg_unit u[2] = {{.type = IOMM_UNIT_SMMUV3, .base = 0x1000, .size = 0x20000}, {.type = IOMM_UNIT_SMMUV3, .base = 0x1000, .size = 0x20000}}; struct iomm_board b = {.units = u, .nunits = 2}; struct iomm_config_error e; return iomm_config_validate(&b, NULL, &e); }
-C(cfg_validate_nostore) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_cfg_device d = {.unit = 0, .id = IOMM_SID(0x70), .policy = IOMM_POLICY_BLOCKED}; struct iomm_board b = {.units = &u, .nunits = 1, .devices = &d, .ndevices = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
+C(cfg_validate_coherent) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_board b = {.units = &u, .nunits = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
+C(cfg_validate_nostore) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000, .flags = IOMM_CFG_UNIT_COHERENT}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_cfg_device d = {.unit = 0, .id = IOMM_SID(0x70), .policy = IOMM_POLICY_BLOCKED}; struct iomm_board b = {.units = &u, .nunits = 1, .devices = &d, .ndevices = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
 C(find_table_none) { uint8_t b[64]; uint32_t l; return iomm_acpi_find_table(acpi_fake(false), RSDP_PA, "IORT", b, sizeof(b), &l, NULL); }
 C(find_table_small) { uint8_t b[16]; uint32_t l; return iomm_acpi_find_table(acpi_fake(false), RSDP_PA, "DMAR", b, sizeof(b), &l, NULL); }
 C(find_table_sum) { uint8_t b[64]; uint32_t l; return iomm_acpi_find_table(acpi_fake(true), RSDP_PA, "DMAR", b, sizeof(b), &l, NULL); }
@@ -735,7 +741,7 @@ C(dmar_irq_full) { static const struct iomm_acpi_pci pci = {.read8 = pci_bus2}; 
 C(iort_units_full) { const struct tb *t = iort_three_units(); return iomm_acpi_parse_iort(&w->disc, t->b, t->len); }
 C(fdt_units_full) { size_t n; const uint8_t *b = fdt_nodes("arm,smmu-v3", 3, &n); return iomm_fdt_parse(&w->disc, b, n); }
 C(fdt_db_v2m) { size_t n; uint64_t db = 0; const uint8_t *b = fdt_nodes("arm,gic-v2m-frame", 1, &n); return iomm_fdt_msi_doorbell(b, n, 1, &db); }
-C(cfg_validate_wide) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_cfg_device d = {.unit = 0, .id = IOMM_SID(1u << 30), .policy = IOMM_POLICY_BLOCKED}; struct iomm_board b = {.units = &u, .nunits = 1, .devices = &d, .ndevices = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
+C(cfg_validate_wide) { static struct iomm_cfg_unit u = {.type = IOMM_UNIT_SMMUV3, .base = 0x1000, .flags = IOMM_CFG_UNIT_COHERENT}; static struct iomm_unit *units[1]; units[0] = &w->f->smmu.unit; struct iomm_cfg_device d = {.unit = 0, .id = IOMM_SID(1u << 30), .policy = IOMM_POLICY_BLOCKED}; struct iomm_board b = {.units = &u, .nunits = 1, .devices = &d, .ndevices = 1}; struct iomm_config_storage st = {.units = units, .nunits = 1}; struct iomm_config_error e; return iomm_config_validate(&b, &st, &e); }
 /* the virtio-mmio transport (guest) and front (host) */
 C(mmio_init_nocfg) { struct iomm_viommu_mmio m; const struct iomm_viommu_transport *t; return iomm_viommu_mmio_init(&m, PORT(w), NULL, &t); }
 C(mmio_init_small) { struct iomm_viommu_mmio m; const struct iomm_viommu_transport *t = NULL; struct iomm_viommu_mmio_cfg c = {.base = 0x1000, .mem = spare_mem, .mem_pa = (uint64_t)(uintptr_t)spare_mem, .mem_size = 16, .event_slots = 4}; return iomm_viommu_mmio_init(&m, PORT(w), &c, &t); }
@@ -793,6 +799,10 @@ static const struct mcase cases[] = {
     K(pgt_i2p_null, IOMM_EINVAL, "iomm_pgt_iova_to_phys", "pa"),
     K(pgt_i2p_hole, IOMM_ENOENT, NULL, NULL),
     K(pgt_lookup_null, IOMM_EINVAL, "iomm_pgt_lookup", "m"),
+    K(pgt_i2p_dead, IOMM_EINVAL, "iomm_pgt_iova_to_phys", "pgt (live)"),
+    K(pgt_i2p_nopgt, IOMM_EINVAL, NULL, NULL),
+    K(pgt_lookup_dead, IOMM_EINVAL, "iomm_pgt_lookup", "pgt (live)"),
+    K(pgt_lookup_nopgt, IOMM_EINVAL, NULL, NULL),
     K(pgt_walk_null, IOMM_EINVAL, "iomm_pgt_walk", "fn"),
     K(pgt_walk_wrap, IOMM_EINVAL, "iomm_pgt_walk", "wraps"),
     K(pgt_regs_null, IOMM_EINVAL, "iomm_pgt_lpae_regs", "regs"),
@@ -828,7 +838,7 @@ static const struct mcase cases[] = {
     K(dev_init_nounit, IOMM_EINVAL, NULL, NULL),
     K(attach_null, IOMM_EINVAL, "iomm_attach", "dev"),
     K(attach_busy, IOMM_EBUSY, "iomm_attach", "attached"),
-    K(attach_dead_dom, IOMM_EINVAL, NULL, NULL),
+    K(attach_dead_dom, IOMM_EINVAL, "iomm_attach", "dom"),
     K(attach_dead_dev, IOMM_EINVAL, "iomm_attach", "dev"),
     K(detach_null, IOMM_EINVAL, NULL, NULL),
     K(detach_loose, IOMM_ENOENT, NULL, NULL),
@@ -854,7 +864,8 @@ static const struct mcase cases[] = {
     K(vm_init_policy, IOMM_EINVAL, "iomm_vm_init", "cfg->policy"),
     K(vm_init_pagemask, IOMM_EINVAL, "iomm_vm_init", "page_size_mask"),
     K(vm_assign_noid, IOMM_EINVAL, "iomm_vm_assign", "id"),
-    K(vm_assign_dead, IOMM_EINVAL, NULL, NULL),
+    K(vm_assign_badid, IOMM_EINVAL, "iomm_vm_assign", "bus/dev/fn"),
+    K(vm_assign_dead, IOMM_EINVAL, "iomm_vm_assign", "vm (initialised)"),
     K(vm_unassign_dead, IOMM_EINVAL, NULL, NULL),
     K(vm_destroy_dead, IOMM_EINVAL, NULL, NULL),
     K(vm_walk_nofn, IOMM_EINVAL, "iomm_vm_walk", "fn"),
@@ -956,6 +967,7 @@ static const struct mcase cases[] = {
     K(fdt_parent_nullpath, IOMM_EINVAL, NULL, NULL),
     K(fdt_parent_nonode, IOMM_ENOENT, NULL, NULL),
     K(cfg_validate_twice, IOMM_EBUSY, NULL, NULL),
+    K(cfg_validate_coherent, IOMM_EINVAL, "iomm_config_validate", "IOMM_CFG_UNIT_COHERENT"),
     K(cfg_validate_nostore, IOMM_ENOSPC, "iomm_config_validate", "device objects"),
     K(find_table_none, IOMM_ENOENT, NULL, NULL),
     K(find_table_small, IOMM_ENOSPC, NULL, NULL),
