@@ -5,7 +5,7 @@
 #
 #   1. installs the Debian packages that are missing (and only those);
 #   2. configures and builds every preset: dev, clang, asan, coverage,
-#      aarch64, arm32;
+#      aarch64, arm32, riscv64;
 #   3. runs the tests: dev, the QEMU acceptance scenarios, the unit and
 #      backend tests under valgrind, clang, asan, and coverage (with an lcov
 #      report in build/coverage/html, and the thresholds of
@@ -36,7 +36,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
 
 jobs=${JOBS:-2}
-presets=(dev clang asan coverage aarch64 arm32)
+presets=(dev clang asan coverage aarch64 arm32 riscv64)
 steps=0
 current="setup"
 start_time=$(date +%s)
@@ -212,6 +212,10 @@ done_step
 
 section "symbols: arm32"
 scripts/check-symbols.sh build/arm32 arm-linux-gnueabihf-nm
+done_step
+
+section "symbols: riscv64"
+scripts/check-symbols.sh build/riscv64 riscv64-linux-gnu-nm
 done_step
 
 # ---- 5. documentation ---------------------------------------------------------
