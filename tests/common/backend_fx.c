@@ -150,6 +150,17 @@ size_t bfx_ev_last(const struct bfx *b, size_t before, enum bfx_ev_kind kind, ui
 	return SIZE_MAX;
 }
 
+size_t bfx_cleaned_in(const struct bfx *b, size_t from, size_t to, uintptr_t va, size_t len)
+{
+	size_t hit = SIZE_MAX;
+	for (size_t i = from; i < to && i < b->hook_count && i < b->hook_cap; i++) {
+		const struct bfx_event *e = &b->hook_log[i];
+		if (e->kind == BFX_EV_CLEAN && e->addr <= va && va + len <= e->addr + e->val)
+			hit = i;
+	}
+	return hit;
+}
+
 bool bfx_barrier_before(const struct bfx *b, size_t from, size_t at)
 {
 	size_t c = bfx_ev_last(b, at, BFX_EV_CLEAN, 0);

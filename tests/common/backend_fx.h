@@ -117,6 +117,9 @@ void bfx_fini(struct bfx *b);
 size_t bfx_ev_find(const struct bfx *b, size_t from, enum bfx_ev_kind kind, uintptr_t addr);
 /** Index of the last event before @p before of @p kind (addr as above); SIZE_MAX: none. */
 size_t bfx_ev_last(const struct bfx *b, size_t before, enum bfx_ev_kind kind, uintptr_t addr);
+/** Index of the last clean_tables() event in [@p from, @p to) whose range covers
+ *  [@p va, @p va + @p len); SIZE_MAX: none. */
+size_t bfx_cleaned_in(const struct bfx *b, size_t from, size_t to, uintptr_t va, size_t len);
 /** Is event @p at ordered after the memory writes before it: a wmb or mb after @p from
  *  and after the last clean_tables() before @p at? */
 bool bfx_barrier_before(const struct bfx *b, size_t from, size_t at);

@@ -290,18 +290,6 @@ void test_block_split_bbm(void **state)
 
 /* ---- an MMU-500 as shipped on non-coherent SoCs ---------------------------- */
 
-/* The last clean in [@from, @to) of the trace that covers [@va, @va + @len), or SIZE_MAX. */
-static size_t cleaned_in(const struct fx *f, size_t from, size_t to, uintptr_t va, size_t len)
-{
-	size_t hit = SIZE_MAX;
-	for (size_t i = from; i < to && i < f->b.hook_count && i < f->b.hook_cap; i++) {
-		const struct bfx_event *e = &f->b.hook_log[i];
-		if (e->kind == BFX_EV_CLEAN && e->addr <= va && va + len <= e->addr + e->val)
-			hit = i;
-	}
-	return hit;
-}
-
 /* The first write at or after @from to a TLB maintenance register: bank @cb's or global. */
 static size_t first_tlb_op(const struct fx *f, size_t from, unsigned cb)
 {
@@ -337,7 +325,7 @@ static void check_bank_publish(const struct fx *f, const struct iomm_domain *d)
 	size_t t = first_tlb_op(f, 0, cb);
 	assert_true(en < f->b.hook_count);
 	assert_true(t < en);
-	assert_true(cleaned_in(f, 0, t, root, 4096) != SIZE_MAX);
+	assert_true(bfx_cleaned_in(&f->b, 0, t, root, 4096) != SIZE_MAX);
 	assert_true(bfx_barrier_before(&f->b, 0, t));
 	assert_true(bfx_barrier_before(&f->b, 0, en));
 }
@@ -356,7 +344,7 @@ static void check_map_publish(struct fx *f, struct iomm_domain *d, uint64_t iova
 {
 	uint64_t *leaf = bfx_lpae_desc(d, iova);
 	assert_true(*leaf & 1u);
-	assert_true(cleaned_in(f, 0, f->b.hook_count, (uintptr_t)leaf, 8) != SIZE_MAX);
+	assert_true(bfx_cleaned_in(&f->b, 0, f->b.hook_count, (uintptr_t)leaf, 8) != SIZE_MAX);
 	check_in_dram(f, leaf);
 }
 
@@ -368,7 +356,7 @@ static void check_unmap_publish(struct fx *f, struct iomm_domain *d, uint64_t io
 	uint64_t *leaf = bfx_lpae_desc(d, iova);
 	size_t t = first_tlb_op(f, 0, cb);
 	assert_true(t < f->b.hook_count);
-	assert_true(cleaned_in(f, 0, t, (uintptr_t)leaf, 8) != SIZE_MAX);
+	assert_true(bfx_cleaned_in(&f->b, 0, t, (uintptr_t)leaf, 8) != SIZE_MAX);
 	assert_true(bfx_barrier_before(&f->b, 0, t));
 	assert_false(*leaf & 1u);
 	check_in_dram(f, leaf);

@@ -298,6 +298,25 @@ void test_ste_s2ptw(void **state)
 	fx_check_hygiene(f);
 }
 
+/* A stage-1 domain on stream 1, a stage-2 one on stream 2 and a nested child on
+ * stream 3 (its parent's own stage-2 domain unattached), all empty. */
+struct trio {
+	struct pdom s1, s2;
+	struct nest n;
+	struct iomm_dev a, b, c;
+};
+
+static void trio_up(struct fx *f, struct trio *t)
+{
+	*t = (struct trio){0};
+	pdom_up(f, &t->s1, IOMM_DOMAIN_S1);
+	pdom_up(f, &t->s2, IOMM_DOMAIN_S2);
+	nest_up(f, &t->n);
+	fx_attach(f, &t->a, &t->s1.dom, 1, 0);
+	fx_attach(f, &t->b, &t->s2.dom, 2, 0);
+	fx_attach(f, &t->c, &t->n.s1, 3, 0);
+}
+
 /* ---- stall-forced SMMUs (IDR0.STALL_MODEL 0b10): CD.S and STE.S2S set ---- */
 
 void test_stall_forced(void **state)
@@ -306,19 +325,12 @@ void test_stall_forced(void **state)
 	f->mcfg.stall_forced = true;
 	fx_start(f);
 	assert_true(f->smmu.features & IOMM_SMMUV3_F_STALL_FORCE);
-	struct pdom s1, s2;
-	struct nest n = {0};
-	pdom_up(f, &s1, IOMM_DOMAIN_S1);
-	pdom_up(f, &s2, IOMM_DOMAIN_S2);
-	nest_up(f, &n);
-	struct iomm_dev a, b, c;
-	fx_attach(f, &a, &s1.dom, 1, 0);
-	fx_attach(f, &b, &s2.dom, 2, 0);
-	fx_attach(f, &c, &n.s1, 3, 0);
-	assert_int_equal(iomm_map(&s1.dom, 0x10000, 0x40000000, SZ4K, RW), IOMM_OK);
-	assert_int_equal(iomm_map(&s2.dom, 0x10000, 0x40001000, SZ4K, RW), IOMM_OK);
-	assert_int_equal(iomm_map(&n.s1, N_IOVA, N_IPA, SZ4K, RW), IOMM_OK);
-	assert_int_equal(iomm_map(&n.s2, N_IPA, N_PA, SZ4K, RW), IOMM_OK);
+	struct trio t;
+	trio_up(f, &t);
+	assert_int_equal(iomm_map(&t.s1.dom, 0x10000, 0x40000000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&t.s2.dom, 0x10000, 0x40001000, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&t.n.s1, N_IOVA, N_IPA, SZ4K, RW), IOMM_OK);
+	assert_int_equal(iomm_map(&t.n.s2, N_IPA, N_PA, SZ4K, RW), IOMM_OK);
 	assert_int_equal(fx_xlate(f, 1, 0x10000, RD), 0x40000000);
 	assert_int_equal(fx_xlate(f, 2, 0x10000, WR), 0x40001000);
 	assert_int_equal(fx_xlate(f, 3, N_IOVA, RD), N_PA);
@@ -556,15 +568,8 @@ void test_walk_attrs_coherent(void **state)
 	fx_start(f);
 	assert_true(f->smmu.unit.caps & IOMM_CAP_COHERENT);
 	assert_null(f->model.dram_pages); /* the model snoops */
-	struct pdom s1, s2;
-	struct nest n;
-	pdom_up(f, &s1, IOMM_DOMAIN_S1);
-	pdom_up(f, &s2, IOMM_DOMAIN_S2);
-	nest_up(f, &n);
-	struct iomm_dev a, b, c;
-	fx_attach(f, &a, &s1.dom, 1, 0);
-	fx_attach(f, &b, &s2.dom, 2, 0);
-	fx_attach(f, &c, &n.s1, 3, 0);
+	struct trio t;
+	trio_up(f, &t);
 	check_walk_attrs(f, true, 1, 2);
 	check_walk_attrs(f, true, 3, 3);
 }

@@ -212,18 +212,6 @@ void test_oas_from_host_address_width(void **state)
 
 /* ---- a scalable-mode unit whose paging-structure walks do not snoop ------- */
 
-/* The last clean in [@from, @to) of the trace that covers [@va, @va + @len), or SIZE_MAX. */
-static size_t cleaned_in(const struct fx *f, size_t from, size_t to, uintptr_t va, size_t len)
-{
-	size_t hit = SIZE_MAX;
-	for (size_t i = from; i < to && i < f->b.hook_count && i < f->b.hook_cap; i++) {
-		const struct bfx_event *e = &f->b.hook_log[i];
-		if (e->kind == BFX_EV_CLEAN && e->addr <= va && va + len <= e->addr + e->val)
-			hit = i;
-	}
-	return hit;
-}
-
 /* The non-coherent walker's copy of the qword at @pa (0 where nothing was cleaned). */
 static uint64_t dram_q(struct fx *f, uint64_t pa)
 {
@@ -236,7 +224,7 @@ static uint64_t dram_q(struct fx *f, uint64_t pa)
  * non-coherent walker holds is what the CPU wrote. Returns the index of the clean. */
 static size_t check_cleaned(struct fx *f, const uint64_t *p, unsigned n, size_t to)
 {
-	size_t c = cleaned_in(f, 0, to, (uintptr_t)p, 8u * n);
+	size_t c = bfx_cleaned_in(&f->b, 0, to, (uintptr_t)p, 8u * n);
 	assert_true(c != SIZE_MAX);
 	for (unsigned i = 0; i < n; i++)
 		assert_int_equal(dram_q(f, (uint64_t)(uintptr_t)&p[i]), p[i]);
@@ -418,7 +406,7 @@ void test_real_part(void **state)
 	while (srtp < f->b.hook_count && !(f->b.hook_log[srtp].val & VTD_M_GCMD_SRTP))
 		srtp = bfx_ev_find(&f->b, srtp + 1u, BFX_EV_WR, FX_REGS + VTD_M_GCMD);
 	assert_true(srtp < f->b.hook_count);
-	assert_true(cleaned_in(f, 0, srtp, (uintptr_t)f->mem.root, 4096) != SIZE_MAX);
+	assert_true(bfx_cleaned_in(&f->b, 0, srtp, (uintptr_t)f->mem.root, 4096) != SIZE_MAX);
 	assert_true(bfx_barrier_before(&f->b, 0, srtp));
 	assert_int_equal(check_ordered(f, VTD_M_GCMD, VTD_M_GCMD_TE), 1);
 	check_ordered(f, VTD_M_IQT, 0);
